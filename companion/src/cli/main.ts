@@ -1,0 +1,55 @@
+/**
+ * The admin CLI: `npm run cli -- <command>`.
+ *   demo [--now ISO]      route the demo leads with the shipped flows and explain each decision
+ *   validate [folder]     check flows, pools and territory tables; every problem with its line
+ *   schema                print the flow JSON Schema (for editors)
+ */
+import { DEMO_CATALOG } from '../crm/local/demo-people.js';
+import { flowJsonSchema } from '../engine/flow/flow.schema.js';
+import { FlowInvalidError } from '../engine/flow/flow-loader.js';
+import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
+import { formatDecision, routeDemoScenarios } from './demo-routing.js';
+
+async function main(args: string[]): Promise<number> {
+  const [command = 'demo', ...rest] = args;
+  switch (command) {
+    case 'demo': {
+      const nowFlag = rest.indexOf('--now');
+      const now = nowFlag >= 0 ? rest[nowFlag + 1] : new Date().toISOString();
+      if (!now || Number.isNaN(Date.parse(now))) {
+        console.error('--now needs a date and time, e.g. --now 2026-11-23T15:00:00Z');
+        return 2;
+      }
+      const set = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
+      const results = routeDemoScenarios(set, new Date(now).toISOString());
+      console.log(`Switchyard routed ${results.length} demo leads at ${now} with the shipped flows:\n`);
+      for (const { scenario, decision } of results) console.log(formatDecision(scenario, decision) + '\n');
+      return 0;
+    }
+    case 'validate': {
+      const dir = rest[0] ?? SHIPPED_FLOWS_DIR;
+      const set = await readRoutingSet(dir, DEMO_CATALOG);
+      console.log(
+        `${dir}: ${set.flows.size} flows, ${set.pools.size} pools and ${set.territories.size} territory tables are valid.`,
+      );
+      return 0;
+    }
+    case 'schema':
+      console.log(JSON.stringify(flowJsonSchema(), null, 2));
+      return 0;
+    default:
+      console.error(`Unknown command '${command}'. Commands: demo [--now ISO], validate [folder], schema.`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof FlowInvalidError) console.error(error.message);
+    else if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
+      console.error(error.message);
+    else console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Settings, read and validated once by the composition root (`loadConfig(process.env)`).
+ * Every setting has a default that runs locally, except what only Salesforce mode needs.
+ */
+export interface SalesforceSettings {
+  /** https://login.salesforce.com, https://test.salesforce.com or a My Domain URL. */
+  loginUrl: string;
+  /** The connected app's consumer key. */
+  clientId: string;
+  /** The integration user the companion acts as. */
+  username: string;
+  /** PEM of the private key whose certificate is uploaded to the connected app. */
+  privateKey: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The key callers present as `Authorization: Bearer <key>`. */
+  apiKey: string;
+  /** 'generated' when local mode made one up because SWITCHYARD_API_KEY was unset: print it. */
+  apiKeySource: 'env' | 'generated';
+  /** PostgreSQL when set; otherwise the embedded PGlite store in `dataDir`. */
+  databaseUrl: string | null;
+  /** Absolute path of the embedded store's folder. */
+  dataDir: string;
+  mode: 'local' | 'salesforce';
+  /** Demo leads arriving per minute in local mode; 0 turns the stream off. */
+  inboundRatePerMinute: number;
+  logLevel: LogLevel;
+  /** Set in salesforce mode only. */
+  salesforce: SalesforceSettings | null;
+}
+
+export interface ConfigProblem {
+  setting: string;
+  message: string;
+}
+
+/** Every bad setting at once, each with what to do about it. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid settings:\n${problems.map((p) => `  - ${p.setting}: ${p.message}`).join('\n')}\n` +
+        'Fix them in the environment (or .env) and start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as `.env` files and CI variables often leave them. */
+const optional = (schema: z.ZodType) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  PORT: optional(
+    z.coerce
+      .number({ error: 'must be a whole number from 0 to 65535, e.g. 4600' })
+      .int('must be a whole number from 0 to 65535, e.g. 4600')
+      .min(0, 'must be a whole number from 0 to 65535, e.g. 4600')
+      .max(65535, 'must be a whole number from 0 to 65535, e.g. 4600'),
+  ),
+  HOST: optional(z.string()),
+  SWITCHYARD_API_KEY: optional(
+    z.string().min(16, 'is too short: use at least 16 random characters, e.g. `openssl rand -hex 24`'),
+  ),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .regex(
+        /^postgres(?:ql)?:\/\/\S+$/,
+        'must be a PostgreSQL URL like postgres://user@host:5432/db; unset it to use the embedded store',
+      ),
+  ),
+  SWITCHYARD_DATA_DIR: optional(z.string()),
+  SWITCHYARD_MODE: optional(
+    z.enum(['local', 'salesforce'], { error: "must be 'local' (demo org) or 'salesforce'" }),
+  ),
+  SWITCHYARD_INBOUND_RATE: optional(
+    z.coerce
+      .number({ error: 'must be a number of demo leads per minute, 0 to turn them off' })
+      .min(0, 'must be 0 (off) or more demo leads per minute')
+      .max(60_000, 'must be at most 60000 demo leads per minute'),
+  ),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  SF_LOGIN_URL: optional(
+    z.url({
+      protocol: /^https?$/,
+      error: 'must be a URL like https://login.salesforce.com or your My Domain URL',
+    }),
+  ),
+  SF_CLIENT_ID: optional(z.string()),
+  SF_USERNAME: optional(z.string()),
+  SF_PRIVATE_KEY_FILE: optional(z.string()),
+  SF_PRIVATE_KEY: optional(z.string()),
+});
+
+/** The environment variables loadConfig reads. */
+export const SETTING_NAMES = Object.keys(envSchema.shape) as Array<keyof z.infer<typeof envSchema>>;
+
+/** Every setting, its default and what it does: for the README, `--help` and the preview. */
+export const SETTINGS: ReadonlyArray<{
+  name: keyof z.infer<typeof envSchema>;
+  default: string;
+  description: string;
+}> = [
+  {
+    name: 'PORT',
+    default: '4600',
+    description: 'HTTP port of the API and the preview (0 picks a free one).',
+  },
+  {
+    name: 'HOST',
+    default: '127.0.0.1',
+    description: 'Interface to listen on; 0.0.0.0 to accept other machines.',
+  },
+  {
+    name: 'SWITCHYARD_API_KEY',
+    default: 'generated in local mode',
+    description:
+      'Bearer key callers present; required in salesforce mode (the External Credential holds it).',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: 'unset: embedded PGlite',
+    description: 'PostgreSQL URL; set it to run more than one instance on one database.',
+  },
+  {
+    name: 'SWITCHYARD_DATA_DIR',
+    default: '.switchyard',
+    description: 'Folder of the embedded database (PGlite).',
+  },
+  { name: 'SWITCHYARD_MODE', default: 'local', description: "'local' (embedded demo org) or 'salesforce'." },
+  {
+    name: 'SWITCHYARD_INBOUND_RATE',
+    default: '30',
+    description: 'Demo leads arriving per minute in local mode; 0 turns them off.',
+  },
+  { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
+  {
+    name: 'SF_LOGIN_URL',
+    default: 'https://login.salesforce.com',
+    description: 'Salesforce login or My Domain URL (https://test.salesforce.com for sandboxes).',
+  },
+  {
+    name: 'SF_CLIENT_ID',
+    default: 'required in salesforce mode',
+    description: "The connected app's consumer key.",
+  },
+  {
+    name: 'SF_USERNAME',
+    default: 'required in salesforce mode',
+    description: 'The integration user the companion acts as.',
+  },
+  {
+    name: 'SF_PRIVATE_KEY_FILE',
+    default: 'this or SF_PRIVATE_KEY in salesforce mode',
+    description: 'Path of the PEM private key whose certificate is on the connected app.',
+  },
+  {
+    name: 'SF_PRIVATE_KEY',
+    default: 'unset',
+    description: 'The PEM itself, newlines as \\n, instead of a file.',
+  },
+];
+
+const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Reads and checks the settings. Pure apart from reading SF_PRIVATE_KEY_FILE when it is set;
+ * throws ConfigError naming every bad setting.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ setting: String(issue.path[0]), message: issue.message })),
+    );
+  }
+  const e = parsed.data as {
+    PORT?: number;
+    HOST?: string;
+    SWITCHYARD_API_KEY?: string;
+    DATABASE_URL?: string;
+    SWITCHYARD_DATA_DIR?: string;
+    SWITCHYARD_MODE?: 'local' | 'salesforce';
+    SWITCHYARD_INBOUND_RATE?: number;
+    LOG_LEVEL?: LogLevel;
+    SF_LOGIN_URL?: string;
+    SF_CLIENT_ID?: string;
+    SF_USERNAME?: string;
+    SF_PRIVATE_KEY_FILE?: string;
+    SF_PRIVATE_KEY?: string;
+  };
+  const mode = e.SWITCHYARD_MODE ?? 'local';
+  const problems: ConfigProblem[] = [];
+
+  let salesforce: SalesforceSettings | null = null;
+  if (mode === 'salesforce') {
+    if (!e.SWITCHYARD_API_KEY) {
+      problems.push({
+        setting: 'SWITCHYARD_API_KEY',
+        message:
+          'is required in salesforce mode: set the same secret in the External Credential the Named Credential uses',
+      });
+    }
+    if (!e.SF_CLIENT_ID) {
+      problems.push({
+        setting: 'SF_CLIENT_ID',
+        message: "is required in salesforce mode: the connected app's consumer key",
+      });
+    }
+    if (!e.SF_USERNAME) {
+      problems.push({
+        setting: 'SF_USERNAME',
+        message: 'is required in salesforce mode: the username of the integration user the companion acts as',
+      });
+    }
+    const privateKey = readPrivateKey(e.SF_PRIVATE_KEY_FILE, e.SF_PRIVATE_KEY, problems);
+    if (e.SF_CLIENT_ID && e.SF_USERNAME && privateKey) {
+      salesforce = {
+        loginUrl: (e.SF_LOGIN_URL ?? 'https://login.salesforce.com').replace(/\/+$/, ''),
+        clientId: e.SF_CLIENT_ID,
+        username: e.SF_USERNAME,
+        privateKey,
+      };
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT ?? 4600,
+    host: e.HOST ?? '127.0.0.1',
+    apiKey: e.SWITCHYARD_API_KEY ?? randomBytes(24).toString('base64url'),
+    apiKeySource: e.SWITCHYARD_API_KEY ? 'env' : 'generated',
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: path.resolve(e.SWITCHYARD_DATA_DIR ?? '.switchyard'),
+    mode,
+    inboundRatePerMinute: e.SWITCHYARD_INBOUND_RATE ?? 30,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    salesforce,
+  };
+}
+
+function readPrivateKey(
+  file: string | undefined,
+  inline: string | undefined,
+  problems: ConfigProblem[],
+): string | null {
+  if (file && inline) {
+    problems.push({
+      setting: 'SF_PRIVATE_KEY',
+      message: 'set either SF_PRIVATE_KEY_FILE or SF_PRIVATE_KEY, not both',
+    });
+    return null;
+  }
+  if (!file && !inline) {
+    problems.push({
+      setting: 'SF_PRIVATE_KEY_FILE',
+      message:
+        'is required in salesforce mode (or SF_PRIVATE_KEY): the PEM private key whose certificate is on the connected app',
+    });
+    return null;
+  }
+  let pem: string;
+  let setting: string;
+  if (file) {
+    setting = 'SF_PRIVATE_KEY_FILE';
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+      problems.push({
+        setting,
+        message: `cannot read ${path.resolve(file)} (${reason}): check the path and its permissions`,
+      });
+      return null;
+    }
+  } else {
+    setting = 'SF_PRIVATE_KEY';
+    // One-line environment variables often carry the PEM with literal "\n".
+    pem = (inline ?? '').replace(/\\n/g, '\n');
+  }
+  if (!PEM.test(pem)) {
+    problems.push({
+      setting,
+      message: 'is not a PEM private key: it must contain "-----BEGIN PRIVATE KEY-----" (or RSA PRIVATE KEY)',
+    });
+    return null;
+  }
+  return pem;
+}

@@ -1,0 +1,51 @@
+import type { LeadRecord } from '../../engine/model.js';
+
+/** Who changed a lead: routing's own writes, a person (or the API acting for one), or the inbound stream. */
+export type ChangeOrigin = 'routing' | 'user' | 'inbound';
+
+export interface LeadChange {
+  leadId: string;
+  kind: 'created' | 'updated' | 'converted';
+  /** Fields whose values changed (all fields for a created lead). */
+  changedFields: string[];
+  /** The changed fields' values before the change; empty for a created lead. */
+  previous: Partial<LeadRecord>;
+  lead: LeadRecord;
+  origin: ChangeOrigin;
+}
+
+export type LeadChangeListener = (change: LeadChange) => void;
+
+/**
+ * Lead changes in the demo org, told after they commit: the local stand-in for Salesforce's change
+ * data capture, so route-on-update works in local mode. In-process only.
+ */
+export class LocalChangeFeed {
+  private readonly listeners = new Set<LeadChangeListener>();
+
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: LeadChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(changes: LeadChange[]): void {
+    for (const change of changes) {
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch {
+          // A failing listener must not undo a committed write or starve the other listeners.
+        }
+      }
+    }
+  }
+}
+
+/** The fields whose values differ between two versions of a record. */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter(
+    (k) => k !== 'SystemModstamp' && JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null),
+  );
+}

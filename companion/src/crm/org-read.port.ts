@@ -1,0 +1,46 @@
+import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../engine/model.js';
+
+/** Fields the matched-leads list can be sorted by in the org itself. */
+export type OrgLeadSortField = 'name' | 'title' | 'email' | 'company' | 'status' | 'owner' | 'lastActivity';
+
+export interface OrgMatchedLeadsQuery {
+  limit?: number;
+  offset?: number;
+  sort?: OrgLeadSortField;
+  direction?: 'asc' | 'desc';
+}
+
+export interface OrgPage<T> {
+  records: T[];
+  /** How many records match, over all pages. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** Objects whose records can be read in bulk by Id. */
+export type OrgReadObject = 'User' | 'Queue' | 'Lead' | 'Account';
+
+/**
+ * The reads the HTTP API needs beyond the CRM port (which serves routing): single records for the
+ * pages, text search for pickers, and an account's matched leads. Ids may be 15 or 18 characters;
+ * records come back with 18-character Ids. Owned by the API; the local demo org implements it.
+ */
+export interface OrgReadPort {
+  getLead(id: string): Promise<LeadRecord | null>;
+  getAccount(id: string): Promise<AccountRecord | null>;
+  /** The user, HasReroutePermission included. */
+  getUser(id: string): Promise<UserRecord | null>;
+  /** The queue with its members (MemberIds). */
+  getQueue(id: string): Promise<QueueRecord | null>;
+  /** Records of one object keyed by 18-character Id; missing ones are left out. */
+  getMany<T extends SfRecord>(object: OrgReadObject, ids: string[]): Promise<Map<string, T>>;
+  /** Leads whose Matched_Account__c is the account, one page, sorted as asked (converted ones left out). */
+  matchedLeads(accountId: string, query: OrgMatchedLeadsQuery): Promise<OrgPage<LeadRecord>>;
+  /** Leads by name, email or company; an empty text lists the newest. */
+  searchLeads(text: string, limit: number): Promise<LeadRecord[]>;
+  /** Accounts by name or website. */
+  searchAccounts(text: string, limit: number): Promise<AccountRecord[]>;
+  /** Users by name, inactive ones included (IsActive false). */
+  searchUsers(text: string, limit: number): Promise<UserRecord[]>;
+}

@@ -1,0 +1,297 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Connection } from 'jsforce';
+import type { JwtBearerAuth } from './salesforce-auth.js';
+import {
+  SalesforceApiError,
+  SalesforceAuthError,
+  SalesforceBudgetError,
+  SalesforceLimitError,
+  SalesforceTimeoutError,
+} from './salesforce.errors.js';
+
+/** The kinds of call the adapter makes; each is counted on its own. */
+export type CallKind =
+  'query' | 'queryMore' | 'composite' | 'convertLead' | 'describe' | 'limits' | 'retrieve';
+
+export interface ApiPolicy {
+  /** ms since epoch; injected so tests control the day boundary and the pause. */
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** 0 ≤ x < 1; injected so jitter is deterministic in tests. */
+  random: () => number;
+  /** Abandon a call after this long (default 30 s). */
+  timeoutMs: number;
+  /** Tries for an idempotent call that timed out (default 3). */
+  timeoutAttempts: number;
+  /** Share of the org's DailyApiRequests this service may spend (default 0.5). */
+  budgetShare: number;
+  /** First pause after REQUEST_LIMIT_EXCEEDED (default 60 s); doubles while the limit persists. */
+  limitPauseMs: number;
+  limitPauseMaxMs: number;
+}
+
+export const DEFAULT_POLICY: ApiPolicy = {
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+  timeoutMs: 30_000,
+  timeoutAttempts: 3,
+  budgetShare: 0.5,
+  limitPauseMs: 60_000,
+  limitPauseMaxMs: 3_600_000,
+};
+
+export interface SalesforceHealth {
+  /** True while the org's API limit is spent and work is paused. */
+  limited: boolean;
+  until?: string;
+  /** Calls this service made today (UTC). */
+  apiCallsToday: number;
+  /** This service's daily allowance; null until `/limits` has been read. */
+  budget: number | null;
+  /** The org's own count, from the Sforce-Limit-Info header of the last answer. */
+  orgApiUsage?: { used: number; limit: number };
+}
+
+export interface ApiCallCounts {
+  total: number;
+  today: number;
+  byKind: Record<string, number>;
+  /** Totals per `track` tag, e.g. 'route' or a job's name. */
+  byTag: Record<string, number>;
+}
+
+export interface QueryPage<T> {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: T[];
+}
+
+interface RestError {
+  errorCode?: string;
+  name?: string;
+  message?: string;
+}
+
+const isTimeout = (err: unknown): boolean => {
+  const e = err as RestError;
+  return (
+    e?.name === 'AbortError' ||
+    e?.name === 'TimeoutError' ||
+    /Request Timeout|aborted/i.test(e?.message ?? '')
+  );
+};
+
+class CallTimeout extends Error {}
+
+/**
+ * One jsforce connection with the service's rules around it: every call counted, the daily budget
+ * enforced, the org's request limit turning into a pause, timeouts retried only where that is safe,
+ * and auth failures surfacing as `SalesforceAuthError`.
+ */
+export class SalesforceApi {
+  readonly policy: ApiPolicy;
+  private readonly counts = new Map<string, number>();
+  private readonly tagCounts = new Map<string, number>();
+  private readonly tracking = new AsyncLocalStorage<{ tag: string; calls: number }>();
+  private total = 0;
+  private today = 0;
+  private day = '';
+  private budget: number | null = null;
+  private limitedUntil = 0;
+  private pauseMs: number;
+
+  constructor(
+    readonly conn: Connection,
+    private readonly auth: JwtBearerAuth | null,
+    policy: Partial<ApiPolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_POLICY, ...policy };
+    this.pauseMs = this.policy.limitPauseMs;
+  }
+
+  get apiVersion(): string {
+    return this.conn.version;
+  }
+
+  apiCalls(): ApiCallCounts {
+    this.rollDay();
+    return {
+      total: this.total,
+      today: this.today,
+      byKind: Object.fromEntries(this.counts),
+      byTag: Object.fromEntries(this.tagCounts),
+    };
+  }
+
+  /**
+   * Runs `work` and counts the API calls it makes, also across awaits, under `tag` (keep tags few:
+   * 'route', a job's name). The returned `calls` is the figure for this one piece of work, e.g. a decision.
+   */
+  async track<T>(tag: string, work: () => Promise<T>): Promise<{ result: T; calls: number }> {
+    const scope = { tag, calls: 0 };
+    const result = await this.tracking.run(scope, work);
+    return { result, calls: scope.calls };
+  }
+
+  health(): SalesforceHealth {
+    this.rollDay();
+    const now = this.policy.now();
+    const limited = this.limitedUntil > now;
+    const usage = this.conn.limitInfo?.apiUsage;
+    return {
+      limited,
+      ...(limited ? { until: new Date(this.limitedUntil).toISOString() } : {}),
+      apiCallsToday: this.today,
+      budget: this.budget,
+      ...(usage ? { orgApiUsage: { used: usage.used, limit: usage.limit } } : {}),
+    };
+  }
+
+  /** Reads `/limits` and sets the daily budget as a share of the org's DailyApiRequests. */
+  async refreshLimits(): Promise<{ max: number; remaining: number; budget: number }> {
+    const limits = await this.rest<Record<string, { Max: number; Remaining: number }>>('limits', {
+      method: 'GET',
+      url: '/limits',
+    });
+    const daily = limits['DailyApiRequests'];
+    if (!daily) throw new SalesforceApiError('NO_DAILY_LIMIT', '/limits did not include DailyApiRequests');
+    this.budget = Math.floor(daily.Max * this.policy.budgetShare);
+    return { max: daily.Max, remaining: daily.Remaining, budget: this.budget };
+  }
+
+  /** A REST call. `idempotent` calls are retried after a timeout; others fail with SF_TIMEOUT. */
+  async rest<T>(
+    kind: CallKind,
+    request: { method: string; url: string; body?: string; headers?: Record<string, string> },
+    idempotent = true,
+  ): Promise<T> {
+    return this.call(
+      kind,
+      () =>
+        this.conn.request<T>(
+          request as never,
+          {
+            timeout: this.policy.timeoutMs,
+            retry: { maxRetries: 0 },
+          } as never,
+        ) as Promise<T>,
+      idempotent,
+    );
+  }
+
+  /**
+   * Runs one API call under the service's rules. Calls that are not idempotent are tried once and
+   * a timeout is reported as SalesforceTimeoutError, so the caller can check before trying again.
+   */
+  async call<T>(kind: CallKind, fn: () => Promise<T>, idempotent: boolean): Promise<T> {
+    const attempts = idempotent ? this.policy.timeoutAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      this.admit();
+      this.count(kind);
+      try {
+        const result = await this.withTimeout(fn());
+        this.auth?.markHealthy();
+        this.pauseMs = this.policy.limitPauseMs;
+        return result;
+      } catch (err) {
+        if (err instanceof CallTimeout || isTimeout(err)) {
+          if (attempt < attempts) continue;
+          throw new SalesforceTimeoutError(kind, this.policy.timeoutMs);
+        }
+        throw this.translate(err);
+      }
+    }
+  }
+
+  /** Every page of a SOQL query, following `nextRecordsUrl`. */
+  async *query<T>(soql: string, all = false): AsyncGenerator<T[]> {
+    let page = await this.rest<QueryPage<T>>('query', {
+      method: 'GET',
+      url: `/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`,
+    });
+    yield page.records;
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.rest<QueryPage<T>>('queryMore', { method: 'GET', url: page.nextRecordsUrl });
+      yield page.records;
+    }
+  }
+
+  /** All records of a query in one array; for queries whose size is bounded by the caller. */
+  async queryAll<T>(soql: string, includeDeleted = false): Promise<T[]> {
+    const out: T[] = [];
+    for await (const page of this.query<T>(soql, includeDeleted)) out.push(...page);
+    return out;
+  }
+
+  private admit(): void {
+    this.rollDay();
+    const now = this.policy.now();
+    if (this.limitedUntil > now) throw new SalesforceLimitError(new Date(this.limitedUntil).toISOString());
+    if (this.budget !== null && this.today >= this.budget)
+      throw new SalesforceBudgetError(this.today, this.budget);
+  }
+
+  private count(kind: CallKind): void {
+    this.total++;
+    this.today++;
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const scope = this.tracking.getStore();
+    if (scope) {
+      scope.calls++;
+      this.tagCounts.set(scope.tag, (this.tagCounts.get(scope.tag) ?? 0) + 1);
+    }
+  }
+
+  private rollDay(): void {
+    const day = new Date(this.policy.now()).toISOString().slice(0, 10);
+    if (day !== this.day) {
+      this.day = day;
+      this.today = 0;
+    }
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CallTimeout()), this.policy.timeoutMs + 50);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private translate(err: unknown): Error {
+    if (this.auth?.failure) {
+      const failure = this.auth.failure;
+      // The next call may try one new token again: an admin may have fixed the connected app.
+      this.auth.failure = null;
+      this.auth.markHealthy();
+      return failure;
+    }
+    if (err instanceof SalesforceAuthError) return err;
+    const e = err as RestError;
+    const code = e.errorCode ?? e.name ?? 'UNKNOWN';
+    if (code === 'REQUEST_LIMIT_EXCEEDED' || /REQUEST_LIMIT_EXCEEDED/.test(code)) {
+      const jitter = 1 + this.policy.random() * 0.2;
+      this.limitedUntil = this.policy.now() + Math.round(this.pauseMs * jitter);
+      this.pauseMs = Math.min(this.pauseMs * 2, this.policy.limitPauseMaxMs);
+      return new SalesforceLimitError(new Date(this.limitedUntil).toISOString());
+    }
+    // A call that waited on another call's failed refresh gets jsforce's wrapped error.
+    if (/Unable to refresh session/.test(e.message ?? '')) return new SalesforceAuthError(e.message ?? code);
+    if (/INVALID_SESSION_ID/.test(code))
+      return new SalesforceAuthError(`INVALID_SESSION_ID: ${e.message ?? ''}`);
+    return new SalesforceApiError(code.replace(/^sf:/, ''), e.message ?? String(err));
+  }
+}
+
+/** A SOQL string literal. */
+export const soqlString = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export const soqlIdList = (ids: readonly string[]): string => `(${ids.map(soqlString).join(', ')})`;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

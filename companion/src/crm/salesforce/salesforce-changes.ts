@@ -1,0 +1,513 @@
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import avro from 'avsc';
+import type { SalesforceApi } from './salesforce-api.js';
+import { chunk } from './salesforce-api.js';
+import type { JwtBearerAuth } from './salesforce-auth.js';
+
+export type ChangeObject = 'Lead' | 'Account' | 'User';
+
+export interface ChangeEvent {
+  kind: 'created' | 'updated' | 'deleted';
+  object: ChangeObject;
+  ids: string[];
+  /** Fields the change touched; null when unknown (polling, gap events, resyncs): re-read the records. */
+  changedFields: string[] | null;
+}
+
+/** Where the last processed position of each topic is kept, so a restart resumes there. */
+export interface ReplayStore {
+  get(topic: string): Promise<string | null>;
+  set(topic: string, replayId: string): Promise<void>;
+}
+
+export interface PubSubEndpoint {
+  /** host:port, e.g. api.pubsub.salesforce.com:7443. */
+  address: string;
+  /** Plain-text gRPC, for the local stand-in only. */
+  insecure?: boolean;
+}
+
+export interface ChangeFeedOptions {
+  api: SalesforceApi;
+  auth?: JwtBearerAuth | null;
+  store: ReplayStore;
+  /** Awaited before the event's replay id is stored: a crash mid-way replays, it does not skip. */
+  onChange: (event: ChangeEvent) => Promise<void> | void;
+  objects?: ChangeObject[];
+  /** null: poll only. */
+  pubSub?: PubSubEndpoint | null;
+  /** Events asked for at a time (flow control). */
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Reconnects tried after a stream fails before falling back to polling. */
+  reconnectAttempts?: number;
+  /** While polling instead of a configured Pub/Sub endpoint, try it again this often (default 5 min). */
+  pubSubRetryMs?: number;
+  /** Polling looks back this far behind its watermark, for transactions that committed late. */
+  pollOverlapMs?: number;
+  onError?: (err: Error) => void;
+}
+
+export const PUBSUB_ADDRESS = 'api.pubsub.salesforce.com:7443';
+
+const TOPIC: Record<ChangeObject, string> = {
+  Lead: '/data/LeadChangeEvent',
+  Account: '/data/AccountChangeEvent',
+  User: '/data/UserChangeEvent',
+};
+
+const PROTO = fileURLToPath(new URL('./pubsub-api.proto', import.meta.url));
+
+interface GrpcEvent {
+  event: { id: string; schema_id: string; payload: Buffer };
+  replay_id: Buffer;
+}
+interface FetchResponse {
+  events: GrpcEvent[];
+  latest_replay_id: Buffer;
+  pending_num_requested: number;
+}
+interface ChangeHeader {
+  entityName: string;
+  recordIds: string[];
+  changeType: string;
+  commitTimestamp: number;
+  changedFields: string[];
+}
+
+type PubSubClient = grpc.Client & {
+  GetTopic(
+    req: object,
+    md: grpc.Metadata,
+    opts: grpc.CallOptions,
+    cb: grpc.requestCallback<{ schema_id: string; can_subscribe: boolean }>,
+  ): void;
+  GetSchema(
+    req: object,
+    md: grpc.Metadata,
+    opts: grpc.CallOptions,
+    cb: grpc.requestCallback<{ schema_json: string }>,
+  ): void;
+  Subscribe(md: grpc.Metadata): grpc.ClientDuplexStream<object, FetchResponse>;
+};
+
+let clientCtor: (new (address: string, creds: grpc.ChannelCredentials) => PubSubClient) | undefined;
+
+/** Loaded on first use, not at import: no file is read before a feed starts. */
+export function pubSubClientConstructor(): new (
+  address: string,
+  creds: grpc.ChannelCredentials,
+) => PubSubClient {
+  if (!clientCtor) {
+    const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: Number, enums: String, defaults: true });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as {
+      eventbus: { v1: { PubSub: new (address: string, creds: grpc.ChannelCredentials) => PubSubClient } };
+    };
+    clientCtor = pkg.eventbus.v1.PubSub;
+  }
+  return clientCtor;
+}
+
+/**
+ * Field names from a change event's bitmap fields: "0x…" sets bit i for the schema's i-th field;
+ * "N-0x…" does the same inside the compound field N (e.g. Name → FirstName, LastName).
+ */
+export function decodeFieldBitmaps(type: avro.Type, bitmaps: string[]): string[] {
+  const fields = (type as avro.types.RecordType).fields;
+  const names: string[] = [];
+  const expanded = new Set<string>();
+  const pick = (list: avro.types.Field[], hex: string) => {
+    const bits = BigInt(hex);
+    list.forEach((f, i) => {
+      if ((bits >> BigInt(i)) & 1n) names.push(f.name);
+    });
+  };
+  for (const bitmap of bitmaps) {
+    const dash = bitmap.indexOf('-');
+    if (dash < 0) {
+      pick(fields, bitmap);
+      continue;
+    }
+    const parent = fields[Number(bitmap.slice(0, dash))];
+    const inner = parent ? recordOf(parent.type) : undefined;
+    if (parent && inner) {
+      expanded.add(parent.name);
+      pick(inner.fields as avro.types.Field[], bitmap.slice(dash + 1));
+    }
+  }
+  // A compound parent's own bit adds nothing once its children are listed.
+  return [...new Set(names)].filter((n) => !expanded.has(n));
+}
+
+function recordOf(type: avro.Type): avro.types.RecordType | undefined {
+  if (type instanceof avro.types.RecordType) return type;
+  const union = type as unknown as { types?: avro.Type[] };
+  return union.types?.find((t): t is avro.types.RecordType => t instanceof avro.types.RecordType);
+}
+
+const KIND: Record<string, ChangeEvent['kind']> = {
+  CREATE: 'created',
+  UPDATE: 'updated',
+  UNDELETE: 'updated',
+  DELETE: 'deleted',
+};
+
+/**
+ * Change data capture for leads, accounts and users: the Pub/Sub API (gRPC, Avro payloads) with
+ * the replay id stored after each event is handled, and polling by SystemModstamp when the
+ * Pub/Sub API cannot be reached or keeps failing.
+ */
+export class SalesforceChangeFeed {
+  mode: 'stopped' | 'pubsub' | 'polling' = 'stopped';
+  private readonly objects: ChangeObject[];
+  private readonly batchSize: number;
+  private client: PubSubClient | null = null;
+  private readonly streams = new Map<string, grpc.ClientDuplexStream<object, FetchResponse>>();
+  private readonly schemas = new Map<string, avro.Type>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private failures = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private polling: Promise<number> | null = null;
+  private readonly seen = new Map<string, Map<string, string>>();
+
+  constructor(private readonly options: ChangeFeedOptions) {
+    this.objects = options.objects ?? ['Lead', 'Account', 'User'];
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  /** Subscribes through the Pub/Sub API, or polls when it is unavailable. */
+  async start(): Promise<'pubsub' | 'polling'> {
+    if (this.options.pubSub) {
+      // Set first: a stream that fails while the others are still being opened must reconnect.
+      this.mode = 'pubsub';
+      try {
+        await this.subscribeAll();
+        return 'pubsub';
+      } catch (err) {
+        this.report(err);
+        this.closeStreams();
+      }
+    }
+    this.startPolling();
+    return 'polling';
+  }
+
+  async stop(): Promise<void> {
+    this.mode = 'stopped';
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.pollTimer = this.retryTimer = null;
+    this.closeStreams();
+    await Promise.all([...this.chains.values(), this.polling]);
+  }
+
+  /** One polling pass over every object; returns how many changed records it reported. */
+  async pollOnce(): Promise<number> {
+    let total = 0;
+    for (const object of this.objects) total += await this.pollObject(object);
+    return total;
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set('accesstoken', this.options.api.conn.accessToken ?? '');
+    md.set('instanceurl', this.options.api.conn.instanceUrl);
+    md.set('tenantid', this.options.auth?.orgId ?? '');
+    return md;
+  }
+
+  private async subscribeAll(): Promise<void> {
+    const endpoint = this.options.pubSub!;
+    const Ctor = pubSubClientConstructor();
+    this.client = new Ctor(
+      endpoint.address,
+      endpoint.insecure ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(),
+    );
+    for (const object of this.objects) {
+      const topic = TOPIC[object];
+      const info = await this.unary<{ schema_id: string; can_subscribe: boolean }>('GetTopic', {
+        topic_name: topic,
+      });
+      if (!info.can_subscribe) throw new Error(`the integration user may not subscribe to ${topic}`);
+      await this.schema(info.schema_id);
+    }
+    for (const object of this.objects) await this.subscribe(TOPIC[object]);
+  }
+
+  private unary<T>(method: 'GetTopic' | 'GetSchema', req: object): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + 10_000;
+      (this.client![method] as (...a: unknown[]) => void)(
+        req,
+        this.metadata(),
+        { deadline },
+        (err: Error | null, res: T) => (err ? reject(err) : resolve(res)),
+      );
+    });
+  }
+
+  private async schema(id: string): Promise<avro.Type> {
+    let type = this.schemas.get(id);
+    if (!type) {
+      const info = await this.unary<{ schema_json: string }>('GetSchema', { schema_id: id });
+      type = avro.Type.forSchema(JSON.parse(info.schema_json) as avro.Schema);
+      this.schemas.set(id, type);
+    }
+    return type;
+  }
+
+  private async subscribe(topic: string): Promise<void> {
+    const stored = await this.options.store.get(topic);
+    const stream = this.client!.Subscribe(this.metadata());
+    this.streams.set(topic, stream);
+    stream.write({
+      topic_name: topic,
+      replay_preset: stored ? 'CUSTOM' : 'LATEST',
+      ...(stored ? { replay_id: Buffer.from(stored, 'base64') } : {}),
+      num_requested: this.batchSize,
+    });
+    stream.on('data', (res: FetchResponse) => {
+      const prev = this.chains.get(topic) ?? Promise.resolve();
+      this.chains.set(
+        topic,
+        prev
+          .then(() => this.handle(topic, stream, res))
+          .catch((err: unknown) => {
+            this.report(err);
+            // Later events must not overtake the failed one: resubscribe after the last stored replay id.
+            if (this.streams.get(topic) === stream && this.mode === 'pubsub') void this.reconnect(topic);
+          }),
+      );
+    });
+    stream.on('error', (err: grpc.ServiceError) => {
+      if (this.mode === 'stopped' || this.streams.get(topic) !== stream || err.code === grpc.status.CANCELLED)
+        return;
+      this.report(err);
+      if (err.code === grpc.status.INVALID_ARGUMENT && /replay/i.test(err.details ?? '')) {
+        void this.catchUp(topic);
+        return;
+      }
+      void this.reconnect(topic, err.code === grpc.status.UNAUTHENTICATED);
+    });
+  }
+
+  /**
+   * The stored replay id is older than Salesforce keeps events (three days): subscribe from the
+   * newest event, then report by query every record changed since the last event handled.
+   * Subscribing first means a change in between is reported twice, never missed.
+   */
+  private async catchUp(topic: string): Promise<void> {
+    this.streams.get(topic)?.cancel();
+    this.streams.delete(topic);
+    const since = await this.options.store.get(`at:${topic}`);
+    await this.options.store.set(topic, '');
+    const object = (Object.keys(TOPIC) as ChangeObject[]).find((o) => TOPIC[o] === topic)!;
+    try {
+      await this.subscribe(topic);
+      const from = since ? Date.parse(since) : this.options.api.policy.now() - 72 * 3600 * 1000;
+      // Queued with the stream's events so the handler never runs twice at once for a topic.
+      const resynced = (this.chains.get(topic) ?? Promise.resolve()).then(async () => {
+        for (const event of await this.resync(object, from)) await this.options.onChange(event);
+      });
+      this.chains.set(
+        topic,
+        resynced.catch(() => undefined),
+      );
+      await resynced;
+    } catch (err) {
+      this.report(err);
+      void this.reconnect(topic);
+    }
+  }
+
+  private async handle(
+    topic: string,
+    stream: grpc.ClientDuplexStream<object, FetchResponse>,
+    res: FetchResponse,
+  ): Promise<void> {
+    if (this.streams.get(topic) !== stream) return;
+    for (const e of res.events) {
+      const type = await this.schema(e.event.schema_id);
+      const payload = type.fromBuffer(e.event.payload) as { ChangeEventHeader: ChangeHeader };
+      for (const event of await this.toChangeEvents(type, payload.ChangeEventHeader))
+        await this.options.onChange(event);
+      await this.options.store.set(topic, e.replay_id.toString('base64'));
+      // When the event was committed: where a catch-up by query starts if the replay id expires.
+      await this.options.store.set(
+        `at:${topic}`,
+        new Date(payload.ChangeEventHeader.commitTimestamp).toISOString(),
+      );
+    }
+    // An empty batch is a keepalive carrying the newest position: store it so a restart skips nothing and replays little.
+    if (res.events.length === 0 && res.latest_replay_id?.length) {
+      await this.options.store.set(topic, res.latest_replay_id.toString('base64'));
+    }
+    this.failures = 0;
+    if (res.pending_num_requested === 0) stream.write({ num_requested: this.batchSize });
+  }
+
+  private async toChangeEvents(type: avro.Type, header: ChangeHeader): Promise<ChangeEvent[]> {
+    const object = header.entityName as ChangeObject;
+    const change = header.changeType;
+    if (change === 'GAP_OVERFLOW') return this.resync(object, header.commitTimestamp);
+    if (change.startsWith('GAP_')) {
+      // Gap events carry ids but no field values: the consumer re-reads those records.
+      const kind = KIND[change.slice(4)] ?? 'updated';
+      return [{ kind, object, ids: header.recordIds, changedFields: null }];
+    }
+    const kind = KIND[change] ?? 'updated';
+    return [
+      {
+        kind,
+        object,
+        ids: header.recordIds,
+        changedFields:
+          kind === 'updated'
+            ? decodeFieldBitmaps(type, header.changedFields)
+            : kind === 'created'
+              ? null
+              : [],
+      },
+    ];
+  }
+
+  /** An overflow (too many changes in one transaction) names no ids: find them by query. */
+  private async resync(object: ChangeObject, since: number): Promise<ChangeEvent[]> {
+    const iso = new Date(since).toISOString();
+    const rows = await this.options.api.queryAll<{ Id: string }>(
+      `SELECT Id FROM ${object} WHERE SystemModstamp >= ${iso}`,
+    );
+    return chunk(
+      rows.map((r) => r.Id),
+      200,
+    ).map((ids) => ({ kind: 'updated' as const, object, ids, changedFields: null }));
+  }
+
+  private async reconnect(topic: string, renewSession = false): Promise<void> {
+    this.streams.get(topic)?.cancel();
+    this.streams.delete(topic);
+    const max = this.options.reconnectAttempts ?? 3;
+    if (++this.failures > max) {
+      this.report(new Error(`the Pub/Sub API failed ${this.failures} times in a row; polling instead`));
+      this.closeStreams();
+      this.startPolling();
+      return;
+    }
+    const policy = this.options.api.policy;
+    await policy.sleep(Math.round(1000 * 2 ** (this.failures - 1) * (0.5 + policy.random())));
+    if (this.mode !== 'pubsub') return;
+    try {
+      if (renewSession && this.options.auth) await this.options.auth.renew(this.options.api.conn);
+      await this.subscribe(topic);
+    } catch (err) {
+      this.report(err);
+      void this.reconnect(topic);
+    }
+  }
+
+  private closeStreams(): void {
+    for (const s of this.streams.values()) s.cancel();
+    this.streams.clear();
+    this.client?.close();
+    this.client = null;
+  }
+
+  private startPolling(): void {
+    this.mode = 'polling';
+    const tick = () => {
+      if (this.polling || this.mode !== 'polling') return;
+      this.polling = this.pollOnce()
+        .catch((err: unknown) => {
+          this.report(err);
+          return 0;
+        })
+        .finally(() => {
+          this.polling = null;
+        });
+    };
+    tick();
+    this.pollTimer = setInterval(tick, this.options.pollIntervalMs ?? 10_000);
+    this.pollTimer.unref();
+    if (this.options.pubSub) {
+      this.retryTimer = setInterval(() => void this.retryPubSub(), this.options.pubSubRetryMs ?? 300_000);
+      this.retryTimer.unref();
+    }
+  }
+
+  /**
+   * Back to the Pub/Sub API once it answers again. The subscription resumes after the last stored
+   * replay id, so changes polling already reported may come again; none are skipped.
+   */
+  async retryPubSub(): Promise<boolean> {
+    if (this.mode !== 'polling' || !this.options.pubSub) return false;
+    try {
+      await this.subscribeAll();
+    } catch (err) {
+      this.report(err);
+      this.closeStreams();
+      return false;
+    }
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.pollTimer = this.retryTimer = null;
+    await this.polling;
+    this.failures = 0;
+    this.mode = 'pubsub';
+    return true;
+  }
+
+  /**
+   * Records whose SystemModstamp is at or after the watermark, minus an overlap for transactions
+   * that committed late. Ids already reported with the same SystemModstamp are skipped, so the
+   * overlap brings no duplicates within a run; after a restart the overlap may report a record
+   * again (consumers are idempotent), but never skips one.
+   */
+  private async pollObject(object: ChangeObject): Promise<number> {
+    const key = `poll:${object}`;
+    const policy = this.options.api.policy;
+    const overlap = this.options.pollOverlapMs ?? 60_000;
+    const stored = await this.options.store.get(key);
+    const watermark = stored ? Date.parse(stored) : policy.now() - overlap;
+    const from = new Date(watermark - overlap).toISOString();
+    const deletable = object !== 'User';
+    const soql =
+      `SELECT Id, CreatedDate, SystemModstamp${deletable ? ', IsDeleted' : ''} FROM ${object} ` +
+      `WHERE SystemModstamp >= ${from} ORDER BY SystemModstamp ASC, Id ASC`;
+    const rows = await this.options.api.queryAll<{
+      Id: string;
+      CreatedDate: string;
+      SystemModstamp: string;
+      IsDeleted?: boolean;
+    }>(soql, deletable);
+    const seen = this.seen.get(object) ?? new Map<string, string>();
+    this.seen.set(object, seen);
+    const groups: Record<ChangeEvent['kind'], string[]> = { created: [], updated: [], deleted: [] };
+    let newest = watermark;
+    for (const r of rows) {
+      if (seen.get(r.Id) === r.SystemModstamp) continue;
+      seen.set(r.Id, r.SystemModstamp);
+      const stamp = Date.parse(r.SystemModstamp);
+      newest = Math.max(newest, stamp);
+      if (r.IsDeleted) groups.deleted.push(r.Id);
+      else if (r.CreatedDate === r.SystemModstamp) groups.created.push(r.Id);
+      else groups.updated.push(r.Id);
+    }
+    let reported = 0;
+    for (const kind of ['created', 'updated', 'deleted'] as const) {
+      for (const ids of chunk(groups[kind], 200)) {
+        await this.options.onChange({ kind, object, ids, changedFields: null });
+        reported += ids.length;
+      }
+    }
+    for (const [id, stamp] of seen) if (Date.parse(stamp) < newest - overlap) seen.delete(id);
+    await this.options.store.set(key, new Date(newest).toISOString());
+    return reported;
+  }
+
+  private report(err: unknown): void {
+    this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
+  }
+}

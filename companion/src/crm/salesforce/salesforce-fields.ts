@@ -1,0 +1,119 @@
+/**
+ * The fields the adapter reads and writes, by object, named as in `engine/model.ts`. The startup
+ * check (`salesforce-doctor.ts`) verifies exactly these, so a query never names a field the org lacks.
+ */
+
+export const LEAD_FIELDS = [
+  'Id',
+  'FirstName',
+  'LastName',
+  'Title',
+  'Email',
+  'Company',
+  'Website',
+  'Country',
+  'State',
+  'City',
+  'PostalCode',
+  'NumberOfEmployees',
+  'Industry',
+  'LeadSource',
+  'Status',
+  'OwnerId',
+  'IsConverted',
+  'CreatedDate',
+  'LastActivityDate',
+  'Lead_Acquisition_Source__c',
+  'Impartner_Partner_Account__c',
+  'Partner_Recalled__c',
+  'Partner_Recalled_Date__c',
+  'Partner_Share_Status__c',
+  'Partner_Lead_Status__c',
+  'Prospect_Share_Status__c',
+  'Partner_Prospect_Status__c',
+  'Actively_Being_Sequenced__c',
+  'AI_Email_In_Progress__c',
+  'High_Priority__c',
+  'Rerun_Routing__c',
+  'Matched_Account__c',
+  'Last_Routing_Flow__c',
+  'Last_Routed_At__c',
+  'Routing_Reason__c',
+] as const;
+
+/** Lead fields routing writes: they must exist and be updateable by the integration user. */
+export const LEAD_WRITTEN_FIELDS = [
+  'OwnerId',
+  'Status',
+  'Partner_Share_Status__c',
+  'Partner_Lead_Status__c',
+  'Prospect_Share_Status__c',
+  'Partner_Prospect_Status__c',
+  'Partner_Recalled__c',
+  'Partner_Recalled_Date__c',
+  'Rerun_Routing__c',
+  'Matched_Account__c',
+  'Last_Routing_Flow__c',
+  'Last_Routed_At__c',
+  'Routing_Reason__c',
+] as const;
+
+export const ACCOUNT_FIELDS = [
+  'Id',
+  'Name',
+  'Website',
+  'Type',
+  'OwnerId',
+  'BDR_Assigned__c',
+  'BDR_Prospecting_Status__c',
+  'Segment__c',
+  'Customer_Success_Manager__c',
+  'BillingCountry',
+  'BillingState',
+  'BillingCity',
+  'Industry',
+  'NumberOfEmployees',
+  'LastActivityDate',
+] as const;
+
+export const OPPORTUNITY_FIELDS = [
+  'Id',
+  'AccountId',
+  'Name',
+  'StageName',
+  'IsClosed',
+  'OwnerId',
+  'Amount',
+  'CloseDate',
+] as const;
+
+export const CAMPAIGN_FIELDS = [
+  'Id',
+  'Name',
+  'Type',
+  'IsActive',
+  'MDF_Funding__c',
+  'Channel_Partner_Involved__c',
+] as const;
+
+export const CAMPAIGN_MEMBER_FIELDS = ['Id', 'CampaignId', 'LeadId', 'Status', 'CreatedDate'] as const;
+
+export const USER_FIELDS = [
+  'Id',
+  'Name',
+  'IsActive',
+  'TimeZoneSidKey',
+  'Role__c',
+  'Region__c',
+  'Out_Of_Office_Until__c',
+] as const;
+
+/** Every object the doctor describes, with the fields read and the fields written. */
+export const REQUIRED_SCHEMA: Array<{ object: string; read: readonly string[]; write: readonly string[] }> = [
+  { object: 'Lead', read: LEAD_FIELDS, write: LEAD_WRITTEN_FIELDS },
+  { object: 'Account', read: ACCOUNT_FIELDS, write: [] },
+  { object: 'Opportunity', read: OPPORTUNITY_FIELDS, write: [] },
+  { object: 'Campaign', read: CAMPAIGN_FIELDS, write: [] },
+  { object: 'CampaignMember', read: CAMPAIGN_MEMBER_FIELDS, write: [] },
+  { object: 'User', read: USER_FIELDS, write: [] },
+];

@@ -1,0 +1,198 @@
+import type {
+  OrgLeadSortField,
+  OrgMatchedLeadsQuery,
+  OrgPage,
+  OrgReadObject,
+  OrgReadPort,
+} from '../org-read.port.js';
+import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../../engine/model.js';
+import { chunk, soqlIdList, soqlString, type SalesforceApi } from './salesforce-api.js';
+import { ACCOUNT_FIELDS, LEAD_FIELDS, USER_FIELDS } from './salesforce-fields.js';
+
+/** The custom permission that lets a person re-route a lead (force-app customPermissions). */
+export const REROUTE_PERMISSION = 'Switchyard_Reroute';
+
+const SORT: Record<OrgLeadSortField, string[]> = {
+  name: ['LastName', 'FirstName'],
+  title: ['Title'],
+  email: ['Email'],
+  company: ['Company'],
+  status: ['Status'],
+  owner: ['Owner.Name'],
+  lastActivity: ['LastActivityDate'],
+};
+
+const MAX_LIMIT = 200;
+/** SOQL refuses an OFFSET above 2,000. */
+const MAX_OFFSET = 2000;
+
+type Raw = Record<string, unknown> & { attributes?: unknown };
+
+const clean = <T>(raw: Raw): T => {
+  const { attributes: _attributes, ...rest } = raw;
+  return rest as T;
+};
+
+/** A LIKE literal matching `text` anywhere; quotes, backslashes and the wildcards % and _ are escaped. */
+const contains = (text: string): string =>
+  `'%${text
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/[%_]/g, (c) => `\\${c}`)}%'`;
+
+/** 15-character Ids become 18-character ones (Salesforce's case-safe suffix). */
+function toId18(id: string): string | null {
+  if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)) return null;
+  if (id.length === 18) return id;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+  let suffix = '';
+  for (let block = 0; block < 3; block++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id.charCodeAt(block * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    suffix += alphabet[bits];
+  }
+  return id + suffix;
+}
+
+/** The reads the HTTP API needs, over the customer's org. */
+export class SalesforceOrgRead implements OrgReadPort {
+  private reroutePermissionId: string | null | undefined;
+
+  constructor(private readonly api: SalesforceApi) {}
+
+  async getLead(id: string): Promise<LeadRecord | null> {
+    return (await this.getMany<LeadRecord>('Lead', [id])).values().next().value ?? null;
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | null> {
+    return (await this.getMany<AccountRecord>('Account', [id])).values().next().value ?? null;
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const user = (await this.getMany<UserRecord>('User', [id])).values().next().value;
+    if (!user) return null;
+    return { ...user, HasReroutePermission: await this.hasReroutePermission(user.Id) };
+  }
+
+  async getQueue(id: string): Promise<QueueRecord | null> {
+    return (await this.getMany<QueueRecord>('Queue', [id])).values().next().value ?? null;
+  }
+
+  async getMany<T extends SfRecord>(object: OrgReadObject, ids: string[]): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    const wanted = [...new Set(ids.map(toId18).filter((id): id is string => id !== null))];
+    for (const part of chunk(wanted, 200)) {
+      const rows = await this.api.queryAll<Raw>(this.selectById(object, part));
+      for (const raw of rows) {
+        const record =
+          object === 'Queue' ? toQueue(raw) : object === 'User' ? toUser(raw) : clean<SfRecord>(raw);
+        out.set(record.Id, record as T);
+      }
+    }
+    return out;
+  }
+
+  async matchedLeads(accountId: string, query: OrgMatchedLeadsQuery): Promise<OrgPage<LeadRecord>> {
+    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(query.limit ?? 25)));
+    const offset = Math.max(0, Math.min(MAX_OFFSET, Math.floor(query.offset ?? 0)));
+    const id = toId18(accountId);
+    if (!id) return { records: [], total: 0, limit, offset };
+    const sort = query.sort ?? 'lastActivity';
+    const direction = (query.direction ?? (sort === 'lastActivity' ? 'desc' : 'asc')).toUpperCase();
+    const where = `WHERE Matched_Account__c = ${soqlString(id)} AND IsConverted = false`;
+    const order = [...SORT[sort].map((f) => `${f} ${direction} NULLS LAST`), 'Id ASC'].join(', ');
+    const [page, count] = await Promise.all([
+      this.api.queryAll<Raw>(
+        `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      ),
+      this.api.rest<{ totalSize: number }>('query', {
+        method: 'GET',
+        url: `/query?q=${encodeURIComponent(`SELECT COUNT() FROM Lead ${where}`)}`,
+      }),
+    ]);
+    return { records: page.map((r) => clean<LeadRecord>(r)), total: count.totalSize, limit, offset };
+  }
+
+  async searchLeads(text: string, limit: number): Promise<LeadRecord[]> {
+    const t = text.trim();
+    const where = t
+      ? `WHERE (FirstName LIKE ${contains(t)} OR LastName LIKE ${contains(t)} OR Email LIKE ${contains(t)} OR Company LIKE ${contains(t)}) `
+      : '';
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead ${where}ORDER BY CreatedDate DESC LIMIT ${clamp(limit)}`,
+    );
+    return rows.map((r) => clean<LeadRecord>(r));
+  }
+
+  async searchAccounts(text: string, limit: number): Promise<AccountRecord[]> {
+    const t = text.trim();
+    const where = t ? `WHERE (Name LIKE ${contains(t)} OR Website LIKE ${contains(t)}) ` : '';
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account ${where}ORDER BY Name ASC LIMIT ${clamp(limit)}`,
+    );
+    return rows.map((r) => clean<AccountRecord>(r));
+  }
+
+  async searchUsers(text: string, limit: number): Promise<UserRecord[]> {
+    const t = text.trim();
+    const where = `WHERE UserType = 'Standard'${t ? ` AND Name LIKE ${contains(t)}` : ''}`;
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT ${USER_FIELDS.join(', ')}, Profile.Name FROM User ${where} ORDER BY Name ASC LIMIT ${clamp(limit)}`,
+    );
+    return rows.map(toUser);
+  }
+
+  /** Whether a permission set assigned to the user grants the re-route custom permission. */
+  private async hasReroutePermission(userId: string): Promise<boolean> {
+    if (this.reroutePermissionId === undefined) {
+      const rows = await this.api.queryAll<{ Id: string }>(
+        `SELECT Id FROM CustomPermission WHERE DeveloperName = ${soqlString(REROUTE_PERMISSION)}`,
+      );
+      this.reroutePermissionId = rows[0]?.Id ?? null;
+    }
+    if (!this.reroutePermissionId) return false;
+    const sets = await this.api.queryAll<{ PermissionSetId: string }>(
+      `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`,
+    );
+    if (sets.length === 0) return false;
+    const grants = await this.api.queryAll<{ Id: string }>(
+      `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = ${soqlString(this.reroutePermissionId)} ` +
+        `AND ParentId IN ${soqlIdList(sets.map((s) => s.PermissionSetId))}`,
+    );
+    return grants.length > 0;
+  }
+
+  private selectById(object: OrgReadObject, ids: string[]): string {
+    const list = soqlIdList(ids);
+    switch (object) {
+      case 'Lead':
+        return `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE Id IN ${list}`;
+      case 'Account':
+        return `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account WHERE Id IN ${list}`;
+      case 'User':
+        return `SELECT ${USER_FIELDS.join(', ')}, Profile.Name FROM User WHERE Id IN ${list}`;
+      case 'Queue':
+        return `SELECT Id, Name, (SELECT UserOrGroupId FROM GroupMembers) FROM Group WHERE Type = 'Queue' AND Id IN ${list}`;
+    }
+  }
+}
+
+const clamp = (limit: number): number => Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
+
+function toUser(raw: Raw): UserRecord {
+  const { Profile, ...rest } = raw;
+  return { ...clean<UserRecord>(rest), ProfileName: (Profile as { Name?: string } | null)?.Name ?? null };
+}
+
+/** A queue with its user members; queues with more than 200 members page their GroupMembers (rare). */
+function toQueue(raw: Raw): QueueRecord {
+  const { GroupMembers, ...rest } = raw;
+  const members = (GroupMembers as { records: Raw[] } | null)?.records ?? [];
+  return {
+    ...clean<QueueRecord>(rest),
+    MemberIds: members.map((m) => String(m['UserOrGroupId'])).filter((id) => id.startsWith('005')),
+  };
+}

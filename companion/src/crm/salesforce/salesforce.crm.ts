@@ -1,0 +1,470 @@
+import type { CrmPort, LeadContext, LeadConversion, LeadUpdate, WriteResult } from '../crm.port.js';
+import type {
+  AccountRecord,
+  CampaignMemberRecord,
+  CampaignRecord,
+  LeadRecord,
+  Membership,
+  OpportunityRecord,
+  QueueRecord,
+  UserRecord,
+} from '../../engine/model.js';
+import type { MemberStats } from '../../engine/distribution/distribution.types.js';
+import {
+  chunk,
+  soqlIdList,
+  type ApiCallCounts,
+  type SalesforceApi,
+  type SalesforceHealth,
+} from './salesforce-api.js';
+import {
+  ACCOUNT_FIELDS,
+  CAMPAIGN_FIELDS,
+  CAMPAIGN_MEMBER_FIELDS,
+  LEAD_FIELDS,
+  OPPORTUNITY_FIELDS,
+  USER_FIELDS,
+} from './salesforce-fields.js';
+import { SalesforceTimeoutError } from './salesforce.errors.js';
+
+/** sObject Collections take at most 200 records per request. */
+export const UPDATE_BATCH = 200;
+/** The SOAP convertLead call takes at most 100 LeadConvert entries. */
+export const CONVERT_BATCH = 100;
+/** Ids per `WHERE Id IN (...)`: keeps the GET URL well under Salesforce's 16 KB limit. */
+export const IDS_PER_QUERY = 200;
+
+/** Per-record errors worth trying again later; the others need a person to act. */
+const RETRYABLE = new Set(['UNABLE_TO_LOCK_ROW', 'REQUEST_LIMIT_EXCEEDED', 'SERVER_UNAVAILABLE']);
+
+export interface LockRetryPolicy {
+  /** Tries for a record Salesforce could not lock (default 4). */
+  attempts: number;
+  /** Backoff before the n-th retry: base·2ⁿ⁻¹ with ±50% jitter (default 250 ms). */
+  baseMs: number;
+}
+
+interface SfError {
+  statusCode: string;
+  message: string;
+  fields?: string[];
+}
+
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors: SfError[];
+}
+
+interface ConvertResult {
+  leadId?: string | null;
+  success: boolean;
+  contactId?: string | null;
+  opportunityId?: string | null;
+  errors?: SfError[] | SfError | null;
+}
+
+interface ChildResult<T> {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: T[];
+}
+
+type Raw = Record<string, unknown> & { attributes?: unknown };
+
+/** Drops jsforce/REST `attributes` so records look as the engine expects. */
+function clean<T>(raw: Raw): T {
+  const { attributes: _attributes, ...rest } = raw;
+  return rest as T;
+}
+
+function failure(id: string, code: string, message: string, retryable = RETRYABLE.has(code)): WriteResult {
+  return { id, ok: false, code, message, retryable };
+}
+
+function fromErrors(id: string, errors: SfError[]): WriteResult {
+  const first = errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'Salesforce gave no reason' };
+  const message = errors.map((e) => e.message).join('; ');
+  return failure(id, first.statusCode, message);
+}
+
+/** A whole-request failure (limit, budget, auth, timeout) becomes a retryable result per record. */
+function systemic(ids: string[], err: unknown): WriteResult[] {
+  const e = err as { code?: string; message?: string };
+  return ids.map((id) => failure(id, e.code ?? 'SF_API_ERROR', e.message ?? String(err), true));
+}
+
+export interface SalesforceCrmOptions {
+  lockRetry?: Partial<LockRetryPolicy>;
+}
+
+/** The CRM port over a customer's org, through jsforce. */
+export class SalesforceCrm implements CrmPort {
+  private readonly lockRetry: LockRetryPolicy;
+
+  constructor(
+    readonly api: SalesforceApi,
+    options: SalesforceCrmOptions = {},
+  ) {
+    this.lockRetry = { attempts: 4, baseMs: 250, ...options.lockRetry };
+  }
+
+  health(): SalesforceHealth {
+    return this.api.health();
+  }
+
+  apiCalls(): ApiCallCounts {
+    return this.api.apiCalls();
+  }
+
+  async getLeadContexts(leadIds: string[]): Promise<Map<string, LeadContext>> {
+    const out = new Map<string, LeadContext>();
+    const memberFields = [
+      ...CAMPAIGN_MEMBER_FIELDS,
+      ...CAMPAIGN_FIELDS.filter((f) => f !== 'Id').map((f) => `Campaign.${f}`),
+    ].join(', ');
+    for (const ids of chunk([...new Set(leadIds)], IDS_PER_QUERY)) {
+      // One relationship query per chunk: the lead and its campaign members with their campaigns.
+      const soql =
+        `SELECT ${LEAD_FIELDS.join(', ')}, (SELECT ${memberFields} FROM CampaignMembers ` +
+        `ORDER BY CreatedDate DESC) FROM Lead WHERE Id IN ${soqlIdList(ids)}`;
+      for await (const page of this.api.query<Raw>(soql)) {
+        for (const raw of page) {
+          const { CampaignMembers, ...leadRaw } = raw;
+          const members = await this.allChildren(CampaignMembers as ChildResult<Raw> | null);
+          const lead = clean<LeadRecord>(leadRaw);
+          out.set(lead.Id, { lead, memberships: members.map(toMembership) });
+        }
+      }
+    }
+    return out;
+  }
+
+  streamAccounts(): AsyncIterable<AccountRecord[]> {
+    return this.stream<AccountRecord>(`SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`);
+  }
+
+  streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]> {
+    return this.stream<OpportunityRecord>(
+      `SELECT ${OPPORTUNITY_FIELDS.join(', ')} FROM Opportunity WHERE IsClosed = false`,
+    );
+  }
+
+  streamLeads(): AsyncIterable<LeadRecord[]> {
+    return this.stream<LeadRecord>(`SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT ${USER_FIELDS.join(', ')}, Profile.Name FROM User WHERE UserType = 'Standard'`,
+    );
+    return rows.map((raw) => {
+      const { Profile, ...rest } = raw;
+      const profile = Profile as { Name?: string } | null | undefined;
+      return { ...clean<UserRecord>(rest), ProfileName: profile?.Name ?? null };
+    });
+  }
+
+  async listQueues(): Promise<QueueRecord[]> {
+    const rows = await this.api.queryAll<Raw>(
+      "SELECT Id, Name, (SELECT UserOrGroupId FROM GroupMembers) FROM Group WHERE Type = 'Queue'",
+    );
+    const queues: QueueRecord[] = [];
+    for (const raw of rows) {
+      const { GroupMembers, ...rest } = raw;
+      const members = await this.allChildren(GroupMembers as ChildResult<Raw> | null);
+      queues.push({
+        ...clean<QueueRecord>(rest),
+        // Queue members may be users or nested groups; routing assigns to users only.
+        MemberIds: members.map((m) => String(m['UserOrGroupId'])).filter((id) => id.startsWith('005')),
+      });
+    }
+    return queues;
+  }
+
+  async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {
+    const stats = new Map<string, MemberStats>();
+    for (const id of userIds) stats.set(id, { openLoad: 0, performance: 0 });
+    for (const ids of chunk([...new Set(userIds)], IDS_PER_QUERY)) {
+      const open = await this.api.queryAll<Raw>(
+        `SELECT OwnerId, COUNT(Id) n FROM Lead WHERE IsConverted = false AND OwnerId IN ${soqlIdList(ids)} ` +
+          'GROUP BY OwnerId',
+      );
+      for (const row of open) {
+        const s = stats.get(String(row['OwnerId']));
+        if (s) s.openLoad = Number(row['n']);
+      }
+      // Performance: the share of leads created in the last 90 days that were converted.
+      const recent = await this.api.queryAll<Raw>(
+        `SELECT OwnerId, IsConverted, COUNT(Id) n FROM Lead WHERE CreatedDate = LAST_N_DAYS:90 ` +
+          `AND OwnerId IN ${soqlIdList(ids)} GROUP BY OwnerId, IsConverted`,
+      );
+      const totals = new Map<string, { all: number; converted: number }>();
+      for (const row of recent) {
+        const owner = String(row['OwnerId']);
+        const t = totals.get(owner) ?? { all: 0, converted: 0 };
+        t.all += Number(row['n']);
+        if (row['IsConverted'] === true) t.converted += Number(row['n']);
+        totals.set(owner, t);
+      }
+      for (const [owner, t] of totals) {
+        const s = stats.get(owner);
+        if (s && t.all > 0) s.performance = t.converted / t.all;
+      }
+    }
+    return stats;
+  }
+
+  /**
+   * Owner and field updates in sObject Collections of at most 200 records, `allOrNone: false`.
+   *
+   * The owner guard reads the current OwnerId of the batch in one query and refuses (OWNER_CHANGED)
+   * any record whose owner is no longer `expectedOwnerId`. A small race window remains: an owner
+   * change saved in Salesforce between that read and the PATCH a few milliseconds later is
+   * overwritten, because sObject Collections have no conditional update. The window is one round
+   * trip, not the time since the decision.
+   */
+  async updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]> {
+    const results = new Map<LeadUpdate, WriteResult>();
+    for (const batch of chunk(updates, UPDATE_BATCH)) {
+      let writable: LeadUpdate[];
+      try {
+        writable = await this.guardOwners(batch, results);
+      } catch (err) {
+        for (const [i, r] of systemic(
+          batch.map((u) => u.id),
+          err,
+        ).entries())
+          results.set(batch[i]!, r);
+        continue;
+      }
+      for (let attempt = 1; writable.length > 0; attempt++) {
+        let saved: SaveResult[];
+        try {
+          saved = await this.patch(writable);
+        } catch (err) {
+          for (const [i, r] of systemic(
+            writable.map((u) => u.id),
+            err,
+          ).entries())
+            results.set(writable[i]!, r);
+          break;
+        }
+        const locked: LeadUpdate[] = [];
+        writable.forEach((update, i) => {
+          const res = saved[i];
+          if (!res)
+            results.set(update, failure(update.id, 'UNKNOWN_EXCEPTION', 'Salesforce returned no result'));
+          else if (res.success) results.set(update, { id: update.id, ok: true });
+          else {
+            const result = fromErrors(update.id, res.errors);
+            results.set(update, result);
+            if (!result.ok && result.code === 'UNABLE_TO_LOCK_ROW') locked.push(update);
+          }
+        });
+        if (locked.length === 0 || attempt >= this.lockRetry.attempts) break;
+        await this.api.policy.sleep(this.backoff(attempt));
+        writable = locked;
+      }
+    }
+    return updates.map((u) => results.get(u) ?? failure(u.id, 'UNKNOWN_EXCEPTION', 'not attempted', true));
+  }
+
+  /**
+   * Lead conversion through the SOAP `convertLead` call, 100 leads per call. Conversion is not
+   * idempotent, so after a timeout the leads are read back (IsConverted) before any retry.
+   */
+  async convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]> {
+    const results = new Map<LeadConversion, WriteResult>();
+    for (const batch of chunk(conversions, CONVERT_BATCH)) {
+      let pending: LeadConversion[];
+      try {
+        pending = await this.checkBeforeConvert(batch, results);
+      } catch (err) {
+        for (const [i, r] of systemic(
+          batch.map((c) => c.leadId),
+          err,
+        ).entries())
+          results.set(batch[i]!, r);
+        continue;
+      }
+      let lockAttempt = 1;
+      let timeouts = 0;
+      while (pending.length > 0) {
+        let converted: ConvertResult[];
+        try {
+          converted = await this.api.call(
+            'convertLead',
+            () => this.api.conn.soap.convertLead(pending.map(toLeadConvert)) as Promise<ConvertResult[]>,
+            false,
+          );
+        } catch (err) {
+          if (err instanceof SalesforceTimeoutError && ++timeouts < this.api.policy.timeoutAttempts) {
+            // The call may have converted some leads before its answer was lost: read them back first.
+            pending = await this.checkBeforeConvert(pending, results).catch(() => pending);
+            continue;
+          }
+          for (const [i, r] of systemic(
+            pending.map((c) => c.leadId),
+            err,
+          ).entries())
+            results.set(pending[i]!, r);
+          break;
+        }
+        const list = Array.isArray(converted) ? converted : [converted];
+        const locked: LeadConversion[] = [];
+        pending.forEach((conv, i) => {
+          const res = list[i];
+          if (!res) {
+            results.set(conv, failure(conv.leadId, 'UNKNOWN_EXCEPTION', 'Salesforce returned no result'));
+          } else if (res.success) {
+            results.set(conv, {
+              id: conv.leadId,
+              ok: true,
+              ...(res.contactId ? { contactId: res.contactId } : {}),
+              ...(res.opportunityId ? { opportunityId: res.opportunityId } : {}),
+            });
+          } else {
+            const errors = res.errors ? (Array.isArray(res.errors) ? res.errors : [res.errors]) : [];
+            const result = fromErrors(conv.leadId, errors);
+            results.set(conv, result);
+            if (!result.ok && result.code === 'UNABLE_TO_LOCK_ROW') locked.push(conv);
+          }
+        });
+        if (locked.length === 0 || lockAttempt >= this.lockRetry.attempts) break;
+        await this.api.policy.sleep(this.backoff(lockAttempt++));
+        pending = locked;
+      }
+    }
+    return conversions.map(
+      (c) => results.get(c) ?? failure(c.leadId, 'UNKNOWN_EXCEPTION', 'not attempted', true),
+    );
+  }
+
+  /** Jittered exponential backoff: base·2ⁿ⁻¹ scaled by a factor in [0.5, 1.5). */
+  private backoff(attempt: number): number {
+    return Math.round(this.lockRetry.baseMs * 2 ** (attempt - 1) * (0.5 + this.api.policy.random()));
+  }
+
+  private async patch(updates: LeadUpdate[]): Promise<SaveResult[]> {
+    const body = {
+      allOrNone: false,
+      records: updates.map((u) => ({ attributes: { type: 'Lead' }, ...u.fields, Id: u.id })),
+    };
+    // A PATCH of the same values is idempotent, so a timed-out request may be sent again.
+    return this.api.rest<SaveResult[]>('composite', {
+      method: 'PATCH',
+      url: '/composite/sobjects',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
+  /** Refuses updates whose lead changed owner since the decision; returns the ones to write. */
+  private async guardOwners(
+    batch: LeadUpdate[],
+    results: Map<LeadUpdate, WriteResult>,
+  ): Promise<LeadUpdate[]> {
+    const guarded = batch.filter((u) => u.expectedOwnerId !== undefined);
+    if (guarded.length === 0) return batch;
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT Id, OwnerId FROM Lead WHERE Id IN ${soqlIdList([...new Set(guarded.map((u) => u.id))])}`,
+    );
+    const owners = new Map(rows.map((r) => [String(r['Id']), (r['OwnerId'] as string | null) ?? null]));
+    return batch.filter((u) => {
+      if (u.expectedOwnerId === undefined || !owners.has(u.id)) return true;
+      const current = owners.get(u.id) ?? null;
+      // Already carrying the new owner: an earlier attempt was applied; writing again is harmless.
+      if (current === u.expectedOwnerId || current === u.fields['OwnerId']) return true;
+      results.set(
+        u,
+        failure(
+          u.id,
+          'OWNER_CHANGED',
+          `The lead's owner changed in Salesforce to ${current} after routing decided (expected ${u.expectedOwnerId}); not overwritten.`,
+          false,
+        ),
+      );
+      return false;
+    });
+  }
+
+  /** Settles already-converted leads and owner changes; returns the conversions still to send. */
+  private async checkBeforeConvert(
+    batch: LeadConversion[],
+    results: Map<LeadConversion, WriteResult>,
+  ): Promise<LeadConversion[]> {
+    const rows = await this.api.queryAll<Raw>(
+      'SELECT Id, OwnerId, IsConverted, ConvertedContactId, ConvertedOpportunityId FROM Lead ' +
+        `WHERE Id IN ${soqlIdList([...new Set(batch.map((c) => c.leadId))])}`,
+    );
+    const byId = new Map(rows.map((r) => [String(r['Id']), r]));
+    return batch.filter((c) => {
+      const row = byId.get(c.leadId);
+      if (!row) return true;
+      if (row['IsConverted'] === true) {
+        const contactId = row['ConvertedContactId'] as string | null;
+        const opportunityId = row['ConvertedOpportunityId'] as string | null;
+        results.set(c, {
+          id: c.leadId,
+          ok: true,
+          ...(contactId ? { contactId } : {}),
+          ...(opportunityId ? { opportunityId } : {}),
+        });
+        return false;
+      }
+      const current = (row['OwnerId'] as string | null) ?? null;
+      if (c.expectedOwnerId !== undefined && current !== c.expectedOwnerId) {
+        results.set(
+          c,
+          failure(
+            c.leadId,
+            'OWNER_CHANGED',
+            `The lead's owner changed in Salesforce to ${current} after routing decided (expected ${c.expectedOwnerId}); not converted.`,
+            false,
+          ),
+        );
+        return false;
+      }
+      return true;
+    });
+  }
+
+  private async *stream<T>(soql: string): AsyncGenerator<T[]> {
+    for await (const page of this.api.query<Raw>(soql)) yield page.map((r) => clean<T>(r));
+  }
+
+  /** A child relationship's rows; big ones come in pages of their own. */
+  private async allChildren(child: ChildResult<Raw> | null | undefined): Promise<Raw[]> {
+    if (!child) return [];
+    const rows = [...child.records];
+    let page = child;
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.api.rest<ChildResult<Raw>>('queryMore', { method: 'GET', url: page.nextRecordsUrl });
+      rows.push(...page.records);
+    }
+    return rows;
+  }
+}
+
+function toMembership(raw: Raw): Membership {
+  const { Campaign, ...memberRaw } = raw;
+  const member = clean<CampaignMemberRecord>(memberRaw);
+  const campaignRaw = (Campaign ?? { Name: '' }) as Raw;
+  const campaign = { ...clean<CampaignRecord>(campaignRaw), Id: member.CampaignId };
+  return { member, campaign };
+}
+
+function toLeadConvert(c: LeadConversion): Record<string, unknown> {
+  return {
+    leadId: c.leadId,
+    accountId: c.accountId,
+    ownerId: c.ownerId,
+    convertedStatus: c.convertedStatus,
+    doNotCreateOpportunity: !c.createOpportunity,
+    ...(c.createOpportunity && c.opportunityName ? { opportunityName: c.opportunityName } : {}),
+    overwriteLeadSource: false,
+    sendNotificationEmail: false,
+  };
+}

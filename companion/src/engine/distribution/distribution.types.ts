@@ -1,0 +1,114 @@
+import type { LeadRecord, UserRecord } from '../model.js';
+
+/** Where an assignment can send a lead. Exactly one is set. */
+export interface AssignTarget {
+  user?: string;
+  queue?: string;
+  pool?: string;
+}
+
+export interface PoolMember {
+  userId: string;
+  /** Share of leads relative to other members; default 1. */
+  weight?: number;
+  capPerHour?: number;
+  capPerDay?: number;
+  /** Skip the member while they own this many open leads or more. */
+  maxOpenLoad?: number;
+  paused?: boolean;
+}
+
+export interface PoolDefinition {
+  name: string;
+  label?: string;
+  /** round-robin: weighted, fair turns; load: fewest open leads; performance: best conversion rate. */
+  strategy: 'round-robin' | 'load' | 'performance';
+  /** Skip members outside their working hours (default true). */
+  respectWorkingHours?: boolean;
+  members: PoolMember[];
+}
+
+export interface MemberState {
+  /** Virtual finishing time (stride scheduling): the lowest eligible pass picks next. */
+  pass: number;
+  assignedTotal: number;
+  /** ISO timestamps of assignments within the last 24 hours, oldest first. */
+  recent: string[];
+}
+
+export interface PoolState {
+  pool: string;
+  /** Bumped on every pick; stores use it for optimistic checks. */
+  version: number;
+  /** The pass of the last pick; joiners start here so nobody jumps the queue. */
+  virtualTime: number;
+  members: Record<string, MemberState>;
+}
+
+/** Live figures about a user that load- and performance-based picking need. */
+export interface MemberStats {
+  openLoad: number;
+  /** 0..1, e.g. conversion rate over the last 90 days. */
+  performance: number;
+}
+
+/** Why a member was passed over, as a stable code (the words are in `reason`). */
+export type SkipCode =
+  | 'unknown-user'
+  | 'inactive'
+  | 'paused'
+  | 'no-weight'
+  | 'out-of-office'
+  | 'outside-hours'
+  | 'day-cap'
+  | 'hour-cap'
+  | 'max-load'
+  | 'excluded';
+
+export interface PoolSkip {
+  userId: string;
+  reason: string;
+  code?: SkipCode;
+}
+
+export interface PoolPick {
+  /** null when nobody can take the lead now; `reason` says why. */
+  userId: string | null;
+  reason: string;
+  skipped: PoolSkip[];
+  /** The state after the pick (unchanged when nobody was picked). */
+  state: PoolState;
+}
+
+export interface TerritoryRow {
+  country?: string[];
+  state?: string[];
+  /** Prefixes: '94' matches 94105. */
+  postalCode?: string[];
+  employees?: { min?: number; max?: number };
+  industry?: string[];
+  assign: AssignTarget;
+}
+
+export interface TerritoryTable {
+  name: string;
+  rows: TerritoryRow[];
+}
+
+export interface TerritoryHit {
+  row: number;
+  assign: AssignTarget;
+  reason: string;
+}
+
+export type TerritoryLead = Pick<
+  LeadRecord,
+  'Country' | 'State' | 'PostalCode' | 'NumberOfEmployees' | 'Industry'
+>;
+export type UserLookup = (userId: string) => UserRecord | undefined;
+
+/** One thing wrong with a pool or territory table: where (`rows[2].assign`) and what to do. */
+export interface DistributionProblem {
+  path: string;
+  message: string;
+}

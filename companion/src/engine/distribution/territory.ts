@@ -1,0 +1,217 @@
+import { countryCode, countryKey, normalizeName, stateKey } from './countries.js';
+import type {
+  DistributionProblem,
+  TerritoryHit,
+  TerritoryLead,
+  TerritoryRow,
+  TerritoryTable,
+} from './distribution.types.js';
+import { targetProblems } from './target.js';
+
+const LIST_CRITERIA = ['country', 'state', 'postalCode', 'industry'] as const;
+
+/**
+ * Tables come from YAML and leads from orgs with custom field types, so a postal code may arrive
+ * as a number: compare everything as text rather than fail.
+ */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+}
+
+/** 'SW1A 1AA' and 'sw1a-1aa' compare equal; prefixes are matched on this form. */
+function postalKey(value: unknown): string {
+  return text(value)
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
+}
+
+const countryOf = (value: unknown): string => countryKey(text(value));
+const industryOf = (value: unknown): string => normalizeName(text(value));
+
+function hasValues(list: string[] | undefined): list is string[] {
+  return Array.isArray(list) && list.length > 0;
+}
+
+function hasBand(row: TerritoryRow): boolean {
+  return row.employees !== undefined && (row.employees.min !== undefined || row.employees.max !== undefined);
+}
+
+/** How many criteria a row sets: more criteria is more specific. */
+export function specificity(row: TerritoryRow): number {
+  return LIST_CRITERIA.filter((key) => hasValues(row[key])).length + (hasBand(row) ? 1 : 0);
+}
+
+function describeBand(band: { min?: number; max?: number }): string {
+  if (band.min !== undefined && band.max !== undefined) return `${band.min}–${band.max}`;
+  return band.min !== undefined ? `at least ${band.min}` : `at most ${band.max}`;
+}
+
+interface LeadKeys {
+  country: string | null;
+  countryCode: string | null;
+  state: string | null;
+  postal: string | null;
+}
+
+/** The criteria a row matched, in words, or null when any criterion fails. */
+function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): string[] | null {
+  const matched: string[] = [];
+  if (hasValues(row.country)) {
+    if (!keys.country || !row.country.some((c) => countryOf(c) === keys.country)) return null;
+    matched.push(
+      `country ${lead.Country}${keys.countryCode && keys.countryCode !== lead.Country ? ` (${keys.countryCode})` : ''}`,
+    );
+  }
+  if (hasValues(row.state)) {
+    if (!keys.state || !row.state.some((s) => stateKey(text(s), keys.countryCode) === keys.state))
+      return null;
+    matched.push(`state ${lead.State}`);
+  }
+  if (hasValues(row.postalCode)) {
+    const postal = keys.postal;
+    const prefixes = row.postalCode.map(postalKey).filter((p) => p && postal?.startsWith(p));
+    if (prefixes.length === 0) return null;
+    const longest = prefixes.reduce((a, b) => (b.length > a.length ? b : a));
+    matched.push(`postal code ${lead.PostalCode} starts with ${longest}`);
+  }
+  if (hasBand(row)) {
+    const employees = lead.NumberOfEmployees;
+    const { min, max } = row.employees!;
+    if (typeof employees !== 'number' || !Number.isFinite(employees)) return null;
+    if ((min !== undefined && employees < min) || (max !== undefined && employees > max)) return null;
+    matched.push(`${employees} employees (${describeBand(row.employees!)})`);
+  }
+  if (hasValues(row.industry)) {
+    const industry = industryOf(lead.Industry);
+    if (!industry || !row.industry.some((i) => industryOf(i) === industry)) return null;
+    matched.push(`industry ${lead.Industry}`);
+  }
+  return matched;
+}
+
+/**
+ * The territory row for a lead: of the rows whose every criterion matches, the one with the most
+ * criteria wins, and among equals the earlier row. A row without criteria catches every lead.
+ * `row` in the hit is the 0-based index; the reason counts rows from 1, as people do.
+ */
+export function findTerritory(table: TerritoryTable, lead: TerritoryLead): TerritoryHit | null {
+  const code = countryCode(text(lead.Country));
+  const keys: LeadKeys = {
+    country: text(lead.Country).trim() ? countryOf(lead.Country) : null,
+    countryCode: code,
+    state: text(lead.State).trim() ? stateKey(text(lead.State), code) : null,
+    postal: postalKey(lead.PostalCode) || null,
+  };
+  let best: { index: number; matched: string[] } | null = null;
+  for (const [index, row] of table.rows.entries()) {
+    const matched = matchRow(row, lead, keys);
+    if (matched && (!best || matched.length > best.matched.length)) best = { index, matched };
+  }
+  if (!best) return null;
+  const { index, matched } = best;
+  const row = table.rows[index]!;
+  return {
+    row: index,
+    assign: row.assign,
+    reason: matched.length
+      ? `row ${index + 1}: ${matched.join(', ')}`
+      : `row ${index + 1}, which has no criteria and takes every lead`,
+  };
+}
+
+/** A row's criteria in a canonical form: two rows with the same form match the same leads. */
+function criteriaSignature(row: TerritoryRow): string {
+  const list = (values: string[] | undefined, key: (v: unknown) => string): string[] =>
+    hasValues(values) ? [...new Set(values.map(key))].sort() : [];
+  return JSON.stringify([
+    list(row.country, countryOf),
+    list(row.state, (s) => stateKey(text(s), null)),
+    list(row.postalCode, postalKey),
+    list(row.industry, industryOf),
+    hasBand(row) ? [row.employees!.min ?? null, row.employees!.max ?? null] : [],
+  ]);
+}
+
+function bandProblems(row: TerritoryRow, at: string): DistributionProblem[] {
+  if (row.employees === undefined) return [];
+  const { min, max } = row.employees;
+  if (min === undefined && max === undefined) {
+    return [
+      { path: `${at}.employees`, message: 'the employee band has neither min nor max: set one or remove it' },
+    ];
+  }
+  const problems: DistributionProblem[] = [];
+  for (const [key, value] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      problems.push({
+        path: `${at}.employees.${key}`,
+        message: `${value} is not a whole number of employees`,
+      });
+    }
+  }
+  if (problems.length === 0 && min !== undefined && max !== undefined && min > max) {
+    problems.push({
+      path: `${at}.employees`,
+      message: `min ${min} is above max ${max}, so no lead can match: swap them`,
+    });
+  }
+  return problems;
+}
+
+/** Everything wrong with a territory table, each with its place (`rows[2].assign`) and what to do. */
+export function validateTerritoryTable(table: TerritoryTable): DistributionProblem[] {
+  const problems: DistributionProblem[] = [];
+  if (!table.name?.trim()) problems.push({ path: 'name', message: 'the table needs a name' });
+  if (!Array.isArray(table.rows) || table.rows.length === 0) {
+    problems.push({ path: 'rows', message: 'the table has no rows: add at least one' });
+    return problems;
+  }
+  const seen = new Map<string, number>();
+  table.rows.forEach((row, index) => {
+    const at = `rows[${index}]`;
+    problems.push(...targetProblems(row.assign, `${at}.assign`));
+    for (const key of LIST_CRITERIA) {
+      const values = row[key];
+      if (values === undefined) continue;
+      if (!Array.isArray(values) || values.length === 0) {
+        problems.push({ path: `${at}.${key}`, message: 'the list is empty: list values or remove it' });
+        continue;
+      }
+      values.forEach((value: unknown, i) => {
+        if (typeof value === 'number' && key === 'postalCode') {
+          problems.push({
+            path: `${at}.${key}[${i}]`,
+            message: `${value} is a number: write it in quotes ('${value}') so leading zeros are kept`,
+          });
+        } else if (typeof value !== 'string') {
+          problems.push({
+            path: `${at}.${key}[${i}]`,
+            message: `${String(value)} is not text: write it in quotes`,
+          });
+        } else if (!value.trim()) {
+          problems.push({ path: `${at}.${key}[${i}]`, message: 'the value is empty' });
+        } else if (key === 'country' && !countryCode(value)) {
+          problems.push({
+            path: `${at}.${key}[${i}]`,
+            message: `'${value}' is not a country we know: use an ISO code such as 'DE' or 'US'`,
+          });
+        }
+      });
+    }
+    problems.push(...bandProblems(row, at));
+    const signature = criteriaSignature(row);
+    const earlier = seen.get(signature);
+    if (earlier === undefined) {
+      seen.set(signature, index);
+    } else {
+      problems.push({
+        path: at,
+        message: `has the same criteria as rows[${earlier}], which comes first, so it is never chosen: merge or remove it`,
+      });
+    }
+  });
+  return problems;
+}

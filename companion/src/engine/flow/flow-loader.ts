@@ -1,0 +1,378 @@
+import type { z } from 'zod';
+import { isSalesforceId } from '../salesforce-id.js';
+import {
+  flowSchema,
+  type AssignTargetDoc,
+  type ConditionDoc,
+  type FlowDoc,
+  type NodeDoc,
+} from './flow.schema.js';
+import {
+  LIST_SCOPES,
+  mergeFields,
+  OPERATORS_BY_TYPE,
+  SCOPES,
+  splitField,
+  type FieldCatalog,
+  type FieldType,
+  type Scope,
+} from './fields.js';
+import {
+  DocumentInvalidError,
+  parseYamlSource,
+  sortIssues,
+  suggest,
+  type PathSegment,
+  type SourceIssue,
+} from './yaml-source.js';
+
+export type FlowIssue = SourceIssue;
+
+/** What a flow may refer to: it is invalid when it names a pool, queue, user, table or flow not in here. */
+export interface FlowCatalog {
+  pools: string[];
+  queues: string[];
+  users: string[];
+  territories: string[];
+  flows: string[];
+  fields?: Partial<Record<Scope, Record<string, FieldType>>>;
+}
+
+export interface Flow extends FlowDoc {
+  file: string;
+}
+
+export class FlowInvalidError extends DocumentInvalidError {
+  constructor(issues: FlowIssue[]) {
+    super(issues, 'flow', 'FLOW_INVALID');
+  }
+}
+
+/** Parses and validates a flow document; throws FlowInvalidError listing every problem. */
+export function loadFlow(text: string, file: string, catalog: FlowCatalog): Flow {
+  const { flow, issues } = checkFlow(text, file, catalog);
+  if (!flow) throw new FlowInvalidError(issues);
+  return flow;
+}
+
+export function checkFlow(
+  text: string,
+  file: string,
+  catalog: FlowCatalog,
+): { flow?: Flow; issues: FlowIssue[] } {
+  const source = parseYamlSource(text, file);
+  if (source.data === undefined) return { issues: source.issues };
+  const parsed = flowSchema.safeParse(source.data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) reportSchemaIssue(issue, source.report);
+    return { issues: sortIssues(source.issues) };
+  }
+  checkSemantics(parsed.data, catalog, source.report);
+  const issues = sortIssues(source.issues);
+  return issues.length > 0 ? { issues } : { flow: { ...parsed.data, file }, issues };
+}
+
+function reportSchemaIssue(issue: z.core.$ZodIssue, report: (path: PathSegment[], message: string) => void) {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) report([...path, key], `unknown key '${key}'`);
+  } else if (issue.code === 'invalid_union' && path.at(-1) === 'type') {
+    report(path, 'unknown node type: use match, decision, update, assign, convert, refuse, subflow or end');
+  } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    report(
+      path,
+      `${issue.message}: ${issue.errors.map((e) => e.map((i) => i.message).join(', ')).join('; or ')}`,
+    );
+  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    report(path, `'${String(path.at(-1))}' is missing`);
+  } else {
+    report(path, issue.message.replace(/^Invalid input: /, ''));
+  }
+}
+
+function checkSemantics(
+  flow: FlowDoc,
+  catalog: FlowCatalog,
+  report: (path: PathSegment[], message: string) => void,
+) {
+  const fields = mergeFields(catalog.fields);
+  const ids = Object.keys(flow.nodes);
+  const known = new Set(ids);
+
+  const edge = (path: PathSegment[], target: string) => {
+    if (!known.has(target)) report(path, `goes to '${target}', which is not a node${suggest(target, ids)}`);
+  };
+
+  if (!known.has(flow.start)) report(['start'], `'${flow.start}' is not a node${suggest(flow.start, ids)}`);
+  for (const field of flow.trigger.changed ?? []) {
+    if (!(field in fields.lead))
+      report(
+        ['trigger', 'changed'],
+        `unknown lead field '${field}'${suggest(field, Object.keys(fields.lead))}`,
+      );
+  }
+
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    const at = (...rest: PathSegment[]): PathSegment[] => ['nodes', id, ...rest];
+    for (const [target, path] of successors(node)) edge(at(...path), target);
+    switch (node.type) {
+      case 'decision':
+        if (node.default === undefined) {
+          report(
+            at('branches'),
+            `decision '${id}' has no default: add 'default: <node id>' for leads that match no branch`,
+          );
+        }
+        node.branches.forEach((branch, i) =>
+          checkCondition(branch.when, at('branches', i, 'when'), fields, report),
+        );
+        break;
+      case 'update':
+        checkSet(node.set, at('set'), fields, report);
+        break;
+      case 'assign':
+        checkTargets(node.to, at('to'), fields, catalog, report);
+        if (node.set) checkSet(node.set, at('set'), fields, report);
+        break;
+      case 'convert':
+        checkTargets(node.owner, at('owner'), fields, catalog, report);
+        if (node.set) checkSet(node.set, at('set'), fields, report);
+        break;
+      case 'refuse':
+        checkTemplate(node.message, at('message'), fields, report);
+        checkTemplate(node.action, at('action'), fields, report);
+        break;
+      case 'subflow':
+        if (node.flow === flow.flow) report(at('flow'), 'a flow cannot hand over to itself');
+        else if (!catalog.flows.includes(node.flow)) {
+          report(at('flow'), `no flow named '${node.flow}'${suggest(node.flow, catalog.flows)}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (!known.has(flow.start)) return;
+  const reachable = new Set<string>();
+  const stack = [flow.start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (reachable.has(id) || !known.has(id)) continue;
+    reachable.add(id);
+    for (const [target] of successors(flow.nodes[id]!)) stack.push(target);
+  }
+  for (const id of ids) {
+    if (!reachable.has(id))
+      report(['nodes', id], `node '${id}' cannot be reached from start '${flow.start}'`);
+  }
+  const cycle = findCycle(flow);
+  if (cycle) report(['nodes', cycle[0]!], `cycle: ${cycle.join(' → ')}: a lead could loop forever`);
+}
+
+/** The edges out of a node, with the path of each edge in the node. */
+export function successors(node: NodeDoc): Array<[string, PathSegment[]]> {
+  switch (node.type) {
+    case 'decision': {
+      const out: Array<[string, PathSegment[]]> = node.branches.map((b, i) => [
+        b.next,
+        ['branches', i, 'next'],
+      ]);
+      if (node.default !== undefined) out.push([node.default, ['default']]);
+      return out;
+    }
+    case 'refuse':
+    case 'subflow':
+    case 'end':
+      return [];
+    default:
+      return [[node.next, ['next']]];
+  }
+}
+
+function findCycle(flow: FlowDoc): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const trail: string[] = [];
+  const visit = (id: string): string[] | null => {
+    const node = flow.nodes[id];
+    if (!node || state.get(id) === 'done') return null;
+    if (state.get(id) === 'open') return [...trail.slice(trail.indexOf(id)), id];
+    state.set(id, 'open');
+    trail.push(id);
+    for (const [target] of successors(node)) {
+      const found = visit(target);
+      if (found) return found;
+    }
+    trail.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  return visit(flow.start);
+}
+
+type Report = (path: PathSegment[], message: string) => void;
+
+function resolveField(
+  path: string,
+  fields: FieldCatalog,
+): { scope: Scope; field: string; type: FieldType } | string {
+  const { scope, field } = splitField(path);
+  if (!SCOPES.includes(scope as Scope)) {
+    return `unknown scope '${scope}' in '${path}': use one of ${SCOPES.join(', ')} (e.g. lead.Status)${suggest(scope, SCOPES)}`;
+  }
+  const type = fields[scope as Scope][field];
+  if (!type) {
+    return `unknown field '${path}'${suggest(field, Object.keys(fields[scope as Scope]), `${scope}.`)}`;
+  }
+  return { scope: scope as Scope, field, type };
+}
+
+function checkCondition(cond: ConditionDoc, path: PathSegment[], fields: FieldCatalog, report: Report): void {
+  const forms = (['field', 'all', 'any', 'not'] as const).filter((k) => cond[k] !== undefined);
+  if (forms.length !== 1) {
+    report(
+      path,
+      forms.length === 0
+        ? 'empty condition: give field + op, or all / any / not'
+        : `use one of ${forms.join(' / ')} per condition, not several: nest them with all`,
+    );
+    return;
+  }
+  if (cond.all) return cond.all.forEach((c, i) => checkCondition(c, [...path, 'all', i], fields, report));
+  if (cond.any) return cond.any.forEach((c, i) => checkCondition(c, [...path, 'any', i], fields, report));
+  if (cond.not) return checkCondition(cond.not, [...path, 'not'], fields, report);
+
+  const resolved = resolveField(cond.field!, fields);
+  if (typeof resolved === 'string') return report([...path, 'field'], resolved);
+  if (cond.op === undefined) return report(path, `'${cond.field}' has no op: add e.g. 'op: equals'`);
+  const allowed = OPERATORS_BY_TYPE[resolved.type];
+  if (!allowed.includes(cond.op)) {
+    return report(
+      [...path, 'op'],
+      `'${cond.op}' does not apply to ${resolved.type} field ${cond.field}: use ${allowed.join(', ')}`,
+    );
+  }
+  if (cond.op === 'changed' && resolved.scope !== 'lead') {
+    return report([...path, 'op'], `'changed' applies to lead fields only (an update's before and after)`);
+  }
+  const valuePath = [...path, 'value'];
+  const v = cond.value;
+  switch (cond.op) {
+    case 'empty':
+    case 'notEmpty':
+    case 'changed':
+      if (v !== undefined) report(valuePath, `'${cond.op}' takes no value: remove it`);
+      return;
+    case 'in':
+    case 'notIn':
+      if (!Array.isArray(v) || v.length === 0)
+        return report(valuePath, `'${cond.op}' needs a list of values, e.g. [MQL, Inquiry]`);
+      v.forEach((item, i) => checkValueType(item, resolved.type, [...valuePath, i], report));
+      return;
+    case 'olderThanDays':
+    case 'newerThanDays':
+      if (typeof v !== 'number' || v < 0)
+        report(valuePath, `'${cond.op}' needs a number of days (0 or more)`);
+      return;
+    default:
+      if (v === undefined) return report(path, `'${cond.op}' needs a value`);
+      if (Array.isArray(v)) return report(valuePath, `'${cond.op}' takes one value; for a list use 'in'`);
+      checkValueType(v, resolved.type, valuePath, report);
+  }
+}
+
+function checkValueType(value: unknown, type: FieldType, path: PathSegment[], report: Report): void {
+  if (value === null) return;
+  const ok =
+    type === 'boolean'
+      ? typeof value === 'boolean'
+      : type === 'number'
+        ? typeof value === 'number'
+        : type === 'date' || type === 'datetime'
+          ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+          : typeof value === 'string';
+  if (!ok) {
+    const want =
+      type === 'date' || type === 'datetime'
+        ? 'a date like 2025-05-01'
+        : `a ${type === 'id' ? 'string' : type}`;
+    report(path, `${JSON.stringify(value)} is not ${want}, which this field holds`);
+  }
+}
+
+const USER_FIELD = /^(lead|account|opportunity)\./;
+
+function checkTargets(
+  to: AssignTargetDoc | AssignTargetDoc[],
+  path: PathSegment[],
+  fields: FieldCatalog,
+  catalog: FlowCatalog,
+  report: Report,
+): void {
+  const list = Array.isArray(to) ? to : [to];
+  list.forEach((target, i) => {
+    const p = Array.isArray(to) ? [...path, i] : path;
+    const keys = Object.keys(target) as Array<keyof AssignTargetDoc>;
+    if (keys.length !== 1) {
+      report(
+        p,
+        keys.length === 0
+          ? 'empty target: give one of user, queue, pool, territory, field, sameCompanyOwner'
+          : `one target per entry, not ${keys.join(' and ')}: list them to try in order`,
+      );
+      return;
+    }
+    const named = (kind: 'pools' | 'queues' | 'territories', value: string, label: string) => {
+      if (!catalog[kind].includes(value))
+        report([...p, keys[0]!], `no ${label} named '${value}'${suggest(value, catalog[kind])}`);
+    };
+    if (target.pool !== undefined) named('pools', target.pool, 'pool');
+    if (target.queue !== undefined) named('queues', target.queue, 'queue');
+    if (target.territory !== undefined) named('territories', target.territory, 'territory table');
+    if (target.user !== undefined) {
+      if (!isSalesforceId(target.user, '005'))
+        report([...p, 'user'], `'${target.user}' is not a Salesforce user Id (005…, 15 or 18 characters)`);
+      else if (!catalog.users.includes(target.user))
+        report([...p, 'user'], `user ${target.user} is not in the org (or not active in the catalog)`);
+    }
+    if (target.field !== undefined) {
+      const resolved = resolveField(target.field, fields);
+      if (typeof resolved === 'string') report([...p, 'field'], resolved);
+      else if (resolved.type !== 'id' || !USER_FIELD.test(target.field)) {
+        report(
+          [...p, 'field'],
+          `'${target.field}' does not hold a user: use a lookup such as account.OwnerId or account.BDR_Assigned__c`,
+        );
+      }
+    }
+  });
+}
+
+function checkSet(
+  set: Record<string, unknown>,
+  path: PathSegment[],
+  fields: FieldCatalog,
+  report: Report,
+): void {
+  for (const [name, value] of Object.entries(set)) {
+    const type = fields.lead[name];
+    if (!type) {
+      report([...path, name], `unknown lead field '${name}'${suggest(name, Object.keys(fields.lead))}`);
+      continue;
+    }
+    if (name === 'OwnerId') report([...path, name], 'set the owner with an assign node, not a field update');
+    if (typeof value === 'string') checkTemplate(value, [...path, name], fields, report);
+    else checkValueType(value, type, [...path, name], report);
+  }
+}
+
+const PLACEHOLDER = /\{([a-zA-Z]+\.[A-Za-z0-9_]+)\}/g;
+
+function checkTemplate(text: string, path: PathSegment[], fields: FieldCatalog, report: Report): void {
+  for (const [, ref] of text.matchAll(PLACEHOLDER)) {
+    const resolved = resolveField(ref!, fields);
+    if (typeof resolved === 'string') report(path, `placeholder {${ref}}: ${resolved}`);
+    else if (LIST_SCOPES.has(resolved.scope))
+      report(path, `placeholder {${ref}}: ${resolved.scope} is a list; it has no single value`);
+  }
+}

@@ -1,0 +1,693 @@
+import type { AccountRecord, OpportunityRecord } from '../model.js';
+import {
+  TOKEN_WEIGHTS,
+  alignScore,
+  editDistance,
+  isPlaceholderCompany,
+  isPlaceholderTokens,
+  companyNameTokens,
+  normaliseTypedName,
+  tokenSimilarity,
+  typedWeight,
+  type AlignedToken,
+  type NameToken,
+  type TokenKind,
+  type Vocabulary,
+} from './company-name.js';
+import { companyEmailDomain, companyWebsiteDomain } from './domain.js';
+import { normaliseCountry, normalisePlace } from './location.js';
+import { GrowableU32, HashMultiMap, SparseRows, hashText } from './packed-postings.js';
+import type {
+  AccountCandidate,
+  AccountLookup,
+  LeadForMatching,
+  MatchMethod,
+  TieBreakPolicy,
+} from './matching.types.js';
+
+/** Customer > Target > Partner > Consultant > Prospect > Non-Target, then most open opportunities, then most recent activity. */
+export const DEFAULT_TIE_BREAK_POLICY: TieBreakPolicy = Object.freeze({
+  typeOrder: ['Customer', 'Target', 'Partner', 'Consultant', 'Prospect', 'Non-Target'],
+  then: ['openOpportunities', 'lastActivity'],
+}) as TieBreakPolicy;
+
+export interface AccountIndexOptions {
+  /** Candidates scoring below this are not returned (0..1). Default `DEFAULT_ACCEPT_SCORE`. */
+  acceptScore?: number;
+  /** Policy used when `match` is called without one. */
+  policy?: TieBreakPolicy;
+  /** Open opportunities of the snapshot, by their AccountId. Closed ones are ignored. */
+  opportunities?: Iterable<OpportunityRecord>;
+  /**
+   * Words shared by more accounts than this ("Ltd", "Group", a common surname) are not walked to
+   * find candidates when the name has rarer words; they still count when candidates are scored.
+   */
+  maxPostingsPerWord?: number;
+  /** Most accounts scored for one name. */
+  maxNameCandidates?: number;
+}
+
+/** Candidates scoring below this are not returned, unless the index is built with another. */
+export const DEFAULT_ACCEPT_SCORE = 0.65;
+
+/** Scores by evidence: a domain is near proof, a name never quite is. */
+const EMAIL_DOMAIN_SCORE = 1;
+const WEBSITE_SCORE = 0.97;
+const NAME_SCORE_CAP = 0.95;
+const SAME_COUNTRY = 1;
+const UNKNOWN_COUNTRY = 0.9;
+const OTHER_COUNTRY = 0.7;
+const SAME_STATE_BONUS = 0.001;
+const SAME_CITY_BONUS = 0.002;
+/** Up to this many accounts found for a name are all scored; beyond, only those whose bound can reach the accept score. */
+const EXHAUSTIVE_CANDIDATES = 128;
+/** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
+const SLOT_RANGE = 2 ** 27;
+
+interface QueryWord {
+  text: string;
+  kind: TokenKind;
+  known: boolean;
+  /** Similarity to dictionary words, filled as they are met. */
+  similar: Map<number, number>;
+}
+
+const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
+const KIND_WEIGHTS: readonly number[] = KINDS.map((kind) => TOKEN_WEIGHTS[kind]);
+const INDEXED_TOKENS: Readonly<Record<TokenKind, AlignedToken>> = {
+  core: { kind: 'core', known: true },
+  generic: { kind: 'generic', known: true },
+  legal: { kind: 'legal', known: true },
+};
+
+/** The word and every form of it with up to `depth` letters left out: the keys under which typos meet. */
+function deletionKeys(text: string, depth: number): Set<string> {
+  const keys = new Set<string>([text]);
+  let frontier = [text];
+  for (let level = 0; level < depth; level += 1) {
+    const next: string[] = [];
+    for (const word of frontier) {
+      if (word.length <= 2) continue;
+      for (let i = 0; i < word.length; i += 1) {
+        const shorter = word.slice(0, i) + word.slice(i + 1);
+        if (!keys.has(shorter)) {
+          keys.add(shorter);
+          next.push(shorter);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return keys;
+}
+
+/** Hashes of the word and of each one-letter deletion of it (words under 3 letters: only itself). */
+function forEachDeletionHash(text: string, visit: (hash: number) => void): void {
+  visit(hashText(text));
+  if (text.length < 3) return;
+  for (let i = 0; i < text.length; i += 1) {
+    if (i > 0 && text.charCodeAt(i) === text.charCodeAt(i - 1)) continue;
+    visit(hashText(text, i));
+  }
+}
+
+function percent(score: number): string {
+  return `${Math.round(score * 100)}%`;
+}
+
+function rounded(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+/**
+ * Lead → account matching over an in-memory snapshot, kept fresh one record at a time. Accounts are
+ * found by registrable email domain, by website, and by company name through word postings with
+ * typo-tolerant keys (one-letter deletions): a lookup walks a few short posting lists, never every
+ * account. Built from a snapshot, the structures are typed arrays (a million accounts fit in a few
+ * hundred megabytes); later changes go to small maps beside them.
+ */
+export class AccountIndex implements AccountLookup {
+  readonly acceptScore: number;
+  private readonly policy: TieBreakPolicy;
+  private readonly maxPostingsPerWord: number;
+  private readonly maxNameCandidates: number;
+
+  private readonly accounts: Array<AccountRecord | undefined> = [];
+  private readonly freeSlots: number[] = [];
+  private readonly slotById = new Map<string, number>();
+  private readonly slotWords = new SparseRows();
+  private slotCountries = new Uint16Array(1024);
+  /** Total weight of each account's name words, in quarters, to bound scores without reading the words. */
+  private slotWeights = new Uint8Array(1024);
+  private readonly countryCodes: Array<string | null> = [null];
+  private readonly countryNumbers = new Map<string, number>();
+  private readonly countryCache = new Map<string, number>();
+  /** domain hash → slots; entries may be stale (the website changed), so hits are checked. */
+  private readonly slotsByDomain = new HashMultiMap();
+
+  private readonly words: string[] = [];
+  private wordKinds = new Uint8Array(1024);
+  private readonly wordIds = new Map<string, number>();
+  private readonly postings = new SparseRows();
+  private readonly wordsByDeletion = new HashMultiMap();
+
+  private readonly opportunities = new Map<string, Map<string, OpportunityRecord>>();
+  private readonly opportunityAccount = new Map<string, string>();
+
+  /** Scratch space for one lookup, cleared after use: accounts seen, and which name words a dictionary word is. */
+  private marks = new Uint8Array(1024);
+  private wordMasks = new Uint8Array(1024);
+  private readonly placeCache = new Map<string, string | null>();
+
+  constructor(options: AccountIndexOptions = {}) {
+    this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
+    this.policy = options.policy ?? DEFAULT_TIE_BREAK_POLICY;
+    this.maxPostingsPerWord = options.maxPostingsPerWord ?? 2_500;
+    this.maxNameCandidates = options.maxNameCandidates ?? 100;
+    for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
+  }
+
+  /** Builds the index from a snapshot of accounts (and, in the options, their open opportunities). */
+  static build(accounts: Iterable<AccountRecord>, options: AccountIndexOptions = {}): AccountIndex {
+    const index = new AccountIndex(options);
+    index.load(accounts);
+    return index;
+  }
+
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  get(accountId: string): AccountRecord | undefined {
+    const slot = this.slotById.get(accountId);
+    return slot === undefined ? undefined : this.accounts[slot];
+  }
+
+  /** Adds the account, or replaces the one with the same Id (its name, website or place may have changed). */
+  upsert(account: AccountRecord): void {
+    const existing = this.slotById.get(account.Id);
+    if (existing !== undefined) this.unlinkWords(existing);
+    const slot = existing ?? this.freeSlots.pop() ?? this.accounts.length;
+    this.accounts[slot] = account;
+    this.slotById.set(account.Id, slot);
+    const words = this.wordsOf(account, (hash, word) => this.wordsByDeletion.add(hash, word));
+    this.setSlotFacts(slot, account.BillingCountry, words);
+    this.slotWords.set(slot, words);
+    for (const word of new Set(words)) this.postings.append(word, slot);
+    const domain = companyWebsiteDomain(account.Website);
+    if (domain !== null) this.slotsByDomain.add(hashText(domain), slot);
+  }
+
+  /** Forgets the account (and its open opportunities). Unknown ids are ignored. */
+  remove(accountId: string): void {
+    const slot = this.slotById.get(accountId);
+    if (slot === undefined) return;
+    this.unlinkWords(slot);
+    this.slotWords.set(slot, []);
+    this.accounts[slot] = undefined;
+    this.slotById.delete(accountId);
+    this.freeSlots.push(slot);
+    for (const id of this.opportunities.get(accountId)?.keys() ?? []) this.opportunityAccount.delete(id);
+    this.opportunities.delete(accountId);
+  }
+
+  /** Replaces the open opportunities of one account. */
+  setOpenOpportunities(accountId: string, opportunities: Iterable<OpportunityRecord>): void {
+    for (const id of this.opportunities.get(accountId)?.keys() ?? []) this.opportunityAccount.delete(id);
+    this.opportunities.delete(accountId);
+    for (const opportunity of opportunities) this.upsertOpportunity({ ...opportunity, AccountId: accountId });
+  }
+
+  /** Adds or updates one opportunity; a closed one, or one moved to another account, leaves its old account. */
+  upsertOpportunity(opportunity: OpportunityRecord): void {
+    this.removeOpportunity(opportunity.Id);
+    if (opportunity.IsClosed === true) return;
+    let byId = this.opportunities.get(opportunity.AccountId);
+    if (byId === undefined) {
+      byId = new Map();
+      this.opportunities.set(opportunity.AccountId, byId);
+    }
+    byId.set(opportunity.Id, opportunity);
+    this.opportunityAccount.set(opportunity.Id, opportunity.AccountId);
+  }
+
+  removeOpportunity(opportunityId: string): void {
+    const accountId = this.opportunityAccount.get(opportunityId);
+    if (accountId === undefined) return;
+    this.opportunityAccount.delete(opportunityId);
+    const byId = this.opportunities.get(accountId);
+    byId?.delete(opportunityId);
+    if (byId !== undefined && byId.size === 0) this.opportunities.delete(accountId);
+  }
+
+  openOpportunities(accountId: string): OpportunityRecord[] {
+    return [...(this.opportunities.get(accountId)?.values() ?? [])];
+  }
+
+  /** Accepted candidates, best first; equally good ones ordered by the tie-break policy. */
+  match(
+    lead: LeadForMatching,
+    options: { limit?: number; policy?: TieBreakPolicy } = {},
+  ): AccountCandidate[] {
+    const limit = options.limit ?? 10;
+    const policy = options.policy ?? this.policy;
+    const found = new Map<number, AccountCandidate>();
+    const offer = (slot: number, score: number, method: MatchMethod, reason: string): void => {
+      const account = this.accounts[slot] as AccountRecord;
+      const previous = found.get(slot);
+      if (previous === undefined || previous.score < score)
+        found.set(slot, { account, score: rounded(score), method, reason });
+    };
+
+    const emailDomain = companyEmailDomain(lead.Email);
+    if (emailDomain !== null) {
+      for (const slot of this.slotsWithDomain(emailDomain)) {
+        const name = (this.accounts[slot] as AccountRecord).Name;
+        offer(
+          slot,
+          EMAIL_DOMAIN_SCORE,
+          'email-domain',
+          `email domain ${emailDomain} is the website domain of ${name}`,
+        );
+      }
+    }
+    const websiteDomain = companyWebsiteDomain(lead.Website);
+    if (websiteDomain !== null) {
+      for (const slot of this.slotsWithDomain(websiteDomain)) {
+        const name = (this.accounts[slot] as AccountRecord).Name;
+        offer(
+          slot,
+          WEBSITE_SCORE,
+          'website',
+          `lead website ${websiteDomain} is the website domain of ${name}`,
+        );
+      }
+    }
+    // A domain names the account outright (scores above any name's); names are searched only without one.
+    if (found.size === 0 && !isPlaceholderCompany(lead.Company)) this.matchName(lead, limit, offer);
+
+    const accepted = [...found.values()].filter((c) => c.score >= this.acceptScore);
+    accepted.sort((a, b) => b.score - a.score || this.compareByPolicy(a.account, b.account, policy));
+    return accepted.slice(0, Math.max(0, limit));
+  }
+
+  /** Bulk load of a snapshot straight into the packed structures. */
+  private load(snapshot: Iterable<AccountRecord>): void {
+    const slotStarts = new GrowableU32(1 << 16);
+    const slotWordValues = new GrowableU32(1 << 18);
+    const deletionHashes = new GrowableU32(1 << 18);
+    const deletionWords = new GrowableU32(1 << 18);
+    const domainHashes = new GrowableU32(1 << 16);
+    const domainSlots = new GrowableU32(1 << 16);
+    const later: AccountRecord[] = [];
+    for (const account of snapshot) {
+      if (this.slotById.has(account.Id)) {
+        later.push(account);
+        continue;
+      }
+      const slot = this.accounts.length;
+      this.accounts.push(account);
+      this.slotById.set(account.Id, slot);
+      slotStarts.push(slotWordValues.length);
+      const words = this.wordsOf(account, (hash, word) => {
+        deletionHashes.push(hash);
+        deletionWords.push(word);
+      });
+      this.setSlotFacts(slot, account.BillingCountry, words);
+      for (const word of words) slotWordValues.push(word);
+      const domain = companyWebsiteDomain(account.Website);
+      if (domain !== null) {
+        domainHashes.push(hashText(domain));
+        domainSlots.push(slot);
+      }
+    }
+    slotStarts.push(slotWordValues.length);
+    const slotWordArray = slotWordValues.toArray();
+    this.slotWords.load(slotStarts.toArray(), slotWordArray);
+    this.wordsByDeletion.load(deletionHashes.data, deletionWords.data, deletionHashes.length);
+    this.slotsByDomain.load(domainHashes.data, domainSlots.data, domainHashes.length);
+    this.postings.load(...this.invert(slotStarts.data, slotWordArray));
+    for (const account of later) this.upsert(account);
+  }
+
+  /** word → slots from slot → words, each slot once per word. */
+  private invert(slotStarts: Uint32Array, slotWords: Uint32Array): [Uint32Array, Uint32Array] {
+    const slots = this.accounts.length;
+    const counts = new Uint32Array(this.words.length + 1);
+    const distinct = (slot: number, visit: (word: number) => void): void => {
+      const start = slotStarts[slot] as number;
+      const end = slotStarts[slot + 1] as number;
+      for (let i = start; i < end; i += 1) {
+        const word = slotWords[i] as number;
+        let repeated = false;
+        for (let j = start; j < i && !repeated; j += 1) repeated = slotWords[j] === word;
+        if (!repeated) visit(word);
+      }
+    };
+    for (let slot = 0; slot < slots; slot += 1)
+      distinct(slot, (word) => {
+        counts[word + 1] = (counts[word + 1] as number) + 1;
+      });
+    for (let word = 0; word < this.words.length; word += 1)
+      counts[word + 1] = (counts[word + 1] as number) + (counts[word] as number);
+    const starts = counts.slice();
+    const fill = counts.slice(0, this.words.length);
+    const values = new Uint32Array(starts[this.words.length] as number);
+    for (let slot = 0; slot < slots; slot += 1)
+      distinct(slot, (word) => {
+        values[fill[word] as number] = slot;
+        fill[word] = (fill[word] as number) + 1;
+      });
+    return [starts, values];
+  }
+
+  /** The account's name as dictionary word ids, adding new words (and their deletion keys) as met. */
+  private wordsOf(account: AccountRecord, onDeletionKey: (hash: number, word: number) => void): number[] {
+    const tokens = companyNameTokens(account.Name);
+    return isPlaceholderTokens(tokens) ? [] : this.internWords(tokens, onDeletionKey);
+  }
+
+  private internWords(
+    tokens: readonly NameToken[],
+    onDeletionKey: (hash: number, word: number) => void,
+  ): number[] {
+    return tokens.map((token) => {
+      let id = this.wordIds.get(token.text);
+      if (id === undefined) {
+        id = this.words.length;
+        this.words.push(token.text);
+        if (this.wordKinds.length <= id) {
+          const grown = new Uint8Array(this.wordKinds.length * 2);
+          grown.set(this.wordKinds);
+          this.wordKinds = grown;
+        }
+        this.wordKinds[id] = KINDS.indexOf(token.kind);
+        this.wordIds.set(token.text, id);
+        const word = id;
+        forEachDeletionHash(token.text, (hash) => onDeletionKey(hash, word));
+      }
+      return id;
+    });
+  }
+
+  private setSlotFacts(slot: number, country: string | null | undefined, words: readonly number[]): void {
+    if (this.slotCountries.length <= slot) {
+      const size = Math.max(slot + 1, this.slotCountries.length * 2);
+      const countries = new Uint16Array(size);
+      countries.set(this.slotCountries);
+      this.slotCountries = countries;
+      const weights = new Uint8Array(size);
+      weights.set(this.slotWeights);
+      this.slotWeights = weights;
+    }
+    this.slotCountries[slot] = this.countryNumber(country);
+    let quarters = 0;
+    for (const word of words)
+      quarters += TOKEN_WEIGHTS[KINDS[this.wordKinds[word] as number] as TokenKind] * 4;
+    this.slotWeights[slot] = Math.min(255, quarters);
+  }
+
+  /** Countries as small numbers (0: unknown), cached by how they were written. */
+  private countryNumber(country: string | null | undefined): number {
+    if (typeof country !== 'string') return 0;
+    const cached = this.countryCache.get(country);
+    if (cached !== undefined) return cached;
+    const code = normaliseCountry(country);
+    let number = 0;
+    if (code !== null) {
+      number = this.countryNumbers.get(code) ?? this.countryCodes.length;
+      if (number === this.countryCodes.length && this.countryCodes.length < 0xffff) {
+        this.countryCodes.push(code);
+        this.countryNumbers.set(code, number);
+      }
+    }
+    if (this.countryCache.size < 10_000) this.countryCache.set(country, number);
+    return number;
+  }
+
+  private slotsWithDomain(domain: string): number[] {
+    const slots: number[] = [];
+    this.slotsByDomain.forEach(hashText(domain), (slot) => {
+      const account = this.accounts[slot];
+      if (account !== undefined && !slots.includes(slot) && companyWebsiteDomain(account.Website) === domain)
+        slots.push(slot);
+    });
+    return slots;
+  }
+
+  private unlinkWords(slot: number): void {
+    for (const word of new Set(this.slotWords.toArray(slot))) this.postings.remove(word, slot);
+  }
+
+  private compareByPolicy(a: AccountRecord, b: AccountRecord, policy: TieBreakPolicy): number {
+    const typeA = a.Type ?? '';
+    const typeB = b.Type ?? '';
+    const rank = (type: string): number => {
+      const at = policy.typeOrder.findIndex((t) => t.toLowerCase() === type.toLowerCase());
+      return at < 0 ? policy.typeOrder.length : at;
+    };
+    const unlisted = rank(typeA) === policy.typeOrder.length && rank(typeB) === policy.typeOrder.length;
+    const byType = rank(typeA) - rank(typeB) || (unlisted && typeA !== typeB ? (typeA < typeB ? -1 : 1) : 0);
+    if (byType !== 0) return byType;
+    for (const measure of policy.then) {
+      if (measure === 'openOpportunities') {
+        const difference =
+          (this.opportunities.get(b.Id)?.size ?? 0) - (this.opportunities.get(a.Id)?.size ?? 0);
+        if (difference !== 0) return difference;
+      } else {
+        const lastA = a.LastActivityDate ?? '';
+        const lastB = b.LastActivityDate ?? '';
+        if (lastA !== lastB) return lastA < lastB ? 1 : -1;
+      }
+    }
+    return a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0;
+  }
+
+  private matchName(
+    lead: LeadForMatching,
+    limit: number,
+    offer: (slot: number, score: number, method: MatchMethod, reason: string) => void,
+  ): void {
+    const nearCache = new Map<string, number>();
+    const vocabulary: Vocabulary = {
+      has: (word) => this.wordIds.has(word),
+      near: (word) => {
+        let best = nearCache.get(word);
+        if (best === undefined) {
+          best = 0;
+          for (const similarity of this.similarWords(word).values()) best = Math.max(best, similarity);
+          nearCache.set(word, best);
+        }
+        return best;
+      },
+    };
+    const name = normaliseTypedName(lead.Company, vocabulary);
+    if (name.tokens.length === 0) return;
+    const query: QueryWord[] = name.tokens.map((token) => ({
+      text: token.text,
+      kind: token.kind,
+      known: token.kind !== 'core' || this.wordIds.has(token.text),
+      similar: this.similarWords(token.text),
+    }));
+    const leadCountryCode = normaliseCountry(lead.Country);
+    const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
+    const found = this.nameCandidates(query, leadCountry);
+    if (found.length === 0) return;
+
+    // An upper bound of each candidate's score from which of the name's words (or their typos) it
+    // holds, read from a per-lookup mark on the dictionary: most candidates are dropped unscored.
+    const positionWeights = query.map((q) => typedWeight(q.text, q.kind, q.known));
+    const tracked = Math.min(query.length, 8);
+    let untrackedWeight = 0;
+    for (let p = tracked; p < query.length; p += 1) untrackedWeight += positionWeights[p] as number;
+    if (this.wordMasks.length < this.words.length) this.wordMasks = new Uint8Array(this.words.length * 2);
+    const markedWords: number[] = [];
+    for (let p = 0; p < tracked; p += 1) {
+      for (const word of (query[p] as QueryWord).similar.keys()) {
+        if (this.wordMasks[word] === 0) markedWords.push(word);
+        this.wordMasks[word] = (this.wordMasks[word] as number) | (1 << p);
+      }
+    }
+    // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
+    const bounded: number[] = [];
+    const exhaustive = found.length <= EXHAUSTIVE_CANDIDATES;
+    for (const slot of found) {
+      if (this.accounts[slot] === undefined) continue;
+      // Read in place (no view allocated): this loop runs for every account found.
+      const changed = this.slotWords.changed(slot);
+      const words = changed ?? this.slotWords.packedValues;
+      const start = changed === undefined ? this.slotWords.packedStart(slot) : 0;
+      const end = changed === undefined ? this.slotWords.packedEnd(slot) : changed.length;
+      let mask = 0;
+      let accountMatched = 0;
+      for (let i = start; i < end; i += 1) {
+        const word = words[i] as number;
+        const wordMask = this.wordMasks[word] as number;
+        if (wordMask === 0) continue;
+        mask |= wordMask;
+        accountMatched += KIND_WEIGHTS[this.wordKinds[word] as number] as number;
+      }
+      let shared = untrackedWeight;
+      let unshared = 0;
+      for (let p = 0; p < tracked; p += 1) {
+        if ((mask & (1 << p)) !== 0) shared += positionWeights[p] as number;
+        else unshared += positionWeights[p] as number;
+      }
+      const accountWeight = (this.slotWeights[slot] as number) / 4;
+      accountMatched = Math.min(accountWeight, accountMatched + untrackedWeight);
+      const accountCountry = this.slotCountries[slot] as number;
+      const factor =
+        leadCountry === 0 || accountCountry === 0
+          ? UNKNOWN_COUNTRY
+          : leadCountry === accountCountry
+            ? SAME_COUNTRY
+            : OTHER_COUNTRY;
+      const similarityBound = Math.min(1, (shared + accountMatched) / (shared + unshared + accountWeight));
+      const bound = similarityBound * factor + SAME_CITY_BONUS + SAME_STATE_BONUS;
+      // The bound leaves out pairs of words more than one typo apart, which still score a little:
+      // a short list is scored in full, a long one only where the bound reaches the accept score.
+      if (exhaustive || bound >= this.acceptScore) bounded.push(Math.round(bound * 1e6) * SLOT_RANGE + slot);
+    }
+    for (const word of markedWords) this.wordMasks[word] = 0;
+    bounded.sort((a, b) => b - a);
+    /** The best `limit` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
+    const best: number[] = [];
+
+    const leadState = this.place(lead.State);
+    const leadCity = this.place(lead.City);
+    const queryTokens: AlignedToken[] = query.map((q) => ({
+      kind: q.kind,
+      known: q.known,
+      weight: typedWeight(q.text, q.kind, q.known),
+    }));
+    for (const packed of bounded.slice(0, this.maxNameCandidates)) {
+      const slot = packed % SLOT_RANGE;
+      const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
+      if (!exhaustive && best.length >= limit && bound < (best[limit - 1] as number)) break;
+      const account = this.accounts[slot] as AccountRecord;
+      const words = this.slotWords.row(slot);
+      const accountTokens: AlignedToken[] = [];
+      for (let i = 0; i < words.length; i += 1) {
+        accountTokens.push(INDEXED_TOKENS[KINDS[this.wordKinds[words[i] as number] as number] as TokenKind]);
+      }
+      const similarity = alignScore(queryTokens, accountTokens, (i, j) =>
+        this.similarity(query[i] as QueryWord, words[j] as number),
+      );
+      if (similarity <= 0) continue;
+      const accountCountry = this.slotCountries[slot] as number;
+      const known = leadCountry !== 0 && accountCountry !== 0;
+      const sameCountry = known && leadCountry === accountCountry;
+      const otherCountry = known && leadCountry !== accountCountry;
+      // A shared state or city only tells equal names apart: the name part stops just short of the cap.
+      let score = Math.min(
+        NAME_SCORE_CAP - SAME_STATE_BONUS - SAME_CITY_BONUS,
+        similarity * (sameCountry ? SAME_COUNTRY : otherCountry ? OTHER_COUNTRY : UNKNOWN_COUNTRY),
+      );
+      const sameState = !otherCountry && leadState !== null && leadState === this.place(account.BillingState);
+      const sameCity = !otherCountry && leadCity !== null && leadCity === this.place(account.BillingCity);
+      if (sameState) score += SAME_STATE_BONUS;
+      if (sameCity) score += SAME_CITY_BONUS;
+      if (score < this.acceptScore) continue;
+      const evidence = [
+        `company name "${lead.Company ?? ''}" matches account ${account.Name} (${percent(similarity)} similar)`,
+      ];
+      const countryCode = this.countryCodes[accountCountry] ?? '';
+      if (sameCountry) evidence.push(`both in ${countryCode}`);
+      if (otherCountry)
+        evidence.push(`but the account is in ${countryCode} and the lead in ${lead.Country ?? ''}`);
+      if (sameCity) evidence.push(`same city ${account.BillingCity ?? ''}`);
+      else if (sameState) evidence.push(`same state ${account.BillingState ?? ''}`);
+      offer(slot, score, 'company-name', evidence.join(', '));
+      best.push(score);
+      best.sort((a, b) => b - a);
+      if (best.length > limit) best.pop();
+    }
+  }
+
+  /**
+   * Accounts holding one of the name's rare words or a typo of it. Words shared by very many
+   * accounts ("Ltd", "Group", a common surname) are walked only when the name has nothing rarer,
+   * and then only for accounts in the lead's country.
+   */
+  private nameCandidates(query: QueryWord[], leadCountry: number): number[] {
+    const costs = query.map((q, position) => {
+      let cost = 0;
+      for (const word of q.similar.keys()) cost += this.postings.length(word);
+      return { position, cost };
+    });
+    const rareCost = this.maxPostingsPerWord / 5;
+    const hasRare = costs.some((c) => c.cost > 0 && c.cost <= rareCost);
+    const walkable = costs.filter(
+      (c) => c.cost > 0 && c.cost <= (hasRare ? rareCost : this.maxPostingsPerWord),
+    );
+    const plan =
+      walkable.length > 0
+        ? walkable
+        : costs
+            .filter((c) => c.cost > 0)
+            .sort((a, b) => a.cost - b.cost)
+            .slice(0, 1);
+    // Without a rare word, the accounts found are narrowed to the lead's country.
+    const onlyLeadCountry = !hasRare && leadCountry !== 0;
+    if (this.marks.length < this.accounts.length) this.marks = new Uint8Array(this.accounts.length * 2);
+
+    const touched: number[] = [];
+    // Bounded work: a name made only of common words is looked up among the first accounts holding them.
+    const walkLimit = hasRare ? this.maxPostingsPerWord * 2 : this.maxPostingsPerWord;
+    let walked = 0;
+    for (const step of plan) {
+      for (const word of (query[step.position] as QueryWord).similar.keys()) {
+        const slots = this.postings.row(word);
+        for (let i = 0; i < slots.length && walked < walkLimit; i += 1) {
+          walked += 1;
+          const slot = slots[i] as number;
+          if (this.marks[slot] === 1) continue;
+          if (onlyLeadCountry && this.slotCountries[slot] !== leadCountry) continue;
+          this.marks[slot] = 1;
+          touched.push(slot);
+        }
+      }
+    }
+    for (const slot of touched) this.marks[slot] = 0;
+    return touched;
+  }
+
+  /** Cities and states repeat across accounts: normalised once each. */
+  private place(text: string | null | undefined): string | null {
+    if (typeof text !== 'string') return null;
+    let place = this.placeCache.get(text);
+    if (place === undefined) {
+      place = normalisePlace(text);
+      if (this.placeCache.size < 50_000) this.placeCache.set(text, place);
+    }
+    return place;
+  }
+
+  private similarity(query: QueryWord, word: number): number {
+    let similarity = query.similar.get(word);
+    if (similarity === undefined) {
+      similarity = tokenSimilarity(query.text, this.words[word] as string);
+      query.similar.set(word, similarity);
+    }
+    return similarity;
+  }
+
+  /** Dictionary words within the typos a word of this length may carry, with their similarity. */
+  private similarWords(text: string): Map<number, number> {
+    const result = new Map<number, number>();
+    const exact = this.wordIds.get(text);
+    if (exact !== undefined) result.set(exact, 1);
+    if (text.length < 3) return result;
+    for (const key of deletionKeys(text, text.length >= 8 && text.length <= 12 ? 2 : 1)) {
+      this.wordsByDeletion.forEach(hashText(key), (word) => {
+        if (result.has(word)) return;
+        const candidate = this.words[word] as string;
+        const max = Math.min(2, Math.floor(Math.max(candidate.length, text.length) / 3));
+        if (max === 0 || editDistance(text, candidate, max) > max) return;
+        const similarity = tokenSimilarity(text, candidate);
+        if (similarity > 0) result.set(word, similarity);
+      });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,116 @@
+import type { LeadRecord } from '../model.js';
+import { isPlaceholderCompany, normaliseCompanyName } from './company-name.js';
+import { companyEmailDomain } from './domain.js';
+import type { LeadLookup } from './matching.types.js';
+
+interface Entry {
+  lead: LeadRecord;
+  domain: string | null;
+  companyKey: string | null;
+}
+
+function companyKeyOf(company: string | null | undefined): string | null {
+  if (isPlaceholderCompany(company)) return null;
+  const key = normaliseCompanyName(company).key;
+  return key === '' ? null : key;
+}
+
+function addTo(map: Map<string, Set<string>>, key: string | null, id: string): void {
+  if (key === null) return;
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, new Set([id]));
+  else ids.add(id);
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string | null, id: string): void {
+  if (key === null) return;
+  const ids = map.get(key);
+  ids?.delete(id);
+  if (ids !== undefined && ids.size === 0) map.delete(key);
+}
+
+/**
+ * Lead → lead: the other unconverted leads from the same company, found by the same company email
+ * domain (never a free-mail or disposable one) or the same normalised company name, so an
+ * unmatched lead can follow the owner who already works its company.
+ */
+export class LeadIndex implements LeadLookup {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byDomain = new Map<string, Set<string>>();
+  private readonly byCompany = new Map<string, Set<string>>();
+
+  static build(leads: Iterable<LeadRecord>): LeadIndex {
+    const index = new LeadIndex();
+    for (const lead of leads) index.upsert(lead);
+    return index;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(leadId: string): LeadRecord | undefined {
+    return this.entries.get(leadId)?.lead;
+  }
+
+  /** Adds or replaces the lead; a converted lead leaves the index. */
+  upsert(lead: LeadRecord): void {
+    this.remove(lead.Id);
+    if (lead.IsConverted === true) return;
+    const entry: Entry = {
+      lead,
+      domain: companyEmailDomain(lead.Email),
+      companyKey: companyKeyOf(lead.Company),
+    };
+    this.entries.set(lead.Id, entry);
+    addTo(this.byDomain, entry.domain, lead.Id);
+    addTo(this.byCompany, entry.companyKey, lead.Id);
+  }
+
+  remove(leadId: string): void {
+    const entry = this.entries.get(leadId);
+    if (entry === undefined) return;
+    this.entries.delete(leadId);
+    removeFrom(this.byDomain, entry.domain, leadId);
+    removeFrom(this.byCompany, entry.companyKey, leadId);
+  }
+
+  /** Other unconverted leads of the lead's company, strongest evidence first, then the most recently active. */
+  sameCompany(
+    lead: LeadRecord,
+    options: { limit?: number } = {},
+  ): Array<{ lead: LeadRecord; reason: string }> {
+    const limit = options.limit ?? 25;
+    const domain = companyEmailDomain(lead.Email);
+    const companyKey = companyKeyOf(lead.Company);
+    const found = new Map<string, { lead: LeadRecord; byDomain: boolean; byName: boolean }>();
+    for (const id of domain === null ? [] : (this.byDomain.get(domain) ?? [])) {
+      if (id === lead.Id) continue;
+      found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: true, byName: false });
+    }
+    for (const id of companyKey === null ? [] : (this.byCompany.get(companyKey) ?? [])) {
+      if (id === lead.Id) continue;
+      const existing = found.get(id);
+      if (existing !== undefined) existing.byName = true;
+      else found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: false, byName: true });
+    }
+    const strength = (f: { byDomain: boolean; byName: boolean }): number =>
+      (f.byDomain ? 2 : 0) + (f.byName ? 1 : 0);
+    const recency = (l: LeadRecord): string => l.LastActivityDate ?? l.CreatedDate ?? '';
+    return [...found.values()]
+      .sort(
+        (a, b) =>
+          strength(b) - strength(a) ||
+          (recency(a.lead) < recency(b.lead) ? 1 : recency(a.lead) > recency(b.lead) ? -1 : 0) ||
+          (a.lead.Id < b.lead.Id ? -1 : 1),
+      )
+      .slice(0, Math.max(0, limit))
+      .map((f) => {
+        const evidence: string[] = [];
+        if (f.byDomain) evidence.push(`same email domain ${domain ?? ''}`);
+        if (f.byName)
+          evidence.push(`same company name ("${f.lead.Company ?? ''}" and "${lead.Company ?? ''}")`);
+        return { lead: f.lead, reason: evidence.join(' and ') };
+      });
+  }
+}

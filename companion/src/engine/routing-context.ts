@@ -1,0 +1,88 @@
+import type { Directory, RoutingContext } from './decision.js';
+import type { MemberStats, PoolState } from './distribution/distribution.types.js';
+import type { RoutingSet } from './flow/routing-set.js';
+import { AccountIndex, type AccountIndexOptions } from './matching/account-index.js';
+import { LeadIndex } from './matching/lead-index.js';
+import type {
+  AccountRecord,
+  LeadRecord,
+  Membership,
+  OpportunityRecord,
+  QueueRecord,
+  Trigger,
+  UserRecord,
+} from './model.js';
+
+/** The in-memory view of the org that decisions read: match indexes and the people. */
+export interface OrgSnapshot {
+  accounts: AccountIndex;
+  leads: LeadIndex;
+  directory: Directory & { users(): UserRecord[]; queues(): QueueRecord[] };
+}
+
+export function createDirectory(
+  users: Iterable<UserRecord>,
+  queues: Iterable<QueueRecord>,
+): OrgSnapshot['directory'] {
+  const usersById = new Map<string, UserRecord>();
+  for (const user of users) usersById.set(user.Id, user);
+  const queuesById = new Map<string, QueueRecord>();
+  const queuesByName = new Map<string, QueueRecord>();
+  for (const queue of queues) {
+    queuesById.set(queue.Id, queue);
+    queuesByName.set(queue.Name.toLowerCase(), queue);
+  }
+  return {
+    user: (id) => usersById.get(id),
+    queue: (id) => queuesById.get(id),
+    queueByName: (name) => queuesByName.get(name.toLowerCase()),
+    users: () => [...usersById.values()],
+    queues: () => [...queuesById.values()],
+  };
+}
+
+export function buildOrgSnapshot(
+  records: {
+    accounts: Iterable<AccountRecord>;
+    opportunities: Iterable<OpportunityRecord>;
+    leads: Iterable<LeadRecord>;
+    users: Iterable<UserRecord>;
+    queues: Iterable<QueueRecord>;
+  },
+  options: AccountIndexOptions = {},
+): OrgSnapshot {
+  return {
+    accounts: AccountIndex.build(records.accounts, { ...options, opportunities: records.opportunities }),
+    leads: LeadIndex.build(records.leads),
+    directory: createDirectory(records.users, records.queues),
+  };
+}
+
+/** Assembles the context of one decision from the routing set, the org snapshot and the moment. */
+export function routingContext(
+  set: RoutingSet,
+  org: OrgSnapshot,
+  input: {
+    now: string;
+    trigger: Trigger;
+    membership?: Membership | null;
+    poolState?: (pool: string) => PoolState | undefined;
+    stats?: (userId: string) => MemberStats | undefined;
+  },
+): RoutingContext {
+  return {
+    now: input.now,
+    trigger: input.trigger,
+    membership: input.membership ?? null,
+    accounts: org.accounts,
+    leads: org.leads,
+    directory: org.directory,
+    pools: {
+      definition: (name) => set.pools.get(name),
+      state: (name) => input.poolState?.(name),
+      ...(input.stats ? { stats: input.stats } : {}),
+    },
+    territories: (name) => set.territories.get(name),
+    flows: (name) => set.flows.get(name),
+  };
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { OrgReadPort } from '../crm/org-read.port.js';
+import type { AccountLookup } from '../engine/matching/matching.types.js';
+import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../routing/routing.service.js';
+import type { StoreSession } from '../store/store.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** What the API asks of the routing service. */
+export type RoutingPort = Pick<RoutingService, 'routeMany' | 'history'>;
+export type { HistoryItem, RouteRequest, RouteResult };
+
+/** The state of the connection to the CRM, for /readyz and /metrics. */
+export interface CrmHealth {
+  /** True while the org's API limit is spent and work is paused. */
+  limited: boolean;
+  until?: string;
+}
+
+export interface ApiCallCounts {
+  total: number;
+  byKind: Record<string, number>;
+}
+
+/** What /readyz and /metrics read about the parts around the API. */
+export interface ServiceStatus {
+  /** True once the match index has been built from the CRM. */
+  indexLoaded(): boolean;
+  crm(): CrmHealth;
+  /** Calls made to the CRM since start, by kind. */
+  apiCalls(): ApiCallCounts;
+}
+
+export interface RateLimitSettings {
+  /** Requests a key+user may make per second, sustained. */
+  perSecond: number;
+  /** Requests a key+user may make at once after a quiet spell. */
+  burst: number;
+}
+
+export interface AppDeps {
+  config: Pick<Config, 'apiKey' | 'mode'>;
+  routing: RoutingPort;
+  org: OrgReadPort;
+  /** The decisions table, for active-flow counts, and the store's health. */
+  store: StoreSession;
+  logger: Logger;
+  metrics: ApiMetrics;
+  clock: () => Date;
+  status: ServiceStatus;
+  /** Explains why a lead matches an account (score and reason); the routing service's index. */
+  accounts?: AccountLookup;
+  /** Default: 20 per second, bursts of 60. */
+  rateLimit?: RateLimitSettings;
+  /** Largest JSON body accepted; default '100kb'. */
+  bodyLimit?: string;
+}
+
+/** The acting Salesforce user, from X-Switchyard-User, checked against the org. */
+export interface Actor {
+  id: string;
+  name: string;
+  role: string | null;
+  active: boolean;
+  canReroute: boolean;
+  isAdmin: boolean;
+}

@@ -1,0 +1,150 @@
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import express, { Router, type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { AppDeps } from './app-context.js';
+import { requireActor, requireApiKey } from './auth.js';
+import { ApiError, RateLimitedError, toErrorResponse, ValidationError } from './http.errors.js';
+import { registerServiceGauges } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { TokenBuckets } from './rate-limit.js';
+import { accountsRoute } from './routes/accounts.route.js';
+import { healthz, opsRoute } from './routes/health.route.js';
+import { leadsRoute } from './routes/leads.route.js';
+import { matchedLeadsRoute } from './routes/matched-leads.route.js';
+import { routeBatchRoute } from './routes/route-batch.route.js';
+import { routeLeadRoute } from './routes/route-lead.route.js';
+import { usersRoute } from './routes/users.route.js';
+import { securityHeaders } from './security-headers.js';
+
+export interface AppOptions {
+  /**
+   * Mounted before the API key check, for routes that must answer without a key (the preview's
+   * static files). It sees the security headers and the request log like every other route.
+   */
+  public?: Router;
+}
+
+/**
+ * The HTTP API v1 as an Express app. Builds everything from `deps` and starts nothing: the
+ * caller listens (main.ts, or a test on port 0).
+ */
+export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  registerServiceGauges(deps.metrics, deps.store, deps.status);
+
+  app.use(requestLog(deps));
+  app.use(securityHeaders);
+  app.get('/healthz', healthz);
+  if (options.public) app.use(options.public);
+
+  app.use(requireApiKey(deps.config.apiKey));
+  app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
+  app.use(jsonBodiesOnly);
+
+  // Real elapsed time refills the buckets, not the routing clock (which tests and benchmarks pin).
+  const buckets = new TokenBuckets(deps.rateLimit ?? { perSecond: 20, burst: 60 }, () => performance.now());
+  const rateLimit: RequestHandler = (_req, res, next) => {
+    // One key serves every Salesforce user; the acting user gets a bucket of their own.
+    const actor = res.locals.actor as { id: string } | undefined;
+    const wait = buckets.take(actor?.id ?? '(no user)');
+    if (wait > 0) throw new RateLimitedError(wait);
+    next();
+  };
+
+  app.use(['/readyz', '/metrics', '/v1/openapi.json'], rateLimit);
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use(opsRoute(deps));
+
+  const v1 = Router();
+  v1.use(requireActor(deps.org, () => deps.clock().getTime()));
+  v1.use(rateLimit);
+  v1.use(routeLeadRoute(deps));
+  v1.use(routeBatchRoute(deps));
+  v1.use(matchedLeadsRoute(deps));
+  v1.use(leadsRoute(deps));
+  v1.use(accountsRoute(deps));
+  v1.use(usersRoute(deps));
+  app.use('/v1', v1);
+
+  app.use((req) => {
+    throw new ApiError(
+      'NOT_FOUND',
+      `There is no ${req.method} ${req.path} in the Switchyard API.`,
+      'Check the method and path against /v1/openapi.json.',
+    );
+  });
+  app.use(errorHandler(deps));
+  return app;
+}
+
+/**
+ * A body in any other type would be skipped by the JSON parser and the request run with defaults
+ * (a dry run becoming a real re-route): refuse it instead.
+ */
+const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    throw new ValidationError([
+      { field: 'content-type', message: 'must be application/json when the request has a body' },
+    ]);
+  }
+  next();
+};
+
+/** One JSON line per answered request: never headers or bodies, so the key never reaches the log. */
+function requestLog(deps: AppDeps): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    // Read now: routers rewrite req.url while they handle the request.
+    const path = req.path;
+    const incoming = req.get('x-request-id');
+    const id = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req.baseUrl, req.route as { path?: unknown } | undefined, res.statusCode);
+      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      const actor = res.locals.actor as { id: string } | undefined;
+      const line = {
+        reqId: id,
+        method: req.method,
+        path,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 10_000) / 10,
+        ...(actor ? { user: actor.id } : {}),
+        ...(res.locals.errorCode ? { code: res.locals.errorCode as string } : {}),
+      };
+      if (res.statusCode >= 500) deps.logger.error(line, 'request failed');
+      else deps.logger.info(line, 'request');
+    });
+    next();
+  };
+}
+
+/** The route pattern (`/v1/leads/:leadId/route`), so metrics have one series per endpoint, not per Id. */
+function routeLabel(baseUrl: string, route: { path?: unknown } | undefined, status: number): string {
+  if (route && typeof route.path === 'string') return `${baseUrl}${route.path}`;
+  return status === 404 ? '(unknown)' : '(middleware)';
+}
+
+function errorHandler(deps: AppDeps): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const { status, body, headers } = toErrorResponse(err);
+    if (status >= 500 && !(err instanceof ApiError && err.code !== 'INTERNAL')) {
+      deps.logger.error({ err }, 'unexpected error');
+    }
+    res.locals.errorCode = body.error.code;
+    res.status(status).set(headers).json(body);
+  };
+}

@@ -1,0 +1,191 @@
+/** One bad field of a request: where it is (`body.reason`, `query.limit`, `path.leadId`) and what is wrong. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** The codes the API answers with; the Lightning components turn each into its own message. */
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'VALIDATION_FAILED'
+  | 'LEAD_NOT_ELIGIBLE'
+  | 'STALE_DECISION'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'INTERNAL';
+
+/** The one place codes become statuses. */
+export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VALIDATION_FAILED: 400,
+  LEAD_NOT_ELIGIBLE: 409,
+  STALE_DECISION: 409,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UPSTREAM_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** An error a caller can act on: a stable code, what went wrong, and what to do next. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly action: string,
+    readonly details: FieldProblem[] = [],
+    /** Response headers that go with it, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+export class ValidationError extends ApiError {
+  constructor(details: FieldProblem[]) {
+    super(
+      'VALIDATION_FAILED',
+      details.length === 1
+        ? `The request has a bad field: ${details[0]!.field}.`
+        : `The request has ${details.length} bad fields: ${details.map((d) => d.field).join(', ')}.`,
+      'Correct the fields listed in details and send the request again.',
+      details,
+    );
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(message: string, action: string) {
+    super('NOT_FOUND', message, action);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  constructor(message: string, action: string) {
+    super('UNAUTHENTICATED', message, action);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  constructor(message: string, action: string) {
+    super('FORBIDDEN', message, action);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class RateLimitedError extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'RATE_LIMITED',
+      'Too many requests for this API key and user.',
+      `Wait ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'} and try again.`,
+      [],
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
+    this.name = 'RateLimitedError';
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; action: string; details?: FieldProblem[] };
+}
+
+/** Codes of the Salesforce adapter that mean the org cannot be reached or used for now. */
+const UPSTREAM_CODES = new Set([
+  'SF_AUTH_FAILED',
+  'SF_REQUEST_LIMIT',
+  'SF_BUDGET_EXHAUSTED',
+  'SF_TIMEOUT',
+  'SF_API_ERROR',
+]);
+
+const isApiCode = (code: unknown): code is ApiErrorCode =>
+  typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code);
+
+/**
+ * Any thrown value as status + body. ApiErrors keep their words; errors from other layers with a
+ * known `code` (e.g. the routing service's NOT_FOUND) keep their message; Express's own body-parser
+ * errors become 400/413; everything else is a 500 that says nothing about internals.
+ */
+export function toErrorResponse(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
+  if (err instanceof ApiError) {
+    const error: ErrorBody['error'] = { code: err.code, message: err.message, action: err.action };
+    if (err.details.length > 0) error.details = err.details;
+    return { status: err.status, body: { error }, headers: err.headers };
+  }
+  const e = err as { code?: unknown; type?: unknown; message?: unknown; action?: unknown; status?: unknown };
+  if (e?.type === 'entity.too.large') {
+    return toErrorResponse(
+      new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        'The request body is larger than the API accepts.',
+        'Send a smaller body (at most 100 kB); split a large batch into several requests.',
+      ),
+    );
+  }
+  if (e?.type === 'entity.parse.failed') {
+    return toErrorResponse(new ValidationError([{ field: 'body', message: 'is not valid JSON' }]));
+  }
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return toErrorResponse(new ValidationError([{ field: 'body', message: 'must be JSON in UTF-8' }]));
+  }
+  if (typeof e?.code === 'string' && UPSTREAM_CODES.has(e.code)) {
+    return toErrorResponse(
+      new ApiError(
+        'UPSTREAM_UNAVAILABLE',
+        'Salesforce is not answering Switchyard right now.',
+        'Try again in a few minutes; if it keeps happening, ask your admin to run `npm run doctor`.',
+      ),
+    );
+  }
+  if (e?.code === 'NO_FLOW' && typeof e.message === 'string') {
+    return toErrorResponse(
+      new ApiError(
+        'LEAD_NOT_ELIGIBLE',
+        e.message,
+        'Ask your RevOps admin to publish a flow for this kind of routing.',
+      ),
+    );
+  }
+  if (isApiCode(e?.code) && typeof e.message === 'string' && e.code !== 'INTERNAL') {
+    return toErrorResponse(
+      new ApiError(e.code, e.message, typeof e.action === 'string' ? e.action : defaultAction(e.code)),
+    );
+  }
+  return toErrorResponse(
+    new ApiError(
+      'INTERNAL',
+      'Something went wrong inside Switchyard.',
+      'Try again; if it keeps happening, ask your admin to check the companion logs.',
+    ),
+  );
+}
+
+function defaultAction(code: ApiErrorCode): string {
+  switch (code) {
+    case 'NOT_FOUND':
+      return 'Check the Id and try again.';
+    case 'UPSTREAM_UNAVAILABLE':
+      return 'Try again in a few minutes.';
+    case 'STALE_DECISION':
+      return 'Reload the record and try again.';
+    default:
+      return 'Try again; if it keeps happening, ask your admin.';
+  }
+}

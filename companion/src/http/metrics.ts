@@ -1,0 +1,113 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreSession } from '../store/store.js';
+import type { ServiceStatus } from './app-context.js';
+
+/** The service's Prometheus metrics, in a registry of its own (several apps in one process never collide). */
+export interface ApiMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  /** Re-routes asked for through the API, by outcome (refused included). */
+  apiRoutes: Counter<'outcome' | 'dry_run'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'switchyard_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'switchyard_http_requests_total',
+      help: 'HTTP requests answered, by method, route and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'switchyard_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method and route.',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    apiRoutes: new Counter({
+      name: 'switchyard_api_routes_total',
+      help: 'Routing requests made through the API, by outcome and whether they were dry runs.',
+      labelNames: ['outcome', 'dry_run'],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Gauges read when Prometheus scrapes: decisions by outcome and status and outbox rows by status
+ * (from the store, so they count the jobs' work too), and CRM API calls.
+ */
+export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, status: ServiceStatus): void {
+  const { registry } = metrics;
+  new Gauge({
+    name: 'switchyard_decisions',
+    help: 'Routing decisions stored, by outcome and status.',
+    labelNames: ['outcome', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await store.db
+        .selectFrom('decisions')
+        .select(['outcome', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy(['outcome', 'status'])
+        .execute();
+      for (const r of rows) this.set({ outcome: r.outcome, status: r.status }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'switchyard_outbox_rows',
+    help: 'Effects in the outbox, by status; pending ones are still to be written to the CRM.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = await store.outbox.countByStatus();
+      for (const [s, n] of Object.entries(counts)) this.set({ status: s }, n);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_crm_api_calls',
+    help: 'Calls made to the CRM since start, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(status.apiCalls().byKind)) this.set({ kind }, n);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_crm_rate_limited',
+    help: '1 while the CRM API limit is spent and work is paused.',
+    registers: [registry],
+    collect() {
+      this.set(status.crm().limited ? 1 : 0);
+    },
+  });
+}
+
+/**
+ * Wraps a port so every call to it is counted by method name: the API-call figure in local mode,
+ * where there is no Salesforce API to count.
+ */
+export function countCalls<T extends object>(
+  target: T,
+): { port: T; counts(): { total: number; byKind: Record<string, number> } } {
+  const byKind: Record<string, number> = {};
+  let total = 0;
+  const port = new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver) as unknown;
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => {
+        total++;
+        byKind[prop] = (byKind[prop] ?? 0) + 1;
+        return (value as (...a: unknown[]) => unknown).apply(obj, args);
+      };
+    },
+  });
+  return { port, counts: () => ({ total, byKind: { ...byKind } }) };
+}

@@ -1,0 +1,494 @@
+import { ACTIVE_FLOWS_DAYS } from './lead-activity.js';
+import { PARTNER_STATES } from './partner-status.js';
+import { BATCH_MAX } from './routes/route-batch.route.js';
+import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
+import { MATCHED_LEAD_SORTS } from './routes/matched-leads.route.js';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str: Schema = { type: 'string' };
+const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
+const nstr: Schema = { type: ['string', 'null'] };
+const dateTime: Schema = { type: 'string', format: 'date-time' };
+const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
+const sfId = (prefix: string, what: string): Schema => ({
+  type: 'string',
+  pattern: `^${prefix}[a-zA-Z0-9]{12}([A-Z0-5]{3})?$`,
+  description: `A ${what} Id, 15 or 18 characters; the checksum of an 18-character Id is checked. Answers use the 18-character form.`,
+});
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+const json = (schema: Schema, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** The errors every authenticated /v1 endpoint may answer with. */
+const commonErrors = {
+  '400': errorResponse(
+    'A path, query, header or body field is bad; details lists every one (VALIDATION_FAILED).',
+  ),
+  '401': errorResponse('No or wrong API key, or X-Switchyard-User missing or unknown (UNAUTHENTICATED).'),
+  '403': errorResponse('The acting user is inactive or may not do this (FORBIDDEN).'),
+  '429': errorResponse('Too many requests for this key and user; see Retry-After (RATE_LIMITED).'),
+  '500': errorResponse('Something failed inside the companion (INTERNAL).'),
+};
+const notFound = { '404': errorResponse('No such record (NOT_FOUND).') };
+
+const pathParam = (name: string, schema: Schema) => ({ name, in: 'path', required: true, schema });
+const queryParam = (name: string, schema: Schema, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
+const limitParam = (fallback: number) =>
+  queryParam(
+    'limit',
+    { type: 'integer', minimum: 1, maximum: 200, default: fallback },
+    'How many items to return.',
+  );
+const qParam = queryParam(
+  'q',
+  { type: 'string', maxLength: 200 },
+  'Text to search for; empty lists the first items.',
+);
+
+const leadIdParam = pathParam('leadId', sfId('00Q', 'lead'));
+const accountIdParam = pathParam('accountId', sfId('001', 'account'));
+
+const routeBodyProps = {
+  reason: {
+    type: 'string',
+    maxLength: REASON_MAX,
+    description: 'Why the lead is re-routed, kept in the audit trail.',
+  },
+  dryRun: {
+    type: 'boolean',
+    default: false,
+    description: 'Decide only: nothing is written and no round-robin turn is used.',
+  },
+};
+
+const v1 = (summary: string, description: string, extra: Schema) => ({
+  summary,
+  description,
+  security: [{ apiKey: [] }],
+  parameters: [{ $ref: '#/components/parameters/ActingUser' }, ...((extra.parameters as unknown[]) ?? [])],
+  ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'parameters')),
+});
+
+/** The OpenAPI 3.1 description of the API, written by hand next to the routes it describes. */
+export function openApiDocument(): Schema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchyard companion API',
+      version: '1.0.0',
+      description:
+        'Lead routing for Salesforce: re-route leads, read matched leads, partner status and routing history. ' +
+        'Every call but /healthz needs `Authorization: Bearer <key>`; /v1 calls also name the acting Salesforce user in `X-Switchyard-User`. ' +
+        'Errors always have the shape `{ error: { code, message, action, details? } }`. ' +
+        'Reads are not filtered by Salesforce sharing: the Apex controller checks that the user can see a record before it asks. ' +
+        'Requests are limited per acting user (RATE_LIMITED with Retry-After).',
+    },
+    servers: [{ url: '/' }],
+    paths: {
+      '/healthz': {
+        get: {
+          summary: 'Liveness',
+          description: 'Answers while the process runs. No key needed.',
+          security: [],
+          responses: { '200': json(obj({ status: { const: 'ok' } })) },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Readiness',
+          description:
+            'Ready when the store answers, the match index is loaded and the CRM API limit is not spent.',
+          security: [{ apiKey: [] }],
+          responses: {
+            '200': json(ref('Readiness'), 'Ready'),
+            '401': commonErrors['401'],
+            '503': json(ref('Readiness'), 'Not ready; checks says which part is not.'),
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          description:
+            'Requests and latency by route, decisions by outcome and status, outbox rows by status, CRM API calls and whether the CRM is rate-limited.',
+          security: [{ apiKey: [] }],
+          responses: {
+            '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: str } } },
+            '401': commonErrors['401'],
+          },
+        },
+      },
+      '/v1/openapi.json': {
+        get: {
+          summary: 'This document',
+          description: 'The OpenAPI 3.1 description of the API.',
+          security: [{ apiKey: [] }],
+          responses: { '200': json({ type: 'object' }), '401': commonErrors['401'] },
+        },
+      },
+      '/v1/leads/{leadId}/route': {
+        post: v1(
+          'Re-route a lead now',
+          'Runs routing for the lead again (trigger "reroute") and answers with the new owner and the path in words. ' +
+            "Allowed for the lead's owner, members of the queue that owns it, and users with the re-route permission. " +
+            'A refused re-route answers 409 LEAD_NOT_ELIGIBLE with the reason and what to do. ' +
+            'With an Idempotency-Key header, a retried request returns the same decision instead of routing twice.',
+          {
+            parameters: [
+              leadIdParam,
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
+              },
+            ],
+            requestBody: {
+              required: false,
+              content: {
+                'application/json': {
+                  schema: { ...obj(routeBodyProps, []), additionalProperties: false },
+                },
+              },
+            },
+            responses: {
+              '200': json(ref('RouteResult')),
+              ...commonErrors,
+              ...notFound,
+              '409': errorResponse(
+                'The lead may not be re-routed (LEAD_NOT_ELIGIBLE), or its owner changed meanwhile (STALE_DECISION).',
+              ),
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+              '503': errorResponse('Salesforce refused or could not take the change (UPSTREAM_UNAVAILABLE).'),
+            },
+          },
+        ),
+      },
+      '/v1/route': {
+        post: v1(
+          'Route a batch of leads',
+          `Routes up to ${BATCH_MAX} leads (trigger "reroute"); needs the re-route permission. One result per lead, in the order asked; a lead that fails does not fail the others.`,
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    ...obj(
+                      {
+                        leadIds: {
+                          type: 'array',
+                          items: sfId('00Q', 'lead'),
+                          minItems: 1,
+                          maxItems: BATCH_MAX,
+                        },
+                        ...routeBodyProps,
+                      },
+                      ['leadIds'],
+                    ),
+                    additionalProperties: false,
+                  },
+                },
+              },
+            },
+            responses: {
+              '200': json(ref('BatchResult')),
+              ...commonErrors,
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/accounts/{accountId}/matched-leads': {
+        get: v1(
+          "An account's matched leads",
+          `Leads whose matched account is this one (converted leads left out), paged and sortable. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1) and matchReason say why the lead matches the account; both are null when the match index does not explain it.`,
+          {
+            parameters: [
+              accountIdParam,
+              limitParam(25),
+              queryParam('offset', { type: 'integer', minimum: 0, default: 0 }, 'How many items to skip.'),
+              queryParam(
+                'sort',
+                { enum: [...MATCHED_LEAD_SORTS], default: 'lastActivity' },
+                'The column to sort by.',
+              ),
+              queryParam(
+                'direction',
+                { enum: ['asc', 'desc'] },
+                'Default desc for lastActivity, activeFlowsCount and matchScore, else asc. Empty values sort last.',
+              ),
+              queryParam(
+                'q',
+                { type: 'string', maxLength: 200 },
+                'Keep leads whose name, title, email, status or owner contains this text.',
+              ),
+            ],
+            responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
+          },
+        ),
+      },
+      '/v1/accounts': {
+        get: v1('Search accounts', 'Accounts whose name or website contains q, by name.', {
+          parameters: [limitParam(25), qParam],
+          responses: { '200': json(listOf(ref('Account'))), ...commonErrors },
+        }),
+      },
+      '/v1/accounts/{accountId}': {
+        get: v1('One account', 'The account with its owner and BDR.', {
+          parameters: [accountIdParam],
+          responses: { '200': json(ref('Account')), ...commonErrors, ...notFound },
+        }),
+      },
+      '/v1/leads': {
+        get: v1(
+          'Search leads',
+          'Leads whose name, email or company contains q (or whose Id is q), newest first.',
+          {
+            parameters: [limitParam(25), qParam],
+            responses: { '200': json(listOf(ref('Lead'))), ...commonErrors },
+          },
+        ),
+      },
+      '/v1/leads/{leadId}': {
+        get: v1('One lead', 'The lead with its owner, matched account and last routing.', {
+          parameters: [leadIdParam],
+          responses: { '200': json(ref('Lead')), ...commonErrors, ...notFound },
+        }),
+      },
+      '/v1/leads/{leadId}/partner-status': {
+        get: v1('Partner status', "The lead's partner fields and the state they add up to, in words.", {
+          parameters: [leadIdParam],
+          responses: { '200': json(ref('PartnerStatus')), ...commonErrors, ...notFound },
+        }),
+      },
+      '/v1/leads/{leadId}/routing-history': {
+        get: v1('Routing history', "The lead's routing decisions, newest first, with their paths in words.", {
+          parameters: [leadIdParam, limitParam(20)],
+          responses: { '200': json(ref('RoutingHistory')), ...commonErrors, ...notFound },
+        }),
+      },
+      '/v1/me': {
+        get: v1('The acting user', 'Who X-Switchyard-User is and what they may do.', {
+          responses: {
+            '200': json(
+              obj({
+                id: str,
+                name: str,
+                role: nstr,
+                permissions: obj({ reroute: { type: 'boolean' }, admin: { type: 'boolean' } }),
+              }),
+            ),
+            ...commonErrors,
+          },
+        }),
+      },
+      '/v1/users': {
+        get: v1(
+          'Search users',
+          'Users whose name contains q (or whose Id is q), by name; inactive users too.',
+          {
+            parameters: [limitParam(25), qParam],
+            responses: { '200': json(listOf(ref('User'))), ...commonErrors },
+          },
+        ),
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'The key in SWITCHYARD_API_KEY.' },
+      },
+      parameters: {
+        ActingUser: {
+          name: 'X-Switchyard-User',
+          in: 'header',
+          required: true,
+          description:
+            'The 18-character Id of the acting Salesforce user (005…), active and known to the org.',
+          schema: sfId('005', 'user'),
+        },
+      },
+      schemas: {
+        Error: obj({
+          error: obj(
+            {
+              code: {
+                enum: [
+                  'UNAUTHENTICATED',
+                  'FORBIDDEN',
+                  'NOT_FOUND',
+                  'VALIDATION_FAILED',
+                  'LEAD_NOT_ELIGIBLE',
+                  'STALE_DECISION',
+                  'RATE_LIMITED',
+                  'PAYLOAD_TOO_LARGE',
+                  'UPSTREAM_UNAVAILABLE',
+                  'INTERNAL',
+                ],
+              },
+              message: { type: 'string', description: 'What went wrong, in a sentence.' },
+              action: { type: 'string', description: 'What to do next, in a sentence.' },
+              details: { type: 'array', items: obj({ field: str, message: str }) },
+            },
+            ['code', 'message', 'action'],
+          ),
+        }),
+        Owner: obj({ id: str, name: str, kind: { enum: ['user', 'queue'] } }),
+        PathStep: obj({ node: str, text: str }),
+        Flow: obj({ name: str, version: { type: 'integer' } }),
+        WriteError: obj({ code: str, message: str }),
+        RouteResult: obj({
+          leadId: str,
+          decisionId: str,
+          dryRun: { type: 'boolean' },
+          outcome: { enum: ['assigned', 'converted', 'queued', 'unchanged'] },
+          owner: nullable(ref('Owner')),
+          previousOwner: nullable(ref('Owner')),
+          flow: ref('Flow'),
+          summary: str,
+          path: { type: 'array', items: ref('PathStep') },
+          decidedAt: dateTime,
+          status: { enum: ['pending', 'applied', 'dry-run'] },
+          errors: { type: 'array', items: ref('WriteError') },
+        }),
+        BatchResult: obj({
+          dryRun: { type: 'boolean' },
+          total: { type: 'integer' },
+          routed: { type: 'integer' },
+          failed: { type: 'integer' },
+          results: {
+            type: 'array',
+            items: {
+              oneOf: [
+                { allOf: [ref('RouteResult'), obj({ ok: { const: true } })] },
+                obj({ leadId: str, ok: { const: false }, error: errorObject() }, ['leadId', 'ok', 'error']),
+              ],
+            },
+          },
+        }),
+        MatchedLeads: obj({
+          accountId: str,
+          accountName: str,
+          total: { type: 'integer' },
+          limit: { type: 'integer' },
+          offset: { type: 'integer' },
+          items: {
+            type: 'array',
+            items: obj({
+              id: str,
+              name: str,
+              title: nstr,
+              email: nstr,
+              status: nstr,
+              owner: nullable(ref('Owner')),
+              lastActivity: nstr,
+              lastFlowName: nstr,
+              activeFlowsCount: { type: 'integer', minimum: 0 },
+              matchScore: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+              matchReason: nstr,
+            }),
+          },
+        }),
+        PartnerStatus: obj({
+          leadId: str,
+          state: { enum: [...PARTNER_STATES] },
+          label: str,
+          description: str,
+          partnerAccount: nstr,
+          partnerShareStatus: nstr,
+          partnerLeadStatus: nstr,
+          prospectShareStatus: nstr,
+          partnerProspectStatus: nstr,
+          recalled: { type: 'boolean' },
+          recalledDate: nstr,
+          acquisitionSource: nstr,
+          lastRoutedAt: nstr,
+        }),
+        RoutingHistory: obj({
+          leadId: str,
+          items: {
+            type: 'array',
+            items: obj({
+              id: str,
+              decidedAt: dateTime,
+              flow: ref('Flow'),
+              trigger: {
+                enum: ['created', 'updated', 'campaign-member', 'reroute', 'scheduled', 'inactive-owner'],
+              },
+              outcome: { enum: ['assigned', 'converted', 'queued', 'unchanged', 'refused'] },
+              owner: nullable(ref('Owner')),
+              summary: str,
+              status: { enum: ['applied', 'pending', 'failed', 'stale', 'dry-run'] },
+              path: { type: 'array', items: ref('PathStep') },
+              errors: { type: 'array', items: ref('WriteError') },
+            }),
+          },
+        }),
+        Lead: obj({
+          id: str,
+          name: str,
+          title: nstr,
+          email: nstr,
+          company: nstr,
+          status: nstr,
+          country: nstr,
+          owner: nullable(ref('Owner')),
+          matchedAccount: nullable(obj({ id: str, name: str })),
+          lastRoutedAt: nstr,
+          routingReason: nstr,
+        }),
+        Account: obj({
+          id: str,
+          name: str,
+          website: nstr,
+          type: nstr,
+          country: nstr,
+          owner: nullable(ref('Owner')),
+          bdr: nullable(obj({ id: str, name: str })),
+          bdrProspectingStatus: nstr,
+          lastActivity: nstr,
+        }),
+        User: obj({
+          id: str,
+          name: str,
+          role: nstr,
+          region: nstr,
+          active: { type: 'boolean' },
+          outOfOfficeUntil: nstr,
+          permissions: obj({ reroute: { type: 'boolean' } }),
+        }),
+        Readiness: obj({
+          status: { enum: ['ready', 'not-ready'] },
+          checks: { type: 'array', items: obj({ name: str, ok: { type: 'boolean' }, message: str }) },
+        }),
+      },
+    },
+  };
+}
+
+function listOf(item: Schema): Schema {
+  return obj({ q: str, limit: { type: 'integer' }, items: { type: 'array', items: item } });
+}
+
+/** The inner error object, as a batch result carries it per lead. */
+function errorObject(): Schema {
+  return obj({ code: str, message: str, action: str }, ['code', 'message', 'action']);
+}

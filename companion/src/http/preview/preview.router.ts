@@ -1,0 +1,347 @@
+import path from 'node:path';
+import express, { Router, type RequestHandler, type Response } from 'express';
+import { DEMO_USERS } from '../../crm/local/demo-people.js';
+import { DEMO_SCENARIO, SCENARIOS } from '../../crm/local/demo-scenarios.js';
+import { KEY_PREFIX } from '../../engine/salesforce-id.js';
+import {
+  buildPreview,
+  currentBundleDir,
+  DEFAULT_PREVIEW_PATHS,
+  type PreviewBuildResult,
+  type PreviewPaths,
+} from './preview-build.js';
+
+/**
+ * The local preview: the package's Lightning components on a Lead page and an Account page, served
+ * by the companion itself. Mount it where no API key is needed (createApp's `public` router): the
+ * pages and the bundle are public; every call the components make goes to /v1 with the key.
+ */
+export interface PreviewRouterOptions {
+  mode: 'local' | 'salesforce';
+  /** Put into the pages in local mode only, so the components can call the API; never in salesforce mode. */
+  apiKey: string;
+  paths?: PreviewPaths;
+  /** Build the bundle now when it is missing or stale (default), or only serve what is on disk. */
+  build?: boolean;
+  logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface PreviewActor {
+  id: string;
+  name: string;
+  role: string;
+  canReroute: boolean;
+}
+
+interface PageData {
+  mode: 'local' | 'salesforce';
+  apiKey?: string;
+  page: 'landing' | 'lead' | 'account' | 'not-found';
+  recordId?: string;
+  problem?: string;
+  actors: PreviewActor[];
+  defaultActor?: string;
+  samples: {
+    leads: Array<{ id: string; name: string; company: string; rule: string }>;
+    accounts: Array<{ id: string; name: string; note: string }>;
+  };
+}
+
+/** Whom "act as" offers: a rep who may re-route, one who may not, sellers, leadership and an admin. */
+const ACT_AS = ['Ava Patel', 'Kara Lopez', 'Noah Fischer', 'Quinn Baker', 'Victor Hale', 'Zoe Park'];
+const DEFAULT_ACTOR = 'Ava Patel';
+
+function demoActors(): PreviewActor[] {
+  return ACT_AS.flatMap((name) => {
+    const user = DEMO_USERS.find((u) => u.Name === name);
+    return user
+      ? [
+          {
+            id: user.Id,
+            name: user.Name,
+            role: user.Role__c ?? '',
+            canReroute: user.HasReroutePermission === true,
+          },
+        ]
+      : [];
+  });
+}
+
+function demoSamples(): PageData['samples'] {
+  return {
+    leads: SCENARIOS.map((s) => ({
+      id: s.lead.Id,
+      name: [s.lead.FirstName, s.lead.LastName].filter(Boolean).join(' '),
+      company: s.lead.Company ?? '',
+      rule: s.rule,
+    })),
+    accounts: DEMO_SCENARIO.accounts.map((a) => ({
+      id: a.Id,
+      name: a.Name,
+      note: [a.Type, [a.BillingCity, a.BillingCountry].filter(Boolean).join(', ')]
+        .filter(Boolean)
+        .join(' · '),
+    })),
+  };
+}
+
+/** Salesforce Ids as the address bar carries them: 15 or 18 letters and digits with the object's prefix. */
+const recordIdPattern = (prefix: string) => new RegExp(`^${prefix}[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$`);
+const LEAD_ID = recordIdPattern(KEY_PREFIX.lead);
+const ACCOUNT_ID = recordIdPattern(KEY_PREFIX.account);
+
+/** The pages load scripts and styles from here only; LWC's synthetic shadow writes component styles inline. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** JSON inside a script element: nothing in it may close the element or start a comment. */
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+function hostPage(title: string, data: PageData): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Switchyard preview</title>
+<link rel="stylesheet" href="/preview/slds/assets/styles/salesforce-lightning-design-system.min.css">
+<link rel="stylesheet" href="/preview/assets/preview.css">
+<script type="application/json" id="switchyard-preview-data">${scriptJson(data)}</script>
+<script type="module" src="/preview/assets/preview.js"></script>
+</head>
+<body>
+<div id="preview-root"></div>
+<noscript>The Switchyard preview needs JavaScript.</noscript>
+</body>
+</html>
+`;
+}
+
+/**
+ * Shown while the bundle cannot be served (building, or broken): plain HTML with its own styles,
+ * since the SLDS stylesheet comes with the bundle.
+ */
+function noticePage(
+  notice: { title: string; message: string; action: string },
+  options: { tone: 'info' | 'error'; refreshSeconds?: number },
+): string {
+  const colour = options.tone === 'error' ? '#ba0517' : '#0176d3';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">\n` : ''}<title>${escapeHtml(notice.title)} · Switchyard preview</title>
+<style>
+body { font: 14px/1.5 system-ui, sans-serif; background: #f3f3f3; color: #181818; margin: 0; padding: 3rem 1rem; }
+main { max-width: 44rem; margin: 0 auto; background: #fff; border-top: 4px solid ${colour}; border-radius: 4px; padding: 1.5rem; box-shadow: 0 2px 4px rgba(0,0,0,.1); }
+h1 { font-size: 1.25rem; margin: 0 0 .75rem; }
+pre { white-space: pre-wrap; background: #f3f3f3; padding: .75rem; border-radius: 4px; }
+</style>
+</head>
+<body>
+<main role="${options.tone === 'error' ? 'alert' : 'status'}">
+<h1>${escapeHtml(notice.title)}</h1>
+<pre>${escapeHtml(notice.message)}</pre>
+<p>${escapeHtml(notice.action)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+/** The path as the reader typed it; it goes into JSON that cannot close its script element. */
+function readablePath(urlPath: string): string {
+  try {
+    return decodeURIComponent(urlPath);
+  } catch {
+    return urlPath;
+  }
+}
+
+/** One build per bundle folder per process, shared by every request that arrives while it runs. */
+const builds = new Map<string, Promise<PreviewBuildResult>>();
+
+/** Builds the preview when it is missing or stale; concurrent callers share one build. */
+export function ensurePreviewBuilt(paths: PreviewPaths = DEFAULT_PREVIEW_PATHS): Promise<PreviewBuildResult> {
+  let pending = builds.get(paths.distDir);
+  if (!pending) {
+    pending = buildPreview(paths);
+    builds.set(paths.distDir, pending);
+    // A failed build is tried again on the next request, after the source has been fixed.
+    pending.catch(() => builds.delete(paths.distDir));
+  }
+  return pending;
+}
+
+export function previewRouter(options: PreviewRouterOptions): Router {
+  const paths = options.paths ?? DEFAULT_PREVIEW_PATHS;
+  const local = options.mode === 'local';
+  const build = options.build ?? true;
+  /** The folder to serve from: built first when `build` is on, else whatever was built last. */
+  const ready = async (): Promise<string> => {
+    if (build) return (await ensurePreviewBuilt(paths)).bundleDir;
+    const dir = await currentBundleDir(paths.distDir);
+    if (!dir)
+      throw new Error(`There is no preview bundle in ${paths.distDir}. Run \`npm run build:preview\`.`);
+    return dir;
+  };
+
+  if (build) {
+    ready().then(
+      (result) => options.logger?.info({ preview: result }, 'preview ready at /preview/'),
+      (err: unknown) => options.logger?.error({ err }, 'the preview could not be built'),
+    );
+  }
+
+  const common = (): Omit<PageData, 'page'> => ({
+    mode: options.mode,
+    ...(local ? { apiKey: options.apiKey } : {}),
+    actors: local ? demoActors() : [],
+    ...(local ? { defaultActor: DEMO_USERS.find((u) => u.Name === DEFAULT_ACTOR)?.Id } : {}),
+    samples: local ? demoSamples() : { leads: [], accounts: [] },
+  });
+
+  /** How long a page request waits for a build before it answers "building" and reloads itself. */
+  const BUILD_WAIT_MS = 1500;
+
+  const send = async (res: Response, status: number, title: string, data: PageData) => {
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('Cache-Control', 'no-store');
+    const building = Symbol('building');
+    let outcome: string | typeof building;
+    try {
+      outcome = await Promise.race([
+        ready(),
+        new Promise<typeof building>((resolve) => setTimeout(() => resolve(building), BUILD_WAIT_MS).unref()),
+      ]);
+    } catch (err) {
+      res
+        .status(500)
+        .type('html')
+        .send(
+          noticePage(
+            {
+              title: 'The preview could not be built',
+              message: err instanceof Error ? err.message : String(err),
+              action: 'Fix what it names and reload this page: the preview builds itself again.',
+            },
+            { tone: 'error' },
+          ),
+        );
+      return;
+    }
+    if (outcome === building) {
+      res
+        .status(503)
+        .setHeader('Retry-After', '5')
+        .type('html')
+        .send(
+          noticePage(
+            {
+              title: 'The preview is being built',
+              message: 'Switchyard is compiling the Lightning components for this preview.',
+              action: 'The first build takes about a minute; this page reloads itself until it is ready.',
+            },
+            { tone: 'info', refreshSeconds: 5 },
+          ),
+        );
+      return;
+    }
+    res.status(status).type('html').send(hostPage(title, data));
+  };
+
+  const statics = new Map<string, RequestHandler>();
+  const assets =
+    (dir: 'assets' | 'slds'): RequestHandler =>
+    (req, res, next) => {
+      ready().then(
+        (bundleDir) => {
+          const key = path.join(bundleDir, dir);
+          let serve = statics.get(key);
+          if (!serve) {
+            serve = express.static(key, { fallthrough: false, index: false, maxAge: 0 });
+            statics.set(key, serve);
+          }
+          serve(req, res, next);
+        },
+        () =>
+          res.status(503).type('text').send('The preview bundle is not built; open /preview/ to see why.'),
+      );
+    };
+
+  const router = Router();
+  router.use('/preview/assets', assets('assets'));
+  router.use('/preview/slds', assets('slds'));
+
+  // Routes match with or without a trailing slash; the landing page wants one so relative links work.
+  router.get('/preview', (req, res) => {
+    const [pathname, query] = req.originalUrl.split('?');
+    if (!pathname!.endsWith('/')) return res.redirect(302, `/preview/${query ? `?${query}` : ''}`);
+    return send(res, 200, 'Start', { ...common(), page: 'landing' });
+  });
+  // Browsers ask for it on every page; without it each visit logs a 401 from the API's key check.
+  router.get('/favicon.ico', (_req, res) => res.status(204).end());
+
+  router.get('/preview/lead/:id', (req, res) => {
+    const id = String(req.params.id);
+    if (!LEAD_ID.test(id)) {
+      return send(res, 404, 'Not a lead', {
+        ...common(),
+        page: 'not-found',
+        problem: `"${id}" is not a lead Id. Lead Ids start with 00Q and have 15 or 18 letters and digits.`,
+      });
+    }
+    return send(res, 200, 'Lead', { ...common(), page: 'lead', recordId: id });
+  });
+
+  router.get('/preview/account/:id', (req, res) => {
+    const id = String(req.params.id);
+    if (!ACCOUNT_ID.test(id)) {
+      return send(res, 404, 'Not an account', {
+        ...common(),
+        page: 'not-found',
+        problem: `"${id}" is not an account Id. Account Ids start with 001 and have 15 or 18 letters and digits.`,
+      });
+    }
+    return send(res, 200, 'Account', { ...common(), page: 'account', recordId: id });
+  });
+
+  router.get(/^\/preview\/.+/, (req, res) =>
+    send(res, 404, 'Not found', {
+      ...common(),
+      page: 'not-found',
+      problem: `The preview has no page at ${readablePath(req.path)}. Open a lead at /preview/lead/<Id> or an account at /preview/account/<Id>.`,
+    }),
+  );
+
+  // Record links inside the components are Salesforce-style "/<Id>"; in the preview they open the record's page.
+  router.get(/^\/([a-zA-Z0-9]{15}|[a-zA-Z0-9]{18})$/, (req, res, next) => {
+    const id = req.path.slice(1);
+    const kind = LEAD_ID.test(id) ? 'lead' : ACCOUNT_ID.test(id) ? 'account' : null;
+    if (!kind) return next();
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    return res.redirect(302, `/preview/${kind}/${id}${query}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,95 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { KEY_PREFIX } from '../../engine/salesforce-id.js';
+import { actorOf, assertMayReroute, findLead } from '../access.js';
+import type { AppDeps, RouteResult } from '../app-context.js';
+import { ApiError, STATUS_BY_CODE, type ApiErrorCode } from '../http.errors.js';
+import { RouteCoalescer } from '../route-coalescer.js';
+import { parseRequest, salesforceId, strictBody } from '../validation.js';
+import { routeView } from '../views.js';
+
+export const REASON_MAX = 1000;
+export const IDEMPOTENCY_KEY_MAX = 200;
+
+export const routeLeadBody = strictBody({
+  reason: z
+    .string({ error: 'must be text' })
+    .max(REASON_MAX, `must be at most ${REASON_MAX} characters`)
+    .optional(),
+  dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+/** A retried request with the same key gets the same decision back, never a second pick. */
+export const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(IDEMPOTENCY_KEY_MAX, `must be at most ${IDEMPOTENCY_KEY_MAX} characters`)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+});
+
+/**
+ * A refusal or a write that did not happen becomes an error the rep can act on; a decision that
+ * was applied (or is waiting in the outbox for a retry) is the answer.
+ */
+export function assertRouted(result: RouteResult): void {
+  const d = result.decision;
+  if (d.outcome === 'refused') {
+    const code: ApiErrorCode =
+      d.refusal &&
+      Object.hasOwn(STATUS_BY_CODE, d.refusal.code) &&
+      STATUS_BY_CODE[d.refusal.code as ApiErrorCode] === 409
+        ? (d.refusal.code as ApiErrorCode)
+        : 'LEAD_NOT_ELIGIBLE';
+    throw new ApiError(
+      code,
+      d.refusal?.message ?? d.summary,
+      d.refusal?.action ?? 'Ask your RevOps admin whether this lead should be routed another way.',
+    );
+  }
+  if (result.status === 'stale') {
+    throw new ApiError(
+      'STALE_DECISION',
+      "Someone changed the lead's owner while Switchyard was routing it, so Switchyard changed nothing.",
+      'Reload the lead and re-route it again if it still needs it.',
+    );
+  }
+  if (result.status === 'failed') {
+    const words = result.errors.map((e) => e.message).join(' ');
+    throw new ApiError(
+      'UPSTREAM_UNAVAILABLE',
+      `Salesforce refused the change${words ? `: ${words}` : '.'}`,
+      'Ask your Salesforce admin to fix what Salesforce names, then re-route the lead again.',
+    );
+  }
+}
+
+/** POST /v1/leads/{leadId}/route: re-route one lead now, or see where it would go (dryRun). */
+export function routeLeadRoute(deps: AppDeps): Router {
+  const router = Router();
+  const coalescer = new RouteCoalescer(deps.routing);
+  router.post('/leads/:leadId/route', async (req, res) => {
+    const { params, body, headers } = parseRequest(req, {
+      params: z.object({ leadId: salesforceId(KEY_PREFIX.lead) }),
+      body: routeLeadBody,
+      headers: idempotencyHeader,
+    });
+    const actor = actorOf(res);
+    // People who may re-route any lead need no look at it first: routing answers NOT_FOUND itself.
+    if (!actor.canReroute) await assertMayReroute(deps.org, actor, await findLead(deps.org, params.leadId));
+    const dryRun = body.dryRun ?? false;
+    const key = headers['idempotency-key'];
+    const result = await coalescer.route({
+      leadId: params.leadId,
+      trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
+      dryRun,
+      // Scoped to the lead and the kind of request, so one key reused elsewhere never returns this decision.
+      ...(key ? { requestKey: `reroute:${params.leadId}:${dryRun ? 'dry' : 'live'}:${key}` } : {}),
+    });
+    deps.metrics.apiRoutes.inc({ outcome: result.decision.outcome, dry_run: String(dryRun) });
+    assertRouted(result);
+    res.json(routeView(result, dryRun));
+  });
+  return router;
+}

@@ -1,0 +1,124 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
+import { ValidationError, type FieldProblem } from './http.errors.js';
+
+const OBJECT_LABEL: Record<string, string> = {
+  [KEY_PREFIX.lead]: 'lead',
+  [KEY_PREFIX.account]: 'account',
+  [KEY_PREFIX.user]: 'user',
+  [KEY_PREFIX.queue]: 'queue',
+};
+
+/** Why `value` is not a Salesforce Id with this key prefix, or null when it is one. */
+export function salesforceIdProblem(value: string, keyPrefix: string): string | null {
+  const what = OBJECT_LABEL[keyPrefix] ?? 'record';
+  if (value.length !== 15 && value.length !== 18) {
+    return `must be a 15- or 18-character Salesforce ${what} Id (it has ${value.length} characters)`;
+  }
+  if (!/^[a-zA-Z0-9]+$/.test(value)) return 'must hold only letters and digits';
+  if (toId18(value) === null) {
+    return 'is not a valid Salesforce Id: its last three characters do not match the first fifteen (check the case of each letter)';
+  }
+  if (!value.startsWith(keyPrefix)) {
+    return `must be a ${what} Id, starting with ${keyPrefix}`;
+  }
+  return null;
+}
+
+/** A Salesforce Id of one object, checked (length, characters, checksum, key prefix) and turned into its 18-character form. */
+export const salesforceId = (keyPrefix: string) =>
+  z.string().transform((value, ctx) => {
+    const problem = salesforceIdProblem(value, keyPrefix);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return toId18(value)!;
+  });
+
+/** A whole number in a query string, with its default and bounds in the message. */
+export const queryInt = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Free text in a query string; absent is ''. */
+export const queryText = (max: number) =>
+  z
+    .string({ error: 'must be given once, as text' })
+    .max(max, `must be at most ${max} characters`)
+    .optional()
+    .transform((v) => v?.trim() ?? '');
+
+export const queryEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional();
+
+interface Schemas<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType> {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Header names in lower case, as Node gives them. */
+  headers?: H;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/**
+ * Checks path, query, body and headers together, so one 400 lists every bad field. Field names are
+ * as the caller wrote them: a parameter or header by its name, a body field by its path (`leadIds.3`).
+ */
+export function parseRequest<
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+  H extends z.ZodType = z.ZodUndefined,
+>(
+  req: Request,
+  schemas: Schemas<P, Q, B, H>,
+): { params: Out<P>; query: Out<Q>; body: Out<B>; headers: Out<H> } {
+  const problems: FieldProblem[] = [];
+  const check = <S extends z.ZodType>(schema: S | undefined, value: unknown, whole: string) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const at = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys)
+          problems.push({ field: [...at, key].join('.'), message: issue.message });
+      } else {
+        problems.push({ field: at.length > 0 ? at.join('.') : whole, message: issue.message });
+      }
+    }
+    return undefined;
+  };
+  const params = check(schemas.params, req.params, 'path');
+  const query = check(schemas.query, req.query ?? {}, 'query');
+  const body = check(schemas.body, req.body === undefined ? {} : req.body, 'body');
+  const headers = check(schemas.headers, req.headers, 'headers');
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { params, query, body, headers } as {
+    params: Out<P>;
+    query: Out<Q>;
+    body: Out<B>;
+    headers: Out<H>;
+  };
+}
+
+/** Unknown body fields are refused by name, so a typo ("dryrun") never passes silently. */
+export function strictBody<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? 'is not a field this endpoint accepts' : 'must be a JSON object',
+  });
+}

@@ -1,0 +1,87 @@
+import { sql, type Kysely } from 'kysely';
+import type { CrmPort } from '../crm/crm.port.js';
+import type { Clock, RouteManyResult, RoutingService } from '../routing/routing.service.js';
+import type { Database } from '../store/schema.js';
+
+/** The open leads a user owns. */
+export type OpenLeadsOf = (userId: string) => Promise<string[]>;
+
+/** Open leads by owner in the embedded demo org. */
+export function localOpenLeadsOf(db: Kysely<Database>): OpenLeadsOf {
+  return async (userId) => {
+    const { rows } = await sql<{ id: string }>`
+      select id from crm_records
+      where object = 'Lead' and data->>'OwnerId' = ${userId}
+        and coalesce((data->>'IsConverted')::boolean, false) = false
+      order by id
+    `.execute(db);
+    return rows.map((r) => r.id);
+  };
+}
+
+export interface InactiveOwnerSweepOptions {
+  crm: CrmPort;
+  service: RoutingService;
+  openLeadsOf: OpenLeadsOf;
+  clock?: Clock;
+  /** Between sweeps. Default 60 s. */
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Watches the org's users: when someone is deactivated, the people directory learns it and each of
+ * their open leads is routed with the `inactive-owner` trigger. Request keys carry the user, lead
+ * and day, so instances sweeping at once route each lead once.
+ */
+export class InactiveOwnerSweep {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: InactiveOwnerSweepOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.runOnce().catch((error: unknown) => this.options.onError?.(error));
+    }, this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One sweep: returns the results of routing the leads of users found deactivated. */
+  async runOnce(): Promise<RouteManyResult[]> {
+    const { crm, service } = this.options;
+    const users = await crm.listUsers();
+    const deactivated = users.filter(
+      (u) => !u.IsActive && service.org.directory.user(u.Id)?.IsActive === true,
+    );
+    service.applyChanges({ users });
+    return this.routeLeadsOf(deactivated.map((u) => u.Id));
+  }
+
+  /** Routes the open leads of these (now inactive) users. */
+  async routeLeadsOf(userIds: string[]): Promise<RouteManyResult[]> {
+    const day = this.clock().toISOString().slice(0, 10);
+    const results: RouteManyResult[] = [];
+    for (const userId of userIds) {
+      const leadIds = await this.options.openLeadsOf(userId);
+      results.push(
+        ...(await this.options.service.routeMany(
+          leadIds.map((leadId) => ({
+            leadId,
+            trigger: { kind: 'inactive-owner' as const },
+            requestKey: `inactive-owner:${userId}:${day}:${leadId}`,
+          })),
+        )),
+      );
+    }
+    return results;
+  }
+}

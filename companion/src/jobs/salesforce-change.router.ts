@@ -1,0 +1,87 @@
+import type { CrmPort } from '../crm/crm.port.js';
+import type { OrgReadPort } from '../crm/org-read.port.js';
+import type { ChangeEvent } from '../crm/salesforce/salesforce-changes.js';
+import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
+import type { AccountRecord, Trigger, UserRecord } from '../engine/model.js';
+import type { RouteRequest, RoutingService } from '../routing/routing.service.js';
+
+/** Fields routing itself writes: an update touching only these is routing's own echo, not news. */
+const ROUTING_WRITES = new Set([
+  'OwnerId',
+  'Matched_Account__c',
+  'Last_Routing_Flow__c',
+  'Last_Routed_At__c',
+  'Routing_Reason__c',
+  'Rerun_Routing__c',
+  'Partner_Share_Status__c',
+  'Partner_Lead_Status__c',
+  'Prospect_Share_Status__c',
+  'Partner_Prospect_Status__c',
+  'LastModifiedDate',
+  'SystemModstamp',
+  'LastModifiedById',
+]);
+
+export interface SalesforceChangeRouterOptions {
+  crm: CrmPort;
+  org: OrgReadPort;
+  service: RoutingService;
+  routingSet: RoutingSet;
+}
+
+/**
+ * Turns the org's change events into routing: new leads are routed, updated leads when a flow watches
+ * a field the update touched (Re-run Routing ticked, Status of a held lead); accounts and users changed
+ * in the org refresh the match index and the people before later decisions read them. Awaited by the
+ * change feed before it stores the replay id, so a crash replays the event rather than losing it.
+ */
+export class SalesforceChangeRouter {
+  constructor(private readonly options: SalesforceChangeRouterOptions) {}
+
+  async onChange(event: ChangeEvent): Promise<void> {
+    if (event.kind === 'deleted') {
+      if (event.object === 'Lead') this.options.service.applyChanges({ removedLeadIds: event.ids });
+      if (event.object === 'Account') this.options.service.applyChanges({ removedAccountIds: event.ids });
+      return;
+    }
+    if (event.object === 'Account') {
+      const accounts = await Promise.all(event.ids.map((id) => this.options.org.getAccount(id)));
+      this.options.service.applyChanges({ accounts: accounts.filter((a): a is AccountRecord => a !== null) });
+      return;
+    }
+    if (event.object === 'User') {
+      const users = await Promise.all(event.ids.map((id) => this.options.org.getUser(id)));
+      this.options.service.applyChanges({ users: users.filter((u): u is UserRecord => u !== null) });
+      return;
+    }
+    const contexts = await this.options.crm.getLeadContexts(event.ids);
+    this.options.service.applyChanges({ leads: [...contexts.values()].map((c) => c.lead) });
+    const trigger = this.triggerFor(event);
+    if (!trigger) return;
+    // A created event delivered again (after a restart between routing and storing the replay id)
+    // returns the stored decision instead of routing the lead twice.
+    const requests: RouteRequest[] = [...contexts.keys()].map((leadId) => ({
+      leadId,
+      trigger,
+      ...(trigger.kind === 'created' ? { requestKey: `salesforce-created:${leadId}` } : {}),
+    }));
+    if (requests.length > 0) await this.options.service.routeMany(requests);
+  }
+
+  /** The trigger a lead event stands for, or null when no flow would route it. */
+  triggerFor(event: ChangeEvent): Trigger | null {
+    if (event.object !== 'Lead') return null;
+    let trigger: Trigger;
+    if (event.kind === 'created') {
+      trigger = { kind: 'created' };
+    } else {
+      // Polling and resyncs cannot say what changed; only a known change can start a route-on-update.
+      const news = (event.changedFields ?? []).filter(
+        (field) => !ROUTING_WRITES.has(field) || field === 'Rerun_Routing__c',
+      );
+      if (news.length === 0) return null;
+      trigger = { kind: 'updated', changedFields: news };
+    }
+    return selectFlow(this.options.routingSet, trigger) ? trigger : null;
+  }
+}

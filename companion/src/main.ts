@@ -1,0 +1,235 @@
+/**
+ * The composition root (`npm start`): settings → store → CRM (the local demo org, or Salesforce) →
+ * routing set → routing service → jobs → HTTP API. The only module that chooses implementations.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { CrmPort } from './crm/crm.port.js';
+import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
+import { DEMO } from './crm/local/demo-people.js';
+import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
+import { LocalOrg } from './crm/local/local-org.js';
+import type { OrgReadPort } from './crm/org-read.port.js';
+import { PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforce-changes.js';
+import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
+import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
+import type { RoutingSet } from './engine/flow/routing-set.js';
+import { startLocalJobs } from './jobs/local-jobs.js';
+import { SalesforceChangeRouter } from './jobs/salesforce-change.router.js';
+import { createApp } from './http/app.js';
+import type { ServiceStatus } from './http/app-context.js';
+import { createLogger } from './http/logger.js';
+import { countCalls, createMetrics } from './http/metrics.js';
+import { previewRouter } from './http/preview/preview.router.js';
+import { readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
+import { OutboxWorker } from './routing/outbox.worker.js';
+import { RoutingService } from './routing/routing.service.js';
+import { openDatabase } from './store/open-database.js';
+import type { Store } from './store/store.js';
+
+type Stop = () => Promise<void> | void;
+
+interface Crm {
+  crm: CrmPort;
+  org: OrgReadPort;
+  status: Omit<ServiceStatus, 'indexLoaded'>;
+  /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
+  startJobs(routing: RoutingService, routingSet: RoutingSet): Promise<Stop[]>;
+  summary: string;
+  /** A user Id to try the API with. */
+  exampleUser: string;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const clock = () => new Date();
+  const stops: Stop[] = [];
+  let stopping = false;
+  const shutdown = async (signal: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    // Last started, first stopped: the server stops taking requests before the store closes.
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err }, 'a part did not stop cleanly');
+      }
+    }
+    logger.info('stopped');
+    process.exit(exitCode);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const store = await openDatabase(config);
+    stops.push(() => store.close());
+    const crm =
+      config.mode === 'local'
+        ? await localMode(store, config, logger)
+        : await salesforceMode(store, config, logger);
+
+    const [users, queues] = await Promise.all([crm.crm.listUsers(), crm.crm.listQueues()]);
+    const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, {
+      users: users.map((u) => u.Id),
+      queues: queues.map((q) => q.Name),
+    });
+    const routing = await RoutingService.create({ crm: crm.crm, store, routingSet, clock });
+
+    stops.push(...(await crm.startJobs(routing, routingSet)));
+
+    const metrics = createMetrics({ defaultMetrics: true });
+    const app = createApp(
+      {
+        config,
+        routing,
+        org: crm.org,
+        store,
+        logger,
+        metrics,
+        clock,
+        // RoutingService.create reads the match index before it returns, so it is loaded by now.
+        status: { ...crm.status, indexLoaded: () => true },
+        accounts: routing.org.accounts,
+      },
+      { public: previewRouter({ mode: config.mode, apiKey: config.apiKey, logger }) },
+    );
+    const server = await listen(app.listen(config.port, config.host));
+    stops.push(() => closeServer(server));
+
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // Printed, never logged: stdout is the person starting it, the log may travel further.
+    console.log(`\nSwitchyard is running at ${url}`);
+    console.log(`Preview (Lead and Account pages with the real components): ${url}/preview/`);
+    if (config.apiKeySource === 'generated') {
+      console.log(`API key (generated for this run; set SWITCHYARD_API_KEY to keep one): ${config.apiKey}`);
+    }
+    console.log(
+      `${crm.summary}; ${routingSet.flows.size} flows, ${routingSet.pools.size} pools; ` +
+        `store: ${store.backend === 'pglite' ? config.dataDir : 'PostgreSQL'}. ` +
+        `Try: curl -H "Authorization: Bearer <key>" -H "X-Switchyard-User: ${crm.exampleUser}" ${url}/v1/me\n`,
+    );
+  } catch (err) {
+    logger.fatal({ err }, 'Switchyard could not start');
+    const code = (err as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') {
+      console.error(
+        `\nPort ${config.port} on ${config.host} is in use: stop what holds it, or set PORT to another port.`,
+      );
+    } else if (err instanceof Error && typeof code === 'string') {
+      // Errors with a code (settings, store lock, Salesforce login) say what to do in their message.
+      console.error(`\n${err.message}`);
+    }
+    await shutdown('startup failure', 1);
+  }
+}
+
+async function localMode(store: Store, config: Config, logger: Logger): Promise<Crm> {
+  const seeded = await ensureDemoOrg(store.db, { scenario: DEMO_SCENARIO });
+  const local = new LocalOrg(store.db);
+  const counted = countCalls<CrmPort>(local);
+  const counts = seeded.counts;
+  return {
+    crm: counted.port,
+    org: local,
+    exampleUser: DEMO.admin,
+    status: { crm: () => ({ limited: false }), apiCalls: counted.counts },
+    summary:
+      `Local demo org ${seeded.seeded ? 'seeded' : 'loaded'}: ${counts['Lead'] ?? 0} leads, ` +
+      `${counts['Account'] ?? 0} accounts, ${counts['User'] ?? 0} users; ` +
+      (config.inboundRatePerMinute > 0
+        ? `${config.inboundRatePerMinute} inbound demo leads a minute`
+        : 'inbound demo leads off'),
+    async startJobs(routing, routingSet) {
+      const jobs = await startLocalJobs({
+        config,
+        store,
+        org: local,
+        service: routing,
+        routingSet,
+        onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
+        onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
+      });
+      return [() => jobs.stop()];
+    },
+  };
+}
+
+async function salesforceMode(store: Store, config: Config, logger: Logger): Promise<Crm> {
+  const sf = config.salesforce;
+  if (!sf) {
+    throw new ConfigError([
+      { setting: 'SWITCHYARD_MODE', message: 'salesforce mode needs the SF_* settings' },
+    ]);
+  }
+  const connection = await createSalesforceCrm({
+    loginUrl: sf.loginUrl,
+    clientId: sf.clientId,
+    username: sf.username,
+    privateKey: sf.privateKey,
+  });
+  const org = new SalesforceOrgRead(connection.api);
+  return {
+    crm: connection.crm,
+    org,
+    status: {
+      crm: () => connection.api.health(),
+      apiCalls: () => connection.api.apiCalls(),
+    },
+    exampleUser: '<your 18-character user Id>',
+    summary: `Salesforce org at ${connection.api.conn.instanceUrl} as ${sf.username}`,
+    // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
+    // fallback); the outbox worker retries writes the org refused for a while. The clean-up jobs'
+    // candidate queries exist for the local org only.
+    async startJobs(routing, routingSet) {
+      const worker = new OutboxWorker(routing, {
+        onError: (err) => logger.warn({ err }, 'outbox pass failed; the next pass tries again'),
+      });
+      worker.start();
+      const router = new SalesforceChangeRouter({ crm: connection.crm, org, service: routing, routingSet });
+      const feed = new SalesforceChangeFeed({
+        api: connection.api,
+        auth: connection.auth,
+        store: store.replayIds,
+        pubSub: { address: PUBSUB_ADDRESS },
+        onChange: (event) => router.onChange(event),
+        onError: (err) => logger.warn({ err }, 'change feed trouble; it reconnects or polls'),
+      });
+      const mode = await feed.start();
+      logger.info({ mode }, 'listening for changes in the org');
+      return [() => worker.stop(), () => feed.stop()];
+    },
+  };
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive connections would hold the close open; requests in flight still finish.
+    server.closeIdleConnections();
+  });
+}
+
+void main();

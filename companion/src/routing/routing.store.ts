@@ -1,0 +1,316 @@
+import { sql, type Kysely } from 'kysely';
+import type { LeadConversion, LeadUpdate } from '../crm/crm.port.js';
+import type { Decision } from '../engine/decision.js';
+import type { PoolState } from '../engine/distribution/distribution.types.js';
+import type { Trigger } from '../engine/model.js';
+import { toJson } from '../store/json.js';
+import type { Database, DecisionStatus, OutboxStatus } from '../store/schema.js';
+
+/**
+ * The batch queries routing needs beyond the store's repositories: one statement per batch for
+ * decisions, outbox rows, keys and statuses, so routing a thousand leads is a handful of round trips.
+ */
+
+/** The engine's decision as stored, with the decision it replaced when it was re-made. */
+export type StoredDecision = Decision & { redecides?: string };
+
+export interface LockedPool {
+  state: PoolState | null;
+  version: number;
+}
+
+/** Locks the pools' state rows in name order (so two transactions never wait on each other in a cycle). */
+export async function lockPools(tx: Kysely<Database>, names: string[]): Promise<Map<string, LockedPool>> {
+  const locked = new Map<string, LockedPool>();
+  if (names.length === 0) return locked;
+  const rows = await tx
+    .selectFrom('pool_state')
+    .select(['name', 'state', 'version'])
+    .where('name', '=', sql<string>`any(${[...names].sort()}::text[])`)
+    .orderBy('name')
+    .forUpdate()
+    .execute();
+  for (const r of rows) locked.set(r.name, { state: r.state as PoolState | null, version: r.version });
+  return locked;
+}
+
+/** The pools' state as last stored, without locking (dry runs). */
+export async function readPools(db: Kysely<Database>, names: string[]): Promise<Map<string, LockedPool>> {
+  const found = new Map<string, LockedPool>();
+  if (names.length === 0) return found;
+  const rows = await db
+    .selectFrom('pool_state')
+    .select(['name', 'state', 'version'])
+    .where('name', '=', sql<string>`any(${names}::text[])`)
+    .execute();
+  for (const r of rows) found.set(r.name, { state: r.state as PoolState | null, version: r.version });
+  return found;
+}
+
+export async function savePoolStates(tx: Kysely<Database>, states: Map<string, LockedPool>): Promise<void> {
+  for (const [name, { state, version }] of states) {
+    await tx
+      .updateTable('pool_state')
+      .set({ state: toJson(state), version: version + 1, updated_at: sql`now()` })
+      .where('name', '=', name)
+      .execute();
+  }
+}
+
+/** The decisions already made for these request keys. */
+export async function findKeys(db: Kysely<Database>, keys: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (keys.length === 0) return found;
+  const rows = await db
+    .selectFrom('idempotency')
+    .select(['key', 'decision_id'])
+    .where('key', '=', sql<string>`any(${keys}::text[])`)
+    .execute();
+  for (const r of rows) found.set(r.key, r.decision_id);
+  return found;
+}
+
+/**
+ * Claims keys for new decisions, in key order; returns the keys claimed. A key another transaction
+ * holds uncommitted makes this wait for it, then it is not claimed: that transaction's answer stands.
+ */
+export async function claimKeys(tx: Kysely<Database>, claims: Map<string, string>): Promise<Set<string>> {
+  if (claims.size === 0) return new Set();
+  const rows = await tx
+    .insertInto('idempotency')
+    .values(
+      [...claims]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, decisionId]) => ({ key, decision_id: decisionId })),
+    )
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .execute();
+  return new Set(rows.map((r) => r.key));
+}
+
+/** Points a key at the decision that replaced the one it produced (a re-made decision). */
+export async function repointKey(db: Kysely<Database>, key: string, decisionId: string): Promise<void> {
+  await db.updateTable('idempotency').set({ decision_id: decisionId }).where('key', '=', key).execute();
+}
+
+export interface DecisionInsert {
+  id: string;
+  decision: StoredDecision;
+  trigger: Trigger;
+  status: DecisionStatus;
+  requestKey: string | null;
+}
+
+/** One statement per chunk, the rows travelling as one JSON parameter (far faster than a parameter per field). */
+export async function insertDecisions(tx: Kysely<Database>, rows: DecisionInsert[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = JSON.stringify(
+      rows.slice(i, i + 1000).map(({ id, decision, trigger, status, requestKey }) => ({
+        id,
+        lead_id: decision.leadId,
+        flow_name: decision.flow.name,
+        flow_version: decision.flow.version,
+        trigger,
+        outcome: decision.outcome,
+        owner_id: decision.owner?.id ?? null,
+        owner_kind: decision.owner?.kind ?? null,
+        summary: decision.summary,
+        decision,
+        status,
+        request_key: requestKey,
+      })),
+    );
+    await sql`
+      insert into decisions (id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+        summary, decision, status, request_key)
+      select id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+        summary, decision, status, request_key
+      from jsonb_to_recordset(${chunk}::jsonb) as d(id uuid, lead_id text, flow_name text, flow_version integer,
+        trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision jsonb, status text,
+        request_key text)
+    `.execute(tx);
+  }
+}
+
+export type Effect =
+  { kind: 'update-lead'; payload: LeadUpdate } | { kind: 'convert-lead'; payload: LeadConversion };
+
+export interface EffectRow {
+  id: string;
+  decisionId: string;
+  effect: Effect;
+  status: OutboxStatus;
+}
+
+/**
+ * Adds outbox rows leased to this process for `leaseMs`: it applies them right after the commit,
+ * and the outbox worker leaves them alone unless the lease runs out (this process died).
+ */
+export async function insertEffects(
+  tx: Kysely<Database>,
+  rows: Array<{ decisionId: string; effect: Effect }>,
+  leaseMs: number,
+): Promise<EffectRow[]> {
+  const inserted: EffectRow[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    const payload = JSON.stringify(
+      chunk.map((r) => ({ decision_id: r.decisionId, kind: r.effect.kind, payload: r.effect.payload })),
+    );
+    // A decision has at most one effect of each kind: that pair finds each row's id.
+    const { rows: ids } = await sql<{ id: string; decision_id: string; kind: string }>`
+      insert into outbox (decision_id, kind, payload, status, locked_until)
+      select decision_id, kind, payload, 'pending', now() + ${leaseMs} * interval '1 millisecond'
+      from jsonb_to_recordset(${payload}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
+      returning id, decision_id, kind
+    `.execute(tx);
+    const idOf = new Map(ids.map((r) => [`${r.decision_id}:${r.kind}`, String(r.id)]));
+    for (const r of chunk) {
+      inserted.push({ ...r, id: idOf.get(`${r.decisionId}:${r.effect.kind}`)!, status: 'pending' });
+    }
+  }
+  return inserted;
+}
+
+/** Every outbox row of these decisions, oldest first. */
+export async function effectsOf(db: Kysely<Database>, decisionIds: string[]): Promise<EffectRow[]> {
+  if (decisionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'decision_id', 'kind', 'payload', 'status'])
+    .where('decision_id', '=', sql<string>`any(${decisionIds}::uuid[])`)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    decisionId: r.decision_id,
+    effect: { kind: r.kind, payload: r.payload } as Effect,
+    status: r.status,
+  }));
+}
+
+/** The errors the org gave for these decisions' effects, by decision. */
+export async function errorsOf(
+  db: Kysely<Database>,
+  decisionIds: string[],
+): Promise<Map<string, Array<{ code: string; message: string }>>> {
+  const errors = new Map<string, Array<{ code: string; message: string }>>();
+  if (decisionIds.length === 0) return errors;
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['decision_id', 'last_error'])
+    .where('decision_id', '=', sql<string>`any(${decisionIds}::uuid[])`)
+    .where('status', '!=', 'applied')
+    .where('last_error', 'is not', null)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const error = parseError(r.last_error!);
+    if (error.code === WAITING_FOR_UPDATE) continue;
+    const list = errors.get(r.decision_id) ?? [];
+    list.push(error);
+    errors.set(r.decision_id, list);
+  }
+  return errors;
+}
+
+/** A conversion held back until its decision's lead update is applied: not an error of the org. */
+export const WAITING_FOR_UPDATE = 'WAITING_FOR_UPDATE';
+
+/** Stored as "CODE: the org's words", readable as it is and parsed back for results. */
+export function formatError(error: { code: string; message: string }): string {
+  return `${error.code}: ${error.message}`;
+}
+
+function parseError(text: string): { code: string; message: string } {
+  const m = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(text);
+  return m ? { code: m[1]!, message: m[2]! } : { code: 'UNKNOWN', message: text };
+}
+
+/** Marks rows applied in one statement, the ids as one array parameter. */
+export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+      applied_at = now(), updated_at = now()
+    where id = any(${ids}::bigint[]) and status = 'pending'
+  `.execute(db);
+}
+
+export async function setStatuses(
+  db: Kysely<Database>,
+  updates: Array<{ id: string; status: DecisionStatus; detail: string | null }>,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const payload = JSON.stringify(updates);
+  await sql`
+    update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
+    from jsonb_to_recordset(${payload}::jsonb) as u(id uuid, status text, detail text)
+    where decisions.id = u.id
+  `.execute(db);
+}
+
+export interface DecisionRecord {
+  id: string;
+  leadId: string;
+  trigger: Trigger;
+  decision: StoredDecision;
+  status: DecisionStatus;
+  statusDetail: string | null;
+  requestKey: string | null;
+  createdAt: Date;
+}
+
+export async function decisionsById(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, DecisionRecord>> {
+  const found = new Map<string, DecisionRecord>();
+  if (ids.length === 0) return found;
+  const rows = await db
+    .selectFrom('decisions')
+    .select(['id', 'lead_id', 'trigger', 'decision', 'status', 'status_detail', 'request_key', 'created_at'])
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+    .execute();
+  for (const r of rows) found.set(r.id, toRecord(r));
+  return found;
+}
+
+export async function decisionsOfLead(
+  db: Kysely<Database>,
+  leadId: string,
+  limit: number,
+): Promise<DecisionRecord[]> {
+  const rows = await db
+    .selectFrom('decisions')
+    .select(['id', 'lead_id', 'trigger', 'decision', 'status', 'status_detail', 'request_key', 'created_at'])
+    .where('lead_id', '=', leadId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+function toRecord(r: {
+  id: string;
+  lead_id: string;
+  trigger: unknown;
+  decision: unknown;
+  status: DecisionStatus;
+  status_detail: string | null;
+  request_key: string | null;
+  created_at: Date;
+}): DecisionRecord {
+  return {
+    id: r.id,
+    leadId: r.lead_id,
+    trigger: r.trigger as Trigger,
+    decision: r.decision as StoredDecision,
+    status: r.status,
+    statusDetail: r.status_detail,
+    requestKey: r.request_key,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { LockFile } from './lock-file.js';
+import { MIGRATIONS } from './migrations.js';
+import type { Database } from './schema.js';
+import { Store, type SqlResult } from './store.js';
+import { StoreError, StoreOpenError } from './store.errors.js';
+
+/** A data folder of this name keeps the embedded store in memory: for tests and throwaway runs. */
+export const IN_MEMORY = 'memory://';
+
+export interface OpenDatabaseOptions {
+  /**
+   * PostgreSQL only: keep every table in this schema (created if missing), e.g. one per test file
+   * so parallel suites never share rows. Lowercase letters, digits and underscores.
+   */
+  schema?: string;
+  /** PostgreSQL only: connections in the pool. Default 10. */
+  maxConnections?: number;
+}
+
+const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Opens the companion's database and brings its tables up to date: PostgreSQL when `databaseUrl`
+ * is set, otherwise the embedded PGlite store in `dataDir` (held with a lock file so no second
+ * process opens it; `memory://` keeps it in memory).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: OpenDatabaseOptions = {},
+): Promise<Store> {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new StoreError(
+      'STORE_SCHEMA_INVALID',
+      `Schema name "${options.schema}" is not allowed: use lowercase letters, digits and underscores.`,
+    );
+  }
+  const store = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, options)
+    : await openPglite(config.dataDir);
+  try {
+    await migrate(store, options.schema);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+async function migrate(store: Store, schema: string | undefined): Promise<void> {
+  const migrator = new Migrator({
+    db: store.db as Kysely<unknown>,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new StoreOpenError('the database: its tables could not be brought up to date', error);
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  let lock: LockFile | null = null;
+  let pglite: PGlite;
+  try {
+    if (dataDir === IN_MEMORY) {
+      pglite = new PGlite();
+    } else {
+      mkdirSync(dataDir, { recursive: true });
+      lock = new LockFile(path.join(dataDir, 'switchyard.lock'));
+      lock.acquire();
+      pglite = new PGlite(path.join(dataDir, 'pgdata'));
+    }
+    await pglite.waitReady;
+  } catch (err) {
+    lock?.release();
+    if (err instanceof StoreError) throw err;
+    throw new StoreOpenError(`the embedded database in ${dataDir}`, err);
+  }
+  // One connection: PGlite is a single session, so the pool must never hand it to two clients.
+  const pool = new pg.Pool({
+    ...(createPgConfig(pglite) as unknown as pg.PoolConfig),
+    max: 1,
+    idleTimeoutMillis: 0,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Store(
+    db,
+    'pglite',
+    (text, values) => pool.query(text, values) as Promise<SqlResult>,
+    async () => {
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  );
+}
+
+async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  try {
+    if (options.schema) await createSchema(pool, options.schema);
+    else await pool.query('select 1');
+  } catch (err) {
+    await pool.end();
+    throw new StoreOpenError(`PostgreSQL at ${redact(databaseUrl)}`, err);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Store(
+    db,
+    'postgres',
+    (text, values) => pool.query(text, values) as Promise<SqlResult>,
+    () => db.destroy(),
+  );
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    // Two openers creating the same schema at once: one wins, the other sees a duplicate.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  }
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}

@@ -1,0 +1,138 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The tables of the companion's own database, as Kysely sees them. The DDL is in migrations.ts.
+ * JSON columns hold `unknown` here; each repository gives them their real type.
+ */
+
+/** Timestamps come back as Date; callers may write a Date or an ISO string. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: pass objects as JSON text on write (see `json()` in json.ts); parsed on read. */
+type Json<T = unknown> = ColumnType<T, string, string>;
+type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type FlowStage = 'staging' | 'production';
+
+export interface FlowVersionsTable {
+  name: string;
+  version: number;
+  stage: FlowStage;
+  /** The YAML (or JSON) as the admin wrote it. */
+  document: string;
+  /** The validated flow, as the engine reads it. */
+  json: Json;
+  created_at: Timestamp;
+  published_at: NullableTimestamp;
+}
+
+export interface PoolsTable {
+  name: string;
+  definition: Json;
+  updated_at: Timestamp;
+}
+
+export interface PoolStateTable {
+  name: string;
+  state: NullableJson;
+  /** Bumped on every write. */
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export type DecisionStatus = 'pending' | 'applied' | 'failed' | 'stale' | 'dry-run';
+
+export interface DecisionsTable {
+  id: Generated<string>;
+  lead_id: string;
+  flow_name: string | null;
+  flow_version: number | null;
+  /** The Trigger that started routing. */
+  trigger: Json;
+  /** A short machine word, e.g. 'assigned', 'converted', 'no-change', 'refused'. */
+  outcome: string;
+  owner_id: string | null;
+  owner_kind: string | null;
+  /** One sentence for people. */
+  summary: string;
+  /** The whole Decision: path, reasons, updates. */
+  decision: Json;
+  status: DecisionStatus;
+  /** Why the status is what it is, when it is not obvious (e.g. why it went stale). */
+  status_detail: string | null;
+  request_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type OutboxKind = 'update-lead' | 'convert-lead';
+export type OutboxStatus = 'pending' | 'applied' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<string>;
+  decision_id: string;
+  kind: OutboxKind;
+  payload: Json;
+  status: OutboxStatus;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** When a worker may try it (again); later than now while backing off. */
+  next_attempt_at: Timestamp;
+  /** A worker that claimed the row holds it until then; after a crash it becomes claimable again. */
+  locked_until: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  applied_at: NullableTimestamp;
+}
+
+export interface IdempotencyTable {
+  key: string;
+  decision_id: string;
+  created_at: Timestamp;
+}
+
+export interface IndexSnapshotsTable {
+  name: string;
+  /** The highest SystemModstamp the snapshot includes: fetch what changed after it. */
+  last_modstamp: NullableTimestamp;
+  record_count: number;
+  /** Whatever the index serialises to start without a full read; may be null. */
+  snapshot: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  meta: NullableJson;
+  updated_at: Timestamp;
+}
+
+export interface ReplayIdsTable {
+  topic: string;
+  /** The Pub/Sub API replay id, base64 of its bytes. */
+  replay_id: string;
+  updated_at: Timestamp;
+}
+
+/** The embedded demo org (local mode): one row per record, fields by API name in `data`. */
+export interface CrmRecordsTable {
+  object: string;
+  id: string;
+  data: Json;
+  modstamp: Timestamp;
+  /** Lower-case text the pickers search (name, email, company, website), kept by the database. */
+  search: ColumnType<string, never, never>;
+}
+
+export interface CrmMetaTable {
+  key: string;
+  value: Json;
+}
+
+export interface Database {
+  flow_versions: FlowVersionsTable;
+  pools: PoolsTable;
+  pool_state: PoolStateTable;
+  decisions: DecisionsTable;
+  outbox: OutboxTable;
+  idempotency: IdempotencyTable;
+  index_snapshots: IndexSnapshotsTable;
+  replay_ids: ReplayIdsTable;
+  crm_records: CrmRecordsTable;
+  crm_meta: CrmMetaTable;
+}

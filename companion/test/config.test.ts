@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SETTING_NAMES, SETTINGS } from '../src/config.js';
+
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function problemsOf(env: Record<string, string>): Record<string, string> {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe('CONFIG_INVALID');
+    return Object.fromEntries((err as ConfigError).problems.map((p) => [p.setting, p.message]));
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs locally with no settings at all, with a generated key', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4600,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: path.resolve('.switchyard'),
+      mode: 'local',
+      inboundRatePerMinute: 30,
+      logLevel: 'info',
+      salesforce: null,
+      apiKeySource: 'generated',
+    });
+    expect(config.apiKey.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).apiKey).not.toBe(config.apiKey);
+  });
+
+  it('reads every local setting, treating empty values as unset', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      SWITCHYARD_API_KEY: 'k'.repeat(24),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      SWITCHYARD_DATA_DIR: '/var/lib/switchyard',
+      SWITCHYARD_INBOUND_RATE: '0',
+      LOG_LEVEL: 'debug',
+      SF_LOGIN_URL: '',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      apiKey: 'k'.repeat(24),
+      apiKeySource: 'env',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      dataDir: '/var/lib/switchyard',
+      inboundRatePerMinute: 0,
+      logLevel: 'debug',
+    });
+  });
+
+  it('lists every bad setting at once, each saying what to do', () => {
+    const problems = problemsOf({
+      PORT: 'http',
+      SWITCHYARD_MODE: 'prod',
+      SWITCHYARD_INBOUND_RATE: '-1',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SWITCHYARD_API_KEY: 'short',
+    });
+    expect(Object.keys(problems).sort()).toEqual(
+      [
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'PORT',
+        'SWITCHYARD_API_KEY',
+        'SWITCHYARD_INBOUND_RATE',
+        'SWITCHYARD_MODE',
+      ].sort(),
+    );
+    expect(problems.PORT).toMatch(/whole number/);
+    expect(problems.SWITCHYARD_MODE).toMatch(/'local'.*'salesforce'/);
+    expect(problems.DATABASE_URL).toMatch(/postgres:\/\//);
+  });
+
+  it('requires the Salesforce settings in salesforce mode only', () => {
+    const problems = problemsOf({ SWITCHYARD_MODE: 'salesforce' });
+    expect(Object.keys(problems).sort()).toEqual([
+      'SF_CLIENT_ID',
+      'SF_PRIVATE_KEY_FILE',
+      'SF_USERNAME',
+      'SWITCHYARD_API_KEY',
+    ]);
+    expect(() => loadConfig({ SF_CLIENT_ID: '' })).not.toThrow();
+  });
+
+  it('reads the private key from a file or from one line with \\n escapes', () => {
+    const keyFile = path.join(dir, 'server.key');
+    writeFileSync(keyFile, PEM);
+    const base = {
+      SWITCHYARD_MODE: 'salesforce',
+      SWITCHYARD_API_KEY: 'x'.repeat(32),
+      SF_CLIENT_ID: '3MVG9',
+      SF_USERNAME: 'integration@example.com',
+    };
+    expect(loadConfig({ ...base, SF_PRIVATE_KEY_FILE: keyFile }).salesforce).toEqual({
+      loginUrl: 'https://login.salesforce.com',
+      clientId: '3MVG9',
+      username: 'integration@example.com',
+      privateKey: PEM,
+    });
+    const inline = loadConfig({
+      ...base,
+      SF_PRIVATE_KEY: PEM.replace(/\n/g, '\\n'),
+      SF_LOGIN_URL: 'https://test.salesforce.com/',
+    });
+    expect(inline.salesforce?.privateKey).toBe(PEM);
+    expect(inline.salesforce?.loginUrl).toBe('https://test.salesforce.com');
+
+    expect(
+      problemsOf({ ...base, SF_PRIVATE_KEY_FILE: path.join(dir, 'missing.key') }).SF_PRIVATE_KEY_FILE,
+    ).toMatch(/cannot read .*missing\.key \(ENOENT\)/);
+    expect(problemsOf({ ...base, SF_PRIVATE_KEY: 'not a key' }).SF_PRIVATE_KEY).toMatch(
+      /not a PEM private key/,
+    );
+    expect(problemsOf({ ...base, SF_PRIVATE_KEY: PEM, SF_PRIVATE_KEY_FILE: keyFile }).SF_PRIVATE_KEY).toMatch(
+      /not both/,
+    );
+  });
+
+  it('documents every setting it reads, and only those', () => {
+    expect(SETTINGS.map((s) => s.name).sort()).toEqual([...SETTING_NAMES].sort());
+    expect(SETTING_NAMES).toContain('SWITCHYARD_INBOUND_RATE');
+  });
+});

@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AccountIndex,
+  DEFAULT_ACCEPT_SCORE,
+  DEFAULT_TIE_BREAK_POLICY,
+} from '../../../src/engine/matching/account-index.js';
+import type { AccountRecord, OpportunityRecord } from '../../../src/engine/model.js';
+
+const account = (fields: Partial<AccountRecord> & Pick<AccountRecord, 'Id' | 'Name'>): AccountRecord => ({
+  ...fields,
+});
+
+const opportunity = (Id: string, AccountId: string, IsClosed = false): OpportunityRecord => ({
+  Id,
+  AccountId,
+  StageName: IsClosed ? 'Closed Won' : 'Negotiation',
+  IsClosed,
+});
+
+function snapshot(): AccountRecord[] {
+  return [
+    account({
+      Id: 'acme-uk',
+      Name: 'Acme Ltd',
+      Website: 'https://www.acme.co.uk',
+      BillingCountry: 'United Kingdom',
+    }),
+    account({ Id: 'acme-au', Name: 'Acme Pty Ltd', Website: 'acme.com.au', BillingCountry: 'Australia' }),
+    account({ Id: 'globex', Name: 'Globex Corporation', Website: 'globex.com', BillingCountry: 'US' }),
+    account({ Id: 'brown-nl', Name: 'Brown Group', BillingCountry: 'NL', Type: 'Customer' }),
+    account({ Id: 'brown-dk', Name: 'Brown Group', BillingCountry: 'DK', Type: 'Prospect' }),
+    account({ Id: 'feeney', Name: 'Feeney, Aufderhar and Kirlin', BillingCountry: 'UK' }),
+    account({ Id: 'gmail-org', Name: 'Mail Fans', Website: 'gmail.com', BillingCountry: 'US' }),
+  ];
+}
+
+const ids = (candidates: Array<{ account: AccountRecord }>): string[] => candidates.map((c) => c.account.Id);
+
+describe('AccountIndex.match', () => {
+  it('matches by registrable email domain with score 1 and says so', () => {
+    const index = AccountIndex.build(snapshot());
+    const [best] = index.match({ Email: 'jane@sales.acme.co.uk' });
+    expect(best?.account.Id).toBe('acme-uk');
+    expect(best?.score).toBe(1);
+    expect(best?.method).toBe('email-domain');
+    expect(best?.reason).toBe('email domain acme.co.uk is the website domain of Acme Ltd');
+  });
+
+  it('tells apart domains under different multi-part suffixes', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(ids(index.match({ Email: 'bob@acme.com.au' }))).toEqual(['acme-au']);
+    expect(index.match({ Email: 'bob@acme.com' })).toEqual([]);
+  });
+
+  it('never matches by a free-mail or disposable domain', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(index.match({ Email: 'jane@gmail.com' })).toEqual([]);
+    expect(index.match({ Email: 'jane@mailinator.com', Website: 'gmail.com' })).toEqual([]);
+  });
+
+  it('matches by the lead website, just below an email-domain match', () => {
+    const index = AccountIndex.build(snapshot());
+    const [best] = index.match({ Website: 'http://www.globex.com/about' });
+    expect(best?.account.Id).toBe('globex');
+    expect(best?.method).toBe('website');
+    expect(best?.score).toBeLessThan(1);
+    expect(best?.score).toBeGreaterThan(0.9);
+    expect(best?.reason).toContain('globex.com');
+  });
+
+  it('matches company names with typos, reordered words and other legal forms', () => {
+    const index = AccountIndex.build(snapshot());
+    for (const company of [
+      'Feeney, Aufderhar an-d Kirlin',
+      'Kirlin Feeney & Aufderhar Ltd',
+      'Feenay Aufderhar and Kirlin',
+    ]) {
+      const [best] = index.match({ Company: company, Country: 'GB' });
+      expect(best?.account.Id, company).toBe('feeney');
+      expect(best?.method).toBe('company-name');
+      expect(best?.reason).toContain('Feeney, Aufderhar and Kirlin');
+    }
+    expect(ids(index.match({ Company: 'GLOBEX CORP.', Country: 'United States' }))).toEqual(['globex']);
+  });
+
+  it('prefers the same-name account in the lead country and says where each is', () => {
+    const index = AccountIndex.build(snapshot());
+    const candidates = index.match({ Company: 'Brown Group', Country: 'Denmark' });
+    expect(candidates[0]?.account.Id).toBe('brown-dk');
+    expect(candidates[0]?.reason).toContain('both in DK');
+    const other = candidates.find((c) => c.account.Id === 'brown-nl');
+    if (other !== undefined) {
+      expect(other.score).toBeLessThan(candidates[0]?.score ?? 0);
+      expect(other.reason).toContain('the account is in NL and the lead in Denmark');
+    }
+  });
+
+  it('returns nothing below the accept score', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(index.match({ Company: 'Completely Unrelated Holdings', Country: 'GB' })).toEqual([]);
+    expect(index.match({ Company: 'Brown-Rath', Country: 'NL' })).toEqual([]);
+    expect(index.match({ Company: '[not provided]' })).toEqual([]);
+    const strict = AccountIndex.build(snapshot(), { acceptScore: 0.99 });
+    expect(strict.match({ Company: 'Feenay Aufderhar and Kirlin', Country: 'GB' })).toEqual([]);
+    expect(DEFAULT_ACCEPT_SCORE).toBeGreaterThan(0.5);
+  });
+
+  it('respects the limit', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(index.match({ Company: 'Brown Group' }, { limit: 1 })).toHaveLength(1);
+  });
+});
+
+describe('tie-break policy', () => {
+  const sameDomain = (): AccountRecord[] => [
+    account({ Id: 'p', Name: 'Initech Prospect', Website: 'initech.com', Type: 'Prospect' }),
+    account({ Id: 'c', Name: 'Initech Customer', Website: 'initech.com', Type: 'Customer' }),
+    account({ Id: 'a', Name: 'Initech Partner', Website: 'initech.com', Type: 'Partner' }),
+    account({ Id: 'n', Name: 'Initech Other', Website: 'initech.com', Type: 'Non-Target' }),
+    account({ Id: 't', Name: 'Initech Target', Website: 'initech.com', Type: 'Target' }),
+  ];
+
+  it('orders equally good candidates Customer > Target > Partner > Prospect > Non-Target by default', () => {
+    const index = AccountIndex.build(sameDomain());
+    expect(DEFAULT_TIE_BREAK_POLICY.typeOrder[0]).toBe('Customer');
+    expect(ids(index.match({ Email: 'x@initech.com' }))).toEqual(['c', 't', 'a', 'p', 'n']);
+  });
+
+  it('follows a configured policy instead', () => {
+    const index = AccountIndex.build(sameDomain());
+    const policy = { typeOrder: ['Partner', 'Prospect'], then: [] };
+    expect(ids(index.match({ Email: 'x@initech.com' }, { policy }))).toEqual(['a', 'p', 'c', 'n', 't']);
+  });
+
+  it('then prefers more open opportunities, then the most recent activity', () => {
+    const accounts = [
+      account({
+        Id: 'old',
+        Name: 'Umbrella',
+        Website: 'umbrella.com',
+        Type: 'Customer',
+        LastActivityDate: '2026-01-01',
+      }),
+      account({
+        Id: 'new',
+        Name: 'Umbrella',
+        Website: 'umbrella.com',
+        Type: 'Customer',
+        LastActivityDate: '2026-06-01',
+      }),
+      account({
+        Id: 'busy',
+        Name: 'Umbrella',
+        Website: 'umbrella.com',
+        Type: 'Customer',
+        LastActivityDate: '2025-01-01',
+      }),
+    ];
+    const index = AccountIndex.build(accounts, {
+      opportunities: [opportunity('o1', 'busy'), opportunity('o2', 'busy'), opportunity('o3', 'old', true)],
+    });
+    expect(ids(index.match({ Email: 'x@umbrella.com' }))).toEqual(['busy', 'new', 'old']);
+    const byActivity = { typeOrder: [], then: ['lastActivity' as const] };
+    expect(ids(index.match({ Email: 'x@umbrella.com' }, { policy: byActivity }))).toEqual([
+      'new',
+      'old',
+      'busy',
+    ]);
+  });
+});
+
+describe('incremental updates', () => {
+  it('finds an account added after the build and forgets a removed one', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(index.match({ Email: 'a@initrode.de' })).toEqual([]);
+    index.upsert(
+      account({ Id: 'initrode', Name: 'Initrode GmbH', Website: 'initrode.de', BillingCountry: 'DE' }),
+    );
+    expect(ids(index.match({ Email: 'a@initrode.de' }))).toEqual(['initrode']);
+    expect(ids(index.match({ Company: 'Initrode', Country: 'Germany' }))).toEqual(['initrode']);
+    index.remove('initrode');
+    expect(index.match({ Email: 'a@initrode.de' })).toEqual([]);
+    expect(index.match({ Company: 'Initrode', Country: 'Germany' })).toEqual([]);
+    expect(index.get('initrode')).toBeUndefined();
+  });
+
+  it('follows a renamed account and a changed website', () => {
+    const index = AccountIndex.build(snapshot());
+    index.upsert(account({ Id: 'globex', Name: 'Hooli Inc', Website: 'hooli.xyz', BillingCountry: 'US' }));
+    expect(index.match({ Email: 'x@globex.com' })).toEqual([]);
+    expect(index.match({ Company: 'Globex Corporation', Country: 'US' })).toEqual([]);
+    expect(ids(index.match({ Email: 'x@hooli.xyz' }))).toEqual(['globex']);
+    expect(index.get('globex')?.Name).toBe('Hooli Inc');
+  });
+
+  it('keeps open opportunities current one at a time', () => {
+    const index = AccountIndex.build(snapshot());
+    index.setOpenOpportunities('globex', [opportunity('o1', 'globex'), opportunity('o2', 'globex')]);
+    expect(index.openOpportunities('globex').map((o) => o.Id)).toEqual(['o1', 'o2']);
+    index.upsertOpportunity(opportunity('o1', 'globex', true));
+    index.upsertOpportunity(opportunity('o2', 'acme-uk'));
+    expect(index.openOpportunities('globex')).toEqual([]);
+    expect(index.openOpportunities('acme-uk').map((o) => o.Id)).toEqual(['o2']);
+    index.removeOpportunity('o2');
+    expect(index.openOpportunities('acme-uk')).toEqual([]);
+  });
+});
+
+describe('building from a snapshot', () => {
+  it('keeps the last version of an account listed twice', () => {
+    const index = AccountIndex.build([
+      account({ Id: 'x', Name: 'Old Name Ltd', Website: 'old.example' }),
+      account({ Id: 'x', Name: 'Vandelay Industries', Website: 'vandelay.com' }),
+    ]);
+    expect(index.size).toBe(1);
+    expect(index.match({ Email: 'a@old.example' })).toEqual([]);
+    expect(ids(index.match({ Email: 'a@vandelay.com' }))).toEqual(['x']);
+    expect(ids(index.match({ Company: 'Vandelay Industries' }))).toEqual(['x']);
+  });
+
+  it('matches misspelt names of accounts added before and after the build alike', () => {
+    const index = AccountIndex.build(snapshot());
+    index.upsert(account({ Id: 'later', Name: 'Kozey, Armstrong and Gibson', BillingCountry: 'DK' }));
+    expect(ids(index.match({ Company: 'Kozey, Armstrobg and Gibson', Country: 'DK' }))).toEqual(['later']);
+    expect(ids(index.match({ Company: 'Feeney Aufderhar Kirlin', Country: 'UK' }))).toEqual(['feeney']);
+  });
+
+  it('never returns a removed account through a name it shared with others', () => {
+    const index = AccountIndex.build(snapshot());
+    index.remove('brown-dk');
+    expect(ids(index.match({ Company: 'Brown Group', Country: 'DK' }))).toEqual(['brown-nl']);
+  });
+
+  it('prefers the same city among same-name accounts of one country', () => {
+    const index = AccountIndex.build([
+      account({ Id: 'leeds', Name: 'Stark Ltd', BillingCountry: 'GB', BillingCity: 'Leeds' }),
+      account({ Id: 'york', Name: 'Stark Ltd', BillingCountry: 'GB', BillingCity: 'York' }),
+    ]);
+    const [best, other] = index.match({ Company: 'Stark Ltd', Country: 'United Kingdom', City: 'york' });
+    expect(best?.account.Id).toBe('york');
+    expect(best?.reason).toContain('same city York');
+    expect(other?.score).toBeLessThan(best?.score ?? 0);
+  });
+});

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenario } from '../../src/crm/local/demo-scenarios.js';
+import type { LocalOrg } from '../../src/crm/local/local-org.js';
+import type { ChangeEvent } from '../../src/crm/salesforce/salesforce-changes.js';
+import { upsertRecords } from '../../src/crm/local/local-records.js';
+import type { LeadRecord } from '../../src/engine/model.js';
+import { SalesforceChangeRouter } from '../../src/jobs/salesforce-change.router.js';
+import type { RoutingService } from '../../src/routing/routing.service.js';
+import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
+import type { Store } from '../../src/store/store.js';
+import { demoRoutingService, seedSmallDemoOrg, shippedRoutingSet } from '../routing/routing-fixture.js';
+
+// The org's change events, as the Salesforce change feed hands them over, drive routing. The local
+// demo org stands in for the org's records here; the feed itself is tested against the stand-in.
+let store: Store;
+let org: LocalOrg;
+let service: RoutingService;
+let router: SalesforceChangeRouter;
+
+beforeAll(async () => {
+  store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
+  org = await seedSmallDemoOrg(store);
+  service = await demoRoutingService(store, org);
+  router = new SalesforceChangeRouter({ crm: org, org, service, routingSet: await shippedRoutingSet() });
+});
+afterAll(() => store.close());
+
+async function newLead(key: string, fields: Partial<LeadRecord> = {}): Promise<LeadRecord> {
+  const { Id: _id, ...rest } = scenario(key).lead;
+  return org.insertLead({ fields: { ...rest, ...fields } });
+}
+
+const history = (id: string) => service.history(id, 10);
+
+describe('Salesforce change events', () => {
+  it('a lead created in the org is routed', async () => {
+    const lead = await newLead('blueprint-target', { Email: 'new.person@globex.de' });
+    await router.onChange({ kind: 'created', object: 'Lead', ids: [lead.Id], changedFields: null });
+    const [latest] = await history(lead.Id);
+    expect(latest?.decision.trigger).toBe('created');
+    expect(latest?.decision.outcome).toBe('converted');
+    expect(latest?.status).toBe('applied');
+  });
+
+  it('a created event delivered again does not route the lead twice', async () => {
+    const lead = await newLead('blueprint-hot', { Email: 'twice@gmail.com' });
+    const event: ChangeEvent = { kind: 'created', object: 'Lead', ids: [lead.Id], changedFields: null };
+    await router.onChange(event);
+    await router.onChange(event);
+    expect(await history(lead.Id)).toHaveLength(1);
+  });
+
+  it('ticking Re-run Routing in the org re-routes the lead', async () => {
+    const lead = await newLead('reroute-eligible');
+    await org.updateLeadsAsUser([{ id: lead.Id, fields: { Rerun_Routing__c: true } }]);
+    await router.onChange({
+      kind: 'updated',
+      object: 'Lead',
+      ids: [lead.Id],
+      changedFields: ['Rerun_Routing__c'],
+    });
+    const [latest] = await history(lead.Id);
+    expect(latest?.decision.flow.name).toBe('reroute');
+    expect(latest?.decision.outcome).toBe('assigned');
+  });
+
+  it("routing's own writes coming back as events route nothing", async () => {
+    const lead = await newLead('reroute-eligible');
+    await router.onChange({
+      kind: 'updated',
+      object: 'Lead',
+      ids: [lead.Id],
+      changedFields: ['OwnerId', 'Routing_Reason__c', 'Last_Routed_At__c', 'LastModifiedDate'],
+    });
+    expect(await history(lead.Id)).toEqual([]);
+  });
+
+  it('an update whose fields are unknown (polling) does not start a route-on-update', async () => {
+    const lead = await newLead('reroute-eligible');
+    await router.onChange({ kind: 'updated', object: 'Lead', ids: [lead.Id], changedFields: null });
+    expect(await history(lead.Id)).toEqual([]);
+  });
+
+  it('an account changed in the org is matched by the next decision', async () => {
+    const soylent = scenario('reroute-eligible').lead;
+    const accountId = (
+      await service.route({ leadId: soylent.Id, trigger: { kind: 'created' }, dryRun: true })
+    ).decision.matched.account!.id;
+    const account = await org.getAccount(accountId);
+    await upsertRecords(store.db, 'Account', [{ ...account!, Type: 'Customer' }]);
+    await router.onChange({ kind: 'updated', object: 'Account', ids: [accountId], changedFields: ['Type'] });
+    const lead = await newLead('reroute-eligible', { Email: 'another@soylentfoods.co.uk' });
+    const result = await service.route({ leadId: lead.Id, trigger: { kind: 'created' }, dryRun: true });
+    expect(result.decision.outcome).toBe('converted');
+  });
+});

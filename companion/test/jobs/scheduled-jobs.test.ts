@@ -1,0 +1,118 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO_SCENARIO } from '../../src/crm/local/demo-scenarios.js';
+import type { LocalOrg } from '../../src/crm/local/local-org.js';
+import { localCandidates, runJobNow, JobScheduler, type JobRun } from '../../src/jobs/scheduled-jobs.js';
+import type { RoutingService } from '../../src/routing/routing.service.js';
+import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
+import type { Store } from '../../src/store/store.js';
+import { demoRoutingService, MONDAY, seedSmallDemoOrg } from '../routing/routing-fixture.js';
+
+let store: Store;
+let org: LocalOrg;
+let service: RoutingService;
+const clock = () => new Date(MONDAY);
+
+beforeAll(async () => {
+  store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
+  org = await seedSmallDemoOrg(store);
+  service = await demoRoutingService(store, org);
+});
+afterAll(async () => {
+  await store.close();
+});
+
+const decisionCount = async () =>
+  Number((await sql<{ n: string }>`select count(*) as n from decisions`.execute(store.db)).rows[0]!.n);
+
+describe('running a clean-up job now', () => {
+  it('moves idle Inquiry leads to the Inquiry Queue, and a second run that day changes nothing', async () => {
+    const lead = await org.insertLead({
+      fields: {
+        LastName: 'Idle',
+        Company: 'Stillwater Mills',
+        Email: 'idle@stillwater-mills.com',
+        Status: 'Inquiry',
+        OwnerId: demoUserId(1),
+        Last_Interesting_Moment_Date__c: '2026-06-01',
+      },
+    });
+    const candidates = localCandidates(store.db);
+    expect(await candidates('daily-status-queues')).toContain(lead.Id);
+
+    const run = await runJobNow(service, candidates, 'daily-status-queues', clock);
+    expect(run).toMatchObject({ job: 'daily-status-queues', day: '2026-11-23' });
+    expect(run.candidates).toBeGreaterThan(1);
+    expect(run.moved).toBeGreaterThan(0);
+    expect(run.failed).toBe(0);
+    const inquiryQueue = demoQueueId(2);
+    expect((await org.getLead(lead.Id))?.OwnerId).toBe(inquiryQueue);
+    const [latest] = await service.history(lead.Id, 1);
+    expect(latest?.decision.summary).toContain('Inquiry Queue');
+
+    const decisions = await decisionCount();
+    const again = await runJobNow(service, candidates, 'daily-status-queues', clock);
+    expect(again.candidates).toBe(run.candidates - run.moved);
+    expect(again.moved).toBe(0);
+    expect(await decisionCount()).toBe(decisions);
+  });
+
+  it('hands a raw lead of an account its BDR is actively working to that BDR', async () => {
+    const cyberdyne = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Cyberdyne Robotics')!;
+    const lead = await org.insertLead({
+      fields: {
+        LastName: 'Raw',
+        Company: 'Cyberdyne',
+        Email: 'raw.lead@cyberdyne.com',
+        Status: 'Raw',
+        OwnerId: demoUserId(1),
+        Matched_Account__c: cyberdyne.Id,
+      },
+    });
+    const run = await runJobNow(service, localCandidates(store.db), 'bdr-actively-working', clock);
+
+    expect(run.moved).toBeGreaterThan(0);
+    expect((await org.getLead(lead.Id))?.OwnerId).toBe(cyberdyne.BDR_Assigned__c);
+  });
+
+  it('refuses a job that does not exist, naming the ones that do', async () => {
+    await expect(runJobNow(service, localCandidates(store.db), 'hourly-nap', clock)).rejects.toMatchObject({
+      code: 'JOB_UNKNOWN',
+      message: expect.stringContaining('daily-mql-recycle'),
+    });
+  });
+});
+
+describe('the scheduler', () => {
+  it('keeps the four schedules in the database and runs a job queued now', { timeout: 60_000 }, async () => {
+    let finished: (run: JobRun) => void = () => {};
+    const ran = new Promise<JobRun>((resolve) => (finished = resolve));
+    const scheduler = new JobScheduler({
+      store,
+      service,
+      candidates: localCandidates(store.db),
+      clock,
+      pollingIntervalSeconds: 0.5,
+      onRun: (run) => finished(run),
+    });
+    await scheduler.start();
+    try {
+      const { rows } = await sql<{ name: string; cron: string }>`
+        select name, cron from pgboss.schedule order by name
+      `.execute(store.db);
+      expect(rows).toEqual([
+        { name: 'bdr-actively-working', cron: '0 4 * * *' },
+        { name: 'daily-mql-recycle', cron: '30 2 * * *' },
+        { name: 'daily-status-queues', cron: '0 2 * * *' },
+        { name: 'weekly-status-queues', cron: '0 3 * * 6' },
+      ]);
+      await scheduler.trigger('daily-mql-recycle');
+      const run = await ran;
+      expect(run.job).toBe('daily-mql-recycle');
+      expect(run.candidates).toBeGreaterThan(0);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LockFile } from '../../src/store/lock-file.js';
+import { openDatabase } from '../../src/store/open-database.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The pid of a process that has certainly exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+describe('the embedded store in a data folder', () => {
+  it('keeps what was written across a reopen, and refuses a second opener while open', async () => {
+    const dataDir = tempDir();
+    const first = await openDatabase({ databaseUrl: null, dataDir });
+    await first.replayIds.set('/data/LeadChangeEvent', 'AAAB');
+
+    const lockPath = path.join(dataDir, 'switchyard.lock');
+    expect(JSON.parse(readFileSync(lockPath, 'utf8')).pid).toBe(process.pid);
+    const second = openDatabase({ databaseUrl: null, dataDir });
+    await expect(second).rejects.toMatchObject({ code: 'STORE_LOCKED', holderPid: process.pid });
+    await expect(second).rejects.toThrow(/in use by process \d+.*SWITCHYARD_DATA_DIR/s);
+
+    await first.close();
+    expect(existsSync(lockPath)).toBe(false);
+
+    const reopened = await openDatabase({ databaseUrl: null, dataDir });
+    try {
+      expect(await reopened.replayIds.get('/data/LeadChangeEvent')).toBe('AAAB');
+    } finally {
+      await reopened.close();
+    }
+  }, 90_000);
+
+  it('rejects a schema name that could inject SQL', async () => {
+    await expect(
+      openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/x', dataDir: '' }, { schema: 'a"; drop' }),
+    ).rejects.toMatchObject({ code: 'STORE_SCHEMA_INVALID' });
+  });
+
+  it('names the database it could not reach, without the password', async () => {
+    const err = await openDatabase({ databaseUrl: 'postgres://u:secret@127.0.0.1:1/x', dataDir: '' }).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(err.message).toContain('127.0.0.1:1');
+    expect(err.message).not.toContain('secret');
+  });
+});
+
+describe('the lock file', () => {
+  it('takes over a lock left by a process that has died', () => {
+    const lockPath = path.join(tempDir(), 'switchyard.lock');
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: deadPid(), host: os.hostname(), startedAt: '2026-01-01T00:00:00Z' }),
+    );
+    const lock = new LockFile(lockPath);
+    lock.acquire();
+    expect(JSON.parse(readFileSync(lockPath, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it('takes over a lock with its own pid left by an earlier run, as after a container restart', () => {
+    const lockPath = path.join(tempDir(), 'switchyard.lock');
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00Z' }),
+    );
+    const lock = new LockFile(lockPath);
+    lock.acquire();
+    expect(() => new LockFile(lockPath).acquire()).toThrow(expect.objectContaining({ code: 'STORE_LOCKED' }));
+    lock.release();
+  });
+
+  it('takes over a lock whose pid now belongs to a different, later process', () => {
+    const lockPath = path.join(tempDir(), 'switchyard.lock');
+    // pid 1 is alive, but it started long before this lock's holder claims to have started.
+    writeFileSync(
+      lockPath,
+      JSON.stringify({
+        pid: 1,
+        host: os.hostname(),
+        startedAt: '2026-01-01T00:00:00Z',
+        procStart: '999999999999',
+      }),
+    );
+    const lock = new LockFile(lockPath);
+    lock.acquire();
+    expect(JSON.parse(readFileSync(lockPath, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('refuses a lock held by a live process and leaves it in place', () => {
+    const lockPath = path.join(tempDir(), 'switchyard.lock');
+    // pid 1 is always alive.
+    const held = JSON.stringify({ pid: 1, host: os.hostname(), startedAt: '2026-01-01T00:00:00Z' });
+    writeFileSync(lockPath, held);
+    expect(() => new LockFile(lockPath).acquire()).toThrow(
+      expect.objectContaining({ code: 'STORE_LOCKED', holderPid: 1 }),
+    );
+    expect(readFileSync(lockPath, 'utf8')).toBe(held);
+  });
+
+  it('refuses a lock held on another host, whose pid it cannot check', () => {
+    const lockPath = path.join(tempDir(), 'switchyard.lock');
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: deadPid(), host: 'another-host.example', startedAt: '2026-01-01T00:00:00Z' }),
+    );
+    expect(() => new LockFile(lockPath).acquire()).toThrow(/another-host\.example/);
+  });
+});

@@ -1,0 +1,132 @@
+import { LightningElement, api, wire } from 'lwc';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { CloseActionScreenEvent } from 'lightning/actions';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import rerouteLead from '@salesforce/apex/SwitchyardController.rerouteLead';
+import getRerouteAccess from '@salesforce/apex/SwitchyardController.getRerouteAccess';
+import { ownerLabel } from 'c/switchyardService';
+
+const TITLES = {
+  assigned: (owner) => `Re-routed to ${owner}`,
+  queued: (owner) => `Re-routed to ${owner}`,
+  converted: (owner) => `Lead converted, owned by ${owner}`,
+  unchanged: (owner) => `${owner} stays the owner`,
+};
+
+/**
+ * Re-route: runs routing again for one lead, after the user confirms. On the Lead page it is the
+ * "Re-route" quick action (variant "action"); the matched leads panel embeds it (variant "inline").
+ * Success: a toast naming the new owner and why, and the record refreshed through Lightning Data Service.
+ * Refusal: the companion's reason and what to do instead, in place.
+ */
+export default class RerouteLead extends LightningElement {
+  /** The lead to re-route; set by the record page for the quick action. */
+  @api recordId;
+  /** The lead's name for the question, when the caller knows it. */
+  @api leadName;
+  /** "action" inside the quick action panel, "inline" when embedded in another component. */
+  @api variant = 'action';
+
+  reason = '';
+  working = false;
+  /** Why the last attempt failed, as Apex or the companion reported it. */
+  error;
+  decision;
+
+  @wire(getRerouteAccess)
+  access;
+
+  get isInline() {
+    return this.variant === 'inline';
+  }
+
+  get accessKnown() {
+    return this.access && (this.access.data !== undefined || this.access.error !== undefined);
+  }
+
+  get canReroute() {
+    return this.access && this.access.data === true;
+  }
+
+  get checkingAccess() {
+    return !this.accessKnown;
+  }
+
+  get noPermission() {
+    return this.accessKnown && !this.canReroute;
+  }
+
+  get accessProblem() {
+    return this.access && this.access.error;
+  }
+
+  get question() {
+    return this.leadName ? `Re-route ${this.leadName}?` : 'Re-route this lead?';
+  }
+
+  get showForm() {
+    return this.canReroute && !this.decision;
+  }
+
+  get confirmDisabled() {
+    return this.working || !this.canReroute || Boolean(this.decision);
+  }
+
+  get cancelLabel() {
+    return this.decision || this.error || this.noPermission ? 'Close' : 'Cancel';
+  }
+
+  handleReasonChange(event) {
+    this.reason = event.target.value;
+  }
+
+  handleCancel() {
+    this.close();
+  }
+
+  async handleConfirm() {
+    if (this.confirmDisabled) {
+      return;
+    }
+    this.working = true;
+    this.error = undefined;
+    let decision;
+    try {
+      decision = await rerouteLead({ leadId: this.recordId, reason: this.reason.trim() || null });
+    } catch (error) {
+      this.error = error;
+      return;
+    } finally {
+      this.working = false;
+    }
+    this.decision = decision;
+    this.toast(decision);
+    // Lightning Data Service re-reads the lead, so the owner on the page and every component wired to the
+    // record (badge, history) show the new state without a reload.
+    await notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
+    this.dispatchEvent(new CustomEvent('rerouted', { detail: decision }));
+    if (!this.isInline) {
+      this.dispatchEvent(new CloseActionScreenEvent());
+    }
+  }
+
+  toast(decision) {
+    const owner = ownerLabel(decision.owner) || 'no owner';
+    const title = (TITLES[decision.outcome] || TITLES.assigned)(owner);
+    this.dispatchEvent(
+      new ShowToastEvent({
+        title,
+        message: decision.summary || '',
+        variant: decision.outcome === 'unchanged' ? 'info' : 'success',
+      }),
+    );
+  }
+
+  close() {
+    if (this.isInline) {
+      this.dispatchEvent(new CustomEvent('cancel'));
+    } else {
+      this.dispatchEvent(new CloseActionScreenEvent());
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { request } from 'preview/api';
+
+/**
+ * SwitchyardController's @AuraEnabled methods, each as the companion call the Apex method makes. The
+ * build fails when a component imports a method the Apex class does not have.
+ */
+const query = (params) =>
+  Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .join('&');
+
+const clamp = (value, fallback, max) => {
+  const n = Number(value);
+  return Number.isInteger(n) ? Math.max(1, Math.min(n, max)) : fallback;
+};
+
+function requireId(id, prefix, what) {
+  if (typeof id !== 'string' || !id.startsWith(prefix)) {
+    throw apexError({
+      code: 'VALIDATION_FAILED',
+      message: `No ${what} was given.`,
+      action: `Open ${what === 'account' ? 'an account' : 'a lead'} record and try again.`,
+      status: 400,
+    });
+  }
+  return encodeURIComponent(id);
+}
+
+const METHODS = {
+  getMatchedLeads: (p) =>
+    request(
+      'GET',
+      `/v1/accounts/${requireId(p.accountId, '001', 'account')}/matched-leads?${query({
+        limit: clamp(p.pageSize, 25, 200),
+        offset: Math.max(0, Number(p.pageOffset) || 0),
+        sort: p.sortBy || 'lastActivity',
+        direction: p.sortDirection === 'asc' ? 'asc' : 'desc',
+        q: typeof p.searchTerm === 'string' ? p.searchTerm.trim().slice(0, 100) : undefined,
+      })}`,
+    ),
+  getPartnerStatus: (p) => request('GET', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/partner-status`),
+  getRoutingHistory: (p) =>
+    request(
+      'GET',
+      `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/routing-history?limit=${clamp(p.maxItems, 20, 200)}`,
+    ),
+  getRerouteAccess: async () => {
+    const me = await request('GET', '/v1/me');
+    return Boolean(me && me.permissions && me.permissions.reroute);
+  },
+  rerouteLead: (p) => {
+    const body = { dryRun: false };
+    if (typeof p.reason === 'string' && p.reason.trim()) body.reason = p.reason.trim().slice(0, 1000);
+    return request('POST', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/route`, body);
+  },
+};
+
+/** What Apex hands a component when the controller throws: the message is JSON with code, message and action. */
+function apexError(problem) {
+  return {
+    status: problem.status || 500,
+    ok: false,
+    statusText: 'Server Error',
+    body: { message: JSON.stringify(problem), exceptionType: 'System.AuraHandledException' },
+  };
+}
+
+function toApexError(error) {
+  if (error && error.body && typeof error.body.message === 'string' && !error.body.error) return error;
+  const companion = (error && error.body && error.body.error) || {};
+  return apexError({
+    code: companion.code || 'INTERNAL',
+    message: companion.message || (error && error.message) || 'Something went wrong.',
+    action: companion.action || '',
+    status: (error && error.status) || 500,
+  });
+}
+
+async function call(method, params) {
+  try {
+    return await METHODS[method](params || {});
+  } catch (error) {
+    throw toApexError(error);
+  }
+}
+
+/** Wired results, so refreshApex(value) finds the wire that emitted it. */
+const wires = new WeakMap();
+
+/** Calls the method for a @wire whenever its configuration changes; provisions { data } or { error }. */
+function wireAdapterFor(method) {
+  return class ApexWireAdapter {
+    constructor(dataCallback) {
+      this.dataCallback = dataCallback;
+      this.config = undefined;
+      this.sequence = 0;
+    }
+
+    connect() {}
+
+    disconnect() {
+      this.sequence += 1;
+    }
+
+    update(config) {
+      this.config = config || {};
+      // Like Apex wires, nothing is asked while a reactive parameter is still undefined.
+      if (Object.values(this.config).some((value) => value === undefined)) return;
+      this.load();
+    }
+
+    async load() {
+      this.sequence += 1;
+      const mine = this.sequence;
+      let value;
+      try {
+        value = { data: await call(method, this.config), error: undefined };
+      } catch (error) {
+        value = { data: undefined, error };
+      }
+      if (mine !== this.sequence) return;
+      wires.set(value, this);
+      this.dataCallback(value);
+    }
+  };
+}
+
+/** The default export of `@salesforce/apex/SwitchyardController.<method>`: callable, and wireable. */
+export function apexMethod(method) {
+  if (!METHODS[method]) {
+    throw new Error(`The preview has no companion call for SwitchyardController.${method}.`);
+  }
+  const imperative = (params) => call(method, params);
+  imperative.adapter = wireAdapterFor(method);
+  return imperative;
+}
+
+/** `refreshApex(wiredValue)`: asks again and provisions the fresh answer. */
+export function refreshApex(value) {
+  const wire = value && wires.get(value);
+  return wire && wire.config ? wire.load() : Promise.resolve();
+}
+
+export function getSObjectValue(record, field) {
+  const name = String(field).split('.').pop();
+  return record ? record[name] : undefined;
+}

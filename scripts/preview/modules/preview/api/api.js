@@ -1,0 +1,52 @@
+import { actingUserId, apiKey } from 'preview/session';
+
+/** A failed call, shaped like the companion's answer: { status, body: { error: { code, message, action } } }. */
+export class CompanionError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `The companion answered HTTP ${status}.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function unreachable(detail) {
+  return new CompanionError(0, {
+    error: {
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `The preview could not reach the Switchyard companion (${detail}).`,
+      action: 'Check that the companion is still running (npm start), then reload the page.',
+    },
+  });
+}
+
+/** Calls the companion's API v1 as the acting user; resolves with the JSON answer or rejects with CompanionError. */
+export async function request(method, path, body) {
+  const headers = { Accept: 'application/json', 'X-Switchyard-User': actingUserId() };
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    throw unreachable(error && error.message ? error.message : 'network error');
+  }
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) {
+    if (parsed && parsed.error && typeof parsed.error.message === 'string') {
+      throw new CompanionError(response.status, parsed);
+    }
+    throw unreachable(`HTTP ${response.status}`);
+  }
+  return parsed;
+}

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.standIn.close();
+});
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<{ pages: number; rows: T[] }> {
+  let pages = 0;
+  const rows: T[] = [];
+  for await (const page of it) {
+    pages++;
+    rows.push(...page);
+  }
+  return { pages, rows };
+}
+
+describe('Salesforce adapter: reads', () => {
+  it('pages through accounts with nextRecordsUrl until done', async () => {
+    h = await startHarness({ pageSize: 40 });
+    for (let i = 0; i < 100; i++)
+      h.standIn.org.insert('Account', { Name: `Acme ${i}`, Type: 'Customer' }, true);
+    const { pages, rows } = await collect(h.crm.streamAccounts());
+    expect(pages).toBe(3);
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => r.Id)).size).toBe(100);
+    expect(rows[0]).not.toHaveProperty('attributes');
+    expect(h.standIn.calls()).toMatchObject({ query: 1, queryMore: 2 });
+  });
+
+  it('streams only open opportunities and unconverted leads', async () => {
+    h = await startHarness();
+    const acct = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    h.standIn.org.insert(
+      'Opportunity',
+      { AccountId: acct, Name: 'open', StageName: 'Proposal', IsClosed: false },
+      true,
+    );
+    h.standIn.org.insert(
+      'Opportunity',
+      { AccountId: acct, Name: 'won', StageName: 'Closed Won', IsClosed: true },
+      true,
+    );
+    seedLeads(h.standIn, 3, h.standIn.integrationUserId);
+    seedLeads(h.standIn, 2, h.standIn.integrationUserId, { IsConverted: true });
+    const opps = await collect(h.crm.streamOpenOpportunities());
+    expect(opps.rows.map((o) => o.Name)).toEqual(['open']);
+    const leads = await collect(h.crm.streamLeads());
+    expect(leads.rows).toHaveLength(3);
+  });
+
+  it('reads each lead with its campaign members and campaigns in one query per 200 leads', async () => {
+    h = await startHarness();
+    const ids = seedLeads(h.standIn, 250, h.standIn.integrationUserId);
+    const org = h.standIn.org;
+    const webinar = org.insert(
+      'Campaign',
+      { Name: 'Partner webinar', Type: 'Webinar', MDF_Funding__c: 'Yes', IsActive: true },
+      true,
+    ).Id;
+    const trial = org.insert(
+      'Campaign',
+      { Name: 'Free trial', Type: 'Trial', MDF_Funding__c: 'No', IsActive: true },
+      true,
+    ).Id;
+    org.insert('CampaignMember', { CampaignId: webinar, LeadId: ids[0], Status: 'Attended' }, true);
+    org.insert('CampaignMember', { CampaignId: trial, LeadId: ids[0], Status: 'Signed up' }, true);
+
+    const contexts = await h.crm.getLeadContexts(ids);
+    expect(contexts.size).toBe(250);
+    expect(h.standIn.apiCalls()).toBe(2);
+    const first = contexts.get(ids[0]!)!;
+    expect(first.lead.Company).toBe('Company 0');
+    // Newest membership first.
+    expect(first.memberships.map((m) => m.campaign.Name)).toEqual(['Free trial', 'Partner webinar']);
+    expect(first.memberships[1]).toMatchObject({
+      member: { CampaignId: webinar, Status: 'Attended' },
+      campaign: { Id: webinar, MDF_Funding__c: 'Yes', Type: 'Webinar' },
+    });
+    expect(contexts.get(ids[1]!)!.memberships).toEqual([]);
+  });
+
+  it('follows a big child relationship’s own nextRecordsUrl', async () => {
+    h = await startHarness({ childPageSize: 10 });
+    const [lead] = seedLeads(h.standIn, 1, h.standIn.integrationUserId) as [string];
+    for (let i = 0; i < 25; i++) {
+      const campaign = h.standIn.org.insert('Campaign', { Name: `Campaign ${i}` }, true).Id;
+      h.standIn.org.insert('CampaignMember', { CampaignId: campaign, LeadId: lead, Status: 'Sent' }, true);
+    }
+    const contexts = await h.crm.getLeadContexts([lead]);
+    expect(contexts.get(lead)!.memberships).toHaveLength(25);
+    expect(h.standIn.calls()).toEqual({ query: 1, queryMore: 2 });
+  });
+
+  it('lists active standard users with profile and custom fields, and queues with their user members', async () => {
+    h = await startHarness();
+    const org = h.standIn.org;
+    const profile = org.insert('Profile', { Name: 'Sales Rep' }, true).Id;
+    const ann = seedUser(h.standIn, 'Ann', {
+      TimeZoneSidKey: 'Europe/Paris',
+      Region__c: 'EMEA',
+      Role__c: 'SDR',
+      ProfileId: profile,
+    });
+    const bob = seedUser(h.standIn, 'Bob', { IsActive: false });
+    org.insert('User', { Name: 'Partner portal', IsActive: true, UserType: 'PowerPartner' }, true);
+    const queue = org.insert('Group', { Name: 'Partner Queue', Type: 'Queue' }, true).Id;
+    org.insert('Group', { Name: 'All sales', Type: 'Regular' }, true);
+    const nested = org.insert('Group', { Name: 'Nested', Type: 'Regular' }, true).Id;
+    org.insert('GroupMember', { GroupId: queue, UserOrGroupId: ann }, true);
+    org.insert('GroupMember', { GroupId: queue, UserOrGroupId: nested }, true);
+
+    const users = await h.crm.listUsers();
+    expect(users.map((u) => u.Name).sort()).toEqual(['Ann', 'Bob', 'Integration User']);
+    expect(users.find((u) => u.Id === ann)).toMatchObject({
+      IsActive: true,
+      TimeZoneSidKey: 'Europe/Paris',
+      Region__c: 'EMEA',
+      Role__c: 'SDR',
+      ProfileName: 'Sales Rep',
+    });
+    expect(users.find((u) => u.Id === bob)?.IsActive).toBe(false);
+
+    const queues = await h.crm.listQueues();
+    expect(queues).toEqual([{ Id: queue, Name: 'Partner Queue', MemberIds: [ann] }]);
+  });
+
+  it('passes on the org’s error for a query naming a field the org lacks', async () => {
+    h = await startHarness();
+    h.standIn.org.missingFields.add('Account.Segment__c');
+    const err = await collect(h.crm.streamAccounts()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SF_API_ERROR', sfCode: 'INVALID_FIELD' });
+    expect((err as Error).message).toContain("No such column 'Segment__c' on entity 'Account'");
+  });
+
+  it('computes open load and conversion rate per user with aggregate queries', async () => {
+    h = await startHarness();
+    const ann = seedUser(h.standIn, 'Ann');
+    const bob = seedUser(h.standIn, 'Bob');
+    const idle = seedUser(h.standIn, 'Idle');
+    seedLeads(h.standIn, 3, ann);
+    seedLeads(h.standIn, 1, ann, { IsConverted: true });
+    seedLeads(h.standIn, 1, bob);
+    const stats = await h.crm.userStats([ann, bob, idle]);
+    expect(stats.get(ann)).toEqual({ openLoad: 3, performance: 0.25 });
+    expect(stats.get(bob)).toEqual({ openLoad: 1, performance: 0 });
+    expect(stats.get(idle)).toEqual({ openLoad: 0, performance: 0 });
+    expect(h.standIn.apiCalls()).toBe(2);
+  });
+});

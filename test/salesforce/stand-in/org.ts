@@ -1,0 +1,489 @@
+/**
+ * The stand-in's in-memory org: records by object, the schema its describe calls report, the
+ * relationships SOQL may follow, and a change log the Pub/Sub endpoint turns into change events.
+ */
+import { parseSoql, SoqlError, type Condition, type Literal, type Query } from './soql.js';
+
+export type Rec = Record<string, unknown> & { Id: string };
+
+const PREFIX: Record<string, string> = {
+  Lead: '00Q',
+  Account: '001',
+  Contact: '003',
+  Opportunity: '006',
+  Campaign: '701',
+  CampaignMember: '00v',
+  User: '005',
+  Group: '00G',
+  GroupMember: '011',
+  Profile: '00e',
+  PermissionSet: '0PS',
+  PermissionSetAssignment: '0Pa',
+  CustomPermission: '0CP',
+  SetupEntityAccess: '0J0',
+};
+
+const SYSTEM = ['Id', 'CreatedDate', 'SystemModstamp', 'IsDeleted'];
+
+/** Fields each object has; system fields and the ones marked read-only are not updateable. */
+const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
+  Lead: {
+    fields: [
+      'FirstName',
+      'LastName',
+      'Title',
+      'Email',
+      'Company',
+      'Website',
+      'Country',
+      'State',
+      'City',
+      'PostalCode',
+      'NumberOfEmployees',
+      'Industry',
+      'LeadSource',
+      'Status',
+      'OwnerId',
+      'IsConverted',
+      'LastActivityDate',
+      'ConvertedContactId',
+      'ConvertedOpportunityId',
+      'ConvertedAccountId',
+      'Lead_Acquisition_Source__c',
+      'Impartner_Partner_Account__c',
+      'Partner_Recalled__c',
+      'Partner_Recalled_Date__c',
+      'Partner_Share_Status__c',
+      'Partner_Lead_Status__c',
+      'Prospect_Share_Status__c',
+      'Partner_Prospect_Status__c',
+      'Actively_Being_Sequenced__c',
+      'AI_Email_In_Progress__c',
+      'High_Priority__c',
+      'Rerun_Routing__c',
+      'Matched_Account__c',
+      'Last_Routing_Flow__c',
+      'Last_Routed_At__c',
+      'Routing_Reason__c',
+    ],
+    readOnly: [
+      'IsConverted',
+      'LastActivityDate',
+      'ConvertedContactId',
+      'ConvertedOpportunityId',
+      'ConvertedAccountId',
+    ],
+  },
+  Account: {
+    fields: [
+      'Name',
+      'Website',
+      'Type',
+      'OwnerId',
+      'BDR_Assigned__c',
+      'BDR_Prospecting_Status__c',
+      'Segment__c',
+      'Customer_Success_Manager__c',
+      'BillingCountry',
+      'BillingState',
+      'BillingCity',
+      'Industry',
+      'NumberOfEmployees',
+      'LastActivityDate',
+    ],
+    readOnly: ['LastActivityDate'],
+  },
+  Contact: { fields: ['AccountId', 'OwnerId', 'LastName', 'Email'], readOnly: [] },
+  Opportunity: {
+    fields: ['AccountId', 'Name', 'StageName', 'IsClosed', 'OwnerId', 'Amount', 'CloseDate'],
+    readOnly: ['IsClosed'],
+  },
+  Campaign: {
+    fields: ['Name', 'Type', 'IsActive', 'MDF_Funding__c', 'Channel_Partner_Involved__c'],
+    readOnly: [],
+  },
+  CampaignMember: { fields: ['CampaignId', 'LeadId', 'Status'], readOnly: [] },
+  User: {
+    fields: [
+      'Name',
+      'IsActive',
+      'TimeZoneSidKey',
+      'UserType',
+      'ProfileId',
+      'Role__c',
+      'Region__c',
+      'Out_Of_Office_Until__c',
+    ],
+    readOnly: ['UserType'],
+  },
+  Group: { fields: ['Name', 'Type'], readOnly: [] },
+  GroupMember: { fields: ['GroupId', 'UserOrGroupId'], readOnly: [] },
+  Profile: { fields: ['Name'], readOnly: [] },
+  PermissionSet: { fields: ['Name'], readOnly: [] },
+  PermissionSetAssignment: { fields: ['AssigneeId', 'PermissionSetId'], readOnly: [] },
+  CustomPermission: { fields: ['DeveloperName'], readOnly: [] },
+  SetupEntityAccess: { fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'], readOnly: [] },
+};
+
+const PARENTS: Record<string, Record<string, { type: string; key: string }>> = {
+  CampaignMember: { Campaign: { type: 'Campaign', key: 'CampaignId' } },
+  User: { Profile: { type: 'Profile', key: 'ProfileId' } },
+  Lead: { Owner: { type: 'User', key: 'OwnerId' } },
+  Account: { Owner: { type: 'User', key: 'OwnerId' } },
+};
+
+const CHILDREN: Record<string, Record<string, { type: string; key: string }>> = {
+  Lead: { CampaignMembers: { type: 'CampaignMember', key: 'LeadId' } },
+  Group: { GroupMembers: { type: 'GroupMember', key: 'GroupId' } },
+};
+
+export interface OrgChange {
+  object: string;
+  changeType: 'CREATE' | 'UPDATE' | 'DELETE';
+  ids: string[];
+  changedFields: string[];
+  values: Record<string, unknown>;
+  commitTimestamp: number;
+}
+
+export class Org {
+  private readonly records = new Map<string, Map<string, Rec>>();
+  private readonly counters = new Map<string, number>();
+  private readonly listeners: Array<(c: OrgChange) => void> = [];
+  /** Fields removed or made read-only, to test the startup check. */
+  readonly missingFields = new Set<string>();
+  readonly readOnlyFields = new Set<string>();
+  /** Set by the server: pages a big child relationship with its own nextRecordsUrl, as Salesforce does. */
+  pageChildren: ((rows: Array<Record<string, unknown>>) => unknown) | null = null;
+  /** Rows the last query matched before LIMIT and OFFSET: what COUNT() answers. */
+  private lastCount = 0;
+  /** Millisecond clock for SystemModstamp; strictly increasing so watermarks are exact. */
+  private lastStamp = 0;
+
+  onChange(listener: (c: OrgChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  stamp(): string {
+    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
+    return new Date(this.lastStamp).toISOString();
+  }
+
+  /** A valid 18-character Id: key prefix, 'SY', a counter, and Salesforce's case-safe suffix. */
+  newId(type: string): string {
+    const n = (this.counters.get(type) ?? 0) + 1;
+    this.counters.set(type, n);
+    const id15 = `${PREFIX[type] ?? '000'}SY${String(n).padStart(10, '0')}`;
+    let suffix = '';
+    for (let block = 0; block < 3; block++) {
+      let bits = 0;
+      for (let i = 0; i < 5; i++) {
+        const c = id15.charCodeAt(block * 5 + i);
+        if (c >= 65 && c <= 90) bits |= 1 << i;
+      }
+      suffix += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[bits];
+    }
+    return id15 + suffix;
+  }
+
+  table(type: string): Map<string, Rec> {
+    let t = this.records.get(type);
+    if (!t) {
+      t = new Map();
+      this.records.set(type, t);
+    }
+    return t;
+  }
+
+  get(type: string, id: string): Rec | undefined {
+    const r = this.table(type).get(id);
+    return r && !r['IsDeleted'] ? r : undefined;
+  }
+
+  typeOfId(id: string): string | undefined {
+    return Object.entries(PREFIX).find(([, p]) => id.startsWith(p))?.[0];
+  }
+
+  insert(type: string, fields: Record<string, unknown>, quiet = false): Rec {
+    const now = this.stamp();
+    const rec: Rec = {
+      Id: (fields['Id'] as string | undefined) ?? this.newId(type),
+      CreatedDate: now,
+      ...fields,
+      SystemModstamp: now,
+      IsDeleted: false,
+    };
+    this.table(type).set(rec.Id, rec);
+    if (!quiet)
+      this.emit(
+        type,
+        'CREATE',
+        [rec.Id],
+        Object.keys(fields).filter((f) => f !== 'Id'),
+        rec,
+      );
+    return rec;
+  }
+
+  update(type: string, id: string, fields: Record<string, unknown>): Rec {
+    const rec = this.get(type, id);
+    if (!rec) throw new Error(`no ${type} ${id}`);
+    const changed = Object.keys(fields).filter((f) => rec[f] !== fields[f]);
+    Object.assign(rec, fields, { SystemModstamp: this.stamp() });
+    if (changed.length > 0) this.emit(type, 'UPDATE', [id], changed, fields);
+    return rec;
+  }
+
+  delete(type: string, id: string): void {
+    const rec = this.get(type, id);
+    if (!rec) return;
+    rec['IsDeleted'] = true;
+    rec['SystemModstamp'] = this.stamp();
+    this.emit(type, 'DELETE', [id], [], {});
+  }
+
+  private emit(
+    object: string,
+    changeType: OrgChange['changeType'],
+    ids: string[],
+    changedFields: string[],
+    values: Record<string, unknown>,
+  ): void {
+    const change = { object, changeType, ids, changedFields, values, commitTimestamp: this.lastStamp };
+    for (const l of this.listeners) l(change);
+  }
+
+  /** Field names of an object as its describe reports them. */
+  fields(type: string): string[] {
+    const s = SCHEMA[type];
+    if (!s) return [];
+    return [...SYSTEM, ...s.fields].filter((f) => !this.missingFields.has(`${type}.${f}`));
+  }
+
+  updateable(type: string, field: string): boolean {
+    const s = SCHEMA[type];
+    return (
+      !!s &&
+      !SYSTEM.includes(field) &&
+      !s.readOnly.includes(field) &&
+      !this.readOnlyFields.has(`${type}.${field}`) &&
+      !this.missingFields.has(`${type}.${field}`)
+    );
+  }
+
+  hasObject(type: string): boolean {
+    return type in SCHEMA;
+  }
+
+  describe(type: string): Record<string, unknown> {
+    return {
+      name: type,
+      keyPrefix: PREFIX[type],
+      queryable: true,
+      updateable: true,
+      fields: this.fields(type).map((name) => ({
+        name,
+        type: name === 'Id' || name.endsWith('Id') ? 'reference' : 'string',
+        updateable: this.updateable(type, name),
+        createable: this.updateable(type, name),
+        nillable: name !== 'Id',
+      })),
+      childRelationships: Object.entries(CHILDREN[type] ?? {}).map(([relationshipName, c]) => ({
+        relationshipName,
+        childSObject: c.type,
+        field: c.key,
+      })),
+    };
+  }
+
+  /** Rows the query selects, in the REST shape (with `attributes`), before paging. */
+  run(soql: string, includeDeleted: boolean): { rows: Array<Record<string, unknown>>; totalSize: number } {
+    const q = parseSoql(soql);
+    const rows = this.execute(q, includeDeleted, null);
+    // COUNT() answers with totalSize only, no records.
+    if (q.groupBy.length === 0 && q.select.some((i) => i.kind === 'count' && i.field === null)) {
+      return { rows: [], totalSize: this.lastCount };
+    }
+    return { rows, totalSize: rows.length };
+  }
+
+  private execute(
+    q: Query,
+    includeDeleted: boolean,
+    parentFilter: { key: string; id: string } | null,
+  ): Array<Record<string, unknown>> {
+    if (!this.hasObject(q.from)) throw new SoqlError(`sObject type '${q.from}' is not supported.`);
+    // Checked before any row is read, as Salesforce rejects a bad query even when nothing matches.
+    for (const c of q.where.flatMap((w) => w.anyOf ?? [w])) this.checkField(q.from, c.field);
+    for (const item of q.select) if (item.kind === 'field') this.checkField(q.from, item.path);
+    let rows = [...this.table(q.from).values()].filter(
+      (r) =>
+        (includeDeleted || !r['IsDeleted']) &&
+        (!parentFilter || r[parentFilter.key] === parentFilter.id) &&
+        q.where.every((c) => (c.anyOf ?? [c]).some((o) => matches(this.value(q.from, r, o.field), o))),
+    );
+    for (const o of [...q.orderBy].reverse()) {
+      rows = [...rows].sort((a, b) => {
+        const x = this.value(q.from, a, o.field);
+        const y = this.value(q.from, b, o.field);
+        const xNull = x === null || x === undefined;
+        const yNull = y === null || y === undefined;
+        if (xNull || yNull) return xNull === yNull ? 0 : xNull === o.nullsLast ? 1 : -1;
+        return compare(x, y) * (o.desc ? -1 : 1);
+      });
+    }
+    if (q.groupBy.length > 0) return this.aggregate(q, rows);
+    this.lastCount = rows.length;
+    rows = rows.slice(q.offset, q.limit !== null ? q.offset + q.limit : undefined);
+    return rows.map((r) => this.project(q, r, includeDeleted));
+  }
+
+  private aggregate(q: Query, rows: Rec[]): Array<Record<string, unknown>> {
+    const groups = new Map<string, Rec[]>();
+    for (const r of rows) {
+      const key = JSON.stringify(q.groupBy.map((g) => r[g]));
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    return [...groups.values()].map((members) => {
+      const out: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+      for (const item of q.select) {
+        if (item.kind === 'field') out[item.path] = members[0]![item.path];
+        else if (item.kind === 'count') out[item.alias] = members.length;
+      }
+      return out;
+    });
+  }
+
+  private project(q: Query, r: Rec, includeDeleted: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      attributes: { type: q.from, url: `/services/data/v62.0/sobjects/${q.from}/${r.Id}` },
+    };
+    for (const item of q.select) {
+      if (item.kind === 'field') {
+        const parts = item.path.split('.');
+        if (parts.length === 1) out[item.path] = r[item.path] ?? null;
+        else {
+          const rel = parts[0]!;
+          const parent = this.parentOf(q.from, r, rel);
+          const existing = out[rel] as Record<string, unknown> | null | undefined;
+          if (!parent) out[rel] = null;
+          else {
+            const target = existing ?? { attributes: { type: PARENTS[q.from]![rel]!.type } };
+            target[parts[1]!] = parent[parts[1]!] ?? null;
+            out[rel] = target;
+          }
+        }
+      } else if (item.kind === 'sub') {
+        const rel = CHILDREN[q.from]?.[item.query.from];
+        if (!rel)
+          throw new SoqlError(
+            `Didn't understand relationship '${item.query.from}' in FROM part of query call.`,
+          );
+        const children = this.execute({ ...item.query, from: rel.type }, includeDeleted, {
+          key: rel.key,
+          id: r.Id,
+        });
+        out[item.query.from] =
+          children.length === 0
+            ? null
+            : this.pageChildren
+              ? this.pageChildren(children)
+              : { totalSize: children.length, done: true, records: children };
+      }
+    }
+    return out;
+  }
+
+  private parentOf(type: string, r: Rec, rel: string): Rec | undefined {
+    const p = PARENTS[type]?.[rel];
+    if (!p) throw new SoqlError(`Didn't understand relationship '${rel}' in field path.`);
+    const id = r[p.key];
+    return typeof id === 'string' ? this.get(p.type, id) : undefined;
+  }
+
+  private value(type: string, r: Rec, path: string): unknown {
+    const parts = path.split('.');
+    if (parts.length === 1) return r[path];
+    return this.parentOf(type, r, parts[0]!)?.[parts[1]!];
+  }
+
+  private checkField(type: string, path: string): void {
+    const parts = path.split('.');
+    if (parts.length === 2) {
+      const p = PARENTS[type]?.[parts[0]!];
+      if (!p) throw new SoqlError(`Didn't understand relationship '${parts[0]}' in field path.`);
+      return this.checkField(p.type, parts[1]!);
+    }
+    if (!this.fields(type).includes(path)) {
+      const err = new SoqlError(`No such column '${path}' on entity '${type}'.`);
+      (err as { code: string }).code = 'INVALID_FIELD';
+      throw err;
+    }
+  }
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
+const escapeRegExp = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const inSets = new WeakMap<Condition, Set<unknown>>();
+
+function matches(value: unknown, c: Condition): boolean {
+  if (c.op === 'IN') {
+    let set = inSets.get(c);
+    if (!set) {
+      set = new Set(c.value as Literal[]);
+      inSets.set(c, set);
+    }
+    return set.has(value);
+  }
+  if (c.op === 'LIKE') {
+    if (typeof value !== 'string' || typeof c.value !== 'string') return false;
+    let re = '';
+    const p = c.value;
+    for (let k = 0; k < p.length; k++) {
+      const ch = p[k]!;
+      if (ch === '\\' && k + 1 < p.length) re += escapeRegExp(p[++k]!);
+      else if (ch === '%') re += '.*';
+      else if (ch === '_') re += '.';
+      else re += escapeRegExp(ch);
+    }
+    return new RegExp(`^${re}$`, 'is').test(value);
+  }
+  const lit = c.value as Literal;
+  if (lit !== null && typeof lit === 'object') {
+    const since = new Date();
+    since.setUTCHours(0, 0, 0, 0);
+    since.setUTCDate(since.getUTCDate() - lit.lastNDays);
+    return typeof value === 'string' && value >= since.toISOString();
+  }
+  const v =
+    typeof value === 'string' && typeof lit === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(lit)
+      ? new Date(value).toISOString()
+      : value;
+  switch (c.op) {
+    case '=':
+      return eq(v, lit);
+    case '!=':
+      return !eq(v, lit);
+    case '<':
+      return v !== null && v !== undefined && compare(v, lit) < 0;
+    case '<=':
+      return v !== null && v !== undefined && compare(v, lit) <= 0;
+    case '>':
+      return v !== null && v !== undefined && compare(v, lit) > 0;
+    case '>=':
+      return v !== null && v !== undefined && compare(v, lit) >= 0;
+  }
+}
+
+function eq(a: unknown, b: Literal): boolean {
+  if (b === null) return a === null || a === undefined;
+  if (b === false) return a === false || a === undefined || a === null;
+  return a === b;
+}

@@ -1,0 +1,521 @@
+/**
+ * A local Salesforce stand-in: a real `node:http` server answering the REST, OAuth and SOAP
+ * endpoints the adapter uses, in the shapes Salesforce documents, over the in-memory `Org`.
+ * Switches in `faults` inject each error the adapter must survive. It holds no routing logic.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { XMLParser } from 'fast-xml-parser';
+import { Org } from './org.js';
+
+export type Endpoint =
+  'token' | 'query' | 'queryMore' | 'describe' | 'sobject' | 'composite' | 'soap' | 'limits';
+
+export interface Faults {
+  /** The next N API calls are refused with REQUEST_LIMIT_EXCEEDED. */
+  requestLimit: number;
+  /** Record id → how many more write attempts fail with UNABLE_TO_LOCK_ROW. */
+  lockRows: Map<string, number>;
+  /** The next call to `endpoint` gets no answer; with `afterApply` its effect happens first. */
+  timeouts: Array<{ endpoint: Endpoint; afterApply: boolean }>;
+  /** The token endpoint refuses every assertion with this error_description. */
+  refuseLogins: string | null;
+  /** Tokens are issued but every call with them is refused (a broken session policy). */
+  issueDeadTokens: boolean;
+  /** Validation rules: a write touching `id` (or any record when absent) fails with `message`. */
+  validation: Array<{ id?: string; message: string; fields?: string[] }>;
+}
+
+export interface StandInOptions {
+  pageSize?: number;
+  dailyApiMax?: number;
+  /** Rows of a child relationship (subquery) per page; Salesforce pages big ones separately. */
+  childPageSize?: number;
+  /** How long a "timed out" request is held before its socket is closed. */
+  holdMs?: number;
+}
+
+const VERSION_PATH = /^\/services\/data\/v(\d+\.\d)(\/.*)$/;
+
+export class SalesforceStandIn {
+  readonly org = new Org();
+  readonly clientId = '3MVG9StandInConsumerKey';
+  readonly username = 'integration@switchyard.test';
+  readonly orgId = '00DSY0000000001AAA';
+  readonly integrationUserId: string;
+  readonly privateKeyPem: string;
+  private readonly publicKey: KeyObject;
+  readonly faults: Faults = {
+    requestLimit: 0,
+    lockRows: new Map(),
+    timeouts: [],
+    refuseLogins: null,
+    issueDeadTokens: false,
+    validation: [],
+  };
+  private readonly tokens = new Set<string>();
+  private readonly counts = new Map<Endpoint, number>();
+  private readonly cursors = new Map<
+    string,
+    { rows: Array<Record<string, unknown>>; version: string; size: number }
+  >();
+  private cursorSeq = 0;
+  /** The org's own count of API calls today, which `resetCounts` leaves alone. */
+  private usedToday = 0;
+  private readonly held = new Set<ServerResponse>();
+  private server!: Server;
+  url = '';
+  pageSize: number;
+  dailyApiMax: number;
+  private readonly holdMs: number;
+
+  private constructor(options: StandInOptions) {
+    this.pageSize = options.pageSize ?? 2000;
+    this.dailyApiMax = options.dailyApiMax ?? 100_000;
+    this.holdMs = options.holdMs ?? 30_000;
+    const childPageSize = options.childPageSize ?? 200;
+    this.org.pageChildren = (rows) =>
+      rows.length <= childPageSize
+        ? { totalSize: rows.length, done: true, records: rows }
+        : this.page(rows, '62.0', 0, undefined, childPageSize);
+    const { privateKey, publicKey } = testKeys();
+    this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.publicKey = publicKey;
+    this.integrationUserId = this.org.insert(
+      'User',
+      { Name: 'Integration User', IsActive: true, UserType: 'Standard' },
+      true,
+    ).Id;
+  }
+
+  static async start(options: StandInOptions = {}): Promise<SalesforceStandIn> {
+    const s = new SalesforceStandIn(options);
+    s.server = createServer((req, res) => {
+      s.handle(req, res).catch((err: Error) =>
+        s.json(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: err.message }]),
+      );
+    });
+    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    s.url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    return s;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Calls per endpoint since the last reset. */
+  calls(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** API calls (everything but the token endpoint) since the last reset. */
+  apiCalls(): number {
+    let n = 0;
+    for (const [k, v] of this.counts) if (k !== 'token') n += v;
+    return n;
+  }
+
+  resetCounts(): void {
+    this.counts.clear();
+  }
+
+  /** Every session token stops working, as when a session times out or an admin revokes it. */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  isValidToken(token: string | undefined): boolean {
+    return !!token && this.tokens.has(token);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = await readBody(req);
+    if (url.pathname === '/services/oauth2/token' && req.method === 'POST') return this.token(res, body);
+    if (url.pathname.startsWith('/services/Soap/u/') && req.method === 'POST') return this.soap(res, body);
+
+    const m = VERSION_PATH.exec(url.pathname);
+    if (!m)
+      return this.json(res, 404, [
+        { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+      ]);
+    const [, version, rest] = m as unknown as [string, string, string];
+    const endpoint = this.endpointOf(req.method ?? 'GET', rest);
+    this.count(endpoint);
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!this.isValidToken(token)) {
+      return this.json(res, 401, [
+        { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+      ]);
+    }
+    if (this.faults.requestLimit > 0) {
+      this.faults.requestLimit--;
+      return this.json(res, 403, [
+        { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+      ]);
+    }
+    const timeout = this.takeTimeout(endpoint);
+    if (timeout && !timeout.afterApply) return this.hold(res);
+
+    let status = 200;
+    let payload: unknown;
+    try {
+      if (endpoint === 'query') {
+        const all = rest.startsWith('/queryAll');
+        const { rows, totalSize } = this.org.run(url.searchParams.get('q') ?? '', all);
+        payload = rows.length === 0 ? { totalSize, done: true, records: [] } : this.page(rows, version, 0);
+      } else if (endpoint === 'queryMore') {
+        const [locator, offset] = rest.split('/').pop()!.split('-') as [string, string];
+        payload = this.page(null, version, Number(offset), locator);
+      } else if (endpoint === 'describe') {
+        const type = rest.split('/')[2]!;
+        if (!this.org.hasObject(type)) {
+          status = 404;
+          payload = [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist` }];
+        } else payload = this.org.describe(type);
+      } else if (endpoint === 'sobject') {
+        const [, , type, id] = rest.split('/') as [string, string, string, string];
+        const rec = this.org.get(type, id);
+        if (!rec) {
+          status = 404;
+          payload = [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }];
+        } else
+          payload = {
+            attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${id}` },
+            ...rec,
+          };
+      } else if (endpoint === 'composite') {
+        payload = this.composite(
+          JSON.parse(body) as { allOrNone?: boolean; records: Array<Record<string, unknown>> },
+        );
+      } else if (endpoint === 'limits') {
+        payload = {
+          DailyApiRequests: {
+            Max: this.dailyApiMax,
+            Remaining: Math.max(0, this.dailyApiMax - this.usedToday),
+          },
+        };
+      } else {
+        status = 404;
+        payload = [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }];
+      }
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      status = 400;
+      payload = [{ errorCode: e.code ?? 'MALFORMED_QUERY', message: e.message }];
+    }
+    if (timeout) return this.hold(res);
+    this.json(res, status, payload);
+  }
+
+  private endpointOf(method: string, rest: string): Endpoint {
+    if (/^\/query(All)?\/[^/]+$/.test(rest)) return 'queryMore';
+    if (/^\/query(All)?$/.test(rest)) return 'query';
+    if (rest === '/composite/sobjects') return 'composite';
+    if (rest === '/limits') return 'limits';
+    if (/^\/sobjects\/\w+\/describe$/.test(rest)) return 'describe';
+    if (method === 'GET' && /^\/sobjects\/\w+\/\w+$/.test(rest)) return 'sobject';
+    return 'sobject';
+  }
+
+  private page(
+    rows: Array<Record<string, unknown>> | null,
+    version: string,
+    offset: number,
+    locator?: string,
+    size?: number,
+  ): unknown {
+    let id = locator;
+    if (rows) {
+      id = `01gSY${String(++this.cursorSeq).padStart(10, '0')}`;
+      this.cursors.set(id, { rows, version, size: size ?? this.pageSize });
+    }
+    const cursor = this.cursors.get(id!);
+    if (!cursor) throw Object.assign(new Error('invalid query locator'), { code: 'INVALID_QUERY_LOCATOR' });
+    const slice = cursor.rows.slice(offset, offset + cursor.size);
+    const next = offset + cursor.size;
+    const done = next >= cursor.rows.length;
+    if (done) this.cursors.delete(id!);
+    return {
+      totalSize: cursor.rows.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${cursor.version}/query/${id}-${next}` }),
+      records: slice,
+    };
+  }
+
+  private composite(body: { allOrNone?: boolean; records: Array<Record<string, unknown>> }): unknown {
+    if (body.records.length > 200) {
+      throw Object.assign(new Error('The number of records in a request must be 200 or fewer.'), {
+        code: 'EXCEEDED_ID_LIMIT',
+      });
+    }
+    return body.records.map((input) => {
+      const { attributes, Id, id, ...fields } = input as Record<string, unknown> & {
+        attributes?: { type: string };
+      };
+      const recId = String(Id ?? id);
+      const type = attributes?.type ?? this.org.typeOfId(recId) ?? 'Lead';
+      const fail = (statusCode: string, message: string, errFields: string[] = []) => ({
+        success: false,
+        errors: [{ statusCode, message, fields: errFields }],
+      });
+      if (this.org.table(type).get(recId)?.['IsDeleted'])
+        return fail('ENTITY_IS_DELETED', 'entity is deleted');
+      if (!this.org.get(type, recId))
+        return fail('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, ['Id']);
+      const locks = this.faults.lockRows.get(recId) ?? 0;
+      if (locks > 0) {
+        this.faults.lockRows.set(recId, locks - 1);
+        return fail(
+          'UNABLE_TO_LOCK_ROW',
+          `unable to obtain exclusive access to this record or 1 records: ${recId}`,
+        );
+      }
+      const rule = this.faults.validation.find((v) => !v.id || v.id === recId);
+      if (rule) return fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, rule.fields ?? []);
+      const bad = Object.keys(fields).find((f) => !this.org.updateable(type, f));
+      if (bad)
+        return fail('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${bad}.`, [bad]);
+      this.org.update(type, recId, fields);
+      return { id: recId, success: true, errors: [] };
+    });
+  }
+
+  private token(res: ServerResponse, body: string): void {
+    this.count('token');
+    const params = new URLSearchParams(body);
+    const refuse = (error: string, description: string) =>
+      this.json(res, 400, { error, error_description: description });
+    if (params.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      return refuse('unsupported_grant_type', 'grant type not supported');
+    }
+    if (this.faults.refuseLogins) return refuse('invalid_grant', this.faults.refuseLogins);
+    const parts = (params.get('assertion') ?? '').split('.');
+    if (parts.length !== 3) return refuse('invalid_grant', 'invalid assertion');
+    const [h, p, s] = parts as [string, string, string];
+    let header: { alg?: string };
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number };
+    try {
+      header = JSON.parse(Buffer.from(h, 'base64url').toString()) as typeof header;
+      claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as typeof claims;
+    } catch {
+      return refuse('invalid_grant', 'invalid assertion');
+    }
+    const signed =
+      header.alg === 'RS256' &&
+      verify('sha256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'));
+    if (!signed) return refuse('invalid_grant', 'invalid assertion');
+    if (claims.iss !== this.clientId) return refuse('invalid_client_id', 'client identifier invalid');
+    if (claims.aud !== this.url) return refuse('invalid_grant', 'audience is invalid');
+    if (claims.sub !== this.username) return refuse('invalid_grant', "user hasn't approved this consumer");
+    if (!claims.exp || claims.exp * 1000 < Date.now())
+      return refuse('invalid_grant', 'expired authorization code');
+    // Opaque session ids, as orgs issue by default: jsforce refuses SOAP calls with JWT-shaped ones.
+    const accessToken = `${this.orgId}!${randomBytes(24).toString('hex')}`;
+    if (!this.faults.issueDeadTokens) this.tokens.add(accessToken);
+    this.json(res, 200, {
+      access_token: accessToken,
+      scope: 'api',
+      instance_url: this.url,
+      id: `${this.url}/id/${this.orgId}/${this.integrationUserId}`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+    });
+  }
+
+  private soap(res: ServerResponse, body: string): void {
+    this.count('soap');
+    const parsed = new XMLParser({
+      removeNSPrefix: true,
+      ignoreAttributes: true,
+      parseTagValue: false,
+    }).parse(body) as {
+      Envelope?: { Header?: { SessionHeader?: { sessionId?: string } }; Body?: Record<string, unknown> };
+    };
+    const session = parsed.Envelope?.Header?.SessionHeader?.sessionId;
+    if (!this.isValidToken(session)) {
+      return this.soapFault(
+        res,
+        'INVALID_SESSION_ID',
+        'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session',
+      );
+    }
+    if (this.faults.requestLimit > 0) {
+      this.faults.requestLimit--;
+      return this.soapFault(
+        res,
+        'REQUEST_LIMIT_EXCEEDED',
+        'REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.',
+      );
+    }
+    const call = parsed.Envelope?.Body?.['convertLead'] as { leadConverts?: unknown } | undefined;
+    if (!call)
+      return this.soapFault(res, 'INVALID_OPERATION', 'only convertLead is answered by the stand-in');
+    const timeout = this.takeTimeout('soap');
+    if (timeout && !timeout.afterApply) return this.hold(res);
+    const entries = (Array.isArray(call.leadConverts) ? call.leadConverts : [call.leadConverts]) as Array<
+      Record<string, string>
+    >;
+    if (entries.length > 100) {
+      return this.soapFault(res, 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED: convertLead takes at most 100 leads');
+    }
+    const results = entries.map((e) => this.convertOne(e));
+    if (timeout) return this.hold(res);
+    const xml = results
+      .map((r) => {
+        const errors = r.errors
+          .map(
+            (e) =>
+              `<errors><message>${esc(e.message)}</message><statusCode>${e.statusCode}</statusCode></errors>`,
+          )
+          .join('');
+        return (
+          `<result><accountId${nil(r.accountId)}</accountId><contactId${nil(r.contactId)}</contactId>${errors}` +
+          `<leadId${nil(r.leadId)}</leadId><opportunityId${nil(r.opportunityId)}</opportunityId>` +
+          `<success>${r.success}</success></result>`
+        );
+      })
+      .join('');
+    this.xml(res, 200, `<convertLeadResponse>${xml}</convertLeadResponse>`);
+  }
+
+  private convertOne(e: Record<string, string>): {
+    leadId: string | null;
+    accountId: string | null;
+    contactId: string | null;
+    opportunityId: string | null;
+    success: boolean;
+    errors: Array<{ statusCode: string; message: string }>;
+  } {
+    const leadId = e['leadId'] ?? '';
+    const fail = (statusCode: string, message: string) => ({
+      leadId,
+      accountId: null,
+      contactId: null,
+      opportunityId: null,
+      success: false,
+      errors: [{ statusCode, message }],
+    });
+    if (this.org.table('Lead').get(leadId)?.['IsDeleted'])
+      return fail('ENTITY_IS_DELETED', 'entity is deleted');
+    const lead = this.org.get('Lead', leadId);
+    if (!lead) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    const locks = this.faults.lockRows.get(leadId) ?? 0;
+    if (locks > 0) {
+      this.faults.lockRows.set(leadId, locks - 1);
+      return fail(
+        'UNABLE_TO_LOCK_ROW',
+        `unable to obtain exclusive access to this record or 1 records: ${leadId}`,
+      );
+    }
+    if (lead['IsConverted']) return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    const rule = this.faults.validation.find((v) => !v.id || v.id === leadId);
+    if (rule) return fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message);
+    const accountId = e['accountId'] ?? '';
+    if (!this.org.get('Account', accountId))
+      return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id: accountId');
+    const ownerId = e['ownerId'] || (lead['OwnerId'] as string);
+    const contact = this.org.insert('Contact', {
+      AccountId: accountId,
+      OwnerId: ownerId,
+      LastName: lead['LastName'],
+      Email: lead['Email'],
+    });
+    const opportunity =
+      e['doNotCreateOpportunity'] === 'true'
+        ? null
+        : this.org.insert('Opportunity', {
+            AccountId: accountId,
+            OwnerId: ownerId,
+            Name: e['opportunityName'] || `${String(lead['Company'])}-`,
+            StageName: 'Prospecting',
+            IsClosed: false,
+          });
+    this.org.update('Lead', leadId, {
+      IsConverted: true,
+      Status: e['convertedStatus'],
+      OwnerId: ownerId,
+      ConvertedContactId: contact.Id,
+      ConvertedOpportunityId: opportunity?.Id ?? null,
+      ConvertedAccountId: accountId,
+    });
+    return {
+      leadId,
+      accountId,
+      contactId: contact.Id,
+      opportunityId: opportunity?.Id ?? null,
+      success: true,
+      errors: [],
+    };
+  }
+
+  private takeTimeout(endpoint: Endpoint): { afterApply: boolean } | undefined {
+    const i = this.faults.timeouts.findIndex((t) => t.endpoint === endpoint);
+    if (i < 0) return undefined;
+    return this.faults.timeouts.splice(i, 1)[0];
+  }
+
+  /** No answer: the client times out. The socket is closed later so nothing leaks. */
+  private hold(res: ServerResponse): void {
+    this.held.add(res);
+    setTimeout(() => {
+      this.held.delete(res);
+      res.destroy();
+    }, this.holdMs).unref();
+  }
+
+  private count(endpoint: Endpoint): void {
+    if (endpoint !== 'token') this.usedToday++;
+    this.counts.set(endpoint, (this.counts.get(endpoint) ?? 0) + 1);
+  }
+
+  private json(res: ServerResponse, status: number, payload: unknown): void {
+    res.writeHead(status, {
+      'content-type': 'application/json;charset=UTF-8',
+      'sforce-limit-info': `api-usage=${this.usedToday}/${this.dailyApiMax}`,
+    });
+    res.end(JSON.stringify(payload));
+  }
+
+  private xml(res: ServerResponse, status: number, body: string): void {
+    res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+        'xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+        `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`,
+    );
+  }
+
+  private soapFault(res: ServerResponse, code: string, message: string): void {
+    this.xml(
+      res,
+      500,
+      `<soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${esc(message)}</faultstring></soapenv:Fault>`,
+    );
+  }
+}
+
+let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+
+/** The connected app's certificate key pair; made once per process because RSA key generation is slow. */
+function testKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
+  keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return keys;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const nil = (v: string | null): string => (v === null ? ' xsi:nil="true">' : `>${esc(v)}`);

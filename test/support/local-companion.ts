@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Router } from 'express';
+import { DEMO_CATALOG } from '../../companion/src/crm/local/demo-people.js';
+import { ensureDemoOrg } from '../../companion/src/crm/local/demo-org.seed.js';
+import { DEMO_SCENARIO } from '../../companion/src/crm/local/demo-scenarios.js';
+import { LocalOrg } from '../../companion/src/crm/local/local-org.js';
+import { createApp } from '../../companion/src/http/app.js';
+import type { AppDeps } from '../../companion/src/http/app-context.js';
+import { createLogger } from '../../companion/src/http/logger.js';
+import { createMetrics } from '../../companion/src/http/metrics.js';
+import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
+import { RoutingService } from '../../companion/src/routing/routing.service.js';
+import { openDatabase } from '../../companion/src/store/open-database.js';
+import type { Store } from '../../companion/src/store/store.js';
+
+export interface LocalCompanion {
+  url: string;
+  store: Store;
+  org: LocalOrg;
+  routing: RoutingService;
+  /** What the app was made from, for a second app on the same parts. */
+  deps: AppDeps;
+  /** Every log line the app wrote, as text (empty when logs are dropped). */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The companion composed as `npm start` composes it in local mode — a real embedded store in a
+ * temporary folder, the demo org with its scenarios, the shipped flows, the routing service, the HTTP
+ * app on a free port — with the clock pinned and no inbound demo leads, for tests and benchmarks.
+ */
+export async function startLocalCompanion(options: {
+  now: string;
+  apiKey: string;
+  /** A smaller generated bulk than the full demo org, for quick tests. */
+  size?: { accounts: number; leads: number };
+  rateLimit?: AppDeps['rateLimit'];
+  public?: Router;
+  /** false: log as in production, but drop the lines. */
+  keepLogs?: boolean;
+}): Promise<LocalCompanion> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-companion-'));
+  const store = await openDatabase({ databaseUrl: null, dataDir });
+  const clock = () => new Date(options.now);
+  await ensureDemoOrg(store.db, { ...options.size, scenario: DEMO_SCENARIO, now: clock });
+  const org = new LocalOrg(store.db, { now: clock });
+  const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
+  const routing = await RoutingService.create({ crm: org, store, routingSet, clock });
+
+  const logLines: string[] = [];
+  const keep = options.keepLogs ?? true;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (keep) logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const deps: AppDeps = {
+    config: { apiKey: options.apiKey, mode: 'local' },
+    routing,
+    org,
+    store,
+    logger: createLogger('info', sink),
+    metrics: createMetrics(),
+    clock,
+    status: {
+      indexLoaded: () => true,
+      crm: () => ({ limited: false }),
+      apiCalls: () => ({ total: 0, byKind: {} }),
+    },
+    accounts: routing.org.accounts,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  };
+  const server = await listen(createApp(deps, options.public ? { public: options.public } : {}));
+  return {
+    url: urlOf(server),
+    store,
+    org,
+    routing,
+    deps,
+    logLines,
+    async close() {
+      await stop(server);
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Serves an app on a free port of 127.0.0.1. */
+export async function listen(app: ReturnType<typeof createApp>): Promise<Server> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  return server;
+}
+
+export function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function stop(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
