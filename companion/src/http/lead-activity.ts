@@ -23,7 +23,7 @@ export async function leadActivity(
   const { rows } = await sql<{ lead_id: string; active: string; last_flow: string | null }>`
     select lead_id,
       count(distinct flow_name) filter (where created_at >= ${since}::timestamptz) as active,
-      (array_agg(coalesce(decision->'finalFlow'->>'label', flow_name) order by created_at desc))[1] as last_flow
+      (array_agg(coalesce(decision->'finalFlow'->>'label', flow_name) order by seq desc))[1] as last_flow
     from decisions
     where lead_id = any(${leadIds}::text[]) and status <> 'dry-run'
     group by lead_id

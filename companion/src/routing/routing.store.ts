@@ -286,8 +286,7 @@ export async function decisionsOfLead(
     .selectFrom('decisions')
     .select(['id', 'lead_id', 'trigger', 'decision', 'status', 'status_detail', 'request_key', 'created_at'])
     .where('lead_id', '=', leadId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
+    .orderBy('seq', 'desc')
     .limit(limit)
     .execute();
   return rows.map(toRecord);

@@ -96,8 +96,7 @@ export class DecisionRepository {
       .selectFrom('decisions')
       .selectAll()
       .where('lead_id', '=', leadId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
+      .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
     return rows.map((r) => toRow<D>(r));
@@ -114,7 +113,7 @@ export class DecisionRepository {
       .where('lead_id', 'in', leadIds)
       .where('status', '!=', 'dry-run')
       .orderBy('lead_id')
-      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
       .execute();
     for (const r of rows) result.set(r.lead_id, toRow<D>(r));
     return result;
@@ -125,7 +124,7 @@ export class DecisionRepository {
     const rows = await this.db
       .selectFrom('decisions')
       .selectAll()
-      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
     return rows.map((r) => toRow<D>(r));

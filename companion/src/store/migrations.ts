@@ -41,6 +41,8 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema
         .createTable('decisions')
         .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        // Insertion order: timestamps can tie within a clock tick, this never does.
+        .addColumn('seq', 'bigserial', (c) => c.notNull())
         .addColumn('lead_id', 'text', (c) => c.notNull())
         .addColumn('flow_name', 'text')
         .addColumn('flow_version', 'integer')
@@ -61,9 +63,9 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema
         .createIndex('decisions_lead')
         .on('decisions')
-        .columns(['lead_id', 'created_at desc'])
+        .columns(['lead_id', 'seq desc'])
         .execute();
-      await db.schema.createIndex('decisions_created').on('decisions').column('created_at').execute();
+      await db.schema.createIndex('decisions_seq').on('decisions').column('seq').execute();
 
       await db.schema
         .createTable('outbox')

@@ -61,6 +61,8 @@ export interface DecisionsTable {
   /** Why the status is what it is, when it is not obvious (e.g. why it went stale). */
   status_detail: string | null;
   request_key: string | null;
+  /** Insertion order (bigint, read as a string); "newest" means the highest. */
+  seq: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
