@@ -55,6 +55,8 @@ class Run {
   private sameCompany: Array<{ lead: LeadRecord; reason: string }> = [];
   private finalFlow: Flow;
   private readonly reader: FieldReader;
+  /** The node `step` is running, as the path names it. */
+  private stepAt: Pick<PathStep, 'flow' | 'node' | 'type'> = { flow: '', node: '', type: 'end' };
 
   constructor(
     private readonly flow: Flow,
@@ -103,21 +105,19 @@ class Run {
     throw new FlowRuntimeError(`flow ${this.flow.flow} did not end within ${MAX_STEPS} steps`);
   }
 
+  /** Adds the node being run to the path, with what it did in words. */
+  private record(text: string, conditions?: ConditionTrace[]): void {
+    this.path.push({ ...this.stepAt, text, ...(conditions ? { conditions } : {}) });
+  }
+
   /** Runs one node; returns the next node id, a flow to hand over to, or null at the end. */
   private step(flow: Flow, id: string, node: NodeDoc): string | Flow | null {
-    const record = (text: string, conditions?: ConditionTrace[]) =>
-      this.path.push({
-        flow: flow.flow,
-        node: id,
-        type: node.type,
-        text,
-        ...(conditions ? { conditions } : {}),
-      });
+    this.stepAt = { flow: flow.flow, node: id, type: node.type };
     const label = node.label ? `${node.label}: ` : '';
 
     switch (node.type) {
       case 'match':
-        record(label + this.match(node.typeOrder));
+        this.record(label + this.match(node.typeOrder));
         return node.next;
       case 'decision': {
         const traces: ConditionTrace[] = [];
@@ -125,7 +125,7 @@ class Run {
           const before = traces.length;
           if (evaluate(branch.when, this.reader, traces)) {
             const name = branch.label ?? `branch ${i + 1}`;
-            record(
+            this.record(
               `${label}${name}, because ${traces
                 .slice(before)
                 .map((t) => t.text)
@@ -136,11 +136,11 @@ class Run {
           }
         }
         const failed = traces.filter((t) => !t.result).map((t) => t.text);
-        record(`${label}no branch applies (${failed.join('; ')}), so the default path is taken`, traces);
+        this.record(`${label}no branch applies (${failed.join('; ')}), so the default path is taken`, traces);
         return node.default ?? null;
       }
       case 'update':
-        record(label + this.set(node.set));
+        this.record(label + this.set(node.set));
         return node.next;
       case 'assign': {
         this.excluded = node.excludeCurrentOwner && this.lead.OwnerId ? this.lead.OwnerId : null;
@@ -150,9 +150,9 @@ class Run {
         if (resolved.owner) {
           this.owner = resolved.owner.owner;
           if (resolved.owner.poolChange) this.poolChanges.push(resolved.owner.poolChange);
-          record(`${label}${resolved.owner.text}${triedFirst(resolved.skipped)}.${updated}`);
+          this.record(`${label}${resolved.owner.text}${triedFirst(resolved.skipped)}.${updated}`);
         } else {
-          record(
+          this.record(
             `${label}nobody could take the lead (${resolved.skipped.join('; ')}), so it keeps its owner.${updated}`,
           );
         }
@@ -160,13 +160,13 @@ class Run {
       }
       case 'convert': {
         if (!this.account) {
-          record(`${label}cannot convert: the lead is not matched to an account`);
+          this.record(`${label}cannot convert: the lead is not matched to an account`);
           return node.next;
         }
         const resolved = this.resolve(node.owner, true);
         const updated = node.set ? ` ${this.set(node.set)}` : '';
         if (!resolved.owner) {
-          record(`${label}cannot convert: no active owner (${resolved.skipped.join('; ')}).${updated}`);
+          this.record(`${label}cannot convert: no active owner (${resolved.skipped.join('; ')}).${updated}`);
           return node.next;
         }
         this.owner = resolved.owner.owner;
@@ -177,7 +177,7 @@ class Run {
           convertedStatus: node.convertedStatus,
         };
         const opportunity = node.createOpportunity ? ' with a new opportunity' : '';
-        record(
+        this.record(
           `${label}convert to a contact on ${this.account.Name}${opportunity}; ${resolved.owner.text}${triedFirst(resolved.skipped)}.${updated}`,
         );
         return node.next;
@@ -188,17 +188,17 @@ class Run {
           message: this.render(node.message),
           action: this.render(node.action),
         };
-        record(`${label}refused: ${this.refusal.message}`);
+        this.record(`${label}refused: ${this.refusal.message}`);
         return null;
       case 'subflow': {
         const target = this.ctx.flows?.(node.flow);
         if (!target)
           throw new FlowRuntimeError(`flow ${flow.flow} hands over to '${node.flow}', which is not loaded`);
-        record(`${label}hand over to the ${target.label} flow`);
+        this.record(`${label}hand over to the ${target.label} flow`);
         return target;
       }
       case 'end':
-        record(node.summary ? this.render(node.summary) : `${label || 'End: '}done`);
+        this.record(node.summary ? this.render(node.summary) : `${label || 'End: '}done`);
         return null;
     }
   }

@@ -36,19 +36,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat | null {
   return formatter;
 }
 
-/** localClock at one moment, remembered per zone: pool members share a handful of zones. */
-export function clockAt(epochMs: number): (timeZone: string) => LocalClock | null {
-  const seen = new Map<string, LocalClock | null>();
-  return (timeZone) => {
-    let clock = seen.get(timeZone);
-    if (clock === undefined) {
-      clock = localClock(epochMs, timeZone);
-      seen.set(timeZone, clock);
-    }
-    return clock;
-  };
-}
-
 export interface LocalClock {
   /** 1 (Monday) … 7 (Sunday). */
   day: number;
@@ -57,7 +44,21 @@ export interface LocalClock {
 }
 
 /** The weekday and time of day at `epochMs` in `timeZone`, or null when the zone is not an IANA zone. */
-export function localClock(epochMs: number, timeZone: string): LocalClock | null {
+export function localClock(epochMs: number, timeZone: string): Readonly<LocalClock> | null {
+  // Zones are whole minutes from UTC, so one reading serves every moment of the same minute.
+  const key = `${timeZone} ${Math.floor(epochMs / 60_000)}`;
+  let clock = clocks.get(key);
+  if (clock === undefined) {
+    clock = readLocalClock(epochMs, timeZone);
+    if (clocks.size >= 10_000) clocks.clear();
+    clocks.set(key, clock);
+  }
+  return clock;
+}
+
+const clocks = new Map<string, Readonly<LocalClock> | null>();
+
+function readLocalClock(epochMs: number, timeZone: string): LocalClock | null {
   const formatter = formatterFor(timeZone);
   if (!formatter) return null;
   let day = 0;

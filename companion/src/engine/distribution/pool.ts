@@ -1,4 +1,4 @@
-import { clockAt, toEpochMs, unavailability, type LocalClock } from './availability.js';
+import { toEpochMs, unavailability } from './availability.js';
 import { PoolStateMismatchError } from './distribution.errors.js';
 import type {
   DistributionProblem,
@@ -142,7 +142,6 @@ interface Clock {
   now: Moment;
   hourAgo: Moment;
   dayAgo: Moment;
-  localIn: (timeZone: string) => LocalClock | null;
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {
@@ -169,7 +168,7 @@ function whySkipped(
   if (!hasShare(member)) {
     return { code: 'no-weight', reason: `weight ${weightOf(member)} gives no share of leads` };
   }
-  const away = unavailability(user, clock.now.ms, pool.respectWorkingHours ?? true, clock.localIn);
+  const away = unavailability(user, clock.now.ms, pool.respectWorkingHours ?? true);
   if (away) return away;
   if (member.capPerDay !== undefined) {
     const today = countSince(memberState.recent, clock.dayAgo);
@@ -299,7 +298,6 @@ export function pickFromPool(
     now: moment(nowMs),
     hourAgo: moment(nowMs - HOUR_MS),
     dayAgo: moment(nowMs - DAY_MS),
-    localIn: clockAt(nowMs),
   };
   const skipped: PoolSkip[] = [];
   const candidates: Candidate[] = [];

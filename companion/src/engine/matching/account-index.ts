@@ -63,13 +63,17 @@ const SAME_CITY_BONUS = 0.002;
 const EXHAUSTIVE_CANDIDATES = 128;
 /** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
 const SLOT_RANGE = 2 ** 27;
+/** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
+const SIMILAR_CACHE_SIZE = 20_000;
 
 interface QueryWord {
   text: string;
   kind: TokenKind;
   known: boolean;
-  /** Similarity to dictionary words, filled as they are met. */
-  similar: Map<number, number>;
+  /** Dictionary words within typo reach, with their similarity (shared across lookups: never written). */
+  similar: ReadonlyMap<number, number>;
+  /** Similarity to other dictionary words, filled as scoring meets them. */
+  other: Map<number, number>;
 }
 
 const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
@@ -80,34 +84,22 @@ const INDEXED_TOKENS: Readonly<Record<TokenKind, AlignedToken>> = {
   legal: { kind: 'legal', known: true },
 };
 
-/** The word and every form of it with up to `depth` letters left out: the keys under which typos meet. */
-function deletionKeys(text: string, depth: number): Set<string> {
-  const keys = new Set<string>([text]);
-  let frontier = [text];
-  for (let level = 0; level < depth; level += 1) {
-    const next: string[] = [];
-    for (const word of frontier) {
-      if (word.length <= 2) continue;
-      for (let i = 0; i < word.length; i += 1) {
-        const shorter = word.slice(0, i) + word.slice(i + 1);
-        if (!keys.has(shorter)) {
-          keys.add(shorter);
-          next.push(shorter);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return keys;
-}
-
-/** Hashes of the word and of each one-letter deletion of it (words under 3 letters: only itself). */
-function forEachDeletionHash(text: string, visit: (hash: number) => void): void {
+/**
+ * Hashes of the keys under which typos meet: the word itself and the word with one letter left out,
+ * and with `depth` 2 also with two letters left out. Words under 3 letters are only themselves.
+ * Leaving out any letter of a run of equal letters gives the same key, so only the first is visited.
+ */
+function forEachDeletionHash(text: string, depth: 1 | 2, visit: (hash: number) => void): void {
   visit(hashText(text));
   if (text.length < 3) return;
   for (let i = 0; i < text.length; i += 1) {
     if (i > 0 && text.charCodeAt(i) === text.charCodeAt(i - 1)) continue;
     visit(hashText(text, i));
+    if (depth === 1) continue;
+    for (let j = i + 1; j < text.length; j += 1) {
+      if (j > i + 1 && text.charCodeAt(j) === text.charCodeAt(j - 1)) continue;
+      visit(hashText(text, i, j));
+    }
   }
 }
 
@@ -136,9 +128,11 @@ export class AccountIndex implements AccountLookup {
   private readonly freeSlots: number[] = [];
   private readonly slotById = new Map<string, number>();
   private readonly slotWords = new SparseRows();
-  private slotCountries = new Uint16Array(1024);
-  /** Total weight of each account's name words, in quarters, to bound scores without reading the words. */
-  private slotWeights = new Uint8Array(1024);
+  /**
+   * Per account, in one number so a lookup reads one place: its country number (low 16 bits) and the
+   * total weight of its name words in quarters (next 8 bits), to bound scores without reading the words.
+   */
+  private slotFacts = new Uint32Array(1024);
   private readonly countryCodes: Array<string | null> = [null];
   private readonly countryNumbers = new Map<string, number>();
   private readonly countryCache = new Map<string, number>();
@@ -158,6 +152,17 @@ export class AccountIndex implements AccountLookup {
   private marks = new Uint8Array(1024);
   private wordMasks = new Uint8Array(1024);
   private readonly placeCache = new Map<string, string | null>();
+  /** Query word → its typo neighbourhood in the dictionary; emptied whenever the dictionary grows. */
+  private readonly similarCache = new Map<string, ReadonlyMap<number, number>>();
+  /** The dictionary as typed names are repaired against it. */
+  private readonly vocabulary: Vocabulary = {
+    has: (word) => this.wordIds.has(word),
+    near: (word) => {
+      let best = 0;
+      for (const similarity of this.similarWords(word).values()) best = Math.max(best, similarity);
+      return best;
+    },
+  };
 
   constructor(options: AccountIndexOptions = {}) {
     this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
@@ -383,28 +388,24 @@ export class AccountIndex implements AccountLookup {
         }
         this.wordKinds[id] = KINDS.indexOf(token.kind);
         this.wordIds.set(token.text, id);
+        if (this.similarCache.size > 0) this.similarCache.clear();
         const word = id;
-        forEachDeletionHash(token.text, (hash) => onDeletionKey(hash, word));
+        forEachDeletionHash(token.text, 1, (hash) => onDeletionKey(hash, word));
       }
       return id;
     });
   }
 
   private setSlotFacts(slot: number, country: string | null | undefined, words: readonly number[]): void {
-    if (this.slotCountries.length <= slot) {
-      const size = Math.max(slot + 1, this.slotCountries.length * 2);
-      const countries = new Uint16Array(size);
-      countries.set(this.slotCountries);
-      this.slotCountries = countries;
-      const weights = new Uint8Array(size);
-      weights.set(this.slotWeights);
-      this.slotWeights = weights;
+    if (this.slotFacts.length <= slot) {
+      const grown = new Uint32Array(Math.max(slot + 1, this.slotFacts.length * 2));
+      grown.set(this.slotFacts);
+      this.slotFacts = grown;
     }
-    this.slotCountries[slot] = this.countryNumber(country);
     let quarters = 0;
     for (const word of words)
       quarters += TOKEN_WEIGHTS[KINDS[this.wordKinds[word] as number] as TokenKind] * 4;
-    this.slotWeights[slot] = Math.min(255, quarters);
+    this.slotFacts[slot] = this.countryNumber(country) | (Math.min(255, quarters) << 16);
   }
 
   /** Countries as small numbers (0: unknown), cached by how they were written. */
@@ -468,26 +469,14 @@ export class AccountIndex implements AccountLookup {
     limit: number,
     offer: (slot: number, score: number, method: MatchMethod, reason: string) => void,
   ): void {
-    const nearCache = new Map<string, number>();
-    const vocabulary: Vocabulary = {
-      has: (word) => this.wordIds.has(word),
-      near: (word) => {
-        let best = nearCache.get(word);
-        if (best === undefined) {
-          best = 0;
-          for (const similarity of this.similarWords(word).values()) best = Math.max(best, similarity);
-          nearCache.set(word, best);
-        }
-        return best;
-      },
-    };
-    const name = normaliseTypedName(lead.Company, vocabulary);
+    const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return;
     const query: QueryWord[] = name.tokens.map((token) => ({
       text: token.text,
       kind: token.kind,
       known: token.kind !== 'core' || this.wordIds.has(token.text),
       similar: this.similarWords(token.text),
+      other: new Map(),
     }));
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
@@ -512,7 +501,6 @@ export class AccountIndex implements AccountLookup {
     const bounded: number[] = [];
     const exhaustive = found.length <= EXHAUSTIVE_CANDIDATES;
     for (const slot of found) {
-      if (this.accounts[slot] === undefined) continue;
       // Read in place (no view allocated): this loop runs for every account found.
       const changed = this.slotWords.changed(slot);
       const words = changed ?? this.slotWords.packedValues;
@@ -533,9 +521,10 @@ export class AccountIndex implements AccountLookup {
         if ((mask & (1 << p)) !== 0) shared += positionWeights[p] as number;
         else unshared += positionWeights[p] as number;
       }
-      const accountWeight = (this.slotWeights[slot] as number) / 4;
+      const facts = this.slotFacts[slot] as number;
+      const accountWeight = (facts >>> 16) / 4;
       accountMatched = Math.min(accountWeight, accountMatched + untrackedWeight);
-      const accountCountry = this.slotCountries[slot] as number;
+      const accountCountry = facts & 0xffff;
       const factor =
         leadCountry === 0 || accountCountry === 0
           ? UNKNOWN_COUNTRY
@@ -574,7 +563,7 @@ export class AccountIndex implements AccountLookup {
         this.similarity(query[i] as QueryWord, words[j] as number),
       );
       if (similarity <= 0) continue;
-      const accountCountry = this.slotCountries[slot] as number;
+      const accountCountry = (this.slotFacts[slot] as number) & 0xffff;
       const known = leadCountry !== 0 && accountCountry !== 0;
       const sameCountry = known && leadCountry === accountCountry;
       const otherCountry = known && leadCountry !== accountCountry;
@@ -642,7 +631,7 @@ export class AccountIndex implements AccountLookup {
           walked += 1;
           const slot = slots[i] as number;
           if (this.marks[slot] === 1) continue;
-          if (onlyLeadCountry && this.slotCountries[slot] !== leadCountry) continue;
+          if (onlyLeadCountry && ((this.slotFacts[slot] as number) & 0xffff) !== leadCountry) continue;
           this.marks[slot] = 1;
           touched.push(slot);
         }
@@ -664,30 +653,40 @@ export class AccountIndex implements AccountLookup {
   }
 
   private similarity(query: QueryWord, word: number): number {
-    let similarity = query.similar.get(word);
+    let similarity = query.similar.get(word) ?? query.other.get(word);
     if (similarity === undefined) {
       similarity = tokenSimilarity(query.text, this.words[word] as string);
-      query.similar.set(word, similarity);
+      query.other.set(word, similarity);
     }
     return similarity;
   }
 
   /** Dictionary words within the typos a word of this length may carry, with their similarity. */
-  private similarWords(text: string): Map<number, number> {
+  private similarWords(text: string): ReadonlyMap<number, number> {
+    let result = this.similarCache.get(text);
+    if (result === undefined) {
+      result = this.findSimilarWords(text);
+      if (this.similarCache.size >= SIMILAR_CACHE_SIZE) this.similarCache.clear();
+      this.similarCache.set(text, result);
+    }
+    return result;
+  }
+
+  private findSimilarWords(text: string): Map<number, number> {
     const result = new Map<number, number>();
     const exact = this.wordIds.get(text);
     if (exact !== undefined) result.set(exact, 1);
     if (text.length < 3) return result;
-    for (const key of deletionKeys(text, text.length >= 8 && text.length <= 12 ? 2 : 1)) {
-      this.wordsByDeletion.forEach(hashText(key), (word) => {
-        if (result.has(word)) return;
-        const candidate = this.words[word] as string;
-        const max = Math.min(2, Math.floor(Math.max(candidate.length, text.length) / 3));
-        if (max === 0 || editDistance(text, candidate, max) > max) return;
-        const similarity = tokenSimilarity(text, candidate);
-        if (similarity > 0) result.set(word, similarity);
-      });
-    }
+    const consider = (word: number): void => {
+      if (result.has(word)) return;
+      const candidate = this.words[word] as string;
+      const max = Math.min(2, Math.floor(Math.max(candidate.length, text.length) / 3));
+      if (max === 0 || editDistance(text, candidate, max) > max) return;
+      const similarity = tokenSimilarity(text, candidate);
+      if (similarity > 0) result.set(word, similarity);
+    };
+    const depth = text.length >= 8 && text.length <= 12 ? 2 : 1;
+    forEachDeletionHash(text, depth, (hash) => this.wordsByDeletion.forEach(hash, consider));
     return result;
   }
 }

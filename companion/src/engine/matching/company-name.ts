@@ -384,6 +384,8 @@ function slipOfBuiltin(word: string): string | undefined {
   return undefined;
 }
 
+const LETTERS_ONLY = /^\p{L}+$/u;
+
 /**
  * Repairs typing slips against known words: "Harb-er" → "harber", "an-d" → "and",
  * "FritschKunde" → "fritsch kunde", "JenkinsLud" → "jenkins lud". Only words that are not known
@@ -397,7 +399,10 @@ function repairWords(words: string[], vocabulary: Vocabulary): string[] {
     const next = words[i + 1];
     if (next !== undefined && !(known(word) && known(next))) {
       const both = word + next;
-      if (known(both) || (!known(word) && !known(next) && vocabulary.near(both) >= NEAR_ENOUGH)) {
+      // Two unknown pieces are one word typed apart when together they are near a known word;
+      // figures are not typed apart ("Newco 2024"), so only letters are tried.
+      const pieces = !known(word) && !known(next) && LETTERS_ONLY.test(both);
+      if (known(both) || (pieces && vocabulary.near(both) >= NEAR_ENOUGH)) {
         joined.push(both);
         i += 1;
         continue;
@@ -509,12 +514,31 @@ export function allowedEdits(length: number): number {
   return 3;
 }
 
+/** The letters of a word as bits (a–z, digits folded onto 5 more bits, anything else on the last). */
+function letterBits(word: string): number {
+  let bits = 0;
+  for (let i = 0; i < word.length; i += 1) {
+    const c = word.charCodeAt(i);
+    bits |= c >= 97 && c <= 122 ? 1 << (c - 97) : c >= 48 && c <= 57 ? 1 << (26 + (c % 5)) : 1 << 31;
+  }
+  return bits;
+}
+
+function bitCount(bits: number): number {
+  let v = bits - ((bits >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
+}
+
 /** 0..1 between two normalised words; 0 when they differ by more typos than their length allows. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   const longest = Math.max(a.length, b.length);
   const max = allowedEdits(longest);
-  if (max === 0) return 0;
+  if (max === 0 || Math.abs(a.length - b.length) > max) return 0;
+  // Each typo adds or removes at most two letters from the set of letters a word uses, so words whose
+  // sets differ by more than twice the allowance are too far apart, without the full comparison.
+  if (bitCount(letterBits(a) ^ letterBits(b)) > 2 * max) return 0;
   const distance = editDistance(a, b, max);
   return distance > max ? 0 : 1 - distance / longest;
 }

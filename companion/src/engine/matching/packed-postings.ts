@@ -29,11 +29,11 @@ export class GrowableU32 {
   }
 }
 
-/** FNV-1a over UTF-16 code units, skipping the unit at `skip` (-1 for none). */
-export function hashText(text: string, skip = -1): number {
+/** FNV-1a over UTF-16 code units, leaving out the units at `skip` and `skip2` (-1 for none). */
+export function hashText(text: string, skip = -1, skip2 = -1): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
-    if (i === skip) continue;
+    if (i === skip || i === skip2) continue;
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
