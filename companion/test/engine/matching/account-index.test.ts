@@ -225,6 +225,14 @@ describe('building from a snapshot', () => {
     expect(ids(index.match({ Company: 'Feeney Aufderhar Kirlin', Country: 'UK' }))).toEqual(['feeney']);
   });
 
+  it('finds a misspelt name of an account added after the same misspelling was looked up', () => {
+    const index = AccountIndex.build(snapshot());
+    const typed = { Company: 'Kozey, Armstrobg and Gibson', Country: 'DK' };
+    expect(index.match(typed)).toEqual([]);
+    index.upsert(account({ Id: 'later', Name: 'Kozey, Armstrong and Gibson', BillingCountry: 'DK' }));
+    expect(ids(index.match(typed))).toEqual(['later']);
+  });
+
   it('never returns a removed account through a name it shared with others', () => {
     const index = AccountIndex.build(snapshot());
     index.remove('brown-dk');

@@ -3,6 +3,7 @@ import {
   companyNameSimilarity,
   isPlaceholderCompany,
   normaliseCompanyName,
+  tokenSimilarity,
 } from '../../../src/engine/matching/company-name.js';
 
 const ACCEPT = 0.65;
@@ -29,6 +30,19 @@ describe('normaliseCompanyName', () => {
 
   it('keeps a legal-form word that is the whole name', () => {
     expect(normaliseCompanyName('Limited').tokens).toEqual([{ text: 'limited', kind: 'core' }]);
+  });
+});
+
+describe('tokenSimilarity', () => {
+  it('allows up to three typos in a long word, each one costing its share of the length', () => {
+    expect(tokenSimilarity('hulstind', 'hulstind')).toBe(1);
+    expect(tokenSimilarity('hulstind', 'hulstnid')).toBe(1 - 1 / 8);
+    // Three letters changed for three others: as different as the allowance lets words be.
+    expect(tokenSimilarity('abcdefgh', 'abxdeygz')).toBe(1 - 3 / 8);
+    expect(tokenSimilarity('abcdefgh', 'wbxdeygz')).toBe(0);
+    expect(tokenSimilarity('bakery', 'barkey')).toBeCloseTo(1 - 2 / 6);
+    expect(tokenSimilarity('acme', 'acne')).toBe(0.75);
+    expect(tokenSimilarity('ab', 'ac')).toBe(0);
   });
 });
 
