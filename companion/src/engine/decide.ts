@@ -107,7 +107,8 @@ class Run {
 
   /** Adds the node being run to the path, with what it did in words. */
   private record(text: string, conditions?: ConditionTrace[]): void {
-    this.path.push({ ...this.stepAt, text, ...(conditions ? { conditions } : {}) });
+    const { flow, node, type } = this.stepAt;
+    this.path.push(conditions ? { flow, node, type, text, conditions } : { flow, node, type, text });
   }
 
   /** Runs one node; returns the next node id, a flow to hand over to, or null at the end. */

@@ -351,6 +351,15 @@ export function isPlaceholderCompany(name: string | null | undefined): boolean {
   return PLACEHOLDER_NAMES.has(rawTokens(name).join(' '));
 }
 
+/** The key of `normaliseCompanyName`, or null for placeholders and names without words. */
+export function companyNameKey(name: string | null | undefined): string | null {
+  if (typeof name !== 'string') return null;
+  const words = rawTokens(name);
+  if (PLACEHOLDER_NAMES.has(words.join(' '))) return null;
+  const key = toNormalised(words).key;
+  return key === '' ? null : key;
+}
+
 /** What the words of a typed name are checked against when they are repaired. */
 export interface Vocabulary {
   /** The word is known exactly. */

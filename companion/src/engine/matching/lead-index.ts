@@ -1,5 +1,5 @@
 import type { LeadRecord } from '../model.js';
-import { isPlaceholderCompany, normaliseCompanyName } from './company-name.js';
+import { companyNameKey } from './company-name.js';
 import { companyEmailDomain } from './domain.js';
 import type { LeadLookup } from './matching.types.js';
 
@@ -7,12 +7,6 @@ interface Entry {
   lead: LeadRecord;
   domain: string | null;
   companyKey: string | null;
-}
-
-function companyKeyOf(company: string | null | undefined): string | null {
-  if (isPlaceholderCompany(company)) return null;
-  const key = normaliseCompanyName(company).key;
-  return key === '' ? null : key;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string | null, id: string): void {
@@ -60,7 +54,7 @@ export class LeadIndex implements LeadLookup {
     const entry: Entry = {
       lead,
       domain: companyEmailDomain(lead.Email),
-      companyKey: companyKeyOf(lead.Company),
+      companyKey: companyNameKey(lead.Company),
     };
     this.entries.set(lead.Id, entry);
     addTo(this.byDomain, entry.domain, lead.Id);
@@ -82,7 +76,7 @@ export class LeadIndex implements LeadLookup {
   ): Array<{ lead: LeadRecord; reason: string }> {
     const limit = options.limit ?? 25;
     const domain = companyEmailDomain(lead.Email);
-    const companyKey = companyKeyOf(lead.Company);
+    const companyKey = companyNameKey(lead.Company);
     const found = new Map<string, { lead: LeadRecord; byDomain: boolean; byName: boolean }>();
     for (const id of domain === null ? [] : (this.byDomain.get(domain) ?? [])) {
       if (id === lead.Id) continue;
