@@ -26,7 +26,7 @@ const PREFIX: Record<string, string> = {
 const SYSTEM = ['Id', 'CreatedDate', 'SystemModstamp', 'IsDeleted'];
 
 /** Fields each object has; system fields and the ones marked read-only are not updateable. */
-const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
+export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
   Lead: {
     fields: [
       'FirstName',
@@ -65,6 +65,8 @@ const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
       'Last_Routing_Flow__c',
       'Last_Routed_At__c',
       'Routing_Reason__c',
+      'Last_Interesting_Moment_Date__c',
+      'MQL_Date__c',
     ],
     readOnly: [
       'IsConverted',
@@ -82,6 +84,7 @@ const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
       'OwnerId',
       'BDR_Assigned__c',
       'BDR_Prospecting_Status__c',
+      'BDR_Prospecting_Status_Changed__c',
       'Segment__c',
       'Customer_Success_Manager__c',
       'BillingCountry',

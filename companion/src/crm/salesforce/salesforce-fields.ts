@@ -39,6 +39,8 @@ export const LEAD_FIELDS = [
   'Last_Routing_Flow__c',
   'Last_Routed_At__c',
   'Routing_Reason__c',
+  'Last_Interesting_Moment_Date__c',
+  'MQL_Date__c',
 ] as const;
 
 /** Lead fields routing writes: they must exist and be updateable by the integration user. */
@@ -66,6 +68,7 @@ export const ACCOUNT_FIELDS = [
   'OwnerId',
   'BDR_Assigned__c',
   'BDR_Prospecting_Status__c',
+  'BDR_Prospecting_Status_Changed__c',
   'Segment__c',
   'Customer_Success_Manager__c',
   'BillingCountry',
