@@ -502,10 +502,9 @@ export class AccountIndex implements AccountLookup {
     const exhaustive = found.length <= EXHAUSTIVE_CANDIDATES;
     for (const slot of found) {
       // Read in place (no view allocated): this loop runs for every account found.
-      const changed = this.slotWords.changed(slot);
-      const words = changed ?? this.slotWords.packedValues;
-      const start = changed === undefined ? this.slotWords.packedStart(slot) : 0;
-      const end = changed === undefined ? this.slotWords.packedEnd(slot) : changed.length;
+      const words = this.slotWords.rowValues(slot);
+      const start = this.slotWords.rowStart(slot);
+      const end = this.slotWords.rowEnd(slot);
       let mask = 0;
       let accountMatched = 0;
       for (let i = start; i < end; i += 1) {
@@ -549,19 +548,25 @@ export class AccountIndex implements AccountLookup {
       known: q.known,
       weight: typedWeight(q.text, q.kind, q.known),
     }));
+    // The candidate's words, read in place; one token list and one comparison reused for every candidate.
+    let words: ArrayLike<number> = [];
+    let wordsStart = 0;
+    const accountTokens: AlignedToken[] = [];
+    const pairSimilarity = (i: number, j: number): number =>
+      this.similarity(query[i] as QueryWord, words[wordsStart + j] as number);
     for (const packed of bounded.slice(0, this.maxNameCandidates)) {
       const slot = packed % SLOT_RANGE;
       const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
       if (!exhaustive && best.length >= limit && bound < (best[limit - 1] as number)) break;
       const account = this.accounts[slot] as AccountRecord;
-      const words = this.slotWords.row(slot);
-      const accountTokens: AlignedToken[] = [];
-      for (let i = 0; i < words.length; i += 1) {
+      words = this.slotWords.rowValues(slot);
+      wordsStart = this.slotWords.rowStart(slot);
+      const wordsEnd = this.slotWords.rowEnd(slot);
+      accountTokens.length = 0;
+      for (let i = wordsStart; i < wordsEnd; i += 1) {
         accountTokens.push(INDEXED_TOKENS[KINDS[this.wordKinds[words[i] as number] as number] as TokenKind]);
       }
-      const similarity = alignScore(queryTokens, accountTokens, (i, j) =>
-        this.similarity(query[i] as QueryWord, words[j] as number),
-      );
+      const similarity = alignScore(queryTokens, accountTokens, pairSimilarity);
       if (similarity <= 0) continue;
       const accountCountry = (this.slotFacts[slot] as number) & 0xffff;
       const known = leadCountry !== 0 && accountCountry !== 0;

@@ -124,21 +124,23 @@ export class SparseRows {
     return (this.starts[row + 1] as number) - (this.starts[row] as number);
   }
 
-  /** A changed row, or undefined when the row is read from `packedValues` between `packedStart` and `packedEnd`. */
-  changed(row: number): number[] | undefined {
-    return this.overrides.size === 0 ? undefined : this.overrides.get(row);
+  /**
+   * The array holding a row, to read in place between `rowStart` and `rowEnd` without a view
+   * allocated per row (lookups read thousands of rows).
+   */
+  rowValues(row: number): ArrayLike<number> {
+    return (this.overrides.size === 0 ? undefined : this.overrides.get(row)) ?? this.values;
   }
 
-  packedStart(row: number): number {
+  rowStart(row: number): number {
+    if (this.overrides.size > 0 && this.overrides.has(row)) return 0;
     return row < this.packedRows() ? (this.starts[row] as number) : 0;
   }
 
-  packedEnd(row: number): number {
+  rowEnd(row: number): number {
+    const override = this.overrides.size === 0 ? undefined : this.overrides.get(row);
+    if (override !== undefined) return override.length;
     return row < this.packedRows() ? (this.starts[row + 1] as number) : 0;
-  }
-
-  get packedValues(): Uint32Array {
-    return this.values;
   }
 
   /** The row's values, read-only: a view into the packed part or the changed row itself. */
