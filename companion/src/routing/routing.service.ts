@@ -23,13 +23,13 @@ import {
   findKeys,
   formatError,
   insertDecisions,
-  insertEffects,
   lockPools,
   markApplied,
   readPools,
+  recordOutcomes,
   repointKey,
-  savePoolStates,
   setStatuses,
+  storeDecisions,
   type DecisionInsert,
   type DecisionRecord,
   type Effect,
@@ -495,9 +495,7 @@ export class RoutingService {
         });
         for (const effect of own) effects.push({ decisionId: plan.id, effect });
       }
-      await insertDecisions(tx.db, rows);
-      const stored = await insertEffects(tx.db, effects, this.leaseMs);
-      await savePoolStates(tx.db, changed);
+      const stored = await storeDecisions(tx.db, rows, effects, changed, this.leaseMs);
       for (const plan of go) {
         if (plan.item.redecides?.requestKey) await repointKey(tx.db, plan.item.redecides.requestKey, plan.id);
       }
@@ -596,7 +594,9 @@ export class RoutingService {
     await this.recogniseApplied(rows, outcomes);
 
     const appliedIds = rows.filter((r) => outcomes.get(r.id)?.ok).map((r) => r.id);
-    await markApplied(this.store.db, appliedIds);
+    // Right after deciding, the statuses follow from this attempt alone, so the rows are marked
+    // applied together with them below; the worker reads the rows' statuses back, after marking.
+    if (!complete) await markApplied(this.store.db, appliedIds);
     for (const r of rows) {
       const outcome = outcomes.get(r.id);
       if (!outcome || outcome.ok) continue;
@@ -648,7 +648,7 @@ export class RoutingService {
             : null,
       });
     }
-    await setStatuses(this.store.db, statuses);
+    await recordOutcomes(this.store.db, complete ? appliedIds : [], statuses);
     this.keepIndexFresh(rows, outcomes, leads);
     return applied;
   }

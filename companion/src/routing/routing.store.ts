@@ -3,7 +3,6 @@ import type { LeadConversion, LeadUpdate } from '../crm/crm.port.js';
 import type { Decision } from '../engine/decision.js';
 import type { PoolState } from '../engine/distribution/distribution.types.js';
 import type { Trigger } from '../engine/model.js';
-import { toJson } from '../store/json.js';
 import type { Database, DecisionStatus, OutboxStatus } from '../store/schema.js';
 
 /**
@@ -45,16 +44,6 @@ export async function readPools(db: Kysely<Database>, names: string[]): Promise<
     .execute();
   for (const r of rows) found.set(r.name, { state: r.state as PoolState | null, version: r.version });
   return found;
-}
-
-export async function savePoolStates(tx: Kysely<Database>, states: Map<string, LockedPool>): Promise<void> {
-  for (const [name, { state, version }] of states) {
-    await tx
-      .updateTable('pool_state')
-      .set({ state: toJson(state), version: version + 1, updated_at: sql`now()` })
-      .where('name', '=', name)
-      .execute();
-  }
 }
 
 /** The decisions already made for these request keys. */
@@ -102,34 +91,42 @@ export interface DecisionInsert {
   requestKey: string | null;
 }
 
-/** One statement per chunk, the rows travelling as one JSON parameter (far faster than a parameter per field). */
+/** Rows per statement: the rows travel as one JSON parameter (far faster than a parameter per field). */
+const CHUNK = 1000;
+
+function decisionRows(rows: DecisionInsert[]): string {
+  return JSON.stringify(
+    rows.map(({ id, decision, trigger, status, requestKey }) => ({
+      id,
+      lead_id: decision.leadId,
+      flow_name: decision.flow.name,
+      flow_version: decision.flow.version,
+      trigger,
+      outcome: decision.outcome,
+      owner_id: decision.owner?.id ?? null,
+      owner_kind: decision.owner?.kind ?? null,
+      summary: decision.summary,
+      decision,
+      status,
+      request_key: requestKey,
+    })),
+  );
+}
+
+const insertDecisionRows = (json: string) => sql`
+  insert into decisions (id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+    summary, decision, status, request_key)
+  select id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+    summary, decision, status, request_key
+  from jsonb_to_recordset(${json}::jsonb) as d(id uuid, lead_id text, flow_name text, flow_version integer,
+    trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision jsonb, status text,
+    request_key text)
+`;
+
+/** Decisions alone (dry runs), one statement per chunk. */
 export async function insertDecisions(tx: Kysely<Database>, rows: DecisionInsert[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = JSON.stringify(
-      rows.slice(i, i + 1000).map(({ id, decision, trigger, status, requestKey }) => ({
-        id,
-        lead_id: decision.leadId,
-        flow_name: decision.flow.name,
-        flow_version: decision.flow.version,
-        trigger,
-        outcome: decision.outcome,
-        owner_id: decision.owner?.id ?? null,
-        owner_kind: decision.owner?.kind ?? null,
-        summary: decision.summary,
-        decision,
-        status,
-        request_key: requestKey,
-      })),
-    );
-    await sql`
-      insert into decisions (id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
-        summary, decision, status, request_key)
-      select id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
-        summary, decision, status, request_key
-      from jsonb_to_recordset(${chunk}::jsonb) as d(id uuid, lead_id text, flow_name text, flow_version integer,
-        trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision jsonb, status text,
-        request_key text)
-    `.execute(tx);
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await insertDecisionRows(decisionRows(rows.slice(i, i + CHUNK))).execute(tx);
   }
 }
 
@@ -144,29 +141,51 @@ export interface EffectRow {
 }
 
 /**
- * Adds outbox rows leased to this process for `leaseMs`: it applies them right after the commit,
- * and the outbox worker leaves them alone unless the lease runs out (this process died).
+ * What routing commits for a batch, in one statement per chunk of decisions: the decisions, their
+ * outbox rows, and (with the first chunk) the pools' new state. Outbox rows are leased to this
+ * process for `leaseMs`: it applies them right after the commit, and the outbox worker leaves them
+ * alone unless the lease runs out (this process died). Returns the outbox rows with their ids.
+ * Run it inside the routing transaction, with the pools locked.
  */
-export async function insertEffects(
+export async function storeDecisions(
   tx: Kysely<Database>,
-  rows: Array<{ decisionId: string; effect: Effect }>,
+  rows: DecisionInsert[],
+  effects: Array<{ decisionId: string; effect: Effect }>,
+  pools: Map<string, LockedPool>,
   leaseMs: number,
 ): Promise<EffectRow[]> {
   const inserted: EffectRow[] = [];
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
-    const payload = JSON.stringify(
-      chunk.map((r) => ({ decision_id: r.decisionId, kind: r.effect.kind, payload: r.effect.payload })),
+  if (rows.length === 0) return inserted;
+  const effectsOf = new Map<string, Array<{ decisionId: string; effect: Effect }>>();
+  for (const e of effects) effectsOf.set(e.decisionId, [...(effectsOf.get(e.decisionId) ?? []), e]);
+  let poolJson: string | null = JSON.stringify(
+    [...pools].map(([name, { state, version }]) => ({ name, state, version })),
+  );
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const mine = chunk.flatMap((r) => effectsOf.get(r.id) ?? []);
+    const effectJson = JSON.stringify(
+      mine.map((r) => ({ decision_id: r.decisionId, kind: r.effect.kind, payload: r.effect.payload })),
     );
-    // A decision has at most one effect of each kind: that pair finds each row's id.
+    // Every part runs to completion whether or not the final select reads it; the outbox rows'
+    // foreign key is checked at the end of the statement, when their decisions are in.
     const { rows: ids } = await sql<{ id: string; decision_id: string; kind: string }>`
+      with decided as (${insertDecisionRows(decisionRows(chunk))} returning 1),
+      turned as (
+        update pool_state set state = p.state, version = p.version + 1, updated_at = now()
+        from jsonb_to_recordset(${poolJson ?? '[]'}::jsonb) as p(name text, state jsonb, version integer)
+        where pool_state.name = p.name
+        returning 1
+      )
       insert into outbox (decision_id, kind, payload, status, locked_until)
       select decision_id, kind, payload, 'pending', now() + ${leaseMs} * interval '1 millisecond'
-      from jsonb_to_recordset(${payload}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
+      from jsonb_to_recordset(${effectJson}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
       returning id, decision_id, kind
     `.execute(tx);
+    poolJson = null;
+    // A decision has at most one effect of each kind: that pair finds each row's id.
     const idOf = new Map(ids.map((r) => [`${r.decision_id}:${r.kind}`, String(r.id)]));
-    for (const r of chunk) {
+    for (const r of mine) {
       inserted.push({ ...r, id: idOf.get(`${r.decisionId}:${r.effect.kind}`)!, status: 'pending' });
     }
   }
@@ -245,6 +264,33 @@ export async function setStatuses(
   if (updates.length === 0) return;
   const payload = JSON.stringify(updates);
   await sql`
+    update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
+    from jsonb_to_recordset(${payload}::jsonb) as u(id uuid, status text, detail text)
+    where decisions.id = u.id
+  `.execute(db);
+}
+
+/**
+ * Marks outbox rows applied and sets their decisions' statuses, in one statement: what routing
+ * records after applying a batch it has just committed.
+ */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  appliedIds: string[],
+  statuses: Array<{ id: string; status: DecisionStatus; detail: string | null }>,
+): Promise<void> {
+  if (appliedIds.length === 0) {
+    await setStatuses(db, statuses);
+    return;
+  }
+  const payload = JSON.stringify(statuses);
+  await sql`
+    with applied as (
+      update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+        applied_at = now(), updated_at = now()
+      where id = any(${appliedIds}::bigint[]) and status = 'pending'
+      returning 1
+    )
     update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
     from jsonb_to_recordset(${payload}::jsonb) as u(id uuid, status text, detail text)
     where decisions.id = u.id

@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { LockFile } from './lock-file.js';
 import { MIGRATIONS } from './migrations.js';
+import { PgliteConnection } from './pglite-connection.js';
+import { PreparedStatementPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { Store, type SqlResult } from './store.js';
 import { StoreError, StoreOpenError } from './store.errors.js';
@@ -83,11 +84,11 @@ async function openPglite(dataDir: string): Promise<Store> {
   }
   // One connection: PGlite is a single session, so the pool must never hand it to two clients.
   const pool = new pg.Pool({
-    ...(createPgConfig(pglite) as unknown as pg.PoolConfig),
+    connection: new PgliteConnection(pglite),
     max: 1,
     idleTimeoutMillis: 0,
-  });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } as pg.PoolConfig);
+  const db = createKysely(pool);
   return new Store(
     db,
     'pglite',
@@ -118,13 +119,33 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     await pool.end();
     throw new StoreOpenError(`PostgreSQL at ${redact(databaseUrl)}`, err);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = createKysely(pool);
   return new Store(
     db,
     'postgres',
     (text, values) => pool.query(text, values) as Promise<SqlResult>,
     () => db.destroy(),
   );
+}
+
+/**
+ * The query builder over either backend's pool: statements run again and again are prepared once
+ * per connection (see PreparedStatementPool), and each connection plans them once, generically,
+ * instead of again on every run. Planning costs more than running most of routing's statements
+ * (on PGlite several times more: it asks the file system for the size of every table and index),
+ * and PostgreSQL's default keeps re-planning statements whose parameters are arrays. A generic
+ * plan cannot use a partial index whose condition is a parameter, so such conditions are written
+ * as literals (e.g. object = 'Lead', status = 'pending').
+ */
+function createKysely(pool: pg.Pool): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: new PreparedStatementPool(pool),
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('set plan_cache_mode = force_generic_plan'));
+      },
+    }),
+  });
 }
 
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {

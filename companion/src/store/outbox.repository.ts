@@ -22,11 +22,14 @@ export type OutboxRow = OutboxEffect & {
   appliedAt: Date | null;
 };
 
-/** Pending rows due now and not held by a live worker's lease, oldest first. */
+/**
+ * Pending rows due now and not held by a live worker's lease, oldest first. The status is a literal
+ * so that a prepared (generic) plan can use the partial index of pending rows.
+ */
 function due(db: Kysely<Database>, limit: number) {
   return db
     .selectFrom('outbox')
-    .where('status', '=', 'pending')
+    .where(sql<boolean>`status = 'pending'`)
     .where('next_attempt_at', '<=', sql<Date>`now()`)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
     .orderBy('next_attempt_at')

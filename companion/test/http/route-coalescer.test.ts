@@ -24,53 +24,72 @@ class HeldRouting implements Pick<RoutingPort, 'routeMany'> {
     );
   }
 
-  /** Lets the oldest batch finish. */
+  /** Lets the oldest batch finish, and the coalescer take its turn to start the next. */
   async next(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     this.release.shift()?.();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    await turn();
   }
 }
+
+/** One turn of the event loop: what the coalescer waits before it cuts a batch. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 const request = (leadId: string): RouteRequest => ({ leadId, trigger: { kind: 'reroute' } });
 
 describe('RouteCoalescer (group commit for re-routes)', () => {
-  it('routes a lone request at once, and those that arrive meanwhile together in the next batch', async () => {
+  it('routes a lone request after one turn of the event loop', async () => {
     const routing = new HeldRouting();
     const coalescer = new RouteCoalescer(routing);
-    const first = coalescer.route(request('a'));
-    const rest = ['b', 'c', 'd'].map((id) => coalescer.route(request(id)));
+    const lone = coalescer.route(request('a'));
+    expect(routing.batches).toEqual([]);
+    await turn();
     expect(routing.batches).toEqual([['a']]);
     await routing.next();
-    expect(routing.batches).toEqual([['a'], ['b', 'c', 'd']]);
+    expect((await lone).decisionId).toBe('d-a-1');
+  });
+
+  it('routes the requests of one turn together, and those that arrive meanwhile in the next batch', async () => {
+    const routing = new HeldRouting();
+    const coalescer = new RouteCoalescer(routing);
+    const first = ['a', 'b'].map((id) => coalescer.route(request(id)));
+    await turn();
+    expect(routing.batches).toEqual([['a', 'b']]);
+    const rest = ['c', 'd', 'e'].map((id) => coalescer.route(request(id)));
     await routing.next();
-    expect((await first).decisionId).toBe('d-a-1');
-    expect((await Promise.all(rest)).map((r) => r.decisionId)).toEqual(['d-b-2', 'd-c-2', 'd-d-2']);
+    expect(routing.batches).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
+    await routing.next();
+    expect((await Promise.all(first)).map((r) => r.decisionId)).toEqual(['d-a-1', 'd-b-1']);
+    expect((await Promise.all(rest)).map((r) => r.decisionId)).toEqual(['d-c-2', 'd-d-2', 'd-e-2']);
   });
 
   it('never puts one lead in a batch twice, and keeps batches within their size', async () => {
     const routing = new HeldRouting();
     const coalescer = new RouteCoalescer(routing, 2);
-    const all = ['a', 'b', 'b', 'c', 'd'].map((id) => coalescer.route(request(id)));
-    for (let i = 0; i < 4; i++) await routing.next();
+    const all = ['a', 'a', 'b', 'c', 'd'].map((id) => coalescer.route(request(id)));
+    await turn();
+    for (let i = 0; i < 3; i++) await routing.next();
     await Promise.all(all);
-    expect(routing.batches).toEqual([['a'], ['b', 'c'], ['b', 'd']]);
+    expect(routing.batches).toEqual([['a', 'b'], ['a', 'c'], ['d']]);
   });
 
   it('fails only the lead routing could not route, with its code', async () => {
     const routing = new HeldRouting();
     const coalescer = new RouteCoalescer(routing);
-    const block = coalescer.route(request('a'));
     const missing = coalescer.route(request('missing')).then(
       () => null,
       (err: unknown) => err,
     );
     const fine = coalescer.route(request('b'));
+    await turn();
+    expect(routing.batches).toEqual([['missing', 'b']]);
     await routing.next();
-    await routing.next();
-    await block;
     expect(await missing).toMatchObject({ code: 'NOT_FOUND', message: 'There is no lead missing.' });
-    expect((await fine).decisionId).toBe('d-b-2');
+    expect((await fine).decisionId).toBe('d-b-1');
   });
 
   it('fails every request of a batch whose routeMany throws, and carries on with the next', async () => {

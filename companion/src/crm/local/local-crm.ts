@@ -21,6 +21,7 @@ import {
   getRecords,
   normaliseId,
   replaceRecords,
+  storable,
   SYSTEM_FIELDS,
   toRecord,
   upsertRecords,
@@ -80,40 +81,45 @@ export class LocalCrm implements CrmPort {
     this.feed = options.feed ?? new LocalChangeFeed();
   }
 
+  /** One statement: the leads, their campaign memberships and those memberships' campaigns. */
   async getLeadContexts(leadIds: string[]): Promise<Map<string, LeadContext>> {
     const wanted = new Map<string, string>();
     for (const id of leadIds) {
       const id18 = normaliseId(id);
       if (id18) wanted.set(id, id18);
     }
-    const leads = await getRecords<LeadRecord>(this.db, 'Lead', [...wanted.values()]);
-    const memberRows = leads.size
-      ? await this.db
-          .selectFrom('crm_records')
-          .select(['id', 'data', 'modstamp'])
-          .where('object', '=', 'CampaignMember')
-          .where(sql<string>`data->>'LeadId'`, '=', sql<string>`any(${[...leads.keys()]}::text[])`)
-          .execute()
-      : [];
-    const members = memberRows.map((r) => toRecord<CampaignMemberRecord>(r));
-    const campaigns = await getRecords<CampaignRecord>(
-      this.db,
-      'Campaign',
-      members.map((m) => m.CampaignId),
-    );
+    if (wanted.size === 0) return new Map();
+    // The objects are literals, not parameters, so a prepared plan can use the partial indexes.
+    const { rows } = await sql<ContextRow>`
+      select l.id as lead_id, l.data as lead_data, l.modstamp as lead_modstamp,
+        m.data as member_data, m.modstamp as member_modstamp,
+        c.data as campaign_data, c.modstamp as campaign_modstamp
+      from crm_records l
+      left join crm_records m on m.object = 'CampaignMember' and m.data->>'LeadId' = l.id
+      left join crm_records c on c.object = 'Campaign' and c.id = m.data->>'CampaignId'
+      where l.object = 'Lead' and l.id = any(${[...new Set(wanted.values())]}::text[])
+      order by l.id, m.id
+    `.execute(this.db);
+    const leads = new Map<string, LeadRecord>();
     const byLead = new Map<string, Membership[]>();
-    for (const member of members) {
-      const campaign = campaigns.get(member.CampaignId);
-      if (!campaign || !member.LeadId) continue;
-      const list = byLead.get(member.LeadId) ?? [];
-      list.push({ member, campaign });
-      byLead.set(member.LeadId, list);
+    for (const r of rows) {
+      if (!leads.has(r.lead_id)) {
+        leads.set(r.lead_id, toRecord<LeadRecord>({ data: r.lead_data, modstamp: r.lead_modstamp }));
+      }
+      // A membership whose campaign is gone is left out, as before.
+      if (!r.member_data || !r.campaign_data) continue;
+      const list = byLead.get(r.lead_id) ?? [];
+      list.push({
+        member: toRecord<CampaignMemberRecord>({ data: r.member_data, modstamp: r.member_modstamp! }),
+        campaign: toRecord<CampaignRecord>({ data: r.campaign_data, modstamp: r.campaign_modstamp! }),
+      });
+      byLead.set(r.lead_id, list);
     }
     const contexts = new Map<string, LeadContext>();
     for (const [asked, id18] of wanted) {
       const lead = leads.get(id18);
       if (!lead) continue;
-      const memberships = (byLead.get(id18) ?? []).sort((a, b) =>
+      const memberships = [...(byLead.get(id18) ?? [])].sort((a, b) =>
         String(b.member.CreatedDate ?? '').localeCompare(String(a.member.CreatedDate ?? '')),
       );
       contexts.set(asked, { lead, memberships });
@@ -325,51 +331,111 @@ export class LocalCrm implements CrmPort {
     return changes;
   }
 
-  /** Updates leads as `origin` (routing, a person, the inbound stream) and tells the feed. */
+  /**
+   * Updates leads as `origin` (routing, a person, the inbound stream) and tells the feed.
+   *
+   * Optimistic, like a compare-and-set: one statement reads the leads with their row versions and
+   * the owners the updates name, the checks run here, and one statement writes each changed lead
+   * only if its row is still the version read. A lead someone else wrote in between is read and
+   * checked again; after a few lost races it is refused as Salesforce refuses a locked row
+   * (UNABLE_TO_LOCK_ROW, retryable). Two statements and no transaction held open across them.
+   */
   protected async writeLeads(updates: LeadUpdate[], origin: ChangeOrigin): Promise<WriteResult[]> {
-    if (updates.length === 0) return [];
-    const owners = await this.owners();
-    const { results, changes } = await atomic(this.db, async (tx) => {
-      const ids = updates.map((u) => normaliseId(u.id)).filter((id): id is string => id !== null);
-      const current = await getRecords<LeadRecord>(tx, 'Lead', ids, { forUpdate: true });
-      const next = new Map<string, LeadRecord>();
-      const results: WriteResult[] = [];
-      const changes: LeadChange[] = [];
-      for (const update of updates) {
-        const id = normaliseId(update.id);
-        if (!id) {
-          results.push(fail(update.id, 'MALFORMED_ID', `Lead ID: id value of incorrect type: ${update.id}`));
-          continue;
-        }
-        const lead = next.get(id) ?? current.get(id);
-        const refused = lead ? this.refuseUpdate(lead, update, owners) : null;
-        if (!lead || refused) {
-          results.push(refused ?? fail(update.id, 'ENTITY_IS_DELETED', 'entity is deleted'));
-          continue;
-        }
-        const updated: LeadRecord = { ...lead, ...update.fields, Id: id };
-        next.set(id, updated);
-        results.push({ id: update.id, ok: true });
-        const fields = changedFields(lead, updated);
-        if (fields.length > 0) {
-          changes.push({
-            leadId: id,
-            kind: 'updated',
-            changedFields: fields,
-            previous: Object.fromEntries(fields.map((f) => [f, lead[f] ?? null])),
-            lead: updated,
-            origin,
-          });
-        }
-      }
-      await replaceRecords(
-        tx,
-        [...next.values()].map((data) => ({ id: data.Id, data })),
+    const results: WriteResult[] = new Array(updates.length);
+    const changes: LeadChange[] = [];
+    let todo = updates.map((_, i) => i);
+    for (let attempt = 1; todo.length > 0; attempt += 1) {
+      const round = await this.writeRound(
+        todo.map((i) => updates[i]!),
+        origin,
       );
-      return { results, changes };
-    });
+      const lost: number[] = [];
+      todo.forEach((i, j) => {
+        if (round.lost.has(j)) lost.push(i);
+        else results[i] = round.results[j]!;
+      });
+      changes.push(...round.changes);
+      if (attempt >= WRITE_ATTEMPTS) {
+        for (const i of lost) {
+          results[i] = fail(
+            updates[i]!.id,
+            'UNABLE_TO_LOCK_ROW',
+            'unable to obtain exclusive access to this record',
+            true,
+          );
+        }
+        break;
+      }
+      todo = lost;
+    }
     this.feed.emit(changes);
     return results;
+  }
+
+  /**
+   * One read-check-write round. `lost` holds the positions (in `updates`) of updates whose lead was
+   * written by someone else between the read and the write: nothing of theirs was written.
+   */
+  private async writeRound(
+    updates: LeadUpdate[],
+    origin: ChangeOrigin,
+  ): Promise<{ results: WriteResult[]; changes: LeadChange[]; lost: Set<number> }> {
+    const ids = updates.map((u) => normaliseId(u.id)).filter((id): id is string => id !== null);
+    const ownerIds = updates
+      .map((u) => u.fields.OwnerId)
+      .filter((id): id is string => typeof id === 'string')
+      .map((id) => normaliseId(id) ?? id);
+    const { leads: current, owners } = await readForWrite(this.db, ids, ownerIds);
+    const next = new Map<string, LeadRecord>();
+    const results: WriteResult[] = [];
+    // One entry per update (null: nothing to tell the feed), so lost races can be left out by position.
+    const changes: Array<LeadChange | null> = [];
+    for (const update of updates) {
+      const id = normaliseId(update.id);
+      if (!id) {
+        results.push(fail(update.id, 'MALFORMED_ID', `Lead ID: id value of incorrect type: ${update.id}`));
+        changes.push(null);
+        continue;
+      }
+      const lead = next.get(id) ?? current.get(id)?.record;
+      const refused = lead ? this.refuseUpdate(lead, update, owners) : null;
+      if (!lead || refused) {
+        results.push(refused ?? fail(update.id, 'ENTITY_IS_DELETED', 'entity is deleted'));
+        changes.push(null);
+        continue;
+      }
+      const updated: LeadRecord = { ...lead, ...update.fields, Id: id };
+      next.set(id, updated);
+      results.push({ id: update.id, ok: true });
+      const fields = changedFields(lead, updated);
+      changes.push(
+        fields.length === 0
+          ? null
+          : {
+              leadId: id,
+              kind: 'updated',
+              changedFields: fields,
+              previous: Object.fromEntries(fields.map((f) => [f, lead[f] ?? null])),
+              lead: updated,
+              origin,
+            },
+      );
+    }
+    const written = await replaceIfUnchanged(
+      this.db,
+      [...next.values()].map((data) => ({ id: data.Id, data, version: current.get(data.Id)!.version })),
+    );
+    // Every update of a lead that lost the race goes again, refusals included: they saw an old lead.
+    const lost = new Set<number>();
+    updates.forEach((update, j) => {
+      const id = normaliseId(update.id);
+      if (id && next.has(id) && !written.has(id)) lost.add(j);
+    });
+    return {
+      results,
+      changes: changes.filter((c, j): c is LeadChange => c !== null && !lost.has(j)),
+      lost,
+    };
   }
 
   private refuseUpdate(lead: LeadRecord, update: LeadUpdate, owners: Map<string, Owner>): Failure | null {
@@ -428,16 +494,7 @@ export class LocalCrm implements CrmPort {
       .select(['id', 'object', sql<boolean | null>`(data->>'IsActive')::boolean`.as('active')])
       .where('object', 'in', ['User', 'Queue'])
       .execute();
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          id: r.id,
-          kind: r.object === 'Queue' ? 'queue' : 'user',
-          active: r.object === 'Queue' || r.active === true,
-        },
-      ]),
-    );
+    return new Map(rows.map((r) => [r.id, toOwner(r)]));
   }
 
   protected async listAll<T extends SfRecord>(object: CrmObject): Promise<T[]> {
@@ -457,10 +514,11 @@ export class LocalCrm implements CrmPort {
   ): AsyncGenerator<T[]> {
     let after = '';
     for (;;) {
+      // The object as a literal: a prepared plan then walks the (object, id) index, not every record.
       let query = this.db
         .selectFrom('crm_records')
         .select(['id', 'data', 'modstamp'])
-        .where('object', '=', object)
+        .where('object', '=', sql.lit(object))
         .where('id', '>', after)
         .orderBy('id')
         .limit(this.pageSize);
@@ -472,6 +530,85 @@ export class LocalCrm implements CrmPort {
       after = rows[rows.length - 1]!.id;
     }
   }
+}
+
+/** How many read-check-write rounds an update gets before it is refused as a locked row. */
+const WRITE_ATTEMPTS = 5;
+
+interface ContextRow {
+  lead_id: string;
+  lead_data: unknown;
+  lead_modstamp: Date;
+  member_data: unknown;
+  member_modstamp: Date | null;
+  campaign_data: unknown;
+  campaign_modstamp: Date | null;
+}
+
+/** A lead as read for a write, with its row version (the writing transaction's id, xmin). */
+interface Versioned {
+  record: LeadRecord;
+  version: string;
+}
+
+/** In one statement: the leads by Id with their row versions, and the users or queues by Id. */
+async function readForWrite(
+  db: Kysely<Database>,
+  leadIds: string[],
+  ownerIds: string[],
+): Promise<{ leads: Map<string, Versioned>; owners: Map<string, Owner> }> {
+  const leads = new Map<string, Versioned>();
+  const owners = new Map<string, Owner>();
+  if (leadIds.length === 0) return { leads, owners };
+  const { rows } = await sql<{
+    id: string;
+    object: string;
+    data: unknown;
+    modstamp: Date;
+    version: string;
+    active: boolean | null;
+  }>`
+    select id, object, data, modstamp, xmin::text as version,
+      case when object = 'User' then (data->>'IsActive')::boolean end as active
+    from crm_records
+    where (object = 'Lead' and id = any(${[...new Set(leadIds)]}::text[]))
+      or (object in ('User', 'Queue') and id = any(${[...new Set(ownerIds)]}::text[]))
+  `.execute(db);
+  for (const r of rows) {
+    if (r.object === 'Lead') leads.set(r.id, { record: toRecord<LeadRecord>(r), version: r.version });
+    else owners.set(r.id, toOwner(r));
+  }
+  return { leads, owners };
+}
+
+/**
+ * Writes each record only if its row is still the version read (no one wrote it since), in one
+ * statement; returns the Ids written. A concurrent writer's row is re-checked once it commits, so
+ * of two racing writes exactly one wins.
+ */
+async function replaceIfUnchanged(
+  db: Kysely<Database>,
+  records: Array<{ id: string; data: SfRecord; version: string }>,
+): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const payload = JSON.stringify(
+    records.map((r) => ({ id: r.id, data: storable(r.data), version: r.version })),
+  );
+  const { rows } = await sql<{ id: string }>`
+    update crm_records set data = u.data, modstamp = clock_timestamp()
+    from jsonb_to_recordset(${payload}::jsonb) as u(id text, data jsonb, version xid)
+    where crm_records.id = u.id and crm_records.xmin = u.version
+    returning crm_records.id
+  `.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
+
+function toOwner(r: { id: string; object: string; active: boolean | null }): Owner {
+  return {
+    id: r.id,
+    kind: r.object === 'Queue' ? 'queue' : 'user',
+    active: r.object === 'Queue' || r.active === true,
+  };
 }
 
 /** A conversion that passed its checks, with its place in the results. */
