@@ -58,13 +58,19 @@ export class SalesforceChangeRouter {
     this.options.service.applyChanges({ leads: [...contexts.values()].map((c) => c.lead) });
     const trigger = this.triggerFor(event);
     if (!trigger) return;
-    // A created event delivered again (after a restart between routing and storing the replay id)
-    // returns the stored decision instead of routing the lead twice.
-    const requests: RouteRequest[] = [...contexts.keys()].map((leadId) => ({
-      leadId,
-      trigger,
-      ...(trigger.kind === 'created' ? { requestKey: `salesforce-created:${leadId}` } : {}),
-    }));
+    // An event delivered again (after a restart between routing and storing the replay id) returns
+    // the stored decision instead of routing the lead twice: a lead is created once; an update is
+    // known by the event that brought it.
+    const requestKey = (leadId: string): string | undefined =>
+      trigger.kind === 'created'
+        ? `salesforce-created:${leadId}`
+        : event.key !== undefined
+          ? `salesforce-change:${event.key}:${leadId}`
+          : undefined;
+    const requests: RouteRequest[] = [...contexts.keys()].map((leadId) => {
+      const key = requestKey(leadId);
+      return { leadId, trigger, ...(key !== undefined ? { requestKey: key } : {}) };
+    });
     if (requests.length > 0) await this.options.service.routeMany(requests);
   }
 

@@ -64,6 +64,24 @@ describe('Salesforce change events', () => {
     expect(latest?.decision.outcome).toBe('assigned');
   });
 
+  it('an update event delivered again does not re-route the lead twice; a later update does', async () => {
+    const lead = await newLead('reroute-eligible');
+    await org.updateLeadsAsUser([{ id: lead.Id, fields: { Rerun_Routing__c: true } }]);
+    const event = (replay: string): ChangeEvent => ({
+      kind: 'updated',
+      object: 'Lead',
+      ids: [lead.Id],
+      changedFields: ['Rerun_Routing__c'],
+      key: `/data/LeadChangeEvent@${replay}`,
+    });
+    await router.onChange(event('AAAAAAAAAAE='));
+    await router.onChange(event('AAAAAAAAAAE='));
+    expect(await history(lead.Id)).toHaveLength(1);
+    await org.updateLeadsAsUser([{ id: lead.Id, fields: { Rerun_Routing__c: true } }]);
+    await router.onChange(event('AAAAAAAAAAI='));
+    expect(await history(lead.Id)).toHaveLength(2);
+  });
+
   it("routing's own writes coming back as events route nothing", async () => {
     const lead = await newLead('reroute-eligible');
     await router.onChange({

@@ -14,6 +14,11 @@ export interface ChangeEvent {
   ids: string[];
   /** Fields the change touched; null when unknown (polling, gap events, resyncs): re-read the records. */
   changedFields: string[] | null;
+  /**
+   * Names the change event that brought this (topic and replay id): the same when the event is
+   * delivered again after a restart, so routing can refuse to act on it twice. Absent when polling.
+   */
+  key?: string;
 }
 
 /** Where the last processed position of each topic is kept, so a restart resumes there. */
@@ -332,8 +337,10 @@ export class SalesforceChangeFeed {
     for (const e of res.events) {
       const type = await this.schema(e.event.schema_id);
       const payload = type.fromBuffer(e.event.payload) as { ChangeEventHeader: ChangeHeader };
-      for (const event of await this.toChangeEvents(type, payload.ChangeEventHeader))
-        await this.options.onChange(event);
+      const key = `${topic}@${e.replay_id.toString('base64')}`;
+      const events = await this.toChangeEvents(type, payload.ChangeEventHeader);
+      for (const [i, event] of events.entries())
+        await this.options.onChange({ ...event, key: events.length === 1 ? key : `${key}#${i}` });
       await this.options.store.set(topic, e.replay_id.toString('base64'));
       // When the event was committed: where a catch-up by query starts if the replay id expires.
       await this.options.store.set(
