@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { CallMeter, meteredPort } from './crm/call-meter.js';
 import type { CrmPort } from './crm/crm.port.js';
 import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
 import { DEMO } from './crm/local/demo-people.js';
@@ -20,7 +21,7 @@ import { SalesforceChangeRouter } from './jobs/salesforce-change.router.js';
 import { createApp } from './http/app.js';
 import type { ServiceStatus } from './http/app-context.js';
 import { createLogger } from './http/logger.js';
-import { countCalls, createMetrics } from './http/metrics.js';
+import { createMetrics } from './http/metrics.js';
 import { previewRouter } from './http/preview/preview.router.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { OutboxWorker } from './routing/outbox.worker.js';
@@ -33,6 +34,8 @@ type Stop = () => Promise<void> | void;
 interface Crm {
   crm: CrmPort;
   org: OrgReadPort;
+  /** Counts the calls made through `crm`, by the work that made them. */
+  meter: CallMeter;
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
   startJobs(routing: RoutingService, routingSet: RoutingSet): Promise<Stop[]>;
@@ -142,13 +145,14 @@ async function main(): Promise<void> {
 async function localMode(store: Store, config: Config, logger: Logger): Promise<Crm> {
   const seeded = await ensureDemoOrg(store.db, { scenario: DEMO_SCENARIO });
   const local = new LocalOrg(store.db);
-  const counted = countCalls<CrmPort>(local);
+  const meter = new CallMeter();
   const counts = seeded.counts;
   return {
-    crm: counted.port,
+    crm: meteredPort<CrmPort>(local, meter),
     org: local,
+    meter,
     exampleUser: DEMO.admin,
-    status: { crm: () => ({ limited: false }), apiCalls: counted.counts },
+    status: { crm: () => ({ limited: false }), apiCalls: () => meter.counts() },
     summary:
       `Local demo org ${seeded.seeded ? 'seeded' : 'loaded'}: ${counts['Lead'] ?? 0} leads, ` +
       `${counts['Account'] ?? 0} accounts, ${counts['User'] ?? 0} users; ` +
@@ -187,6 +191,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
   return {
     crm: connection.crm,
     org,
+    meter: connection.api.meter,
     status: {
       crm: () => connection.api.health(),
       apiCalls: () => connection.api.apiCalls(),

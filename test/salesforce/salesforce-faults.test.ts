@@ -176,13 +176,13 @@ describe('Salesforce adapter: limits and budget', () => {
     expect(h.crm.apiCalls().today).toBe(1);
   });
 
-  it('counts the calls of one piece of work, e.g. one routing decision, and totals them per tag', async () => {
+  it('counts the calls of one piece of work, e.g. one routing decision, and totals them per work', async () => {
     h = await startHarness();
     const owner = seedUser(h.standIn, 'Owner');
     const target = seedUser(h.standIn, 'Target');
     const [a, b] = seedLeads(h.standIn, 2, owner) as [string, string];
     const route = (id: string) =>
-      h!.api.track('route', async () => {
+      h!.api.meter.track('route', async () => {
         await h!.crm.getLeadContexts([id]);
         return h!.crm.updateLeads([{ id, fields: { OwnerId: target }, expectedOwnerId: owner }]);
       });
@@ -191,7 +191,7 @@ describe('Salesforce adapter: limits and budget', () => {
     expect(second.calls).toBe(3);
     expect(first.result[0]?.ok).toBe(true);
     await firstPage(h.crm.streamAccounts());
-    expect(h.crm.apiCalls().byTag).toEqual({ route: 6 });
+    expect(h.crm.apiCalls().byWork).toEqual({ route: 6 });
   });
 
   it('retries a read that timed out and fails clearly when it keeps timing out', async () => {

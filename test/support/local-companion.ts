@@ -72,7 +72,7 @@ export async function startLocalCompanion(options: {
     status: {
       indexLoaded: () => true,
       crm: () => ({ limited: false }),
-      apiCalls: () => ({ total: 0, byKind: {} }),
+      apiCalls: () => ({ total: 0, byKind: {}, byWork: {}, done: {} }),
     },
     accounts: routing.org.accounts,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),

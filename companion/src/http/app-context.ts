@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { ApiCallCounts } from '../crm/call-meter.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import type { AccountLookup } from '../engine/matching/matching.types.js';
 import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../routing/routing.service.js';
@@ -17,17 +18,13 @@ export interface CrmHealth {
   until?: string;
 }
 
-export interface ApiCallCounts {
-  total: number;
-  byKind: Record<string, number>;
-}
 
 /** What /readyz and /metrics read about the parts around the API. */
 export interface ServiceStatus {
   /** True once the match index has been built from the CRM. */
   indexLoaded(): boolean;
   crm(): CrmHealth;
-  /** Calls made to the CRM since start, by kind. */
+  /** Calls made to the CRM since start, by kind and by the work that made them. */
   apiCalls(): ApiCallCounts;
 }
 

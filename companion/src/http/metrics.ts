@@ -80,6 +80,26 @@ export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, 
     },
   });
   new Gauge({
+    name: 'switchyard_crm_api_calls_by_work',
+    help: "Calls made to the CRM since start, by the work that made them: 'route' (decisions) or a job.",
+    labelNames: ['work'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [work, n] of Object.entries(status.apiCalls().byWork)) this.set({ work }, n);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_crm_work_done',
+    help: "Pieces of work done since start: decisions for 'route', runs for a job (calls per piece = calls_by_work / work_done).",
+    labelNames: ['work'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [work, n] of Object.entries(status.apiCalls().done)) this.set({ work }, n);
+    },
+  });
+  new Gauge({
     name: 'switchyard_crm_rate_limited',
     help: '1 while the CRM API limit is spent and work is paused.',
     registers: [registry],
@@ -87,27 +107,4 @@ export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, 
       this.set(status.crm().limited ? 1 : 0);
     },
   });
-}
-
-/**
- * Wraps a port so every call to it is counted by method name: the API-call figure in local mode,
- * where there is no Salesforce API to count.
- */
-export function countCalls<T extends object>(
-  target: T,
-): { port: T; counts(): { total: number; byKind: Record<string, number> } } {
-  const byKind: Record<string, number> = {};
-  let total = 0;
-  const port = new Proxy(target, {
-    get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver) as unknown;
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        total++;
-        byKind[prop] = (byKind[prop] ?? 0) + 1;
-        return (value as (...a: unknown[]) => unknown).apply(obj, args);
-      };
-    },
-  });
-  return { port, counts: () => ({ total, byKind: { ...byKind } }) };
 }

@@ -236,7 +236,7 @@ describe('operations', () => {
       status: {
         indexLoaded: () => false,
         crm: () => ({ limited: true, until: '2026-11-24T00:00:00.000Z' }),
-        apiCalls: () => ({ total: 3, byKind: { query: 3 } }),
+        apiCalls: () => ({ total: 3, byKind: { query: 3 }, byWork: { route: 3 }, done: { route: 1 } }),
       },
     });
     const res = await limited.call('GET', '/readyz');

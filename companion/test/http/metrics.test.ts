@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countCalls } from '../../src/http/metrics.js';
+import { CallMeter, meteredPort } from '../../src/crm/call-meter.js';
 
 class Port {
   private readonly prefix = 'lead:';
@@ -13,13 +13,39 @@ class Port {
   readonly label = 'local';
 }
 
-describe('countCalls (CRM API calls in local mode)', () => {
+describe('meteredPort (CRM API calls in local mode)', () => {
   it('counts each call by method and answers as the port does', async () => {
-    const { port, counts } = countCalls(new Port());
+    const meter = new CallMeter();
+    const port = meteredPort(new Port(), meter);
     expect(await port.get('1')).toBe('lead:1');
     expect(await port.getMany(['2', '3'])).toEqual(['lead:2', 'lead:3']);
     await port.get('4');
     expect(port.label).toBe('local');
-    expect(counts()).toEqual({ total: 3, byKind: { get: 2, getMany: 1 } });
+    expect(meter.counts()).toEqual({ total: 3, byKind: { get: 2, getMany: 1 }, byWork: {}, done: {} });
+  });
+
+  it('counts the calls of pieces of work running at once apart, and totals them per work', async () => {
+    const meter = new CallMeter();
+    const port = meteredPort(new Port(), meter);
+    const work = (ids: string[]) =>
+      meter.track(
+        'route',
+        async () => {
+          for (const id of ids) {
+            await new Promise((resolve) => setImmediate(resolve));
+            await port.get(id);
+          }
+        },
+        ids.length,
+      );
+    const [one, three] = await Promise.all([work(['a']), work(['b', 'c', 'd'])]);
+    expect([one.calls, three.calls]).toEqual([1, 3]);
+    await meter.track('inactive-owner sweep', () => port.getMany(['e']));
+    await port.get('f');
+    expect(meter.counts()).toMatchObject({
+      total: 6,
+      byWork: { route: 4, 'inactive-owner sweep': 1 },
+      done: { route: 4, 'inactive-owner sweep': 1 },
+    });
   });
 });

@@ -5,7 +5,7 @@ export { SalesforceCrm } from './salesforce.crm.js';
 export type { LockRetryPolicy, SalesforceCrmOptions } from './salesforce.crm.js';
 export { SalesforceApi } from './salesforce-api.js';
 export { SalesforceOrgRead, REROUTE_PERMISSION } from './salesforce-org-read.js';
-export type { ApiCallCounts, ApiPolicy, SalesforceHealth } from './salesforce-api.js';
+export type { ApiPolicy, SalesforceCallCounts, SalesforceHealth } from './salesforce-api.js';
 export { JwtBearerAuth } from './salesforce-auth.js';
 export { SalesforceChangeFeed, PUBSUB_ADDRESS } from './salesforce-changes.js';
 export type {

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Connection } from 'jsforce';
+import { CallMeter, type ApiCallCounts } from '../call-meter.js';
 import type { JwtBearerAuth } from './salesforce-auth.js';
 import {
   SalesforceApiError,
@@ -53,12 +53,9 @@ export interface SalesforceHealth {
   orgApiUsage?: { used: number; limit: number };
 }
 
-export interface ApiCallCounts {
-  total: number;
+export interface SalesforceCallCounts extends ApiCallCounts {
+  /** Calls since midnight UTC: what the daily budget is spent from. */
   today: number;
-  byKind: Record<string, number>;
-  /** Totals per `track` tag, e.g. 'route' or a job's name. */
-  byTag: Record<string, number>;
 }
 
 export interface QueryPage<T> {
@@ -92,10 +89,8 @@ class CallTimeout extends Error {}
  */
 export class SalesforceApi {
   readonly policy: ApiPolicy;
-  private readonly counts = new Map<string, number>();
-  private readonly tagCounts = new Map<string, number>();
-  private readonly tracking = new AsyncLocalStorage<{ tag: string; calls: number }>();
-  private total = 0;
+  /** Every call counted, by kind and by the piece of work (`meter.track`) that made it. */
+  readonly meter = new CallMeter();
   private today = 0;
   private day = '';
   private budget: number | null = null;
@@ -115,24 +110,9 @@ export class SalesforceApi {
     return this.conn.version;
   }
 
-  apiCalls(): ApiCallCounts {
+  apiCalls(): SalesforceCallCounts {
     this.rollDay();
-    return {
-      total: this.total,
-      today: this.today,
-      byKind: Object.fromEntries(this.counts),
-      byTag: Object.fromEntries(this.tagCounts),
-    };
-  }
-
-  /**
-   * Runs `work` and counts the API calls it makes, also across awaits, under `tag` (keep tags few:
-   * 'route', a job's name). The returned `calls` is the figure for this one piece of work, e.g. a decision.
-   */
-  async track<T>(tag: string, work: () => Promise<T>): Promise<{ result: T; calls: number }> {
-    const scope = { tag, calls: 0 };
-    const result = await this.tracking.run(scope, work);
-    return { result, calls: scope.calls };
+    return { ...this.meter.counts(), today: this.today };
   }
 
   health(): SalesforceHealth {
@@ -234,14 +214,8 @@ export class SalesforceApi {
   }
 
   private count(kind: CallKind): void {
-    this.total++;
     this.today++;
-    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    const scope = this.tracking.getStore();
-    if (scope) {
-      scope.calls++;
-      this.tagCounts.set(scope.tag, (this.tagCounts.get(scope.tag) ?? 0) + 1);
-    }
+    this.meter.count(kind);
   }
 
   private rollDay(): void {

@@ -13,7 +13,7 @@ import type { MemberStats } from '../../engine/distribution/distribution.types.j
 import {
   chunk,
   soqlIdList,
-  type ApiCallCounts,
+  type SalesforceCallCounts,
   type SalesforceApi,
   type SalesforceHealth,
 } from './salesforce-api.js';
@@ -114,7 +114,7 @@ export class SalesforceCrm implements CrmPort {
     return this.api.health();
   }
 
-  apiCalls(): ApiCallCounts {
+  apiCalls(): SalesforceCallCounts {
     return this.api.apiCalls();
   }
 
