@@ -166,6 +166,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         org: local,
         service: routing,
         routingSet,
+        meter,
         onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
         onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
       });

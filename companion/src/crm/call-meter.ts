@@ -10,24 +10,34 @@ export interface ApiCallCounts {
   done: Record<string, number>;
 }
 
+interface Scope {
+  work: string;
+  calls: number;
+  /** The work this one runs inside (a job's decisions): a call counts for both. */
+  outer: Scope | undefined;
+}
+
 /**
  * Counts the calls made to the CRM, by kind and by the piece of work that made them. A piece of
  * work is whatever runs inside `track` (a batch of decisions, one job run): the count follows it
- * across awaits, so two decisions in flight at once are counted apart.
+ * across awaits, so two decisions in flight at once are counted apart, and a call made by a
+ * decision inside a job run counts for the decision and for the run.
  */
 export class CallMeter {
   private total = 0;
   private readonly byKind = new Map<string, number>();
   private readonly byWork = new Map<string, number>();
   private readonly done = new Map<string, number>();
-  private readonly scopes = new AsyncLocalStorage<{ work: string; calls: number }>();
+  private readonly scopes = new AsyncLocalStorage<Scope>();
 
   count(kind: string): void {
     this.total++;
     this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
-    const scope = this.scopes.getStore();
-    if (scope) {
+    const counted = new Set<string>();
+    for (let scope = this.scopes.getStore(); scope; scope = scope.outer) {
       scope.calls++;
+      if (counted.has(scope.work)) continue;
+      counted.add(scope.work);
       this.byWork.set(scope.work, (this.byWork.get(scope.work) ?? 0) + 1);
     }
   }
@@ -37,7 +47,7 @@ export class CallMeter {
    * `pieces` pieces of that work (e.g. the decisions of a batch), done once it returns.
    */
   async track<T>(work: string, run: () => Promise<T>, pieces = 1): Promise<{ result: T; calls: number }> {
-    const scope = { work, calls: 0 };
+    const scope: Scope = { work, calls: 0, outer: this.scopes.getStore() };
     const result = await this.scopes.run(scope, run);
     this.done.set(work, (this.done.get(work) ?? 0) + pieces);
     return { result, calls: scope.calls };

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { CallMeter } from '../crm/call-meter.js';
 import type { LocalOrg } from '../crm/local/local-org.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
 import { OutboxWorker } from '../routing/outbox.worker.js';
@@ -16,6 +17,8 @@ export interface LocalJobsOptions {
   service: RoutingService;
   routingSet: RoutingSet;
   clock?: Clock;
+  /** Counts each scheduled job run's CRM calls under the job's name. */
+  meter?: CallMeter;
   /** Where a background failure is reported (a log); nothing stops because of one. */
   onError?: (error: unknown, where: string) => void;
   onJobRun?: (run: JobRun) => void;
@@ -64,6 +67,7 @@ export async function startLocalJobs(options: LocalJobsOptions): Promise<LocalJo
     service,
     candidates: localCandidates(store.db),
     ...(clock ? { clock } : {}),
+    ...(options.meter ? { meter: options.meter } : {}),
     onError: report('scheduler'),
     ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
   });

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
+import type { CallMeter } from '../crm/call-meter.js';
 import type { Database } from '../store/schema.js';
 import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
 import type { Store } from '../store/store.js';
@@ -81,29 +82,49 @@ export interface JobRun {
   moved: number;
   unchanged: number;
   failed: number;
+  /** Calls the run made to the CRM: finding the candidates and routing them. */
+  apiCalls: number;
+}
+
+/** What running a job needs. */
+export interface JobContext {
+  service: RoutingService;
+  candidates: CandidateSource;
+  clock?: Clock;
+  /** Counts the run's CRM calls under the job's name. */
+  meter?: CallMeter;
 }
 
 /**
  * Runs a job now: routes each candidate with `{ kind: 'scheduled', job }`. Request keys carry the job
  * and the day, so running it again the same day (another instance, a retry) decides nothing twice.
  */
-export async function runJobNow(
-  service: RoutingService,
-  candidates: CandidateSource,
-  job: string,
-  clock: Clock = () => new Date(),
-): Promise<JobRun> {
+export async function runJobNow(context: JobContext, job: string): Promise<JobRun> {
   if (!SCHEDULED_JOBS.some((j) => j.name === job)) throw new UnknownJobError(job, JOB_NAMES);
+  const { service, candidates, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
-  const leadIds = await candidates(job);
-  const results = await service.routeMany(
-    leadIds.map((leadId) => ({
-      leadId,
-      trigger: { kind: 'scheduled' as const, job },
-      requestKey: `${job}:${day}:${leadId}`,
-    })),
-  );
-  const run: JobRun = { job, day, candidates: leadIds.length, moved: 0, unchanged: 0, failed: 0 };
+  const work = async () => {
+    const leadIds = await candidates(job);
+    const results = await service.routeMany(
+      leadIds.map((leadId) => ({
+        leadId,
+        trigger: { kind: 'scheduled' as const, job },
+        requestKey: `${job}:${day}:${leadId}`,
+      })),
+    );
+    return { leadIds, results };
+  };
+  const { result, calls } = meter ? await meter.track(job, work) : { result: await work(), calls: 0 };
+  const { leadIds, results } = result;
+  const run: JobRun = {
+    job,
+    day,
+    candidates: leadIds.length,
+    moved: 0,
+    unchanged: 0,
+    failed: 0,
+    apiCalls: calls,
+  };
   for (const r of results) {
     if (isRouteFailure(r) || r.status === 'failed' || r.status === 'stale') run.failed += 1;
     else if (r.decision.outcome === 'unchanged' || r.decision.outcome === 'refused') run.unchanged += 1;
@@ -112,11 +133,8 @@ export async function runJobNow(
   return run;
 }
 
-export interface JobSchedulerOptions {
+export interface JobSchedulerOptions extends JobContext {
   store: Store;
-  service: RoutingService;
-  candidates: CandidateSource;
-  clock?: Clock;
   /** Where pg-boss keeps its tables. Default 'pgboss'. */
   schema?: string;
   /** The time zone the crons are read in. Default UTC. */
@@ -154,12 +172,7 @@ export class JobScheduler {
         job.name,
         { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 10 },
         async () => {
-          const run = await runJobNow(
-            this.options.service,
-            this.options.candidates,
-            job.name,
-            this.options.clock,
-          );
+          const run = await runJobNow(this.options, job.name);
           this.options.onRun?.(run);
         },
       );

@@ -40,12 +40,17 @@ describe('meteredPort (CRM API calls in local mode)', () => {
       );
     const [one, three] = await Promise.all([work(['a']), work(['b', 'c', 'd'])]);
     expect([one.calls, three.calls]).toEqual([1, 3]);
-    await meter.track('inactive-owner sweep', () => port.getMany(['e']));
-    await port.get('f');
+    // A job run's own calls and its decisions' calls count for the run; the decisions' for 'route' too.
+    const run = await meter.track('daily-mql-recycle', async () => {
+      await port.getMany(['e', 'f']);
+      await work(['g', 'h']);
+    });
+    expect(run.calls).toBe(3);
+    await port.get('i');
     expect(meter.counts()).toMatchObject({
-      total: 6,
-      byWork: { route: 4, 'inactive-owner sweep': 1 },
-      done: { route: 4, 'inactive-owner sweep': 1 },
+      total: 8,
+      byWork: { route: 6, 'daily-mql-recycle': 3 },
+      done: { route: 6, 'daily-mql-recycle': 1 },
     });
   });
 });

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallMeter, meteredPort } from '../../src/crm/call-meter.js';
+import type { CrmPort } from '../../src/crm/crm.port.js';
 import { demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
 import { DEMO_SCENARIO } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
@@ -13,11 +15,12 @@ let store: Store;
 let org: LocalOrg;
 let service: RoutingService;
 const clock = () => new Date(MONDAY);
+const meter = new CallMeter();
 
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
-  service = await demoRoutingService(store, org);
+  service = await demoRoutingService(store, org, { crm: meteredPort<CrmPort>(org, meter) });
 });
 afterAll(async () => {
   await store.close();
@@ -41,8 +44,12 @@ describe('running a clean-up job now', () => {
     const candidates = localCandidates(store.db);
     expect(await candidates('daily-status-queues')).toContain(lead.Id);
 
-    const run = await runJobNow(service, candidates, 'daily-status-queues', clock);
+    const run = await runJobNow({ service, candidates, clock, meter }, 'daily-status-queues');
     expect(run).toMatchObject({ job: 'daily-status-queues', day: '2026-11-23' });
+    // The run's CRM calls (reading the leads, writing the moves) are its own figure and the job's total.
+    expect(run.apiCalls).toBeGreaterThan(0);
+    expect(meter.counts().byWork['daily-status-queues']).toBe(run.apiCalls);
+    expect(meter.counts().done['daily-status-queues']).toBe(1);
     expect(run.candidates).toBeGreaterThan(1);
     expect(run.moved).toBeGreaterThan(0);
     expect(run.failed).toBe(0);
@@ -52,7 +59,7 @@ describe('running a clean-up job now', () => {
     expect(latest?.decision.summary).toContain('Inquiry Queue');
 
     const decisions = await decisionCount();
-    const again = await runJobNow(service, candidates, 'daily-status-queues', clock);
+    const again = await runJobNow({ service, candidates, clock }, 'daily-status-queues');
     expect(again.candidates).toBe(run.candidates - run.moved);
     expect(again.moved).toBe(0);
     expect(await decisionCount()).toBe(decisions);
@@ -70,14 +77,19 @@ describe('running a clean-up job now', () => {
         Matched_Account__c: cyberdyne.Id,
       },
     });
-    const run = await runJobNow(service, localCandidates(store.db), 'bdr-actively-working', clock);
+    const run = await runJobNow(
+      { service, candidates: localCandidates(store.db), clock },
+      'bdr-actively-working',
+    );
 
     expect(run.moved).toBeGreaterThan(0);
     expect((await org.getLead(lead.Id))?.OwnerId).toBe(cyberdyne.BDR_Assigned__c);
   });
 
   it('refuses a job that does not exist, naming the ones that do', async () => {
-    await expect(runJobNow(service, localCandidates(store.db), 'hourly-nap', clock)).rejects.toMatchObject({
+    await expect(
+      runJobNow({ service, candidates: localCandidates(store.db), clock }, 'hourly-nap'),
+    ).rejects.toMatchObject({
       code: 'JOB_UNKNOWN',
       message: expect.stringContaining('daily-mql-recycle'),
     });
