@@ -17,14 +17,13 @@ import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
 import type { RoutingSet } from './engine/flow/routing-set.js';
 import { startLocalJobs } from './jobs/local-jobs.js';
-import { SalesforceChangeRouter } from './jobs/salesforce-change.router.js';
+import { startSalesforceJobs } from './jobs/salesforce-jobs.js';
 import { createApp } from './http/app.js';
 import type { ServiceStatus } from './http/app-context.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 import { previewRouter } from './http/preview/preview.router.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
-import { OutboxWorker } from './routing/outbox.worker.js';
 import { RoutingService } from './routing/routing.service.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
@@ -200,25 +199,30 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     exampleUser: '<your 18-character user Id>',
     summary: `Salesforce org at ${connection.api.conn.instanceUrl} as ${sf.username}`,
     // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
-    // fallback); the outbox worker retries writes the org refused for a while. The clean-up jobs'
-    // candidate queries exist for the local org only.
+    // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
     async startJobs(routing, routingSet) {
-      const worker = new OutboxWorker(routing, {
-        onError: (err) => logger.warn({ err }, 'outbox pass failed; the next pass tries again'),
+      const jobs = await startSalesforceJobs({
+        store,
+        api: connection.api,
+        crm: connection.crm,
+        org,
+        service: routing,
+        routingSet,
+        meter: connection.api.meter,
+        onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
+        onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
       });
-      worker.start();
-      const router = new SalesforceChangeRouter({ crm: connection.crm, org, service: routing, routingSet });
       const feed = new SalesforceChangeFeed({
         api: connection.api,
         auth: connection.auth,
         store: store.replayIds,
         pubSub: { address: PUBSUB_ADDRESS },
-        onChange: (event) => router.onChange(event),
+        onChange: (event) => jobs.router.onChange(event),
         onError: (err) => logger.warn({ err }, 'change feed trouble; it reconnects or polls'),
       });
       const mode = await feed.start();
       logger.info({ mode }, 'listening for changes in the org');
-      return [() => worker.stop(), () => feed.stop()];
+      return [() => jobs.stop(), () => feed.stop()];
     },
   };
 }

@@ -4,6 +4,7 @@ import type { ChangeEvent } from '../crm/salesforce/salesforce-changes.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { AccountRecord, Trigger, UserRecord } from '../engine/model.js';
 import type { RouteRequest, RoutingService } from '../routing/routing.service.js';
+import type { InactiveOwnerSweep } from './inactive-owner.sweep.js';
 
 /** Fields routing itself writes: an update touching only these is routing's own echo, not news. */
 const ROUTING_WRITES = new Set([
@@ -27,13 +28,16 @@ export interface SalesforceChangeRouterOptions {
   org: OrgReadPort;
   service: RoutingService;
   routingSet: RoutingSet;
+  /** Routes the open leads of a user the org deactivated, as the periodic sweep would, but at once. */
+  inactiveOwners?: Pick<InactiveOwnerSweep, 'routeLeadsOf'>;
 }
 
 /**
  * Turns the org's change events into routing: new leads are routed, updated leads when a flow watches
  * a field the update touched (Re-run Routing ticked, Status of a held lead); accounts and users changed
- * in the org refresh the match index and the people before later decisions read them. Awaited by the
- * change feed before it stores the replay id, so a crash replays the event rather than losing it.
+ * in the org refresh the match index and the people before later decisions read them, and the open
+ * leads of a user just deactivated are routed to someone at work. Awaited by the change feed before
+ * it stores the replay id, so a crash replays the event rather than losing it.
  */
 export class SalesforceChangeRouter {
   constructor(private readonly options: SalesforceChangeRouterOptions) {}
@@ -50,8 +54,14 @@ export class SalesforceChangeRouter {
       return;
     }
     if (event.object === 'User') {
-      const users = await Promise.all(event.ids.map((id) => this.options.org.getUser(id)));
-      this.options.service.applyChanges({ users: users.filter((u): u is UserRecord => u !== null) });
+      const found = await Promise.all(event.ids.map((id) => this.options.org.getUser(id)));
+      const users = found.filter((u): u is UserRecord => u !== null);
+      const { directory } = this.options.service.org;
+      const deactivated = users.filter((u) => !u.IsActive && directory.user(u.Id)?.IsActive === true);
+      this.options.service.applyChanges({ users });
+      // Their leads must not wait with someone who left: routed now, once (the sweep's request keys).
+      if (deactivated.length > 0)
+        await this.options.inactiveOwners?.routeLeadsOf(deactivated.map((u) => u.Id));
       return;
     }
     const contexts = await this.options.crm.getLeadContexts(event.ids);

@@ -6,12 +6,26 @@ import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
 import type { Store } from '../store/store.js';
 import { isRouteFailure, type Clock, type RoutingService } from '../routing/routing.service.js';
 
+/**
+ * The leads a job looks at, as plain filters both org adapters turn into their query; the
+ * scheduled-clean-up flow then decides, lead by lead, whether each one moves.
+ */
+export interface CandidateFilter {
+  /** Open (unconverted) leads in one of these statuses. */
+  statuses: readonly string[];
+  /** Only leads a person owns: a lead a queue owns is already where the job would put it. */
+  personOwned?: boolean;
+  /** Only leads matched to an account a BDR is actively working, and not owned by that BDR yet. */
+  activelyWorkedByOtherBdr?: boolean;
+}
+
 /** The clean-up jobs of the Traction handbook ("Schedule Routing Jobs"), run by the scheduled-clean-up flow. */
 export interface ScheduledJob {
   name: string;
   /** Cron, in `timezone`. */
   cron: string;
   description: string;
+  candidates: CandidateFilter;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -19,57 +33,57 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'daily-status-queues',
     cron: '0 2 * * *',
     description: 'Nightly: idle Inquiry, Ineligible and Disqualified leads move to their status queues',
+    candidates: { statuses: ['Inquiry', 'Ineligible', 'Disqualified'], personOwned: true },
   },
   {
     name: 'weekly-status-queues',
     cron: '0 3 * * 6',
     description: 'Saturdays: idle Raw and Recycle leads older than a week move to their status queues',
+    candidates: { statuses: ['Raw', 'Recycle'], personOwned: true },
   },
   {
     name: 'daily-mql-recycle',
     cron: '30 2 * * *',
     description: 'Nightly: MQLs nobody acted on for 30 days are recycled',
+    candidates: { statuses: ['MQL'] },
   },
   {
     name: 'bdr-actively-working',
     cron: '0 4 * * *',
     description: 'Nightly: leads of accounts a BDR is actively working go to that BDR',
+    candidates: { statuses: ['Recycle', 'Raw', 'Inquiry'], activelyWorkedByOtherBdr: true },
   },
 ];
 
 const JOB_NAMES = SCHEDULED_JOBS.map((j) => j.name);
 
-/** The leads a job looks at; the flow then decides, lead by lead, whether each one moves. */
+/** The leads a job looks at, by their ids. */
 export type CandidateSource = (job: string) => Promise<string[]>;
 
-const openLead = sql`object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false`;
-/** Leads a queue already owns are where the clean-up jobs would put them. */
-const personOwned = sql`coalesce(data->>'OwnerId', '') not like '00G%'`;
+/** The job of this name; an unknown name is refused, naming the jobs that exist. */
+export function scheduledJob(name: string): ScheduledJob {
+  const found = SCHEDULED_JOBS.find((j) => j.name === name);
+  if (!found) throw new UnknownJobError(name, JOB_NAMES);
+  return found;
+}
 
-/** Candidates in the embedded demo org, by the job's first filters. */
+/** Candidates in the embedded demo org. */
 export function localCandidates(db: Kysely<Database>): CandidateSource {
-  const ids = async (where: ReturnType<typeof sql>): Promise<string[]> => {
+  return async (job) => {
+    const filter = scheduledJob(job).candidates;
     const { rows } = await sql<{ id: string }>`
-      select id from crm_records where ${openLead} and ${where} order by id
+      select id from crm_records
+      where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
+        and data->>'Status' in (${sql.join([...filter.statuses])})
+        and (${!filter.personOwned} or coalesce(data->>'OwnerId', '') not like '00G%')
+        and (${!filter.activelyWorkedByOtherBdr} or exists (
+          select 1 from crm_records a
+          where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
+            and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
+            and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', ''))))
+      order by id
     `.execute(db);
     return rows.map((r) => r.id);
-  };
-  return async (job) => {
-    switch (job) {
-      case 'daily-status-queues':
-        return ids(sql`data->>'Status' in ('Inquiry', 'Ineligible', 'Disqualified') and ${personOwned}`);
-      case 'weekly-status-queues':
-        return ids(sql`data->>'Status' in ('Raw', 'Recycle') and ${personOwned}`);
-      case 'daily-mql-recycle':
-        return ids(sql`data->>'Status' = 'MQL'`);
-      case 'bdr-actively-working':
-        return ids(sql`data->>'Status' in ('Recycle', 'Raw', 'Inquiry') and exists (
-          select 1 from crm_records a where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
-            and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
-            and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', '')))`);
-      default:
-        throw new UnknownJobError(job, JOB_NAMES);
-    }
   };
 }
 
@@ -100,7 +114,7 @@ export interface JobContext {
  * and the day, so running it again the same day (another instance, a retry) decides nothing twice.
  */
 export async function runJobNow(context: JobContext, job: string): Promise<JobRun> {
-  if (!SCHEDULED_JOBS.some((j) => j.name === job)) throw new UnknownJobError(job, JOB_NAMES);
+  scheduledJob(job); // an unknown job is refused before anything runs
   const { service, candidates, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
   const work = async () => {
@@ -182,7 +196,7 @@ export class JobScheduler {
 
   /** Queues a job to run now on whichever instance takes it first. */
   async trigger(job: string): Promise<void> {
-    if (!SCHEDULED_JOBS.some((j) => j.name === job)) throw new UnknownJobError(job, JOB_NAMES);
+    scheduledJob(job); // an unknown job is refused before anything runs
     if (!this.boss) throw new SchedulerNotStartedError();
     await this.boss.send(job, {});
   }

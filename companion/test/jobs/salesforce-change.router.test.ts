@@ -8,7 +8,14 @@ import { SalesforceChangeRouter } from '../../src/jobs/salesforce-change.router.
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
-import { demoRoutingService, seedSmallDemoOrg, shippedRoutingSet } from '../routing/routing-fixture.js';
+import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
+import { InactiveOwnerSweep, localOpenLeadsOf } from '../../src/jobs/inactive-owner.sweep.js';
+import {
+  demoRoutingService,
+  MONDAY,
+  seedSmallDemoOrg,
+  shippedRoutingSet,
+} from '../routing/routing-fixture.js';
 
 // The org's change events, as the Salesforce change feed hands them over, drive routing. The local
 // demo org stands in for the org's records here; the feed itself is tested against the stand-in.
@@ -21,7 +28,19 @@ beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
   service = await demoRoutingService(store, org);
-  router = new SalesforceChangeRouter({ crm: org, org, service, routingSet: await shippedRoutingSet() });
+  const inactiveOwners = new InactiveOwnerSweep({
+    crm: org,
+    service,
+    openLeadsOf: localOpenLeadsOf(store.db),
+    clock: () => new Date(MONDAY),
+  });
+  router = new SalesforceChangeRouter({
+    crm: org,
+    org,
+    service,
+    routingSet: await shippedRoutingSet(),
+    inactiveOwners,
+  });
 });
 afterAll(() => store.close());
 
@@ -97,6 +116,23 @@ describe('Salesforce change events', () => {
     const lead = await newLead('reroute-eligible');
     await router.onChange({ kind: 'updated', object: 'Lead', ids: [lead.Id], changedFields: null });
     expect(await history(lead.Id)).toEqual([]);
+  });
+
+  it('the open leads of a user deactivated in the org are routed to someone at work at once', async () => {
+    const leaver = DEMO_USERS.find((u) => u.IsActive && u.Name === 'Giulia Rossi')!;
+    const lead = await newLead('reroute-eligible', { Company: 'Leaver Ltd', Email: 'x@leaver-ltd.co.uk' });
+    await org.updateLeadsAsUser([{ id: lead.Id, fields: { OwnerId: leaver.Id } }]);
+    await upsertRecords(store.db, 'User', [{ ...leaver, IsActive: false }]);
+
+    await router.onChange({ kind: 'updated', object: 'User', ids: [leaver.Id], changedFields: ['IsActive'] });
+    const [latest] = await history(lead.Id);
+    expect(latest?.decision.trigger).toBe('inactive-owner');
+    const owner = (await org.getLead(lead.Id))?.OwnerId;
+    expect(owner).not.toBe(leaver.Id);
+    expect(owner).toBe(latest?.decision.owner?.id);
+    // The same event again (a replay) routes nothing twice.
+    await router.onChange({ kind: 'updated', object: 'User', ids: [leaver.Id], changedFields: ['IsActive'] });
+    expect(await history(lead.Id)).toHaveLength(1);
   });
 
   it('an account changed in the org is matched by the next decision', async () => {

@@ -131,7 +131,10 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
 const PARENTS: Record<string, Record<string, { type: string; key: string }>> = {
   CampaignMember: { Campaign: { type: 'Campaign', key: 'CampaignId' } },
   User: { Profile: { type: 'Profile', key: 'ProfileId' } },
-  Lead: { Owner: { type: 'User', key: 'OwnerId' } },
+  Lead: {
+    Owner: { type: 'User', key: 'OwnerId' },
+    Matched_Account__r: { type: 'Account', key: 'Matched_Account__c' },
+  },
   Account: { Owner: { type: 'User', key: 'OwnerId' } },
 };
 
