@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       users: users.map((u) => u.Id),
       queues: queues.map((q) => q.Name),
     });
-    const routing = await RoutingService.create({ crm: crm.crm, store, routingSet, clock });
+    const routing = await RoutingService.create({ crm: crm.crm, store, routingSet, clock, meter: crm.meter });
 
     stops.push(...(await crm.startJobs(routing, routingSet)));
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadContext, WriteResult } from '../crm/crm.port.js';
 import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
@@ -95,6 +96,8 @@ export interface RoutingServiceOptions {
   statsMaxAgeMs?: number;
   /** Runs after a batch commits and before its effects are applied (tests stop the process here). */
   afterCommit?: (decisionIds: string[]) => void | Promise<void>;
+  /** Counts the CRM calls of routing under 'route', one piece of work per request. */
+  meter?: CallMeter;
 }
 
 interface Item {
@@ -154,6 +157,7 @@ export class RoutingService {
   private readonly batchSize: number;
   private readonly statsMaxAgeMs: number;
   private readonly afterCommit: RoutingServiceOptions['afterCommit'];
+  private readonly meter: CallMeter | undefined;
   private readonly statsUsers: string[];
   private stats = new Map<string, MemberStats>();
   private statsReadAt = -Infinity;
@@ -168,6 +172,7 @@ export class RoutingService {
     this.batchSize = options.batchSize ?? 500;
     this.statsMaxAgeMs = options.statsMaxAgeMs ?? 60_000;
     this.afterCommit = options.afterCommit;
+    this.meter = options.meter;
     this.statsUsers = [
       ...new Set(
         [...this.set.pools.values()]
@@ -211,6 +216,11 @@ export class RoutingService {
    * A batch's effects are applied while the next batch is decided (two stages in flight at most).
    */
   async routeMany(requests: RouteRequest[]): Promise<RouteManyResult[]> {
+    if (!this.meter) return this.routeBatches(requests);
+    return (await this.meter.track('route', () => this.routeBatches(requests), requests.length)).result;
+  }
+
+  private async routeBatches(requests: RouteRequest[]): Promise<RouteManyResult[]> {
     const results: RouteManyResult[] = [];
     let applying: Promise<RouteManyResult[]> | null = null;
     try {

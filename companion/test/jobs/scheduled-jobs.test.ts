@@ -20,7 +20,7 @@ const meter = new CallMeter();
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
-  service = await demoRoutingService(store, org, { crm: meteredPort<CrmPort>(org, meter) });
+  service = await demoRoutingService(store, org, { crm: meteredPort<CrmPort>(org, meter), meter });
 });
 afterAll(async () => {
   await store.close();
@@ -50,6 +50,10 @@ describe('running a clean-up job now', () => {
     expect(run.apiCalls).toBeGreaterThan(0);
     expect(meter.counts().byWork['daily-status-queues']).toBe(run.apiCalls);
     expect(meter.counts().done['daily-status-queues']).toBe(1);
+    // Its decisions' calls are also routing's: one piece of 'route' work per lead looked at.
+    expect(meter.counts().done['route']).toBe(run.candidates);
+    expect(meter.counts().byWork['route']).toBeGreaterThan(0);
+    expect(meter.counts().byWork['route']).toBeLessThanOrEqual(run.apiCalls);
     expect(run.candidates).toBeGreaterThan(1);
     expect(run.moved).toBeGreaterThan(0);
     expect(run.failed).toBe(0);
