@@ -18,7 +18,6 @@ export interface CrmHealth {
   until?: string;
 }
 
-
 /** What /readyz and /metrics read about the parts around the API. */
 export interface ServiceStatus {
   /** True once the match index has been built from the CRM. */

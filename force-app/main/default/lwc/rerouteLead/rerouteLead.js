@@ -77,7 +77,7 @@ export default class RerouteLead extends LightningElement {
   }
 
   handleReasonChange(event) {
-    this.reason = event.target.value;
+    this.reason = event.detail.value;
   }
 
   handleCancel() {

@@ -35,7 +35,11 @@ function mount(props = {}) {
   return { element, events };
 }
 
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+/** An element of the re-route dialog: in its frame (buttons, panel) or in the form inside it. */
+const $ = (element, selector) => {
+  const form = element.shadowRoot.querySelector('c-reroute-lead-form');
+  return element.shadowRoot.querySelector(selector) ?? form?.shadowRoot.querySelector(selector) ?? null;
+};
 
 async function allowed(props) {
   const mounted = mount(props);
