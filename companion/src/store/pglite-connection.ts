@@ -1,18 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { protocol, type PGlite } from '@electric-sql/pglite';
-
-const { serialize } = protocol;
+import type { PGlite } from '@electric-sql/pglite';
+import { serialize } from 'pg-protocol';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 
 /**
- * The connection node-postgres (`pg`) talks to when the store is the embedded PGlite: it hands the
- * wire-protocol messages to PGlite in-process instead of writing them to a socket.
+ * The connection node-postgres (`pg`) talks to when the store is the embedded PGlite: PGlite in
+ * place of a socket. `pg` writes wire-protocol messages with its own serializer, PGlite runs them,
+ * and its reply bytes are read back with pg's own parser, exactly as from a server's socket.
  *
- * PGlite's own adapter (`@electric-sql/pglite/node-postgres`) makes one PGlite call per message,
- * so a query with parameters (Parse, Bind, Describe, Execute, Sync) costs five trips into the
- * WebAssembly backend, each with its own bookkeeping. `pg` corks its stream around those messages,
- * as it does on a socket to send them in one packet; this connection honours the cork and gives
- * PGlite the whole query in one call, which PGlite runs message by message like a server reading
- * its socket. Replies go back to `pg` as the same parsed messages a server's would.
+ * PGlite's adapter (`@electric-sql/pglite/node-postgres`) differs in three ways that cost routing
+ * dearly: it makes one PGlite call per message, so a query with parameters (Parse, Bind, Describe,
+ * Execute, Sync) is five trips into the WebAssembly backend; its serializer copies large parameters
+ * (the JSON of a batch of decisions) many times over; and its parser is slower than pg's. Here, pg
+ * corks its stream around the messages of one query, as it does on a socket to send them in one
+ * packet, and PGlite gets them in one call, which it runs message by message like a server reading
+ * its socket.
  */
 export class PgliteConnection extends EventEmitter {
   /** Read by pg's Client.end(), which skips connection.end() without it. */
@@ -25,6 +28,7 @@ export class PgliteConnection extends EventEmitter {
   private pending: Uint8Array[] = [];
   private corked = false;
   private emitRaw = false;
+  private parser = new Parser();
 
   /** What pg touches of a socket: it corks around the messages of one query, and destroys it to end. */
   readonly stream = {
@@ -92,7 +96,7 @@ export class PgliteConnection extends EventEmitter {
     this.send(serialize.sync());
   }
 
-  sendCopyFromChunk(chunk: Parameters<typeof serialize.copyData>[0]): void {
+  sendCopyFromChunk(chunk: Buffer): void {
     this.send(serialize.copyData(chunk));
   }
 
@@ -109,11 +113,13 @@ export class PgliteConnection extends EventEmitter {
     this.queue = this.queue.then(() => {
       this.emit('end');
     });
-    // The pool reuses this connection for its next client: the ended client's listeners must go.
+    // The pool reuses this connection for its next client: the ended client's listeners must go,
+    // and so must any half-read reply.
     for (const event of this.eventNames()) {
       if (event !== 'newListener') this.removeAllListeners(event);
     }
     this.emitRaw = false;
+    this.parser = new Parser();
   }
 
   private send(message: Uint8Array): void {
@@ -124,31 +130,26 @@ export class PgliteConnection extends EventEmitter {
   /** One PGlite call for everything written since the last; calls run one after another, in order. */
   private flushPending(): void {
     if (this.pending.length === 0) return;
-    const message = this.pending.length === 1 ? this.pending[0]! : concat(this.pending);
+    const message = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
     this.queue = this.queue
-      .then(() => this.pglite.execProtocolStream(message, { throwOnError: false }))
-      .then((replies) => {
-        for (const reply of replies) {
-          if (this.emitRaw) this.emit('message', reply);
-          // pg expects an ErrorResponse as 'errorMessage'.
-          this.emit(reply.name === 'error' ? 'errorMessage' : reply.name, reply);
-        }
+      .then(async () => {
+        // The raw reply, uncopied and unparsed by PGlite; read once PGlite has returned, so no
+        // handler of pg's runs inside PGlite's call.
+        const chunks: Buffer[] = [];
+        await this.pglite.execProtocolRawStream(message, {
+          onRawData: (bytes) => chunks.push(Buffer.from(bytes)),
+        });
+        for (const chunk of chunks) this.parser.parse(chunk, (msg) => this.receive(msg));
       })
       .catch((err: unknown) => {
         this.emit('error', err);
       });
   }
-}
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  private receive(msg: BackendMessage): void {
+    if (this.emitRaw) this.emit('message', msg);
+    // As pg's own connection does: an ErrorResponse is 'errorMessage'.
+    this.emit(msg.name === 'error' ? 'errorMessage' : msg.name, msg);
   }
-  return out;
 }
