@@ -21,7 +21,6 @@ import {
   getRecords,
   normaliseId,
   replaceRecords,
-  storable,
   SYSTEM_FIELDS,
   toRecord,
   upsertRecords,
@@ -387,6 +386,8 @@ export class LocalCrm implements CrmPort {
       .map((id) => normaliseId(id) ?? id);
     const { leads: current, owners } = await readForWrite(this.db, ids, ownerIds);
     const next = new Map<string, LeadRecord>();
+    /** Per lead, the fields its accepted updates set, later ones over earlier ones. */
+    const patches = new Map<string, Record<string, unknown>>();
     const results: WriteResult[] = [];
     // One entry per update (null: nothing to tell the feed), so lost races can be left out by position.
     const changes: Array<LeadChange | null> = [];
@@ -406,6 +407,7 @@ export class LocalCrm implements CrmPort {
       }
       const updated: LeadRecord = { ...lead, ...update.fields, Id: id };
       next.set(id, updated);
+      patches.set(id, { ...patches.get(id), ...update.fields });
       results.push({ id: update.id, ok: true });
       const fields = changedFields(lead, updated);
       changes.push(
@@ -421,9 +423,9 @@ export class LocalCrm implements CrmPort {
             },
       );
     }
-    const written = await replaceIfUnchanged(
+    const written = await patchIfUnchanged(
       this.db,
-      [...next.values()].map((data) => ({ id: data.Id, data, version: current.get(data.Id)!.version })),
+      [...patches].map(([id, fields]) => ({ id, fields, version: current.get(id)!.version })),
     );
     // Every update of a lead that lost the race goes again, refusals included: they saw an old lead.
     const lost = new Set<number>();
@@ -582,21 +584,28 @@ async function readForWrite(
 }
 
 /**
- * Writes each record only if its row is still the version read (no one wrote it since), in one
- * statement; returns the Ids written. A concurrent writer's row is re-checked once it commits, so
- * of two racing writes exactly one wins.
+ * Sets the fields on each record only if its row is still the version read (no one wrote it since),
+ * in one statement; returns the Ids written. The row then holds exactly the record read with these
+ * fields over it (a field set to undefined is removed, as JSON would drop it from a whole record),
+ * and only the fields travel. A concurrent writer's row is re-checked once it commits, so of two
+ * racing writes exactly one wins.
  */
-async function replaceIfUnchanged(
+async function patchIfUnchanged(
   db: Kysely<Database>,
-  records: Array<{ id: string; data: SfRecord; version: string }>,
+  patches: Array<{ id: string; fields: Record<string, unknown>; version: string }>,
 ): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
+  if (patches.length === 0) return new Set();
   const payload = JSON.stringify(
-    records.map((r) => ({ id: r.id, data: storable(r.data), version: r.version })),
+    patches.map((p) => ({
+      id: p.id,
+      fields: p.fields,
+      removed: Object.keys(p.fields).filter((f) => p.fields[f] === undefined),
+      version: p.version,
+    })),
   );
   const { rows } = await sql<{ id: string }>`
-    update crm_records set data = u.data, modstamp = clock_timestamp()
-    from jsonb_to_recordset(${payload}::jsonb) as u(id text, data jsonb, version xid)
+    update crm_records set data = (crm_records.data || u.fields) - u.removed, modstamp = clock_timestamp()
+    from jsonb_to_recordset(${payload}::jsonb) as u(id text, fields jsonb, removed text[], version xid)
     where crm_records.id = u.id and crm_records.xmin = u.version
     returning crm_records.id
   `.execute(db);

@@ -174,6 +174,41 @@ describe.each(backends)('the local demo org on $name', (backend) => {
       });
     });
 
+    it('of two writes racing on one lead from the same read, applies one; the other sees the owner changed', async () => {
+      const lead = takeLead((l) => l.OwnerId !== ben && l.OwnerId !== ava);
+      const [first, second] = await Promise.all([
+        org.updateLeads([{ id: lead.Id, fields: { OwnerId: ben }, expectedOwnerId: lead.OwnerId }]),
+        org.updateLeads([{ id: lead.Id, fields: { OwnerId: ava }, expectedOwnerId: lead.OwnerId }]),
+      ]);
+      const outcomes = [first[0]!, second[0]!];
+      expect(outcomes.filter((r) => r.ok)).toHaveLength(1);
+      expect(outcomes.find((r) => !r.ok)).toMatchObject({ code: 'OWNER_CHANGED' });
+      const winner = outcomes[0]!.ok ? ben : ava;
+      expect((await org.getLead(lead.Id))?.OwnerId).toBe(winner);
+    });
+
+    it('writes the fields it is given over the stored lead and keeps every other field', async () => {
+      const lead = takeLead((l) => !!l.Email && !!l.Industry);
+      // A field set to undefined is gone, as when the whole record is written as JSON.
+      const [result] = await org.updateLeads([
+        { id: lead.Id, fields: { Title: 'Head of Data', Routing_Reason__c: null, Industry: undefined } },
+      ]);
+      expect(result).toEqual({ id: lead.Id, ok: true });
+      const stored = (await org.getLead(lead.Id))!;
+      const {
+        SystemModstamp: _before,
+        Industry: _gone,
+        ...expected
+      } = {
+        ...lead,
+        Title: 'Head of Data',
+        Routing_Reason__c: null,
+      };
+      const { SystemModstamp: _after, ...actual } = stored;
+      expect(actual).toEqual(expected);
+      expect('Industry' in stored).toBe(false);
+    });
+
     it('moves the modstamp forward on a write', async () => {
       const lead = takeLead();
       const before = (await org.getLead(lead.Id))!.SystemModstamp as string;
