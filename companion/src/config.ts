@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CodedError } from './engine/coded-error.js';
 
 /**
  * Settings, read and validated once by the composition root (`loadConfig(process.env)`).
@@ -45,14 +46,13 @@ export interface ConfigProblem {
 }
 
 /** Every bad setting at once, each with what to do about it. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends CodedError {
   constructor(readonly problems: ConfigProblem[]) {
     super(
+      'CONFIG_INVALID',
       `Invalid settings:\n${problems.map((p) => `  - ${p.setting}: ${p.message}`).join('\n')}\n` +
         'Fix them in the environment (or .env) and start again.',
     );
-    this.name = 'ConfigError';
   }
 }
 

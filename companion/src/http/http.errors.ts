@@ -1,3 +1,5 @@
+import { CodedError } from '../engine/coded-error.js';
+
 /** One bad field of a request: where it is (`body.reason`, `query.limit`, `path.leadId`) and what is wrong. */
 export interface FieldProblem {
   field: string;
@@ -32,17 +34,16 @@ export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
 };
 
 /** An error a caller can act on: a stable code, what went wrong, and what to do next. */
-export class ApiError extends Error {
+export class ApiError extends CodedError<ApiErrorCode> {
   constructor(
-    readonly code: ApiErrorCode,
+    code: ApiErrorCode,
     message: string,
     readonly action: string,
     readonly details: FieldProblem[] = [],
     /** Response headers that go with it, e.g. Retry-After. */
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
   }
 
   get status(): number {

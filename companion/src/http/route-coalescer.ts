@@ -1,16 +1,9 @@
+import { CodedError } from '../engine/coded-error.js';
 import { isRouteFailure } from '../routing/routing.service.js';
 import type { RouteRequest, RouteResult, RoutingPort } from './app-context.js';
 
 /** A lead routeMany could not route, with the routing service's code (NOT_FOUND, NO_FLOW). */
-export class RouteFailedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RouteFailedError';
-  }
-}
+export class RouteFailedError extends CodedError {}
 
 interface Waiting {
   request: RouteRequest;

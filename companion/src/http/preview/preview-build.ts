@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RollupReplaceOptions } from '@rollup/plugin-replace';
 import type { Plugin } from 'rollup';
+import { CodedError } from '../../engine/coded-error.js';
 
 /**
  * Compiles the package's Lightning web components (force-app) with the open-source LWC compiler into
@@ -52,14 +53,13 @@ const SLDS_ASSETS = [
 ];
 
 /** A build that could not finish, with the compiler's own words (file, line) and what to do. */
-export class PreviewBuildError extends Error {
-  readonly code = 'PREVIEW_BUILD_FAILED';
+export class PreviewBuildError extends CodedError {
   constructor(detail: string) {
     super(
+      'PREVIEW_BUILD_FAILED',
       `The preview could not be built: ${detail}\n` +
         'Fix the component source it names, then run `npm run build:preview` (or restart the companion).',
     );
-    this.name = 'PreviewBuildError';
   }
 }
 
