@@ -65,6 +65,14 @@ export interface AccountRecord extends SfRecord {
   LastActivityDate?: string | null;
 }
 
+export interface ContactRecord extends SfRecord {
+  AccountId?: string | null;
+  OwnerId?: string | null;
+  FirstName?: string | null;
+  LastName?: string | null;
+  Email?: string | null;
+}
+
 export interface OpportunityRecord extends SfRecord {
   AccountId: string;
   Name?: string;

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_QUEUES, demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO_QUEUES, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
+import { contactOwnership } from '../../src/engine/contacts.js';
 import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
+import type { AccountRecord, OpportunityRecord } from '../../src/engine/model.js';
 import type { OrgSnapshot } from '../../src/engine/routing-context.js';
 import {
   demoOrg,
@@ -473,5 +475,45 @@ describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
       lead: { Matched_Account__c: cyberdyne },
     });
     expect(decision.outcome).toBe('unchanged');
+  });
+});
+
+describe('contact routing (handbook: contact routing)', () => {
+  const smbOwner = DEMO_USERS.find((u) => u.Role__c === 'SMB' && u.Region__c === 'EMEA')!;
+  const account = { Id: '001SMB', Name: 'Small Mills Ltd', OwnerId: smbOwner.Id };
+  const contacts = [
+    { Id: '003A', AccountId: '001SMB', OwnerId: user.kara, LastName: 'Converted' },
+    { Id: '003B', AccountId: '001SMB', OwnerId: smbOwner.Id, LastName: 'Already' },
+  ];
+  const ownership = (changes: Partial<AccountRecord> = {}, openOpportunities: OpportunityRecord[] = []) =>
+    contactOwnership({
+      account: { ...account, ...changes },
+      contacts,
+      openOpportunities,
+      directory: org.directory,
+    });
+
+  it('contacts of an account regional SMB Sales owns go to the account owner, with an open opportunity too', () => {
+    const opportunity = { Id: '006X', AccountId: '001SMB', StageName: 'Scoping', OwnerId: user.noah };
+    const result = ownership({}, [opportunity]);
+    expect(result.changes).toEqual([{ contactId: '003A', from: user.kara, to: smbOwner.Id }]);
+    expect(result.summary).toContain(`owned by ${smbOwner.Name} of EMEA SMB Sales`);
+    expect(result.summary).toContain('the account owner and not the opportunity owner');
+  });
+
+  it('contacts of an account owned by someone outside SMB Sales keep their owners', () => {
+    const result = ownership({ OwnerId: user.noah });
+    expect(result.changes).toEqual([]);
+    expect(result.summary).toMatch(/keep their owners, because .* is not in SMB Sales/);
+  });
+
+  it('an inactive SMB owner hands no contacts over', () => {
+    const inactive = {
+      ...org.directory,
+      user: (id: string) => ({ ...org.directory.user(id)!, IsActive: false }),
+    };
+    const result = contactOwnership({ account, contacts, openOpportunities: [], directory: inactive });
+    expect(result.changes).toEqual([]);
+    expect(result.summary).toContain('is inactive');
   });
 });
