@@ -392,6 +392,10 @@ class Run {
         return regionOf(this.lead.Country ?? null);
       case 'accountRegion':
         return this.account ? regionOf(this.account.BillingCountry ?? null) : null;
+      case 'accountOwnerRole': {
+        const ownerId = this.account?.OwnerId;
+        return ownerId ? (this.ctx.directory.user(ownerId)?.Role__c ?? null) : null;
+      }
       case 'matchScore':
         return this.candidates[0]?.score ?? null;
       case 'matchMethod':

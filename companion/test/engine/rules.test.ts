@@ -192,6 +192,23 @@ describe('LeanData blueprint', () => {
     expect(explanation(decision)).toMatch(/opportunity\.StageName values "Negotiation"/);
   });
 
+  it('account owned by SMB Sales: the contact goes to the account owner, not customer success or the opportunity owner', () => {
+    const smb = DEMO_USERS.find((u) => u.Role__c === 'SMB' && u.IsActive)!;
+    for (const key of ['blueprint-customer', 'blueprint-late-stage-opportunity']) {
+      const org2 = demoOrg();
+      const account = org2.accounts.get(route(key).matched.account!.id)!;
+      org2.accounts.upsert({ ...account, OwnerId: smb.Id });
+      const decision = routeScenario(set, org2, key);
+      expect(decision.conversion?.ownerId).toBe(smb.Id);
+      expect(explanation(decision)).toMatch(/SMB Sales owns the account/);
+    }
+  });
+
+  it('account owned by someone outside SMB Sales: the usual account team takes the contact', () => {
+    expect(explanation(route('blueprint-customer'))).not.toMatch(/SMB Sales owns the account/);
+    expect(route('blueprint-late-stage-opportunity').conversion?.ownerId).toBe(user.noah);
+  });
+
   it('an open opportunity in an early stage does not convert the lead', () => {
     const decision = route('reroute-eligible', { trigger: { kind: 'created' } });
     expect(decision.matched.opportunities.map((o) => o.stage)).toEqual(['Discovery']);

@@ -92,6 +92,8 @@ export const BASE_FIELDS: FieldCatalog = {
   routing: {
     leadRegion: s,
     accountRegion: s,
+    /** Role__c of the matched account's owner, e.g. SMB for regional SMB Sales. */
+    accountOwnerRole: s,
     matchScore: n,
     matchMethod: s,
     sameCompanyLeads: n,
