@@ -211,6 +211,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         meter: connection.api.meter,
         onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
         onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
+        onContactsRouted: (routing) => logger.info({ contacts: routing }, 'contact ownership ran'),
       });
       const feed = new SalesforceChangeFeed({
         api: connection.api,

@@ -24,8 +24,8 @@ describe('Salesforce startup check', () => {
     h = await startHarness();
     const report = await checkOrg(h.api);
     expect(report.problems).toEqual([]);
-    expect(report.objects).toBe(6);
-    expect(h.standIn.calls()).toEqual({ describe: 6 });
+    expect(report.objects).toBe(7);
+    expect(h.standIn.calls()).toEqual({ describe: 7 });
   });
 
   it('lists every missing field, read-only written field and extra flow field in one error', async () => {

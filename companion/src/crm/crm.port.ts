@@ -1,5 +1,7 @@
+import type { ContactOwnerChange } from '../engine/contacts.js';
 import type {
   AccountRecord,
+  ContactRecord,
   LeadRecord,
   Membership,
   OpportunityRecord,
@@ -63,4 +65,11 @@ export interface CrmPort {
   userStats(userIds: string[]): Promise<Map<string, MemberStats>>;
   updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]>;
   convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]>;
+}
+
+/** The contacts of accounts, for contact ownership (handbook: contact routing). Same adapters. */
+export interface ContactPort {
+  contactsOfAccounts(accountIds: string[]): Promise<ContactRecord[]>;
+  /** One result per change, in order; a contact whose owner is no longer `from` is not overwritten (OWNER_CHANGED). */
+  updateContactOwners(changes: ContactOwnerChange[]): Promise<WriteResult[]>;
 }

@@ -4,6 +4,7 @@ import type { ChangeEvent } from '../crm/salesforce/salesforce-changes.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { AccountRecord, Trigger, UserRecord } from '../engine/model.js';
 import type { RouteRequest, RoutingService } from '../routing/routing.service.js';
+import type { ContactRouter } from '../routing/contact-router.js';
 import type { InactiveOwnerSweep } from './inactive-owner.sweep.js';
 
 /** Fields routing itself writes: an update touching only these is routing's own echo, not news. */
@@ -30,13 +31,19 @@ export interface SalesforceChangeRouterOptions {
   routingSet: RoutingSet;
   /** Routes the open leads of a user the org deactivated, as the periodic sweep would, but at once. */
   inactiveOwners?: Pick<InactiveOwnerSweep, 'routeLeadsOf'>;
+  /** Re-owns the contacts of accounts whose owner or BDR changed (handbook job 6). */
+  contacts?: Pick<ContactRouter, 'routeAccounts'>;
 }
+
+/** Account fields whose change sends the account's contacts through contact ownership again. */
+const CONTACT_OWNERSHIP_FIELDS = ['OwnerId', 'BDR_Assigned__c'];
 
 /**
  * Turns the org's change events into routing: new leads are routed, updated leads when a flow watches
  * a field the update touched (Re-run Routing ticked, Status of a held lead); accounts and users changed
- * in the org refresh the match index and the people before later decisions read them, and the open
- * leads of a user just deactivated are routed to someone at work. Awaited by the change feed before
+ * in the org refresh the match index and the people before later decisions read them, the open
+ * leads of a user just deactivated are routed to someone at work, and the contacts of an account
+ * whose owner or BDR changed follow contact ownership. Awaited by the change feed before
  * it stores the replay id, so a crash replays the event rather than losing it.
  */
 export class SalesforceChangeRouter {
@@ -49,8 +56,15 @@ export class SalesforceChangeRouter {
       return;
     }
     if (event.object === 'Account') {
-      const accounts = await Promise.all(event.ids.map((id) => this.options.org.getAccount(id)));
-      this.options.service.applyChanges({ accounts: accounts.filter((a): a is AccountRecord => a !== null) });
+      const found = await Promise.all(event.ids.map((id) => this.options.org.getAccount(id)));
+      const accounts = found.filter((a): a is AccountRecord => a !== null);
+      this.options.service.applyChanges({ accounts });
+      // Unknown fields (polling, resyncs) may hide an owner change: contact ownership only moves
+      // contacts that are not where they belong, so running it again changes nothing.
+      const ownersMayHaveChanged =
+        event.changedFields === null || event.changedFields.some((f) => CONTACT_OWNERSHIP_FIELDS.includes(f));
+      if (ownersMayHaveChanged && accounts.length > 0)
+        await this.options.contacts?.routeAccounts(accounts.map((a) => a.Id));
       return;
     }
     if (event.object === 'User') {

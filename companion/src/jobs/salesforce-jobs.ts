@@ -3,6 +3,7 @@ import type { OrgReadPort } from '../crm/org-read.port.js';
 import { soqlString, type SalesforceApi } from '../crm/salesforce/salesforce-api.js';
 import type { SalesforceCrm } from '../crm/salesforce/salesforce.crm.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
+import { ContactRouter, type ContactRouting } from '../routing/contact-router.js';
 import { OutboxWorker } from '../routing/outbox.worker.js';
 import type { Clock, RoutingService } from '../routing/routing.service.js';
 import type { Store } from '../store/store.js';
@@ -65,6 +66,7 @@ export interface SalesforceJobsOptions {
   /** Where a background failure is reported (a log); nothing stops because of one. */
   onError?: (error: unknown, where: string) => void;
   onJobRun?: (run: JobRun) => void;
+  onContactsRouted?: (routing: ContactRouting) => void;
 }
 
 export interface SalesforceJobs {
@@ -77,7 +79,8 @@ export interface SalesforceJobs {
 
 /**
  * What routes without being asked, against a Salesforce org: the outbox worker retrying writes the
- * org refused for a while, the inactive-owner sweep, and the scheduled clean-up jobs over SOQL. The
+ * org refused for a while, the inactive-owner sweep, the scheduled clean-up jobs over SOQL, and
+ * contact ownership when an account's owner or BDR changes. The
  * returned router turns the org's change events into routing; the caller connects it to the feed.
  */
 export async function startSalesforceJobs(options: SalesforceJobsOptions): Promise<SalesforceJobs> {
@@ -91,7 +94,12 @@ export async function startSalesforceJobs(options: SalesforceJobsOptions): Promi
     ...(clock ? { clock } : {}),
     onError: report('inactive-owner'),
   });
-  const router = new SalesforceChangeRouter({ crm, org, service, routingSet, inactiveOwners });
+  const contacts = new ContactRouter({
+    contacts: crm,
+    org: service.org,
+    ...(options.onContactsRouted ? { onRouted: options.onContactsRouted } : {}),
+  });
+  const router = new SalesforceChangeRouter({ crm, org, service, routingSet, inactiveOwners, contacts });
   const scheduler = new JobScheduler({
     store,
     service,

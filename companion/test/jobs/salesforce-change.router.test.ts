@@ -9,7 +9,10 @@ import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
 import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
+import { LocalContacts } from '../../src/crm/local/local-contacts.js';
 import { InactiveOwnerSweep, localOpenLeadsOf } from '../../src/jobs/inactive-owner.sweep.js';
+import { ContactRouter } from '../../src/routing/contact-router.js';
+import { toId18 } from '../../src/engine/salesforce-id.js';
 import {
   demoRoutingService,
   MONDAY,
@@ -40,6 +43,7 @@ beforeAll(async () => {
     service,
     routingSet: await shippedRoutingSet(),
     inactiveOwners,
+    contacts: new ContactRouter({ contacts: new LocalContacts(store.db), org: service.org }),
   });
 });
 afterAll(() => store.close());
@@ -146,5 +150,28 @@ describe('Salesforce change events', () => {
     const lead = await newLead('reroute-eligible', { Email: 'another@soylentfoods.co.uk' });
     const result = await service.route({ leadId: lead.Id, trigger: { kind: 'created' }, dryRun: true });
     expect(result.decision.outcome).toBe('converted');
+  });
+
+  it("an account's new owner in SMB Sales takes its contacts; other account changes leave them", async () => {
+    const smb = DEMO_USERS.find((u) => u.IsActive && u.Role__c === 'SMB')!;
+    const other = DEMO_USERS.find((u) => u.IsActive && u.Role__c === 'AE')!;
+    const account = { Id: toId18('001CHANGED00001')!, Name: 'Changed Hands Ltd', OwnerId: other.Id };
+    await upsertRecords(store.db, 'Account', [account]);
+    await upsertRecords(store.db, 'Contact', [
+      { Id: toId18('003CHANGED00001')!, AccountId: account.Id, OwnerId: other.Id, LastName: 'One' },
+    ]);
+    const owner = async () =>
+      (await new LocalContacts(store.db).contactsOfAccounts([account.Id]))[0]?.OwnerId;
+
+    await upsertRecords(store.db, 'Account', [{ ...account, OwnerId: smb.Id }]);
+    await router.onChange({ kind: 'updated', object: 'Account', ids: [account.Id], changedFields: ['Type'] });
+    expect(await owner()).toBe(other.Id);
+    await router.onChange({
+      kind: 'updated',
+      object: 'Account',
+      ids: [account.Id],
+      changedFields: ['OwnerId'],
+    });
+    expect(await owner()).toBe(smb.Id);
   });
 });

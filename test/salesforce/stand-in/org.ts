@@ -96,7 +96,7 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
     ],
     readOnly: ['LastActivityDate'],
   },
-  Contact: { fields: ['AccountId', 'OwnerId', 'LastName', 'Email'], readOnly: [] },
+  Contact: { fields: ['AccountId', 'OwnerId', 'FirstName', 'LastName', 'Email'], readOnly: [] },
   Opportunity: {
     fields: ['AccountId', 'Name', 'StageName', 'IsClosed', 'OwnerId', 'Amount', 'CloseDate'],
     readOnly: ['IsClosed'],

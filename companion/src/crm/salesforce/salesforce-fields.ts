@@ -101,6 +101,8 @@ export const CAMPAIGN_FIELDS = [
 
 export const CAMPAIGN_MEMBER_FIELDS = ['Id', 'CampaignId', 'LeadId', 'Status', 'CreatedDate'] as const;
 
+export const CONTACT_FIELDS = ['Id', 'AccountId', 'OwnerId', 'FirstName', 'LastName', 'Email'] as const;
+
 export const USER_FIELDS = [
   'Id',
   'Name',
@@ -118,5 +120,6 @@ export const REQUIRED_SCHEMA: Array<{ object: string; read: readonly string[]; w
   { object: 'Opportunity', read: OPPORTUNITY_FIELDS, write: [] },
   { object: 'Campaign', read: CAMPAIGN_FIELDS, write: [] },
   { object: 'CampaignMember', read: CAMPAIGN_MEMBER_FIELDS, write: [] },
+  { object: 'Contact', read: CONTACT_FIELDS, write: ['OwnerId'] },
   { object: 'User', read: USER_FIELDS, write: [] },
 ];

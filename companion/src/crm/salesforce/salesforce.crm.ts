@@ -1,6 +1,15 @@
-import type { CrmPort, LeadContext, LeadConversion, LeadUpdate, WriteResult } from '../crm.port.js';
+import type { ContactOwnerChange } from '../../engine/contacts.js';
+import type {
+  ContactPort,
+  CrmPort,
+  LeadContext,
+  LeadConversion,
+  LeadUpdate,
+  WriteResult,
+} from '../crm.port.js';
 import type {
   AccountRecord,
+  ContactRecord,
   CampaignMemberRecord,
   CampaignRecord,
   LeadRecord,
@@ -21,6 +30,7 @@ import {
   ACCOUNT_FIELDS,
   CAMPAIGN_FIELDS,
   CAMPAIGN_MEMBER_FIELDS,
+  CONTACT_FIELDS,
   LEAD_FIELDS,
   OPPORTUNITY_FIELDS,
   USER_FIELDS,
@@ -100,7 +110,7 @@ export interface SalesforceCrmOptions {
 }
 
 /** The CRM port over a customer's org, through jsforce. */
-export class SalesforceCrm implements CrmPort {
+export class SalesforceCrm implements CrmPort, ContactPort {
   private readonly lockRetry: LockRetryPolicy;
 
   constructor(
@@ -226,11 +236,37 @@ export class SalesforceCrm implements CrmPort {
    * trip, not the time since the decision.
    */
   async updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]> {
+    return this.updateRecords('Lead', updates);
+  }
+
+  async contactsOfAccounts(accountIds: string[]): Promise<ContactRecord[]> {
+    const out: ContactRecord[] = [];
+    for (const ids of chunk([...new Set(accountIds)], UPDATE_BATCH)) {
+      out.push(
+        ...(
+          await this.api.queryAll<Raw>(
+            `SELECT ${CONTACT_FIELDS.join(', ')} FROM Contact WHERE AccountId IN ${soqlIdList(ids)} ORDER BY Id`,
+          )
+        ).map((r) => clean<ContactRecord>(r)),
+      );
+    }
+    return out;
+  }
+
+  async updateContactOwners(changes: ContactOwnerChange[]): Promise<WriteResult[]> {
+    return this.updateRecords(
+      'Contact',
+      changes.map((c) => ({ id: c.contactId, fields: { OwnerId: c.to }, expectedOwnerId: c.from })),
+    );
+  }
+
+  /** Updates of one object in collections of 200, guarded by owner and retried on locked rows. */
+  private async updateRecords(object: 'Lead' | 'Contact', updates: LeadUpdate[]): Promise<WriteResult[]> {
     const results = new Map<LeadUpdate, WriteResult>();
     for (const batch of chunk(updates, UPDATE_BATCH)) {
       let writable: LeadUpdate[];
       try {
-        writable = await this.guardOwners(batch, results);
+        writable = await this.guardOwners(object, batch, results);
       } catch (err) {
         for (const [i, r] of systemic(
           batch.map((u) => u.id),
@@ -242,7 +278,7 @@ export class SalesforceCrm implements CrmPort {
       for (let attempt = 1; writable.length > 0; attempt++) {
         let saved: SaveResult[];
         try {
-          saved = await this.patch(writable);
+          saved = await this.patch(object, writable);
         } catch (err) {
           for (const [i, r] of systemic(
             writable.map((u) => u.id),
@@ -347,10 +383,10 @@ export class SalesforceCrm implements CrmPort {
     return Math.round(this.lockRetry.baseMs * 2 ** (attempt - 1) * (0.5 + this.api.policy.random()));
   }
 
-  private async patch(updates: LeadUpdate[]): Promise<SaveResult[]> {
+  private async patch(object: 'Lead' | 'Contact', updates: LeadUpdate[]): Promise<SaveResult[]> {
     const body = {
       allOrNone: false,
-      records: updates.map((u) => ({ attributes: { type: 'Lead' }, ...u.fields, Id: u.id })),
+      records: updates.map((u) => ({ attributes: { type: object }, ...u.fields, Id: u.id })),
     };
     // A PATCH of the same values is idempotent, so a timed-out request may be sent again.
     return this.api.rest<SaveResult[]>('composite', {
@@ -361,15 +397,16 @@ export class SalesforceCrm implements CrmPort {
     });
   }
 
-  /** Refuses updates whose lead changed owner since the decision; returns the ones to write. */
+  /** Refuses updates whose record changed owner since the decision; returns the ones to write. */
   private async guardOwners(
+    object: 'Lead' | 'Contact',
     batch: LeadUpdate[],
     results: Map<LeadUpdate, WriteResult>,
   ): Promise<LeadUpdate[]> {
     const guarded = batch.filter((u) => u.expectedOwnerId !== undefined);
     if (guarded.length === 0) return batch;
     const rows = await this.api.queryAll<Raw>(
-      `SELECT Id, OwnerId FROM Lead WHERE Id IN ${soqlIdList([...new Set(guarded.map((u) => u.id))])}`,
+      `SELECT Id, OwnerId FROM ${object} WHERE Id IN ${soqlIdList([...new Set(guarded.map((u) => u.id))])}`,
     );
     const owners = new Map(rows.map((r) => [String(r['Id']), (r['OwnerId'] as string | null) ?? null]));
     return batch.filter((u) => {
@@ -382,7 +419,7 @@ export class SalesforceCrm implements CrmPort {
         failure(
           u.id,
           'OWNER_CHANGED',
-          `The lead's owner changed in Salesforce to ${current} after routing decided (expected ${u.expectedOwnerId}); not overwritten.`,
+          `The ${object.toLowerCase()}'s owner changed in Salesforce to ${current} after routing decided (expected ${u.expectedOwnerId}); not overwritten.`,
           false,
         ),
       );
