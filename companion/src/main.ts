@@ -6,7 +6,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { CallMeter, meteredPort } from './crm/call-meter.js';
-import type { CrmPort } from './crm/crm.port.js';
+import type { ContactPort, CrmPort } from './crm/crm.port.js';
+import { LocalContacts } from './crm/local/local-contacts.js';
 import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
 import { DEMO } from './crm/local/demo-people.js';
 import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
@@ -33,7 +34,9 @@ type Stop = () => Promise<void> | void;
 interface Crm {
   crm: CrmPort;
   org: OrgReadPort;
-  /** Counts the calls made through `crm`, by the work that made them. */
+  /** The org's contacts, for contact ownership. */
+  contacts: ContactPort;
+  /** Counts the calls made through `crm` and `contacts`, by the work that made them. */
   meter: CallMeter;
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
@@ -89,7 +92,18 @@ async function main(): Promise<void> {
       users: users.map((u) => u.Id),
       queues: queues.map((q) => q.Name),
     });
-    const routing = await RoutingService.create({ crm: crm.crm, store, routingSet, clock, meter: crm.meter });
+    const routing = await RoutingService.create({
+      crm: crm.crm,
+      store,
+      routingSet,
+      clock,
+      meter: crm.meter,
+      contacts: crm.contacts,
+      onContactsRouted: (result) => {
+        if (result.changes.length > 0) logger.info({ contacts: result }, 'contacts moved to their owner');
+      },
+      onContactsError: (err) => logger.warn({ err }, 'contact ownership failed; the conversion stands'),
+    });
 
     stops.push(...(await crm.startJobs(routing, routingSet)));
 
@@ -148,6 +162,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
   const counts = seeded.counts;
   return {
     crm: meteredPort<CrmPort>(local, meter),
+    contacts: meteredPort<ContactPort>(new LocalContacts(store.db), meter),
     org: local,
     meter,
     exampleUser: DEMO.admin,
@@ -190,6 +205,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
   const org = new SalesforceOrgRead(connection.api);
   return {
     crm: connection.crm,
+    contacts: connection.crm,
     org,
     meter: connection.api.meter,
     status: {
@@ -211,7 +227,6 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         meter: connection.api.meter,
         onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
         onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
-        onContactsRouted: (routing) => logger.info({ contacts: routing }, 'contact ownership ran'),
       });
       const feed = new SalesforceChangeFeed({
         api: connection.api,

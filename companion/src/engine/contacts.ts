@@ -6,7 +6,7 @@
  * leaves them to the org's own ownership rules.
  */
 import type { Directory } from './decision.js';
-import type { AccountRecord, ContactRecord, OpportunityRecord } from './model.js';
+import type { AccountRecord, ContactRecord, OpportunityRecord, UserRecord } from './model.js';
 
 /** The role of the regional SMB Sales owners (AMER, EMEA, APJ). */
 export const SMB_ROLE = 'SMB';
@@ -23,6 +23,12 @@ export interface ContactOwnership {
   changes: ContactOwnerChange[];
   /** Why, in one sentence a person reads. */
   summary: string;
+}
+
+/** The active SMB Sales user who owns the account, whose contacts therefore belong to them. */
+export function smbAccountOwner(account: AccountRecord, directory: Directory): UserRecord | undefined {
+  const owner = account.OwnerId ? directory.user(account.OwnerId) : undefined;
+  return owner?.Role__c === SMB_ROLE && owner.IsActive ? owner : undefined;
 }
 
 export function contactOwnership(input: {

@@ -3,7 +3,6 @@ import type { OrgReadPort } from '../crm/org-read.port.js';
 import { soqlString, type SalesforceApi } from '../crm/salesforce/salesforce-api.js';
 import type { SalesforceCrm } from '../crm/salesforce/salesforce.crm.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
-import { ContactRouter, type ContactRouting } from '../routing/contact-router.js';
 import { OutboxWorker } from '../routing/outbox.worker.js';
 import type { Clock, RoutingService } from '../routing/routing.service.js';
 import type { Store } from '../store/store.js';
@@ -66,7 +65,6 @@ export interface SalesforceJobsOptions {
   /** Where a background failure is reported (a log); nothing stops because of one. */
   onError?: (error: unknown, where: string) => void;
   onJobRun?: (run: JobRun) => void;
-  onContactsRouted?: (routing: ContactRouting) => void;
 }
 
 export interface SalesforceJobs {
@@ -94,12 +92,14 @@ export async function startSalesforceJobs(options: SalesforceJobsOptions): Promi
     ...(clock ? { clock } : {}),
     onError: report('inactive-owner'),
   });
-  const contacts = new ContactRouter({
-    contacts: crm,
-    org: service.org,
-    ...(options.onContactsRouted ? { onRouted: options.onContactsRouted } : {}),
+  const router = new SalesforceChangeRouter({
+    crm,
+    org,
+    service,
+    routingSet,
+    inactiveOwners,
+    ...(service.contacts ? { contacts: service.contacts } : {}),
   });
-  const router = new SalesforceChangeRouter({ crm, org, service, routingSet, inactiveOwners, contacts });
   const scheduler = new JobScheduler({
     store,
     service,

@@ -1,5 +1,5 @@
 import type { ContactPort, WriteResult } from '../crm/crm.port.js';
-import { contactOwnership, type ContactOwnership } from '../engine/contacts.js';
+import { contactOwnership, smbAccountOwner, type ContactOwnership } from '../engine/contacts.js';
 import type { AccountRecord, ContactRecord } from '../engine/model.js';
 import type { OrgSnapshot } from '../engine/routing-context.js';
 
@@ -29,8 +29,10 @@ export class ContactRouter {
       .map((id) => org.accounts.get(id))
       .filter((a): a is AccountRecord => a !== undefined);
     if (accounts.length === 0) return [];
+    // Only accounts SMB Sales owns move contacts: the others are decided without reading any.
+    const moving = accounts.filter((a) => smbAccountOwner(a, org.directory)).map((a) => a.Id);
     const byAccount = new Map<string, ContactRecord[]>();
-    for (const contact of await contacts.contactsOfAccounts(accounts.map((a) => a.Id))) {
+    for (const contact of moving.length > 0 ? await contacts.contactsOfAccounts(moving) : []) {
       const list = byAccount.get(contact.AccountId ?? '') ?? [];
       list.push(contact);
       byAccount.set(contact.AccountId ?? '', list);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallMeter } from '../crm/call-meter.js';
-import type { CrmPort, LeadContext, WriteResult } from '../crm/crm.port.js';
+import type { ContactPort, CrmPort, LeadContext, WriteResult } from '../crm/crm.port.js';
 import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
 import type { MemberStats, PoolState } from '../engine/distribution/distribution.types.js';
@@ -12,6 +12,7 @@ import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
 import { toId18 } from '../engine/salesforce-id.js';
 import type { DecisionStatus, OutboxStatus } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { ContactRouter, type ContactRouting } from './contact-router.js';
 import { poolsOfFlow } from './flow-pools.js';
 import { LiveOrg, type OrgChanges } from './live-org.js';
 import { LeadNotFoundError, NoFlowError, RequestKeyReusedError, RoutingError } from './routing.errors.js';
@@ -98,6 +99,14 @@ export interface RoutingServiceOptions {
   afterCommit?: (decisionIds: string[]) => void | Promise<void>;
   /** Counts the CRM calls of routing under 'route', one piece of work per request. */
   meter?: CallMeter;
+  /**
+   * The org's contacts: after a lead converts into an account, the account's contacts follow contact
+   * ownership (handbook: all of them to the SMB account owner); `contacts` also serves account changes.
+   */
+  contacts?: ContactPort;
+  onContactsRouted?: (routing: ContactRouting) => void;
+  /** Contact ownership failed after a conversion; the conversion itself stands. */
+  onContactsError?: (error: unknown) => void;
 }
 
 interface Item {
@@ -158,6 +167,9 @@ export class RoutingService {
   private readonly statsMaxAgeMs: number;
   private readonly afterCommit: RoutingServiceOptions['afterCommit'];
   private readonly meter: CallMeter | undefined;
+  /** Contact ownership over this service's org; null without a contact port. */
+  readonly contacts: ContactRouter | null;
+  private readonly onContactsError: RoutingServiceOptions['onContactsError'];
   private readonly statsUsers: string[];
   private stats = new Map<string, MemberStats>();
   private statsReadAt = -Infinity;
@@ -173,6 +185,14 @@ export class RoutingService {
     this.statsMaxAgeMs = options.statsMaxAgeMs ?? 60_000;
     this.afterCommit = options.afterCommit;
     this.meter = options.meter;
+    this.contacts = options.contacts
+      ? new ContactRouter({
+          contacts: options.contacts,
+          org: this.org,
+          ...(options.onContactsRouted ? { onRouted: options.onContactsRouted } : {}),
+        })
+      : null;
+    this.onContactsError = options.onContactsError;
     this.statsUsers = [
       ...new Set(
         [...this.set.pools.values()]
@@ -237,6 +257,27 @@ export class RoutingService {
       throw error;
     }
     return results;
+  }
+
+  /** The contacts of accounts that leads just converted into follow contact ownership. */
+  private async contactsAfterConversions(
+    decided: Decided[],
+    results: Array<RouteManyResult | undefined>,
+    byPlan: Map<Planned, number>,
+  ): Promise<void> {
+    if (!this.contacts) return;
+    const accountIds = decided
+      .filter((d) => {
+        const result = results[byPlan.get(d.plan)!];
+        return d.decision.conversion && result && !isRouteFailure(result) && result.status === 'applied';
+      })
+      .map((d) => d.decision.conversion!.accountId);
+    if (accountIds.length === 0) return;
+    try {
+      await this.contacts.routeAccounts(accountIds);
+    } catch (error) {
+      this.onContactsError?.(error);
+    }
   }
 
   /** The lead's decisions, newest first, with the errors the org gave. */
@@ -387,6 +428,7 @@ export class RoutingService {
           }
         }
         if (again.length > 0) await this.redecide(again, results);
+        await this.contactsAfterConversions(decided, results, byPlan);
       }
     }
 

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO_SCENARIO, scenario } from '../../src/crm/local/demo-scenarios.js';
 import { LocalContacts } from '../../src/crm/local/local-contacts.js';
 import { upsertRecords } from '../../src/crm/local/local-records.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import type { AccountRecord, ContactRecord } from '../../src/engine/model.js';
+import { toId18 } from '../../src/engine/salesforce-id.js';
 import { ContactRouter, type ContactRouting } from '../../src/routing/contact-router.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
@@ -81,5 +83,26 @@ describe('contact ownership when an account changes hands', () => {
     ]);
     expect(results.map((r) => !r.ok && r.code)).toEqual(['OWNER_CHANGED', 'ENTITY_IS_DELETED']);
     expect(await ownersOf('001CONTACTS0003')).toEqual([kara]);
+  });
+
+  it('a lead converting into an account SMB Sales owns brings all its contacts to the owner, not the opportunity owner', async () => {
+    const stark = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Stark Logistics')!;
+    const withContacts = await demoRoutingService(store, org, { contacts });
+    const smbOwned = { ...stark, OwnerId: rosa };
+    await upsertRecords(store.db, 'Account', [smbOwned]);
+    withContacts.applyChanges({ accounts: [smbOwned] });
+    await upsertRecords(store.db, 'Contact', [
+      { Id: toId18('003STARKEARLIER')!, AccountId: stark.Id, OwnerId: kara, LastName: 'Earlier' },
+    ]);
+    const { Id: _id, ...fields } = scenario('blueprint-late-stage-opportunity').lead;
+    const lead = await org.insertLead({ fields: { ...fields, Email: 'new.buyer@starklogistics.com' } });
+
+    const result = await withContacts.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+    expect(result.decision.outcome).toBe('converted');
+    expect(result.status).toBe('applied');
+    expect(result.decision.owner?.id).toBe(rosa);
+    const owners = await ownersOf(stark.Id);
+    expect(owners.length).toBeGreaterThanOrEqual(2);
+    expect(owners.every((o) => o === rosa)).toBe(true);
   });
 });
