@@ -36,6 +36,7 @@ import {
   type DecisionRecord,
   type Effect,
   type EffectRow,
+  type KnownPool,
   type LockedPool,
   WAITING_FOR_UPDATE,
 } from './routing.store.js';
@@ -172,6 +173,11 @@ export class RoutingService {
   private readonly onContactsError: RoutingServiceOptions['onContactsError'];
   private readonly statsUsers: string[];
   private stats = new Map<string, MemberStats>();
+  /**
+   * The pools' state as last read or written here, with its row version: a lock sends a state
+   * again only when another transaction (another instance) has written it since.
+   */
+  private readonly knownPools = new Map<string, KnownPool>();
   private statsReadAt = -Infinity;
 
   constructor(options: RoutingServiceOptions & { org: OrgSnapshot }) {
@@ -505,8 +511,10 @@ export class RoutingService {
     decided: Array<{ plan: Planned; decision: Decision; effects: EffectRow[] }>;
     lostRace: Planned[];
   }> {
-    return this.store.transaction(async (tx) => {
-      const pools = await lockPools(tx.db, [...this.poolsFor(plans)]);
+    const outcome = await this.store.transaction(async (tx) => {
+      const pools = await lockPools(tx.db, [...this.poolsFor(plans)], this.knownPools);
+      // What was read under the lock is committed state, whatever becomes of this transaction.
+      for (const [name, pool] of pools) this.knownPools.set(name, pool);
       const claims = new Map<string, string>();
       for (const plan of plans) {
         const key = plan.item.redecides ? null : plan.item.request.requestKey;
@@ -551,7 +559,7 @@ export class RoutingService {
       for (const plan of go) {
         if (plan.item.redecides?.requestKey) await repointKey(tx.db, plan.item.redecides.requestKey, plan.id);
       }
-      const byDecision = groupBy(stored, (e) => e.decisionId);
+      const byDecision = groupBy(stored.effects, (e) => e.decisionId);
       return {
         decided: go.map((plan, j) => ({
           plan,
@@ -559,8 +567,12 @@ export class RoutingService {
           effects: byDecision.get(plan.id) ?? [],
         })),
         lostRace,
+        saved: stored.pools,
       };
     });
+    // The pools as this transaction wrote them, known only once it has committed.
+    for (const [name, pool] of outcome.saved) this.knownPools.set(name, pool);
+    return { decided: outcome.decided, lostRace: outcome.lostRace };
   }
 
   private decideOne(

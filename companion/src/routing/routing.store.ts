@@ -18,18 +18,47 @@ export interface LockedPool {
   version: number;
 }
 
-/** Locks the pools' state rows in name order (so two transactions never wait on each other in a cycle). */
-export async function lockPools(tx: Kysely<Database>, names: string[]): Promise<Map<string, LockedPool>> {
-  const locked = new Map<string, LockedPool>();
+/** A pool's state with the version of its row (xmin) it was read or written at. */
+export interface KnownPool extends LockedPool {
+  rowVersion: string;
+}
+
+/**
+ * Locks the pools' state rows in name order (so two transactions never wait on each other in a
+ * cycle) and returns their state. A pool whose row is still the version in `known` (nobody wrote
+ * it since this process read or wrote it) comes back with the known state, not sent again: the
+ * state holds every member's recent assignments, tens of kilobytes for a busy pool, and reading
+ * and parsing it on every route cost more than the rest of the lock.
+ */
+export async function lockPools(
+  tx: Kysely<Database>,
+  names: string[],
+  known: ReadonlyMap<string, KnownPool> = new Map(),
+): Promise<Map<string, KnownPool>> {
+  const locked = new Map<string, KnownPool>();
   if (names.length === 0) return locked;
-  const rows = await tx
-    .selectFrom('pool_state')
-    .select(['name', 'state', 'version'])
-    .where('name', '=', sql<string>`any(${[...names].sort()}::text[])`)
-    .orderBy('name')
-    .forUpdate()
-    .execute();
-  for (const r of rows) locked.set(r.name, { state: r.state as PoolState | null, version: r.version });
+  const versions = JSON.stringify(
+    names.filter((n) => known.has(n)).map((name) => ({ name, row_version: known.get(name)!.rowVersion })),
+  );
+  const { rows } = await sql<{
+    name: string;
+    version: number;
+    row_version: string;
+    unchanged: boolean | null;
+    state: unknown;
+  }>`
+    select p.name, p.version, p.xmin::text as row_version, p.xmin::text = k.row_version as unchanged,
+      case when p.xmin::text = k.row_version then null else p.state end as state
+    from pool_state p
+    left join jsonb_to_recordset(${versions}::jsonb) as k(name text, row_version text) on k.name = p.name
+    where p.name = any(${[...names].sort()}::text[])
+    order by p.name
+    for update of p
+  `.execute(tx);
+  for (const r of rows) {
+    const state = r.unchanged ? known.get(r.name)!.state : (r.state as PoolState | null);
+    locked.set(r.name, { state, version: r.version, rowVersion: r.row_version });
+  }
   return locked;
 }
 
@@ -144,8 +173,9 @@ export interface EffectRow {
  * What routing commits for a batch, in one statement per chunk of decisions: the decisions, their
  * outbox rows, and (with the first chunk) the pools' new state. Outbox rows are leased to this
  * process for `leaseMs`: it applies them right after the commit, and the outbox worker leaves them
- * alone unless the lease runs out (this process died). Returns the outbox rows with their ids.
- * Run it inside the routing transaction, with the pools locked.
+ * alone unless the lease runs out (this process died). Returns the outbox rows with their ids,
+ * and the pools as written, with their new row versions. Run it inside the routing transaction,
+ * with the pools locked.
  */
 export async function storeDecisions(
   tx: Kysely<Database>,
@@ -153,9 +183,10 @@ export async function storeDecisions(
   effects: Array<{ decisionId: string; effect: Effect }>,
   pools: Map<string, LockedPool>,
   leaseMs: number,
-): Promise<EffectRow[]> {
+): Promise<{ effects: EffectRow[]; pools: Map<string, KnownPool> }> {
   const inserted: EffectRow[] = [];
-  if (rows.length === 0) return inserted;
+  const saved = new Map<string, KnownPool>();
+  if (rows.length === 0) return { effects: inserted, pools: saved };
   const effectsOf = new Map<string, Array<{ decisionId: string; effect: Effect }>>();
   for (const e of effects) effectsOf.set(e.decisionId, [...(effectsOf.get(e.decisionId) ?? []), e]);
   let poolJson: string | null = JSON.stringify(
@@ -169,27 +200,52 @@ export async function storeDecisions(
     );
     // Every part runs to completion whether or not the final select reads it; the outbox rows'
     // foreign key is checked at the end of the statement, when their decisions are in.
-    const { rows: ids } = await sql<{ id: string; decision_id: string; kind: string }>`
+    const { rows: out } = await sql<{
+      id: string | null;
+      decision_id: string | null;
+      kind: string | null;
+      pool: string | null;
+      version: number | null;
+      row_version: string | null;
+    }>`
       with decided as (${insertDecisionRows(decisionRows(chunk))} returning 1),
       turned as (
         update pool_state set state = p.state, version = p.version + 1, updated_at = now()
         from jsonb_to_recordset(${poolJson ?? '[]'}::jsonb) as p(name text, state jsonb, version integer)
         where pool_state.name = p.name
-        returning 1
+        returning pool_state.name, pool_state.version, pool_state.xmin::text as row_version
+      ),
+      queued as (
+        insert into outbox (decision_id, kind, payload, status, locked_until)
+        select decision_id, kind, payload, 'pending', now() + ${leaseMs} * interval '1 millisecond'
+        from jsonb_to_recordset(${effectJson}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
+        returning id, decision_id, kind
       )
-      insert into outbox (decision_id, kind, payload, status, locked_until)
-      select decision_id, kind, payload, 'pending', now() + ${leaseMs} * interval '1 millisecond'
-      from jsonb_to_recordset(${effectJson}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
-      returning id, decision_id, kind
+      select id::text, decision_id::text, kind, null::text as pool, null::integer as version,
+        null::text as row_version
+      from queued
+      union all
+      select null, null, null, name, version, row_version from turned
     `.execute(tx);
     poolJson = null;
     // A decision has at most one effect of each kind: that pair finds each row's id.
-    const idOf = new Map(ids.map((r) => [`${r.decision_id}:${r.kind}`, String(r.id)]));
+    const idOf = new Map<string, string>();
+    for (const r of out) {
+      if (r.pool !== null) {
+        saved.set(r.pool, {
+          state: pools.get(r.pool)!.state,
+          version: r.version!,
+          rowVersion: r.row_version!,
+        });
+      } else {
+        idOf.set(`${r.decision_id}:${r.kind}`, r.id!);
+      }
+    }
     for (const r of mine) {
       inserted.push({ ...r, id: idOf.get(`${r.decisionId}:${r.effect.kind}`)!, status: 'pending' });
     }
   }
-  return inserted;
+  return { effects: inserted, pools: saved };
 }
 
 /** Every outbox row of these decisions, oldest first. */

@@ -7,6 +7,7 @@ import { loadRoutingSet } from '../../src/engine/flow/routing-set.js';
 import type { LeadRecord } from '../../src/engine/model.js';
 import { isRouteFailure, RoutingService, type RouteManyResult } from '../../src/routing/routing.service.js';
 import type { Store } from '../../src/store/store.js';
+import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import { postgresSchema, type SharedPostgres } from '../store/backends.js';
 import { DEMO_CATALOG } from '../../src/crm/local/demo-people.js';
 import { MONDAY } from './routing-fixture.js';
@@ -127,5 +128,54 @@ describe.skipIf(!shared)('two instances on one PostgreSQL', () => {
       .execute();
     const decided = new Map(decisions.map((d) => [d.lead_id, d.owner_id]));
     for (const row of owners) expect((row.data as LeadRecord).OwnerId).toBe(decided.get(row.id));
+  });
+});
+
+describe('two routing services on one embedded store, taking turns', () => {
+  let store: Store;
+  const services: RoutingService[] = [];
+  const leads: LeadRecord[] = Array.from({ length: 12 }, (_, i) => ({
+    Id: demoId(KEY_PREFIX.lead, 8_100_000 + i),
+    LastName: `Turns ${i}`,
+    Company: `Turns ${i}`,
+    Status: 'Raw',
+    OwnerId: demoUserId(23),
+    IsConverted: false,
+  }));
+
+  beforeAll(async () => {
+    store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
+    await upsertRecords(store.db, 'User', DEMO_USERS);
+    await upsertRecords(store.db, 'Queue', DEMO_QUEUES);
+    await upsertRecords(store.db, 'Lead', leads);
+    const set = routingSet();
+    for (let i = 0; i < 2; i++) {
+      services.push(
+        await RoutingService.create({
+          crm: new LocalCrm(store.db),
+          store,
+          routingSet: set,
+          clock: () => new Date(MONDAY),
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it("each sees the other's picks: the pool rotates as it would with one service", async () => {
+    // Each service keeps the pool state it last read or wrote; the other's writes must reach it.
+    const owners: string[] = [];
+    for (const [i, lead] of leads.entries()) {
+      const result = await services[i % 2]!.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+      owners.push(result.decision.owner!.id);
+    }
+    const rounds = [owners.slice(0, 4), owners.slice(4, 8), owners.slice(8, 12)];
+    for (const round of rounds) expect([...round].sort()).toEqual([...MEMBERS].sort());
+    expect(rounds[1]).toEqual(rounds[0]);
+    expect(rounds[2]).toEqual(rounds[0]);
+    const state = await store.pools.getState('equal');
+    expect(Object.values(state!.state!.members).map((m) => m.assignedTotal)).toEqual([3, 3, 3, 3]);
   });
 });
