@@ -100,11 +100,21 @@ export class FlowVersionRepository {
     return rows.map((r) => toRow<F>(r));
   }
 
-  /** Puts a version live in production. Throws FlowVersionNotFoundError when it does not exist. */
+  /**
+   * Puts a version live in production. Throws FlowVersionNotFoundError when it does not exist.
+   * The live version is the one published last, so each promotion is stamped after every earlier
+   * one of the flow: two promotions within one clock tick (PGlite's clock counts milliseconds)
+   * would otherwise tie, and the rollback would not take.
+   */
   async promote<F = unknown>(name: string, version: number): Promise<FlowVersionRow<F>> {
     const row = await this.db
       .updateTable('flow_versions')
-      .set({ stage: 'production', published_at: sql`clock_timestamp()` })
+      .set({
+        stage: 'production',
+        published_at: sql`greatest(clock_timestamp(), (
+          select max(f.published_at) + interval '1 millisecond' from flow_versions f where f.name = ${name}
+        ))`,
+      })
       .where('name', '=', name)
       .where('version', '=', version)
       .returningAll()
