@@ -7,16 +7,17 @@ const DEFAULT_MAX_STATEMENTS = 1000;
 const SEEN_ONCE_LIMIT = 10_000;
 
 /**
- * Names the statements the store runs again and again, so each connection parses (and, after a
- * few runs, plans) them once and then only binds and executes them: a server-side prepared
- * statement per distinct SQL text with parameters. Routing a lead is a handful of small statements
- * whose parse and plan cost as much as their execution; on the embedded store, planning also asks
- * the file system for the size of every table and index involved.
+ * Names the statements the store runs again and again, so each connection parses and plans them
+ * once (the store's sessions keep generic plans, see open-database.ts) and then only binds and
+ * executes them: a server-side prepared statement per distinct SQL text with parameters. Routing a
+ * lead is a handful of small statements whose parse and plan cost more than their execution.
  *
  * A text gets a name the second time it is seen (one-off statements such as migrations never do),
  * and at most `maxStatements` texts get one. Statements without parameters (BEGIN, COMMIT, DDL)
  * run as before. node-postgres prepares a named statement on each connection the first time that
- * connection runs it, and forgets it with the connection.
+ * connection runs it, and forgets it with the connection. A pooler that hands one client several
+ * server sessions (PgBouncer in transaction mode without prepared-statement support) would lose
+ * them: point DATABASE_URL at PostgreSQL or at a session-mode pooler.
  */
 export class PreparedStatementPool implements PostgresPool {
   private readonly names = new Map<string, string>();
