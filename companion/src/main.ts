@@ -5,13 +5,12 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { CallMeter, meteredPort } from './crm/call-meter.js';
+import type { CallMeter } from './crm/call-meter.js';
 import type { ContactPort, CrmPort } from './crm/crm.port.js';
-import { LocalContacts } from './crm/local/local-contacts.js';
 import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
 import { DEMO } from './crm/local/demo-people.js';
 import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
-import { LocalOrg } from './crm/local/local-org.js';
+import { localParts } from './crm/local/local-parts.js';
 import type { OrgReadPort } from './crm/org-read.port.js';
 import { PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforce-changes.js';
 import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
@@ -157,12 +156,11 @@ async function main(): Promise<void> {
 
 async function localMode(store: Store, config: Config, logger: Logger): Promise<Crm> {
   const seeded = await ensureDemoOrg(store.db, { scenario: DEMO_SCENARIO });
-  const local = new LocalOrg(store.db);
-  const meter = new CallMeter();
+  const { org: local, crm, contacts, meter } = localParts(store.db);
   const counts = seeded.counts;
   return {
-    crm: meteredPort<CrmPort>(local, meter),
-    contacts: meteredPort<ContactPort>(new LocalContacts(store.db), meter),
+    crm,
+    contacts,
     org: local,
     meter,
     exampleUser: DEMO.admin,

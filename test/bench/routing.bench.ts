@@ -11,7 +11,7 @@ import { DEMO_CATALOG } from '../../companion/src/crm/local/demo-people.js';
 import { createInboundLeadFactory } from '../../companion/src/crm/local/demo-org.generator.js';
 import { ensureDemoOrg } from '../../companion/src/crm/local/demo-org.seed.js';
 import { DEMO_SCENARIO } from '../../companion/src/crm/local/demo-scenarios.js';
-import { LocalOrg } from '../../companion/src/crm/local/local-org.js';
+import { localParts } from '../../companion/src/crm/local/local-parts.js';
 import { upsertRecords } from '../../companion/src/crm/local/local-records.js';
 import { demoId, KEY_PREFIX } from '../../companion/src/engine/salesforce-id.js';
 import type { AccountRecord, CampaignRecord, LeadRecord } from '../../companion/src/engine/model.js';
@@ -28,10 +28,13 @@ const BATCH = 500;
 async function bench(name: string, store: Store, report: Report): Promise<void> {
   const clock = () => new Date(NOW);
   await ensureDemoOrg(store.db, { accounts: 2000, leads: 4000, scenario: DEMO_SCENARIO, now: clock });
-  const org = new LocalOrg(store.db, { now: clock });
+  // The org as `npm start` composes it: every call counted, contacts followed after conversions.
+  const { org, crm, contacts, meter } = localParts(store.db, { now: clock });
   const catalog = DEMO_CATALOG;
   const service = await RoutingService.create({
-    crm: org,
+    crm,
+    contacts,
+    meter,
     store,
     routingSet: await readRoutingSet(SHIPPED_FLOWS_DIR, catalog),
     clock,

@@ -8,7 +8,8 @@ import type { Router } from 'express';
 import { DEMO_CATALOG } from '../../companion/src/crm/local/demo-people.js';
 import { ensureDemoOrg } from '../../companion/src/crm/local/demo-org.seed.js';
 import { DEMO_SCENARIO } from '../../companion/src/crm/local/demo-scenarios.js';
-import { LocalOrg } from '../../companion/src/crm/local/local-org.js';
+import type { LocalOrg } from '../../companion/src/crm/local/local-org.js';
+import { localParts } from '../../companion/src/crm/local/local-parts.js';
 import { createApp } from '../../companion/src/http/app.js';
 import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
@@ -49,9 +50,9 @@ export async function startLocalCompanion(options: {
   const store = await openDatabase({ databaseUrl: null, dataDir });
   const clock = () => new Date(options.now);
   await ensureDemoOrg(store.db, { ...options.size, scenario: DEMO_SCENARIO, now: clock });
-  const org = new LocalOrg(store.db, { now: clock });
+  const { org, crm, contacts, meter } = localParts(store.db, { now: clock });
   const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
-  const routing = await RoutingService.create({ crm: org, store, routingSet, clock });
+  const routing = await RoutingService.create({ crm, contacts, meter, store, routingSet, clock });
 
   const logLines: string[] = [];
   const keep = options.keepLogs ?? true;
@@ -72,7 +73,7 @@ export async function startLocalCompanion(options: {
     status: {
       indexLoaded: () => true,
       crm: () => ({ limited: false }),
-      apiCalls: () => ({ total: 0, byKind: {}, byWork: {}, done: {} }),
+      apiCalls: () => meter.counts(),
     },
     accounts: routing.org.accounts,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
