@@ -265,20 +265,12 @@ export class RoutingService {
     return results;
   }
 
-  /** The contacts of accounts that leads just converted into follow contact ownership. */
-  private async contactsAfterConversions(
-    decided: Decided[],
-    results: Array<RouteManyResult | undefined>,
-    byPlan: Map<Planned, number>,
-  ): Promise<void> {
-    if (!this.contacts) return;
-    const accountIds = decided
-      .filter((d) => {
-        const result = results[byPlan.get(d.plan)!];
-        return d.decision.conversion && result && !isRouteFailure(result) && result.status === 'applied';
-      })
-      .map((d) => d.decision.conversion!.accountId);
-    if (accountIds.length === 0) return;
+  /**
+   * The contacts of accounts that leads were just converted into follow contact ownership, whether
+   * the conversion was applied right after deciding or later by the outbox worker.
+   */
+  private async contactsAfterConversions(accountIds: string[]): Promise<void> {
+    if (!this.contacts || accountIds.length === 0) return;
     try {
       await this.contacts.routeAccounts(accountIds);
     } catch (error) {
@@ -434,7 +426,6 @@ export class RoutingService {
           }
         }
         if (again.length > 0) await this.redecide(again, results);
-        await this.contactsAfterConversions(decided, results, byPlan);
       }
     }
 
@@ -714,6 +705,11 @@ export class RoutingService {
     }
     await recordOutcomes(this.store.db, complete ? appliedIds : [], statuses);
     this.keepIndexFresh(rows, outcomes, leads);
+    await this.contactsAfterConversions(
+      conversions
+        .filter((r) => outcomes.get(r.id)?.ok)
+        .map((r) => (r.effect as Extract<Effect, { kind: 'convert-lead' }>).payload.accountId),
+    );
     return applied;
   }
 
