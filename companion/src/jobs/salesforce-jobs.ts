@@ -77,9 +77,9 @@ export interface SalesforceJobs {
 
 /**
  * What routes without being asked, against a Salesforce org: the outbox worker retrying writes the
- * org refused for a while, the inactive-owner sweep, the scheduled clean-up jobs over SOQL, and
- * contact ownership when an account's owner or BDR changes. The
- * returned router turns the org's change events into routing; the caller connects it to the feed.
+ * org refused for a while, the inactive-owner sweep and the scheduled clean-up jobs over SOQL. The
+ * returned router turns the org's change events into routing (contact ownership included when an
+ * account's owner or BDR changes); the caller connects it to the feed.
  */
 export async function startSalesforceJobs(options: SalesforceJobsOptions): Promise<SalesforceJobs> {
   const { store, api, crm, org, service, routingSet, clock, meter } = options;
