@@ -304,26 +304,28 @@ function parseError(text: string): { code: string; message: string } {
 }
 
 /** Marks rows applied in one statement, the ids as one array parameter. */
+const markAppliedRows = (ids: string[]) => sql`
+  update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+    applied_at = now(), updated_at = now()
+  where id = any(${ids}::bigint[]) and status = 'pending'
+`;
+
 export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`
-    update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
-      applied_at = now(), updated_at = now()
-    where id = any(${ids}::bigint[]) and status = 'pending'
-  `.execute(db);
+  await markAppliedRows(ids).execute(db);
 }
 
-export async function setStatuses(
-  db: Kysely<Database>,
-  updates: Array<{ id: string; status: DecisionStatus; detail: string | null }>,
-): Promise<void> {
+type StatusUpdate = { id: string; status: DecisionStatus; detail: string | null };
+
+const setStatusRows = (updates: StatusUpdate[]) => sql`
+  update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
+  from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(id uuid, status text, detail text)
+  where decisions.id = u.id
+`;
+
+export async function setStatuses(db: Kysely<Database>, updates: StatusUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  const payload = JSON.stringify(updates);
-  await sql`
-    update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
-    from jsonb_to_recordset(${payload}::jsonb) as u(id uuid, status text, detail text)
-    where decisions.id = u.id
-  `.execute(db);
+  await setStatusRows(updates).execute(db);
 }
 
 /**
@@ -333,24 +335,15 @@ export async function setStatuses(
 export async function recordOutcomes(
   db: Kysely<Database>,
   appliedIds: string[],
-  statuses: Array<{ id: string; status: DecisionStatus; detail: string | null }>,
+  statuses: StatusUpdate[],
 ): Promise<void> {
   if (appliedIds.length === 0) {
     await setStatuses(db, statuses);
     return;
   }
-  const payload = JSON.stringify(statuses);
-  await sql`
-    with applied as (
-      update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
-        applied_at = now(), updated_at = now()
-      where id = any(${appliedIds}::bigint[]) and status = 'pending'
-      returning 1
-    )
-    update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
-    from jsonb_to_recordset(${payload}::jsonb) as u(id uuid, status text, detail text)
-    where decisions.id = u.id
-  `.execute(db);
+  await sql`with applied as (${markAppliedRows(appliedIds)} returning 1) ${setStatusRows(statuses)}`.execute(
+    db,
+  );
 }
 
 export interface DecisionRecord {
