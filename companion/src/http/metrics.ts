@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StoreSession } from '../store/store.js';
+import type { ApiCallCounts } from '../crm/call-meter.js';
 import type { ServiceStatus } from './app-context.js';
 
 /** The service's Prometheus metrics, in a registry of its own (several apps in one process never collide). */
@@ -69,36 +70,41 @@ export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, 
       for (const [s, n] of Object.entries(counts)) this.set({ status: s }, n);
     },
   });
-  new Gauge({
-    name: 'switchyard_crm_api_calls',
-    help: 'Calls made to the CRM since start, by kind.',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [kind, n] of Object.entries(status.apiCalls().byKind)) this.set({ kind }, n);
-    },
-  });
-  new Gauge({
-    name: 'switchyard_crm_api_calls_by_work',
-    help: "Calls made to the CRM since start, by the work that made them: 'route' (decisions) or a job.",
-    labelNames: ['work'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [work, n] of Object.entries(status.apiCalls().byWork)) this.set({ work }, n);
-    },
-  });
-  new Gauge({
-    name: 'switchyard_crm_work_done',
-    help: "Pieces of work done since start: decisions for 'route', runs for a job (calls per piece = calls_by_work / work_done).",
-    labelNames: ['work'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [work, n] of Object.entries(status.apiCalls().done)) this.set({ work }, n);
-    },
-  });
+  // The CRM call counts, one gauge per breakdown of them, each labelled by its keys.
+  const callGauge = (
+    name: string,
+    help: string,
+    label: string,
+    read: (c: ApiCallCounts) => Record<string, number>,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [key, n] of Object.entries(read(status.apiCalls()))) this.set({ [label]: key }, n);
+      },
+    });
+  callGauge(
+    'switchyard_crm_api_calls',
+    'Calls made to the CRM since start, by kind.',
+    'kind',
+    (c) => c.byKind,
+  );
+  callGauge(
+    'switchyard_crm_api_calls_by_work',
+    "Calls made to the CRM since start, by the work that made them: 'route' (decisions) or a job.",
+    'work',
+    (c) => c.byWork,
+  );
+  callGauge(
+    'switchyard_crm_work_done',
+    "Pieces of work done since start: decisions for 'route', runs for a job (calls per piece = calls_by_work / work_done).",
+    'work',
+    (c) => c.done,
+  );
   new Gauge({
     name: 'switchyard_crm_rate_limited',
     help: '1 while the CRM API limit is spent and work is paused.',

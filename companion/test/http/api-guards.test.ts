@@ -250,6 +250,8 @@ describe('operations', () => {
     const metrics = await limited.call('GET', '/metrics');
     expect(metrics.text).toMatch(/switchyard_crm_rate_limited 1/);
     expect(metrics.text).toMatch(/switchyard_crm_api_calls\{kind="query"\} 3/);
+    expect(metrics.text).toMatch(/switchyard_crm_api_calls_by_work\{work="route"\} 3/);
+    expect(metrics.text).toMatch(/switchyard_crm_work_done\{work="route"\} 1/);
   });
 
   it('/metrics counts requests by route, decisions by outcome and outbox rows', async () => {
