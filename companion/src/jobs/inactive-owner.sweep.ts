@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CrmPort } from '../crm/crm.port.js';
+import type { UserRecord } from '../engine/model.js';
 import type { Clock, RouteManyResult, RoutingService } from '../routing/routing.service.js';
 import type { Database } from '../store/schema.js';
 
@@ -57,8 +58,15 @@ export class InactiveOwnerSweep {
 
   /** One sweep: returns the results of routing the leads of users found deactivated. */
   async runOnce(): Promise<RouteManyResult[]> {
-    const { crm, service } = this.options;
-    const users = await crm.listUsers();
+    return this.usersChanged(await this.options.crm.listUsers());
+  }
+
+  /**
+   * Takes users as the org has them now into the people directory, and routes the open leads of
+   * those the directory still had as active.
+   */
+  async usersChanged(users: UserRecord[]): Promise<RouteManyResult[]> {
+    const { service } = this.options;
     const deactivated = users.filter(
       (u) => !u.IsActive && service.org.directory.user(u.Id)?.IsActive === true,
     );

@@ -30,7 +30,7 @@ export interface SalesforceChangeRouterOptions {
   service: RoutingService;
   routingSet: RoutingSet;
   /** Routes the open leads of a user the org deactivated, as the periodic sweep would, but at once. */
-  inactiveOwners?: Pick<InactiveOwnerSweep, 'routeLeadsOf'>;
+  inactiveOwners?: Pick<InactiveOwnerSweep, 'usersChanged'>;
   /** Re-owns the contacts of accounts whose owner or BDR changed (handbook job 6). */
   contacts?: Pick<ContactRouter, 'routeAccounts'>;
 }
@@ -70,12 +70,10 @@ export class SalesforceChangeRouter {
     if (event.object === 'User') {
       const found = await Promise.all(event.ids.map((id) => this.options.org.getUser(id)));
       const users = found.filter((u): u is UserRecord => u !== null);
-      const { directory } = this.options.service.org;
-      const deactivated = users.filter((u) => !u.IsActive && directory.user(u.Id)?.IsActive === true);
-      this.options.service.applyChanges({ users });
-      // Their leads must not wait with someone who left: routed now, once (the sweep's request keys).
-      if (deactivated.length > 0)
-        await this.options.inactiveOwners?.routeLeadsOf(deactivated.map((u) => u.Id));
+      // A deactivated user's leads must not wait with someone who left: routed now, once (the
+      // sweep's request keys).
+      if (this.options.inactiveOwners) await this.options.inactiveOwners.usersChanged(users);
+      else this.options.service.applyChanges({ users });
       return;
     }
     const contexts = await this.options.crm.getLeadContexts(event.ids);
