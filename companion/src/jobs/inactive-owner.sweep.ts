@@ -63,12 +63,14 @@ export class InactiveOwnerSweep {
 
   /**
    * Takes users as the org has them now into the people directory, and routes the open leads of
-   * those the directory still had as active.
+   * the inactive ones that were deactivated: those the directory still had as active, or all of
+   * them when the change is known to be to IsActive (a change event, also one replayed after a
+   * restart, when the directory was read after the deactivation). Request keys keep it once a day.
    */
-  async usersChanged(users: UserRecord[]): Promise<RouteManyResult[]> {
+  async usersChanged(users: UserRecord[], isActiveChanged = false): Promise<RouteManyResult[]> {
     const { service } = this.options;
     const deactivated = users.filter(
-      (u) => !u.IsActive && service.org.directory.user(u.Id)?.IsActive === true,
+      (u) => !u.IsActive && (isActiveChanged || service.org.directory.user(u.Id)?.IsActive === true),
     );
     service.applyChanges({ users });
     return this.routeLeadsOf(deactivated.map((u) => u.Id));

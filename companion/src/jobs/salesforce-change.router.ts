@@ -72,7 +72,8 @@ export class SalesforceChangeRouter {
       const users = found.filter((u): u is UserRecord => u !== null);
       // A deactivated user's leads must not wait with someone who left: routed now, once (the
       // sweep's request keys).
-      if (this.options.inactiveOwners) await this.options.inactiveOwners.usersChanged(users);
+      const isActiveChanged = event.changedFields?.includes('IsActive') ?? false;
+      if (this.options.inactiveOwners) await this.options.inactiveOwners.usersChanged(users, isActiveChanged);
       else this.options.service.applyChanges({ users });
       return;
     }

@@ -139,6 +139,20 @@ describe('Salesforce change events', () => {
     expect(await history(lead.Id)).toHaveLength(1);
   });
 
+  it('a deactivation replayed after a restart still routes the leads, though the people read at start know it', async () => {
+    const leaver = DEMO_USERS.find((u) => u.IsActive && u.Name === 'Emma Schulz')!;
+    const lead = await newLead('reroute-eligible', { Company: 'Replay Ltd', Email: 'x@replay-ltd.co.uk' });
+    await org.updateLeadsAsUser([{ id: lead.Id, fields: { OwnerId: leaver.Id } }]);
+    await upsertRecords(store.db, 'User', [{ ...leaver, IsActive: false }]);
+    // As after a restart: the people were read from the org, already inactive, before the event replays.
+    service.applyChanges({ users: [{ ...leaver, IsActive: false }] });
+
+    await router.onChange({ kind: 'updated', object: 'User', ids: [leaver.Id], changedFields: ['IsActive'] });
+    const [latest] = await history(lead.Id);
+    expect(latest?.decision.trigger).toBe('inactive-owner');
+    expect((await org.getLead(lead.Id))?.OwnerId).not.toBe(leaver.Id);
+  });
+
   it('an account changed in the org is matched by the next decision', async () => {
     const soylent = scenario('reroute-eligible').lead;
     const accountId = (
