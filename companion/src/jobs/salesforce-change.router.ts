@@ -84,15 +84,13 @@ export class SalesforceChangeRouter {
     // An event delivered again (after a restart between routing and storing the replay id) returns
     // the stored decision instead of routing the lead twice: a lead is created once; an update is
     // known by the event that brought it.
-    const requestKey = (leadId: string): string | undefined =>
-      trigger.kind === 'created'
-        ? `salesforce-created:${leadId}`
-        : event.key !== undefined
-          ? `salesforce-change:${event.key}:${leadId}`
-          : undefined;
+    const keyOf = (leadId: string): string | null => {
+      if (trigger.kind === 'created') return `salesforce-created:${leadId}`;
+      return event.key === undefined ? null : `salesforce-change:${event.key}:${leadId}`;
+    };
     const requests: RouteRequest[] = [...contexts.keys()].map((leadId) => {
-      const key = requestKey(leadId);
-      return { leadId, trigger, ...(key !== undefined ? { requestKey: key } : {}) };
+      const requestKey = keyOf(leadId);
+      return requestKey === null ? { leadId, trigger } : { leadId, trigger, requestKey };
     });
     if (requests.length > 0) await this.options.service.routeMany(requests);
   }

@@ -347,15 +347,16 @@ export function isPlaceholderTokens(tokens: readonly NameToken[]): boolean {
 
 /** True for "N/A", "Unknown", "[not provided]", "Self-employed"… and empty names. */
 export function isPlaceholderCompany(name: string | null | undefined): boolean {
-  if (typeof name !== 'string') return true;
-  return PLACEHOLDER_NAMES.has(rawTokens(name).join(' '));
+  return typeof name !== 'string' || isPlaceholderWords(rawTokens(name));
 }
+
+const isPlaceholderWords = (words: readonly string[]): boolean => PLACEHOLDER_NAMES.has(words.join(' '));
 
 /** The key of `normaliseCompanyName`, or null for placeholders and names without words. */
 export function companyNameKey(name: string | null | undefined): string | null {
   if (typeof name !== 'string') return null;
   const words = rawTokens(name);
-  if (PLACEHOLDER_NAMES.has(words.join(' '))) return null;
+  if (isPlaceholderWords(words)) return null;
   const key = toNormalised(words).key;
   return key === '' ? null : key;
 }
