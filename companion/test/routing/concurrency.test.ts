@@ -46,6 +46,46 @@ nodes:
     DEMO_CATALOG,
   );
 
+/** Raw leads parked with one user, to be routed into the pool. */
+const parkedLeads = (count: number, firstNumber: number, name: string): LeadRecord[] =>
+  Array.from({ length: count }, (_, i) => ({
+    Id: demoId(KEY_PREFIX.lead, firstNumber + i),
+    LastName: `${name} ${i}`,
+    Company: `${name} ${i}`,
+    Status: 'Raw',
+    OwnerId: demoUserId(23),
+    IsConverted: false,
+  }));
+
+/**
+ * The demo people and these leads in the first store, and a routing service on each store given
+ * (the same store twice: two services sharing it).
+ */
+async function servicesOn(
+  stores: Store[],
+  leads: LeadRecord[],
+  options: { batchSize?: number } = {},
+): Promise<RoutingService[]> {
+  const db = stores[0]!.db;
+  await upsertRecords(db, 'User', DEMO_USERS);
+  await upsertRecords(db, 'Queue', DEMO_QUEUES);
+  await upsertRecords(db, 'Lead', leads);
+  const set = routingSet();
+  const services: RoutingService[] = [];
+  for (const store of stores) {
+    services.push(
+      await RoutingService.create({
+        crm: new LocalCrm(store.db),
+        store,
+        routingSet: set,
+        clock: () => new Date(MONDAY),
+        ...options,
+      }),
+    );
+  }
+  return services;
+}
+
 const shared: SharedPostgres | null = postgresSchema();
 if (!shared) {
   console.log('Skipping the two-instance routing test: DATABASE_URL is not set (it needs PostgreSQL).');
@@ -53,34 +93,12 @@ if (!shared) {
 
 describe.skipIf(!shared)('two instances on one PostgreSQL', () => {
   const stores: Store[] = [];
-  const services: RoutingService[] = [];
-  const leads: LeadRecord[] = Array.from({ length: LEADS }, (_, i) => ({
-    Id: demoId(KEY_PREFIX.lead, 8_000_000 + i),
-    LastName: `Parallel ${i}`,
-    Company: `Parallel ${i}`,
-    Status: 'Raw',
-    OwnerId: demoUserId(23),
-    IsConverted: false,
-  }));
+  let services: RoutingService[] = [];
+  const leads = parkedLeads(LEADS, 8_000_000, 'Parallel');
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) stores.push(await shared!.open());
-    const db = stores[0]!.db;
-    await upsertRecords(db, 'User', DEMO_USERS);
-    await upsertRecords(db, 'Queue', DEMO_QUEUES);
-    await upsertRecords(db, 'Lead', leads);
-    const set = routingSet();
-    for (const store of stores) {
-      services.push(
-        await RoutingService.create({
-          crm: new LocalCrm(store.db),
-          store,
-          routingSet: set,
-          clock: () => new Date(MONDAY),
-          batchSize: 10,
-        }),
-      );
-    }
+    services = await servicesOn(stores, leads, { batchSize: 10 });
   });
   afterAll(async () => {
     for (const store of stores) await store.close();
@@ -133,32 +151,12 @@ describe.skipIf(!shared)('two instances on one PostgreSQL', () => {
 
 describe('two routing services on one embedded store, taking turns', () => {
   let store: Store;
-  const services: RoutingService[] = [];
-  const leads: LeadRecord[] = Array.from({ length: 12 }, (_, i) => ({
-    Id: demoId(KEY_PREFIX.lead, 8_100_000 + i),
-    LastName: `Turns ${i}`,
-    Company: `Turns ${i}`,
-    Status: 'Raw',
-    OwnerId: demoUserId(23),
-    IsConverted: false,
-  }));
+  let services: RoutingService[] = [];
+  const leads = parkedLeads(12, 8_100_000, 'Turns');
 
   beforeAll(async () => {
     store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
-    await upsertRecords(store.db, 'User', DEMO_USERS);
-    await upsertRecords(store.db, 'Queue', DEMO_QUEUES);
-    await upsertRecords(store.db, 'Lead', leads);
-    const set = routingSet();
-    for (let i = 0; i < 2; i++) {
-      services.push(
-        await RoutingService.create({
-          crm: new LocalCrm(store.db),
-          store,
-          routingSet: set,
-          clock: () => new Date(MONDAY),
-        }),
-      );
-    }
+    services = await servicesOn([store, store], leads);
   });
   afterAll(async () => {
     await store.close();
