@@ -1,14 +1,10 @@
-import type { CallMeter } from '../crm/call-meter.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import { soqlString, type SalesforceApi } from '../crm/salesforce/salesforce-api.js';
 import type { SalesforceCrm } from '../crm/salesforce/salesforce.crm.js';
-import type { RoutingSet } from '../engine/flow/routing-set.js';
-import { OutboxWorker } from '../routing/outbox.worker.js';
-import type { Clock, RoutingService } from '../routing/routing.service.js';
-import type { Store } from '../store/store.js';
-import { InactiveOwnerSweep, type OpenLeadsOf } from './inactive-owner.sweep.js';
+import type { OpenLeadsOf } from './inactive-owner.sweep.js';
+import { startOrgJobs, type BackgroundJobsOptions, type OrgJobs } from './org-jobs.js';
 import { SalesforceChangeRouter } from './salesforce-change.router.js';
-import { JobScheduler, scheduledJob, type CandidateSource, type JobRun } from './scheduled-jobs.js';
+import { scheduledJob, type CandidateSource } from './scheduled-jobs.js';
 
 const isQueueId = (id: string | null | undefined): boolean => (id ?? '').startsWith('00G');
 
@@ -53,74 +49,35 @@ export function salesforceOpenLeadsOf(api: SalesforceApi): OpenLeadsOf {
   };
 }
 
-export interface SalesforceJobsOptions {
-  store: Store;
+export interface SalesforceJobsOptions extends BackgroundJobsOptions {
   api: SalesforceApi;
   crm: SalesforceCrm;
   org: OrgReadPort;
-  service: RoutingService;
-  routingSet: RoutingSet;
-  meter?: CallMeter;
-  clock?: Clock;
-  /** Where a background failure is reported (a log); nothing stops because of one. */
-  onError?: (error: unknown, where: string) => void;
-  onJobRun?: (run: JobRun) => void;
 }
 
-export interface SalesforceJobs {
+export interface SalesforceJobs extends OrgJobs {
   router: SalesforceChangeRouter;
-  outbox: OutboxWorker;
-  inactiveOwners: InactiveOwnerSweep;
-  scheduler: JobScheduler;
-  stop(): Promise<void>;
 }
 
 /**
- * What routes without being asked, against a Salesforce org: the outbox worker retrying writes the
- * org refused for a while, the inactive-owner sweep and the scheduled clean-up jobs over SOQL. The
- * returned router turns the org's change events into routing (contact ownership included when an
- * account's owner or BDR changes); the caller connects it to the feed.
+ * What routes without being asked, against a Salesforce org: the jobs every org gets, over SOQL.
+ * The returned router turns the org's change events into routing (contact ownership included when
+ * an account's owner or BDR changes); the caller connects it to the feed.
  */
 export async function startSalesforceJobs(options: SalesforceJobsOptions): Promise<SalesforceJobs> {
-  const { store, api, crm, org, service, routingSet, clock, meter } = options;
-  const report = (where: string) => (error: unknown) => options.onError?.(error, where);
-  const outbox = new OutboxWorker(service, { onError: report('outbox') });
-  const inactiveOwners = new InactiveOwnerSweep({
-    crm,
-    service,
+  const { api, crm, org, service, routingSet } = options;
+  const jobs = await startOrgJobs({
+    ...options,
     openLeadsOf: salesforceOpenLeadsOf(api),
-    ...(clock ? { clock } : {}),
-    onError: report('inactive-owner'),
+    candidates: salesforceCandidates(api),
   });
   const router = new SalesforceChangeRouter({
     crm,
     org,
     service,
     routingSet,
-    inactiveOwners,
+    inactiveOwners: jobs.inactiveOwners,
     ...(service.contacts ? { contacts: service.contacts } : {}),
   });
-  const scheduler = new JobScheduler({
-    store,
-    service,
-    candidates: salesforceCandidates(api),
-    ...(clock ? { clock } : {}),
-    ...(meter ? { meter } : {}),
-    onError: report('scheduler'),
-    ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
-  });
-  outbox.start();
-  inactiveOwners.start();
-  await scheduler.start();
-  return {
-    router,
-    outbox,
-    inactiveOwners,
-    scheduler,
-    async stop() {
-      inactiveOwners.stop();
-      await outbox.stop();
-      await scheduler.stop();
-    },
-  };
+  return { ...jobs, router };
 }
