@@ -36,11 +36,6 @@ function hasBand(row: TerritoryRow): boolean {
   return row.employees !== undefined && (row.employees.min !== undefined || row.employees.max !== undefined);
 }
 
-/** How many criteria a row sets: more criteria is more specific. */
-export function specificity(row: TerritoryRow): number {
-  return LIST_CRITERIA.filter((key) => hasValues(row[key])).length + (hasBand(row) ? 1 : 0);
-}
-
 function describeBand(band: { min?: number; max?: number }): string {
   if (band.min !== undefined && band.max !== undefined) return `${band.min}–${band.max}`;
   return band.min !== undefined ? `at least ${band.min}` : `at most ${band.max}`;

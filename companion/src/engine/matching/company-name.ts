@@ -270,11 +270,6 @@ function buildLegalTables(): LegalTables {
 
 const LEGAL = buildLegalTables();
 
-/** True for words that mark a legal form (after normalisation): "ltd", "gmbh", "sa", "bv"… */
-export function isLegalFormWord(word: string): boolean {
-  return LEGAL.words.has(word);
-}
-
 function kindOf(word: string): TokenKind {
   if (LEGAL.words.has(word)) return 'legal';
   if (GENERIC_WORDS.has(word)) return 'generic';
@@ -661,6 +656,7 @@ function directedSimilarity(typed: string, reference: NormalisedName): number {
 }
 
 /**
+ * @internal The account index scores with the same parts; this pairwise form is what the name tests measure.
  * 0..1 between two company names as typed, tolerant of case, accents, punctuation, "&"/"and",
  * legal forms, word order and typos. 1 means the same name up to those differences.
  */

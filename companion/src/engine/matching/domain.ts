@@ -43,7 +43,7 @@ export function websiteDomain(website: string | null | undefined): string | null
   return registrable(host.replace(/:\d+$/, ''));
 }
 
-/** True for free-mail and disposable domains (gmail.com, yahoo.co.uk, mailinator.com…). */
+/** @internal True for free-mail and disposable domains (gmail.com, yahoo.co.uk, mailinator.com…); the tests read the lists through it. */
 export function isPersonalDomain(domain: string | null | undefined): boolean {
   if (typeof domain !== 'string' || domain === '') return false;
   const lower = domain.trim().toLowerCase();
