@@ -1,0 +1,71 @@
+import type { CrmPort } from '../crm/crm.port.js';
+import { decide } from '../engine/decide.js';
+import type { Decision } from '../engine/decision.js';
+import type { MemberStats, PoolState } from '../engine/distribution/distribution.types.js';
+import type { RoutingSet } from '../engine/flow/routing-set.js';
+import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
+import { poolsOfFlow } from './flow-pools.js';
+import type { Planned } from './load-contexts.js';
+
+export interface LeadDeciderOptions {
+  crm: Pick<CrmPort, 'userStats'>;
+  set: RoutingSet;
+  org: OrgSnapshot;
+  /** How old open-load figures for load and performance pools may get. */
+  statsMaxAgeMs: number;
+}
+
+/**
+ * Decides planned requests with the engine, on the org snapshot, the pool state it is given and the
+ * open load and performance of the members of load and performance pools (read from the CRM at most
+ * every `statsMaxAgeMs`, and counted up here as leads are assigned in between).
+ */
+export class LeadDecider {
+  private readonly statsUsers: string[];
+  private stats = new Map<string, MemberStats>();
+  private statsReadAt = -Infinity;
+
+  constructor(private readonly options: LeadDeciderOptions) {
+    this.statsUsers = [
+      ...new Set(
+        [...options.set.pools.values()]
+          .filter((p) => p.strategy !== 'round-robin')
+          .flatMap((p) => p.members.map((m) => m.userId)),
+      ),
+    ];
+  }
+
+  /** Reads the members' open load and performance again when the last read is older than allowed. */
+  async refreshStats(at: Date): Promise<void> {
+    const ms = at.getTime();
+    if (this.statsUsers.length === 0 || ms - this.statsReadAt < this.options.statsMaxAgeMs) return;
+    this.stats = await this.options.crm.userStats(this.statsUsers);
+    this.statsReadAt = ms;
+  }
+
+  decide(plan: Planned, now: string, poolState: (name: string) => PoolState | undefined): Decision {
+    const context = routingContext(this.options.set, this.options.org, {
+      now,
+      trigger: plan.item.request.trigger,
+      membership: plan.context.memberships[0] ?? null,
+      poolState,
+      stats: (userId) => this.stats.get(userId),
+    });
+    return decide(plan.flow, plan.context.lead, context);
+  }
+
+  /** A lead was just assigned to this user: their open load grows until the next read. */
+  assigned(userId: string): void {
+    const stats = this.stats.get(userId);
+    if (stats) stats.openLoad += 1;
+  }
+
+  /** The pools these plans' flows may pick from: what routing locks before deciding them. */
+  poolsOf(plans: Planned[]): string[] {
+    const pools = new Set<string>();
+    for (const flow of new Set(plans.map((p) => p.flow))) {
+      for (const pool of poolsOfFlow(this.options.set, flow)) pools.add(pool);
+    }
+    return [...pools];
+  }
+}
