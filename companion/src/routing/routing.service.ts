@@ -29,12 +29,10 @@ import { LeadNotFoundError, NoFlowError, RoutingError } from './routing.errors.j
 import { routingHistory } from './routing-history.js';
 import { decisionsById, type Effect, type KnownPool } from './routing.store.js';
 
-export type { DecisionStatus } from '../store/schema.js';
 export type { OrgChanges } from './live-org.js';
 export {
   isRouteFailure,
   type HistoryItem,
-  type RouteFailure,
   type RouteManyResult,
   type RouteRequest,
   type RouteResult,
