@@ -50,6 +50,26 @@ describe('offline metadata checks', () => {
     expect(result.problems[0]).toContain('notes.txt');
   });
 
+  it('resolve Change Data Capture selections named <channel>_<event>, and name a misplaced one', async () => {
+    const member = (entity: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<PlatformEventChannelMember xmlns="http://soap.sforce.com/2006/04/metadata">
+    <eventChannel>ChangeEvents</eventChannel>
+    <selectedEntity>${entity}</selectedEntity>
+</PlatformEventChannelMember>
+`;
+    write(
+      'default/platformEventChannelMembers/ChangeEvents_LeadChangeEvent.platformEventChannelMember-meta.xml',
+      member('LeadChangeEvent'),
+    );
+    write('default/platformEventChannelMembers/ChangeEvents_UserChangeEvent.xml', member('UserChangeEvent'));
+    const result = await checkSourceComponents(dir, '63.0');
+    expect(result.summary).toContain('1 PlatformEventChannelMember');
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toContain(
+      'ChangeEvents_UserChangeEvent.xml: belongs to no metadata component',
+    );
+  });
+
   it('report an Apex class whose -meta.xml is missing', async () => {
     write('default/classes/Orphan.cls', 'public class Orphan {}\n');
     const result = await checkSourceComponents(dir, '63.0');
