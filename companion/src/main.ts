@@ -16,8 +16,8 @@ import { PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforc
 import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
 import type { RoutingSet } from './engine/flow/routing-set.js';
-import { startLocalJobs } from './jobs/local-jobs.js';
-import { startSalesforceJobs } from './jobs/salesforce-jobs.js';
+import { InboundGenerator } from './crm/local/inbound-generator.js';
+import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/background-jobs.js';
 import { createApp } from './http/app.js';
 import type { ServiceStatus } from './http/app-context.js';
 import { createLogger } from './http/logger.js';
@@ -171,18 +171,25 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
       (config.inboundRatePerMinute > 0
         ? `${config.inboundRatePerMinute} inbound demo leads a minute`
         : 'inbound demo leads off'),
+    // The demo org tells its lead changes as they commit; the inbound stream plays new form fills.
     async startJobs(routing, routingSet) {
-      const jobs = await startLocalJobs({
-        config,
+      const jobs = await startBackgroundJobs({
+        ...jobReporting(logger),
         store,
+        crm,
         org: local,
+        leadChanges: local.feed,
         service: routing,
         routingSet,
         meter,
-        onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
-        onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
       });
-      return [() => jobs.stop()];
+      const inbound = new InboundGenerator({
+        org: local,
+        ratePerMinute: config.inboundRatePerMinute,
+        onError: (err) => logger.warn({ err }, 'the inbound demo stream failed; it tries again'),
+      });
+      inbound.start();
+      return [() => jobs.stop(), () => inbound.stop()];
     },
   };
 }
@@ -215,29 +222,35 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
     // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
     async startJobs(routing, routingSet) {
-      const jobs = await startSalesforceJobs({
+      const jobs = await startBackgroundJobs({
+        ...jobReporting(logger),
         store,
-        api: connection.api,
         crm: connection.crm,
         org,
         service: routing,
         routingSet,
         meter: connection.api.meter,
-        onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
-        onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
       });
       const feed = new SalesforceChangeFeed({
         api: connection.api,
         auth: connection.auth,
         store: store.replayIds,
         pubSub: { address: PUBSUB_ADDRESS },
-        onChange: (event) => jobs.router.onChange(event),
+        onChange: (event) => jobs.changeEvents.onChange(event),
         onError: (err) => logger.warn({ err }, 'change feed trouble; it reconnects or polls'),
       });
       const mode = await feed.start();
       logger.info({ mode }, 'listening for changes in the org');
       return [() => jobs.stop(), () => feed.stop()];
     },
+  };
+}
+
+/** Background failures and job runs go to the log; nothing stops because of one. */
+function jobReporting(logger: Logger): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun'> {
+  return {
+    onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
+    onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
   };
 }
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import avro from 'avsc';
+import type { ChangeEvent } from '../../companion/src/crm/crm.port.js';
 import {
   SalesforceChangeFeed,
   decodeFieldBitmaps,
-  type ChangeEvent,
   type ReplayStore,
 } from '../../companion/src/crm/salesforce/salesforce-changes.js';
 import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';

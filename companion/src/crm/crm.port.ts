@@ -49,6 +49,63 @@ export type WriteResult =
     };
 
 /**
+ * Which open (unconverted) leads to find; every condition given must hold. The background jobs
+ * state what they look for this way (a clean-up job's candidates, a leaver's leads, the leads a
+ * crash left unrouted) and each adapter turns it into its own query.
+ */
+export interface LeadFilter {
+  /** Owned by this user or queue. */
+  ownerId?: string;
+  /** In one of these statuses. */
+  statuses?: readonly string[];
+  /** Owned by a person: a lead a queue owns is left out. */
+  personOwned?: boolean;
+  /** Matched to an account a BDR is actively working, and not owned by that BDR yet. */
+  activelyWorkedByOtherBdr?: boolean;
+  /** Created at or after this instant (ISO 8601). */
+  createdSince?: string;
+}
+
+/** Who changed a lead: routing's own writes, a person (or the API acting for one), or the inbound stream. */
+export type ChangeOrigin = 'routing' | 'user' | 'inbound';
+
+/** One lead change in an org that tells each change with its values (the local demo org). */
+export interface LeadChange {
+  leadId: string;
+  kind: 'created' | 'updated' | 'converted';
+  /** Fields whose values changed (all fields for a created lead). */
+  changedFields: string[];
+  /** The changed fields' values before the change; empty for a created lead. */
+  previous: Partial<LeadRecord>;
+  lead: LeadRecord;
+  origin: ChangeOrigin;
+}
+
+export type LeadChangeListener = (change: LeadChange) => void;
+
+/** Lead changes, told after they commit. */
+export interface LeadChangeSource {
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: LeadChangeListener): () => void;
+}
+
+export type ChangeObject = 'Lead' | 'Account' | 'User';
+
+/** A change in an org that tells changes as events naming records (Salesforce change data capture). */
+export interface ChangeEvent {
+  kind: 'created' | 'updated' | 'deleted';
+  object: ChangeObject;
+  ids: string[];
+  /** Fields the change touched; null when unknown (polling, gap events, resyncs): re-read the records. */
+  changedFields: string[] | null;
+  /**
+   * Names the change event that brought this (topic and replay id): the same when the event is
+   * delivered again after a restart, so routing can refuse to act on it twice. Absent when polling.
+   */
+  key?: string;
+}
+
+/**
  * The port to the records routing reads and writes. Adapters: `local/` (the embedded demo org) and
  * `salesforce/` (jsforce). Batch methods take any number of records; adapters chunk as their API needs.
  */
@@ -60,6 +117,8 @@ export interface CrmPort {
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]>;
   /** Every unconverted lead (Id, Company, Email, Website, OwnerId, Status at least), in pages. */
   streamLeads(): AsyncIterable<LeadRecord[]>;
+  /** Ids of the open leads the filter lets through, ascending. */
+  findLeads(filter: LeadFilter): Promise<string[]>;
   listUsers(): Promise<UserRecord[]>;
   listQueues(): Promise<QueueRecord[]>;
   userStats(userIds: string[]): Promise<Map<string, MemberStats>>;

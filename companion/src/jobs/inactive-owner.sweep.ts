@@ -1,29 +1,11 @@
-import { sql, type Kysely } from 'kysely';
 import type { CrmPort } from '../crm/crm.port.js';
 import type { UserRecord } from '../engine/model.js';
 import type { Clock, RouteManyResult, RoutingService } from '../routing/routing.service.js';
-import type { Database } from '../store/schema.js';
-
-/** The open leads a user owns. */
-export type OpenLeadsOf = (userId: string) => Promise<string[]>;
-
-/** Open leads by owner in the embedded demo org. */
-export function localOpenLeadsOf(db: Kysely<Database>): OpenLeadsOf {
-  return async (userId) => {
-    const { rows } = await sql<{ id: string }>`
-      select id from crm_records
-      where object = 'Lead' and data->>'OwnerId' = ${userId}
-        and coalesce((data->>'IsConverted')::boolean, false) = false
-      order by id
-    `.execute(db);
-    return rows.map((r) => r.id);
-  };
-}
 
 export interface InactiveOwnerSweepOptions {
-  crm: CrmPort;
+  /** Where the users and their open leads are read. */
+  crm: Pick<CrmPort, 'listUsers' | 'findLeads'>;
   service: RoutingService;
-  openLeadsOf: OpenLeadsOf;
   clock?: Clock;
   /** Between sweeps. Default 60 s. */
   intervalMs?: number;
@@ -81,7 +63,7 @@ export class InactiveOwnerSweep {
     const day = this.clock().toISOString().slice(0, 10);
     const results: RouteManyResult[] = [];
     for (const userId of userIds) {
-      const leadIds = await this.options.openLeadsOf(userId);
+      const leadIds = await this.options.crm.findLeads({ ownerId: userId });
       results.push(
         ...(await this.options.service.routeMany(
           leadIds.map((leadId) => ({

@@ -1,6 +1,5 @@
-import type { CrmPort } from '../crm/crm.port.js';
+import type { ChangeEvent, CrmPort } from '../crm/crm.port.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
-import type { ChangeEvent } from '../crm/salesforce/salesforce-changes.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { AccountRecord, Trigger, UserRecord } from '../engine/model.js';
 import type { RouteRequest, RoutingService } from '../routing/routing.service.js';

@@ -1,23 +1,9 @@
-import { sql, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { CallMeter } from '../crm/call-meter.js';
-import type { Database } from '../store/schema.js';
+import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
 import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
 import type { Store } from '../store/store.js';
 import { isRouteFailure, type Clock, type RoutingService } from '../routing/routing.service.js';
-
-/**
- * The leads a job looks at, as plain filters both org adapters turn into their query; the
- * scheduled-clean-up flow then decides, lead by lead, whether each one moves.
- */
-export interface CandidateFilter {
-  /** Open (unconverted) leads in one of these statuses. */
-  statuses: readonly string[];
-  /** Only leads a person owns: a lead a queue owns is already where the job would put it. */
-  personOwned?: boolean;
-  /** Only leads matched to an account a BDR is actively working, and not owned by that BDR yet. */
-  activelyWorkedByOtherBdr?: boolean;
-}
 
 /** The clean-up jobs of the Traction handbook ("Schedule Routing Jobs"), run by the scheduled-clean-up flow. */
 export interface ScheduledJob {
@@ -25,7 +11,8 @@ export interface ScheduledJob {
   /** Cron, in `timezone`. */
   cron: string;
   description: string;
-  candidates: CandidateFilter;
+  /** The leads the job looks at; the scheduled-clean-up flow then decides, lead by lead, whether each moves. */
+  candidates: LeadFilter;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -57,34 +44,11 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
 
 const JOB_NAMES = SCHEDULED_JOBS.map((j) => j.name);
 
-/** The leads a job looks at, by their ids. */
-export type CandidateSource = (job: string) => Promise<string[]>;
-
 /** The job of this name; an unknown name is refused, naming the jobs that exist. */
 export function scheduledJob(name: string): ScheduledJob {
   const found = SCHEDULED_JOBS.find((j) => j.name === name);
   if (!found) throw new UnknownJobError(name, JOB_NAMES);
   return found;
-}
-
-/** Candidates in the embedded demo org. */
-export function localCandidates(db: Kysely<Database>): CandidateSource {
-  return async (job) => {
-    const filter = scheduledJob(job).candidates;
-    const { rows } = await sql<{ id: string }>`
-      select id from crm_records
-      where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
-        and data->>'Status' in (${sql.join([...filter.statuses])})
-        and (${!filter.personOwned} or coalesce(data->>'OwnerId', '') not like '00G%')
-        and (${!filter.activelyWorkedByOtherBdr} or exists (
-          select 1 from crm_records a
-          where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
-            and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
-            and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', ''))))
-      order by id
-    `.execute(db);
-    return rows.map((r) => r.id);
-  };
 }
 
 export interface JobRun {
@@ -103,7 +67,8 @@ export interface JobRun {
 /** What running a job needs. */
 export interface JobContext {
   service: RoutingService;
-  candidates: CandidateSource;
+  /** Where the candidates are found. */
+  crm: Pick<CrmPort, 'findLeads'>;
   clock?: Clock;
   /** Counts the run's CRM calls under the job's name. */
   meter?: CallMeter;
@@ -115,10 +80,10 @@ export interface JobContext {
  */
 export async function runJobNow(context: JobContext, job: string): Promise<JobRun> {
   scheduledJob(job); // an unknown job is refused before anything runs
-  const { service, candidates, clock = () => new Date(), meter } = context;
+  const { service, crm, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
   const work = async () => {
-    const leadIds = await candidates(job);
+    const leadIds = await crm.findLeads(scheduledJob(job).candidates);
     const results = await service.routeMany(
       leadIds.map((leadId) => ({
         leadId,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
-import type { ChangeEvent } from '../../src/crm/salesforce/salesforce-changes.js';
+import type { ChangeEvent } from '../../src/crm/crm.port.js';
 import { upsertRecords } from '../../src/crm/local/local-records.js';
 import type { LeadRecord } from '../../src/engine/model.js';
 import { SalesforceChangeRouter } from '../../src/jobs/salesforce-change.router.js';
@@ -10,7 +10,7 @@ import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
 import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import { LocalContacts } from '../../src/crm/local/local-contacts.js';
-import { InactiveOwnerSweep, localOpenLeadsOf } from '../../src/jobs/inactive-owner.sweep.js';
+import { InactiveOwnerSweep } from '../../src/jobs/inactive-owner.sweep.js';
 import { ContactRouter } from '../../src/routing/contact-router.js';
 import { toId18 } from '../../src/engine/salesforce-id.js';
 import {
@@ -34,7 +34,6 @@ beforeAll(async () => {
   const inactiveOwners = new InactiveOwnerSweep({
     crm: org,
     service,
-    openLeadsOf: localOpenLeadsOf(store.db),
     clock: () => new Date(MONDAY),
   });
   router = new SalesforceChangeRouter({

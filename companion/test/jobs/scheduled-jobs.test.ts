@@ -5,7 +5,7 @@ import type { CrmPort } from '../../src/crm/crm.port.js';
 import { demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
 import { DEMO_SCENARIO } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
-import { localCandidates, runJobNow, JobScheduler, type JobRun } from '../../src/jobs/scheduled-jobs.js';
+import { runJobNow, scheduledJob, JobScheduler, type JobRun } from '../../src/jobs/scheduled-jobs.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
@@ -14,13 +14,15 @@ import { demoRoutingService, MONDAY, seedSmallDemoOrg } from '../routing/routing
 let store: Store;
 let org: LocalOrg;
 let service: RoutingService;
+let crm: CrmPort;
 const clock = () => new Date(MONDAY);
 const meter = new CallMeter();
 
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
-  service = await demoRoutingService(store, org, { crm: meteredPort<CrmPort>(org, meter), meter });
+  crm = meteredPort<CrmPort>(org, meter);
+  service = await demoRoutingService(store, org, { crm, meter });
 });
 afterAll(async () => {
   await store.close();
@@ -41,10 +43,9 @@ describe('running a clean-up job now', () => {
         Last_Interesting_Moment_Date__c: '2026-06-01',
       },
     });
-    const candidates = localCandidates(store.db);
-    expect(await candidates('daily-status-queues')).toContain(lead.Id);
+    expect(await org.findLeads(scheduledJob('daily-status-queues').candidates)).toContain(lead.Id);
 
-    const run = await runJobNow({ service, candidates, clock, meter }, 'daily-status-queues');
+    const run = await runJobNow({ service, crm, clock, meter }, 'daily-status-queues');
     expect(run).toMatchObject({ job: 'daily-status-queues', day: '2026-11-23' });
     // The run's CRM calls (reading the leads, writing the moves) are its own figure and the job's total.
     expect(run.apiCalls).toBeGreaterThan(0);
@@ -63,7 +64,7 @@ describe('running a clean-up job now', () => {
     expect(latest?.decision.summary).toContain('Inquiry Queue');
 
     const decisions = await decisionCount();
-    const again = await runJobNow({ service, candidates, clock }, 'daily-status-queues');
+    const again = await runJobNow({ service, crm, clock }, 'daily-status-queues');
     expect(again.candidates).toBe(run.candidates - run.moved);
     expect(again.moved).toBe(0);
     expect(await decisionCount()).toBe(decisions);
@@ -81,19 +82,14 @@ describe('running a clean-up job now', () => {
         Matched_Account__c: cyberdyne.Id,
       },
     });
-    const run = await runJobNow(
-      { service, candidates: localCandidates(store.db), clock },
-      'bdr-actively-working',
-    );
+    const run = await runJobNow({ service, crm, clock }, 'bdr-actively-working');
 
     expect(run.moved).toBeGreaterThan(0);
     expect((await org.getLead(lead.Id))?.OwnerId).toBe(cyberdyne.BDR_Assigned__c);
   });
 
   it('refuses a job that does not exist, naming the ones that do', async () => {
-    await expect(
-      runJobNow({ service, candidates: localCandidates(store.db), clock }, 'hourly-nap'),
-    ).rejects.toMatchObject({
+    await expect(runJobNow({ service, crm, clock }, 'hourly-nap')).rejects.toMatchObject({
       code: 'JOB_UNKNOWN',
       message: expect.stringContaining('daily-mql-recycle'),
     });
@@ -107,7 +103,7 @@ describe('the scheduler', () => {
     const scheduler = new JobScheduler({
       store,
       service,
-      candidates: localCandidates(store.db),
+      crm,
       clock,
       pollingIntervalSeconds: 0.5,
       onRun: (run) => finished(run),

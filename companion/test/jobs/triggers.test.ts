@@ -4,8 +4,8 @@ import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import { upsertRecords } from '../../src/crm/local/local-records.js';
 import type { LeadRecord } from '../../src/engine/model.js';
-import { InactiveOwnerSweep, localOpenLeadsOf } from '../../src/jobs/inactive-owner.sweep.js';
-import { InboundGenerator } from '../../src/jobs/inbound-generator.js';
+import { InboundGenerator } from '../../src/crm/local/inbound-generator.js';
+import { InactiveOwnerSweep } from '../../src/jobs/inactive-owner.sweep.js';
 import { LeadChangeRouter } from '../../src/jobs/lead-change.router.js';
 import { isRouteFailure, type RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
@@ -26,7 +26,13 @@ beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
   service = await demoRoutingService(store, org);
-  router = new LeadChangeRouter({ feed: org.feed, service, routingSet: await shippedRoutingSet() });
+  router = new LeadChangeRouter({
+    feed: org.feed,
+    service,
+    routingSet: await shippedRoutingSet(),
+    crm: org,
+    resume: store.replayIds,
+  });
   router.start();
 });
 afterAll(async () => {
@@ -47,7 +53,6 @@ describe('route on create', () => {
   it('routes inbound demo leads as they arrive', async () => {
     const inbound = new InboundGenerator({
       org,
-      db: store.db,
       ratePerMinute: 0,
       seed: 7,
       clock: () => new Date(MONDAY),
@@ -70,7 +75,6 @@ describe('the inbound stream', () => {
     const before = service.org.leads.size;
     const inbound = new InboundGenerator({
       org,
-      db: store.db,
       ratePerMinute: 600,
       seed: 11,
       clock: () => new Date(MONDAY),
@@ -157,7 +161,6 @@ describe('inactive owner', () => {
     const sweep = new InactiveOwnerSweep({
       crm: org,
       service,
-      openLeadsOf: localOpenLeadsOf(store.db),
       clock: () => new Date(MONDAY),
     });
     expect(await sweep.runOnce()).toEqual([]);

@@ -1,26 +1,10 @@
-import type { LeadRecord } from '../../engine/model.js';
-
-/** Who changed a lead: routing's own writes, a person (or the API acting for one), or the inbound stream. */
-export type ChangeOrigin = 'routing' | 'user' | 'inbound';
-
-export interface LeadChange {
-  leadId: string;
-  kind: 'created' | 'updated' | 'converted';
-  /** Fields whose values changed (all fields for a created lead). */
-  changedFields: string[];
-  /** The changed fields' values before the change; empty for a created lead. */
-  previous: Partial<LeadRecord>;
-  lead: LeadRecord;
-  origin: ChangeOrigin;
-}
-
-export type LeadChangeListener = (change: LeadChange) => void;
+import type { LeadChange, LeadChangeListener, LeadChangeSource } from '../crm.port.js';
 
 /**
  * Lead changes in the demo org, told after they commit: the local stand-in for Salesforce's change
  * data capture, so route-on-update works in local mode. In-process only.
  */
-export class LocalChangeFeed {
+export class LocalChangeFeed implements LeadChangeSource {
   private readonly listeners = new Set<LeadChangeListener>();
 
   /** Returns the function that unsubscribes. */

@@ -14,9 +14,18 @@ import type { MemberStats } from '../../engine/distribution/distribution.types.j
 import { demoId, KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/json.js';
 import type { Database } from '../../store/schema.js';
-import type { CrmPort, LeadContext, LeadConversion, LeadUpdate, WriteResult } from '../crm.port.js';
+import type {
+  ChangeOrigin,
+  CrmPort,
+  LeadChange,
+  LeadContext,
+  LeadConversion,
+  LeadFilter,
+  LeadUpdate,
+  WriteResult,
+} from '../crm.port.js';
 import { CONVERTED_LEAD_STATUSES } from './demo-org.generator.js';
-import { changedFields, type ChangeOrigin, type LeadChange, LocalChangeFeed } from './local-change-feed.js';
+import { changedFields, LocalChangeFeed } from './local-change-feed.js';
 import {
   getRecords,
   normaliseId,
@@ -139,6 +148,31 @@ export class LocalCrm implements CrmPort {
 
   streamLeads(): AsyncIterable<LeadRecord[]> {
     return this.stream<LeadRecord>('Lead', sql`coalesce((data->>'IsConverted')::boolean, false) = false`);
+  }
+
+  async findLeads(filter: LeadFilter): Promise<string[]> {
+    const where: RawBuilder<unknown>[] = [
+      sql`object = 'Lead'`,
+      sql`coalesce((data->>'IsConverted')::boolean, false) = false`,
+    ];
+    if (filter.ownerId !== undefined)
+      where.push(sql`data->>'OwnerId' = ${normaliseId(filter.ownerId) ?? filter.ownerId}`);
+    if (filter.statuses)
+      where.push(sql`coalesce(data->>'Status', '') = any(${[...filter.statuses]}::text[])`);
+    if (filter.personOwned)
+      where.push(sql`coalesce(data->>'OwnerId', '') not like ${KEY_PREFIX.queue + '%'}`);
+    if (filter.createdSince !== undefined) where.push(sql`data->>'CreatedDate' >= ${filter.createdSince}`);
+    if (filter.activelyWorkedByOtherBdr) {
+      where.push(sql`exists (
+        select 1 from crm_records a
+        where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
+          and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
+          and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', '')))`);
+    }
+    const { rows } = await sql<{ id: string }>`
+      select id from crm_records where ${sql.join(where, sql` and `)} order by id
+    `.execute(this.db);
+    return rows.map((r) => r.id);
   }
 
   async listUsers(): Promise<UserRecord[]> {

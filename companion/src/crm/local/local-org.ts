@@ -1,5 +1,12 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../../engine/model.js';
+import type {
+  AccountRecord,
+  CampaignRecord,
+  LeadRecord,
+  QueueRecord,
+  SfRecord,
+  UserRecord,
+} from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/json.js';
 import type { LeadUpdate, WriteResult } from '../crm.port.js';
@@ -189,6 +196,11 @@ export class LocalOrg extends LocalCrm {
   /** Edits made by a person (or the API for one): checked like routing's writes, told to the feed as 'user'. */
   updateLeadsAsUser(updates: LeadUpdate[]): Promise<WriteResult[]> {
     return this.writeLeads(updates, 'user');
+  }
+
+  /** Every campaign, by Id. */
+  async listCampaigns(): Promise<CampaignRecord[]> {
+    return this.listAll<CampaignRecord>('Campaign');
   }
 
   /** Records per object, for the preview and health pages. */

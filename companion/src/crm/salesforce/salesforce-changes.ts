@@ -2,24 +2,10 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import avro from 'avsc';
+import type { ChangeEvent, ChangeObject } from '../crm.port.js';
 import type { SalesforceApi } from './salesforce-api.js';
 import { chunk } from './salesforce-api.js';
 import type { JwtBearerAuth } from './salesforce-auth.js';
-
-export type ChangeObject = 'Lead' | 'Account' | 'User';
-
-export interface ChangeEvent {
-  kind: 'created' | 'updated' | 'deleted';
-  object: ChangeObject;
-  ids: string[];
-  /** Fields the change touched; null when unknown (polling, gap events, resyncs): re-read the records. */
-  changedFields: string[] | null;
-  /**
-   * Names the change event that brought this (topic and replay id): the same when the event is
-   * delivered again after a restart, so routing can refuse to act on it twice. Absent when polling.
-   */
-  key?: string;
-}
 
 /** Where the last processed position of each topic is kept, so a restart resumes there. */
 export interface ReplayStore {

@@ -4,6 +4,7 @@ import type {
   CrmPort,
   LeadContext,
   LeadConversion,
+  LeadFilter,
   LeadUpdate,
   WriteResult,
 } from '../crm.port.js';
@@ -19,9 +20,11 @@ import type {
   UserRecord,
 } from '../../engine/model.js';
 import type { MemberStats } from '../../engine/distribution/distribution.types.js';
+import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
   chunk,
   soqlIdList,
+  soqlString,
   type SalesforceCallCounts,
   type SalesforceApi,
   type SalesforceHealth,
@@ -36,6 +39,9 @@ import {
   USER_FIELDS,
 } from './salesforce-fields.js';
 import { SalesforceTimeoutError } from './salesforce.errors.js';
+
+/** An instant as a SOQL dateTime literal, to the second, in UTC. */
+const soqlDateTime = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** sObject Collections take at most 200 records per request. */
 export const UPDATE_BATCH = 200;
@@ -163,6 +169,36 @@ export class SalesforceCrm implements CrmPort, ContactPort {
 
   streamLeads(): AsyncIterable<LeadRecord[]> {
     return this.stream<LeadRecord>(`SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`);
+  }
+
+  /**
+   * The filter as SOQL; what SOQL cannot express is checked here. A dateTime literal is written
+   * unquoted, as YYYY-MM-DDThh:mm:ssZ (SOQL and SOSL Reference, "Date Formats and Date Literals").
+   */
+  async findLeads(filter: LeadFilter): Promise<string[]> {
+    const where = ['IsConverted = false'];
+    if (filter.ownerId !== undefined) where.push(`OwnerId = ${soqlString(filter.ownerId)}`);
+    if (filter.statuses) where.push(`Status IN (${filter.statuses.map(soqlString).join(', ')})`);
+    if (filter.createdSince !== undefined) where.push(`CreatedDate >= ${soqlDateTime(filter.createdSince)}`);
+    if (filter.activelyWorkedByOtherBdr)
+      where.push(`Matched_Account__r.BDR_Prospecting_Status__c = 'Actively Working'`);
+    const rows = await this.api.queryAll<{
+      Id: string;
+      OwnerId: string | null;
+      Matched_Account__r?: { BDR_Assigned__c: string | null } | null;
+    }>(
+      `SELECT Id, OwnerId${filter.activelyWorkedByOtherBdr ? ', Matched_Account__r.BDR_Assigned__c' : ''} ` +
+        `FROM Lead WHERE ${where.join(' AND ')} ORDER BY Id`,
+    );
+    return rows
+      .filter((r) => !filter.personOwned || !(r.OwnerId ?? '').startsWith(KEY_PREFIX.queue))
+      .filter((r) => {
+        if (!filter.activelyWorkedByOtherBdr) return true;
+        // SOQL cannot compare two fields: the BDR must be set and not own the lead already.
+        const bdr = r.Matched_Account__r?.BDR_Assigned__c ?? null;
+        return bdr !== null && bdr !== r.OwnerId;
+      })
+      .map((r) => r.Id);
   }
 
   async listUsers(): Promise<UserRecord[]> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoOrg } from '../../../src/crm/local/demo-org.seed.js';
 import { generateDemoOrg, type DemoOrgOptions } from '../../../src/crm/local/demo-org.generator.js';
 import { DEMO, DEMO_QUEUES, demoUserId } from '../../../src/crm/local/demo-people.js';
-import type { LeadChange } from '../../../src/crm/local/local-change-feed.js';
+import type { LeadChange } from '../../../src/crm/crm.port.js';
 import { LocalOrg } from '../../../src/crm/local/local-org.js';
 import type { LeadRecord } from '../../../src/engine/model.js';
 import type { Store } from '../../../src/store/store.js';

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { salesforceCandidates, salesforceOpenLeadsOf } from '../../companion/src/jobs/salesforce-jobs.js';
+import { scheduledJob } from '../../companion/src/jobs/scheduled-jobs.js';
 import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
   await h?.standIn.close();
 });
+
+// The background jobs ask the org for leads through the CRM port's findLeads; the adapter turns the
+// filter into SOQL (and compares here what SOQL cannot).
+const candidatesOf = (job: string) => h.crm.findLeads(scheduledJob(job).candidates);
 
 describe('clean-up job candidates in a Salesforce org', () => {
   it('finds open, person-owned leads in the statuses a status-queue job moves', async () => {
@@ -18,12 +22,12 @@ describe('clean-up job candidates in a Salesforce org', () => {
     const [converted] = seedLeads(h.standIn, 1, rep, { Status: 'Inquiry', IsConverted: true });
     const [working] = seedLeads(h.standIn, 1, rep, { Status: 'Working' });
 
-    const found = await salesforceCandidates(h.api)('daily-status-queues');
+    const found = await candidatesOf('daily-status-queues');
     expect(found.sort()).toEqual([inquiry, disqualified].sort());
     expect(found).not.toContain(queued);
     expect(found).not.toContain(converted);
     expect(found).not.toContain(working);
-    expect(await salesforceCandidates(h.api)('daily-mql-recycle')).toEqual([]);
+    expect(await candidatesOf('daily-mql-recycle')).toEqual([]);
   });
 
   it('finds leads of accounts a BDR is actively working that the BDR does not own yet', async () => {
@@ -45,15 +49,7 @@ describe('clean-up job candidates in a Salesforce org', () => {
     seedLeads(h.standIn, 1, rep, { Status: 'Recycle', Matched_Account__c: noBdr });
     seedLeads(h.standIn, 1, rep, { Status: 'MQL', Matched_Account__c: worked });
 
-    expect(await salesforceCandidates(h.api)('bdr-actively-working')).toEqual([toMove]);
-  });
-
-  it('refuses a job that does not exist before asking the org anything', async () => {
-    h = await startHarness();
-    await expect(salesforceCandidates(h.api)('hourly-nap')).rejects.toMatchObject({
-      code: 'JOB_UNKNOWN',
-    });
-    expect(h.standIn.apiCalls()).toBe(0);
+    expect(await candidatesOf('bdr-actively-working')).toEqual([toMove]);
   });
 
   it("lists a user's open leads, for routing them when the user is deactivated", async () => {
@@ -63,6 +59,18 @@ describe('clean-up job candidates in a Salesforce org', () => {
     const open = seedLeads(h.standIn, 3, leaver);
     seedLeads(h.standIn, 1, leaver, { IsConverted: true });
     seedLeads(h.standIn, 2, other);
-    expect((await salesforceOpenLeadsOf(h.api)(leaver)).sort()).toEqual(open.sort());
+    expect((await h.crm.findLeads({ ownerId: leaver })).sort()).toEqual(open.sort());
+  });
+
+  it('lists the open leads created since an instant, for the catch-up after a crash', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    seedLeads(h.standIn, 2, rep, { CreatedDate: '2026-11-22T09:59:59.000Z' });
+    const recent = seedLeads(h.standIn, 2, rep, { CreatedDate: '2026-11-22T10:00:00.000Z' });
+    seedLeads(h.standIn, 1, rep, { CreatedDate: '2026-11-22T10:30:00.000Z', IsConverted: true });
+    const later = seedLeads(h.standIn, 1, rep, { CreatedDate: '2026-11-22T11:00:00.000Z' });
+    expect((await h.crm.findLeads({ createdSince: '2026-11-22T10:00:00.000Z' })).sort()).toEqual(
+      [...recent, ...later].sort(),
+    );
   });
 });

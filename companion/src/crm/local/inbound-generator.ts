@@ -1,17 +1,12 @@
-import { sql, type Kysely } from 'kysely';
-import { createInboundLeadFactory, type InboundLead } from '../crm/local/demo-org.generator.js';
-import type { LocalOrg } from '../crm/local/local-org.js';
-import { toRecord } from '../crm/local/local-records.js';
-import type { AccountRecord, CampaignRecord, LeadRecord } from '../engine/model.js';
-import type { Clock } from '../routing/routing.service.js';
-import type { Database } from '../store/schema.js';
+import type { AccountRecord, LeadRecord } from '../../engine/model.js';
+import { createInboundLeadFactory, type InboundLead } from './demo-org.generator.js';
+import type { LocalOrg } from './local-org.js';
 
 export interface InboundGeneratorOptions {
   org: LocalOrg;
-  db: Kysely<Database>;
   /** New demo leads per minute; 0 makes `start` do nothing. */
   ratePerMinute: number;
-  clock?: Clock;
+  clock?: () => Date;
   seed?: number;
   onError?: (error: unknown) => void;
 }
@@ -21,14 +16,15 @@ const MIN_TICK_MS = 1000;
 
 /**
  * Local mode's stream of new demo leads (form fills, list imports, event scans): each is inserted
- * into the demo org, whose change feed gets it routed like any new lead.
+ * into the demo org, whose change feed gets it routed like any new lead. It plays the world outside
+ * the org, so it belongs to the demo org, not to the jobs.
  */
 export class InboundGenerator {
   private timer: NodeJS.Timeout | null = null;
   private next: ((now: Date) => InboundLead) | null = null;
   private owed = 0;
   private busy = false;
-  private readonly clock: Clock;
+  private readonly clock: () => Date;
 
   constructor(private readonly options: InboundGeneratorOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -68,15 +64,11 @@ export class InboundGenerator {
   }
 
   private async factory(): Promise<(now: Date) => InboundLead> {
-    const read = async <T extends AccountRecord | CampaignRecord>(object: string): Promise<T[]> => {
-      const { rows } = await sql<{ data: unknown; modstamp: Date }>`
-        select data, modstamp from crm_records where object = ${object} order by id
-      `.execute(this.options.db);
-      return rows.map((r) => toRecord<T>(r));
-    };
+    const accounts: AccountRecord[] = [];
+    for await (const page of this.options.org.streamAccounts()) accounts.push(...page);
     return createInboundLeadFactory(
-      await read<AccountRecord>('Account'),
-      await read<CampaignRecord>('Campaign'),
+      accounts,
+      await this.options.org.listCampaigns(),
       this.options.seed ?? this.clock().getTime() % 2_147_483_647,
     );
   }

@@ -1,0 +1,107 @@
+import type { CallMeter } from '../crm/call-meter.js';
+import type { CrmPort, LeadChangeSource } from '../crm/crm.port.js';
+import type { OrgReadPort } from '../crm/org-read.port.js';
+import type { RoutingSet } from '../engine/flow/routing-set.js';
+import { OutboxWorker } from '../routing/outbox.worker.js';
+import type { Clock, RoutingService } from '../routing/routing.service.js';
+import type { Store } from '../store/store.js';
+import { InactiveOwnerSweep } from './inactive-owner.sweep.js';
+import { LeadChangeRouter } from './lead-change.router.js';
+import { SalesforceChangeRouter } from './salesforce-change.router.js';
+import { JobScheduler, type JobRun } from './scheduled-jobs.js';
+
+export interface BackgroundJobsOptions {
+  store: Store;
+  service: RoutingService;
+  routingSet: RoutingSet;
+  /** The org, as routing reaches it (the adapter the composition root chose). */
+  crm: CrmPort;
+  /** Records by Id, for turning change events into routing. */
+  org: OrgReadPort;
+  /**
+   * An org that tells each lead change as it commits (the local demo org): its changes are routed
+   * as they come, with a catch-up for what a crash lost. Without it, change events are handed to
+   * `changeEvents` by the caller's feed.
+   */
+  leadChanges?: LeadChangeSource;
+  clock?: Clock;
+  /** Counts each scheduled job run's CRM calls under the job's name. */
+  meter?: CallMeter;
+  /** Where a background failure is reported (a log); nothing stops because of one. */
+  onError?: (error: unknown, where: string) => void;
+  onJobRun?: (run: JobRun) => void;
+}
+
+export interface BackgroundJobs {
+  outbox: OutboxWorker;
+  inactiveOwners: InactiveOwnerSweep;
+  scheduler: JobScheduler;
+  /** Routes the lead changes `leadChanges` tells; null without one. */
+  leadChangeRouter: LeadChangeRouter | null;
+  /** Routes change events (Salesforce change data capture); the caller connects it to its feed. */
+  changeEvents: SalesforceChangeRouter;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything that routes without being asked, whichever adapter reaches the org: route-on-change,
+ * the outbox worker retrying writes the org refused for a while, the inactive-owner sweep and the
+ * scheduled clean-up jobs (their list is `SCHEDULED_JOBS`: a new job is one entry there). Started
+ * by the composition root; reads the org only through the CRM port.
+ */
+export async function startBackgroundJobs(options: BackgroundJobsOptions): Promise<BackgroundJobs> {
+  const { store, service, routingSet, crm, clock, meter } = options;
+  const report = (where: string) => (error: unknown) => options.onError?.(error, where);
+  const outbox = new OutboxWorker(service, { onError: report('outbox') });
+  const inactiveOwners = new InactiveOwnerSweep({
+    crm,
+    service,
+    ...(clock ? { clock } : {}),
+    onError: report('inactive-owner'),
+  });
+  const scheduler = new JobScheduler({
+    store,
+    service,
+    crm,
+    ...(clock ? { clock } : {}),
+    ...(meter ? { meter } : {}),
+    onError: report('scheduler'),
+    ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
+  });
+  const leadChangeRouter = options.leadChanges
+    ? new LeadChangeRouter({
+        feed: options.leadChanges,
+        service,
+        routingSet,
+        crm,
+        resume: store.replayIds,
+        ...(clock ? { clock } : {}),
+        onError: report('route-on-change'),
+      })
+    : null;
+  const changeEvents = new SalesforceChangeRouter({
+    crm,
+    org: options.org,
+    service,
+    routingSet,
+    inactiveOwners,
+    ...(service.contacts ? { contacts: service.contacts } : {}),
+  });
+  leadChangeRouter?.start();
+  outbox.start();
+  inactiveOwners.start();
+  await scheduler.start();
+  return {
+    outbox,
+    inactiveOwners,
+    scheduler,
+    leadChangeRouter,
+    changeEvents,
+    async stop() {
+      inactiveOwners.stop();
+      await leadChangeRouter?.stop();
+      await outbox.stop();
+      await scheduler.stop();
+    },
+  };
+}
