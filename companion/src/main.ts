@@ -13,6 +13,8 @@ import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
 import { localParts } from './crm/local/local-parts.js';
 import type { OrgReadPort } from './crm/org-read.port.js';
 import { PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforce-changes.js';
+import { assertOrgReady } from './crm/salesforce/salesforce-doctor.js';
+import { flowSchemaNeeds } from './crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
 import type { RoutingSet } from './engine/flow/routing-set.js';
@@ -222,6 +224,8 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
     // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
     async startJobs(routing, routingSet) {
+      // What the flows set is known once they are read: the integration user must be able to edit it.
+      await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()));
       const jobs = await startBackgroundJobs({
         ...jobReporting(logger),
         store,

@@ -75,16 +75,19 @@ describe('Salesforce change feed: Pub/Sub API', () => {
     org.delete('Lead', lead.Id);
     await until(() => events.length === 3);
     const key = expect.stringMatching(/^\/data\/LeadChangeEvent@.+/);
+    // Made on the org, not by the integration user: none of them is the companion's own write.
+    const byIntegrationUser = false;
     expect(events).toEqual([
-      { kind: 'created', object: 'Lead', ids: [lead.Id], changedFields: null, key },
+      { kind: 'created', object: 'Lead', ids: [lead.Id], changedFields: null, byIntegrationUser, key },
       {
         kind: 'updated',
         object: 'Lead',
         ids: [lead.Id],
         changedFields: ['Status', 'Rerun_Routing__c', 'LastName'],
+        byIntegrationUser,
         key,
       },
-      { kind: 'deleted', object: 'Lead', ids: [lead.Id], changedFields: [], key },
+      { kind: 'deleted', object: 'Lead', ids: [lead.Id], changedFields: [], byIntegrationUser, key },
     ]);
     // Each event is named by its own replay id, so a redelivered one can be recognised.
     expect(new Set(events.map((e) => e.key)).size).toBe(3);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkOrg } from '../../companion/src/crm/salesforce/salesforce-doctor.js';
 import { runDoctor } from '../../companion/src/crm/salesforce/salesforce-doctor.command.js';
+import { REQUIRED_SCHEMA } from '../../companion/src/crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
 import { startHarness, type Harness } from './salesforce.fixture.js';
 
@@ -22,7 +23,7 @@ function env(h: Harness): Record<string, string> {
 describe('Salesforce startup check', () => {
   it('finds everything routing reads and writes in an org with the package deployed', async () => {
     h = await startHarness();
-    const report = await checkOrg(h.api);
+    const report = await checkOrg(h.api, REQUIRED_SCHEMA);
     expect(report.problems).toEqual([]);
     expect(report.objects).toBe(7);
     expect(h.standIn.calls()).toEqual({ describe: 7 });

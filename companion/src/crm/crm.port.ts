@@ -99,6 +99,12 @@ export interface ChangeEvent {
   /** Fields the change touched; null when unknown (polling, gap events, resyncs): re-read the records. */
   changedFields: string[] | null;
   /**
+   * True when the companion's own login made the change (its writes, or automation they set off in
+   * the same transaction); false for anyone else; absent when the source cannot tell (polling, gap
+   * events, resyncs). Salesforce: the header's commitUser is the integration user.
+   */
+  byIntegrationUser?: boolean;
+  /**
    * Names the change event that brought this (topic and replay id): the same when the event is
    * delivered again after a restart, so routing can refuse to act on it twice. Absent when polling.
    */

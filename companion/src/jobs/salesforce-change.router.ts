@@ -1,27 +1,18 @@
 import type { ChangeEvent, CrmPort } from '../crm/crm.port.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
+import { leadFieldsWritten } from '../engine/lead-fields-written.js';
 import type { AccountRecord, Trigger, UserRecord } from '../engine/model.js';
 import type { RouteRequest, RoutingService } from '../routing/routing.service.js';
 import type { ContactRouter } from '../routing/contact-router.js';
 import type { InactiveOwnerSweep } from './inactive-owner.sweep.js';
 
-/** Fields routing itself writes: an update touching only these is routing's own echo, not news. */
-const ROUTING_WRITES = new Set([
-  'OwnerId',
-  'Matched_Account__c',
-  'Last_Routing_Flow__c',
-  'Last_Routed_At__c',
-  'Routing_Reason__c',
-  'Rerun_Routing__c',
-  'Partner_Share_Status__c',
-  'Partner_Lead_Status__c',
-  'Prospect_Share_Status__c',
-  'Partner_Prospect_Status__c',
-  'LastModifiedDate',
-  'SystemModstamp',
-  'LastModifiedById',
-]);
+/**
+ * Set on every update, and listed in changedFields with the rest ("ChangeEventHeader Fields",
+ * https://developer.salesforce.com/docs/atlas.en-us.change_data_capture.meta/change_data_capture/cdc_event_fields_header.htm):
+ * they say nothing about the lead.
+ */
+const SYSTEM_FIELDS = new Set(['LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
 
 export interface SalesforceChangeRouterOptions {
   crm: CrmPort;
@@ -46,7 +37,12 @@ const CONTACT_OWNERSHIP_FIELDS = ['OwnerId', 'BDR_Assigned__c'];
  * it stores the replay id, so a crash replays the event rather than losing it.
  */
 export class SalesforceChangeRouter {
-  constructor(private readonly options: SalesforceChangeRouterOptions) {}
+  /** What routing with these flows writes: its own changes of these fields come back, and are not news. */
+  private readonly routingWrites: Set<string>;
+
+  constructor(private readonly options: SalesforceChangeRouterOptions) {
+    this.routingWrites = new Set(leadFieldsWritten(options.routingSet.flows.values()));
+  }
 
   async onChange(event: ChangeEvent): Promise<void> {
     if (event.kind === 'deleted') {
@@ -102,8 +98,13 @@ export class SalesforceChangeRouter {
       trigger = { kind: 'created' };
     } else {
       // Polling and resyncs cannot say what changed; only a known change can start a route-on-update.
+      // The integration user's changes are routing's own writes (and what they set off) coming back:
+      // never news, or routing would loop. Anyone else's change of any field is news (a rep sets
+      // Status, ticks Re-run Routing); when the event cannot say who changed it, what routing writes is not.
+      if (event.byIntegrationUser === true) return null;
       const news = (event.changedFields ?? []).filter(
-        (field) => !ROUTING_WRITES.has(field) || field === 'Rerun_Routing__c',
+        (field) =>
+          !SYSTEM_FIELDS.has(field) && (event.byIntegrationUser === false || !this.routingWrites.has(field)),
       );
       if (news.length === 0) return null;
       trigger = { kind: 'updated', changedFields: news };

@@ -80,6 +80,7 @@ describe('Salesforce change events', () => {
       object: 'Lead',
       ids: [lead.Id],
       changedFields: ['Rerun_Routing__c'],
+      byIntegrationUser: false,
     });
     const [latest] = await history(lead.Id);
     expect(latest?.decision.flow.name).toBe('reroute');
@@ -94,6 +95,7 @@ describe('Salesforce change events', () => {
       object: 'Lead',
       ids: [lead.Id],
       changedFields: ['Rerun_Routing__c'],
+      byIntegrationUser: false,
       key: `/data/LeadChangeEvent@${replay}`,
     });
     await router.onChange(event('AAAAAAAAAAE='));
@@ -104,15 +106,25 @@ describe('Salesforce change events', () => {
     expect(await history(lead.Id)).toHaveLength(2);
   });
 
-  it("routing's own writes coming back as events route nothing", async () => {
+  it("routing's own writes coming back as events route nothing, Status included", async () => {
     const lead = await newLead('reroute-eligible');
-    await router.onChange({
+    const echo = (byIntegrationUser?: boolean): ChangeEvent => ({
       kind: 'updated',
       object: 'Lead',
       ids: [lead.Id],
-      changedFields: ['OwnerId', 'Routing_Reason__c', 'Last_Routed_At__c', 'LastModifiedDate'],
+      changedFields: ['OwnerId', 'Status', 'Routing_Reason__c', 'Last_Routed_At__c', 'LastModifiedDate'],
+      ...(byIntegrationUser === undefined ? {} : { byIntegrationUser }),
     });
+    expect(router.triggerFor(echo(true))).toBeNull();
+    // Without a committer to go by, the fields routing writes are not news either.
+    expect(router.triggerFor(echo())).toBeNull();
+    await router.onChange(echo(true));
     expect(await history(lead.Id)).toEqual([]);
+    // The same change made by a person is news for the flows watching Status.
+    expect(router.triggerFor(echo(false))).toEqual({
+      kind: 'updated',
+      changedFields: ['OwnerId', 'Status', 'Routing_Reason__c', 'Last_Routed_At__c'],
+    });
   });
 
   it('an update whose fields are unknown (polling) does not start a route-on-update', async () => {

@@ -150,7 +150,17 @@ export interface OrgChange {
   changedFields: string[];
   values: Record<string, unknown>;
   commitTimestamp: number;
+  /** The user who made the change: the session's user for API writes, the org's admin otherwise. */
+  commitUser: string;
+  /** The API that made the change ("com/salesforce/api/rest/62.0"); empty for changes made in the org. */
+  changeOrigin: string;
 }
+
+/**
+ * Who changes records made directly on the org (tests acting as people in Salesforce): an admin,
+ * never the integration user, so routing can tell their changes from its own.
+ */
+export const ORG_ADMIN_ID = '005SY0000000000ADM';
 
 export class Org {
   private readonly records = new Map<string, Map<string, Rec>>();
@@ -165,9 +175,21 @@ export class Org {
   private lastCount = 0;
   /** Millisecond clock for SystemModstamp; strictly increasing so watermarks are exact. */
   private lastStamp = 0;
+  private committer = { user: ORG_ADMIN_ID, origin: '' };
 
   onChange(listener: (c: OrgChange) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Makes the changes inside `fn` as `user` through `origin` (an API), as the server's writes are. */
+  as<T>(user: string, origin: string, fn: () => T): T {
+    const before = this.committer;
+    this.committer = { user, origin };
+    try {
+      return fn();
+    } finally {
+      this.committer = before;
+    }
   }
 
   stamp(): string {
@@ -255,7 +277,16 @@ export class Org {
     changedFields: string[],
     values: Record<string, unknown>,
   ): void {
-    const change = { object, changeType, ids, changedFields, values, commitTimestamp: this.lastStamp };
+    const change: OrgChange = {
+      object,
+      changeType,
+      ids,
+      changedFields,
+      values,
+      commitTimestamp: this.lastStamp,
+      commitUser: this.committer.user,
+      changeOrigin: this.committer.origin,
+    };
     for (const l of this.listeners) l(change);
   }
 

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import avro from 'avsc';
-import type { OrgChange } from './org.js';
+import { ORG_ADMIN_ID, type OrgChange } from './org.js';
 import type { SalesforceStandIn } from './stand-in.server.js';
 
 const PROTO = new URL('../../../companion/src/crm/salesforce/pubsub-api.proto', import.meta.url).pathname;
@@ -243,6 +243,8 @@ export class PubSubStandIn {
       changedFields: c.changeType === 'UPDATE' ? this.bitmaps(c.object, c.changedFields) : [],
       values: c.values,
       commitTimestamp: c.commitTimestamp,
+      commitUser: c.commitUser,
+      changeOrigin: c.changeOrigin,
     });
   }
 
@@ -281,6 +283,8 @@ export class PubSubStandIn {
       changedFields: string[];
       values?: Record<string, unknown>;
       commitTimestamp?: number;
+      commitUser?: string;
+      changeOrigin?: string;
     },
   ): void {
     const topic = this.topics.get(`/data/${object}ChangeEvent`)!;
@@ -289,12 +293,14 @@ export class PubSubStandIn {
         entityName: object,
         recordIds: e.ids,
         changeType: e.changeType,
-        changeOrigin: 'com/salesforce/api/rest/62.0',
+        // "ChangeEventHeader Fields" (Change Data Capture Developer Guide): changeOrigin names the API
+        // and is empty for changes made otherwise; commitUser is the user who ran the change.
+        changeOrigin: e.changeOrigin ?? '',
         transactionKey: randomUUID(),
         sequenceNumber: 1,
         commitTimestamp: e.commitTimestamp ?? Date.now(),
         commitNumber: this.replaySeq + 1,
-        commitUser: this.standIn.integrationUserId,
+        commitUser: e.commitUser ?? ORG_ADMIN_ID,
         nulledFields: [],
         diffFields: [],
         changedFields: e.changedFields,

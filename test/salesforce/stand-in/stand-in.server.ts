@@ -189,8 +189,10 @@ export class SalesforceStandIn {
             ...rec,
           };
       } else if (endpoint === 'composite') {
-        payload = this.composite(
-          JSON.parse(body) as { allOrNone?: boolean; records: Array<Record<string, unknown>> },
+        payload = this.org.as(this.integrationUserId, `com/salesforce/api/rest/${version}`, () =>
+          this.composite(
+            JSON.parse(body) as { allOrNone?: boolean; records: Array<Record<string, unknown>> },
+          ),
         );
       } else if (endpoint === 'limits') {
         payload = {
@@ -364,7 +366,9 @@ export class SalesforceStandIn {
     if (entries.length > 100) {
       return this.soapFault(res, 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED: convertLead takes at most 100 leads');
     }
-    const results = entries.map((e) => this.convertOne(e));
+    const results = this.org.as(this.integrationUserId, 'com/salesforce/api/soap/62.0', () =>
+      entries.map((e) => this.convertOne(e)),
+    );
     if (timeout) return this.hold(res);
     const xml = results
       .map((r) => {

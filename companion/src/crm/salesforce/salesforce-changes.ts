@@ -65,6 +65,7 @@ interface ChangeHeader {
   recordIds: string[];
   changeType: string;
   commitTimestamp: number;
+  commitUser: string;
   changedFields: string[];
 }
 
@@ -136,6 +137,11 @@ function recordOf(type: avro.Type): avro.types.RecordType | undefined {
   if (type instanceof avro.types.RecordType) return type;
   const union = type as unknown as { types?: avro.Type[] };
   return union.types?.find((t): t is avro.types.RecordType => t instanceof avro.types.RecordType);
+}
+
+/** Two user Ids, 15 or 18 characters: the first 15 name the record, case-sensitively. */
+function sameId(a: string | null | undefined, b: string): boolean {
+  return typeof a === 'string' && a.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
 }
 
 const KIND: Record<string, ChangeEvent['kind']> = {
@@ -352,19 +358,18 @@ export class SalesforceChangeFeed {
       return [{ kind, object, ids: header.recordIds, changedFields: null }];
     }
     const kind = KIND[change] ?? 'updated';
-    return [
-      {
-        kind,
-        object,
-        ids: header.recordIds,
-        changedFields:
-          kind === 'updated'
-            ? decodeFieldBitmaps(type, header.changedFields)
-            : kind === 'created'
-              ? null
-              : [],
-      },
-    ];
+    const event: ChangeEvent = {
+      kind,
+      object,
+      ids: header.recordIds,
+      changedFields:
+        kind === 'updated' ? decodeFieldBitmaps(type, header.changedFields) : kind === 'created' ? null : [],
+    };
+    // commitUser is "the ID of the user that ran the change operation" ("ChangeEventHeader Fields",
+    // https://developer.salesforce.com/docs/atlas.en-us.change_data_capture.meta/change_data_capture/cdc_event_fields_header.htm).
+    const integrationUser = this.options.auth?.userId;
+    if (integrationUser) event.byIntegrationUser = sameId(header.commitUser, integrationUser);
+    return [event];
   }
 
   /** An overflow (too many changes in one transaction) names no ids: find them by query. */

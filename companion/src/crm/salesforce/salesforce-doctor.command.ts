@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../config.js';
 import { checkOrg } from './salesforce-doctor.js';
+import { REQUIRED_SCHEMA } from './salesforce-fields.js';
 import { createSalesforceCrm } from './salesforce.factory.js';
 
 /**
@@ -39,7 +40,7 @@ export async function runDoctor(
     print(
       `  ✓ API limit: ${limits.remaining} of ${limits.max} daily calls left; Switchyard's budget is ${limits.budget}`,
     );
-    const report = await checkOrg(connection.api);
+    const report = await checkOrg(connection.api, REQUIRED_SCHEMA);
     if (report.problems.length === 0) {
       print(
         `  ✓ ${report.objects} objects and ${report.fields} fields are there and writable where routing writes`,

@@ -1,13 +1,6 @@
 import type { SalesforceApi } from './salesforce-api.js';
-import { REQUIRED_SCHEMA } from './salesforce-fields.js';
+import type { SchemaNeed } from './salesforce-fields.js';
 import { SalesforceSetupError } from './salesforce.errors.js';
-
-/** An object and the fields routing reads from it and writes to it. */
-export interface SchemaNeed {
-  object: string;
-  read: readonly string[];
-  write: readonly string[];
-}
 
 export interface DoctorReport {
   problems: string[];
@@ -26,12 +19,12 @@ interface Describe {
 /**
  * Describes each object routing uses and lists everything missing: objects the integration user
  * cannot see, fields that do not exist (or that field-level security hides, which describe
- * reports the same way), and written fields that are not updateable. `extra` adds what the
- * active flows refer to beyond the built-in fields.
+ * reports the same way), and written fields that are not updateable. `schema` is usually
+ * `REQUIRED_SCHEMA` and what the active flows add (`flowSchemaNeeds`).
  */
-export async function checkOrg(api: SalesforceApi, extra: SchemaNeed[] = []): Promise<DoctorReport> {
+export async function checkOrg(api: SalesforceApi, schema: readonly SchemaNeed[]): Promise<DoctorReport> {
   const needs = new Map<string, { read: Set<string>; write: Set<string> }>();
-  for (const n of [...REQUIRED_SCHEMA, ...extra]) {
+  for (const n of schema) {
     const entry = needs.get(n.object) ?? { read: new Set(), write: new Set() };
     n.read.forEach((f) => entry.read.add(f));
     n.write.forEach((f) => entry.write.add(f));
@@ -80,7 +73,7 @@ export async function checkOrg(api: SalesforceApi, extra: SchemaNeed[] = []): Pr
 }
 
 /** The startup check: throws one SalesforceSetupError listing everything missing. */
-export async function assertOrgReady(api: SalesforceApi, extra: SchemaNeed[] = []): Promise<void> {
-  const report = await checkOrg(api, extra);
+export async function assertOrgReady(api: SalesforceApi, schema: readonly SchemaNeed[]): Promise<void> {
+  const report = await checkOrg(api, schema);
   if (report.problems.length > 0) throw new SalesforceSetupError(report.problems);
 }

@@ -1,3 +1,6 @@
+import type { Flow } from '../../engine/flow/flow-loader.js';
+import { DECISION_WRITTEN_FIELDS, leadFieldsWritten } from '../../engine/lead-fields-written.js';
+
 /**
  * The fields the adapter reads and writes, by object, named as in `engine/model.ts`. The startup
  * check (`salesforce-doctor.ts`) verifies exactly these, so a query never names a field the org lacks.
@@ -41,23 +44,6 @@ export const LEAD_FIELDS = [
   'Routing_Reason__c',
   'Last_Interesting_Moment_Date__c',
   'MQL_Date__c',
-] as const;
-
-/** Lead fields routing writes: they must exist and be updateable by the integration user. */
-export const LEAD_WRITTEN_FIELDS = [
-  'OwnerId',
-  'Status',
-  'Partner_Share_Status__c',
-  'Partner_Lead_Status__c',
-  'Prospect_Share_Status__c',
-  'Partner_Prospect_Status__c',
-  'Partner_Recalled__c',
-  'Partner_Recalled_Date__c',
-  'Rerun_Routing__c',
-  'Matched_Account__c',
-  'Last_Routing_Flow__c',
-  'Last_Routed_At__c',
-  'Routing_Reason__c',
 ] as const;
 
 export const ACCOUNT_FIELDS = [
@@ -113,9 +99,19 @@ export const USER_FIELDS = [
   'Out_Of_Office_Until__c',
 ] as const;
 
-/** Every object the doctor describes, with the fields read and the fields written. */
-export const REQUIRED_SCHEMA: Array<{ object: string; read: readonly string[]; write: readonly string[] }> = [
-  { object: 'Lead', read: LEAD_FIELDS, write: LEAD_WRITTEN_FIELDS },
+/** An object and the fields routing reads from it and writes to it. */
+export interface SchemaNeed {
+  object: string;
+  read: readonly string[];
+  write: readonly string[];
+}
+
+/**
+ * Every object the doctor describes, with the fields read and the fields written whatever the flows.
+ * What the flows set on top is known once they are read: see `flowSchemaNeeds`.
+ */
+export const REQUIRED_SCHEMA: SchemaNeed[] = [
+  { object: 'Lead', read: LEAD_FIELDS, write: DECISION_WRITTEN_FIELDS },
   { object: 'Account', read: ACCOUNT_FIELDS, write: [] },
   { object: 'Opportunity', read: OPPORTUNITY_FIELDS, write: [] },
   { object: 'Campaign', read: CAMPAIGN_FIELDS, write: [] },
@@ -123,3 +119,8 @@ export const REQUIRED_SCHEMA: Array<{ object: string; read: readonly string[]; w
   { object: 'Contact', read: CONTACT_FIELDS, write: ['OwnerId'] },
   { object: 'User', read: USER_FIELDS, write: [] },
 ];
+
+/** The Lead fields these flows write (the fields they set, the converted status), checked as editable. */
+export function flowSchemaNeeds(flows: Iterable<Flow>): SchemaNeed[] {
+  return [{ object: 'Lead', read: [], write: leadFieldsWritten(flows) }];
+}

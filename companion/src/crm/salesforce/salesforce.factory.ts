@@ -1,7 +1,8 @@
 import { JwtBearerAuth } from './salesforce-auth.js';
 import { SalesforceApi, type ApiPolicy } from './salesforce-api.js';
 import { SalesforceCrm, type LockRetryPolicy } from './salesforce.crm.js';
-import { assertOrgReady, type SchemaNeed } from './salesforce-doctor.js';
+import { assertOrgReady } from './salesforce-doctor.js';
+import { REQUIRED_SCHEMA, type SchemaNeed } from './salesforce-fields.js';
 
 export const DEFAULT_API_VERSION = '62.0';
 
@@ -44,7 +45,8 @@ export async function createSalesforceCrm(options: SalesforceOptions): Promise<S
   const conn = await auth.connect();
   const api = new SalesforceApi(conn, auth, options.policy);
   if (options.readLimits !== false) await api.refreshLimits();
-  if (options.verifySchema !== false) await assertOrgReady(api, options.extraSchema);
+  if (options.verifySchema !== false)
+    await assertOrgReady(api, [...REQUIRED_SCHEMA, ...(options.extraSchema ?? [])]);
   const crm = new SalesforceCrm(api, options.lockRetry ? { lockRetry: options.lockRetry } : {});
   return { crm, api, auth };
 }
