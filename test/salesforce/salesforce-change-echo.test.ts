@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../../companion/src/crm/crm.port.js';
 import {
   SalesforceChangeFeed,
-  type ChangeEvent,
   type ReplayStore,
 } from '../../companion/src/crm/salesforce/salesforce-changes.js';
 import { SalesforceOrgRead } from '../../companion/src/crm/salesforce/salesforce-org-read.js';
