@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { countDecisions } from '../store/decision.repository.js';
+import { countOutbox } from '../store/outbox.repository.js';
 import type { StoreSession } from '../store/store.js';
 import type { ApiCallCounts } from '../crm/call-meter.js';
 import type { ServiceStatus } from './app-context.js';
@@ -52,12 +54,9 @@ export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, 
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await store.db
-        .selectFrom('decisions')
-        .select(['outcome', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy(['outcome', 'status'])
-        .execute();
-      for (const r of rows) this.set({ outcome: r.outcome, status: r.status }, Number(r.n));
+      for (const r of await countDecisions(store.db)) {
+        this.set({ outcome: r.outcome, status: r.status }, r.count);
+      }
     },
   });
   new Gauge({
@@ -66,7 +65,7 @@ export function registerServiceGauges(metrics: ApiMetrics, store: StoreSession, 
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const counts = await store.outbox.countByStatus();
+      const counts = await countOutbox(store.db);
       for (const [s, n] of Object.entries(counts)) this.set({ status: s }, n);
     },
   });

@@ -4,18 +4,10 @@ import type { Store } from '../store/store.js';
 import type { LeadDecider } from './lead-decider.js';
 import type { Planned } from './load-contexts.js';
 import { keyOf } from './route-request.js';
-import {
-  claimKeys,
-  lockPools,
-  repointKey,
-  storeDecisions,
-  type DecisionInsert,
-  type Effect,
-  type EffectRow,
-  type KnownPool,
-  type LockedPool,
-  type StoredDecision,
-} from './routing.store.js';
+import { storeDecisions, type DecisionInsert, type StoredDecision } from '../store/decision.repository.js';
+import { claimKeys, repointKey } from '../store/idempotency.repository.js';
+import { type Effect, type EffectRow } from '../store/outbox.repository.js';
+import { lockPools, type KnownPool, type LockedPool } from '../store/pool.repository.js';
 
 /** A request decided and committed, with its outbox rows, waiting for them to be applied. */
 export interface Decided {

@@ -3,7 +3,8 @@ import { keptDecision } from './decide-and-store.js';
 import type { LeadDecider } from './lead-decider.js';
 import type { Planned } from './load-contexts.js';
 import type { RouteResult } from './route-request.js';
-import { insertDecisions, readPools, type DecisionInsert } from './routing.store.js';
+import { insertDecisions, type DecisionInsert } from '../store/decision.repository.js';
+import { readPools } from '../store/pool.repository.js';
 
 /**
  * Decides with the stored pool state, without locking it, and keeps each decision for the audit

@@ -5,15 +5,16 @@ import type { Store } from '../store/store.js';
 import type { ContactRouter } from './contact-router.js';
 import type { LiveOrg } from './live-org.js';
 import { recogniseApplied } from './recognise-applied.js';
+import { recordOutcomes } from '../store/decision.repository.js';
 import {
   effectsOf,
   formatError,
   markApplied,
-  recordOutcomes,
+  markFailed,
   type Effect,
   type EffectRow,
   WAITING_FOR_UPDATE,
-} from './routing.store.js';
+} from '../store/outbox.repository.js';
 
 /** How a decision stands after its effects were tried. */
 export interface Applied {
@@ -131,7 +132,8 @@ export class EffectApplier {
     for (const r of rows) {
       const outcome = outcomes.get(r.id);
       if (!outcome || outcome.ok) continue;
-      await store.outbox.markFailed(
+      await markFailed(
+        store.db,
         r.id,
         formatError(outcome),
         outcome.retryable && outcome.code !== 'OWNER_CHANGED',

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Trigger } from '../engine/model.js';
 import type { Database } from '../store/schema.js';
 import { isRouteFailure, type RouteItem, type RouteManyResult, type RouteResult } from './route-request.js';
-import { setStatuses } from './routing.store.js';
+import { setStatuses } from '../store/decision.repository.js';
 
 /** A decision the org refused because the lead's owner changed before it was applied. */
 export interface StaleDecision {

@@ -10,7 +10,7 @@ import {
 } from './route-request.js';
 import { RequestKeyReusedError } from './routing.errors.js';
 import { storedResults } from './routing-history.js';
-import { findKeys } from './routing.store.js';
+import { findKeys } from '../store/idempotency.repository.js';
 
 /**
  * The request keys of a batch: which requests a stored decision already answers (a retry), and which

@@ -2,7 +2,7 @@ import type { Decision } from '../engine/decision.js';
 import type { Trigger } from '../engine/model.js';
 import type { DecisionStatus } from '../store/schema.js';
 import type { RoutingError } from './routing.errors.js';
-import type { DecisionRecord } from './routing.store.js';
+import { type DecisionRecord } from '../store/decision.repository.js';
 
 /** A request to route one lead. */
 export interface RouteRequest {

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { toId18 } from '../engine/salesforce-id.js';
 import type { Database } from '../store/schema.js';
 import { toResult, type HistoryItem, type RouteResult } from './route-request.js';
-import { decisionsById, decisionsOfLead, errorsOf } from './routing.store.js';
+import { decisionsById, decisionsOfLead } from '../store/decision.repository.js';
+import { errorsOf } from '../store/outbox.repository.js';
 
 /** The lead's decisions, newest first, with the errors the org gave. */
 export async function routingHistory(

@@ -27,7 +27,9 @@ import {
 } from './route-request.js';
 import { LeadNotFoundError, NoFlowError, RoutingError } from './routing.errors.js';
 import { routingHistory } from './routing-history.js';
-import { decisionsById, type Effect, type KnownPool } from './routing.store.js';
+import { decisionsById } from '../store/decision.repository.js';
+import { claimDue } from '../store/outbox.repository.js';
+import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 
 export type { OrgChanges } from './live-org.js';
 export {
@@ -139,7 +141,7 @@ export class RoutingService {
   /** Reads the org snapshot from the CRM (unless given) and makes sure every pool has a state row. */
   static async create(options: RoutingServiceOptions): Promise<RoutingService> {
     const org = options.org ?? (await LiveOrg.read(options.crm, options.indexOptions));
-    await options.store.pools.upsert([...options.routingSet.pools.values()]);
+    await upsertPools(options.store.db, [...options.routingSet.pools.values()]);
     return new RoutingService({ ...options, org });
   }
 
@@ -185,16 +187,9 @@ export class RoutingService {
    * instance at once.
    */
   async applyPending(limit = 200): Promise<number> {
-    const claimed = await this.store.outbox.claim(limit, this.leaseMs);
+    const claimed = await claimDue(this.store.db, limit, this.leaseMs);
     if (claimed.length === 0) return 0;
-    const applied = await this.applier.apply(
-      claimed.map((r) => ({
-        id: r.id,
-        decisionId: r.decisionId,
-        effect: { kind: r.kind, payload: r.payload } as Effect,
-        status: r.status,
-      })),
-    );
+    const applied = await this.applier.apply(claimed);
     const staleIds = [...applied].filter(([, a]) => a.ownerChanged !== null).map(([id]) => id);
     const records = await decisionsById(this.store.db, staleIds);
     await redecideStale(

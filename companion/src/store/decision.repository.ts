@@ -1,166 +1,285 @@
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Decision } from '../engine/decision.js';
 import type { Trigger } from '../engine/model.js';
-import { toCount, toJson } from './json.js';
-import type { Database, DecisionStatus, DecisionsTable } from './schema.js';
+import {
+  insertOutboxRows,
+  markAppliedRows,
+  outboxJson,
+  type Effect,
+  type EffectRow,
+} from './outbox.repository.js';
+import { poolJson, updatePoolRows, type KnownPool, type LockedPool } from './pool.repository.js';
+import type { Database, DecisionStatus } from './schema.js';
 
-export interface NewDecision<D = unknown> {
-  /** Give one to reference the decision before it is stored (e.g. an idempotency key); else generated. */
-  id?: string;
-  leadId: string;
-  flowName: string | null;
-  flowVersion: number | null;
+/**
+ * The decisions table, the audit trail of every routing decision. Everything that reads or writes
+ * decisions goes through here; what routing commits for a batch (decisions, outbox rows, pool turns)
+ * is one statement per chunk, built from the outbox's and the pools' own statement parts.
+ */
+
+/** The engine's decision as stored, with the decision it replaced when it was re-made. */
+export type StoredDecision = Decision & { redecides?: string };
+
+export interface DecisionInsert {
+  id: string;
+  decision: StoredDecision;
   trigger: Trigger;
-  /** A short word, e.g. 'assigned', 'converted', 'queued', 'no-change', 'refused'. */
-  outcome: string;
-  ownerId: string | null;
-  ownerKind: 'user' | 'queue' | null;
-  /** One sentence a person reads in the routing history. */
-  summary: string;
-  /** The whole decision (path, reasons, updates) as the engine made it. */
-  decision: D;
   status: DecisionStatus;
-  statusDetail?: string | null;
-  requestKey?: string | null;
+  requestKey: string | null;
 }
 
-export interface DecisionRow<D = unknown> extends Omit<NewDecision<D>, 'id' | 'statusDetail' | 'requestKey'> {
+export interface DecisionRecord {
   id: string;
+  leadId: string;
+  trigger: Trigger;
+  decision: StoredDecision;
+  status: DecisionStatus;
   statusDetail: string | null;
   requestKey: string | null;
   createdAt: Date;
-  updatedAt: Date;
 }
 
-function toRow<D>(r: Selectable<DecisionsTable>): DecisionRow<D> {
+export interface StatusUpdate {
+  id: string;
+  status: DecisionStatus;
+  detail: string | null;
+}
+
+/** Rows per statement: the rows travel as one JSON parameter (far faster than a parameter per field). */
+const CHUNK = 1000;
+
+function decisionRows(rows: DecisionInsert[]): string {
+  return JSON.stringify(
+    rows.map(({ id, decision, trigger, status, requestKey }) => ({
+      id,
+      lead_id: decision.leadId,
+      flow_name: decision.flow.name,
+      flow_version: decision.flow.version,
+      trigger,
+      outcome: decision.outcome,
+      owner_id: decision.owner?.id ?? null,
+      owner_kind: decision.owner?.kind ?? null,
+      summary: decision.summary,
+      decision,
+      status,
+      request_key: requestKey,
+    })),
+  );
+}
+
+const insertDecisionRows = (json: string) => sql`
+  insert into decisions (id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+    summary, decision, status, request_key)
+  select id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
+    summary, decision, status, request_key
+  from jsonb_to_recordset(${json}::jsonb) as d(id uuid, lead_id text, flow_name text, flow_version integer,
+    trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision jsonb, status text,
+    request_key text)
+`;
+
+/** Decisions alone (dry runs), one statement per chunk. */
+export async function insertDecisions(tx: Kysely<Database>, rows: DecisionInsert[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await insertDecisionRows(decisionRows(rows.slice(i, i + CHUNK))).execute(tx);
+  }
+}
+
+/**
+ * What routing commits for a batch, in one statement per chunk of decisions: the decisions, their
+ * outbox rows, and (with the first chunk) the pools' new state. Outbox rows are leased to this
+ * process for `leaseMs`: it applies them right after the commit, and the outbox worker leaves them
+ * alone unless the lease runs out (this process died). Returns the outbox rows with their ids,
+ * and the pools as written, with their new row versions. Run it inside the routing transaction,
+ * with the pools locked.
+ */
+export async function storeDecisions(
+  tx: Kysely<Database>,
+  rows: DecisionInsert[],
+  effects: Array<{ decisionId: string; effect: Effect }>,
+  pools: Map<string, LockedPool>,
+  leaseMs: number,
+): Promise<{ effects: EffectRow[]; pools: Map<string, KnownPool> }> {
+  const inserted: EffectRow[] = [];
+  const saved = new Map<string, KnownPool>();
+  if (rows.length === 0) return { effects: inserted, pools: saved };
+  const effectsOfDecision = new Map<string, Array<{ decisionId: string; effect: Effect }>>();
+  for (const e of effects) {
+    effectsOfDecision.set(e.decisionId, [...(effectsOfDecision.get(e.decisionId) ?? []), e]);
+  }
+  let pooled: string | null = poolJson(pools);
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const mine = chunk.flatMap((r) => effectsOfDecision.get(r.id) ?? []);
+    // Every part runs to completion whether or not the final select reads it; the outbox rows'
+    // foreign key is checked at the end of the statement, when their decisions are in.
+    const { rows: out } = await sql<{
+      id: string | null;
+      decision_id: string | null;
+      kind: string | null;
+      pool: string | null;
+      version: number | null;
+      row_version: string | null;
+    }>`
+      with decided as (${insertDecisionRows(decisionRows(chunk))} returning 1),
+      turned as (${updatePoolRows(pooled ?? '[]')}),
+      queued as (${insertOutboxRows(outboxJson(mine), leaseMs)})
+      select id::text, decision_id::text, kind, null::text as pool, null::integer as version,
+        null::text as row_version
+      from queued
+      union all
+      select null, null, null, name, version, row_version from turned
+    `.execute(tx);
+    pooled = null;
+    // A decision has at most one effect of each kind: that pair finds each row's id.
+    const idOf = new Map<string, string>();
+    for (const r of out) {
+      if (r.pool !== null) {
+        saved.set(r.pool, {
+          state: pools.get(r.pool)!.state,
+          version: r.version!,
+          rowVersion: r.row_version!,
+        });
+      } else {
+        idOf.set(`${r.decision_id}:${r.kind}`, r.id!);
+      }
+    }
+    for (const r of mine) {
+      inserted.push({ ...r, id: idOf.get(`${r.decisionId}:${r.effect.kind}`)!, status: 'pending' });
+    }
+  }
+  return { effects: inserted, pools: saved };
+}
+
+const setStatusRows = (updates: StatusUpdate[]) => sql`
+  update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
+  from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(id uuid, status text, detail text)
+  where decisions.id = u.id
+`;
+
+export async function setStatuses(db: Kysely<Database>, updates: StatusUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  await setStatusRows(updates).execute(db);
+}
+
+/**
+ * Marks outbox rows applied and sets their decisions' statuses, in one statement: what routing
+ * records after applying a batch it has just committed.
+ */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  appliedIds: string[],
+  statuses: StatusUpdate[],
+): Promise<void> {
+  if (appliedIds.length === 0) {
+    await setStatuses(db, statuses);
+    return;
+  }
+  await sql`with applied as (${markAppliedRows(appliedIds)} returning 1) ${setStatusRows(statuses)}`.execute(
+    db,
+  );
+}
+
+const RECORD_COLUMNS = [
+  'id',
+  'lead_id',
+  'trigger',
+  'decision',
+  'status',
+  'status_detail',
+  'request_key',
+  'created_at',
+] as const;
+
+export async function decisionsById(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, DecisionRecord>> {
+  const found = new Map<string, DecisionRecord>();
+  if (ids.length === 0) return found;
+  const rows = await db
+    .selectFrom('decisions')
+    .select(RECORD_COLUMNS)
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+    .execute();
+  for (const r of rows) found.set(r.id, toRecord(r));
+  return found;
+}
+
+/** The lead's decisions, newest first. */
+export async function decisionsOfLead(
+  db: Kysely<Database>,
+  leadId: string,
+  limit: number,
+): Promise<DecisionRecord[]> {
+  const rows = await db
+    .selectFrom('decisions')
+    .select(RECORD_COLUMNS)
+    .where('lead_id', '=', leadId)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+function toRecord(r: {
+  id: string;
+  lead_id: string;
+  trigger: unknown;
+  decision: unknown;
+  status: DecisionStatus;
+  status_detail: string | null;
+  request_key: string | null;
+  created_at: Date;
+}): DecisionRecord {
   return {
     id: r.id,
     leadId: r.lead_id,
-    flowName: r.flow_name,
-    flowVersion: r.flow_version,
     trigger: r.trigger as Trigger,
-    outcome: r.outcome,
-    ownerId: r.owner_id,
-    ownerKind: r.owner_kind as 'user' | 'queue' | null,
-    summary: r.summary,
-    decision: r.decision as D,
+    decision: r.decision as StoredDecision,
     status: r.status,
     statusDetail: r.status_detail,
     requestKey: r.request_key,
     createdAt: r.created_at,
-    updatedAt: r.updated_at,
   };
 }
 
-/** The audit trail: every routing decision, newest first per lead. */
-export class DecisionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async insert<D>(d: NewDecision<D>): Promise<DecisionRow<D>> {
-    const [row] = await this.insertMany([d]);
-    return row!;
-  }
-
-  /** Stores many decisions in one statement (batch routing); rows come back in the order given. */
-  async insertMany<D>(decisions: NewDecision<D>[]): Promise<DecisionRow<D>[]> {
-    if (decisions.length === 0) return [];
-    const values = decisions.map((d) => ({
-      id: d.id ?? randomUUID(),
-      lead_id: d.leadId,
-      flow_name: d.flowName,
-      flow_version: d.flowVersion,
-      trigger: toJson(d.trigger),
-      outcome: d.outcome,
-      owner_id: d.ownerId,
-      owner_kind: d.ownerKind,
-      summary: d.summary,
-      decision: toJson(d.decision),
-      status: d.status,
-      status_detail: d.statusDetail ?? null,
-      request_key: d.requestKey ?? null,
-    }));
-    const rows = await this.db.insertInto('decisions').values(values).returningAll().execute();
-    const byId = new Map(rows.map((r) => [r.id, toRow<D>(r)]));
-    return values.map((v) => byId.get(v.id)!);
-  }
-
-  async get<D = unknown>(id: string): Promise<DecisionRow<D> | null> {
-    if (!isUuid(id)) return null;
-    const row = await this.db.selectFrom('decisions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toRow<D>(row) : null;
-  }
-
-  /** The lead's decisions, newest first. */
-  async historyForLead<D = unknown>(leadId: string, limit = 20): Promise<DecisionRow<D>[]> {
-    const rows = await this.db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('lead_id', '=', leadId)
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => toRow<D>(r));
-  }
-
-  /** The newest decision of each lead that has one (dry runs excluded: they changed nothing). */
-  async latestForLeads<D = unknown>(leadIds: string[]): Promise<Map<string, DecisionRow<D>>> {
-    const result = new Map<string, DecisionRow<D>>();
-    if (leadIds.length === 0) return result;
-    const rows = await this.db
-      .selectFrom('decisions')
-      .selectAll()
-      .distinctOn('lead_id')
-      .where('lead_id', 'in', leadIds)
-      .where('status', '!=', 'dry-run')
-      .orderBy('lead_id')
-      .orderBy('seq', 'desc')
-      .execute();
-    for (const r of rows) result.set(r.lead_id, toRow<D>(r));
-    return result;
-  }
-
-  /** Newest first, across all leads (for admins and the preview). */
-  async recent<D = unknown>(limit = 50): Promise<DecisionRow<D>[]> {
-    const rows = await this.db
-      .selectFrom('decisions')
-      .selectAll()
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => toRow<D>(r));
-  }
-
-  /** Returns false when there is no such decision. */
-  async setStatus(id: string, status: DecisionStatus, detail: string | null = null): Promise<boolean> {
-    const res = await this.db
-      .updateTable('decisions')
-      .set({ status, status_detail: detail, updated_at: sql`clock_timestamp()` })
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return res.numUpdatedRows > 0n;
-  }
-
-  async countByStatus(): Promise<Record<DecisionStatus, number>> {
-    const rows = await this.db
-      .selectFrom('decisions')
-      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-      .groupBy('status')
-      .execute();
-    const counts: Record<DecisionStatus, number> = {
-      pending: 0,
-      applied: 0,
-      failed: 0,
-      stale: 0,
-      'dry-run': 0,
-    };
-    for (const r of rows) counts[r.status] = toCount(r.n);
-    return counts;
-  }
+export interface FlowActivity {
+  /** Distinct flows with a decision (dry runs left out) for the lead since the given moment. */
+  activeFlowsCount: number;
+  /** The label of the flow that made the lead's newest decision (dry runs left out). */
+  lastFlowName: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Routing activity of many leads from the audit trail, in one query. */
+export async function flowActivity(
+  db: Kysely<Database>,
+  leadIds: string[],
+  since: Date,
+): Promise<Map<string, FlowActivity>> {
+  const result = new Map<string, FlowActivity>();
+  if (leadIds.length === 0) return result;
+  const { rows } = await sql<{ lead_id: string; active: string; last_flow: string | null }>`
+    select lead_id,
+      count(distinct flow_name) filter (where created_at >= ${since.toISOString()}::timestamptz) as active,
+      (array_agg(coalesce(decision->'finalFlow'->>'label', flow_name) order by seq desc))[1] as last_flow
+    from decisions
+    where lead_id = any(${leadIds}::text[]) and status <> 'dry-run'
+    group by lead_id
+  `.execute(db);
+  for (const r of rows) {
+    result.set(r.lead_id, { activeFlowsCount: Number(r.active), lastFlowName: r.last_flow });
+  }
+  return result;
+}
 
-/** A malformed id is simply not found, rather than a database error. */
-function isUuid(id: string): boolean {
-  return UUID.test(id);
+/** Decisions stored, by outcome and status (the metrics' gauge). */
+export async function countDecisions(
+  db: Kysely<Database>,
+): Promise<Array<{ outcome: string; status: DecisionStatus; count: number }>> {
+  const rows = await db
+    .selectFrom('decisions')
+    .select(['outcome', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy(['outcome', 'status'])
+    .execute();
+  return rows.map((r) => ({ outcome: r.outcome, status: r.status, count: Number(r.n) }));
 }

@@ -1,38 +1,44 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Request keys already answered, each with the decision it produced. */
-export class IdempotencyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+/**
+ * The idempotency table: request keys already answered, each with the decision it produced, so a
+ * retried request gets the same decision. Everything that reads or writes keys goes through here.
+ */
 
-  /** The decision a key produced, or null when the key is new. */
-  async find(key: string): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('idempotency')
-      .select('decision_id')
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return row?.decision_id ?? null;
-  }
+/** The decisions already made for these request keys. */
+export async function findKeys(db: Kysely<Database>, keys: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (keys.length === 0) return found;
+  const rows = await db
+    .selectFrom('idempotency')
+    .select(['key', 'decision_id'])
+    .where('key', '=', sql<string>`any(${keys}::text[])`)
+    .execute();
+  for (const r of rows) found.set(r.key, r.decision_id);
+  return found;
+}
 
-  /**
-   * Records key → decision. Returns false when the key was already taken; inside a transaction a
-   * concurrent claim of the same key waits for the other to commit, then returns false, so the
-   * caller rolls back and answers with `find(key)` instead of deciding twice.
-   */
-  async claim(key: string, decisionId: string): Promise<boolean> {
-    const rows = await this.db
-      .insertInto('idempotency')
-      .values({ key, decision_id: decisionId })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning('key')
-      .execute();
-    return rows.length === 1;
-  }
+/**
+ * Claims keys for new decisions, in key order; returns the keys claimed. A key another transaction
+ * holds uncommitted makes this wait for it, then it is not claimed: that transaction's answer stands.
+ */
+export async function claimKeys(tx: Kysely<Database>, claims: Map<string, string>): Promise<Set<string>> {
+  if (claims.size === 0) return new Set();
+  const rows = await tx
+    .insertInto('idempotency')
+    .values(
+      [...claims]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, decisionId]) => ({ key, decision_id: decisionId })),
+    )
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .execute();
+  return new Set(rows.map((r) => r.key));
+}
 
-  /** Forgets keys older than `before`; returns how many. */
-  async purgeOlderThan(before: Date): Promise<number> {
-    const res = await this.db.deleteFrom('idempotency').where('created_at', '<', before).executeTakeFirst();
-    return Number(res.numDeletedRows);
-  }
+/** Points a key at the decision that replaced the one it produced (a re-made decision). */
+export async function repointKey(db: Kysely<Database>, key: string, decisionId: string): Promise<void> {
+  await db.updateTable('idempotency').set({ decision_id: decisionId }).where('key', '=', key).execute();
 }

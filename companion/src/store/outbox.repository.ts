@@ -1,40 +1,148 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LeadConversion, LeadUpdate } from '../crm/crm.port.js';
-import { atomic, toCount, toJson } from './json.js';
-import type { Database, OutboxStatus, OutboxTable } from './schema.js';
+import { atomic, toCount } from './json.js';
+import type { Database, OutboxStatus } from './schema.js';
+
+/**
+ * The outbox table: each effect of a decision, written with it and retried until the CRM has it.
+ * Everything that reads or writes outbox rows goes through here.
+ */
 
 /** One effect of a decision, to apply through the CRM port. */
-export type OutboxEffect =
+export type Effect =
   { kind: 'update-lead'; payload: LeadUpdate } | { kind: 'convert-lead'; payload: LeadConversion };
 
-export type NewOutboxRow = OutboxEffect & { decisionId: string };
-
-export type OutboxRow = OutboxEffect & {
+export interface EffectRow {
   /** A bigint, as text. */
   id: string;
   decisionId: string;
+  effect: Effect;
   status: OutboxStatus;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: Date;
-  createdAt: Date;
-  updatedAt: Date;
-  appliedAt: Date | null;
-};
+}
+
+/** A conversion held back until its decision's lead update is applied: not an error of the org. */
+export const WAITING_FOR_UPDATE = 'WAITING_FOR_UPDATE';
+
+/** Stored as "CODE: the org's words", readable as it is and parsed back for results. */
+export function formatError(error: { code: string; message: string }): string {
+  return `${error.code}: ${error.message}`;
+}
+
+function parseError(text: string): { code: string; message: string } {
+  const m = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(text);
+  return m ? { code: m[1]!, message: m[2]! } : { code: 'UNKNOWN', message: text };
+}
+
+/** The effects as the JSON parameter `insertOutboxRows` reads. */
+export function outboxJson(effects: Array<{ decisionId: string; effect: Effect }>): string {
+  return JSON.stringify(
+    effects.map((r) => ({ decision_id: r.decisionId, kind: r.effect.kind, payload: r.effect.payload })),
+  );
+}
 
 /**
- * Pending rows due now and not held by a live worker's lease, oldest first. The status is a literal
- * so that a prepared (generic) plan can use the partial index of pending rows.
+ * Adds effects, pending and leased to their writer for `leaseMs` (it applies them right after its
+ * commit; the worker takes them only once the lease runs out). A statement part, returning each
+ * row's id, decision and kind, for `storeDecisions` to run with the decisions in one round trip.
  */
-function due(db: Kysely<Database>, limit: number) {
-  return db
+export const insertOutboxRows = (json: string, leaseMs: number) => sql`
+  insert into outbox (decision_id, kind, payload, status, locked_until)
+  select decision_id, kind, payload, 'pending', now() + ${leaseMs} * interval '1 millisecond'
+  from jsonb_to_recordset(${json}::jsonb) as e(decision_id uuid, kind text, payload jsonb)
+  returning id, decision_id, kind
+`;
+
+/** Every outbox row of these decisions, oldest first. */
+export async function effectsOf(db: Kysely<Database>, decisionIds: string[]): Promise<EffectRow[]> {
+  if (decisionIds.length === 0) return [];
+  const rows = await db
     .selectFrom('outbox')
-    .where(sql<boolean>`status = 'pending'`)
-    .where('next_attempt_at', '<=', sql<Date>`now()`)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
-    .orderBy('next_attempt_at')
+    .select(['id', 'decision_id', 'kind', 'payload', 'status'])
+    .where('decision_id', '=', sql<string>`any(${decisionIds}::uuid[])`)
     .orderBy('id')
-    .limit(limit);
+    .execute();
+  return rows.map(toEffectRow);
+}
+
+function toEffectRow(r: {
+  id: string;
+  decision_id: string;
+  kind: string;
+  payload: unknown;
+  status: OutboxStatus;
+}): EffectRow {
+  return {
+    id: String(r.id),
+    decisionId: r.decision_id,
+    effect: { kind: r.kind, payload: r.payload } as Effect,
+    status: r.status,
+  };
+}
+
+/** The errors the org gave for these decisions' effects, by decision. */
+export async function errorsOf(
+  db: Kysely<Database>,
+  decisionIds: string[],
+): Promise<Map<string, Array<{ code: string; message: string }>>> {
+  const errors = new Map<string, Array<{ code: string; message: string }>>();
+  if (decisionIds.length === 0) return errors;
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['decision_id', 'last_error'])
+    .where('decision_id', '=', sql<string>`any(${decisionIds}::uuid[])`)
+    .where('status', '!=', 'applied')
+    .where('last_error', 'is not', null)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const error = parseError(r.last_error!);
+    if (error.code === WAITING_FOR_UPDATE) continue;
+    const list = errors.get(r.decision_id) ?? [];
+    list.push(error);
+    errors.set(r.decision_id, list);
+  }
+  return errors;
+}
+
+/**
+ * Takes up to `limit` pending rows that are due and not held by a live lease, oldest first, for
+ * `leaseMs`: other workers and instances skip them meanwhile (FOR UPDATE SKIP LOCKED). A worker that
+ * dies lets the lease run out, and the rows become claimable again: nothing is lost. The status is a
+ * literal so that a prepared (generic) plan can use the partial index of pending rows.
+ */
+export async function claimDue(db: Kysely<Database>, limit: number, leaseMs: number): Promise<EffectRow[]> {
+  return atomic(db, async (tx) => {
+    const ids = tx
+      .selectFrom('outbox')
+      .select('id')
+      .where(sql<boolean>`status = 'pending'`)
+      .where('next_attempt_at', '<=', sql<Date>`now()`)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
+    const rows = await tx
+      .updateTable('outbox')
+      .set({ locked_until: sql`now() + ${leaseMs} * interval '1 millisecond'`, updated_at: sql`now()` })
+      .where('id', 'in', ids)
+      .returning(['id', 'decision_id', 'kind', 'payload', 'status'])
+      .execute();
+    return rows.map(toEffectRow).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+  });
+}
+
+/** Marks pending rows applied, the ids as one array parameter; a statement part for `recordOutcomes`. */
+export const markAppliedRows = (ids: string[]) => sql`
+  update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+    applied_at = now(), updated_at = now()
+  where id = any(${ids}::bigint[]) and status = 'pending'
+`;
+
+export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await markAppliedRows(ids).execute(db);
 }
 
 export interface MarkFailedOptions {
@@ -44,145 +152,49 @@ export interface MarkFailedOptions {
   retryAfterMs?: number;
 }
 
-function toRow(r: Selectable<OutboxTable>): OutboxRow {
-  return {
-    id: String(r.id),
-    decisionId: r.decision_id,
-    kind: r.kind,
-    payload: r.payload,
-    status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    appliedAt: r.applied_at,
-  } as OutboxRow;
+/**
+ * Records a failed attempt. A retryable error leaves the row pending until `maxAttempts`, due
+ * again after a back-off; anything else fails it for good. Returns the row's new status (null when
+ * the row was no longer pending).
+ */
+export async function markFailed(
+  db: Kysely<Database>,
+  id: string,
+  error: string,
+  retryable: boolean,
+  options: MarkFailedOptions = {},
+): Promise<OutboxStatus | null> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const row = await db
+    .updateTable('outbox')
+    .set({
+      attempts: sql`attempts + 1`,
+      last_error: error,
+      locked_until: null,
+      updated_at: sql`now()`,
+      status: retryable
+        ? sql<OutboxStatus>`case when attempts + 1 >= ${maxAttempts} then 'failed' else 'pending' end`
+        : 'failed',
+      next_attempt_at:
+        options.retryAfterMs !== undefined
+          ? sql`now() + ${options.retryAfterMs} * interval '1 millisecond'`
+          : sql`now() + least(power(2, attempts), 300) * interval '1 second'`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning('status')
+    .executeTakeFirst();
+  return row?.status ?? null;
 }
 
-/** Effects waiting to be applied to the CRM: written with their decision, retried until applied. */
-export class OutboxRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  /**
-   * Adds effects, pending. With `claimForMs` the writer holds them for that long, so it can apply
-   * them right after its commit while retry workers leave them alone; if it dies, they become
-   * claimable when the time runs out.
-   */
-  async add(rows: NewOutboxRow[], options: { claimForMs?: number } = {}): Promise<OutboxRow[]> {
-    if (rows.length === 0) return [];
-    const lockedUntil =
-      options.claimForMs === undefined
-        ? null
-        : sql<Date>`now() + ${options.claimForMs} * interval '1 millisecond'`;
-    const inserted = await this.db
-      .insertInto('outbox')
-      .values(
-        rows.map((r) => ({
-          decision_id: r.decisionId,
-          kind: r.kind,
-          payload: toJson(r.payload),
-          status: 'pending' as const,
-          locked_until: lockedUntil,
-        })),
-      )
-      .returningAll()
-      .execute();
-    return inserted.map(toRow);
-  }
-
-  /** Pending rows due now and not claimed by a live worker, oldest first. Reads only; see claim(). */
-  async pending(limit = 100): Promise<OutboxRow[]> {
-    const rows = await due(this.db, limit).selectAll().execute();
-    return rows.map(toRow);
-  }
-
-  /**
-   * Takes up to `limit` due rows for this worker for `leaseMs`: other workers and instances skip
-   * them meanwhile (FOR UPDATE SKIP LOCKED). A worker that dies lets the lease run out, and the rows
-   * become claimable again: nothing is lost.
-   */
-  async claim(limit = 100, leaseMs = 30_000): Promise<OutboxRow[]> {
-    return atomic(this.db, async (tx) => {
-      const ids = due(tx, limit).select('id').forUpdate().skipLocked();
-      const rows = await tx
-        .updateTable('outbox')
-        .set({ locked_until: sql`now() + ${leaseMs} * interval '1 millisecond'`, updated_at: sql`now()` })
-        .where('id', 'in', ids)
-        .returningAll()
-        .execute();
-      return rows.map(toRow).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-    });
-  }
-
-  async markApplied(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('outbox')
-      .set({
-        status: 'applied',
-        attempts: sql`attempts + 1`,
-        last_error: null,
-        locked_until: null,
-        applied_at: sql`now()`,
-        updated_at: sql`now()`,
-      })
-      .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .execute();
-  }
-
-  /**
-   * Records a failed attempt. A retryable error leaves the row pending until `maxAttempts`, due
-   * again after a back-off; anything else fails it for good. Returns the row's new status.
-   */
-  async markFailed(
-    id: string,
-    error: string,
-    retryable: boolean,
-    options: MarkFailedOptions = {},
-  ): Promise<OutboxStatus | null> {
-    const maxAttempts = options.maxAttempts ?? 8;
-    const row = await this.db
-      .updateTable('outbox')
-      .set({
-        attempts: sql`attempts + 1`,
-        last_error: error,
-        locked_until: null,
-        updated_at: sql`now()`,
-        status: retryable
-          ? sql<OutboxStatus>`case when attempts + 1 >= ${maxAttempts} then 'failed' else 'pending' end`
-          : 'failed',
-        next_attempt_at:
-          options.retryAfterMs !== undefined
-            ? sql`now() + ${options.retryAfterMs} * interval '1 millisecond'`
-            : sql`now() + least(power(2, attempts), 300) * interval '1 second'`,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .returning('status')
-      .executeTakeFirst();
-    return row?.status ?? null;
-  }
-
-  async forDecision(decisionId: string): Promise<OutboxRow[]> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('decision_id', '=', decisionId)
-      .orderBy('id')
-      .execute();
-    return rows.map(toRow);
-  }
-
-  async countByStatus(): Promise<Record<OutboxStatus, number>> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-      .groupBy('status')
-      .execute();
-    const counts: Record<OutboxStatus, number> = { pending: 0, applied: 0, failed: 0 };
-    for (const r of rows) counts[r.status] = toCount(r.n);
-    return counts;
-  }
+/** Outbox rows by status (the metrics' gauge). */
+export async function countOutbox(db: Kysely<Database>): Promise<Record<OutboxStatus, number>> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<OutboxStatus, number> = { pending: 0, applied: 0, failed: 0 };
+  for (const r of rows) counts[r.status] = toCount(r.n);
+  return counts;
 }

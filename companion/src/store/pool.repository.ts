@@ -2,116 +2,105 @@ import { sql, type Kysely } from 'kysely';
 import type { PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
 import { atomic, toJson } from './json.js';
 import type { Database } from './schema.js';
-import { PoolNotFoundError } from './store.errors.js';
 
-export interface StoredPoolState {
-  /** null until the first pick. */
+/**
+ * The pools and pool_state tables: each pool's definition and its live state (whose turn it is,
+ * recent assignments). Everything that reads or writes them goes through here.
+ */
+
+export interface LockedPool {
   state: PoolState | null;
-  /** Bumped on every write of the state. */
   version: number;
 }
 
-export interface LockedPoolUpdate<R> {
-  result: R;
-  /** The state to store; leave it out (or undefined) to keep the state as it was. */
-  newState?: PoolState | null;
+/** A pool's state with the version of its row (xmin) it was read or written at. */
+export interface KnownPool extends LockedPool {
+  rowVersion: string;
 }
 
-/** Pool definitions and their live state (whose turn it is, recent assignments). */
-export class PoolRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  /** Creates or replaces definitions by name; existing state is kept (the picker reconciles members). */
-  async upsert(definitions: PoolDefinition[]): Promise<void> {
-    if (definitions.length === 0) return;
-    await atomic(this.db, async (tx) => {
-      await tx
-        .insertInto('pools')
-        .values(definitions.map((d) => ({ name: d.name, definition: toJson(d) })))
-        .onConflict((oc) =>
-          oc
-            .column('name')
-            .doUpdateSet({ definition: (eb) => eb.ref('excluded.definition'), updated_at: sql`now()` }),
-        )
-        .execute();
-      // Every pool has a state row from the start, so the first pick has a row to lock.
-      await tx
-        .insertInto('pool_state')
-        .values(definitions.map((d) => ({ name: d.name, state: null })))
-        .onConflict((oc) => oc.column('name').doNothing())
-        .execute();
-    });
-  }
-
-  async list(): Promise<PoolDefinition[]> {
-    const rows = await this.db.selectFrom('pools').select('definition').orderBy('name').execute();
-    return rows.map((r) => r.definition as PoolDefinition);
-  }
-
-  async get(name: string): Promise<PoolDefinition | null> {
-    const row = await this.db
-      .selectFrom('pools')
-      .select('definition')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row ? (row.definition as PoolDefinition) : null;
-  }
-
-  /** Removes a pool and its state. Returns false when there was no such pool. */
-  async remove(name: string): Promise<boolean> {
-    return atomic(this.db, async (tx) => {
-      await tx.deleteFrom('pool_state').where('name', '=', name).execute();
-      const res = await tx.deleteFrom('pools').where('name', '=', name).executeTakeFirst();
-      return res.numDeletedRows > 0n;
-    });
-  }
-
-  /** The state as last stored, without locking (for display; picks use withLockedState). */
-  async getState(name: string): Promise<StoredPoolState | null> {
-    const row = await this.db
-      .selectFrom('pool_state')
-      .select(['state', 'version'])
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row ? { state: row.state as PoolState | null, version: row.version } : null;
-  }
-
-  /**
-   * Locks the pool's state row (SELECT … FOR UPDATE), hands the definition and state to `fn`, and
-   * stores the state it returns. Called on a transaction session (`store.transaction(tx => …)`), the
-   * lock is held until that transaction commits, so the decision and outbox rows written there
-   * commit together with the pick; called on the store itself, it runs in a transaction of its own.
-   * Either way no two workers or instances ever see the same state.
-   */
-  async withLockedState<R>(
-    name: string,
-    fn: (
-      state: PoolState | null,
-      definition: PoolDefinition,
-    ) => Promise<LockedPoolUpdate<R>> | LockedPoolUpdate<R>,
-  ): Promise<R> {
-    return atomic(this.db, async (tx) => {
-      const row = await tx
-        .selectFrom('pool_state as s')
-        .innerJoin('pools as p', 'p.name', 's.name')
-        .select(['p.definition', 's.state', 's.version'])
-        .where('s.name', '=', name)
-        .forUpdate('s')
-        .executeTakeFirst();
-      if (!row) throw new PoolNotFoundError(name);
-      const { result, newState } = await fn(row.state as PoolState | null, row.definition as PoolDefinition);
-      if (newState !== undefined) {
-        await tx
-          .updateTable('pool_state')
-          .set({
-            state: newState === null ? null : toJson(newState),
-            version: row.version + 1,
-            updated_at: sql`now()`,
-          })
-          .where('name', '=', name)
-          .execute();
-      }
-      return result;
-    });
-  }
+/** Creates or replaces definitions by name, each with a state row (kept when it exists) to lock. */
+export async function upsertPools(db: Kysely<Database>, definitions: PoolDefinition[]): Promise<void> {
+  if (definitions.length === 0) return;
+  await atomic(db, async (tx) => {
+    await tx
+      .insertInto('pools')
+      .values(definitions.map((d) => ({ name: d.name, definition: toJson(d) })))
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ definition: (eb) => eb.ref('excluded.definition'), updated_at: sql`now()` }),
+      )
+      .execute();
+    await tx
+      .insertInto('pool_state')
+      .values(definitions.map((d) => ({ name: d.name, state: null })))
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+  });
 }
+
+/**
+ * Locks the pools' state rows in name order (so two transactions never wait on each other in a
+ * cycle) and returns their state. A pool whose row is still the version in `known` (nobody wrote
+ * it since this process read or wrote it) comes back with the known state, not sent again.
+ */
+export async function lockPools(
+  tx: Kysely<Database>,
+  names: string[],
+  known: ReadonlyMap<string, KnownPool> = new Map(),
+): Promise<Map<string, KnownPool>> {
+  const locked = new Map<string, KnownPool>();
+  if (names.length === 0) return locked;
+  const versions = JSON.stringify(
+    names.filter((n) => known.has(n)).map((name) => ({ name, row_version: known.get(name)!.rowVersion })),
+  );
+  const { rows } = await sql<{
+    name: string;
+    version: number;
+    row_version: string;
+    unchanged: boolean | null;
+    state: unknown;
+  }>`
+    select p.name, p.version, p.xmin::text as row_version, p.xmin::text = k.row_version as unchanged,
+      case when p.xmin::text = k.row_version then null else p.state end as state
+    from pool_state p
+    left join jsonb_to_recordset(${versions}::jsonb) as k(name text, row_version text) on k.name = p.name
+    where p.name = any(${[...names].sort()}::text[])
+    order by p.name
+    for update of p
+  `.execute(tx);
+  for (const r of rows) {
+    const state = r.unchanged ? known.get(r.name)!.state : (r.state as PoolState | null);
+    locked.set(r.name, { state, version: r.version, rowVersion: r.row_version });
+  }
+  return locked;
+}
+
+/** The pools' state as last stored, without locking (dry runs, display). */
+export async function readPools(db: Kysely<Database>, names: string[]): Promise<Map<string, LockedPool>> {
+  const found = new Map<string, LockedPool>();
+  if (names.length === 0) return found;
+  const rows = await db
+    .selectFrom('pool_state')
+    .select(['name', 'state', 'version'])
+    .where('name', '=', sql<string>`any(${names}::text[])`)
+    .execute();
+  for (const r of rows) found.set(r.name, { state: r.state as PoolState | null, version: r.version });
+  return found;
+}
+
+/** The pools' new state as the JSON parameter `updatePoolRows` reads. */
+export function poolJson(pools: Map<string, LockedPool>): string {
+  return JSON.stringify([...pools].map(([name, { state, version }]) => ({ name, state, version })));
+}
+
+/**
+ * Writes the pools' new state, bumping each row's version; a statement part returning each pool's
+ * name, new version and row version, for `storeDecisions` to run with the decisions.
+ */
+export const updatePoolRows = (json: string) => sql`
+  update pool_state set state = p.state, version = p.version + 1, updated_at = now()
+  from jsonb_to_recordset(${json}::jsonb) as p(name text, state jsonb, version integer)
+  where pool_state.name = p.name
+  returning pool_state.name, pool_state.version, pool_state.xmin::text as row_version
+`;

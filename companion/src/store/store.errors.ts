@@ -25,24 +25,3 @@ export class StoreOpenError extends StoreError {
     super('STORE_UNAVAILABLE', `Could not open ${what}: ${reason}`, { cause });
   }
 }
-
-export class PoolNotFoundError extends StoreError {
-  constructor(readonly pool: string) {
-    super(
-      'POOL_NOT_FOUND',
-      `There is no pool named "${pool}". Load the pools (companion/flows/pools.yaml) first.`,
-    );
-  }
-}
-
-export class FlowVersionNotFoundError extends StoreError {
-  constructor(
-    readonly flow: string,
-    readonly version: number,
-  ) {
-    super(
-      'FLOW_VERSION_NOT_FOUND',
-      `Flow "${flow}" has no version ${version}. List its versions to pick one that exists.`,
-    );
-  }
-}

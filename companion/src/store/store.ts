@@ -1,36 +1,20 @@
 import type { Kysely } from 'kysely';
-import { DecisionRepository } from './decision.repository.js';
-import { FlowVersionRepository } from './flow-version.repository.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
-import { OutboxRepository } from './outbox.repository.js';
-import { PoolRepository } from './pool.repository.js';
+import { ReplayIdRepository } from './replay-id.repository.js';
 import type { Database } from './schema.js';
-import { IndexSnapshotRepository, ReplayIdRepository } from './sync-state.repository.js';
 
 /**
- * The repositories, bound to the store or to one transaction. Inside `transaction(tx => …)` use
- * only `tx`: on the embedded store there is a single connection, so a query through the outer
- * store would wait for the transaction that waits for it.
+ * The store, or one transaction of it. Each table has one module under store/ (`*.repository.ts`)
+ * whose functions take `db`; nothing else names a table. Inside `transaction(tx => …)` use only
+ * `tx.db`: on the embedded store there is a single connection, so a query through the outer store
+ * would wait for the transaction that waits for it.
  */
 export class StoreSession {
-  readonly flows: FlowVersionRepository;
-  readonly pools: PoolRepository;
-  readonly decisions: DecisionRepository;
-  readonly outbox: OutboxRepository;
-  readonly idempotency: IdempotencyRepository;
-  readonly indexSnapshots: IndexSnapshotRepository;
   readonly replayIds: ReplayIdRepository;
 
   constructor(
-    /** The query builder, for what the repositories do not cover (e.g. the local CRM). */
+    /** The query builder the repositories' functions take. */
     readonly db: Kysely<Database>,
   ) {
-    this.flows = new FlowVersionRepository(db);
-    this.pools = new PoolRepository(db);
-    this.decisions = new DecisionRepository(db);
-    this.outbox = new OutboxRepository(db);
-    this.idempotency = new IdempotencyRepository(db);
-    this.indexSnapshots = new IndexSnapshotRepository(db);
     this.replayIds = new ReplayIdRepository(db);
   }
 

@@ -8,6 +8,7 @@ import type { LeadRecord } from '../../src/engine/model.js';
 import { isRouteFailure, RoutingService, type RouteManyResult } from '../../src/routing/routing.service.js';
 import type { Store } from '../../src/store/store.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
+import { readPools } from '../../src/store/pool.repository.js';
 import { postgresSchema, type SharedPostgres } from '../store/backends.js';
 import { DEMO_CATALOG } from '../../src/crm/local/demo-people.js';
 import { MONDAY } from './routing-fixture.js';
@@ -136,7 +137,7 @@ describe.skipIf(!shared)('two instances on one PostgreSQL', () => {
     expect([...counts.keys()].sort()).toEqual([...MEMBERS].sort());
     expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBeLessThanOrEqual(1);
 
-    const state = await stores[0]!.pools.getState('equal');
+    const state = (await readPools(stores[0]!.db, ['equal'])).get('equal');
     const picks = Object.values(state!.state!.members).reduce((n, m) => n + m.assignedTotal, 0);
     expect(picks).toBe(LEADS);
     const owners = await db
@@ -173,7 +174,7 @@ describe('two routing services on one embedded store, taking turns', () => {
     for (const round of rounds) expect([...round].sort()).toEqual([...MEMBERS].sort());
     expect(rounds[1]).toEqual(rounds[0]);
     expect(rounds[2]).toEqual(rounds[0]);
-    const state = await store.pools.getState('equal');
+    const state = (await readPools(store.db, ['equal'])).get('equal');
     expect(Object.values(state!.state!.members).map((m) => m.assignedTotal)).toEqual([3, 3, 3, 3]);
   });
 });

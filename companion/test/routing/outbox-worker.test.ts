@@ -6,6 +6,7 @@ import type { LeadRecord } from '../../src/engine/model.js';
 import { OutboxWorker } from '../../src/routing/outbox.worker.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
+import { decisionsById } from '../../src/store/decision.repository.js';
 import type { Store } from '../../src/store/store.js';
 import { demoRoutingService, seedSmallDemoOrg } from './routing-fixture.js';
 
@@ -68,7 +69,8 @@ it('a left-over decision whose lead changed owner meanwhile is made again on fre
   const history = await healthy.history(lead.Id, 5);
   expect(history.map((h) => h.status)).toEqual(['applied', 'stale']);
   expect(history[1]?.errors[0]?.code).toBe('OWNER_CHANGED');
-  expect((await store.decisions.get(history[1]!.decisionId))?.statusDetail).toContain(history[0]!.decisionId);
+  const stale = await decisionsById(store.db, [history[1]!.decisionId]);
+  expect(stale.get(history[1]!.decisionId)?.statusDetail).toContain(history[0]!.decisionId);
   expect(history[0]?.decision.previousOwner?.id).toBe(demoUserId(2));
   expect((await org.getLead(lead.Id))?.OwnerId).toBe(history[0]?.decision.owner?.id);
 });

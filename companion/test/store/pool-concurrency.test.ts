@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/engine/decision.js';
 import type { PoolDefinition } from '../../src/engine/distribution/distribution.types.js';
 import { pickFromPool } from '../../src/engine/distribution/pool.js';
 import type { UserRecord } from '../../src/engine/model.js';
+import { decisionsOfLead, storeDecisions } from '../../src/store/decision.repository.js';
+import { lockPools, readPools, upsertPools } from '../../src/store/pool.repository.js';
 import type { Store } from '../../src/store/store.js';
 import { postgresSchema } from './backends.js';
 
@@ -20,24 +24,24 @@ const NOW = '2026-11-23T10:00:00.000Z';
 /** One routing step as the routing service does it: lock the pool, pick, store the decision, commit. */
 async function routeOne(store: Store, leadId: string): Promise<string> {
   return store.transaction(async (tx) => {
-    const owner = await tx.pools.withLockedState(POOL.name, (state, definition) => {
-      const pick = pickFromPool(definition, state ?? undefined, (id) => users.get(id), NOW);
-      if (!pick.userId) throw new Error(pick.reason);
-      return { result: pick.userId, newState: pick.state };
-    });
-    await tx.decisions.insert({
+    const locked = (await lockPools(tx.db, [POOL.name])).get(POOL.name)!;
+    const pick = pickFromPool(POOL, locked.state ?? undefined, (id) => users.get(id), NOW);
+    if (!pick.userId) throw new Error(pick.reason);
+    const decision = {
       leadId,
-      flowName: 'fairness-test',
-      flowVersion: 1,
-      trigger: { kind: 'created' },
+      flow: { name: 'fairness-test', version: 1 },
       outcome: 'assigned',
-      ownerId: owner,
-      ownerKind: 'user',
-      summary: `assigned to ${owner}`,
-      decision: {},
-      status: 'pending',
-    });
-    return owner;
+      owner: { id: pick.userId, kind: 'user' },
+      summary: `assigned to ${pick.userId}`,
+    } as Decision;
+    await storeDecisions(
+      tx.db,
+      [{ id: randomUUID(), decision, trigger: { kind: 'created' }, status: 'pending', requestKey: null }],
+      [],
+      new Map([[POOL.name, { state: pick.state, version: locked.version }]]),
+      0,
+    );
+    return pick.userId;
   });
 }
 
@@ -51,7 +55,7 @@ describe.skipIf(!shared)('two instances on one PostgreSQL database', () => {
     // Both start at once on a fresh schema: migrations must not trip over each other.
     const [first, second] = await Promise.all([shared!.open(), shared!.open()]);
     try {
-      await first.pools.upsert([POOL]);
+      await upsertPools(first.db, [POOL]);
       const leads = Array.from({ length: 200 }, (_, i) => `00QFAIR${String(i).padStart(8, '0')}`);
       const owners = await Promise.all(leads.map((id, i) => routeOne(i % 2 === 0 ? first : second, id)));
 
@@ -60,14 +64,14 @@ describe.skipIf(!shared)('two instances on one PostgreSQL database', () => {
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
 
       // Every pick advanced the shared state exactly once: no two workers saw the same state.
-      const stored = await second.pools.getState(POOL.name);
+      const stored = (await readPools(second.db, [POOL.name])).get(POOL.name);
       expect(stored?.version).toBe(200);
       expect(stored?.state?.version).toBe(200);
       const assigned = Object.values(stored!.state!.members).map((m) => m.assignedTotal);
       expect(assigned.reduce((a, b) => a + b, 0)).toBe(200);
 
-      const decisions = await first.decisions.recent(500);
-      expect(decisions.filter((d) => d.flowName === 'fairness-test')).toHaveLength(200);
+      const decided = await Promise.all(leads.map((id) => decisionsOfLead(first.db, id, 5)));
+      expect(decided.map((d) => d.map((r) => r.decision.owner?.id))).toEqual(owners.map((o) => [o]));
     } finally {
       await first.close();
       await second.close();

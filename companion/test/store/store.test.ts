@@ -1,7 +1,28 @@
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/engine/decision.js';
 import type { PoolDefinition, PoolState } from '../../src/engine/distribution/distribution.types.js';
-import type { NewDecision } from '../../src/store/decision.repository.js';
+import {
+  decisionsById,
+  decisionsOfLead,
+  flowActivity,
+  insertDecisions,
+  setStatuses,
+  storeDecisions,
+  type DecisionInsert,
+} from '../../src/store/decision.repository.js';
+import { claimKeys, findKeys, repointKey } from '../../src/store/idempotency.repository.js';
+import {
+  claimDue,
+  effectsOf,
+  errorsOf,
+  formatError,
+  markApplied,
+  markFailed,
+  WAITING_FOR_UPDATE,
+  type Effect,
+} from '../../src/store/outbox.repository.js';
+import { lockPools, readPools, upsertPools } from '../../src/store/pool.repository.js';
 import type { Store } from '../../src/store/store.js';
 import { testBackends } from './backends.js';
 
@@ -10,25 +31,57 @@ afterAll(async () => {
   for (const b of backends) await b.cleanup();
 });
 
-let leadSeq = 0;
+let seq = 0;
 /** A lead id of its own per test, so tests never share rows. */
-const newLeadId = () => `00QTEST${String(++leadSeq).padStart(8, '0')}`;
+const newLeadId = () => `00QTEST${String(++seq).padStart(8, '0')}`;
+const newId = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
 
-function decision(leadId: string, overrides: Partial<NewDecision> = {}): NewDecision {
+function decision(leadId: string, overrides: Partial<Decision> = {}): Decision {
   return {
     leadId,
-    flowName: 'inbound',
-    flowVersion: 3,
-    trigger: { kind: 'created' },
+    flow: { name: 'inbound', version: 3 },
+    finalFlow: { name: 'inbound', version: 3, label: 'Inbound' },
+    decidedAt: '2026-11-23T10:00:00.000Z',
+    trigger: 'created',
     outcome: 'assigned',
-    ownerId: '005SY0000000001YAA',
-    ownerKind: 'user',
+    owner: { id: '005SY0000000001YAA', kind: 'user', name: 'Ava Patel', via: 'pool amer-sdr' },
+    previousOwner: null,
+    fieldUpdates: { OwnerId: '005SY0000000001YAA' },
+    conversion: null,
+    matched: { account: null, candidates: [], sameCompanyLeads: [], opportunities: [] },
+    poolChanges: [],
+    refusal: null,
+    path: [],
     summary: 'Assigned to Ava Patel by the AMER SDR round robin',
-    decision: { path: [{ node: 'start' }] },
+    ...overrides,
+  } as Decision;
+}
+
+function row(leadId: string, overrides: Partial<DecisionInsert> = {}): DecisionInsert {
+  return {
+    id: newId(),
+    decision: decision(leadId),
+    trigger: { kind: 'created' },
     status: 'pending',
+    requestKey: null,
     ...overrides,
   };
 }
+
+const update = (leadId: string): Effect => ({
+  kind: 'update-lead',
+  payload: { id: leadId, fields: { OwnerId: '005SY0000000001YAA' }, expectedOwnerId: null },
+});
+const conversion = (leadId: string): Effect => ({
+  kind: 'convert-lead',
+  payload: {
+    leadId,
+    accountId: '001x',
+    ownerId: '005SY0000000001YAA',
+    createOpportunity: false,
+    convertedStatus: 'Qualified',
+  },
+});
 
 const pool = (name: string, members: string[]): PoolDefinition => ({
   name,
@@ -45,315 +98,256 @@ describe.each(backends)('store on $name', (backend) => {
     await store.close();
   });
 
-  describe('decisions', () => {
-    it('keeps a lead history newest first, limited, with the trigger and decision as given', async () => {
-      const lead = newLeadId();
-      await store.decisions.insert(decision(lead, { summary: 'first' }));
-      await store.decisions.insert(
-        decision(lead, { summary: 'second', trigger: { kind: 'reroute', reason: 'country fixed' } }),
-      );
-      await store.decisions.insert(decision(lead, { summary: 'third' }));
-      await store.decisions.insert(decision(newLeadId(), { summary: 'other lead' }));
+  /** Stores decisions with their effects as routing does, in a transaction, with no pool turns. */
+  async function stored(rows: DecisionInsert[], effects: Array<{ decisionId: string; effect: Effect }> = []) {
+    return store.transaction((tx) => storeDecisions(tx.db, rows, effects, new Map(), 60_000));
+  }
 
-      const history = await store.decisions.historyForLead(lead, 2);
-      expect(history.map((d) => d.summary)).toEqual(['third', 'second']);
+  describe('decisions', () => {
+    it("keeps a lead's history newest first, limited, with the trigger and decision as given", async () => {
+      const lead = newLeadId();
+      const first = row(lead, { decision: decision(lead, { summary: 'first' }) });
+      const second = row(lead, {
+        decision: decision(lead, { summary: 'second' }),
+        trigger: { kind: 'reroute', reason: 'country fixed' },
+      });
+      await stored([first]);
+      await stored([second]);
+      await insertDecisions(store.db, [
+        row(lead, { decision: decision(lead, { summary: 'third' }), status: 'dry-run' }),
+      ]);
+      await stored([row(newLeadId())]);
+
+      const history = await decisionsOfLead(store.db, lead, 2);
+      expect(history.map((d) => d.decision.summary)).toEqual(['third', 'second']);
+      expect(history.map((d) => d.status)).toEqual(['dry-run', 'pending']);
       expect(history[1]!.trigger).toEqual({ kind: 'reroute', reason: 'country fixed' });
-      expect(history[0]!.decision).toEqual({ path: [{ node: 'start' }] });
+      expect(history[1]!.decision).toEqual(second.decision);
       expect(history[0]!.createdAt).toBeInstanceOf(Date);
     });
 
-    it('finds the latest non-dry-run decision per lead and updates status with a reason', async () => {
-      const a = newLeadId();
-      const b = newLeadId();
-      await store.decisions.insert(decision(a, { summary: 'a1' }));
-      const a2 = await store.decisions.insert(decision(a, { summary: 'a2' }));
-      await store.decisions.insert(decision(a, { summary: 'a3 dry run', status: 'dry-run' }));
-      await store.decisions.insert(decision(b, { summary: 'b1', flowName: 'partner' }));
-
-      const latest = await store.decisions.latestForLeads([a, b, newLeadId()]);
-      expect([...latest.keys()].sort()).toEqual([a, b].sort());
-      expect(latest.get(a)!.summary).toBe('a2');
-      expect(latest.get(b)!.flowName).toBe('partner');
-
-      expect(
-        await store.decisions.setStatus(a2.id, 'stale', 'the owner changed to Ben Carter meanwhile'),
-      ).toBe(true);
-      const reread = await store.decisions.get(a2.id);
-      expect(reread).toMatchObject({
+    it('finds decisions by id and records why a status changed', async () => {
+      const a = row(newLeadId(), { requestKey: 'key-a' });
+      const b = row(newLeadId());
+      await stored([a, b]);
+      await setStatuses(store.db, [
+        { id: a.id, status: 'stale', detail: 'the owner changed to Ben Carter meanwhile' },
+        { id: b.id, status: 'applied', detail: null },
+      ]);
+      const found = await decisionsById(store.db, [a.id, b.id, newId()]);
+      expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+      expect(found.get(a.id)).toMatchObject({
+        leadId: a.decision.leadId,
         status: 'stale',
         statusDetail: 'the owner changed to Ben Carter meanwhile',
+        requestKey: 'key-a',
       });
-      expect(await store.decisions.get('not-a-uuid')).toBeNull();
+      expect(found.get(b.id)?.status).toBe('applied');
     });
-    it('stores a batch of decisions in the order given', async () => {
-      const leads = [newLeadId(), newLeadId(), newLeadId()];
-      const rows = await store.decisions.insertMany(
-        leads.map((l, i) => decision(l, { summary: `batch ${i}` })),
-      );
-      expect(rows.map((r) => [r.leadId, r.summary])).toEqual(leads.map((l, i) => [l, `batch ${i}`]));
-      expect(await store.decisions.insertMany([])).toEqual([]);
+
+    it("counts a lead's flows in a window and names its newest flow, dry runs left out", async () => {
+      const lead = newLeadId();
+      const other = (name: string) =>
+        decision(lead, {
+          flow: { name, version: 1 },
+          finalFlow: { name, version: 1, label: `${name} flow` },
+        });
+      await stored([row(lead, { decision: other('inbound') })]);
+      await stored([row(lead, { decision: other('reroute') })]);
+      await insertDecisions(store.db, [row(lead, { decision: other('partner'), status: 'dry-run' })]);
+
+      const now = await flowActivity(store.db, [lead, newLeadId()], new Date(Date.now() - 3_600_000));
+      expect([...now.keys()]).toEqual([lead]);
+      expect(now.get(lead)).toEqual({ activeFlowsCount: 2, lastFlowName: 'reroute flow' });
+      const later = await flowActivity(store.db, [lead], new Date(Date.now() + 3_600_000));
+      expect(later.get(lead)).toEqual({ activeFlowsCount: 0, lastFlowName: 'reroute flow' });
     });
   });
 
   describe('outbox', () => {
-    it('claims due rows once, marks them applied, and retries retryable failures until the limit', async () => {
-      const d = await store.decisions.insert(decision(newLeadId()));
-      const rows = await store.outbox.add([
-        {
-          decisionId: d.id,
-          kind: 'update-lead',
-          payload: { id: d.leadId, fields: { OwnerId: 'x' }, expectedOwnerId: null },
-        },
-        {
-          decisionId: d.id,
-          kind: 'convert-lead',
-          payload: {
-            leadId: d.leadId,
-            accountId: '001x',
-            ownerId: 'x',
-            createOpportunity: false,
-            convertedStatus: 'Qualified',
-          },
-        },
+    it('holds rows for their writer, then lets one worker claim them once, and retries until the limit', async () => {
+      const lead = newLeadId();
+      const d = row(lead);
+      const { effects } = await stored(
+        [d],
+        [update(lead), conversion(lead)].map((effect) => ({ decisionId: d.id, effect })),
+      );
+      expect(effects.map((e) => [e.effect.kind, e.status])).toEqual([
+        ['update-lead', 'pending'],
+        ['convert-lead', 'pending'],
       ]);
-      expect(rows.map((r) => r.status)).toEqual(['pending', 'pending']);
+      // The writer's lease (60 s) keeps workers away.
+      expect((await claimDue(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
+      await store.db
+        .updateTable('outbox')
+        .set({ locked_until: null })
+        .where('decision_id', '=', d.id)
+        .execute();
 
-      const claimed = await store.outbox.claim(10, 60_000);
-      const mine = claimed.filter((r) => r.decisionId === d.id);
-      expect(mine.map((r) => r.kind)).toEqual(['update-lead', 'convert-lead']);
-      expect(mine[0]!.payload).toEqual({ id: d.leadId, fields: { OwnerId: 'x' }, expectedOwnerId: null });
-      // Claimed rows are invisible to other workers until the lease runs out.
-      expect((await store.outbox.claim(10)).filter((r) => r.decisionId === d.id)).toEqual([]);
-      expect((await store.outbox.pending(100)).filter((r) => r.decisionId === d.id)).toEqual([]);
+      const claimed = (await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
+      expect(claimed.map((r) => r.effect)).toEqual([update(lead), conversion(lead)]);
+      expect((await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id)).toEqual([]);
 
-      await store.outbox.markApplied([mine[0]!.id]);
-      expect(
-        await store.outbox.markFailed(mine[1]!.id, 'UNABLE_TO_LOCK_ROW', true, {
-          retryAfterMs: 0,
-          maxAttempts: 2,
-        }),
-      ).toBe('pending');
-      const again = (await store.outbox.claim(10)).filter((r) => r.decisionId === d.id);
-      expect(again.map((r) => [r.kind, r.attempts, r.lastError])).toEqual([
-        ['convert-lead', 1, 'UNABLE_TO_LOCK_ROW'],
+      await markApplied(store.db, [claimed[0]!.id]);
+      const error = formatError({ code: 'UNABLE_TO_LOCK_ROW', message: 'the lead is locked' });
+      const retry = { retryAfterMs: 0, maxAttempts: 2 };
+      expect(await markFailed(store.db, claimed[1]!.id, error, true, retry)).toBe('pending');
+      const again = (await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
+      expect(again.map((r) => r.effect.kind)).toEqual(['convert-lead']);
+      expect(await markFailed(store.db, again[0]!.id, error, true, retry)).toBe('failed');
+      // A row no longer pending is not touched again.
+      expect(await markFailed(store.db, again[0]!.id, error, true, retry)).toBeNull();
+
+      expect((await effectsOf(store.db, [d.id])).map((r) => r.status)).toEqual(['applied', 'failed']);
+      expect((await errorsOf(store.db, [d.id])).get(d.id)).toEqual([
+        { code: 'UNABLE_TO_LOCK_ROW', message: 'the lead is locked' },
       ]);
-      expect(
-        await store.outbox.markFailed(again[0]!.id, 'UNABLE_TO_LOCK_ROW', true, {
-          retryAfterMs: 0,
-          maxAttempts: 2,
-        }),
-      ).toBe('failed');
-
-      const final = await store.outbox.forDecision(d.id);
-      expect(final.map((r) => [r.status, r.attempts])).toEqual([
-        ['applied', 1],
-        ['failed', 2],
-      ]);
-      expect(final[0]!.appliedAt).toBeInstanceOf(Date);
     });
 
-    it('leaves rows their writer holds to that writer until the hold runs out', async () => {
-      const d = await store.decisions.insert(decision(newLeadId()));
-      const [held] = await store.outbox.add(
-        [{ decisionId: d.id, kind: 'update-lead', payload: { id: d.leadId, fields: {} } }],
-        { claimForMs: 60_000 },
+    it('backs off a retryable error, fails the rest at once, and keeps waiting out of the errors', async () => {
+      const lead = newLeadId();
+      const d = row(lead);
+      const { effects } = await stored(
+        [d],
+        [update(lead), conversion(lead)].map((effect) => ({ decisionId: d.id, effect })),
       );
-      expect((await store.outbox.claim(1000)).some((r) => r.id === held!.id)).toBe(false);
-      const [expired] = await store.outbox.add(
-        [{ decisionId: d.id, kind: 'update-lead', payload: { id: d.leadId, fields: {} } }],
-        { claimForMs: -1 },
-      );
-      expect((await store.outbox.claim(1000)).some((r) => r.id === expired!.id)).toBe(true);
-    });
-
-    it('fails a non-retryable error at once and backs off a retryable one', async () => {
-      const d = await store.decisions.insert(decision(newLeadId()));
-      const [a, b] = await store.outbox.add([
-        { decisionId: d.id, kind: 'update-lead', payload: { id: d.leadId, fields: {} } },
-        { decisionId: d.id, kind: 'update-lead', payload: { id: d.leadId, fields: {} } },
-      ]);
-      expect(await store.outbox.markFailed(a!.id, 'OWNER_CHANGED', false)).toBe('failed');
-      expect(await store.outbox.markFailed(b!.id, 'REQUEST_LIMIT_EXCEEDED', true)).toBe('pending');
+      const [u, c] = effects;
+      const waiting = formatError({ code: WAITING_FOR_UPDATE, message: 'the update is not applied yet' });
+      expect(await markFailed(store.db, c!.id, waiting, true)).toBe('pending');
+      expect(await markFailed(store.db, u!.id, 'OWNER_CHANGED: the owner changed', false)).toBe('failed');
+      await store.db
+        .updateTable('outbox')
+        .set({ locked_until: null })
+        .where('decision_id', '=', d.id)
+        .execute();
       // Backing off: not due yet.
-      expect((await store.outbox.pending(1000)).some((r) => r.id === b!.id)).toBe(false);
-      // A row already failed is not touched again.
-      expect(await store.outbox.markFailed(a!.id, 'again', true)).toBeNull();
+      expect((await claimDue(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
+      expect((await errorsOf(store.db, [d.id])).get(d.id)).toEqual([
+        { code: 'OWNER_CHANGED', message: 'the owner changed' },
+      ]);
     });
   });
 
   describe('idempotency', () => {
-    it('gives a key to the first decision only', async () => {
+    it('gives a key to the first decision only, and follows it to a re-made decision', async () => {
       const key = `req-${newLeadId()}`;
-      const first = await store.decisions.insert(decision(newLeadId()));
-      const second = await store.decisions.insert(decision(newLeadId()));
-      expect(await store.idempotency.find(key)).toBeNull();
-      expect(await store.idempotency.claim(key, first.id)).toBe(true);
-      expect(await store.idempotency.claim(key, second.id)).toBe(false);
-      expect(await store.idempotency.find(key)).toBe(first.id);
-    });
-  });
-
-  describe('counts and clean-up', () => {
-    it('counts decisions and outbox rows by status, and forgets old request keys', async () => {
-      const before = await store.decisions.countByStatus();
-      const outboxBefore = await store.outbox.countByStatus();
-      const d = await store.decisions.insert(decision(newLeadId(), { status: 'stale' }));
-      await store.outbox.add([
-        { decisionId: d.id, kind: 'update-lead', payload: { id: d.leadId, fields: {} } },
-      ]);
-      expect((await store.decisions.countByStatus()).stale).toBe(before.stale + 1);
-      expect((await store.outbox.countByStatus()).pending).toBe(outboxBefore.pending + 1);
-
-      const key = `old-${newLeadId()}`;
-      await store.idempotency.claim(key, d.id);
-      expect(await store.idempotency.purgeOlderThan(new Date(Date.now() - 3_600_000))).toBe(0);
-      expect(await store.idempotency.find(key)).toBe(d.id);
-      expect(await store.idempotency.purgeOlderThan(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(
-        1,
-      );
-      expect(await store.idempotency.find(key)).toBeNull();
-    });
-  });
-
-  describe('flow versions', () => {
-    it('numbers versions per flow, promotes to production, and rolls back by promoting an older one', async () => {
-      const name = `flow-${newLeadId()}`;
-      const v1 = await store.flows.save({ name, document: 'name: a', json: { v: 1 } });
-      const v2 = await store.flows.save({ name, document: 'name: b', json: { v: 2 } });
-      const other = await store.flows.save({ name: `${name}-other`, document: 'x', json: {} });
-      expect([v1.version, v2.version, other.version]).toEqual([1, 2, 1]);
-      expect(v1.stage).toBe('staging');
-      expect(await store.flows.current(name, 'production')).toBeNull();
-      expect((await store.flows.current(name, 'staging'))?.version).toBe(2);
-
-      await store.flows.promote(name, 1);
-      await store.flows.promote(name, 2);
-      expect((await store.flows.current(name, 'production'))?.json).toEqual({ v: 2 });
-      await store.flows.promote(name, 1);
-      const live = await store.flows.current(name, 'production');
-      expect(live?.version).toBe(1);
-      expect(live?.publishedAt).toBeInstanceOf(Date);
-
-      expect((await store.flows.history(name)).map((f) => f.version)).toEqual([2, 1]);
-      await expect(store.flows.promote(name, 9)).rejects.toMatchObject({ code: 'FLOW_VERSION_NOT_FOUND' });
-    });
-
-    it('lists the live version of every flow in a stage', async () => {
-      const a = `flow-${newLeadId()}`;
-      const b = `flow-${newLeadId()}`;
-      await store.flows.save({ name: a, document: 'a1', json: { v: 1 } });
-      await store.flows.save({ name: a, document: 'a2', json: { v: 2 } });
-      await store.flows.save({ name: b, document: 'b1', json: { v: 1 }, stage: 'production' });
-      const staging = (await store.flows.currentAll('staging')).filter((f) => f.name === a || f.name === b);
-      expect(staging.map((f) => [f.name, f.version])).toEqual([[a, 2]]);
-      const production = (await store.flows.currentAll('production')).filter((f) => f.name === b);
-      expect(production.map((f) => [f.name, f.version, f.publishedAt instanceof Date])).toEqual([
-        [b, 1, true],
-      ]);
-    });
-
-    it('never gives two concurrent saves the same version', async () => {
-      const name = `flow-${newLeadId()}`;
-      const saved = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => store.flows.save({ name, document: `v${i}`, json: {} })),
-      );
-      expect(saved.map((s) => s.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const first = row(newLeadId());
+      const second = row(newLeadId());
+      await stored([first, second]);
+      expect(await findKeys(store.db, [key])).toEqual(new Map());
+      expect(await claimKeys(store.db, new Map([[key, first.id]]))).toEqual(new Set([key]));
+      expect(await claimKeys(store.db, new Map([[key, second.id]]))).toEqual(new Set());
+      expect((await findKeys(store.db, [key])).get(key)).toBe(first.id);
+      await repointKey(store.db, key, second.id);
+      expect((await findKeys(store.db, [key])).get(key)).toBe(second.id);
     });
   });
 
   describe('pools', () => {
-    it('stores definitions and keeps state through a redefinition', async () => {
-      const name = `pool-${newLeadId()}`;
-      await store.pools.upsert([pool(name, ['u1', 'u2'])]);
-      expect(await store.pools.getState(name)).toEqual({ state: null, version: 0 });
-      const state: PoolState = { pool: name, version: 1, virtualTime: 5, members: {} };
-      await store.pools.withLockedState(name, () => ({ result: null, newState: state }));
-      await store.pools.upsert([pool(name, ['u1', 'u2', 'u3'])]);
-      expect((await store.pools.get(name))?.members).toHaveLength(3);
-      expect(await store.pools.getState(name)).toEqual({ state, version: 1 });
-      expect((await store.pools.list()).some((p) => p.name === name)).toBe(true);
+    const picked = (name: string, turn: number): PoolState => ({
+      pool: name,
+      version: turn,
+      virtualTime: turn,
+      members: {},
     });
 
-    it('rolls back the pick with the rest when the transaction fails', async () => {
+    it('keeps the state through a redefinition and stores a turn with the decisions', async () => {
+      const name = `pool-${newLeadId()}`;
+      await upsertPools(store.db, [pool(name, ['u1', 'u2'])]);
+      expect((await readPools(store.db, [name])).get(name)).toEqual({ state: null, version: 0 });
+      await store.transaction(async (tx) => {
+        const locked = await lockPools(tx.db, [name]);
+        expect(locked.get(name)).toMatchObject({ state: null, version: 0 });
+        await storeDecisions(
+          tx.db,
+          [row(newLeadId())],
+          [],
+          new Map([[name, { state: picked(name, 1), version: 0 }]]),
+          0,
+        );
+      });
+      await upsertPools(store.db, [pool(name, ['u1', 'u2', 'u3'])]);
+      expect((await readPools(store.db, [name])).get(name)).toEqual({ state: picked(name, 1), version: 1 });
+    });
+
+    it('rolls back the turn with the decisions when the transaction fails', async () => {
       const name = `pool-${newLeadId()}`;
       const lead = newLeadId();
-      await store.pools.upsert([pool(name, ['u1'])]);
-      const picked: PoolState = { pool: name, version: 1, virtualTime: 1, members: {} };
+      await upsertPools(store.db, [pool(name, ['u1'])]);
       await expect(
         store.transaction(async (tx) => {
-          await tx.pools.withLockedState(name, () => ({ result: 'u1', newState: picked }));
-          await tx.decisions.insert(decision(lead));
+          await lockPools(tx.db, [name]);
+          const d = row(lead);
+          await storeDecisions(
+            tx.db,
+            [d],
+            [{ decisionId: d.id, effect: update(lead) }],
+            new Map([[name, { state: picked(name, 1), version: 0 }]]),
+            0,
+          );
           throw new Error('crash before commit');
         }),
       ).rejects.toThrow('crash before commit');
-      expect(await store.pools.getState(name)).toEqual({ state: null, version: 0 });
-      expect(await store.decisions.historyForLead(lead)).toEqual([]);
-
-      await store.transaction(async (tx) => {
-        await tx.pools.withLockedState(name, () => ({ result: 'u1', newState: picked }));
-        const d = await tx.decisions.insert(decision(lead));
-        await tx.outbox.add([
-          { decisionId: d.id, kind: 'update-lead', payload: { id: lead, fields: { OwnerId: 'u1' } } },
-        ]);
-      });
-      expect((await store.pools.getState(name))?.version).toBe(1);
-      const [stored] = await store.decisions.historyForLead(lead);
-      expect(await store.outbox.forDecision(stored!.id)).toHaveLength(1);
+      expect((await readPools(store.db, [name])).get(name)).toEqual({ state: null, version: 0 });
+      expect(await decisionsOfLead(store.db, lead, 5)).toEqual([]);
     });
 
-    it('removes a pool with its state', async () => {
+    it('sends a state again only when another writer changed it since', async () => {
       const name = `pool-${newLeadId()}`;
-      await store.pools.upsert([pool(name, ['u1'])]);
-      expect(await store.pools.remove(name)).toBe(true);
-      expect(await store.pools.get(name)).toBeNull();
-      expect(await store.pools.getState(name)).toBeNull();
-      expect(await store.pools.remove(name)).toBe(false);
-    });
-
-    it('refuses an unknown pool with a code', async () => {
-      await expect(store.pools.withLockedState('no-such-pool', () => ({ result: 1 }))).rejects.toMatchObject({
-        code: 'POOL_NOT_FOUND',
+      await upsertPools(store.db, [pool(name, ['u1'])]);
+      const turn = (state: PoolState) =>
+        store.transaction(async (tx) => {
+          const locked = await lockPools(tx.db, [name]);
+          const { pools } = await storeDecisions(
+            tx.db,
+            [row(newLeadId())],
+            [],
+            new Map([[name, { state, version: locked.get(name)!.version }]]),
+            0,
+          );
+          return pools.get(name)!;
+        });
+      const mine = await turn(picked(name, 1));
+      const stale = { ...mine, state: picked(name, 99) };
+      // Unchanged since: the known state comes back (here a marker, to tell it from the row's).
+      expect(
+        (await store.transaction((tx) => lockPools(tx.db, [name], new Map([[name, stale]])))).get(name)
+          ?.state,
+      ).toEqual(picked(name, 99));
+      await turn(picked(name, 2));
+      // Written since (another writer): the row's state comes back.
+      expect(
+        (await store.transaction((tx) => lockPools(tx.db, [name], new Map([[name, stale]])))).get(name),
+      ).toMatchObject({
+        state: picked(name, 2),
+        version: 2,
       });
     });
 
-    it('serialises parallel picks within one instance', async () => {
+    it('serialises parallel turns within one instance', async () => {
       const name = `pool-${newLeadId()}`;
-      const members = ['u1', 'u2', 'u3'];
-      await store.pools.upsert([pool(name, members)]);
-      const picks = await Promise.all(
+      await upsertPools(store.db, [pool(name, ['u1', 'u2', 'u3'])]);
+      await Promise.all(
         Array.from({ length: 30 }, () =>
-          store.pools.withLockedState(name, (state) => {
-            const turn = state?.virtualTime ?? 0;
-            return {
-              result: members[turn % members.length]!,
-              newState: { pool: name, version: turn + 1, virtualTime: turn + 1, members: {} },
-            };
+          store.transaction(async (tx) => {
+            const locked = (await lockPools(tx.db, [name])).get(name)!;
+            const turn = (locked.state?.virtualTime ?? 0) + 1;
+            await storeDecisions(
+              tx.db,
+              [row(newLeadId())],
+              [],
+              new Map([[name, { state: picked(name, turn), version: locked.version }]]),
+              0,
+            );
           }),
         ),
       );
-      const counts = members.map((m) => picks.filter((p) => p === m).length);
-      expect(counts).toEqual([10, 10, 10]);
-      expect((await store.pools.getState(name))?.version).toBe(30);
+      expect((await readPools(store.db, [name])).get(name)).toEqual({ state: picked(name, 30), version: 30 });
     });
   });
 
-  describe('index snapshots and replay ids', () => {
-    it('remembers where the match index and the change stream stopped', async () => {
-      const name = `accounts-${newLeadId()}`;
-      expect(await store.indexSnapshots.get(name)).toBeNull();
-      const stamp = new Date('2026-11-20T10:00:00.000Z');
-      await store.indexSnapshots.save({ name, lastModstamp: stamp, recordCount: 5000, meta: { pages: 3 } });
-      await store.indexSnapshots.save({
-        name,
-        lastModstamp: stamp,
-        recordCount: 5001,
-        snapshot: Buffer.from([1, 2, 3]),
-      });
-      const snap = await store.indexSnapshots.get(name);
-      expect(snap).toMatchObject({ recordCount: 5001, meta: null });
-      expect(snap?.lastModstamp?.toISOString()).toBe(stamp.toISOString());
-      expect([...(snap?.snapshot ?? [])]).toEqual([1, 2, 3]);
-
+  describe('replay ids', () => {
+    it('remembers where the change stream stopped', async () => {
       const topic = `/data/LeadChangeEvent-${newLeadId()}`;
       expect(await store.replayIds.get(topic)).toBeNull();
       await store.replayIds.set(topic, 'AAAAAAAAAAE=');
@@ -361,6 +355,7 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await store.replayIds.get(topic)).toBe('AAAAAAAAAAI=');
     });
   });
+
   describe('raw SQL for pg-boss', () => {
     it('runs pg-boss queues on the same database', async () => {
       const boss = new PgBoss({
