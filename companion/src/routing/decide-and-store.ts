@@ -6,7 +6,7 @@ import type { Planned } from './load-contexts.js';
 import { keyOf } from './route-request.js';
 import { storeDecisions, type DecisionInsert, type StoredDecision } from '../store/decision.repository.js';
 import { claimKeys, repointKey } from '../store/idempotency.repository.js';
-import { type Effect, type EffectRow } from '../store/outbox.repository.js';
+import type { Effect, EffectRow } from './effect.js';
 import { lockPools, type KnownPool, type LockedPool } from '../store/pool.repository.js';
 
 /** A request decided and committed, with its outbox rows, waiting for them to be applied. */

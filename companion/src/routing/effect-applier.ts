@@ -11,10 +11,9 @@ import {
   formatError,
   markApplied,
   markFailed,
-  type Effect,
-  type EffectRow,
   WAITING_FOR_UPDATE,
 } from '../store/outbox.repository.js';
+import type { Effect, EffectRow } from './effect.js';
 
 /** How a decision stands after its effects were tried. */
 export interface Applied {
@@ -90,7 +89,7 @@ export class EffectApplier {
   ): Promise<EffectRow[]> {
     const all = fresh
       ? rows
-      : await effectsOf(this.options.store.db, [...new Set(rows.map((r) => r.decisionId))]);
+      : await effectsOf<Effect>(this.options.store.db, [...new Set(rows.map((r) => r.decisionId))]);
     const updatesOf = groupBy(
       all.filter((r) => r.effect.kind === 'update-lead'),
       (r) => r.decisionId,
@@ -146,7 +145,7 @@ export class EffectApplier {
     const after = groupBy(
       fresh
         ? rows.map((r) => ({ ...r, status: statusAfter(outcomes.get(r.id)) }))
-        : await effectsOf(store.db, decisionIds),
+        : await effectsOf<Effect>(store.db, decisionIds),
       (r) => r.decisionId,
     );
     const byDecision = groupBy(rows, (r) => r.decisionId);

@@ -1,5 +1,5 @@
 import type { CrmPort, LeadContext, WriteResult } from '../crm/crm.port.js';
-import { type EffectRow } from '../store/outbox.repository.js';
+import type { EffectRow } from './effect.js';
 
 /**
  * After a crash the org may already hold an effect whose row was never marked applied: the lead has

@@ -29,6 +29,7 @@ import { LeadNotFoundError, NoFlowError, RoutingError } from './routing.errors.j
 import { routingHistory } from './routing-history.js';
 import { decisionsById } from '../store/decision.repository.js';
 import { claimDue } from '../store/outbox.repository.js';
+import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 
 export type { OrgChanges } from './live-org.js';
@@ -187,7 +188,7 @@ export class RoutingService {
    * instance at once.
    */
   async applyPending(limit = 200): Promise<number> {
-    const claimed = await claimDue(this.store.db, limit, this.leaseMs);
+    const claimed = await claimDue<Effect>(this.store.db, limit, this.leaseMs);
     if (claimed.length === 0) return 0;
     const applied = await this.applier.apply(claimed);
     const staleIds = [...applied].filter(([, a]) => a.ownerChanged !== null).map(([id]) => id);

@@ -5,8 +5,8 @@ import {
   insertOutboxRows,
   markAppliedRows,
   outboxJson,
-  type Effect,
-  type EffectRow,
+  type OutboxEffect,
+  type OutboxRow,
 } from './outbox.repository.js';
 import { poolJson, updatePoolRows, type KnownPool, type LockedPool } from './pool.repository.js';
 import type { Database, DecisionStatus } from './schema.js';
@@ -92,17 +92,17 @@ export async function insertDecisions(tx: Kysely<Database>, rows: DecisionInsert
  * and the pools as written, with their new row versions. Run it inside the routing transaction,
  * with the pools locked.
  */
-export async function storeDecisions(
+export async function storeDecisions<E extends OutboxEffect>(
   tx: Kysely<Database>,
   rows: DecisionInsert[],
-  effects: Array<{ decisionId: string; effect: Effect }>,
+  effects: Array<{ decisionId: string; effect: E }>,
   pools: Map<string, LockedPool>,
   leaseMs: number,
-): Promise<{ effects: EffectRow[]; pools: Map<string, KnownPool> }> {
-  const inserted: EffectRow[] = [];
+): Promise<{ effects: Array<OutboxRow<E>>; pools: Map<string, KnownPool> }> {
+  const inserted: Array<OutboxRow<E>> = [];
   const saved = new Map<string, KnownPool>();
   if (rows.length === 0) return { effects: inserted, pools: saved };
-  const effectsOfDecision = new Map<string, Array<{ decisionId: string; effect: Effect }>>();
+  const effectsOfDecision = new Map<string, Array<{ decisionId: string; effect: E }>>();
   for (const e of effects) {
     effectsOfDecision.set(e.decisionId, [...(effectsOfDecision.get(e.decisionId) ?? []), e]);
   }

@@ -1,22 +1,23 @@
 import { sql, type Kysely } from 'kysely';
-import type { LeadConversion, LeadUpdate } from '../crm/crm.port.js';
 import { atomic, toCount } from './json.js';
-import type { Database, OutboxStatus } from './schema.js';
+import type { Database, OutboxKind, OutboxStatus } from './schema.js';
 
 /**
  * The outbox table: each effect of a decision, written with it and retried until the CRM has it.
  * Everything that reads or writes outbox rows goes through here.
  */
 
-/** One effect of a decision, to apply through the CRM port. */
-export type Effect =
-  { kind: 'update-lead'; payload: LeadUpdate } | { kind: 'convert-lead'; payload: LeadConversion };
+/** An effect as the outbox keeps it: its kind and its payload as JSON. Routing types the payload. */
+export interface OutboxEffect {
+  kind: OutboxKind;
+  payload: unknown;
+}
 
-export interface EffectRow {
+export interface OutboxRow<E extends OutboxEffect = OutboxEffect> {
   /** A bigint, as text. */
   id: string;
   decisionId: string;
-  effect: Effect;
+  effect: E;
   status: OutboxStatus;
 }
 
@@ -34,7 +35,7 @@ function parseError(text: string): { code: string; message: string } {
 }
 
 /** The effects as the JSON parameter `insertOutboxRows` reads. */
-export function outboxJson(effects: Array<{ decisionId: string; effect: Effect }>): string {
+export function outboxJson(effects: Array<{ decisionId: string; effect: OutboxEffect }>): string {
   return JSON.stringify(
     effects.map((r) => ({ decision_id: r.decisionId, kind: r.effect.kind, payload: r.effect.payload })),
   );
@@ -53,7 +54,10 @@ export const insertOutboxRows = (json: string, leaseMs: number) => sql`
 `;
 
 /** Every outbox row of these decisions, oldest first. */
-export async function effectsOf(db: Kysely<Database>, decisionIds: string[]): Promise<EffectRow[]> {
+export async function effectsOf<E extends OutboxEffect>(
+  db: Kysely<Database>,
+  decisionIds: string[],
+): Promise<Array<OutboxRow<E>>> {
   if (decisionIds.length === 0) return [];
   const rows = await db
     .selectFrom('outbox')
@@ -61,20 +65,21 @@ export async function effectsOf(db: Kysely<Database>, decisionIds: string[]): Pr
     .where('decision_id', '=', sql<string>`any(${decisionIds}::uuid[])`)
     .orderBy('id')
     .execute();
-  return rows.map(toEffectRow);
+  return rows.map((r) => toRow<E>(r));
 }
 
-function toEffectRow(r: {
+/** The payload comes back as it was stored, so it has the type it was stored with. */
+function toRow<E extends OutboxEffect>(r: {
   id: string;
   decision_id: string;
-  kind: string;
+  kind: OutboxKind;
   payload: unknown;
   status: OutboxStatus;
-}): EffectRow {
+}): OutboxRow<E> {
   return {
     id: String(r.id),
     decisionId: r.decision_id,
-    effect: { kind: r.kind, payload: r.payload } as Effect,
+    effect: { kind: r.kind, payload: r.payload } as E,
     status: r.status,
   };
 }
@@ -110,7 +115,11 @@ export async function errorsOf(
  * dies lets the lease run out, and the rows become claimable again: nothing is lost. The status is a
  * literal so that a prepared (generic) plan can use the partial index of pending rows.
  */
-export async function claimDue(db: Kysely<Database>, limit: number, leaseMs: number): Promise<EffectRow[]> {
+export async function claimDue<E extends OutboxEffect>(
+  db: Kysely<Database>,
+  limit: number,
+  leaseMs: number,
+): Promise<Array<OutboxRow<E>>> {
   return atomic(db, async (tx) => {
     const ids = tx
       .selectFrom('outbox')
@@ -129,7 +138,7 @@ export async function claimDue(db: Kysely<Database>, limit: number, leaseMs: num
       .where('id', 'in', ids)
       .returning(['id', 'decision_id', 'kind', 'payload', 'status'])
       .execute();
-    return rows.map(toEffectRow).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    return rows.map((r) => toRow<E>(r)).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   });
 }
 

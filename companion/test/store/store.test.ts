@@ -20,8 +20,8 @@ import {
   markApplied,
   markFailed,
   WAITING_FOR_UPDATE,
-  type Effect,
 } from '../../src/store/outbox.repository.js';
+import type { Effect } from '../../src/routing/effect.js';
 import { lockPools, readPools, upsertPools } from '../../src/store/pool.repository.js';
 import type { Store } from '../../src/store/store.js';
 import { testBackends } from './backends.js';
@@ -177,22 +177,24 @@ describe.each(backends)('store on $name', (backend) => {
         ['convert-lead', 'pending'],
       ]);
       // The writer's lease (60 s) keeps workers away.
-      expect((await claimDue(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
+      expect((await claimDue<Effect>(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
       await store.db
         .updateTable('outbox')
         .set({ locked_until: null })
         .where('decision_id', '=', d.id)
         .execute();
 
-      const claimed = (await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
+      const claimed = (await claimDue<Effect>(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
       expect(claimed.map((r) => r.effect)).toEqual([update(lead), conversion(lead)]);
-      expect((await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id)).toEqual([]);
+      expect((await claimDue<Effect>(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id)).toEqual(
+        [],
+      );
 
       await markApplied(store.db, [claimed[0]!.id]);
       const error = formatError({ code: 'UNABLE_TO_LOCK_ROW', message: 'the lead is locked' });
       const retry = { retryAfterMs: 0, maxAttempts: 2 };
       expect(await markFailed(store.db, claimed[1]!.id, error, true, retry)).toBe('pending');
-      const again = (await claimDue(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
+      const again = (await claimDue<Effect>(store.db, 1000, 60_000)).filter((r) => r.decisionId === d.id);
       expect(again.map((r) => r.effect.kind)).toEqual(['convert-lead']);
       expect(await markFailed(store.db, again[0]!.id, error, true, retry)).toBe('failed');
       // A row no longer pending is not touched again.
@@ -221,7 +223,7 @@ describe.each(backends)('store on $name', (backend) => {
         .where('decision_id', '=', d.id)
         .execute();
       // Backing off: not due yet.
-      expect((await claimDue(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
+      expect((await claimDue<Effect>(store.db, 1000, 60_000)).some((r) => r.decisionId === d.id)).toBe(false);
       expect((await errorsOf(store.db, [d.id])).get(d.id)).toEqual([
         { code: 'OWNER_CHANGED', message: 'the owner changed' },
       ]);
