@@ -1,7 +1,11 @@
 import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../engine/model.js';
 
-/** Fields the matched-leads list can be sorted by in the org itself. */
-export type OrgLeadSortField = 'name' | 'title' | 'email' | 'company' | 'status' | 'owner' | 'lastActivity';
+/**
+ * What the matched-leads list can be sorted by in the org itself, a page at a time. The API adds the
+ * sorts only the companion can do (`MATCHED_LEAD_SORTS` in `http/routes/matched-leads.route.ts`).
+ */
+export const ORG_LEAD_SORTS = ['name', 'title', 'email', 'status', 'owner', 'lastActivity'] as const;
+export type OrgLeadSortField = (typeof ORG_LEAD_SORTS)[number];
 
 export interface OrgMatchedLeadsQuery {
   limit?: number;

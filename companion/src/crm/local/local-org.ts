@@ -10,6 +10,7 @@ import type {
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/json.js';
 import type { LeadUpdate, WriteResult } from '../crm.port.js';
+import type { OrgLeadSortField, OrgMatchedLeadsQuery, OrgPage } from '../org-read.port.js';
 import { LocalCrm } from './local-crm.js';
 import {
   containsPattern,
@@ -20,38 +21,6 @@ import {
   upsertRecords,
   type CrmObject,
 } from './local-records.js';
-
-export const LEAD_SORT_FIELDS = [
-  'name',
-  'title',
-  'email',
-  'company',
-  'status',
-  'owner',
-  'lastActivity',
-  'created',
-] as const;
-export type LeadSortField = (typeof LEAD_SORT_FIELDS)[number];
-
-export interface MatchedLeadsQuery {
-  /** Default 25, at most 200. */
-  limit?: number;
-  offset?: number;
-  /** Default 'lastActivity'. */
-  sort?: LeadSortField;
-  /** Default 'desc' for dates, 'asc' otherwise. */
-  direction?: 'asc' | 'desc';
-  /** Converted leads are contacts now; left out unless asked for. */
-  includeConverted?: boolean;
-}
-
-export interface Page<T> {
-  records: T[];
-  /** How many records match, over all pages. */
-  total: number;
-  limit: number;
-  offset: number;
-}
 
 export interface NewInboundLead {
   /** Any Id given is replaced by a new one. */
@@ -66,15 +35,13 @@ const clampLimit = (limit: number | undefined, fallback: number): number =>
   Math.max(1, Math.min(MAX_LIMIT, Math.floor(Number.isFinite(limit) ? limit! : fallback)));
 
 /** Sort keys per field; text compares case-insensitively, dates as ISO strings. */
-const SORT_EXPRESSIONS: Record<LeadSortField, string[]> = {
+const SORT_EXPRESSIONS: Record<OrgLeadSortField, string[]> = {
   name: [`lower(l.data->>'LastName')`, `lower(l.data->>'FirstName')`],
   title: [`lower(l.data->>'Title')`],
   email: [`lower(l.data->>'Email')`],
-  company: [`lower(l.data->>'Company')`],
   status: [`l.data->>'Status'`],
   owner: [`lower((select o.data->>'Name' from crm_records o where o.id = l.data->>'OwnerId'))`],
   lastActivity: [`l.data->>'LastActivityDate'`],
-  created: [`l.data->>'CreatedDate'`],
 };
 
 /**
@@ -120,18 +87,16 @@ export class LocalOrg extends LocalCrm {
     return this.search<UserRecord>('User', text, limit, `lower(data->>'Name')`);
   }
 
-  /** Leads whose Matched_Account__c is the account, one page at a time, sorted as asked. */
-  async matchedLeads(accountId: string, query: MatchedLeadsQuery = {}): Promise<Page<LeadRecord>> {
+  /** Leads whose Matched_Account__c is the account, one page at a time, sorted as asked (converted ones left out). */
+  async matchedLeads(accountId: string, query: OrgMatchedLeadsQuery = {}): Promise<OrgPage<LeadRecord>> {
     const limit = clampLimit(query.limit, 25);
     const offset = Number.isFinite(query.offset) ? Math.max(0, Math.floor(query.offset!)) : 0;
     const id = normaliseId(accountId);
     if (!id) return { records: [], total: 0, limit, offset };
     const sort = query.sort ?? 'lastActivity';
-    const direction = query.direction ?? (sort === 'lastActivity' || sort === 'created' ? 'desc' : 'asc');
+    const direction = query.direction ?? (sort === 'lastActivity' ? 'desc' : 'asc');
     const order = SORT_EXPRESSIONS[sort].map((e) => `${e} ${direction} nulls last`).join(', ');
-    const converted = query.includeConverted
-      ? sql`true`
-      : sql`coalesce((l.data->>'IsConverted')::boolean, false) = false`;
+    const converted = sql`coalesce((l.data->>'IsConverted')::boolean, false) = false`;
     const { rows } = await sql<{ data: unknown; modstamp: Date; total: string }>`
       select l.data, l.modstamp, count(*) over () as total
       from crm_records l

@@ -16,7 +16,6 @@ const SORT: Record<OrgLeadSortField, string[]> = {
   name: ['LastName', 'FirstName'],
   title: ['Title'],
   email: ['Email'],
-  company: ['Company'],
   status: ['Status'],
   owner: ['Owner.Name'],
   lastActivity: ['LastActivityDate'],

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { OrgLeadSortField } from '../../crm/org-read.port.js';
+import { ORG_LEAD_SORTS, type OrgLeadSortField } from '../../crm/org-read.port.js';
 import type { LeadRecord } from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { findAccount } from '../access.js';
@@ -9,13 +9,12 @@ import { leadActivity } from '../lead-activity.js';
 import { parseRequest, queryEnum, queryInt, queryText, salesforceId } from '../validation.js';
 import { fullName, isoOrNull, OwnerNames, type OwnerView } from '../views.js';
 
+/**
+ * The API's sorts: the org's own, then those only the companion knows. The Apex controller and the
+ * matchedLeads component keep copies; `test/metadata/matched-lead-sorts.test.ts` fails when they drift.
+ */
 export const MATCHED_LEAD_SORTS = [
-  'name',
-  'title',
-  'email',
-  'status',
-  'owner',
-  'lastActivity',
+  ...ORG_LEAD_SORTS,
   'lastFlowName',
   'activeFlowsCount',
   'matchScore',
@@ -23,14 +22,8 @@ export const MATCHED_LEAD_SORTS = [
 type SortField = (typeof MATCHED_LEAD_SORTS)[number];
 
 /** Sorts the org can do itself, a page at a time; the others need the companion's own data. */
-const ORG_SORTS: Partial<Record<SortField, OrgLeadSortField>> = {
-  name: 'name',
-  title: 'title',
-  email: 'email',
-  status: 'status',
-  owner: 'owner',
-  lastActivity: 'lastActivity',
-};
+const isOrgSort = (sort: SortField): sort is OrgLeadSortField =>
+  (ORG_LEAD_SORTS as readonly string[]).includes(sort);
 
 /** An account's leads beyond this are not searched or sorted by companion-side fields. */
 const SCAN_MAX = 5000;
@@ -70,13 +63,11 @@ export function matchedLeadsRoute(deps: AppDeps): Router {
     const direction =
       query.direction ??
       (sort === 'lastActivity' || sort === 'activeFlowsCount' || sort === 'matchScore' ? 'desc' : 'asc');
-    const orgSort = ORG_SORTS[sort];
-
-    if (orgSort && !query.q) {
+    if (isOrgSort(sort) && !query.q) {
       const page = await deps.org.matchedLeads(account.Id, {
         limit: query.limit,
         offset: query.offset,
-        sort: orgSort,
+        sort,
         direction,
       });
       res.json({
