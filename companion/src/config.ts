@@ -36,6 +36,8 @@ export interface Config {
   /** Demo leads arriving per minute in local mode; 0 turns the stream off. */
   inboundRatePerMinute: number;
   logLevel: LogLevel;
+  /** Requests the API serves at once; more are answered 503 with Retry-After at once. */
+  maxInFlight: number;
   /** Set in salesforce mode only. */
   salesforce: SalesforceSettings | null;
 }
@@ -92,6 +94,13 @@ const envSchema = z.object({
       .min(0, 'must be 0 (off) or more demo leads per minute')
       .max(60_000, 'must be at most 60000 demo leads per minute'),
   ),
+  SWITCHYARD_MAX_IN_FLIGHT: optional(
+    z.coerce
+      .number({ error: 'must be a whole number of requests from 1 to 10000, e.g. 64' })
+      .int('must be a whole number of requests from 1 to 10000, e.g. 64')
+      .min(1, 'must be a whole number of requests from 1 to 10000, e.g. 64')
+      .max(10_000, 'must be a whole number of requests from 1 to 10000, e.g. 64'),
+  ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   SF_LOGIN_URL: optional(
     z.url({
@@ -146,6 +155,12 @@ export const SETTINGS: ReadonlyArray<{
     default: '30',
     description: 'Demo leads arriving per minute in local mode; 0 turns them off.',
   },
+  {
+    name: 'SWITCHYARD_MAX_IN_FLIGHT',
+    default: '64',
+    description:
+      'Requests the API serves at once; beyond it callers get 503 with Retry-After at once instead of waiting.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
   {
     name: 'SF_LOGIN_URL',
@@ -195,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     SWITCHYARD_DATA_DIR?: string;
     SWITCHYARD_MODE?: 'local' | 'salesforce';
     SWITCHYARD_INBOUND_RATE?: number;
+    SWITCHYARD_MAX_IN_FLIGHT?: number;
     LOG_LEVEL?: LogLevel;
     SF_LOGIN_URL?: string;
     SF_CLIENT_ID?: string;
@@ -248,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mode,
     inboundRatePerMinute: e.SWITCHYARD_INBOUND_RATE ?? 30,
     logLevel: e.LOG_LEVEL ?? 'info',
+    maxInFlight: e.SWITCHYARD_MAX_IN_FLIGHT ?? 64,
     salesforce,
   };
 }

@@ -20,7 +20,7 @@ import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
 import type { RoutingSet } from './engine/flow/routing-set.js';
 import { InboundGenerator } from './crm/local/inbound-generator.js';
 import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/background-jobs.js';
-import { createApp } from './http/app.js';
+import { answerUnparseableRequests, createApp } from './http/app.js';
 import type { ServiceStatus } from './http/app-context.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
@@ -121,10 +121,11 @@ async function main(): Promise<void> {
         // RoutingService.create reads the match index before it returns, so it is loaded by now.
         status: { ...crm.status, indexLoaded: () => true },
         accounts: routing.org.accounts,
+        maxInFlight: config.maxInFlight,
       },
       { public: previewRouter({ mode: config.mode, apiKey: config.apiKey, logger }) },
     );
-    const server = await listen(app.listen(config.port, config.host));
+    const server = await listen(answerUnparseableRequests(app.listen(config.port, config.host)));
     stops.push(() => closeServer(server));
 
     const address = server.address();

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       mode: 'local',
       inboundRatePerMinute: 30,
       logLevel: 'info',
+      maxInFlight: 64,
       salesforce: null,
       apiKeySource: 'generated',
     });
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
       SWITCHYARD_DATA_DIR: '/var/lib/switchyard',
       SWITCHYARD_INBOUND_RATE: '0',
+      SWITCHYARD_MAX_IN_FLIGHT: '200',
       LOG_LEVEL: 'debug',
       SF_LOGIN_URL: '',
     });
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       dataDir: '/var/lib/switchyard',
       inboundRatePerMinute: 0,
+      maxInFlight: 200,
       logLevel: 'debug',
     });
   });
@@ -65,6 +68,7 @@ describe('loadConfig', () => {
       PORT: 'http',
       SWITCHYARD_MODE: 'prod',
       SWITCHYARD_INBOUND_RATE: '-1',
+      SWITCHYARD_MAX_IN_FLIGHT: '0',
       DATABASE_URL: 'mysql://x',
       LOG_LEVEL: 'loud',
       SWITCHYARD_API_KEY: 'short',
@@ -76,12 +80,15 @@ describe('loadConfig', () => {
         'PORT',
         'SWITCHYARD_API_KEY',
         'SWITCHYARD_INBOUND_RATE',
+        'SWITCHYARD_MAX_IN_FLIGHT',
         'SWITCHYARD_MODE',
       ].sort(),
     );
     expect(problems.PORT).toMatch(/whole number/);
     expect(problems.SWITCHYARD_MODE).toMatch(/'local'.*'salesforce'/);
     expect(problems.DATABASE_URL).toMatch(/postgres:\/\//);
+    expect(problems.SWITCHYARD_MAX_IN_FLIGHT).toMatch(/from 1 to 10000/);
+    expect(problemsOf({ SWITCHYARD_MAX_IN_FLIGHT: '2.5' }).SWITCHYARD_MAX_IN_FLIGHT).toMatch(/whole number/);
   });
 
   it('requires the Salesforce settings in salesforce mode only', () => {

@@ -10,7 +10,7 @@ import { ensureDemoOrg } from '../../companion/src/crm/local/demo-org.seed.js';
 import { DEMO_SCENARIO } from '../../companion/src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../companion/src/crm/local/local-org.js';
 import { localParts } from '../../companion/src/crm/local/local-parts.js';
-import { createApp } from '../../companion/src/http/app.js';
+import { answerUnparseableRequests, createApp } from '../../companion/src/http/app.js';
 import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
 import { createMetrics } from '../../companion/src/http/metrics.js';
@@ -96,7 +96,7 @@ export async function startLocalCompanion(options: {
 
 /** Serves an app on a free port of 127.0.0.1. */
 export async function listen(app: ReturnType<typeof createApp>): Promise<Server> {
-  const server = app.listen(0, '127.0.0.1');
+  const server = answerUnparseableRequests(app.listen(0, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return server;
 }

@@ -28,9 +28,9 @@ export interface ServiceStatus {
 }
 
 export interface RateLimitSettings {
-  /** Requests a key+user may make per second, sustained. */
+  /** Requests (or lookups) per second, sustained. */
   perSecond: number;
-  /** Requests a key+user may make at once after a quiet spell. */
+  /** Requests (or lookups) at once after a quiet spell. */
   burst: number;
 }
 
@@ -46,8 +46,15 @@ export interface AppDeps {
   status: ServiceStatus;
   /** Explains why a lead matches an account (score and reason); the routing service's index. */
   accounts?: AccountLookup;
-  /** Default: 20 per second, bursts of 60. */
+  /** Per acting user. Default: 20 per second, bursts of 60. */
   rateLimit?: RateLimitSettings;
+  /**
+   * Org lookups of user Ids not known to name a user, shared by all callers, so made-up Ids cost
+   * the org a bounded number of calls. Default: 5 per second, bursts of 50.
+   */
+  lookupBudget?: RateLimitSettings;
+  /** Requests served at once under /v1; beyond it 503 OVERLOADED with Retry-After. Default 64. */
+  maxInFlight?: number;
   /** Largest JSON body accepted; default '100kb'. */
   bodyLimit?: string;
 }

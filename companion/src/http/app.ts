@@ -1,10 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { Router, type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { AppDeps } from './app-context.js';
 import { requireActor, requireApiKey } from './auth.js';
 import { ApiError, RateLimitedError, toErrorResponse, ValidationError } from './http.errors.js';
 import { registerServiceGauges } from './metrics.js';
+import { CallerGoneError, inFlightLimit } from './in-flight-limit.js';
 import { openApiDocument } from './openapi.js';
 import { TokenBuckets } from './rate-limit.js';
 import { accountsRoute } from './routes/accounts.route.js';
@@ -15,6 +18,7 @@ import { routeBatchRoute } from './routes/route-batch.route.js';
 import { routeLeadRoute } from './routes/route-lead.route.js';
 import { usersRoute } from './routes/users.route.js';
 import { securityHeaders } from './security-headers.js';
+import { storableTextOnly, wellFormedPath } from './validation.js';
 
 export interface AppOptions {
   /**
@@ -36,20 +40,28 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
 
   app.use(requestLog(deps));
   app.use(securityHeaders);
+  app.use(wellFormedPath);
   app.get('/healthz', healthz);
   if (options.public) app.use(options.public);
 
   app.use(requireApiKey(deps.config.apiKey));
+  // Before the body is read or the user looked up, so a refusal costs next to nothing.
+  app.use('/v1', inFlightLimit(deps.maxInFlight ?? 64));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
   app.use(jsonBodiesOnly);
+  app.use(storableTextOnly);
 
   // Real elapsed time refills the buckets, not the routing clock (which tests and benchmarks pin).
-  const buckets = new TokenBuckets(deps.rateLimit ?? { perSecond: 20, burst: 60 }, () => performance.now());
-  const rateLimit: RequestHandler = (_req, res, next) => {
-    // One key serves every Salesforce user; the acting user gets a bucket of their own.
-    const actor = res.locals.actor as { id: string } | undefined;
-    const wait = buckets.take(actor?.id ?? '(no user)');
+  const elapsed = () => performance.now();
+  const buckets = new TokenBuckets(deps.rateLimit ?? { perSecond: 20, burst: 60 }, elapsed);
+  const lookups = new TokenBuckets(deps.lookupBudget ?? { perSecond: 5, burst: 50 }, elapsed);
+  // One key serves every Salesforce user; each acting user has a bucket of their own.
+  const limit = (caller: string) => {
+    const wait = buckets.take(caller);
     if (wait > 0) throw new RateLimitedError(wait);
+  };
+  const rateLimit: RequestHandler = (_req, _res, next) => {
+    limit('(no user)');
     next();
   };
 
@@ -60,8 +72,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(opsRoute(deps));
 
   const v1 = Router();
-  v1.use(requireActor(deps.org, () => deps.clock().getTime()));
-  v1.use(rateLimit);
+  // The user's own limit runs on the Id they claim, before the org is asked who they are.
+  v1.use(
+    requireActor(deps.org, {
+      nowMs: () => deps.clock().getTime(),
+      admit: limit,
+      takeLookup: () => lookups.take('user lookups'),
+    }),
+  );
   v1.use(routeLeadRoute(deps));
   v1.use(routeBatchRoute(deps));
   v1.use(matchedLeadsRoute(deps));
@@ -134,10 +152,43 @@ function routeLabel(baseUrl: string, route: { path?: unknown } | undefined, stat
   return status === 404 ? '(unknown)' : '(middleware)';
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (raw bytes in the path, broken
+ * framing, headers too large) are answered in the API's error shape too, instead of a bare 400.
+ */
+export function answerUnparseableRequests(server: Server): Server {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const message =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'has more header bytes than the server accepts (16 kB)'
+        : 'is not a well-formed HTTP/1.1 request: escape every byte of the path outside ASCII as %XX, and frame the body with Content-Length or chunks';
+    const { status, body } = toErrorResponse(new ValidationError([{ field: 'request', message }]));
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  });
+  return server;
+}
+
 function errorHandler(deps: AppDeps): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+  return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
+      return;
+    }
+    // No one is left to answer: the caller closed the connection.
+    if (err instanceof CallerGoneError || res.destroyed) {
+      deps.logger.info({ method: req.method, path: req.path }, 'the caller left before the answer');
       return;
     }
     const { status, body, headers } = toErrorResponse(err);

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { OrgReadPort } from '../crm/org-read.port.js';
-import { KEY_PREFIX } from '../engine/salesforce-id.js';
+import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
 import type { Actor } from './app-context.js';
-import { ForbiddenError, UnauthenticatedError } from './http.errors.js';
+import { ForbiddenError, RateLimitedError, UnauthenticatedError } from './http.errors.js';
 import { salesforceIdProblem } from './validation.js';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -49,43 +49,106 @@ export function toActor(user: {
   };
 }
 
-/** How long a looked-up acting user is trusted before the org is asked again. */
+/** How long a looked-up acting user (or the news that there is none) is trusted before the org is asked again. */
 export const ACTOR_TTL_MS = 30_000;
+/** Remembered users at most: the org's users fit; Ids that named no one are forgotten first. */
+const KNOWN_MAX = 50_000;
+const UNKNOWN_MAX = 10_000;
+
+export interface ActorCheckOptions {
+  nowMs?: () => number;
+  /** Runs on the claimed user Id before any lookup, and throws to refuse it: the per-user rate limit. */
+  admit?: (userId: string) => void;
+  /**
+   * Takes one org lookup of an Id that names no user Switchyard knows (never seen, or seen to name
+   * no one) from a budget all callers share; returns 0, or the seconds until the next one.
+   */
+  takeLookup?: () => number;
+}
 
 /**
  * The acting Salesforce user from X-Switchyard-User: a user Id that exists and is active. Sets
- * `res.locals.actor`. Users are remembered for 30 s, so a busy rep costs one lookup, not one per
- * call; a deactivation or a revoked permission takes effect within that time.
+ * `res.locals.actor`. What a request costs the org, in order:
+ * - a missing or malformed Id, or one over its own rate limit (`admit`): nothing;
+ * - a user looked up in the last 30 s, found or not: nothing (a deactivation or a revoked
+ *   permission takes effect within that time);
+ * - requests for one Id that arrive while it is being looked up share that one lookup;
+ * - an Id not known to name a user draws on the shared lookup budget (`takeLookup`), and is
+ *   refused with 429 when it is spent: a caller making up Ids costs the org a bounded number of
+ *   calls, while the users it already knows keep being refreshed.
  */
-export function requireActor(org: OrgReadPort, nowMs: () => number = Date.now): RequestHandler {
-  const known = new Map<string, { actor: Actor | null; until: number }>();
+export function requireActor(org: OrgReadPort, options: ActorCheckOptions = {}): RequestHandler {
+  const nowMs = options.nowMs ?? Date.now;
+  const known = new Map<string, { actor: Actor; until: number }>();
+  const unknown = new Map<string, number>();
+  const pending = new Map<string, Promise<Actor | null>>();
+
+  const remember = <V>(map: Map<string, V>, id: string, value: V, max: number) => {
+    map.delete(id);
+    // Maps keep insertion order: the first key is the one remembered longest ago.
+    if (map.size >= max) map.delete(map.keys().next().value!);
+    map.set(id, value);
+  };
+
+  const lookUp = (id: string): Promise<Actor | null> => {
+    let lookup = pending.get(id);
+    if (!lookup) {
+      lookup = org.getUser(id).then((user) => {
+        const until = nowMs() + ACTOR_TTL_MS;
+        if (user) {
+          unknown.delete(id);
+          remember(known, id, { actor: toActor(user), until }, KNOWN_MAX);
+        } else {
+          known.delete(id);
+          remember(unknown, id, until, UNKNOWN_MAX);
+        }
+        return user ? toActor(user) : null;
+      });
+      lookup.finally(() => pending.delete(id)).catch(() => undefined);
+      pending.set(id, lookup);
+    }
+    return lookup;
+  };
+
+  const resolve = async (id: string): Promise<Actor | null> => {
+    const now = nowMs();
+    const user = known.get(id);
+    if (user && user.until > now) return user.actor;
+    const noOne = unknown.get(id);
+    if (!user && noOne !== undefined && noOne > now) return null;
+    if (!user && !pending.has(id)) {
+      const wait = options.takeLookup?.() ?? 0;
+      if (wait > 0) {
+        throw new RateLimitedError(
+          wait,
+          'Too many requests name Salesforce users Switchyard does not know yet.',
+        );
+      }
+    }
+    return lookUp(id);
+  };
+
   return async (req, res, next) => {
-    const id = req.get('x-switchyard-user')?.trim();
-    if (!id) {
+    const header = req.get('x-switchyard-user')?.trim();
+    if (!header) {
       throw new UnauthenticatedError(
         'This request does not say which Salesforce user is acting.',
         'Send the header "X-Switchyard-User" with the 18-character Id of the user (005…); the Switchyard Apex controller does this for you.',
       );
     }
-    const problem = salesforceIdProblem(id, KEY_PREFIX.user);
+    const problem = salesforceIdProblem(header, KEY_PREFIX.user);
     if (problem) {
       throw new UnauthenticatedError(
         `X-Switchyard-User ${problem}.`,
         'Send the Id of the acting Salesforce user (005…), as UserInfo.getUserId() returns it.',
       );
     }
-    const now = nowMs();
-    let entry = known.get(id);
-    if (!entry || entry.until <= now) {
-      const user = await org.getUser(id);
-      entry = { actor: user ? toActor(user) : null, until: now + ACTOR_TTL_MS };
-      if (known.size >= 10_000) known.clear();
-      known.set(id, entry);
-    }
-    const actor = entry.actor;
+    const id = toId18(header)!;
+    options.admit?.(id);
+    const actor = await resolve(id);
     if (!actor) {
       throw new UnauthenticatedError(
-        `No Salesforce user with Id ${id} is known to Switchyard.`,
+        `No Salesforce user with Id ${header} is known to Switchyard.`,
         'Check the Id in X-Switchyard-User; if the user is new, wait for the next user sync and try again.',
       );
     }

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'OVERLOADED'
   | 'INTERNAL';
 
 /** The one place codes become statuses. */
@@ -30,6 +31,7 @@ export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   RATE_LIMITED: 429,
   PAYLOAD_TOO_LARGE: 413,
   UPSTREAM_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   INTERNAL: 500,
 };
 
@@ -87,10 +89,10 @@ export class ForbiddenError extends ApiError {
 }
 
 export class RateLimitedError extends ApiError {
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, message = 'Too many requests for this API key and user.') {
     super(
       'RATE_LIMITED',
-      'Too many requests for this API key and user.',
+      message,
       `Wait ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'} and try again.`,
       [],
       { 'Retry-After': String(retryAfterSeconds) },
@@ -111,6 +113,12 @@ const UPSTREAM_CODES = new Set([
   'SF_TIMEOUT',
   'SF_API_ERROR',
 ]);
+
+/** True for an error that means Salesforce cannot be used now: it would fail any request alike. */
+export const isUpstreamError = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UPSTREAM_CODES.has(code);
+};
 
 const isApiCode = (code: unknown): code is ApiErrorCode =>
   typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code);
@@ -146,7 +154,9 @@ export function toErrorResponse(err: unknown): {
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
     return toErrorResponse(new ValidationError([{ field: 'body', message: 'must be JSON in UTF-8' }]));
   }
-  if (typeof e?.code === 'string' && UPSTREAM_CODES.has(e.code)) {
+  const clientMistake = clientMistakeOf(err);
+  if (clientMistake) return toErrorResponse(clientMistake);
+  if (isUpstreamError(err)) {
     return toErrorResponse(
       new ApiError(
         'UPSTREAM_UNAVAILABLE',
@@ -176,6 +186,44 @@ export function toErrorResponse(err: unknown): {
       'Try again; if it keeps happening, ask your admin to check the companion logs.',
     ),
   );
+}
+
+/**
+ * Errors Express and its parsers raise for what the caller sent (a path that does not decode, a
+ * body that is not compressed as its Content-Encoding says, a static file path that leaves its
+ * folder), as the API's own errors. http-errors marks them `expose`; an error from elsewhere that
+ * merely carries a 4xx `status` (e.g. a Salesforce answer) stays a server fault.
+ */
+function clientMistakeOf(err: unknown): ApiError | null {
+  const e = err as { status?: unknown; expose?: unknown; code?: unknown; message?: unknown };
+  if (err instanceof URIError && e.status === 400) {
+    return new ValidationError([
+      {
+        field: 'path',
+        message: 'has a malformed %-escape: encode each part of the path as UTF-8 (encodeURIComponent)',
+      },
+    ]);
+  }
+  if (e?.expose !== true || typeof e.status !== 'number' || e.status < 400 || e.status >= 500) return null;
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+    return new ValidationError([
+      {
+        field: 'content-encoding',
+        message:
+          'names a compression the body is not in: send the body uncompressed, or compressed as the header says',
+      },
+    ]);
+  }
+  if (e.status === 403 || e.status === 404) {
+    return new NotFoundError(
+      'There is no file at this path.',
+      'Check the path: files are served by name from their folder, never from outside it.',
+    );
+  }
+  const message = typeof e.message === 'string' && e.message ? e.message : 'could not be read';
+  return new ValidationError([
+    { field: 'request', message: message.charAt(0).toLowerCase() + message.slice(1) },
+  ]);
 }
 
 function defaultAction(code: ApiErrorCode): string {

@@ -1,3 +1,4 @@
+import { STATUS_BY_CODE } from './http.errors.js';
 import { ACTIVE_FLOWS_DAYS } from './lead-activity.js';
 import { PARTNER_STATES } from './partner-status.js';
 import { BATCH_MAX } from './routes/route-batch.route.js';
@@ -40,6 +41,9 @@ const commonErrors = {
   '403': errorResponse('The acting user is inactive or may not do this (FORBIDDEN).'),
   '429': errorResponse('Too many requests for this key and user; see Retry-After (RATE_LIMITED).'),
   '500': errorResponse('Something failed inside the companion (INTERNAL).'),
+  '503': errorResponse(
+    'The companion has as many requests in flight as it may take; see Retry-After (OVERLOADED).',
+  ),
 };
 const notFound = { '404': errorResponse('No such record (NOT_FOUND).') };
 
@@ -99,7 +103,7 @@ export function openApiDocument(): Schema {
         'Every call but /healthz needs `Authorization: Bearer <key>`; /v1 calls also name the acting Salesforce user in `X-Switchyard-User`. ' +
         'Errors always have the shape `{ error: { code, message, action, details? } }`. ' +
         'Reads are not filtered by Salesforce sharing: the Apex controller checks that the user can see a record before it asks. ' +
-        'Requests are limited per acting user (RATE_LIMITED with Retry-After).',
+        'Requests are limited per acting user (RATE_LIMITED with Retry-After), and in all to what the companion can serve (OVERLOADED with Retry-After).',
     },
     servers: [{ url: '/' }],
     paths: {
@@ -177,7 +181,9 @@ export function openApiDocument(): Schema {
                 'The lead may not be re-routed (LEAD_NOT_ELIGIBLE), or its owner changed meanwhile (STALE_DECISION).',
               ),
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
-              '503': errorResponse('Salesforce refused or could not take the change (UPSTREAM_UNAVAILABLE).'),
+              '503': errorResponse(
+                'Salesforce refused or could not take the change (UPSTREAM_UNAVAILABLE), or the companion is at its limit of requests in flight; see Retry-After (OVERLOADED).',
+              ),
             },
           },
         ),
@@ -331,18 +337,7 @@ export function openApiDocument(): Schema {
           error: obj(
             {
               code: {
-                enum: [
-                  'UNAUTHENTICATED',
-                  'FORBIDDEN',
-                  'NOT_FOUND',
-                  'VALIDATION_FAILED',
-                  'LEAD_NOT_ELIGIBLE',
-                  'STALE_DECISION',
-                  'RATE_LIMITED',
-                  'PAYLOAD_TOO_LARGE',
-                  'UPSTREAM_UNAVAILABLE',
-                  'INTERNAL',
-                ],
+                enum: Object.keys(STATUS_BY_CODE),
               },
               message: { type: 'string', description: 'What went wrong, in a sentence.' },
               action: { type: 'string', description: 'What to do next, in a sentence.' },

@@ -1,12 +1,16 @@
 import { CodedError } from '../engine/coded-error.js';
 import { isRouteFailure } from '../routing/routing.service.js';
 import type { RouteRequest, RouteResult, RoutingPort } from './app-context.js';
+import { isUpstreamError } from './http.errors.js';
+import { CallerGoneError } from './in-flight-limit.js';
 
 /** A lead routeMany could not route, with the routing service's code (NOT_FOUND, NO_FLOW). */
 export class RouteFailedError extends CodedError {}
 
 interface Waiting {
   request: RouteRequest;
+  /** Aborted when the caller left: the request is dropped unless its batch has begun. */
+  gone: AbortSignal | undefined;
   resolve(result: RouteResult): void;
   reject(error: unknown): void;
 }
@@ -21,7 +25,7 @@ interface Waiting {
  * resolve without ever giving the event loop back to the network, so a batch started at once would
  * finish before the next request was even read, and every batch would hold a single request.
  * A lone request waits only that one turn. A lead is never in one batch twice: the second request
- * waits a batch.
+ * waits a batch. A request whose caller has left before its batch is cut is dropped, not routed.
  */
 export class RouteCoalescer {
   private waiting: Waiting[] = [];
@@ -32,9 +36,9 @@ export class RouteCoalescer {
     private readonly maxBatch = 50,
   ) {}
 
-  route(request: RouteRequest): Promise<RouteResult> {
+  route(request: RouteRequest, gone?: AbortSignal): Promise<RouteResult> {
     return new Promise<RouteResult>((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
+      this.waiting.push({ request, gone, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -49,7 +53,8 @@ export class RouteCoalescer {
         const later: Waiting[] = [];
         const leads = new Set<string>();
         for (const w of this.waiting) {
-          if (batch.length < this.maxBatch && !leads.has(w.request.leadId)) {
+          if (w.gone?.aborted) w.reject(new CallerGoneError());
+          else if (batch.length < this.maxBatch && !leads.has(w.request.leadId)) {
             leads.add(w.request.leadId);
             batch.push(w);
           } else {
@@ -57,7 +62,7 @@ export class RouteCoalescer {
           }
         }
         this.waiting = later;
-        await this.routeBatch(batch);
+        if (batch.length > 0) await this.routeBatch(batch);
       }
     } finally {
       this.draining = false;
@@ -75,7 +80,17 @@ export class RouteCoalescer {
         else w.resolve(result);
       });
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      // One request the routing service chokes on (text the store refuses, a bug) must not fail the
+      // others: route them one by one so only the culprit fails. Salesforce being down would fail
+      // each alike, so that fails the batch at once.
+      if (batch.length === 1 || isUpstreamError(err)) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      for (const w of batch) {
+        if (w.gone?.aborted) w.reject(new CallerGoneError());
+        else await this.routeBatch([w]);
+      }
     }
   }
 }

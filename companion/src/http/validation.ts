@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
 import { ValidationError, type FieldProblem } from './http.errors.js';
@@ -122,3 +122,66 @@ export function strictBody<T extends z.ZodRawShape>(shape: T) {
       issue.code === 'unrecognized_keys' ? 'is not a field this endpoint accepts' : 'must be a JSON object',
   });
 }
+
+/** A NUL, or half of a surrogate pair without its other half: text PostgreSQL refuses to store. */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why PostgreSQL could not store this text, or null when it can. */
+export function unstorableTextProblem(text: string): string | null {
+  const found = UNSTORABLE.exec(text)?.[0];
+  if (found === undefined) return null;
+  return found === '\u0000'
+    ? 'must not contain a NUL character (\\u0000)'
+    : 'must be valid Unicode: it holds half of a surrogate pair (e.g. \\ud800) without the other half';
+}
+
+/** Every string (and object key) in `value` that cannot be stored, named by its path (`leadIds.3`). */
+function unstorableText(value: unknown, at: string[], problems: FieldProblem[], whole: string): void {
+  // Deeper than any field of the API: the route's own schema refuses it.
+  if (at.length > 32 || problems.length >= 20) return;
+  const name = () => (at.length > 0 ? at.join('.') : whole);
+  if (typeof value === 'string') {
+    const problem = unstorableTextProblem(value);
+    if (problem) problems.push({ field: name(), message: problem });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unstorableText(item, [...at, String(i)], problems, whole));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = unstorableTextProblem(key);
+      if (problem) problems.push({ field: name(), message: `has a field name that ${problem}` });
+      else unstorableText(item, [...at, key], problems, whole);
+    }
+  }
+}
+
+/**
+ * Refuses, at the edge and for every route, query strings and JSON bodies holding text PostgreSQL
+ * cannot store: one such field would otherwise become a database error, and in a coalesced batch
+ * fail the requests beside it. Headers need no check: Node refuses NUL in them, and they are Latin-1.
+ */
+export const storableTextOnly: RequestHandler = (req, _res, next) => {
+  const problems: FieldProblem[] = [];
+  unstorableText(req.query ?? {}, [], problems, 'query');
+  if (req.body !== undefined) unstorableText(req.body, [], problems, 'body');
+  if (problems.length > 0) throw new ValidationError(problems);
+  next();
+};
+
+/**
+ * Refuses a path with a malformed %-escape (`%zz`, or `%c0%af`, which is not UTF-8) before any route
+ * tries to decode it.
+ */
+export const wellFormedPath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new ValidationError([
+      {
+        field: 'path',
+        message: 'has a malformed %-escape: encode each part of the path as UTF-8 (encodeURIComponent)',
+      },
+    ]);
+  }
+  next();
+};

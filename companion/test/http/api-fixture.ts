@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Router } from 'express';
 import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import { createApp } from '../../src/http/app.js';
@@ -32,6 +33,8 @@ export interface CallOptions {
   /** Sent as is, instead of JSON of `body`. */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Aborting it closes the connection, as a caller that gives up does. */
+  signal?: AbortSignal;
 }
 
 export interface TestApi {
@@ -42,9 +45,11 @@ export interface TestApi {
   /** Every log line the app wrote, as text. */
   logLines: string[];
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
-  /** Another app on the same store, org and routing service, with other limits. */
+  /** Another app on the same store, with other limits, or the org or routing service wrapped. */
   sibling(
-    overrides: Partial<Pick<AppDeps, 'rateLimit' | 'bodyLimit' | 'status'>>,
+    overrides: Partial<
+      Pick<AppDeps, 'rateLimit' | 'lookupBudget' | 'maxInFlight' | 'bodyLimit' | 'status' | 'org' | 'routing'>
+    >,
   ): Promise<Pick<TestApi, 'call' | 'close'>>;
   close(): Promise<void>;
 }
@@ -53,8 +58,9 @@ export interface TestApi {
  * The real app on a real embedded store in a temporary data folder, with a small demo org (the
  * curated scenarios and some generated bulk) and the shipped flows; the clock is pinned to MONDAY.
  */
-export async function startApi(options: { user?: string } = {}): Promise<TestApi> {
+export async function startApi(options: { user?: string; public?: Router } = {}): Promise<TestApi> {
   const companion = await startLocalCompanion({
+    ...(options.public ? { public: options.public } : {}),
     now: MONDAY,
     apiKey: API_KEY,
     size: { accounts: 150, leads: 300 },
@@ -93,7 +99,12 @@ function caller(url: string, defaultUser: string): TestApi['call'] {
     let body: string | undefined = o.rawBody;
     if (body === undefined && o.body !== undefined) body = JSON.stringify(o.body);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const res = await fetch(url + route, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(url + route, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     const text = await res.text();
     let parsed: Json = null;
     try {

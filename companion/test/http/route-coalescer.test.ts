@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/engine/decision.js';
 import type { RouteRequest, RouteResult, RoutingPort } from '../../src/http/app-context.js';
+import { CallerGoneError } from '../../src/http/in-flight-limit.js';
 import { RouteCoalescer } from '../../src/http/route-coalescer.js';
 import type { RouteManyResult } from '../../src/routing/routing.service.js';
 
@@ -37,6 +38,13 @@ class HeldRouting implements Pick<RoutingPort, 'routeMany'> {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 const request = (leadId: string): RouteRequest => ({ leadId, trigger: { kind: 'reroute' } });
+const applied = (r: RouteRequest) =>
+  ({
+    decisionId: r.leadId,
+    decision: { leadId: r.leadId },
+    status: 'applied',
+    errors: [],
+  }) as unknown as RouteResult;
 
 describe('RouteCoalescer (group commit for re-routes)', () => {
   it('routes a lone request after one turn of the event loop', async () => {
@@ -92,22 +100,56 @@ describe('RouteCoalescer (group commit for re-routes)', () => {
     expect((await fine).decisionId).toBe('d-b-1');
   });
 
-  it('fails every request of a batch whose routeMany throws, and carries on with the next', async () => {
-    let calls = 0;
+  it('routes the requests of a batch that throws one by one, so only the culprit fails', async () => {
+    const batches: string[][] = [];
     const routing = {
       routeMany: async (requests: RouteRequest[]) => {
-        calls += 1;
-        if (calls === 1) throw new Error('the store went away');
-        return requests.map((r) => ({
-          decisionId: r.leadId,
-          decision: { leadId: r.leadId },
-          status: 'applied',
-          errors: [],
-        }));
+        batches.push(requests.map((r) => r.leadId));
+        if (requests.some((r) => r.leadId === 'poison')) throw new Error('the store refused the batch');
+        return requests.map(applied);
       },
-    } as unknown as Pick<RoutingPort, 'routeMany'>;
+    };
     const coalescer = new RouteCoalescer(routing);
-    await expect(coalescer.route(request('a'))).rejects.toThrow('the store went away');
-    expect((await coalescer.route(request('b'))).decisionId).toBe('b');
+    const outcomes = ['a', 'poison', 'b'].map((id) =>
+      coalescer.route(request(id)).then(
+        (r) => r.decisionId,
+        (err: Error) => err.message,
+      ),
+    );
+    expect(await Promise.all(outcomes)).toEqual(['a', 'the store refused the batch', 'b']);
+    expect(batches).toEqual([['a', 'poison', 'b'], ['a'], ['poison'], ['b']]);
+    expect((await coalescer.route(request('c'))).decisionId).toBe('c');
+  });
+
+  it('fails the whole batch at once when Salesforce is down, without asking again per lead', async () => {
+    let calls = 0;
+    const down = Object.assign(new Error('Salesforce did not answer in time.'), { code: 'SF_TIMEOUT' });
+    const routing = {
+      routeMany: async (): Promise<RouteManyResult[]> => {
+        calls += 1;
+        throw down;
+      },
+    };
+    const coalescer = new RouteCoalescer(routing);
+    const outcomes = ['a', 'b', 'c'].map((id) => coalescer.route(request(id)).catch((err: unknown) => err));
+    expect(await Promise.all(outcomes)).toEqual([down, down, down]);
+    expect(calls).toBe(1);
+  });
+
+  it('drops a request whose caller left before its batch was cut, and routes the rest', async () => {
+    const routing = new HeldRouting();
+    const coalescer = new RouteCoalescer(routing);
+    const first = coalescer.route(request('a'));
+    await turn();
+    const left = new AbortController();
+    const abandoned = coalescer.route(request('b'), left.signal).catch((err: unknown) => err);
+    const stays = coalescer.route(request('c'), new AbortController().signal);
+    left.abort();
+    await routing.next();
+    await routing.next();
+    expect(routing.batches).toEqual([['a'], ['c']]);
+    expect(await abandoned).toBeInstanceOf(CallerGoneError);
+    expect((await first).decisionId).toBe('d-a-1');
+    expect((await stays).decisionId).toBe('d-c-2');
   });
 });

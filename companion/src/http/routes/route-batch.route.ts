@@ -6,6 +6,7 @@ import { actorOf, assertMayRouteBatch } from '../access.js';
 import type { AppDeps, RouteRequest } from '../app-context.js';
 import { isRouteFailure } from '../../routing/routing.service.js';
 import { NotFoundError, toErrorResponse } from '../http.errors.js';
+import { CallerGoneError, callerGone } from '../in-flight-limit.js';
 import { parseRequest, salesforceId, strictBody } from '../validation.js';
 import { routeView } from '../views.js';
 import { assertRouted, REASON_MAX } from './route-lead.route.js';
@@ -29,6 +30,7 @@ export const routeBatchBody = strictBody({
 export function routeBatchRoute(deps: AppDeps): Router {
   const router = Router();
   router.post('/route', async (req, res) => {
+    const gone = callerGone(res);
     const { body } = parseRequest(req, { body: routeBatchBody });
     const actor = actorOf(res);
     assertMayRouteBatch(actor);
@@ -42,6 +44,7 @@ export function routeBatchRoute(deps: AppDeps): Router {
         trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
         dryRun,
       }));
+    if (gone.aborted) throw new CallerGoneError();
     const results = requests.length > 0 ? await deps.routing.routeMany(requests) : [];
     // routeMany answers in the order asked, one result per request.
     const byLead = new Map(requests.map((r, i) => [r.leadId, results[i]]));

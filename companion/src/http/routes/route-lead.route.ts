@@ -4,6 +4,7 @@ import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { actorOf, assertMayReroute, findLead } from '../access.js';
 import type { AppDeps, RouteResult } from '../app-context.js';
 import { ApiError, STATUS_BY_CODE, type ApiErrorCode } from '../http.errors.js';
+import { callerGone } from '../in-flight-limit.js';
 import { RouteCoalescer } from '../route-coalescer.js';
 import { parseRequest, salesforceId, strictBody } from '../validation.js';
 import { routeView } from '../views.js';
@@ -70,6 +71,7 @@ export function routeLeadRoute(deps: AppDeps): Router {
   const router = Router();
   const coalescer = new RouteCoalescer(deps.routing);
   router.post('/leads/:leadId/route', async (req, res) => {
+    const gone = callerGone(res);
     const { params, body, headers } = parseRequest(req, {
       params: z.object({ leadId: salesforceId(KEY_PREFIX.lead) }),
       body: routeLeadBody,
@@ -80,13 +82,16 @@ export function routeLeadRoute(deps: AppDeps): Router {
     if (!actor.canReroute) await assertMayReroute(deps.org, actor, await findLead(deps.org, params.leadId));
     const dryRun = body.dryRun ?? false;
     const key = headers['idempotency-key'];
-    const result = await coalescer.route({
-      leadId: params.leadId,
-      trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
-      dryRun,
-      // Scoped to the lead and the kind of request, so one key reused elsewhere never returns this decision.
-      ...(key ? { requestKey: `reroute:${params.leadId}:${dryRun ? 'dry' : 'live'}:${key}` } : {}),
-    });
+    const result = await coalescer.route(
+      {
+        leadId: params.leadId,
+        trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
+        dryRun,
+        // Scoped to the lead and the kind of request, so one key reused elsewhere never returns this decision.
+        ...(key ? { requestKey: `reroute:${params.leadId}:${dryRun ? 'dry' : 'live'}:${key}` } : {}),
+      },
+      gone,
+    );
     deps.metrics.apiRoutes.inc({ outcome: result.decision.outcome, dry_run: String(dryRun) });
     assertRouted(result);
     res.json(routeView(result, dryRun));
