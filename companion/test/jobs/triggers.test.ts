@@ -3,6 +3,7 @@ import { DEMO_USERS, demoQueueId, demoUserId } from '../../src/crm/local/demo-pe
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import { upsertRecords } from '../../src/crm/local/local-records.js';
+import type { LeadChangeListener } from '../../src/crm/crm.port.js';
 import type { LeadRecord } from '../../src/engine/model.js';
 import { InboundGenerator } from '../../src/crm/local/inbound-generator.js';
 import { InactiveOwnerSweep } from '../../src/jobs/inactive-owner.sweep.js';
@@ -97,6 +98,57 @@ describe('the inbound stream', () => {
     const [latest] = await historyOf(seen[0]!);
     expect(latest?.decision.trigger).toBe('created');
     expect(service.org.leads.size).toBeGreaterThan(before);
+  });
+});
+
+describe('a routing batch that fails', () => {
+  it('is tried again after a pause, not dropped', async () => {
+    const lead = (await org.getLead(scenario('blueprint-hot').lead.Id))!;
+    let calls = 0;
+    // The first batch meets a fault (the database went away for a moment); the next try works.
+    const flaky = new Proxy(service, {
+      get(target, prop) {
+        if (prop === 'routeMany') {
+          return (requests: Parameters<RoutingService['routeMany']>[0]) => {
+            calls += 1;
+            return calls === 1 ? Promise.reject(new Error('connection reset')) : target.routeMany(requests);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let tell: LeadChangeListener = () => {};
+    const errors: unknown[] = [];
+    const retrying = new LeadChangeRouter({
+      feed: { subscribe: (listener) => ((tell = listener), () => {}) },
+      service: flaky,
+      routingSet: await shippedRoutingSet(),
+      crm: org,
+      // A first start: its catch-up only marks where the next one looks from.
+      resume: { get: async () => null, set: async () => {} },
+      firstRetryMs: 10,
+      onError: (error) => errors.push(error),
+    });
+    retrying.start();
+    try {
+      tell({
+        leadId: lead.Id,
+        kind: 'created',
+        changedFields: ['Id'],
+        previous: {},
+        lead,
+        origin: 'inbound',
+      });
+      await retrying.idle();
+    } finally {
+      await retrying.stop();
+    }
+
+    expect(errors).toEqual([new Error('connection reset')]);
+    expect(calls).toBe(2);
+    const [latest] = await historyOf(lead.Id);
+    expect(latest?.decision.trigger).toBe('created');
   });
 });
 

@@ -47,7 +47,11 @@ export const INDUSTRIES = [
   'Insurance',
 ];
 
-/** Company names are `[descriptor] prefix core`, e.g. "Global Falcon Logistics". */
+/**
+ * Company names are `[descriptor] prefix core` ("Global Falcon Logistics"), then, when an org is
+ * bigger than those make, `[descriptor] prefix place core` ("Cedar Point Foods") and
+ * `surname & surname core` ("Okafor & Lindqvist Consulting"): 1.7 million names in all.
+ */
 // prettier-ignore
 export const NAME_PREFIXES = [
   'Acme', 'Apex', 'Atlas', 'Beacon', 'Cascade', 'Cedar', 'Cobalt', 'Copper', 'Crescent', 'Delta',
@@ -62,6 +66,14 @@ export const NAME_PREFIXES = [
 export const NAME_DESCRIPTORS = [
   'Global', 'Digital', 'United', 'First', 'Next', 'Smart', 'Prime', 'Open', 'True', 'Blue',
   'Green', 'Golden', 'Swift', 'Clear', 'Deep', 'High', 'New', 'Alpha', 'Grand', 'Royal',
+];
+
+/** The second word of a two-word name: never a prefix or a core, so no name is read two ways. */
+// prettier-ignore
+export const NAME_PLACES = [
+  'Bay', 'Brook', 'Bridge', 'Creek', 'Crest', 'Field', 'Forge', 'Gate', 'Glen', 'Grove',
+  'Haven', 'Hill', 'Hollow', 'Island', 'Lake', 'Meadow', 'Mesa', 'Mill', 'Park', 'Peak',
+  'Point', 'Rock', 'Shore', 'Springs', 'Stone', 'Valley', 'View', 'Vista', 'Wharf', 'Wood',
 ];
 
 // prettier-ignore

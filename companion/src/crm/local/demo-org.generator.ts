@@ -17,6 +17,7 @@ import {
   LAST_NAMES,
   NAME_CORES,
   NAME_DESCRIPTORS,
+  NAME_PLACES,
   NAME_PREFIXES,
   TITLES,
   type Country,
@@ -259,21 +260,72 @@ function employees(rng: Rng): number {
 
 const segmentOf = (n: number): string => (n >= 2000 ? 'Enterprise' : n >= 200 ? 'Mid-Market' : 'SMB');
 
-/** Unique company names, with the domain each one uses. */
-class CompanyNames {
+/**
+ * Draws of one kind of name before the next kind is tried. Names without a descriptor take most
+ * draws and fill first, so a kind is given up only when nearly full (64 misses in a row), which
+ * also keeps orgs up to today's sizes exactly as they were.
+ */
+const DRAWS = 64;
+/** The same for the rarer kinds, new with big orgs: past a few misses, the walk in order is quicker. */
+const WIDE_DRAWS = 8;
+
+/**
+ * Unique company names, with the domain each one uses. Names are drawn at random, the common kind
+ * first; a kind whose draws all hit used names once is not drawn from again, and when every kind
+ * is that full the next free name in a fixed order is taken: each name costs a bounded number of
+ * draws whatever the size of the org. Only beyond the 1.7 million names the lists make does a
+ * name get a number.
+ * @internal exported for its tests
+ */
+export class CompanyNames {
   private readonly used = new Set<string>();
   private readonly domains = new Set<string>();
+  private shortFull = false;
+  private wideFull = false;
+  /** Where the walk through every name in order stands. */
+  private cursor = 0;
   constructor(private readonly rng: Rng) {}
 
   next(): string {
-    for (;;) {
-      const core = `${this.rng.pick(NAME_PREFIXES)} ${this.rng.pick(NAME_CORES)}`;
-      const name = this.rng.chance(0.4) ? `${this.rng.pick(NAME_DESCRIPTORS)} ${core}` : core;
-      if (!this.used.has(name)) {
-        this.used.add(name);
-        return name;
+    if (!this.shortFull) {
+      for (let i = 0; i < DRAWS; i++) {
+        const core = `${this.rng.pick(NAME_PREFIXES)} ${this.rng.pick(NAME_CORES)}`;
+        const name = this.rng.chance(0.4) ? `${this.rng.pick(NAME_DESCRIPTORS)} ${core}` : core;
+        if (this.take(name)) return name;
       }
+      this.shortFull = true;
     }
+    if (!this.wideFull) {
+      for (let i = 0; i < WIDE_DRAWS; i++) {
+        const name = this.rng.chance(0.9) ? this.placeName() : this.partnersName();
+        if (this.take(name)) return name;
+      }
+      this.wideFull = true;
+    }
+    for (;;) {
+      const name = nameAt(this.cursor++);
+      if (this.take(name)) return name;
+    }
+  }
+
+  /** `[descriptor] prefix place core`, e.g. "Cedar Point Foods". */
+  private placeName(): string {
+    const core = `${this.rng.pick(NAME_PREFIXES)} ${this.rng.pick(NAME_PLACES)} ${this.rng.pick(NAME_CORES)}`;
+    return this.rng.chance(0.4) ? `${this.rng.pick(NAME_DESCRIPTORS)} ${core}` : core;
+  }
+
+  /** `surname & surname core`, e.g. "Okafor & Lindqvist Consulting". */
+  private partnersName(): string {
+    const first = this.rng.pick(LAST_NAMES);
+    let second = this.rng.pick(LAST_NAMES);
+    if (second === first) second = LAST_NAMES[(LAST_NAMES.indexOf(first) + 1) % LAST_NAMES.length]!;
+    return `${first} & ${second} ${this.rng.pick(NAME_CORES)}`;
+  }
+
+  private take(name: string): boolean {
+    if (this.used.has(name)) return false;
+    this.used.add(name);
+    return true;
   }
 
   domain(name: string, country: Country): string {
@@ -284,6 +336,51 @@ class CompanyNames {
     this.domains.add(domain);
     return domain;
   }
+}
+
+const DESCRIBED = NAME_DESCRIPTORS.length + 1;
+const SHORT_NAMES = DESCRIBED * NAME_PREFIXES.length * NAME_CORES.length;
+const PLACE_NAMES = SHORT_NAMES * NAME_PLACES.length;
+const PARTNERS_NAMES = LAST_NAMES.length * (LAST_NAMES.length - 1) * NAME_CORES.length;
+/**
+ * Every name the lists make, each once: the three kinds CompanyNames draws from.
+ * @internal exported for its tests
+ */
+export const COMPANY_NAME_COUNT = SHORT_NAMES + PLACE_NAMES + PARTNERS_NAMES;
+
+/**
+ * The n-th name in a fixed order of every name the lists make; past the last, the same names again
+ * with a number ("Acme Analytics 2"), so there is always one more.
+ * @internal exported for its tests
+ */
+export function nameAt(n: number): string {
+  const round = Math.floor(n / COMPANY_NAME_COUNT);
+  let i = n % COMPANY_NAME_COUNT;
+  const digit = (size: number): number => {
+    const d = i % size;
+    i = Math.floor(i / size);
+    return d;
+  };
+  let name: string;
+  if (i < SHORT_NAMES + PLACE_NAMES) {
+    let place: string | null = null;
+    if (i >= SHORT_NAMES) {
+      i -= SHORT_NAMES;
+      place = NAME_PLACES[digit(NAME_PLACES.length)]!;
+    }
+    const core = NAME_CORES[digit(NAME_CORES.length)]!;
+    const prefix = NAME_PREFIXES[digit(NAME_PREFIXES.length)]!;
+    const d = digit(DESCRIBED);
+    name = [d === 0 ? null : NAME_DESCRIPTORS[d - 1], prefix, place, core].filter(Boolean).join(' ');
+  } else {
+    i -= SHORT_NAMES + PLACE_NAMES;
+    const core = NAME_CORES[digit(NAME_CORES.length)]!;
+    const first = digit(LAST_NAMES.length);
+    const other = digit(LAST_NAMES.length - 1);
+    const second = other >= first ? other + 1 : other;
+    name = `${LAST_NAMES[first]} & ${LAST_NAMES[second]} ${core}`;
+  }
+  return round === 0 ? name : `${name} ${round + 1}`;
 }
 
 function websiteOf(rng: Rng, domain: string): string {

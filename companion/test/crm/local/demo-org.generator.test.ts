@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { isSalesforceId } from '../../../src/engine/salesforce-id.js';
 import {
   ACCOUNT_TYPES,
+  COMPANY_NAME_COUNT,
+  CompanyNames,
   createInboundLeadFactory,
   generateDemoOrg,
   LEAD_SOURCES,
   LEAD_STATUSES,
+  nameAt,
   OPPORTUNITY_STAGES,
+  Rng,
 } from '../../../src/crm/local/demo-org.generator.js';
 import { DEMO_QUEUES, DEMO_USERS } from '../../../src/crm/local/demo-people.js';
 
@@ -160,5 +164,29 @@ describe('the demo org generator', () => {
     expect(first.every((x) => x.lead.CreatedDate === now.toISOString() && !x.lead.Matched_Account__c)).toBe(
       true,
     );
+  });
+});
+
+describe('company names for an org of any size', () => {
+  it('gives a million different names, each made of words (no numbers)', { timeout: 120_000 }, () => {
+    const names = new CompanyNames(new Rng(1));
+    const seen = new Set<string>();
+    for (let i = 0; i < 1_000_000; i++) seen.add(names.next());
+    expect(seen.size).toBe(1_000_000);
+    expect([...seen].filter((name) => /\d/.test(name))).toEqual([]);
+    expect(seen).toContain('Acme Analytics');
+  });
+
+  it('after every name the lists make, gives the same names with a number', () => {
+    expect(COMPANY_NAME_COUNT).toBeGreaterThan(1_500_000);
+    expect(nameAt(COMPANY_NAME_COUNT)).toBe(`${nameAt(0)} 2`);
+  });
+
+  it('makes an org bigger than the short names alone allow', { timeout: 120_000 }, () => {
+    const org = generateDemoOrg({ seed: 5, accounts: 60_000, leads: 100 });
+    expect(org.accounts).toHaveLength(60_000);
+    // A name recurs only as the same company in another country (a subsidiary).
+    const places = new Set(org.accounts.map((a) => `${a.Name} / ${a.BillingCountry}`));
+    expect(places.size).toBe(60_000);
   });
 });
