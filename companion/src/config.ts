@@ -8,6 +8,8 @@ import { CodedError } from './engine/coded-error.js';
  * Settings, read and validated once by the composition root (`loadConfig(process.env)`).
  * Every setting has a default that runs locally, except what only Salesforce mode needs.
  */
+
+/** How to reach the org: the one list, which the Salesforce adapter's login takes as it is. */
 export interface SalesforceSettings {
   /** https://login.salesforce.com, https://test.salesforce.com or a My Domain URL. */
   loginUrl: string;

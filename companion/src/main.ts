@@ -204,12 +204,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
       { setting: 'SWITCHYARD_MODE', message: 'salesforce mode needs the SF_* settings' },
     ]);
   }
-  const connection = await createSalesforceCrm({
-    loginUrl: sf.loginUrl,
-    clientId: sf.clientId,
-    username: sf.username,
-    privateKey: sf.privateKey,
-  });
+  const connection = await createSalesforceCrm(sf);
   const org = new SalesforceOrgRead(connection.api);
   return {
     crm: connection.crm,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../companion/src/config.js';
 import { defaultAudience } from '../../companion/src/crm/salesforce/salesforce-auth.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
 import { SHORT_TIMEOUT, seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
@@ -63,18 +64,21 @@ describe('Salesforce adapter: sessions', () => {
     expect(h.standIn.calls()).toEqual({ query: 2, token: 1 });
   });
 
-  it('logs in with the key read from a file', async () => {
+  it('logs in with the key SF_PRIVATE_KEY_FILE names', async () => {
     bare = await SalesforceStandIn.start();
     const dir = mkdtempSync(join(tmpdir(), 'sf-key-'));
     const file = join(dir, 'switchyard.key');
     writeFileSync(file, bare.privateKeyPem);
     try {
-      const { auth } = await createSalesforceCrm({
-        loginUrl: bare.url,
-        clientId: bare.clientId,
-        username: bare.username,
-        privateKeyFile: file,
+      const config = loadConfig({
+        SWITCHYARD_MODE: 'salesforce',
+        SWITCHYARD_API_KEY: 'a-key-of-sixteen-or-more',
+        SF_LOGIN_URL: bare.url,
+        SF_CLIENT_ID: bare.clientId,
+        SF_USERNAME: bare.username,
+        SF_PRIVATE_KEY_FILE: file,
       });
+      const { auth } = await createSalesforceCrm(config.salesforce!);
       expect(auth.orgId).toBe(bare.orgId);
       expect(auth.userId).toBe(bare.integrationUserId);
     } finally {

@@ -1,23 +1,12 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Connection } from 'jsforce';
+import type { SalesforceSettings } from '../../config.js';
 import { SalesforceAuthError } from './salesforce.errors.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-export interface JwtAuthOptions {
-  /** e.g. https://login.salesforce.com, https://test.salesforce.com or the org's My Domain URL. */
-  loginUrl: string;
-  /** The connected app's consumer key. */
-  clientId: string;
-  /** The integration user the connected app pre-authorises. */
-  username: string;
-  /** PEM text of the private key whose certificate is uploaded to the connected app. */
-  privateKey?: string;
-  /** Or a path to that PEM file. */
-  privateKeyFile?: string;
-  /** The `aud` claim; by default the Salesforce login host that matches `loginUrl`. */
-  audience?: string;
+/** The connection settings (config.ts) and the API version to log in for. */
+export interface JwtAuthOptions extends SalesforceSettings {
   apiVersion: string;
   now?: () => number;
 }
@@ -82,16 +71,12 @@ export class JwtBearerAuth {
   userId = '';
 
   constructor(private readonly options: JwtAuthOptions) {
-    const pem =
-      options.privateKey ??
-      (options.privateKeyFile ? readFileSync(options.privateKeyFile, 'utf8') : undefined);
-    if (!pem) throw new SalesforceAuthError('no private key: set privateKey or privateKeyFile');
     try {
-      this.key = createPrivateKey(pem);
+      this.key = createPrivateKey(options.privateKey);
     } catch (err) {
       throw new SalesforceAuthError(`the private key is not a readable PEM key: ${(err as Error).message}`);
     }
-    this.audience = options.audience ?? defaultAudience(options.loginUrl);
+    this.audience = defaultAudience(options.loginUrl);
     this.now = options.now ?? Date.now;
   }
 

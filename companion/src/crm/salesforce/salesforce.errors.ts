@@ -67,12 +67,3 @@ export class SalesforceSetupError extends SalesforceError {
     );
   }
 }
-
-export class SalesforceSettingsError extends SalesforceError {
-  constructor(readonly problems: string[]) {
-    super(
-      'SF_SETTINGS_INVALID',
-      `Salesforce settings are incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  }
-}

@@ -1,3 +1,4 @@
+import type { SalesforceSettings } from '../../config.js';
 import { JwtBearerAuth } from './salesforce-auth.js';
 import { SalesforceApi, type ApiPolicy } from './salesforce-api.js';
 import { SalesforceCrm, type LockRetryPolicy } from './salesforce.crm.js';
@@ -6,14 +7,8 @@ import { REQUIRED_SCHEMA, type SchemaNeed } from './salesforce-fields.js';
 
 export const DEFAULT_API_VERSION = '62.0';
 
-/** Everything the adapter needs, read and validated by the composition root (see salesforce-settings.ts). */
-export interface SalesforceOptions {
-  loginUrl: string;
-  clientId: string;
-  username: string;
-  privateKey?: string;
-  privateKeyFile?: string;
-  audience?: string;
+/** The connection settings (read and validated by config.ts) and how the adapter behaves. */
+export interface SalesforceOptions extends SalesforceSettings {
   apiVersion?: string;
   policy?: Partial<ApiPolicy>;
   lockRetry?: Partial<LockRetryPolicy>;
@@ -33,14 +28,13 @@ export interface SalesforceConnection {
 
 /** Logs in with the JWT bearer flow and returns the CRM port plus the pieces health checks need. */
 export async function createSalesforceCrm(options: SalesforceOptions): Promise<SalesforceConnection> {
+  const { loginUrl, clientId, username, privateKey } = options;
   const auth = new JwtBearerAuth({
-    loginUrl: options.loginUrl,
-    clientId: options.clientId,
-    username: options.username,
+    loginUrl,
+    clientId,
+    username,
+    privateKey,
     apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
-    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-    ...(options.privateKeyFile ? { privateKeyFile: options.privateKeyFile } : {}),
-    ...(options.audience ? { audience: options.audience } : {}),
   });
   const conn = await auth.connect();
   const api = new SalesforceApi(conn, auth, options.policy);
