@@ -4,9 +4,10 @@
  *   validate [folder]     check flows, pools and territory tables; every problem with its line
  *   schema                print the flow JSON Schema (for editors)
  */
+import { join } from 'node:path';
 import { DEMO_CATALOG } from '../crm/local/demo-people.js';
 import { flowJsonSchema } from '../engine/flow/flow.schema.js';
-import { FlowInvalidError } from '../engine/flow/flow-loader.js';
+import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
 
@@ -28,7 +29,18 @@ async function main(args: string[]): Promise<number> {
     }
     case 'validate': {
       const dir = rest[0] ?? SHIPPED_FLOWS_DIR;
-      const set = await readRoutingSet(dir, DEMO_CATALOG);
+      let set;
+      try {
+        set = await readRoutingSet(dir, DEMO_CATALOG);
+      } catch (error) {
+        if (!(error instanceof DocumentInvalidError)) throw error;
+        const count = `${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}`;
+        console.error(`${dir}: ${count}; nothing is loaded until they are fixed:`);
+        for (const issue of error.issues) {
+          console.error(formatIssue(issue.file === dir ? issue : { ...issue, file: join(dir, issue.file) }));
+        }
+        return 1;
+      }
       console.log(
         `${dir}: ${set.flows.size} flows, ${set.pools.size} pools and ${set.territories.size} territory tables are valid.`,
       );
@@ -46,10 +58,8 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof FlowInvalidError) console.error(error.message);
-    else if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
-      console.error(error.message);
-    else console.error(error);
+    // A person reads this: what went wrong, not where in Switchyard's code.
+    console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   },
 );

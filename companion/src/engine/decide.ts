@@ -12,8 +12,10 @@ import type { Flow } from './flow/flow-loader.js';
 import type { AssignTargetDoc, NodeDoc } from './flow/flow.schema.js';
 import type { Decision, MatchedAccount, OwnerRef, PathStep, PoolChange, RoutingContext } from './decision.js';
 
-const MAX_STEPS = 500;
-const MAX_FLOW_DEPTH = 8;
+/** The nodes one decision passes at most, hand-overs included; the loader refuses flows that need more. */
+export const MAX_STEPS = 500;
+/** The hand-overs (subflow nodes) one decision follows at most. */
+export const MAX_FLOW_DEPTH = 8;
 
 /** A flow that cannot be followed to its end at run time (a subflow missing from the context, a loop). */
 export class FlowRuntimeError extends CodedError<'FLOW_RUNTIME'> {

@@ -1,21 +1,177 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRoutingSet, type OrgCatalog, type RoutingSet } from '../engine/flow/routing-set.js';
+import { FlowInvalidError, type FlowIssue } from '../engine/flow/flow-loader.js';
+import { loadRoutingSet, type OrgCatalog, type RoutingSet, type SourceFile } from '../engine/flow/routing-set.js';
 
 /** The flows, pools and territory tables shipped with Switchyard. */
 export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
 
-/** Reads `*.flow.yaml`, `pools.yaml` and `territories.yaml` from a folder and validates them as one set. */
+/**
+ * What a flow folder may hold. The largest shipped file is 8 KB; these bounds keep a wrong or hostile
+ * folder (a huge file, thousands of files) from holding up `validate` or the service's start.
+ */
+export const FLOW_FOLDER_LIMITS = {
+  maxFileBytes: 1024 * 1024,
+  maxFlowFiles: 200,
+  maxTotalBytes: 8 * 1024 * 1024,
+} as const;
+
+const MB = 1024 * 1024;
+
+/**
+ * Reads `*.flow.yaml`, `pools.yaml` and `territories.yaml` from a folder and validates them as one set.
+ * Throws FlowInvalidError naming each file that cannot be read (and why) or each problem in them.
+ */
 export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.flow.yaml')).sort();
-  const read = async (name: string) => ({ file: name, text: await readFile(join(dir, name), 'utf8') });
+  const names = await flowFileNames(dir);
+  const files = new Map<string, SourceFile>();
+  const issues: FlowIssue[] = [];
+  let total = 0;
+  // One at a time, so the total is known before the next file is read.
+  for (const name of [...names, 'pools.yaml', 'territories.yaml']) {
+    const read = await readSourceFile(dir, name, names.includes(name));
+    if ('message' in read) {
+      issues.push(read);
+      continue;
+    }
+    total += Buffer.byteLength(read.text);
+    if (total > FLOW_FOLDER_LIMITS.maxTotalBytes) {
+      issues.push(
+        fileIssue(
+          name,
+          `the files read so far pass ${FLOW_FOLDER_LIMITS.maxTotalBytes / MB} MB together, the most Switchyard reads from one folder: move flows that are not used out of the folder`,
+        ),
+      );
+      break;
+    }
+    files.set(name, read);
+  }
+  if (issues.length > 0) throw new FlowInvalidError(issues);
   return loadRoutingSet(
     {
-      flows: await Promise.all(names.map(read)),
-      pools: await read('pools.yaml'),
-      territories: await read('territories.yaml'),
+      flows: names.map((name) => files.get(name)!),
+      pools: files.get('pools.yaml')!,
+      territories: files.get('territories.yaml')!,
     },
     org,
   );
+}
+
+async function flowFileNames(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const reason =
+      errorCode(error) === 'ENOENT'
+        ? 'no such folder: give the folder that holds the *.flow.yaml files'
+        : errorCode(error) === 'ENOTDIR'
+          ? 'is a file, not a folder: give the folder that holds the *.flow.yaml files'
+          : readFailure(error);
+    throw new FlowInvalidError([fileIssue(dir, reason)]);
+  }
+  const flows = names.filter((name) => name.endsWith('.flow.yaml')).sort();
+  if (flows.length > FLOW_FOLDER_LIMITS.maxFlowFiles) {
+    throw new FlowInvalidError([
+      fileIssue(
+        dir,
+        `holds ${flows.length} flow files; Switchyard reads at most ${FLOW_FOLDER_LIMITS.maxFlowFiles}: move flows that are not used out of the folder`,
+      ),
+    ]);
+  }
+  return flows;
+}
+
+/** A file's text, or the reason it cannot be used, as a problem on its first (or offending) line. */
+async function readSourceFile(dir: string, name: string, listed: boolean): Promise<SourceFile | FlowIssue> {
+  let handle;
+  try {
+    // Non-blocking, so a pipe named like a flow cannot stall the read; checked as opened, not before.
+    handle = await open(join(dir, name), constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') return fileIssue(name, readFailure(error));
+    return fileIssue(
+      name,
+      listed
+        ? 'is a symbolic link to a file that does not exist: fix the link or remove it'
+        : `is missing: every flow folder has a ${name} (write '${name.replace('.yaml', '')}: []' when there are none)`,
+    );
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory())
+      return fileIssue(name, 'is a folder, not a file: rename or move it out of the flow folder');
+    if (!stat.isFile())
+      return fileIssue(
+        name,
+        'is not a regular file (a pipe, socket or device): replace it with the YAML file',
+      );
+    const max = FLOW_FOLDER_LIMITS.maxFileBytes;
+    const tooLarge = (size: string) =>
+      fileIssue(
+        name,
+        `is ${size}; Switchyard reads files of at most ${max / MB} MB: split a large flow into flows that hand over with subflow nodes`,
+      );
+    if (stat.size > max) return tooLarge(`${(stat.size / MB).toFixed(1)} MB`);
+    const buffer = Buffer.alloc(max + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > max) return tooLarge(`more than ${max / MB} MB`);
+    }
+    const bytes = buffer.subarray(0, length);
+    if (!isUtf8(bytes)) return notUtf8(name, bytes);
+    return { file: name, text: bytes.toString('utf8') };
+  } catch (error) {
+    return fileIssue(name, readFailure(error));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first line that is not UTF-8 (a newline byte never occurs inside a UTF-8 character). */
+function notUtf8(name: string, bytes: Buffer): FlowIssue {
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    if (!isUtf8(bytes.subarray(start, stop))) break;
+    line++;
+    start = stop + 1;
+  }
+  return {
+    ...fileIssue(
+      name,
+      'is not UTF-8 text (binary data, or another encoding): save it as UTF-8 YAML',
+    ),
+    line,
+  };
+}
+
+function fileIssue(file: string, message: string): FlowIssue {
+  return { file, line: 1, column: 1, path: '', message };
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | null)?.code;
+}
+
+function readFailure(error: unknown): string {
+  switch (errorCode(error)) {
+    case 'ELOOP':
+      return 'is a symbolic link that loops back on itself: point it at a file or remove it';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read (permission denied): let the user running Switchyard read it';
+    case 'EISDIR':
+      return 'is a folder, not a file: rename or move it out of the flow folder';
+    default:
+      return `cannot be read (${error instanceof Error ? error.message : String(error)}): check the file`;
+  }
 }

@@ -22,8 +22,10 @@ import {
   parseYamlSource,
   sortIssues,
   suggest,
+  type IssueMessage,
   type PathSegment,
   type SourceIssue,
+  type YamlSource,
 } from './yaml-source.js';
 
 export type FlowIssue = SourceIssue;
@@ -61,18 +63,25 @@ export function checkFlow(
   catalog: FlowCatalog,
 ): { flow?: Flow; issues: FlowIssue[] } {
   const source = parseYamlSource(text, file);
-  if (source.data === undefined) return { issues: source.issues };
+  const flow = checkFlowSource(source, file, catalog);
+  const issues = sortIssues([...source.issues]);
+  return flow ? { flow, issues } : { issues };
+}
+
+/** The flow in a parsed document, or undefined after reporting its problems to the source. */
+export function checkFlowSource(source: YamlSource, file: string, catalog: FlowCatalog): Flow | undefined {
+  if (source.data === undefined) return undefined;
   const parsed = flowSchema.safeParse(source.data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportSchemaIssue(issue, source.report);
-    return { issues: sortIssues(source.issues) };
+    return undefined;
   }
+  const before = source.issues.length;
   checkSemantics(parsed.data, catalog, source.report);
-  const issues = sortIssues(source.issues);
-  return issues.length > 0 ? { issues } : { flow: { ...parsed.data, file }, issues };
+  return source.issues.length === before ? { ...parsed.data, file } : undefined;
 }
 
-function reportSchemaIssue(issue: z.core.$ZodIssue, report: (path: PathSegment[], message: string) => void) {
+function reportSchemaIssue(issue: z.core.$ZodIssue, report: Report) {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) report([...path, key], `unknown key '${key}'`);
@@ -90,25 +99,23 @@ function reportSchemaIssue(issue: z.core.$ZodIssue, report: (path: PathSegment[]
   }
 }
 
-function checkSemantics(
-  flow: FlowDoc,
-  catalog: FlowCatalog,
-  report: (path: PathSegment[], message: string) => void,
-) {
+function checkSemantics(flow: FlowDoc, catalog: FlowCatalog, report: Report) {
   const fields = mergeFields(catalog.fields);
   const ids = Object.keys(flow.nodes);
   const known = new Set(ids);
 
   const edge = (path: PathSegment[], target: string) => {
-    if (!known.has(target)) report(path, `goes to '${target}', which is not a node${suggest(target, ids)}`);
+    if (!known.has(target))
+      report(path, () => `goes to '${target}', which is not a node${suggest(target, ids)}`);
   };
 
-  if (!known.has(flow.start)) report(['start'], `'${flow.start}' is not a node${suggest(flow.start, ids)}`);
+  if (!known.has(flow.start))
+    report(['start'], () => `'${flow.start}' is not a node${suggest(flow.start, ids)}`);
   for (const field of flow.trigger.changed ?? []) {
     if (!(field in fields.lead))
       report(
         ['trigger', 'changed'],
-        `unknown lead field '${field}'${suggest(field, Object.keys(fields.lead))}`,
+        () => `unknown lead field '${field}'${suggest(field, Object.keys(fields.lead))}`,
       );
   }
 
@@ -145,7 +152,7 @@ function checkSemantics(
       case 'subflow':
         if (node.flow === flow.flow) report(at('flow'), 'a flow cannot hand over to itself');
         else if (!catalog.flows.includes(node.flow)) {
-          report(at('flow'), `no flow named '${node.flow}'${suggest(node.flow, catalog.flows)}`);
+          report(at('flow'), () => `no flow named '${node.flow}'${suggest(node.flow, catalog.flows)}`);
         }
         break;
       default:
@@ -191,38 +198,57 @@ export function successors(node: NodeDoc): Array<[string, PathSegment[]]> {
 }
 
 function findCycle(flow: FlowDoc): string[] | null {
-  const state = new Map<string, 'open' | 'done'>();
-  const trail: string[] = [];
-  const visit = (id: string): string[] | null => {
+  return findCycleFrom(flow.start, (id) => {
     const node = flow.nodes[id];
-    if (!node || state.get(id) === 'done') return null;
-    if (state.get(id) === 'open') return [...trail.slice(trail.indexOf(id)), id];
-    state.set(id, 'open');
-    trail.push(id);
-    for (const [target] of successors(node)) {
-      const found = visit(target);
-      if (found) return found;
-    }
-    trail.pop();
-    state.set(id, 'done');
-    return null;
-  };
-  return visit(flow.start);
+    return node ? successors(node).map(([target]) => target) : [];
+  });
 }
 
-type Report = (path: PathSegment[], message: string) => void;
+/**
+ * The first cycle reachable from `start` (its ids, the first repeated at the end), or null. Depth-first
+ * with its own stack rather than recursion: a flow may be thousands of nodes long.
+ */
+export function findCycleFrom(start: string, next: (id: string) => readonly string[]): string[] | null {
+  const done = new Set<string>();
+  const trail: string[] = [];
+  const onTrail = new Set<string>();
+  const pending: Array<{ id: string; targets: readonly string[]; index: number }> = [];
+  const enter = (id: string) => {
+    trail.push(id);
+    onTrail.add(id);
+    pending.push({ id, targets: next(id), index: 0 });
+  };
+  enter(start);
+  while (pending.length > 0) {
+    const top = pending.at(-1)!;
+    if (top.index === top.targets.length) {
+      pending.pop();
+      trail.pop();
+      onTrail.delete(top.id);
+      done.add(top.id);
+      continue;
+    }
+    const target = top.targets[top.index++]!;
+    if (onTrail.has(target)) return [...trail.slice(trail.indexOf(target)), target];
+    if (!done.has(target)) enter(target);
+  }
+  return null;
+}
+
+type Report = (path: PathSegment[], message: IssueMessage) => void;
 
 function resolveField(
   path: string,
   fields: FieldCatalog,
-): { scope: Scope; field: string; type: FieldType } | string {
+): { scope: Scope; field: string; type: FieldType } | (() => string) {
   const { scope, field } = splitField(path);
   if (!SCOPES.includes(scope as Scope)) {
-    return `unknown scope '${scope}' in '${path}': use one of ${SCOPES.join(', ')} (e.g. lead.Status)${suggest(scope, SCOPES)}`;
+    return () =>
+      `unknown scope '${scope}' in '${path}': use one of ${SCOPES.join(', ')} (e.g. lead.Status)${suggest(scope, SCOPES)}`;
   }
   const type = fields[scope as Scope][field];
   if (!type) {
-    return `unknown field '${path}'${suggest(field, Object.keys(fields[scope as Scope]), `${scope}.`)}`;
+    return () => `unknown field '${path}'${suggest(field, Object.keys(fields[scope as Scope]), `${scope}.`)}`;
   }
   return { scope: scope as Scope, field, type };
 }
@@ -243,7 +269,7 @@ function checkCondition(cond: ConditionDoc, path: PathSegment[], fields: FieldCa
   if (cond.not) return checkCondition(cond.not, [...path, 'not'], fields, report);
 
   const resolved = resolveField(cond.field!, fields);
-  if (typeof resolved === 'string') return report([...path, 'field'], resolved);
+  if (typeof resolved === 'function') return report([...path, 'field'], resolved);
   if (cond.op === undefined) return report(path, `'${cond.field}' has no op: add e.g. 'op: equals'`);
   const allowed = OPERATORS_BY_TYPE[resolved.type];
   if (!allowed.includes(cond.op)) {
@@ -324,7 +350,7 @@ function checkTargets(
     }
     const named = (kind: 'pools' | 'queues' | 'territories', value: string, label: string) => {
       if (!catalog[kind].includes(value))
-        report([...p, keys[0]!], `no ${label} named '${value}'${suggest(value, catalog[kind])}`);
+        report([...p, keys[0]!], () => `no ${label} named '${value}'${suggest(value, catalog[kind])}`);
     };
     if (target.pool !== undefined) named('pools', target.pool, 'pool');
     if (target.queue !== undefined) named('queues', target.queue, 'queue');
@@ -337,7 +363,7 @@ function checkTargets(
     }
     if (target.field !== undefined) {
       const resolved = resolveField(target.field, fields);
-      if (typeof resolved === 'string') report([...p, 'field'], resolved);
+      if (typeof resolved === 'function') report([...p, 'field'], resolved);
       else if (resolved.type !== 'id' || !USER_FIELD.test(target.field)) {
         report(
           [...p, 'field'],
@@ -357,7 +383,7 @@ function checkSet(
   for (const [name, value] of Object.entries(set)) {
     const type = fields.lead[name];
     if (!type) {
-      report([...path, name], `unknown lead field '${name}'${suggest(name, Object.keys(fields.lead))}`);
+      report([...path, name], () => `unknown lead field '${name}'${suggest(name, Object.keys(fields.lead))}`);
       continue;
     }
     if (name === 'OwnerId') report([...path, name], 'set the owner with an assign node, not a field update');
@@ -371,7 +397,7 @@ const PLACEHOLDER = /\{([a-zA-Z]+\.[A-Za-z0-9_]+)\}/g;
 function checkTemplate(text: string, path: PathSegment[], fields: FieldCatalog, report: Report): void {
   for (const [, ref] of text.matchAll(PLACEHOLDER)) {
     const resolved = resolveField(ref!, fields);
-    if (typeof resolved === 'string') report(path, `placeholder {${ref}}: ${resolved}`);
+    if (typeof resolved === 'function') report(path, () => `placeholder {${ref}}: ${resolved()}`);
     else if (LIST_SCOPES.has(resolved.scope))
       report(path, `placeholder {${ref}}: ${resolved.scope} is a list; it has no single value`);
   }

@@ -4,7 +4,8 @@ import { validatePool } from '../distribution/pool.js';
 import { validateTerritoryTable } from '../distribution/territory.js';
 import type { Trigger } from '../model.js';
 import type { FieldType, Scope } from './fields.js';
-import { checkFlow, FlowInvalidError, type Flow, type FlowIssue } from './flow-loader.js';
+import { MAX_FLOW_DEPTH, MAX_STEPS } from '../decide.js';
+import { checkFlowSource, FlowInvalidError, findCycleFrom, type Flow, type FlowIssue } from './flow-loader.js';
 import { parseYamlSource, sortIssues, suggest, type YamlSource } from './yaml-source.js';
 
 export interface SourceFile {
@@ -104,10 +105,10 @@ export function loadRoutingSet(
       const at = ['territories', i, 'rows', j, 'assign'];
       const { pool, queue, user } = row.assign;
       if (pool !== undefined && !poolList.names.includes(pool)) {
-        territorySource.report([...at, 'pool'], `no pool named '${pool}'${suggest(pool, poolList.names)}`);
+        territorySource.report([...at, 'pool'], () => `no pool named '${pool}'${suggest(pool, poolList.names)}`);
       }
       if (queue !== undefined && !org.queues.includes(queue)) {
-        territorySource.report([...at, 'queue'], `no queue named '${queue}'${suggest(queue, org.queues)}`);
+        territorySource.report([...at, 'queue'], () => `no queue named '${queue}'${suggest(queue, org.queues)}`);
       }
       if (user !== undefined && !org.users.includes(user)) {
         territorySource.report([...at, 'user'], `user ${user} is not in the org`);
@@ -116,9 +117,10 @@ export function loadRoutingSet(
   });
   issues.push(...territorySource.issues);
 
-  const flowNames = files.flows
-    .map((f) => /^\s*flow:\s*['"]?([\w-]+)/m.exec(f.text)?.[1])
-    .filter((n): n is string => !!n);
+  const flowSources = files.flows.map((f) => parseYamlSource(f.text, f.file));
+  const flowNames = flowSources
+    .map((source) => (source.data as { flow?: unknown } | null | undefined)?.flow)
+    .filter((name): name is string => typeof name === 'string');
   const catalog = {
     pools: poolList.names,
     queues: org.queues,
@@ -128,25 +130,127 @@ export function loadRoutingSet(
     ...(org.fields ? { fields: org.fields } : {}),
   };
   const flows = new Map<string, Flow>();
-  for (const file of files.flows) {
-    const checked = checkFlow(file.text, file.file, catalog);
-    issues.push(...checked.issues);
-    if (!checked.flow) continue;
-    const clash = flows.get(checked.flow.flow);
-    if (clash) {
-      issues.push({
-        file: file.file,
-        line: 1,
-        column: 1,
-        path: 'flow',
-        message: `flow name '${checked.flow.flow}' is also used by ${clash.file}`,
-      });
-    }
-    flows.set(checked.flow.flow, checked.flow);
-  }
+  const sourceOf = new Map<string, YamlSource>();
+  files.flows.forEach((file, i) => {
+    const source = flowSources[i]!;
+    const flow = checkFlowSource(source, file.file, catalog);
+    if (!flow) return;
+    const clash = flows.get(flow.flow);
+    if (clash) source.report(['flow'], `flow name '${flow.flow}' is also used by ${clash.file}`);
+    flows.set(flow.flow, flow);
+    sourceOf.set(flow.flow, source);
+  });
+  checkHandOvers(flows, sourceOf);
+  for (const source of flowSources) issues.push(...source.issues);
 
   if (issues.length > 0) throw new FlowInvalidError(sortIssues(issues));
   return { flows, pools, territories };
+}
+
+/** The subflow nodes of a flow: the flows it hands over to, and where. */
+function handOvers(flow: Flow): Array<{ node: string; to: string }> {
+  return Object.entries(flow.nodes).flatMap(([node, n]) => (n.type === 'subflow' ? [{ node, to: n.flow }] : []));
+}
+
+/**
+ * Refuses what every decision would fail on at run time: flows that hand a lead back to one another,
+ * more hand-overs than a decision follows, and paths longer than a decision walks.
+ */
+function checkHandOvers(flows: Map<string, Flow>, sourceOf: Map<string, YamlSource>): void {
+  const next = (name: string) => {
+    const flow = flows.get(name);
+    return flow ? handOvers(flow).map((h) => h.to).filter((to) => flows.has(to)) : [];
+  };
+  const cyclic = new Set<string>();
+  for (const name of [...flows.keys()].sort()) {
+    if (cyclic.has(name)) continue;
+    const cycle = findCycleFrom(name, next);
+    if (!cycle) continue;
+    cycle.forEach((member) => cyclic.add(member));
+    const [from, to] = cycle as [string, string];
+    const node = handOvers(flows.get(from)!).find((h) => h.to === to)!.node;
+    sourceOf
+      .get(from)!
+      .report(
+        ['nodes', node, 'flow'],
+        `hand-over cycle: ${cycle.join(' → ')}: a lead would be handed back and forth forever; end one of these flows instead`,
+      );
+  }
+  if (cyclic.size > 0) return;
+
+  const longest = longestRuns(flows);
+  for (const [name, flow] of flows) {
+    const run = longest.get(`${name}\u0000${flow.start}`)!;
+    const report = sourceOf.get(name)!.report;
+    if (run.handOvers > MAX_FLOW_DEPTH) {
+      report(
+        ['start'],
+        `a lead can be handed over ${run.handOvers} times from here (${run.flows.join(' → ')}); a decision follows at most ${MAX_FLOW_DEPTH}: hand over fewer times`,
+      );
+    } else if (run.steps > MAX_STEPS) {
+      report(
+        ['start'],
+        `a lead can pass ${run.steps} nodes from here, hand-overs included; a decision stops after ${MAX_STEPS}: shorten the longest path`,
+      );
+    }
+  }
+}
+
+interface Run {
+  steps: number;
+  handOvers: number;
+  /** The flows of the run with the most hand-overs, from this node's own. */
+  flows: string[];
+}
+
+/**
+ * The longest run from every node of every flow, in nodes passed and hand-overs, across flows. The
+ * graph has no cycles (checked before); worked out with its own stack, as flows may be long.
+ */
+function longestRuns(flows: Map<string, Flow>): Map<string, Run> {
+  const key = (flow: string, node: string) => `${flow}\u0000${node}`;
+  const runs = new Map<string, Run>();
+  const edges = (flowName: string, nodeId: string): Array<{ key: string; handOver: boolean }> => {
+    const node = flows.get(flowName)!.nodes[nodeId]!;
+    if (node.type === 'subflow') {
+      const target = flows.get(node.flow);
+      return target ? [{ key: key(node.flow, target.start), handOver: true }] : [];
+    }
+    const out: Array<{ key: string; handOver: boolean }> = [];
+    if (node.type === 'decision') {
+      for (const branch of node.branches) out.push({ key: key(flowName, branch.next), handOver: false });
+      if (node.default !== undefined) out.push({ key: key(flowName, node.default), handOver: false });
+    } else if ('next' in node) {
+      out.push({ key: key(flowName, node.next), handOver: false });
+    }
+    return out;
+  };
+  for (const [name, flow] of flows) {
+    const stack: Array<{ key: string; expanded: boolean }> = [{ key: key(name, flow.start), expanded: false }];
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (runs.has(top.key)) continue;
+      const [flowName, nodeId] = top.key.split('\u0000') as [string, string];
+      const out = edges(flowName, nodeId);
+      if (!top.expanded) {
+        stack.push({ key: top.key, expanded: true });
+        for (const edge of out) if (!runs.has(edge.key)) stack.push({ key: edge.key, expanded: false });
+        continue;
+      }
+      const run: Run = { steps: 1, handOvers: 0, flows: [flowName] };
+      for (const edge of out) {
+        const after = runs.get(edge.key) ?? { steps: 0, handOvers: 0, flows: [] };
+        run.steps = Math.max(run.steps, after.steps + 1);
+        const handOvers = after.handOvers + (edge.handOver ? 1 : 0);
+        if (handOvers > run.handOvers) {
+          run.handOvers = handOvers;
+          run.flows = edge.handOver ? [flowName, ...after.flows] : after.flows;
+        }
+      }
+      runs.set(top.key, run);
+    }
+  }
+  return runs;
 }
 
 /**

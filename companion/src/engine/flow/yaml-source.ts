@@ -1,5 +1,14 @@
 import { CodedError } from '../coded-error.js';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+} from 'yaml';
 
 export type PathSegment = string | number;
 
@@ -31,12 +40,31 @@ export function formatIssue(issue: SourceIssue): string {
   return `${issue.file}:${issue.line}:${issue.column} ${issue.path || '(document)'}: ${issue.message}`;
 }
 
+/**
+ * What one document may cost to read. Documents are written by people, so these are far above any real
+ * flow; they keep a hostile or broken file from exhausting the stack, the memory or the terminal.
+ */
+export const YAML_LIMITS = {
+  /** Maps and lists inside each other; the deepest shipped flow nests 9. */
+  maxDepth: 64,
+  /** Alias expansions, as yaml's `maxAliasCount` counts them (its default, stated here on purpose). */
+  maxAliasCount: 100,
+  /** Problems listed per file; the rest are counted. */
+  maxIssues: 50,
+  /** Characters of one message; longer ones (quoting a huge value) are cut. */
+  maxMessageLength: 400,
+} as const;
+
+/** A message, or a function that builds it (for messages that cost work, such as a suggestion). */
+export type IssueMessage = string | (() => string);
+
 export interface YamlSource {
   /** The document as plain data, or undefined when the YAML itself is broken. */
   data: unknown;
+  /** The problems found so far, at most YAML_LIMITS.maxIssues of them and then one that counts the rest. */
   issues: SourceIssue[];
   /** Records a problem at a path ("rows[2].assign" or segments); the line is that of the path's node. */
-  report(path: PathSegment[] | string, message: string): void;
+  report(path: PathSegment[] | string, message: IssueMessage): void;
 }
 
 /** Parses YAML keeping positions, so later checks can say on which line a problem is. */
@@ -44,19 +72,149 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const issues: SourceIssue[] = [];
+  let unlisted = 0;
   const push = (offset: number, path: string, message: string) => {
     const pos = lineCounter.linePos(offset);
-    issues.push({ file, line: pos.line, column: pos.col, path, message });
+    issues.push({ file, line: pos.line, column: pos.col, path, message: printable(message) });
   };
-  for (const error of doc.errors) push(error.pos[0], '', `YAML: ${error.message.split('\n')[0]}`);
+  let note: SourceIssue | undefined;
+  /** Whether the list is full; past it, problems are only counted, in a note placed after the last one. */
+  const full = () => {
+    if (issues.length < YAML_LIMITS.maxIssues) return false;
+    if (!note) {
+      const line = Math.max(...issues.map((i) => i.line));
+      const column = Math.max(...issues.filter((i) => i.line === line).map((i) => i.column)) + 1;
+      note = { file, line, column, path: '', message: '' };
+      issues.push(note);
+    }
+    unlisted++;
+    note.message = `${unlisted} more problem${unlisted === 1 ? '' : 's'} not listed: fix these first`;
+    return true;
+  };
+  for (const error of doc.errors) {
+    if (full()) break;
+    push(error.pos[0], '', yamlErrorMessage(error.message));
+  }
+  let data: unknown;
+  if (doc.errors.length === 0) {
+    const deep = tooDeep(doc.contents);
+    if (deep) {
+      push(deep.range?.[0] ?? 0, '', `nested more than ${YAML_LIMITS.maxDepth} levels deep: flatten the document`);
+    } else {
+      data = toData(doc, (offset, message) => push(offset, '', message));
+    }
+  }
   return {
-    data: doc.errors.length > 0 ? undefined : doc.toJS(),
+    data,
     issues,
     report(path, message) {
+      if (full()) return;
       const segments = typeof path === 'string' ? parsePath(path) : path;
-      push(locate(doc.contents, segments), formatPath(segments), message);
+      push(locate(doc.contents, segments), formatPath(segments), typeof message === 'string' ? message : message());
     },
   };
+}
+
+/** yaml's first line, with its stack-overflow error (a document nested thousands deep) in words. */
+function yamlErrorMessage(message: string): string {
+  const first = message.split('\n')[0]!;
+  return /call stack/i.test(first)
+    ? `YAML: nested too deeply to read (more than ${YAML_LIMITS.maxDepth} levels are refused): flatten the document`
+    : `YAML: ${first}`;
+}
+
+/** The document as plain data with aliases expanded, or undefined after reporting why it cannot be. */
+function toData(doc: ReturnType<typeof parseDocument>, fail: (offset: number, message: string) => void): unknown {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+  } catch (error) {
+    // yaml refuses alias bombs (billion laughs) with a ReferenceError; point at the first alias.
+    fail(
+      firstAlias(doc.contents)?.range?.[0] ?? 0,
+      error instanceof ReferenceError
+        ? `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasCount} copies: write the values out, or use fewer aliases`
+        : `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
+  // Aliases can nest what they name inside each other, or name the map they are in.
+  const height = heightOf(data);
+  if (height <= YAML_LIMITS.maxDepth) return data;
+  fail(
+    firstAlias(doc.contents)?.range?.[0] ?? 0,
+    height === Infinity
+      ? 'an alias (*name) refers to the map or list it is in, so the document would contain itself: write the values out'
+      : `aliases (*name) nest the document more than ${YAML_LIMITS.maxDepth} levels deep: write the values out`,
+  );
+  return undefined;
+}
+
+/** How many maps and lists deep plain data goes (Infinity when it contains itself); without recursion. */
+function heightOf(root: unknown): number {
+  const heights = new Map<object, number>();
+  const open = new Set<object>();
+  const stack: object[] = typeof root === 'object' && root !== null ? [root] : [];
+  while (stack.length > 0) {
+    const node = stack.at(-1)!;
+    if (heights.has(node)) {
+      stack.pop();
+      continue;
+    }
+    const children = Object.values(node).filter((v): v is object => typeof v === 'object' && v !== null);
+    if (!open.has(node)) {
+      open.add(node);
+      for (const child of children) {
+        if (open.has(child) && !heights.has(child)) return Infinity;
+        if (!heights.has(child)) stack.push(child);
+      }
+      continue;
+    }
+    let height = 0;
+    for (const child of children) height = Math.max(height, heights.get(child) ?? 0);
+    heights.set(node, height + 1);
+    stack.pop();
+  }
+  return typeof root === 'object' && root !== null ? heights.get(root)! : 0;
+}
+
+/** The children of a node in the document tree: a map's keys and values, a list's items. */
+function childrenOf(node: unknown): unknown[] {
+  if (isMap(node) || isSeq(node))
+    return node.items.flatMap((item) => (isPair(item) ? [item.key, item.value] : [item]));
+  return [];
+}
+
+/** The first node nested deeper than the limit, found without recursion (the input may be hostile). */
+function tooDeep(root: unknown): YamlNode | undefined {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > YAML_LIMITS.maxDepth) return node as YamlNode;
+    for (const child of childrenOf(node)) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+function firstAlias(root: unknown): YamlNode | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    const children = childrenOf(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return undefined;
+}
+
+/** Control characters escaped (a message quotes what the file says) and length bounded. */
+function printable(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = message.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const max = YAML_LIMITS.maxMessageLength;
+  return escaped.length > max ? `${escaped.slice(0, max)}… (cut at ${max} characters)` : escaped;
 }
 
 export function sortIssues(issues: SourceIssue[]): SourceIssue[] {
@@ -109,9 +267,12 @@ function locate(root: unknown, path: PathSegment[]): number {
 
 /** ", did you mean 'X'?" when a close name exists. */
 export function suggest(name: string, candidates: readonly string[], prefix = ''): string {
+  // A typo is short and its fix one of a few names; past these, comparing costs more than it helps.
+  if (name.length > 64 || candidates.length > 1000) return '';
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
