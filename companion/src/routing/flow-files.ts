@@ -4,7 +4,12 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowInvalidError, type FlowIssue } from '../engine/flow/flow-loader.js';
-import { loadRoutingSet, type OrgCatalog, type RoutingSet, type SourceFile } from '../engine/flow/routing-set.js';
+import {
+  loadRoutingSet,
+  type OrgCatalog,
+  type RoutingSet,
+  type SourceFile,
+} from '../engine/flow/routing-set.js';
 
 /** The flows, pools and territory tables shipped with Switchyard. */
 export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
@@ -14,12 +19,16 @@ export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.me
  * folder (a huge file, thousands of files) from holding up `validate` or the service's start.
  */
 export const FLOW_FOLDER_LIMITS = {
-  maxFileBytes: 1024 * 1024,
+  maxFileBytes: 256 * 1024,
   maxFlowFiles: 200,
-  maxTotalBytes: 8 * 1024 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024,
 } as const;
 
 const MB = 1024 * 1024;
+
+function size(bytes: number): string {
+  return bytes >= MB ? `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
 
 /**
  * Reads `*.flow.yaml`, `pools.yaml` and `territories.yaml` from a folder and validates them as one set.
@@ -42,7 +51,7 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
       issues.push(
         fileIssue(
           name,
-          `the files read so far pass ${FLOW_FOLDER_LIMITS.maxTotalBytes / MB} MB together, the most Switchyard reads from one folder: move flows that are not used out of the folder`,
+          `the files read so far pass ${size(FLOW_FOLDER_LIMITS.maxTotalBytes)} together, the most Switchyard reads from one folder: move flows that are not used out of the folder`,
         ),
       );
       break;
@@ -110,19 +119,19 @@ async function readSourceFile(dir: string, name: string, listed: boolean): Promi
         'is not a regular file (a pipe, socket or device): replace it with the YAML file',
       );
     const max = FLOW_FOLDER_LIMITS.maxFileBytes;
-    const tooLarge = (size: string) =>
+    const tooLarge = (actual: string) =>
       fileIssue(
         name,
-        `is ${size}; Switchyard reads files of at most ${max / MB} MB: split a large flow into flows that hand over with subflow nodes`,
+        `is ${actual}; Switchyard reads files of at most ${size(max)}: split a large flow into flows that hand over with subflow nodes`,
       );
-    if (stat.size > max) return tooLarge(`${(stat.size / MB).toFixed(1)} MB`);
+    if (stat.size > max) return tooLarge(size(stat.size));
     const buffer = Buffer.alloc(max + 1);
     let length = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > max) return tooLarge(`more than ${max / MB} MB`);
+      if (length > max) return tooLarge(`more than ${size(max)}`);
     }
     const bytes = buffer.subarray(0, length);
     if (!isUtf8(bytes)) return notUtf8(name, bytes);
@@ -146,10 +155,7 @@ function notUtf8(name: string, bytes: Buffer): FlowIssue {
     start = stop + 1;
   }
   return {
-    ...fileIssue(
-      name,
-      'is not UTF-8 text (binary data, or another encoding): save it as UTF-8 YAML',
-    ),
+    ...fileIssue(name, 'is not UTF-8 text (binary data, or another encoding): save it as UTF-8 YAML'),
     line,
   };
 }

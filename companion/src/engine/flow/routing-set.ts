@@ -5,7 +5,13 @@ import { validateTerritoryTable } from '../distribution/territory.js';
 import type { Trigger } from '../model.js';
 import type { FieldType, Scope } from './fields.js';
 import { MAX_FLOW_DEPTH, MAX_STEPS } from '../decide.js';
-import { checkFlowSource, FlowInvalidError, findCycleFrom, type Flow, type FlowIssue } from './flow-loader.js';
+import {
+  checkFlowSource,
+  FlowInvalidError,
+  findCycleFrom,
+  type Flow,
+  type FlowIssue,
+} from './flow-loader.js';
 import { parseYamlSource, sortIssues, suggest, type YamlSource } from './yaml-source.js';
 
 export interface SourceFile {
@@ -105,10 +111,16 @@ export function loadRoutingSet(
       const at = ['territories', i, 'rows', j, 'assign'];
       const { pool, queue, user } = row.assign;
       if (pool !== undefined && !poolList.names.includes(pool)) {
-        territorySource.report([...at, 'pool'], () => `no pool named '${pool}'${suggest(pool, poolList.names)}`);
+        territorySource.report(
+          [...at, 'pool'],
+          () => `no pool named '${pool}'${suggest(pool, poolList.names)}`,
+        );
       }
       if (queue !== undefined && !org.queues.includes(queue)) {
-        territorySource.report([...at, 'queue'], () => `no queue named '${queue}'${suggest(queue, org.queues)}`);
+        territorySource.report(
+          [...at, 'queue'],
+          () => `no queue named '${queue}'${suggest(queue, org.queues)}`,
+        );
       }
       if (user !== undefined && !org.users.includes(user)) {
         territorySource.report([...at, 'user'], `user ${user} is not in the org`);
@@ -149,7 +161,9 @@ export function loadRoutingSet(
 
 /** The subflow nodes of a flow: the flows it hands over to, and where. */
 function handOvers(flow: Flow): Array<{ node: string; to: string }> {
-  return Object.entries(flow.nodes).flatMap(([node, n]) => (n.type === 'subflow' ? [{ node, to: n.flow }] : []));
+  return Object.entries(flow.nodes).flatMap(([node, n]) =>
+    n.type === 'subflow' ? [{ node, to: n.flow }] : [],
+  );
 }
 
 /**
@@ -159,7 +173,11 @@ function handOvers(flow: Flow): Array<{ node: string; to: string }> {
 function checkHandOvers(flows: Map<string, Flow>, sourceOf: Map<string, YamlSource>): void {
   const next = (name: string) => {
     const flow = flows.get(name);
-    return flow ? handOvers(flow).map((h) => h.to).filter((to) => flows.has(to)) : [];
+    return flow
+      ? handOvers(flow)
+          .map((h) => h.to)
+          .filter((to) => flows.has(to))
+      : [];
   };
   const cyclic = new Set<string>();
   for (const name of [...flows.keys()].sort()) {
@@ -226,7 +244,9 @@ function longestRuns(flows: Map<string, Flow>): Map<string, Run> {
     return out;
   };
   for (const [name, flow] of flows) {
-    const stack: Array<{ key: string; expanded: boolean }> = [{ key: key(name, flow.start), expanded: false }];
+    const stack: Array<{ key: string; expanded: boolean }> = [
+      { key: key(name, flow.start), expanded: false },
+    ];
     while (stack.length > 0) {
       const top = stack.pop()!;
       if (runs.has(top.key)) continue;

@@ -8,6 +8,7 @@ import {
   LineCounter,
   parseDocument,
   type Node as YamlNode,
+  type Scalar,
 } from 'yaml';
 
 export type PathSegment = string | number;
@@ -70,7 +71,8 @@ export interface YamlSource {
 /** Parses YAML keeping positions, so later checks can say on which line a problem is. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // yaml's own duplicate-key check compares every key with every other (minutes for a 1 MB map).
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const issues: SourceIssue[] = [];
   let unlisted = 0;
   const push = (offset: number, path: string, message: string) => {
@@ -95,11 +97,19 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     if (full()) break;
     push(error.pos[0], '', yamlErrorMessage(error.message));
   }
+  for (const key of duplicateKeys(doc.contents)) {
+    if (full()) break;
+    push(key.range?.[0] ?? 0, '', `YAML: the key '${String(key.value)}' appears twice in this map: keep one`);
+  }
   let data: unknown;
-  if (doc.errors.length === 0) {
+  if (issues.length === 0) {
     const deep = tooDeep(doc.contents);
     if (deep) {
-      push(deep.range?.[0] ?? 0, '', `nested more than ${YAML_LIMITS.maxDepth} levels deep: flatten the document`);
+      push(
+        deep.range?.[0] ?? 0,
+        '',
+        `nested more than ${YAML_LIMITS.maxDepth} levels deep: flatten the document`,
+      );
     } else {
       data = toData(doc, (offset, message) => push(offset, '', message));
     }
@@ -110,7 +120,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     report(path, message) {
       if (full()) return;
       const segments = typeof path === 'string' ? parsePath(path) : path;
-      push(locate(doc.contents, segments), formatPath(segments), typeof message === 'string' ? message : message());
+      push(
+        locate(doc.contents, segments),
+        formatPath(segments),
+        typeof message === 'string' ? message : message(),
+      );
     },
   };
 }
@@ -124,7 +138,10 @@ function yamlErrorMessage(message: string): string {
 }
 
 /** The document as plain data with aliases expanded, or undefined after reporting why it cannot be. */
-function toData(doc: ReturnType<typeof parseDocument>, fail: (offset: number, message: string) => void): unknown {
+function toData(
+  doc: ReturnType<typeof parseDocument>,
+  fail: (offset: number, message: string) => void,
+): unknown {
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
@@ -194,6 +211,25 @@ function tooDeep(root: unknown): YamlNode | undefined {
     for (const child of childrenOf(node)) stack.push([child, depth + 1]);
   }
   return undefined;
+}
+
+/** Keys that repeat an earlier key of the same map, in one pass over the document. */
+function duplicateKeys(root: unknown): Scalar[] {
+  const found: Scalar[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const { key } of node.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) found.push(key);
+        seen.add(key.value);
+      }
+    }
+    for (const child of childrenOf(node)) stack.push(child);
+  }
+  return found.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
 }
 
 function firstAlias(root: unknown): YamlNode | undefined {
