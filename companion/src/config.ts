@@ -37,6 +37,8 @@ export interface Config {
   mode: 'local' | 'salesforce';
   /** Demo leads arriving per minute in local mode; 0 turns the stream off. */
   inboundRatePerMinute: number;
+  /** The size of the demo org seeded on the first local start. */
+  demoOrg: { accounts: number; leads: number };
   logLevel: LogLevel;
   /** Requests the API serves at once; more are answered 503 with Retry-After at once. */
   maxInFlight: number;
@@ -63,6 +65,12 @@ export class ConfigError extends CodedError {
 /** Empty strings count as unset, as `.env` files and CI variables often leave them. */
 const optional = (schema: z.ZodType) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+/** A whole number of things in [min, max], with one message for every way it can be wrong. */
+const wholeNumber = (things: string, min: number, max: number, example: number) => {
+  const message = `must be a whole number of ${things} from ${min} to ${max}, e.g. ${example}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -96,6 +104,8 @@ const envSchema = z.object({
       .min(0, 'must be 0 (off) or more demo leads per minute')
       .max(60_000, 'must be at most 60000 demo leads per minute'),
   ),
+  SWITCHYARD_DEMO_ACCOUNTS: optional(wholeNumber('accounts', 40, 1_000_000, 50_000)),
+  SWITCHYARD_DEMO_LEADS: optional(wholeNumber('leads', 60, 4_000_000, 200_000)),
   SWITCHYARD_MAX_IN_FLIGHT: optional(
     z.coerce
       .number({ error: 'must be a whole number of requests from 1 to 10000, e.g. 64' })
@@ -158,6 +168,17 @@ export const SETTINGS: ReadonlyArray<{
     description: 'Demo leads arriving per minute in local mode; 0 turns them off.',
   },
   {
+    name: 'SWITCHYARD_DEMO_ACCOUNTS',
+    default: '5000',
+    description:
+      'Accounts in the demo org, up to 1000000 to try the size of your own org; applies when the demo org is first seeded (an empty data folder).',
+  },
+  {
+    name: 'SWITCHYARD_DEMO_LEADS',
+    default: '20000',
+    description: 'Leads in the demo org, up to 4000000; applies when the demo org is first seeded.',
+  },
+  {
     name: 'SWITCHYARD_MAX_IN_FLIGHT',
     default: '64',
     description:
@@ -212,6 +233,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     SWITCHYARD_DATA_DIR?: string;
     SWITCHYARD_MODE?: 'local' | 'salesforce';
     SWITCHYARD_INBOUND_RATE?: number;
+    SWITCHYARD_DEMO_ACCOUNTS?: number;
+    SWITCHYARD_DEMO_LEADS?: number;
     SWITCHYARD_MAX_IN_FLIGHT?: number;
     LOG_LEVEL?: LogLevel;
     SF_LOGIN_URL?: string;
@@ -265,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: path.resolve(e.SWITCHYARD_DATA_DIR ?? '.switchyard'),
     mode,
     inboundRatePerMinute: e.SWITCHYARD_INBOUND_RATE ?? 30,
+    demoOrg: { accounts: e.SWITCHYARD_DEMO_ACCOUNTS ?? 5000, leads: e.SWITCHYARD_DEMO_LEADS ?? 20_000 },
     logLevel: e.LOG_LEVEL ?? 'info',
     maxInFlight: e.SWITCHYARD_MAX_IN_FLIGHT ?? 64,
     salesforce,

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 }
 
 async function localMode(store: Store, config: Config, logger: Logger): Promise<Crm> {
-  const seeded = await ensureDemoOrg(store.db, { scenario: DEMO_SCENARIO });
+  const seeded = await ensureDemoOrg(store.db, { scenario: DEMO_SCENARIO, ...config.demoOrg });
   const { org: local, crm, contacts, meter } = localParts(store.db);
   const counts = seeded.counts;
   return {

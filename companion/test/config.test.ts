@@ -63,6 +63,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sizes the demo org: 5,000 accounts and 20,000 leads unless told, up to a million accounts', () => {
+    expect(loadConfig({}).demoOrg).toEqual({ accounts: 5000, leads: 20_000 });
+    expect(
+      loadConfig({ SWITCHYARD_DEMO_ACCOUNTS: '1000000', SWITCHYARD_DEMO_LEADS: '250000' }).demoOrg,
+    ).toEqual({ accounts: 1_000_000, leads: 250_000 });
+    const problems = problemsOf({ SWITCHYARD_DEMO_ACCOUNTS: '1000001', SWITCHYARD_DEMO_LEADS: 'many' });
+    expect(problems.SWITCHYARD_DEMO_ACCOUNTS).toBe(
+      'must be a whole number of accounts from 40 to 1000000, e.g. 50000',
+    );
+    expect(problems.SWITCHYARD_DEMO_LEADS).toMatch(/whole number of leads from 60 to 4000000/);
+    expect(problemsOf({ SWITCHYARD_DEMO_ACCOUNTS: '12.5' }).SWITCHYARD_DEMO_ACCOUNTS).toMatch(/whole number/);
+  });
+
   it('lists every bad setting at once, each saying what to do', () => {
     const problems = problemsOf({
       PORT: 'http',
