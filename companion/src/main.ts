@@ -9,6 +9,7 @@ import type { CallMeter } from './crm/call-meter.js';
 import type { ContactPort, CrmPort } from './crm/crm.port.js';
 import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
 import { DEMO } from './crm/local/demo-people.js';
+import { demoPreview } from './crm/local/demo-preview.js';
 import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
 import { localParts } from './crm/local/local-parts.js';
 import type { OrgReadPort } from './crm/org-read.port.js';
@@ -21,10 +22,10 @@ import type { RoutingSet } from './engine/flow/routing-set.js';
 import { InboundGenerator } from './crm/local/inbound-generator.js';
 import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/background-jobs.js';
 import { answerUnparseableRequests, createApp } from './http/app.js';
-import type { ServiceStatus } from './http/app-context.js';
+import type { ServiceStatus } from './http/service-status.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
-import { previewRouter } from './http/preview/preview.router.js';
+import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { RoutingService } from './routing/routing.service.js';
 import { openDatabase } from './store/open-database.js';
@@ -45,6 +46,8 @@ interface Crm {
   summary: string;
   /** A user Id to try the API with. */
   exampleUser: string;
+  /** What the local preview offers to act as and to open; none beside a real org. */
+  previewDemo?: PreviewDemo;
 }
 
 async function main(): Promise<void> {
@@ -123,7 +126,14 @@ async function main(): Promise<void> {
         accounts: routing.org.accounts,
         maxInFlight: config.maxInFlight,
       },
-      { public: previewRouter({ mode: config.mode, apiKey: config.apiKey, logger }) },
+      {
+        public: previewRouter({
+          mode: config.mode,
+          apiKey: config.apiKey,
+          logger,
+          ...(crm.previewDemo ? { demo: crm.previewDemo } : {}),
+        }),
+      },
     );
     const server = await listen(answerUnparseableRequests(app.listen(config.port, config.host)));
     stops.push(() => closeServer(server));
@@ -167,6 +177,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
     org: local,
     meter,
     exampleUser: DEMO.admin,
+    previewDemo: demoPreview(),
     status: { crm: () => ({ limited: false }), apiCalls: () => meter.counts() },
     summary:
       `Local demo org ${seeded.seeded ? 'seeded' : 'loaded'}: ${counts['Lead'] ?? 0} leads, ` +

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import { demoPreview } from '../../companion/src/crm/local/demo-preview.js';
 import { ensurePreviewBuilt, previewRouter } from '../../companion/src/http/preview/preview.router.js';
 import { startLocalCompanion } from '../support/local-companion.js';
 
@@ -43,7 +44,7 @@ export async function startCompanion(
     apiKey: API_KEY,
     size: { accounts: 150, leads: 300 },
     rateLimit: { perSecond: 1000, burst: 1000 },
-    public: previewRouter({ mode: options.previewMode ?? 'local', apiKey: API_KEY }),
+    public: previewRouter({ mode: options.previewMode ?? 'local', apiKey: API_KEY, demo: demoPreview() }),
   });
   return {
     url: companion.url,

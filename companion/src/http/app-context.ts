@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { ApiCallCounts } from '../crm/call-meter.js';
+import type { ServiceStatus } from './service-status.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import type { AccountLookup } from '../engine/matching/matching.types.js';
 import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../routing/routing.service.js';
@@ -10,22 +10,6 @@ import type { ApiMetrics } from './metrics.js';
 /** What the API asks of the routing service. */
 export type RoutingPort = Pick<RoutingService, 'routeMany' | 'history'>;
 export type { HistoryItem, RouteRequest, RouteResult };
-
-/** The state of the connection to the CRM, for /readyz and /metrics. */
-export interface CrmHealth {
-  /** True while the org's API limit is spent and work is paused. */
-  limited: boolean;
-  until?: string;
-}
-
-/** What /readyz and /metrics read about the parts around the API. */
-export interface ServiceStatus {
-  /** True once the match index has been built from the CRM. */
-  indexLoaded(): boolean;
-  crm(): CrmHealth;
-  /** Calls made to the CRM since start, by kind and by the work that made them. */
-  apiCalls(): ApiCallCounts;
-}
 
 export interface RateLimitSettings {
   /** Requests (or lookups) per second, sustained. */

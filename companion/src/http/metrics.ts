@@ -3,7 +3,7 @@ import { countDecisions } from '../store/decision.repository.js';
 import { countOutbox } from '../store/outbox.repository.js';
 import type { StoreSession } from '../store/store.js';
 import type { ApiCallCounts } from '../crm/call-meter.js';
-import type { ServiceStatus } from './app-context.js';
+import type { ServiceStatus } from './service-status.js';
 
 /** The service's Prometheus metrics, in a registry of its own (several apps in one process never collide). */
 export interface ApiMetrics {

@@ -1,7 +1,5 @@
 import path from 'node:path';
 import express, { Router, type RequestHandler, type Response } from 'express';
-import { DEMO_USERS } from '../../crm/local/demo-people.js';
-import { DEMO_SCENARIO, SCENARIOS } from '../../crm/local/demo-scenarios.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
   buildPreview,
@@ -24,6 +22,14 @@ export interface PreviewRouterOptions {
   /** Build the bundle now when it is missing or stale (default), or only serve what is on disk. */
   build?: boolean;
   logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Local mode: whom "act as" offers and the sample records the landing page links to (the demo org's). */
+  demo?: PreviewDemo;
+}
+
+export interface PreviewDemo {
+  actors: PreviewActor[];
+  defaultActor?: string;
+  samples: PageData['samples'];
 }
 
 export interface PreviewActor {
@@ -44,44 +50,6 @@ interface PageData {
   samples: {
     leads: Array<{ id: string; name: string; company: string; rule: string }>;
     accounts: Array<{ id: string; name: string; note: string }>;
-  };
-}
-
-/** Whom "act as" offers: a rep who may re-route, one who may not, sellers, leadership and an admin. */
-const ACT_AS = ['Ava Patel', 'Kara Lopez', 'Noah Fischer', 'Quinn Baker', 'Victor Hale', 'Zoe Park'];
-const DEFAULT_ACTOR = 'Ava Patel';
-
-function demoActors(): PreviewActor[] {
-  return ACT_AS.flatMap((name) => {
-    const user = DEMO_USERS.find((u) => u.Name === name);
-    return user
-      ? [
-          {
-            id: user.Id,
-            name: user.Name,
-            role: user.Role__c ?? '',
-            canReroute: user.HasReroutePermission === true,
-          },
-        ]
-      : [];
-  });
-}
-
-function demoSamples(): PageData['samples'] {
-  return {
-    leads: SCENARIOS.map((s) => ({
-      id: s.lead.Id,
-      name: [s.lead.FirstName, s.lead.LastName].filter(Boolean).join(' '),
-      company: s.lead.Company ?? '',
-      rule: s.rule,
-    })),
-    accounts: DEMO_SCENARIO.accounts.map((a) => ({
-      id: a.Id,
-      name: a.Name,
-      note: [a.Type, [a.BillingCity, a.BillingCountry].filter(Boolean).join(', ')]
-        .filter(Boolean)
-        .join(' · '),
-    })),
   };
 }
 
@@ -216,9 +184,9 @@ export function previewRouter(options: PreviewRouterOptions): Router {
   const common = (): Omit<PageData, 'page'> => ({
     mode: options.mode,
     ...(local ? { apiKey: options.apiKey } : {}),
-    actors: local ? demoActors() : [],
-    ...(local ? { defaultActor: DEMO_USERS.find((u) => u.Name === DEFAULT_ACTOR)?.Id } : {}),
-    samples: local ? demoSamples() : { leads: [], accounts: [] },
+    actors: (local && options.demo?.actors) || [],
+    ...(local && options.demo?.defaultActor ? { defaultActor: options.demo.defaultActor } : {}),
+    samples: (local && options.demo?.samples) || { leads: [], accounts: [] },
   });
 
   /** How long a page request waits for a build before it answers "building" and reloads itself. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../../../src/crm/local/demo-scenarios.js';
 import { auraEnabledMethods } from '../../../src/http/preview/preview-build.js';
 import { previewRouter } from '../../../src/http/preview/preview.router.js';
+import { demoPreview } from '../../../src/crm/local/demo-preview.js';
 
 const KEY = 'preview-test-key-0123456789';
 
@@ -18,7 +19,15 @@ async function serve(mode: 'local' | 'salesforce') {
   writeFileSync(path.join(distDir, 'abc123/assets/preview.js'), 'export {};\n');
   writeFileSync(path.join(distDir, 'current.json'), JSON.stringify({ hash: 'abc123' }));
   const app = express();
-  app.use(previewRouter({ mode, apiKey: KEY, build: false, paths: { root: process.cwd(), distDir } }));
+  app.use(
+    previewRouter({
+      mode,
+      apiKey: KEY,
+      build: false,
+      paths: { root: process.cwd(), distDir },
+      demo: demoPreview(),
+    }),
+  );
   app.use((_req, res) => res.status(401).json({ error: { code: 'UNAUTHENTICATED' } }));
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
