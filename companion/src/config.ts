@@ -21,6 +21,16 @@ export interface SalesforceSettings {
   privateKey: string;
 }
 
+/** How long the store keeps what it no longer needs; read by the store's clean-up job. */
+export interface Retention {
+  /** Decisions (the audit trail), with their outbox rows; null keeps them forever. */
+  decisionDays: number | null;
+  /** Outbox rows applied to the CRM (a failed row stays as long as its decision). */
+  outboxDays: number;
+  /** Request keys: a retried request within this time gets the same decision. */
+  requestKeyDays: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -42,6 +52,7 @@ export interface Config {
   logLevel: LogLevel;
   /** Requests the API serves at once; more are answered 503 with Retry-After at once. */
   maxInFlight: number;
+  retention: Retention;
   /** Set in salesforce mode only. */
   salesforce: SalesforceSettings | null;
 }
@@ -112,6 +123,30 @@ const envSchema = z.object({
       .int('must be a whole number of requests from 1 to 10000, e.g. 64')
       .min(1, 'must be a whole number of requests from 1 to 10000, e.g. 64')
       .max(10_000, 'must be a whole number of requests from 1 to 10000, e.g. 64'),
+  ),
+  SWITCHYARD_DECISION_RETENTION_DAYS: optional(
+    z.coerce
+      .number({ error: 'must be a whole number of days (30 or more), or 0 to keep decisions forever' })
+      .int('must be a whole number of days (30 or more), or 0 to keep decisions forever')
+      .refine((n) => n === 0 || n >= 30, {
+        error:
+          'must be 0 (keep forever) or at least 30 days: lead activity counts the flows of the last 30 days',
+      }),
+  ),
+  SWITCHYARD_OUTBOX_RETENTION_DAYS: optional(
+    z.coerce
+      .number({ error: 'must be a whole number of days, 1 or more' })
+      .int('must be a whole number of days, 1 or more')
+      .min(1, 'must be at least 1 day: a conversion waits for its lead update to be applied'),
+  ),
+  SWITCHYARD_REQUEST_KEY_RETENTION_DAYS: optional(
+    z.coerce
+      .number({ error: 'must be a whole number of days, 2 or more' })
+      .int('must be a whole number of days, 2 or more')
+      .min(
+        2,
+        "must be at least 2 days: a scheduled job's second run of a day must find the first run's keys",
+      ),
   ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   SF_LOGIN_URL: optional(
@@ -184,6 +219,23 @@ export const SETTINGS: ReadonlyArray<{
     description:
       'Requests the API serves at once; beyond it callers get 503 with Retry-After at once instead of waiting.',
   },
+  {
+    name: 'SWITCHYARD_DECISION_RETENTION_DAYS',
+    default: '365',
+    description:
+      'Days decisions (the routing history) are kept, with their outbox rows; 0 keeps them forever. Pending ones are kept.',
+  },
+  {
+    name: 'SWITCHYARD_OUTBOX_RETENTION_DAYS',
+    default: '7',
+    description:
+      'Days an effect applied to the org stays in the outbox (failed ones stay with their decision).',
+  },
+  {
+    name: 'SWITCHYARD_REQUEST_KEY_RETENTION_DAYS',
+    default: '7',
+    description: 'Days a request key is remembered: a retry within them gets the same decision.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
   {
     name: 'SF_LOGIN_URL',
@@ -236,6 +288,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     SWITCHYARD_DEMO_ACCOUNTS?: number;
     SWITCHYARD_DEMO_LEADS?: number;
     SWITCHYARD_MAX_IN_FLIGHT?: number;
+    SWITCHYARD_DECISION_RETENTION_DAYS?: number;
+    SWITCHYARD_OUTBOX_RETENTION_DAYS?: number;
+    SWITCHYARD_REQUEST_KEY_RETENTION_DAYS?: number;
     LOG_LEVEL?: LogLevel;
     SF_LOGIN_URL?: string;
     SF_CLIENT_ID?: string;
@@ -291,6 +346,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     demoOrg: { accounts: e.SWITCHYARD_DEMO_ACCOUNTS ?? 5000, leads: e.SWITCHYARD_DEMO_LEADS ?? 20_000 },
     logLevel: e.LOG_LEVEL ?? 'info',
     maxInFlight: e.SWITCHYARD_MAX_IN_FLIGHT ?? 64,
+    retention: {
+      decisionDays:
+        e.SWITCHYARD_DECISION_RETENTION_DAYS === 0 ? null : (e.SWITCHYARD_DECISION_RETENTION_DAYS ?? 365),
+      outboxDays: e.SWITCHYARD_OUTBOX_RETENTION_DAYS ?? 7,
+      requestKeyDays: e.SWITCHYARD_REQUEST_KEY_RETENTION_DAYS ?? 7,
+    },
     salesforce,
   };
 }

@@ -189,6 +189,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
     async startJobs(routing, routingSet) {
       const jobs = await startBackgroundJobs({
         ...jobReporting(logger),
+        retention: config.retention,
         store,
         crm,
         org: local,
@@ -235,6 +236,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
       await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()));
       const jobs = await startBackgroundJobs({
         ...jobReporting(logger),
+        retention: config.retention,
         store,
         crm: connection.crm,
         org,

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       inboundRatePerMinute: 30,
       logLevel: 'info',
       maxInFlight: 64,
+      retention: { decisionDays: 365, outboxDays: 7, requestKeyDays: 7 },
       salesforce: null,
       apiKeySource: 'generated',
     });
@@ -48,6 +49,9 @@ describe('loadConfig', () => {
       SWITCHYARD_INBOUND_RATE: '0',
       SWITCHYARD_MAX_IN_FLIGHT: '200',
       LOG_LEVEL: 'debug',
+      SWITCHYARD_DECISION_RETENTION_DAYS: '0',
+      SWITCHYARD_OUTBOX_RETENTION_DAYS: '1',
+      SWITCHYARD_REQUEST_KEY_RETENTION_DAYS: '30',
       SF_LOGIN_URL: '',
     });
     expect(config).toMatchObject({
@@ -60,6 +64,7 @@ describe('loadConfig', () => {
       inboundRatePerMinute: 0,
       maxInFlight: 200,
       logLevel: 'debug',
+      retention: { decisionDays: null, outboxDays: 1, requestKeyDays: 30 },
     });
   });
 
@@ -85,6 +90,9 @@ describe('loadConfig', () => {
       DATABASE_URL: 'mysql://x',
       LOG_LEVEL: 'loud',
       SWITCHYARD_API_KEY: 'short',
+      SWITCHYARD_DECISION_RETENTION_DAYS: '7',
+      SWITCHYARD_OUTBOX_RETENTION_DAYS: '0',
+      SWITCHYARD_REQUEST_KEY_RETENTION_DAYS: 'a week',
     });
     expect(Object.keys(problems).sort()).toEqual(
       [
@@ -95,8 +103,14 @@ describe('loadConfig', () => {
         'SWITCHYARD_INBOUND_RATE',
         'SWITCHYARD_MAX_IN_FLIGHT',
         'SWITCHYARD_MODE',
+        'SWITCHYARD_DECISION_RETENTION_DAYS',
+        'SWITCHYARD_OUTBOX_RETENTION_DAYS',
+        'SWITCHYARD_REQUEST_KEY_RETENTION_DAYS',
       ].sort(),
     );
+    expect(problems.SWITCHYARD_DECISION_RETENTION_DAYS).toMatch(/0 \(keep forever\) or at least 30 days/);
+    expect(problems.SWITCHYARD_OUTBOX_RETENTION_DAYS).toMatch(/at least 1 day/);
+    expect(problems.SWITCHYARD_REQUEST_KEY_RETENTION_DAYS).toMatch(/whole number of days/);
     expect(problems.PORT).toMatch(/whole number/);
     expect(problems.SWITCHYARD_MODE).toMatch(/'local'.*'salesforce'/);
     expect(problems.DATABASE_URL).toMatch(/postgres:\/\//);

@@ -1,3 +1,4 @@
+import type { Retention } from '../config.js';
 import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadChangeSource } from '../crm/crm.port.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
@@ -8,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { InactiveOwnerSweep } from './inactive-owner.sweep.js';
 import { LeadChangeRouter } from './lead-change.router.js';
 import { SalesforceChangeRouter } from './salesforce-change.router.js';
+import { StoreCleanUp } from './store-clean-up.js';
 import { JobScheduler, type JobRun } from './scheduled-jobs.js';
 
 export interface BackgroundJobsOptions {
@@ -25,6 +27,8 @@ export interface BackgroundJobsOptions {
    */
   leadChanges?: LeadChangeSource;
   clock?: Clock;
+  /** How long the store keeps decisions, outbox rows and request keys (the store clean-up job). */
+  retention: Retention;
   /** Counts each scheduled job run's CRM calls under the job's name. */
   meter?: CallMeter;
   /** Where a background failure is reported (a log); nothing stops because of one. */
@@ -36,6 +40,7 @@ export interface BackgroundJobs {
   outbox: OutboxWorker;
   inactiveOwners: InactiveOwnerSweep;
   scheduler: JobScheduler;
+  storeCleanUp: StoreCleanUp;
   /** Routes the lead changes `leadChanges` tells; null without one. */
   leadChangeRouter: LeadChangeRouter | null;
   /** Routes change events (Salesforce change data capture); the caller connects it to its feed. */
@@ -68,6 +73,12 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     onError: report('scheduler'),
     ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
   });
+  const storeCleanUp = new StoreCleanUp({
+    store,
+    retention: options.retention,
+    ...(clock ? { clock } : {}),
+    onError: report('store-clean-up'),
+  });
   const leadChangeRouter = options.leadChanges
     ? new LeadChangeRouter({
         feed: options.leadChanges,
@@ -90,17 +101,20 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
   leadChangeRouter?.start();
   outbox.start();
   inactiveOwners.start();
+  storeCleanUp.start();
   await scheduler.start();
   return {
     outbox,
     inactiveOwners,
     scheduler,
+    storeCleanUp,
     leadChangeRouter,
     changeEvents,
     async stop() {
       inactiveOwners.stop();
       await leadChangeRouter?.stop();
       await outbox.stop();
+      await storeCleanUp.stop();
       await scheduler.stop();
     },
   };

@@ -283,3 +283,23 @@ export async function countDecisions(
     .execute();
   return rows.map((r) => ({ outcome: r.outcome, status: r.status, count: Number(r.n) }));
 }
+
+/**
+ * Deletes up to `limit` decisions made before `before`, oldest first, with their outbox rows; pending
+ * ones (effects still to apply) stay. Returns how many went.
+ */
+export async function purgeDecisions(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    with gone as (
+      delete from decisions where id in (
+        select id from decisions
+        where created_at < ${before.toISOString()}::timestamptz and status <> 'pending'
+        order by created_at
+        limit ${limit}
+      )
+      returning 1
+    )
+    select count(*) as n from gone
+  `.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -42,3 +42,23 @@ export async function claimKeys(tx: Kysely<Database>, claims: Map<string, string
 export async function repointKey(db: Kysely<Database>, key: string, decisionId: string): Promise<void> {
   await db.updateTable('idempotency').set({ decision_id: decisionId }).where('key', '=', key).execute();
 }
+
+/**
+ * Forgets up to `limit` keys claimed before `before`, oldest first; returns how many went. A request
+ * repeated after that is decided again.
+ */
+export async function purgeKeys(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    with gone as (
+      delete from idempotency where key in (
+        select key from idempotency
+        where created_at < ${before.toISOString()}::timestamptz
+        order by created_at
+        limit ${limit}
+      )
+      returning 1
+    )
+    select count(*) as n from gone
+  `.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}

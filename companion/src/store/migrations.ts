@@ -176,4 +176,13 @@ export const MIGRATIONS: Record<string, Migration> = {
       `.execute(db);
     },
   },
+
+  '0004_retention': {
+    async up(db: Kysely<unknown>) {
+      // The clean-up job deletes by age, oldest first, a batch at a time.
+      await db.schema.createIndex('decisions_created').on('decisions').column('created_at').execute();
+      await sql`create index outbox_applied on outbox (applied_at) where status = 'applied'`.execute(db);
+      await db.schema.createIndex('idempotency_created').on('idempotency').column('created_at').execute();
+    },
+  },
 };

@@ -207,3 +207,20 @@ export async function countOutbox(db: Kysely<Database>): Promise<Record<OutboxSt
   for (const r of rows) counts[r.status] = toCount(r.n);
   return counts;
 }
+
+/** Deletes up to `limit` rows applied before `before`, oldest first; returns how many went. */
+export async function purgeOutbox(db: Kysely<Database>, before: Date, limit: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    with gone as (
+      delete from outbox where id in (
+        select id from outbox
+        where status = 'applied' and applied_at < ${before.toISOString()}::timestamptz
+        order by applied_at
+        limit ${limit}
+      )
+      returning 1
+    )
+    select count(*) as n from gone
+  `.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}

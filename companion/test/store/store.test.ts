@@ -23,8 +23,10 @@ import {
 } from '../../src/store/outbox.repository.js';
 import type { Effect } from '../../src/routing/effect.js';
 import { lockPools, readPools, upsertPools } from '../../src/store/pool.repository.js';
+import { purgeExpired } from '../../src/store/store-maintenance.js';
 import type { Store } from '../../src/store/store.js';
-import { testBackends } from './backends.js';
+import { StoreCleanUp } from '../../src/jobs/store-clean-up.js';
+import { postgresSchema, testBackends } from './backends.js';
 
 const backends = testBackends();
 afterAll(async () => {
@@ -345,6 +347,69 @@ describe.each(backends)('store on $name', (backend) => {
         ),
       );
       expect((await readPools(store.db, [name])).get(name)).toEqual({ state: picked(name, 30), version: 30 });
+    });
+  });
+
+  describe('retention', () => {
+    /** A store of its own (a fresh schema on PostgreSQL): the clean-up deletes by age, whoever wrote the rows. */
+    async function isolated(test: (own: Store) => Promise<void>): Promise<void> {
+      const schema = backend.name === 'postgres' ? postgresSchema() : null;
+      const own = schema ? await schema.open() : await backend.open();
+      try {
+        await test(own);
+      } finally {
+        await own.close();
+        await schema?.cleanup();
+      }
+    }
+
+    it('forgets request keys and applied outbox rows after a week, decisions after a year, pending ones never', async () => {
+      await isolated(async (own) => {
+        const done = row(newLeadId(), { requestKey: 'key-done' });
+        const waiting = row(newLeadId());
+        const effects = [done, waiting].map((d) => ({ decisionId: d.id, effect: update(d.decision.leadId) }));
+        const stored = await own.transaction(async (tx) => {
+          await claimKeys(tx.db, new Map([['key-done', done.id]]));
+          return storeDecisions(tx.db, [done, waiting], effects, new Map(), 0);
+        });
+        await markApplied(own.db, [stored.effects[0]!.id]);
+        await setStatuses(own.db, [{ id: done.id, status: 'applied', detail: null }]);
+
+        const cleanUp = (days: number) =>
+          new StoreCleanUp({
+            store: own,
+            retention: { decisionDays: 365, outboxDays: 7, requestKeyDays: 7 },
+            clock: () => new Date(Date.now() + days * 86_400_000),
+          }).runOnce();
+        expect(await cleanUp(1)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0 });
+        expect(await cleanUp(8)).toEqual({ decisions: 0, outbox: 1, requestKeys: 1 });
+        expect(await findKeys(own.db, ['key-done'])).toEqual(new Map());
+        expect((await effectsOf(own.db, [done.id, waiting.id])).map((e) => e.decisionId)).toEqual([
+          waiting.id,
+        ]);
+
+        expect(await cleanUp(366)).toEqual({ decisions: 1, outbox: 0, requestKeys: 0 });
+        expect([...(await decisionsById(own.db, [done.id, waiting.id])).keys()]).toEqual([waiting.id]);
+        expect(await effectsOf(own.db, [waiting.id])).toHaveLength(1);
+      });
+    });
+
+    it('keeps decisions forever when told to, and a key no longer than its decision', async () => {
+      await isolated(async (own) => {
+        const d = row(newLeadId(), { status: 'applied' });
+        await own.transaction(async (tx) => {
+          await claimKeys(tx.db, new Map([['key-long', d.id]]));
+          await storeDecisions(tx.db, [d], [], new Map(), 0);
+        });
+        const at = (days: number, decisionDays: number | null) =>
+          purgeExpired(own, new Date(Date.now() + days * 86_400_000), {
+            decisionDays,
+            outboxDays: 7,
+            requestKeyDays: 500,
+          });
+        expect(await at(400, null)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0 });
+        expect(await at(40, 30)).toEqual({ decisions: 1, outbox: 0, requestKeys: 1 });
+      });
     });
   });
 
