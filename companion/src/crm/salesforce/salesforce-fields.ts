@@ -1,69 +1,18 @@
+import { BASE_FIELDS } from '../../engine/flow/fields.js';
 import type { Flow } from '../../engine/flow/flow-loader.js';
 import { DECISION_WRITTEN_FIELDS, leadFieldsWritten } from '../../engine/lead-fields-written.js';
 
+// The fields the adapter reads and writes, by object, named as in `engine/model.ts`. The startup
+// check (`salesforce-doctor.ts`) verifies exactly these, so a query never names a field the org lacks.
+
 /**
- * The fields the adapter reads and writes, by object, named as in `engine/model.ts`. The startup
- * check (`salesforce-doctor.ts`) verifies exactly these, so a query never names a field the org lacks.
+ * The Lead fields flows may read (the engine's catalog), which are the fields every lead is read with;
+ * Name is left out: the engine joins it from FirstName and LastName.
  */
+export const LEAD_FIELDS: readonly string[] = Object.keys(BASE_FIELDS.lead).filter((f) => f !== 'Name');
 
-export const LEAD_FIELDS = [
-  'Id',
-  'FirstName',
-  'LastName',
-  'Title',
-  'Email',
-  'Company',
-  'Website',
-  'Country',
-  'State',
-  'City',
-  'PostalCode',
-  'NumberOfEmployees',
-  'Industry',
-  'LeadSource',
-  'Status',
-  'OwnerId',
-  'IsConverted',
-  'CreatedDate',
-  'LastActivityDate',
-  'Lead_Acquisition_Source__c',
-  'Impartner_Partner_Account__c',
-  'Partner_Recalled__c',
-  'Partner_Recalled_Date__c',
-  'Partner_Share_Status__c',
-  'Partner_Lead_Status__c',
-  'Prospect_Share_Status__c',
-  'Partner_Prospect_Status__c',
-  'Actively_Being_Sequenced__c',
-  'AI_Email_In_Progress__c',
-  'High_Priority__c',
-  'Rerun_Routing__c',
-  'Matched_Account__c',
-  'Last_Routing_Flow__c',
-  'Last_Routed_At__c',
-  'Routing_Reason__c',
-  'Last_Interesting_Moment_Date__c',
-  'MQL_Date__c',
-] as const;
-
-export const ACCOUNT_FIELDS = [
-  'Id',
-  'Name',
-  'Website',
-  'Type',
-  'OwnerId',
-  'BDR_Assigned__c',
-  'BDR_Prospecting_Status__c',
-  'BDR_Prospecting_Status_Changed__c',
-  'Segment__c',
-  'Customer_Success_Manager__c',
-  'BillingCountry',
-  'BillingState',
-  'BillingCity',
-  'Industry',
-  'NumberOfEmployees',
-  'LastActivityDate',
-] as const;
+/** The Account fields flows may read (the engine's catalog). */
+export const ACCOUNT_FIELDS: readonly string[] = Object.keys(BASE_FIELDS.account);
 
 export const OPPORTUNITY_FIELDS = [
   'Id',

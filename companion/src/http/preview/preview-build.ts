@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { RollupReplaceOptions } from '@rollup/plugin-replace';
 import type { Plugin } from 'rollup';
 import { CodedError } from '../../engine/coded-error.js';
+import { BASE_FIELDS, type Scope } from '../../engine/flow/fields.js';
+import { suggest } from '../../engine/flow/yaml-source.js';
 
 /**
  * Compiles the package's Lightning web components (force-app) with the open-source LWC compiler into
@@ -147,6 +149,34 @@ export function auraEnabledMethods(apexSource: string): Set<string> {
   return methods;
 }
 
+/** The records the preview's Lightning Data Service reads, with the fields Switchyard knows of each. */
+const SCHEMA_FIELDS: Record<string, { scope: Scope; fields: Record<string, unknown> }> = {
+  Lead: { scope: 'lead', fields: BASE_FIELDS.lead },
+  Account: { scope: 'account', fields: BASE_FIELDS.account },
+};
+
+/**
+ * Why a component may not import `@salesforce/schema/<object>.<path>`, or null when it may. As a
+ * deploy refuses a field the org lacks, the preview refuses one Switchyard does not read (the
+ * engine's catalog): the preview could never show its value. A relationship path (Owner.Name) is
+ * checked by its lookup field (OwnerId).
+ */
+export function schemaFieldProblem(object: string, fieldPath: string): string | null {
+  const known = SCHEMA_FIELDS[object];
+  if (!known) {
+    return `@salesforce/schema/${object}.${fieldPath}: the preview reads ${Object.keys(SCHEMA_FIELDS).join(' and ')} records only.`;
+  }
+  const [first, ...rest] = fieldPath.split('.') as [string, ...string[]];
+  const field =
+    rest.length === 0 ? first : first.endsWith('__r') ? first.replace(/__r$/, '__c') : `${first}Id`;
+  if (Object.hasOwn(known.fields, field)) return null;
+  return (
+    `@salesforce/schema/${object}.${fieldPath}: Switchyard does not read ${object}.${field}. Use a field ` +
+    `listed in BASE_FIELDS.${known.scope} (companion/src/engine/flow/fields.ts), or add it there first` +
+    suggest(field, Object.keys(known.fields))
+  );
+}
+
 /**
  * Platform imports that Salesforce serves and no npm package has: Apex methods and schema fields become
  * tiny generated modules; everything else (lightning/*, @salesforce/i18n/*) goes to the LWC resolver.
@@ -184,7 +214,11 @@ function platformModules(root: string, apexMethods: Set<string>): Plugin {
         return `import { apexMethod } from 'preview/apexBridge';\nexport default apexMethod(${JSON.stringify(method)});\n`;
       }
       const schema = /^@salesforce\/schema\/(\w+)\.([\w.]+)$/.exec(source);
-      if (schema) return `export default ${JSON.stringify(`${schema[1]}.${schema[2]}`)};\n`;
+      if (schema) {
+        const problem = schemaFieldProblem(schema[1]!, schema[2]!);
+        if (problem) this.error(problem);
+        return `export default ${JSON.stringify(`${schema[1]}.${schema[2]}`)};\n`;
+      }
       const objectOnly = /^@salesforce\/schema\/(\w+)$/.exec(source);
       if (objectOnly) return `export default ${JSON.stringify(objectOnly[1])};\n`;
       // Dates show in the reader's own time zone, as they would for a Salesforce user set up there.
