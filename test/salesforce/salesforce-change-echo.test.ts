@@ -6,7 +6,7 @@ import {
 } from '../../companion/src/crm/salesforce/salesforce-changes.js';
 import { SalesforceOrgRead } from '../../companion/src/crm/salesforce/salesforce-org-read.js';
 import { loadRoutingSet } from '../../companion/src/engine/flow/routing-set.js';
-import { SalesforceChangeRouter } from '../../companion/src/jobs/salesforce-change.router.js';
+import { SalesforceChangeTrigger } from '../../companion/src/jobs/salesforce-change.trigger.js';
 import { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../companion/src/store/open-database.js';
 import type { Store } from '../../companion/src/store/store.js';
@@ -100,7 +100,7 @@ describe('routing’s own writes coming back from the org', () => {
       { users: [rep, h.standIn.integrationUserId], queues: ['Unqualified Holding'] },
     );
     const service = await RoutingService.create({ crm: h.crm, store, routingSet });
-    const router = new SalesforceChangeRouter({
+    const router = new SalesforceChangeTrigger({
       crm: h.crm,
       org: new SalesforceOrgRead(h.api),
       service,

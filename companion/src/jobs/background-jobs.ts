@@ -7,8 +7,8 @@ import { OutboxWorker } from '../routing/outbox.worker.js';
 import type { Clock, RoutingService } from '../routing/routing.service.js';
 import type { Store } from '../store/store.js';
 import { InactiveOwnerSweep } from './inactive-owner.sweep.js';
-import { LeadChangeRouter } from './lead-change.router.js';
-import { SalesforceChangeRouter } from './salesforce-change.router.js';
+import { LeadChangeTrigger } from './lead-change.trigger.js';
+import { SalesforceChangeTrigger } from './salesforce-change.trigger.js';
 import { StoreCleanUp } from './store-clean-up.js';
 import { JobScheduler, type JobRun } from './scheduled-jobs.js';
 
@@ -42,9 +42,9 @@ export interface BackgroundJobs {
   scheduler: JobScheduler;
   storeCleanUp: StoreCleanUp;
   /** Routes the lead changes `leadChanges` tells; null without one. */
-  leadChangeRouter: LeadChangeRouter | null;
+  leadChangeTrigger: LeadChangeTrigger | null;
   /** Routes change events (Salesforce change data capture); the caller connects it to its feed. */
-  changeEvents: SalesforceChangeRouter;
+  changeEvents: SalesforceChangeTrigger;
   stop(): Promise<void>;
 }
 
@@ -79,8 +79,8 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     ...(clock ? { clock } : {}),
     onError: report('store-clean-up'),
   });
-  const leadChangeRouter = options.leadChanges
-    ? new LeadChangeRouter({
+  const leadChangeTrigger = options.leadChanges
+    ? new LeadChangeTrigger({
         feed: options.leadChanges,
         service,
         routingSet,
@@ -90,7 +90,7 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
         onError: report('route-on-change'),
       })
     : null;
-  const changeEvents = new SalesforceChangeRouter({
+  const changeEvents = new SalesforceChangeTrigger({
     crm,
     org: options.org,
     service,
@@ -98,7 +98,7 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     inactiveOwners,
     ...(service.contacts ? { contacts: service.contacts } : {}),
   });
-  leadChangeRouter?.start();
+  leadChangeTrigger?.start();
   outbox.start();
   inactiveOwners.start();
   storeCleanUp.start();
@@ -108,11 +108,11 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     inactiveOwners,
     scheduler,
     storeCleanUp,
-    leadChangeRouter,
+    leadChangeTrigger,
     changeEvents,
     async stop() {
       inactiveOwners.stop();
-      await leadChangeRouter?.stop();
+      await leadChangeTrigger?.stop();
       await outbox.stop();
       await storeCleanUp.stop();
       await scheduler.stop();

@@ -3,7 +3,7 @@ import type { LeadRecord } from '../engine/model.js';
 import type { DecisionStatus, OutboxStatus } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ContactRouter } from './contact-router.js';
-import type { LiveOrg } from './live-org.js';
+import type { LiveOrgSnapshot } from './live-org-snapshot.js';
 import { recogniseApplied } from './recognise-applied.js';
 import { recordOutcomes } from '../store/decision.repository.js';
 import {
@@ -34,7 +34,7 @@ export interface EffectApplierOptions {
   crm: CrmPort;
   store: Store;
   /** The snapshot routing decides on: applied effects are taken into its match index at once. */
-  org: LiveOrg;
+  org: LiveOrgSnapshot;
   /** Contact ownership after conversions; null without a contact port. */
   contacts: ContactRouter | null;
   /** Contact ownership failed after a conversion; the conversion itself stands. */

@@ -10,7 +10,7 @@ import { decideAndStore, type Decided } from './decide-and-store.js';
 import { dryRun } from './dry-run.js';
 import { EffectApplier } from './effect-applier.js';
 import { LeadDecider } from './lead-decider.js';
-import { LiveOrg, type OrgChanges } from './live-org.js';
+import { LiveOrgSnapshot, type OrgChanges } from './live-org-snapshot.js';
 import { loadContexts, type Planned } from './load-contexts.js';
 import { redecideStale } from './redecide-stale.js';
 import { RequestKeys } from './request-keys.js';
@@ -32,7 +32,7 @@ import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 
-export type { OrgChanges } from './live-org.js';
+export type { OrgChanges } from './live-org-snapshot.js';
 export {
   isRouteFailure,
   type HistoryItem,
@@ -92,7 +92,7 @@ const DEFAULT_LEASE_MS = 60_000;
  * worker applies what is left (`applyPending`), through the same `EffectApplier`.
  */
 export class RoutingService {
-  readonly org: LiveOrg;
+  readonly org: LiveOrgSnapshot;
   /** Contact ownership over this service's org; null without a contact port. */
   readonly contacts: ContactRouter | null;
   private readonly crm: CrmPort;
@@ -112,7 +112,7 @@ export class RoutingService {
     this.store = options.store;
     this.set = options.routingSet;
     this.clock = options.clock ?? (() => new Date());
-    this.org = options.org instanceof LiveOrg ? options.org : new LiveOrg(options.org);
+    this.org = options.org instanceof LiveOrgSnapshot ? options.org : new LiveOrgSnapshot(options.org);
     this.leaseMs = options.applyLeaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = options.batchSize ?? 500;
     this.afterCommit = options.afterCommit;
@@ -141,7 +141,7 @@ export class RoutingService {
 
   /** Reads the org snapshot from the CRM (unless given) and makes sure every pool has a state row. */
   static async create(options: RoutingServiceOptions): Promise<RoutingService> {
-    const org = options.org ?? (await LiveOrg.read(options.crm, options.indexOptions));
+    const org = options.org ?? (await LiveOrgSnapshot.read(options.crm, options.indexOptions));
     await upsertPools(options.store.db, [...options.routingSet.pools.values()]);
     return new RoutingService({ ...options, org });
   }

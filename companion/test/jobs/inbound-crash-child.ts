@@ -6,7 +6,7 @@
  */
 import { InboundGenerator } from '../../src/crm/local/inbound-generator.js';
 import { LocalOrg } from '../../src/crm/local/local-org.js';
-import { LeadChangeRouter } from '../../src/jobs/lead-change.router.js';
+import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { demoRoutingService, MONDAY, shippedRoutingSet } from '../routing/routing-fixture.js';
 
@@ -24,7 +24,7 @@ const service = await demoRoutingService(store, org, {
     process.kill(process.pid, 'SIGKILL');
   },
 });
-const router = new LeadChangeRouter({
+const router = new LeadChangeTrigger({
   feed: org.feed,
   service,
   routingSet: await shippedRoutingSet(),

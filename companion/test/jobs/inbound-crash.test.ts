@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { LeadChangeRouter } from '../../src/jobs/lead-change.router.js';
+import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import {
   demoRoutingService,
@@ -58,7 +58,7 @@ it(
       for (const id of newLeads) if ((await decisionsOf(id)) === 0) unrouted.push(id);
       expect(unrouted.length).toBeGreaterThan(20);
 
-      const router = new LeadChangeRouter({
+      const router = new LeadChangeTrigger({
         feed: org.feed,
         service,
         routingSet: await shippedRoutingSet(),

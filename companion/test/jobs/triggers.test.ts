@@ -7,7 +7,7 @@ import type { LeadChangeListener } from '../../src/crm/crm.port.js';
 import type { LeadRecord } from '../../src/engine/model.js';
 import { InboundGenerator } from '../../src/crm/local/inbound-generator.js';
 import { InactiveOwnerSweep } from '../../src/jobs/inactive-owner.sweep.js';
-import { LeadChangeRouter } from '../../src/jobs/lead-change.router.js';
+import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { isRouteFailure, type RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
@@ -21,13 +21,13 @@ import {
 let store: Store;
 let org: LocalOrg;
 let service: RoutingService;
-let router: LeadChangeRouter;
+let router: LeadChangeTrigger;
 
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
   org = await seedSmallDemoOrg(store);
   service = await demoRoutingService(store, org);
-  router = new LeadChangeRouter({
+  router = new LeadChangeTrigger({
     feed: org.feed,
     service,
     routingSet: await shippedRoutingSet(),
@@ -120,7 +120,7 @@ describe('a routing batch that fails', () => {
     });
     let tell: LeadChangeListener = () => {};
     const errors: unknown[] = [];
-    const retrying = new LeadChangeRouter({
+    const retrying = new LeadChangeTrigger({
       feed: { subscribe: (listener) => ((tell = listener), () => {}) },
       service: flaky,
       routingSet: await shippedRoutingSet(),

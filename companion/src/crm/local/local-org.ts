@@ -10,7 +10,7 @@ import type {
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/json.js';
 import type { LeadUpdate, WriteResult } from '../crm.port.js';
-import type { OrgLeadSortField, OrgMatchedLeadsQuery, OrgPage } from '../org-read.port.js';
+import type { OrgLeadSortField, OrgMatchedLeadsQuery, OrgPage, OrgReadPort } from '../org-read.port.js';
 import { LocalCrm } from './local-crm.js';
 import {
   containsPattern,
@@ -49,7 +49,7 @@ const SORT_EXPRESSIONS: Record<OrgLeadSortField, string[]> = {
  * for pickers, an account's matched leads, new inbound leads, and edits made by a person.
  * Ids may be given in 15- or 18-character form.
  */
-export class LocalOrg extends LocalCrm {
+export class LocalOrg extends LocalCrm implements OrgReadPort {
   async getLead(id: string): Promise<LeadRecord | null> {
     return this.getOne<LeadRecord>('Lead', id);
   }

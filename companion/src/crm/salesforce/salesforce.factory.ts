@@ -1,7 +1,7 @@
 import type { SalesforceSettings } from '../../config.js';
 import { JwtBearerAuth } from './salesforce-auth.js';
 import { SalesforceApi, type ApiPolicy } from './salesforce-api.js';
-import { SalesforceCrm, type LockRetryPolicy } from './salesforce.crm.js';
+import { SalesforceCrm, type LockRetryPolicy } from './salesforce-crm.js';
 import { assertOrgReady } from './salesforce-doctor.js';
 import { REQUIRED_SCHEMA, type SchemaNeed } from './salesforce-fields.js';
 

@@ -4,7 +4,7 @@ import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import type { ChangeEvent } from '../../src/crm/crm.port.js';
 import { upsertRecords } from '../../src/crm/local/local-records.js';
 import type { LeadRecord } from '../../src/engine/model.js';
-import { SalesforceChangeRouter } from '../../src/jobs/salesforce-change.router.js';
+import { SalesforceChangeTrigger } from '../../src/jobs/salesforce-change.trigger.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
@@ -25,7 +25,7 @@ import {
 let store: Store;
 let org: LocalOrg;
 let service: RoutingService;
-let router: SalesforceChangeRouter;
+let router: SalesforceChangeTrigger;
 
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
@@ -36,7 +36,7 @@ beforeAll(async () => {
     service,
     clock: () => new Date(MONDAY),
   });
-  router = new SalesforceChangeRouter({
+  router = new SalesforceChangeTrigger({
     crm: org,
     org,
     service,

@@ -32,7 +32,7 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
  * The org snapshot routing decides on, read once from the CRM and then kept fresh change by change:
  * match indexes update in place; the people directory is rebuilt when a user or queue changes.
  */
-export class LiveOrg implements OrgSnapshot {
+export class LiveOrgSnapshot implements OrgSnapshot {
   private readonly users = new Map<string, UserRecord>();
   private readonly queues = new Map<string, QueueRecord>();
   directory: OrgSnapshot['directory'];
@@ -52,7 +52,7 @@ export class LiveOrg implements OrgSnapshot {
   }
 
   /** Reads accounts, open opportunities, unconverted leads, users and queues from the CRM. */
-  static async read(crm: CrmPort, options: AccountIndexOptions = {}): Promise<LiveOrg> {
+  static async read(crm: CrmPort, options: AccountIndexOptions = {}): Promise<LiveOrgSnapshot> {
     const [accounts, opportunities, leads, users, queues] = await Promise.all([
       collect(crm.streamAccounts()),
       collect(crm.streamOpenOpportunities()),
@@ -60,7 +60,7 @@ export class LiveOrg implements OrgSnapshot {
       crm.listUsers(),
       crm.listQueues(),
     ]);
-    return new LiveOrg(buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options));
+    return new LiveOrgSnapshot(buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options));
   }
 
   apply(changes: OrgChanges): void {

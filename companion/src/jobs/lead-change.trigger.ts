@@ -3,13 +3,13 @@ import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { Trigger } from '../engine/model.js';
 import type { Clock, RouteRequest, RoutingService } from '../routing/routing.service.js';
 
-/** Where the router keeps how far back the catch-up must look (the store's replay positions). */
+/** Where the trigger keeps how far back the catch-up must look (the store's replay positions). */
 export interface ResumePoints {
   get(name: string): Promise<string | null>;
   set(name: string, value: string): Promise<void>;
 }
 
-export interface LeadChangeRouterOptions {
+export interface LeadChangeTriggerOptions {
   feed: LeadChangeSource;
   service: RoutingService;
   routingSet: RoutingSet;
@@ -46,7 +46,7 @@ const createdKey = (leadId: string): string => `lead-created:${leadId}`;
  * catch-up routes the leads created since its resume point (those already decided answer from their
  * request key), and a batch that fails is retried with back-off, never dropped.
  */
-export class LeadChangeRouter {
+export class LeadChangeTrigger {
   private unsubscribe: (() => void) | null = null;
   private queue: RouteRequest[] = [];
   private draining: Promise<void> | null = null;
@@ -57,7 +57,7 @@ export class LeadChangeRouter {
   private wake: (() => void) | null = null;
   private readonly clock: Clock;
 
-  constructor(private readonly options: LeadChangeRouterOptions) {
+  constructor(private readonly options: LeadChangeTriggerOptions) {
     this.clock = options.clock ?? (() => new Date());
   }
 

@@ -14,7 +14,7 @@ import type { InactiveOwnerSweep } from './inactive-owner.sweep.js';
  */
 const SYSTEM_FIELDS = new Set(['LastModifiedDate', 'SystemModstamp', 'LastModifiedById']);
 
-export interface SalesforceChangeRouterOptions {
+export interface SalesforceChangeTriggerOptions {
   crm: CrmPort;
   org: OrgReadPort;
   service: RoutingService;
@@ -36,11 +36,11 @@ const CONTACT_OWNERSHIP_FIELDS = ['OwnerId', 'BDR_Assigned__c'];
  * whose owner or BDR changed follow contact ownership. Awaited by the change feed before
  * it stores the replay id, so a crash replays the event rather than losing it.
  */
-export class SalesforceChangeRouter {
+export class SalesforceChangeTrigger {
   /** What routing with these flows writes: its own changes of these fields come back, and are not news. */
   private readonly routingWrites: Set<string>;
 
-  constructor(private readonly options: SalesforceChangeRouterOptions) {
+  constructor(private readonly options: SalesforceChangeTriggerOptions) {
     this.routingWrites = new Set(leadFieldsWritten(options.routingSet.flows.values()));
   }
 
