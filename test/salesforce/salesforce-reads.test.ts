@@ -134,6 +134,18 @@ describe('Salesforce adapter: reads', () => {
     expect((err as Error).message).toContain("No such column 'Segment__c' on entity 'Account'");
   });
 
+  it('refuses a query answer cut off mid-way with SF_MALFORMED_ANSWER, not a TypeError', async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const [id] = seedLeads(h.standIn, 1, owner) as [string];
+    h.standIn.faults.malformed.push({ endpoint: 'query', damage: 'truncated' });
+    const err = await h.crm.getLeadContexts([id]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SF_MALFORMED_ANSWER' });
+    expect((err as Error).message).toContain('GET /query');
+    // The next read is answered whole and goes through.
+    expect((await h.crm.getLeadContexts([id])).get(id)?.lead.Id).toBe(id);
+  });
+
   it('computes open load and conversion rate per user with aggregate queries', async () => {
     h = await startHarness();
     const ann = seedUser(h.standIn, 'Ann');

@@ -129,18 +129,18 @@ describe('Salesforce adapter: conversion', () => {
         ownerId: ae,
         createOpportunity: i === 0,
         opportunityName: 'Acme - new business',
-        convertedStatus: 'Qualified',
       })),
     );
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(h.standIn.calls()).toEqual({ query: 2, soap: 2 });
+    // The org's converted statuses are read once; each batch reads its leads before converting.
+    expect(h.standIn.calls()).toEqual({ query: 3, soap: 2 });
     const first = results[0]!;
     expect(first.ok && first.contactId?.startsWith('003')).toBe(true);
     expect(first.ok && first.opportunityId?.startsWith('006')).toBe(true);
     expect(results[1]!.ok && results[1]!.opportunityId).toBeUndefined();
     expect(h.standIn.org.get('Lead', ids[0]!)).toMatchObject({
       IsConverted: true,
-      Status: 'Qualified',
+      Status: 'Closed - Converted',
       OwnerId: ae,
     });
     expect(h.standIn.org.get('Opportunity', first.ok ? first.opportunityId! : '')?.['Name']).toBe(
@@ -162,7 +162,6 @@ describe('Salesforce adapter: conversion', () => {
         accountId: account,
         ownerId: owner,
         createOpportunity: false,
-        convertedStatus: 'Qualified',
         expectedOwnerId: owner,
       })),
     );
@@ -190,12 +189,11 @@ describe('Salesforce adapter: conversion', () => {
         accountId: account,
         ownerId: owner,
         createOpportunity: true,
-        convertedStatus: 'Qualified',
       },
     ]);
     expect(result).toMatchObject({ id, ok: true });
     expect(result!.ok && result!.contactId).toBe(h.standIn.org.get('Lead', id)?.['ConvertedContactId']);
-    expect(h.standIn.calls()).toEqual({ query: 2, soap: 1 });
+    expect(h.standIn.calls()).toEqual({ query: 3, soap: 1 });
     expect(h.standIn.org.table('Contact').size).toBe(1);
     expect(h.standIn.org.table('Opportunity').size).toBe(1);
   });
@@ -212,11 +210,178 @@ describe('Salesforce adapter: conversion', () => {
         accountId: account,
         ownerId: owner,
         createOpportunity: false,
-        convertedStatus: 'Qualified',
       },
     ]);
     expect(result).toMatchObject({ id, ok: true });
-    expect(h.standIn.calls()).toEqual({ query: 2, soap: 2 });
+    expect(h.standIn.calls()).toEqual({ query: 3, soap: 2 });
+    expect(h.standIn.org.table('Contact').size).toBe(1);
+  });
+});
+
+describe("Salesforce adapter: writes the org's own automation keeps", () => {
+  it("keeps the owner it writes although the org's lead assignment rules would give the lead to someone else", async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const routed = seedUser(h.standIn, 'Routed');
+    const ruleOwner = seedUser(h.standIn, 'Assignment rule queue');
+    h.standIn.org.leadAssignmentRule = () => ruleOwner;
+    const [id] = seedLeads(h.standIn, 1, owner) as [string];
+    const [result] = await h.crm.updateLeads([{ id, fields: { OwnerId: routed }, expectedOwnerId: owner }]);
+    expect(result).toEqual({ id, ok: true });
+    expect(h.standIn.org.get('Lead', id)?.['OwnerId']).toBe(routed);
+  });
+
+  it('is what the stand-in needs to keep an owner: a REST update without the header runs the rules', async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const ruleOwner = seedUser(h.standIn, 'Assignment rule queue');
+    h.standIn.org.leadAssignmentRule = () => ruleOwner;
+    const [id] = seedLeads(h.standIn, 1, owner) as [string];
+    // The same collection request the adapter sends, but without Sforce-Auto-Assign: FALSE.
+    await h.api.conn.request({
+      method: 'PATCH',
+      url: '/composite/sobjects',
+      body: JSON.stringify({
+        allOrNone: false,
+        records: [{ attributes: { type: 'Lead' }, Id: id, Status: 'Working' }],
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(h.standIn.org.get('Lead', id)?.['OwnerId']).toBe(ruleOwner);
+  });
+
+  it.each(['truncated', 'short', 'object'] as const)(
+    'reads the records back when the update answer is %s, and reports what the org holds',
+    async (damage) => {
+      h = await startHarness();
+      const owner = seedUser(h.standIn, 'Owner');
+      const to = seedUser(h.standIn, 'To');
+      const [refused, applied] = seedLeads(h.standIn, 2, owner) as [string, string];
+      h.standIn.faults.validation.push({ id: refused, message: 'Country is required.' });
+      h.standIn.faults.malformed.push({ endpoint: 'composite', damage });
+      const results = await h.crm.updateLeads(
+        [refused, applied].map((id) => ({ id, fields: { OwnerId: to, Routing_Reason__c: 'EMEA pool' } })),
+      );
+      expect(results[0]).toMatchObject({
+        id: refused,
+        ok: false,
+        code: 'SF_MALFORMED_ANSWER',
+        retryable: true,
+      });
+      expect(results[1]).toEqual({ id: applied, ok: true });
+      expect(h.standIn.org.get('Lead', refused)?.['OwnerId']).toBe(owner);
+      expect(h.standIn.calls()).toEqual({ composite: 1, query: 1 });
+    },
+  );
+});
+
+describe('Salesforce adapter: conversion status and request shape', () => {
+  async function convertOne(h: Harness, convertedStatus?: string) {
+    const owner = seedUser(h.standIn, 'Owner');
+    const account = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    const [leadId] = seedLeads(h.standIn, 1, owner) as [string];
+    const [result] = await h.crm.convertLeads([
+      {
+        leadId,
+        accountId: account,
+        ownerId: owner,
+        createOpportunity: false,
+        ...(convertedStatus ? { convertedStatus } : {}),
+      },
+    ]);
+    return { leadId, result };
+  }
+
+  it("uses the org's converted status when the flow names none or one the org does not have", async () => {
+    h = await startHarness();
+    for (const named of [undefined, 'Qualified']) {
+      const { leadId, result } = await convertOne(h, named);
+      expect(result).toMatchObject({ id: leadId, ok: true });
+      expect(h.standIn.org.get('Lead', leadId)?.['Status']).toBe('Closed - Converted');
+    }
+  });
+
+  it('uses the converted status a flow names when the org has it', async () => {
+    h = await startHarness();
+    h.standIn.org.insert(
+      'LeadStatus',
+      { ApiName: 'Qualified', MasterLabel: 'Qualified', IsConverted: true, SortOrder: 9 },
+      true,
+    );
+    const { leadId, result } = await convertOne(h, 'Qualified');
+    expect(result).toMatchObject({ id: leadId, ok: true });
+    expect(h.standIn.org.get('Lead', leadId)?.['Status']).toBe('Qualified');
+  });
+
+  it('is refused by the stand-in, as by Salesforce, with a status not marked converted', async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const account = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    const [leadId] = seedLeads(h.standIn, 1, owner) as [string];
+    const [result] = (await h.api.conn.soap.convertLead([
+      {
+        accountId: account,
+        convertedStatus: 'Working - Contacted',
+        doNotCreateOpportunity: true,
+        leadId,
+        overwriteLeadSource: false,
+        sendNotificationEmail: false,
+      },
+    ])) as Array<{ success: boolean; errors: Array<{ statusCode: string }> }>;
+    expect(result).toMatchObject({ success: false, errors: [{ statusCode: 'INVALID_STATUS' }] });
+    expect(h.standIn.org.get('Lead', leadId)?.['IsConverted']).toBe(false);
+  });
+
+  it('is refused by the stand-in, as by Salesforce, with elements out of the WSDL order', async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const account = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    const [leadId] = seedLeads(h.standIn, 1, owner) as [string];
+    const err = await h.api.conn.soap
+      .convertLead([
+        {
+          leadId,
+          accountId: account,
+          convertedStatus: 'Closed - Converted',
+          doNotCreateOpportunity: true,
+          overwriteLeadSource: false,
+          sendNotificationEmail: false,
+        },
+      ])
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain(
+      'Element {urn:partner.soap.sforce.com}accountId invalid at this location',
+    );
+    expect(h.standIn.org.get('Lead', leadId)?.['IsConverted']).toBe(false);
+  });
+
+  it('reads back the leads a convertLead answer leaves out, instead of matching results by position', async () => {
+    h = await startHarness();
+    const owner = seedUser(h.standIn, 'Owner');
+    const account = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    const [converted, refused] = seedLeads(h.standIn, 2, owner) as [string, string];
+    h.standIn.faults.validation.push({ id: refused, message: 'Converted leads need an industry.' });
+    // The answer loses its first result: the converted lead's.
+    h.standIn.faults.malformed.push({ endpoint: 'soap', damage: 'short' });
+    const results = await h.crm.convertLeads(
+      [converted, refused].map((leadId) => ({
+        leadId,
+        accountId: account,
+        ownerId: owner,
+        createOpportunity: false,
+      })),
+    );
+    expect(results[0]).toMatchObject({ id: converted, ok: true });
+    expect(results[0]!.ok && results[0]!.contactId).toBe(
+      h.standIn.org.get('Lead', converted)?.['ConvertedContactId'],
+    );
+    expect(results[1]).toEqual({
+      id: refused,
+      ok: false,
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Converted leads need an industry.',
+      retryable: false,
+    });
     expect(h.standIn.org.table('Contact').size).toBe(1);
   });
 });

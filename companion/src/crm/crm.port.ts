@@ -32,7 +32,8 @@ export interface LeadConversion {
   ownerId: string;
   createOpportunity: boolean;
   opportunityName?: string;
-  convertedStatus: string;
+  /** A converted lead status the flow names; without it (or when the org lacks it), the org's own. */
+  convertedStatus?: string;
   expectedOwnerId?: string | null;
 }
 

@@ -89,7 +89,7 @@ export interface Decision {
     accountId: string;
     ownerId: string;
     createOpportunity: boolean;
-    convertedStatus: string;
+    convertedStatus?: string;
   } | null;
   matched: {
     account: MatchedAccount | null;

@@ -21,6 +21,7 @@ const PREFIX: Record<string, string> = {
   PermissionSetAssignment: '0Pa',
   CustomPermission: '0CP',
   SetupEntityAccess: '0J0',
+  LeadStatus: '01J',
 };
 
 const SYSTEM = ['Id', 'CreatedDate', 'SystemModstamp', 'IsDeleted'];
@@ -126,7 +127,20 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
   PermissionSetAssignment: { fields: ['AssigneeId', 'PermissionSetId'], readOnly: [] },
   CustomPermission: { fields: ['DeveloperName'], readOnly: [] },
   SetupEntityAccess: { fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'], readOnly: [] },
+  LeadStatus: { fields: ['ApiName', 'MasterLabel', 'IsConverted', 'IsDefault', 'SortOrder'], readOnly: [] },
 };
+
+/**
+ * The Lead Status picklist a new Developer Edition org ships with, as LeadStatus records (Object
+ * Reference, "LeadStatus": one record per picklist value; IsConverted marks the values a converted lead
+ * may take, and more than one may).
+ */
+export const FRESH_ORG_LEAD_STATUSES = [
+  { ApiName: 'Open - Not Contacted', IsConverted: false, IsDefault: true },
+  { ApiName: 'Working - Contacted', IsConverted: false, IsDefault: false },
+  { ApiName: 'Closed - Converted', IsConverted: true, IsDefault: false },
+  { ApiName: 'Closed - Not Converted', IsConverted: false, IsDefault: false },
+] as const;
 
 const PARENTS: Record<string, Record<string, { type: string; key: string }>> = {
   CampaignMember: { Campaign: { type: 'Campaign', key: 'CampaignId' } },
@@ -166,6 +180,12 @@ export class Org {
   private readonly records = new Map<string, Map<string, Rec>>();
   private readonly counters = new Map<string, number>();
   private readonly listeners: Array<(c: OrgChange) => void> = [];
+  /**
+   * The org's active lead assignment rule: the owner it gives a lead, or null when no entry matches.
+   * REST API Developer Guide, "Assignment Rule Header": without `Sforce-Auto-Assign: FALSE` a create
+   * or update through REST runs the active rule.
+   */
+  leadAssignmentRule: ((lead: Rec) => string | null) | null = null;
   /** Fields removed or made read-only, to test the startup check. */
   readonly missingFields = new Set<string>();
   readonly readOnlyFields = new Set<string>();

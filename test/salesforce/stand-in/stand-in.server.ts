@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { Org } from './org.js';
+import { FRESH_ORG_LEAD_STATUSES, Org, type Rec } from './org.js';
 
 export type Endpoint =
   'token' | 'query' | 'queryMore' | 'describe' | 'sobject' | 'composite' | 'soap' | 'limits';
@@ -25,7 +25,37 @@ export interface Faults {
   issueDeadTokens: boolean;
   /** Validation rules: a write touching `id` (or any record when absent) fails with `message`. */
   validation: Array<{ id?: string; message: string; fields?: string[] }>;
+  /**
+   * The next answer from `endpoint` is damaged after the request took effect: cut off mid-JSON, missing
+   * its first result, or one result object where a list belongs.
+   */
+  malformed: Array<{ endpoint: 'composite' | 'soap' | 'query'; damage: 'truncated' | 'short' | 'object' }>;
 }
+
+/**
+ * The LeadConvert complex type's elements in the order of its xsd:sequence in the partner WSDL (SOAP
+ * API Developer Guide, "convertLead()": LeadConvert arguments). A sequence admits its elements in this
+ * order only; Salesforce refuses others with "Element … invalid at this location".
+ */
+const LEAD_CONVERT_SEQUENCE = [
+  'accountId',
+  'accountRecord',
+  'bypassAccountDedupeCheck',
+  'bypassContactDedupeCheck',
+  'contactId',
+  'contactRecord',
+  'convertedStatus',
+  'doNotCreateOpportunity',
+  'leadId',
+  'opportunityId',
+  'opportunityName',
+  'opportunityRecord',
+  'overwriteLeadSource',
+  'ownerId',
+  'relatedPersonAccountId',
+  'relatedPersonAccountRecord',
+  'sendNotificationEmail',
+];
 
 export interface StandInOptions {
   pageSize?: number;
@@ -53,6 +83,7 @@ export class SalesforceStandIn {
     refuseLogins: null,
     issueDeadTokens: false,
     validation: [],
+    malformed: [],
   };
   private readonly tokens = new Set<string>();
   private readonly counts = new Map<Endpoint, number>();
@@ -87,6 +118,9 @@ export class SalesforceStandIn {
       { Name: 'Integration User', IsActive: true, UserType: 'Standard' },
       true,
     ).Id;
+    FRESH_ORG_LEAD_STATUSES.forEach((status, i) =>
+      this.org.insert('LeadStatus', { ...status, MasterLabel: status.ApiName, SortOrder: i + 1 }, true),
+    );
   }
 
   static async start(options: StandInOptions = {}): Promise<SalesforceStandIn> {
@@ -192,6 +226,7 @@ export class SalesforceStandIn {
         payload = this.org.as(this.integrationUserId, `com/salesforce/api/rest/${version}`, () =>
           this.composite(
             JSON.parse(body) as { allOrNone?: boolean; records: Array<Record<string, unknown>> },
+            autoAssign(req.headers['sforce-auto-assign']),
           ),
         );
       } else if (endpoint === 'limits') {
@@ -211,7 +246,32 @@ export class SalesforceStandIn {
       payload = [{ errorCode: e.code ?? 'MALFORMED_QUERY', message: e.message }];
     }
     if (timeout) return this.hold(res);
+    const damage =
+      endpoint === 'composite' || endpoint === 'query' ? this.takeMalformed(endpoint) : undefined;
+    if (damage) return this.damaged(res, status, payload, damage);
     this.json(res, status, payload);
+  }
+
+  private takeMalformed(
+    endpoint: Faults['malformed'][number]['endpoint'],
+  ): Faults['malformed'][number]['damage'] | undefined {
+    const i = this.faults.malformed.findIndex((m) => m.endpoint === endpoint);
+    return i < 0 ? undefined : this.faults.malformed.splice(i, 1)[0]!.damage;
+  }
+
+  /** A JSON answer damaged as `damage` says; the request's effect has already happened. */
+  private damaged(
+    res: ServerResponse,
+    status: number,
+    payload: unknown,
+    damage: Faults['malformed'][number]['damage'],
+  ): void {
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
+    const whole = JSON.stringify(payload);
+    if (damage === 'truncated' || !Array.isArray(payload)) {
+      return void res.end(whole.slice(0, Math.floor(whole.length / 2)));
+    }
+    res.end(JSON.stringify(damage === 'short' ? payload.slice(1) : payload[0]));
   }
 
   private endpointOf(method: string, rest: string): Endpoint {
@@ -250,7 +310,10 @@ export class SalesforceStandIn {
     };
   }
 
-  private composite(body: { allOrNone?: boolean; records: Array<Record<string, unknown>> }): unknown {
+  private composite(
+    body: { allOrNone?: boolean; records: Array<Record<string, unknown>> },
+    runAssignmentRules: boolean,
+  ): unknown[] {
     if (body.records.length > 200) {
       throw Object.assign(new Error('The number of records in a request must be 200 or fewer.'), {
         code: 'EXCEEDED_ID_LIMIT',
@@ -283,9 +346,19 @@ export class SalesforceStandIn {
       const bad = Object.keys(fields).find((f) => !this.org.updateable(type, f));
       if (bad)
         return fail('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${bad}.`, [bad]);
-      this.org.update(type, recId, fields);
+      const rec = this.org.update(type, recId, fields);
+      if (type === 'Lead' && runAssignmentRules) this.assign(rec);
       return { id: recId, success: true, errors: [] };
     });
+  }
+
+  /**
+   * The active lead assignment rule runs on a lead saved through REST unless the request said
+   * `Sforce-Auto-Assign: FALSE` (REST API Developer Guide, "Assignment Rule Header"), and its owner wins.
+   */
+  private assign(lead: Rec): void {
+    const owner = this.org.leadAssignmentRule?.(lead) ?? null;
+    if (owner && owner !== lead['OwnerId']) this.org.update('Lead', lead.Id, { OwnerId: owner });
   }
 
   private token(res: ServerResponse, body: string): void {
@@ -366,10 +439,22 @@ export class SalesforceStandIn {
     if (entries.length > 100) {
       return this.soapFault(res, 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED: convertLead takes at most 100 leads');
     }
-    const results = this.org.as(this.integrationUserId, 'com/salesforce/api/soap/62.0', () =>
+    const outOfSequence = outOfSequenceElement(body);
+    if (outOfSequence) {
+      return this.soapFault(
+        res,
+        'INVALID_TYPE',
+        `Element {urn:partner.soap.sforce.com}${outOfSequence} invalid at this location`,
+        'soapenv:Client',
+      );
+    }
+    const answered = this.org.as(this.integrationUserId, 'com/salesforce/api/soap/62.0', () =>
       entries.map((e) => this.convertOne(e)),
     );
     if (timeout) return this.hold(res);
+    const damage = this.takeMalformed('soap');
+    // A SOAP answer is a list of <result> elements, so only a missing result can be simulated here.
+    const results = damage ? answered.slice(1) : answered;
     const xml = results
       .map((r) => {
         const errors = r.errors
@@ -418,6 +503,13 @@ export class SalesforceStandIn {
       );
     }
     if (lead['IsConverted']) return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    // SOAP API Developer Guide, "convertLead()": convertedStatus must be a LeadStatus value whose
+    // IsConverted is true (Object Reference, "LeadStatus").
+    const status = e['convertedStatus'] ?? '';
+    const converted = [...this.org.table('LeadStatus').values()].some(
+      (s) => s['IsConverted'] === true && (s['ApiName'] === status || s['MasterLabel'] === status),
+    );
+    if (!converted) return fail('INVALID_STATUS', `invalid convertedStatus: ${status}`);
     const rule = this.faults.validation.find((v) => !v.id || v.id === leadId);
     if (rule) return fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message);
     const accountId = e['accountId'] ?? '';
@@ -495,11 +587,11 @@ export class SalesforceStandIn {
     );
   }
 
-  private soapFault(res: ServerResponse, code: string, message: string): void {
+  private soapFault(res: ServerResponse, code: string, message: string, faultcode = `sf:${code}`): void {
     this.xml(
       res,
       500,
-      `<soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${esc(message)}</faultstring></soapenv:Fault>`,
+      `<soapenv:Fault><faultcode>${faultcode}</faultcode><faultstring>${esc(message)}</faultstring></soapenv:Fault>`,
     );
   }
 }
@@ -510,6 +602,27 @@ let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 function testKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
   keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
   return keys;
+}
+
+/** REST API Developer Guide, "Assignment Rule Header": absent means TRUE; TRUE and FALSE ignore case. */
+function autoAssign(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === undefined || value.trim().toUpperCase() !== 'FALSE';
+}
+
+/** The first element of a LeadConvert that breaks LEAD_CONVERT_SEQUENCE's order, or is not in it. */
+function outOfSequenceElement(body: string): string | null {
+  for (const [, entry] of body.matchAll(
+    /<(?:\w+:)?leadConverts(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?leadConverts>/g,
+  )) {
+    let last = -1;
+    for (const [, name] of entry!.matchAll(/<(?:\w+:)?(\w+)(?:\s[^>]*)?\/?>/g)) {
+      const at = LEAD_CONVERT_SEQUENCE.indexOf(name!);
+      if (at <= last) return name!;
+      last = at;
+    }
+  }
+  return null;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -266,11 +266,12 @@ export class LocalCrm implements CrmPort {
         `The lead's owner is now ${lead.OwnerId ?? 'nobody'}, not ${c.expectedOwnerId ?? 'nobody'} as when it was routed: someone changed it meanwhile.`,
       );
     }
-    if (!(CONVERTED_LEAD_STATUSES as readonly string[]).includes(c.convertedStatus)) {
+    const convertedStatus = convertedStatusOf(c);
+    if (!(CONVERTED_LEAD_STATUSES as readonly string[]).includes(convertedStatus)) {
       return fail(
         c.leadId,
         'INVALID_STATUS',
-        `invalid convertedStatus: ${c.convertedStatus} (use one of ${CONVERTED_LEAD_STATUSES.join(', ')})`,
+        `invalid convertedStatus: ${convertedStatus} (use one of ${CONVERTED_LEAD_STATUSES.join(', ')})`,
       );
     }
     const accountId = normaliseId(c.accountId);
@@ -339,7 +340,7 @@ export class LocalCrm implements CrmPort {
       const data: LeadRecord = {
         ...lead,
         IsConverted: true,
-        Status: c.convertedStatus,
+        Status: convertedStatusOf(c),
         OwnerId: ownerId,
         ConvertedAccountId: account.Id,
         ConvertedContactId: contactId,
@@ -675,4 +676,12 @@ interface Owner {
   id: string;
   kind: 'user' | 'queue';
   active: boolean;
+}
+
+/**
+ * A flow that names no status gets the demo org's converted status, as the Salesforce adapter gives
+ * the org's own; a named one must be converted, as convertLead requires.
+ */
+function convertedStatusOf(c: LeadConversion): string {
+  return c.convertedStatus ?? CONVERTED_LEAD_STATUSES[0];
 }

@@ -6,6 +6,7 @@ import {
   SalesforceAuthError,
   SalesforceBudgetError,
   SalesforceLimitError,
+  SalesforceMalformedAnswerError,
   SalesforceTimeoutError,
 } from './salesforce.errors.js';
 
@@ -141,13 +142,17 @@ export class SalesforceApi {
     return { max: daily.Max, remaining: daily.Remaining, budget: this.budget };
   }
 
-  /** A REST call. `idempotent` calls are retried after a timeout; others fail with SF_TIMEOUT. */
+  /**
+   * A REST call. `idempotent` calls are retried after a timeout; others fail with SF_TIMEOUT. Every
+   * answer these calls expect is JSON; jsforce hands back the raw text when it cannot parse it (a body
+   * cut off mid-way), and that is refused as SF_MALFORMED_ANSWER rather than read as data.
+   */
   async rest<T>(
     kind: CallKind,
     request: { method: string; url: string; body?: string; headers?: Record<string, string> },
     idempotent = true,
   ): Promise<T> {
-    return this.call(
+    const answer = await this.call(
       kind,
       () =>
         this.conn.request<T>(
@@ -159,6 +164,10 @@ export class SalesforceApi {
         ) as Promise<T>,
       idempotent,
     );
+    if (typeof answer === 'string' || answer === undefined || answer === null) {
+      throw new SalesforceMalformedAnswerError(`${request.method} ${request.url.split('?')[0]}`, 'not JSON');
+    }
+    return answer;
   }
 
   /**
@@ -185,15 +194,19 @@ export class SalesforceApi {
     }
   }
 
-  /** Every page of a SOQL query, following `nextRecordsUrl`. */
+  /** Every page of a SOQL query, following `nextRecordsUrl`. A page without a records list is refused. */
   async *query<T>(soql: string, all = false): AsyncGenerator<T[]> {
-    let page = await this.rest<QueryPage<T>>('query', {
-      method: 'GET',
-      url: `/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`,
-    });
+    let page = checkedPage(
+      await this.rest<QueryPage<T>>('query', {
+        method: 'GET',
+        url: `/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`,
+      }),
+    );
     yield page.records;
     while (!page.done && page.nextRecordsUrl) {
-      page = await this.rest<QueryPage<T>>('queryMore', { method: 'GET', url: page.nextRecordsUrl });
+      page = checkedPage(
+        await this.rest<QueryPage<T>>('queryMore', { method: 'GET', url: page.nextRecordsUrl }),
+      );
       yield page.records;
     }
   }
@@ -257,6 +270,11 @@ export class SalesforceApi {
       return new SalesforceAuthError(`INVALID_SESSION_ID: ${e.message ?? ''}`);
     return new SalesforceApiError(code.replace(/^sf:/, ''), e.message ?? String(err));
   }
+}
+
+function checkedPage<T>(page: QueryPage<T>): QueryPage<T> {
+  if (!Array.isArray(page.records)) throw new SalesforceMalformedAnswerError('a query', 'no records list');
+  return page;
 }
 
 /** A SOQL string literal. */

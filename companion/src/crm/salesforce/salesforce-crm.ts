@@ -38,7 +38,7 @@ import {
   OPPORTUNITY_FIELDS,
   USER_FIELDS,
 } from './salesforce-fields.js';
-import { SalesforceTimeoutError } from './salesforce.errors.js';
+import { SalesforceMalformedAnswerError, SalesforceTimeoutError } from './salesforce.errors.js';
 
 /** An instant as a SOQL dateTime literal, to the second, in UTC. */
 const soqlDateTime = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -49,6 +49,13 @@ export const UPDATE_BATCH = 200;
 export const CONVERT_BATCH = 100;
 /** Ids per `WHERE Id IN (...)`: keeps the GET URL well under Salesforce's 16 KB limit. */
 export const IDS_PER_QUERY = 200;
+
+/**
+ * Sent with every record write through REST: without it Salesforce runs the org's active lead
+ * assignment rules on each lead Switchyard updates and may give it another owner (REST API Developer
+ * Guide, "Assignment Rule Header": the header defaults to TRUE).
+ */
+const NO_ASSIGNMENT_RULES = { 'Sforce-Auto-Assign': 'FALSE' };
 
 /** Per-record errors worth trying again later; the others need a person to act. */
 const RETRYABLE = new Set(['UNABLE_TO_LOCK_ROW', 'REQUEST_LIMIT_EXCEEDED', 'SERVER_UNAVAILABLE']);
@@ -118,6 +125,7 @@ export interface SalesforceCrmOptions {
 /** The CRM port over a customer's org, through jsforce. */
 export class SalesforceCrm implements CrmPort, ContactPort {
   private readonly lockRetry: LockRetryPolicy;
+  private converted: Promise<string[]> | null = null;
 
   constructor(
     readonly api: SalesforceApi,
@@ -312,23 +320,28 @@ export class SalesforceCrm implements CrmPort, ContactPort {
         continue;
       }
       for (let attempt = 1; writable.length > 0; attempt++) {
-        let saved: SaveResult[];
+        let saved: SaveResult[] | null;
         try {
-          saved = await this.patch(object, writable);
+          saved = saveResultsInOrder(writable, await this.patch(object, writable));
         } catch (err) {
-          for (const [i, r] of systemic(
-            writable.map((u) => u.id),
-            err,
-          ).entries())
-            results.set(writable[i]!, r);
+          if (!(err instanceof SalesforceMalformedAnswerError)) {
+            for (const [i, r] of systemic(
+              writable.map((u) => u.id),
+              err,
+            ).entries())
+              results.set(writable[i]!, r);
+            break;
+          }
+          saved = null;
+        }
+        if (!saved) {
+          await this.readBackUpdates(object, writable, results);
           break;
         }
         const locked: LeadUpdate[] = [];
         writable.forEach((update, i) => {
-          const res = saved[i];
-          if (!res)
-            results.set(update, failure(update.id, 'UNKNOWN_EXCEPTION', 'Salesforce returned no result'));
-          else if (res.success) results.set(update, { id: update.id, ok: true });
+          const res = saved[i]!;
+          if (res.success) results.set(update, { id: update.id, ok: true });
           else {
             const result = fromErrors(update.id, res.errors);
             results.set(update, result);
@@ -344,11 +357,71 @@ export class SalesforceCrm implements CrmPort, ContactPort {
   }
 
   /**
+   * After an answer that could not be read, the truth is in the org: an update whose record now carries
+   * every value written was applied; any other is reported not applied, to be tried again.
+   */
+  private async readBackUpdates(
+    object: 'Lead' | 'Contact',
+    updates: LeadUpdate[],
+    results: Map<LeadUpdate, WriteResult>,
+  ): Promise<void> {
+    const fields = [...new Set(updates.flatMap((u) => Object.keys(u.fields)))].filter((f) => f !== 'Id');
+    let rows: Raw[];
+    try {
+      rows = await this.api.queryAll<Raw>(
+        `SELECT ${['Id', ...fields].join(', ')} FROM ${object} WHERE Id IN ${soqlIdList([...new Set(updates.map((u) => u.id))])}`,
+      );
+    } catch (err) {
+      for (const [i, r] of systemic(
+        updates.map((u) => u.id),
+        err,
+      ).entries())
+        results.set(updates[i]!, r);
+      return;
+    }
+    const byId = new Map(rows.map((r) => [String(r['Id']), r]));
+    for (const u of updates) {
+      const row = byId.get(u.id);
+      const applied = !!row && Object.entries(u.fields).every(([f, v]) => sameValue(v, row[f]));
+      results.set(
+        u,
+        applied
+          ? { id: u.id, ok: true }
+          : failure(
+              u.id,
+              'SF_MALFORMED_ANSWER',
+              "Salesforce's answer to the update could not be read, and the record read back does not carry the values written; it will be tried again.",
+              true,
+            ),
+      );
+    }
+  }
+
+  /**
    * Lead conversion through the SOAP `convertLead` call, 100 leads per call. Conversion is not
    * idempotent, so after a timeout the leads are read back (IsConverted) before any retry.
    */
   async convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]> {
     const results = new Map<LeadConversion, WriteResult>();
+    let statuses: string[];
+    try {
+      statuses = await this.convertedStatuses();
+    } catch (err) {
+      return systemic(
+        conversions.map((c) => c.leadId),
+        err,
+      );
+    }
+    if (statuses.length === 0) {
+      return conversions.map((c) =>
+        failure(
+          c.leadId,
+          'NO_CONVERTED_STATUS',
+          'The org has no lead status marked Converted: add one in Setup → Object Manager → Lead → Fields → Lead Status.',
+          false,
+        ),
+      );
+    }
     for (const batch of chunk(conversions, CONVERT_BATCH)) {
       let pending: LeadConversion[];
       try {
@@ -362,17 +435,19 @@ export class SalesforceCrm implements CrmPort, ContactPort {
         continue;
       }
       let lockAttempt = 1;
-      let timeouts = 0;
+      // Timeouts and unreadable answers share the budget of tries; both are settled by reading back.
+      let unsure = 0;
       while (pending.length > 0) {
         let converted: ConvertResult[];
         try {
+          const entries = pending.map((c) => toLeadConvert(c, statuses));
           converted = await this.api.call(
             'convertLead',
-            () => this.api.conn.soap.convertLead(pending.map(toLeadConvert)) as Promise<ConvertResult[]>,
+            () => this.api.conn.soap.convertLead(entries) as Promise<ConvertResult[]>,
             false,
           );
         } catch (err) {
-          if (err instanceof SalesforceTimeoutError && ++timeouts < this.api.policy.timeoutAttempts) {
+          if (err instanceof SalesforceTimeoutError && ++unsure < this.api.policy.timeoutAttempts) {
             // The call may have converted some leads before its answer was lost: read them back first.
             pending = await this.checkBeforeConvert(pending, results).catch(() => pending);
             continue;
@@ -384,13 +459,13 @@ export class SalesforceCrm implements CrmPort, ContactPort {
             results.set(pending[i]!, r);
           break;
         }
-        const list = Array.isArray(converted) ? converted : [converted];
-        const locked: LeadConversion[] = [];
-        pending.forEach((conv, i) => {
-          const res = list[i];
-          if (!res) {
-            results.set(conv, failure(conv.leadId, 'UNKNOWN_EXCEPTION', 'Salesforce returned no result'));
-          } else if (res.success) {
+        const { answered, unanswered } = matchConvertResults(
+          pending,
+          Array.isArray(converted) ? converted : [converted],
+        );
+        const again: LeadConversion[] = [];
+        for (const [conv, res] of answered) {
+          if (res.success) {
             results.set(conv, {
               id: conv.leadId,
               ok: true,
@@ -401,17 +476,71 @@ export class SalesforceCrm implements CrmPort, ContactPort {
             const errors = res.errors ? (Array.isArray(res.errors) ? res.errors : [res.errors]) : [];
             const result = fromErrors(conv.leadId, errors);
             results.set(conv, result);
-            if (!result.ok && result.code === 'UNABLE_TO_LOCK_ROW') locked.push(conv);
+            if (!result.ok && result.code === 'UNABLE_TO_LOCK_ROW') again.push(conv);
           }
-        });
-        if (locked.length === 0 || lockAttempt >= this.lockRetry.attempts) break;
-        await this.api.policy.sleep(this.backoff(lockAttempt++));
-        pending = locked;
+        }
+        if (again.length > 0 && lockAttempt < this.lockRetry.attempts) {
+          await this.api.policy.sleep(this.backoff(lockAttempt++));
+        } else again.length = 0;
+        if (unanswered.length > 0)
+          again.push(...(await this.settleUnanswered(unanswered, results, ++unsure)));
+        pending = again;
       }
     }
     return conversions.map(
       (c) => results.get(c) ?? failure(c.leadId, 'UNKNOWN_EXCEPTION', 'not attempted', true),
     );
+  }
+
+  /**
+   * Conversions the answer did not account for are read back: converted ones are recorded with their
+   * contact and opportunity; the rest are returned to send again while tries remain, else reported.
+   */
+  private async settleUnanswered(
+    unanswered: LeadConversion[],
+    results: Map<LeadConversion, WriteResult>,
+    tries: number,
+  ): Promise<LeadConversion[]> {
+    let open: LeadConversion[];
+    try {
+      open = await this.checkBeforeConvert(unanswered, results);
+    } catch (err) {
+      for (const [i, r] of systemic(
+        unanswered.map((c) => c.leadId),
+        err,
+      ).entries())
+        results.set(unanswered[i]!, r);
+      return [];
+    }
+    if (tries < this.api.policy.timeoutAttempts) return open;
+    for (const c of open) {
+      results.set(
+        c,
+        failure(
+          c.leadId,
+          'SF_MALFORMED_ANSWER',
+          "Salesforce's answer to convertLead left this lead out, and it is not converted; it will be tried again.",
+          true,
+        ),
+      );
+    }
+    return [];
+  }
+
+  /**
+   * The org's converted lead statuses (LeadStatus with IsConverted = true), first in picklist order;
+   * read once. A flow may name one of them; otherwise the first is used (SOAP API Developer Guide,
+   * "convertLead()": convertedStatus must be a status marked converted).
+   */
+  private convertedStatuses(): Promise<string[]> {
+    this.converted ??= this.api
+      .queryAll<Raw>('SELECT ApiName FROM LeadStatus WHERE IsConverted = true ORDER BY SortOrder')
+      .then((rows) => rows.map((r) => String(r['ApiName'])))
+      .catch((err: unknown) => {
+        this.converted = null;
+        throw err;
+      });
+    return this.converted;
   }
 
   /** Jittered exponential backoff: base·2ⁿ⁻¹ scaled by a factor in [0.5, 1.5). */
@@ -429,7 +558,7 @@ export class SalesforceCrm implements CrmPort, ContactPort {
       method: 'PATCH',
       url: '/composite/sobjects',
       body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...NO_ASSIGNMENT_RULES },
     });
   }
 
@@ -529,15 +658,84 @@ function toMembership(raw: Raw): Membership {
   return { member, campaign };
 }
 
-function toLeadConvert(c: LeadConversion): Record<string, unknown> {
+/**
+ * A LeadConvert with its elements in the order of the partner WSDL's xsd:sequence: jsforce writes an
+ * object's keys in insertion order, and Salesforce refuses elements out of sequence.
+ */
+function toLeadConvert(c: LeadConversion, convertedStatuses: string[]): Record<string, unknown> {
+  const status =
+    c.convertedStatus && convertedStatuses.includes(c.convertedStatus)
+      ? c.convertedStatus
+      : convertedStatuses[0];
   return {
-    leadId: c.leadId,
     accountId: c.accountId,
-    ownerId: c.ownerId,
-    convertedStatus: c.convertedStatus,
+    convertedStatus: status,
     doNotCreateOpportunity: !c.createOpportunity,
+    leadId: c.leadId,
     ...(c.createOpportunity && c.opportunityName ? { opportunityName: c.opportunityName } : {}),
     overwriteLeadSource: false,
+    ownerId: c.ownerId,
     sendNotificationEmail: false,
   };
+}
+
+/** Salesforce Ids compare on their case-sensitive 15-character form. */
+const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * sObject Collections answer with one SaveResult per record, in request order (REST API Developer
+ * Guide, "Update Multiple Records"). An answer that is not that list, or whose successes name other
+ * records, is not matched by guesswork: null, and the records are read back.
+ */
+function saveResultsInOrder(updates: LeadUpdate[], answer: unknown): SaveResult[] | null {
+  if (!Array.isArray(answer) || answer.length !== updates.length) return null;
+  const ok = answer.every((r: unknown, i) => {
+    const res = r as Partial<SaveResult> | null;
+    if (!res || typeof res.success !== 'boolean') return false;
+    if (res.success) return !res.id || sameId(res.id, updates[i]!.id);
+    return Array.isArray(res.errors);
+  });
+  return ok ? (answer as SaveResult[]) : null;
+}
+
+/**
+ * Pairs convertLead results with the conversions sent: in order when the answer has one result per
+ * lead and each names its lead (or none), otherwise by the lead each result names. Conversions no
+ * result accounts for are `unanswered`.
+ */
+function matchConvertResults(
+  pending: LeadConversion[],
+  list: Array<ConvertResult | null | undefined>,
+): { answered: Array<[LeadConversion, ConvertResult]>; unanswered: LeadConversion[] } {
+  const inOrder =
+    list.length === pending.length &&
+    list.every(
+      (r, i) => !!r && typeof r.success === 'boolean' && (!r.leadId || sameId(r.leadId, pending[i]!.leadId)),
+    );
+  if (inOrder) return { answered: pending.map((c, i) => [c, list[i]!]), unanswered: [] };
+  const answered: Array<[LeadConversion, ConvertResult]> = [];
+  const unanswered: LeadConversion[] = [];
+  for (const c of pending) {
+    const res = list.find((r) => !!r?.leadId && typeof r.success === 'boolean' && sameId(r.leadId, c.leadId));
+    if (res) answered.push([c, res]);
+    else unanswered.push(c);
+  }
+  return { answered, unanswered };
+}
+
+/** Whether a value read back equals the one written, across Salesforce's renderings of it. */
+function sameValue(written: unknown, read: unknown): boolean {
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  if (empty(written) || empty(read)) return empty(written) && empty(read);
+  if (written === read) return true;
+  if (typeof written === 'number' || typeof read === 'number') return Number(written) === Number(read);
+  if (typeof written === 'string' && typeof read === 'string') {
+    if (/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(written) && /^[a-zA-Z0-9]{18}$/.test(read)) {
+      return sameId(written, read);
+    }
+    const a = Date.parse(written);
+    const b = Date.parse(read);
+    return /^\d{4}-\d{2}-\d{2}/.test(written) && !Number.isNaN(a) && a === b;
+  }
+  return false;
 }

@@ -47,6 +47,17 @@ export class SalesforceApiError extends SalesforceError {
   }
 }
 
+/** An answer that cannot be read (cut off, or not the shape the call returns): never guessed at. */
+export class SalesforceMalformedAnswerError extends SalesforceError {
+  constructor(what: string, detail: string) {
+    super(
+      'SF_MALFORMED_ANSWER',
+      `Salesforce's answer to ${what} could not be read (${detail}); nothing was assumed from it. ` +
+        'Writes are read back from the org; other calls are tried again on the next run.',
+    );
+  }
+}
+
 export class SalesforceTimeoutError extends SalesforceError {
   constructor(what: string, ms: number) {
     super(

@@ -130,7 +130,10 @@ export const nodeSchema = z.discriminatedUnion('type', [
     ...base,
     owner: targets.describe('Owner of the new contact; the first active user wins'),
     createOpportunity: z.boolean().default(false),
-    convertedStatus: z.string().default('Qualified'),
+    convertedStatus: z
+      .string()
+      .describe("A lead status the org marks converted; without it, the org's converted status")
+      .optional(),
     set: fieldValues.optional(),
     next,
   }),
