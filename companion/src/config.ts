@@ -161,10 +161,16 @@ const envSchema = z.object({
   SF_PRIVATE_KEY: optional(z.string()),
 });
 
-/** The environment variables loadConfig reads. */
+/**
+ * The environment variables loadConfig reads.
+ * @internal exported for the test that keeps SETTINGS and the README complete
+ */
 export const SETTING_NAMES = Object.keys(envSchema.shape) as Array<keyof z.infer<typeof envSchema>>;
 
-/** Every setting, its default and what it does: for the README, `--help` and the preview. */
+/**
+ * Every setting, its default and what it does: the README's table is checked against it.
+ * @internal exported for that test
+ */
 export const SETTINGS: ReadonlyArray<{
   name: keyof z.infer<typeof envSchema>;
   default: string;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -166,5 +166,8 @@ describe('loadConfig', () => {
   it('documents every setting it reads, and only those', () => {
     expect(SETTINGS.map((s) => s.name).sort()).toEqual([...SETTING_NAMES].sort());
     expect(SETTING_NAMES).toContain('SWITCHYARD_INBOUND_RATE');
+    const readme = readFileSync(path.join(import.meta.dirname, '../../README.md'), 'utf8');
+    const missing = SETTINGS.filter((s) => !readme.includes(`\`${s.name}\``)).map((s) => s.name);
+    expect(missing, 'settings the README does not list').toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ export interface LeadChangeTriggerOptions {
 }
 
 /** The resume point's name among the store's replay positions. */
-export const CREATED_RESUME_POINT = 'local/lead-created';
+const CREATED_RESUME_POINT = 'local/lead-created';
 /** Leads created this long before a catch-up began are looked at again by the next: inserts commit late. */
 const CATCH_UP_OVERLAP_MS = 60_000;
 const BATCH = 200;
