@@ -19,7 +19,7 @@ export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.me
  * folder (a huge file, thousands of files) from holding up `validate` or the service's start.
  */
 export const FLOW_FOLDER_LIMITS = {
-  maxFileBytes: 256 * 1024,
+  maxFileBytes: 512 * 1024,
   maxFlowFiles: 200,
   maxTotalBytes: 2 * 1024 * 1024,
 } as const;

@@ -194,10 +194,10 @@ function checkHandOvers(flows: Map<string, Flow>, sourceOf: Map<string, YamlSour
         `hand-over cycle: ${cycle.join(' → ')}: a lead would be handed back and forth forever; end one of these flows instead`,
       );
   }
-  if (cyclic.size > 0) return;
-
-  const longest = longestRuns(flows);
-  for (const [name, flow] of flows) {
+  // The flows in a cycle have no longest run; the others are measured as if those ended.
+  const acyclic = new Map([...flows].filter(([name]) => !cyclic.has(name)));
+  const longest = longestRuns(acyclic);
+  for (const [name, flow] of acyclic) {
     const run = longest.get(`${name}\u0000${flow.start}`)!;
     const report = sourceOf.get(name)!.report;
     if (run.handOvers > MAX_FLOW_DEPTH) {

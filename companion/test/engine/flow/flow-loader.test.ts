@@ -167,4 +167,35 @@ describe('flow loader', () => {
       expect.arrayContaining(['flow', 'version', 'trigger', 'start', 'nodes']),
     );
   });
+
+  it('finds a cycle through thousands of nodes without running out of stack', () => {
+    const count = 5_000;
+    const nodes = Array.from(
+      { length: count },
+      (_, i) => `  n${i}:\n    type: update\n    set: { Status: MQL }\n    next: n${(i + 1) % count}\n`,
+    ).join('');
+    const text = `flow: loop\nversion: 1\nlabel: Loop\ntrigger:\n  on: [created]\nstart: n0\nnodes:\n${nodes}`;
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^8 nodes\.n0: cycle: n0 → n1 → n2 → .*… \(cut at 400 characters\)$/),
+    ]);
+  });
+
+  it('refuses conditions nested past the limit with their line', () => {
+    let condition = '{ field: lead.Status, op: equals, value: MQL }';
+    for (let i = 0; i < 100; i++) condition = `{ not: ${condition} }`;
+    expect(problems(valid.replace('{ field: lead.Status, op: equals, value: MQL }', condition))).toEqual([
+      expect.stringMatching(/^11 : nested more than 64 levels deep: flatten the document$/),
+    ]);
+  });
+
+  it('answers binary garbage with problems on lines, never an exception', () => {
+    let seed = 7;
+    const garbage = Array.from({ length: 20_000 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return String.fromCharCode(seed % 256);
+    }).join('');
+    const issues = checkFlow(garbage, 'garbage.flow.yaml', catalog).issues;
+    expect(issues.length).toBeGreaterThan(0);
+    for (const issue of issues) expect(formatIssue(issue)).toMatch(/^garbage\.flow\.yaml:\d+:\d+ /);
+  });
 });

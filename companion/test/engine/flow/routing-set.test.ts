@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlowInvalidError } from '../../../src/engine/flow/flow-loader.js';
 import { loadRoutingSet, selectFlow, type SourceFile } from '../../../src/engine/flow/routing-set.js';
+import { MAX_FLOW_DEPTH, MAX_STEPS } from '../../../src/engine/decide.js';
 import { SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
 import { DEMO_CATALOG } from '../../../src/crm/local/demo-people.js';
 
@@ -103,4 +104,61 @@ describe('routing set', () => {
       ),
     ]);
   });
+
+  it('refuses flows that hand a lead back to each other, naming the cycle where it closes', () => {
+    const flows = [
+      handOver('a.flow.yaml', 'flow-a', 'flow-b'),
+      handOver('b.flow.yaml', 'flow-b', 'flow-c'),
+      handOver('c.flow.yaml', 'flow-c', 'flow-a'),
+    ];
+    expect(issuesOf({ ...shipped, flows: [...shipped.flows, ...flows] })).toEqual([
+      'a.flow.yaml:10 nodes.go.flow: hand-over cycle: flow-a → flow-b → flow-c → flow-a: a lead would be handed back and forth forever; end one of these flows instead',
+    ]);
+  });
+
+  it('refuses more hand-overs than a decision follows', () => {
+    const chain = Array.from({ length: MAX_FLOW_DEPTH + 2 }, (_, i) =>
+      i === MAX_FLOW_DEPTH + 1
+        ? flowFile('f9.flow.yaml', 'f-9', 'done', '  done:\n    type: end\n')
+        : handOver(`f${i}.flow.yaml`, `f-${i}`, `f-${i + 1}`),
+    );
+    expect(issuesOf({ ...shipped, flows: chain })).toEqual([
+      `f0.flow.yaml:6 start: a lead can be handed over 9 times from here (f-0 → f-1 → f-2 → f-3 → f-4 → f-5 → f-6 → f-7 → f-8 → f-9); a decision follows at most ${MAX_FLOW_DEPTH}: hand over fewer times`,
+    ]);
+  });
+
+  it('refuses a path longer than a decision walks (a 5,000-node chain), and loads one that fits', () => {
+    expect(issuesOf({ ...shipped, flows: [chainFlow(5_000)] })).toEqual([
+      `chain.flow.yaml:6 start: a lead can pass 5001 nodes from here, hand-overs included; a decision stops after ${MAX_STEPS}: shorten the longest path`,
+    ]);
+    expect(issuesOf({ ...shipped, flows: [chainFlow(MAX_STEPS - 1)] })).toEqual([]);
+  });
+
+  it('knows a flow by its document, wherever its name is written', () => {
+    const late = flowFile('late.flow.yaml', 'late-name', 'done', '  done:\n    type: end\n');
+    const named = { ...late, text: late.text.replace('flow: late-name\n', '') + 'flow: late-name\n' };
+    const flows = [handOver('first.flow.yaml', 'first', 'late-name'), named];
+    expect(issuesOf({ ...shipped, flows })).toEqual([]);
+  });
 });
+
+function flowFile(file: string, name: string, start: string, nodes: string): SourceFile {
+  return {
+    file,
+    text: `flow: ${name}\nversion: 1\nlabel: ${name}\ntrigger:\n  on: [created]\nstart: ${start}\nnodes:\n${nodes}`,
+  };
+}
+
+/** A flow whose only node hands over to `to`, on line 10. */
+function handOver(file: string, name: string, to: string): SourceFile {
+  return flowFile(file, name, 'go', `  go:\n    type: subflow\n    flow: ${to}\n`);
+}
+
+/** A flow of `length` update nodes in a row, then an end. */
+function chainFlow(length: number): SourceFile {
+  const nodes = Array.from(
+    { length },
+    (_, i) => `  n${i}:\n    type: update\n    set: { Status: MQL }\n    next: n${i + 1}\n`,
+  ).join('');
+  return flowFile('chain.flow.yaml', 'chain', 'n0', `${nodes}  n${length}:\n    type: end\n`);
+}
