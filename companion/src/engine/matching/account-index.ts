@@ -20,6 +20,8 @@ import { GrowableU32, HashMultiMap, SparseRows, hashText } from './packed-postin
 import type {
   AccountCandidate,
   AccountLookup,
+  AccountMatch,
+  MatchOptions,
   LeadForMatching,
   MatchMethod,
   TieBreakPolicy,
@@ -38,13 +40,6 @@ export interface AccountIndexOptions {
   policy?: TieBreakPolicy;
   /** Open opportunities of the snapshot, by their AccountId. Closed ones are ignored. */
   opportunities?: Iterable<OpportunityRecord>;
-  /**
-   * Words shared by more accounts than this ("Ltd", "Group", a common surname) are not walked to
-   * find candidates when the name has rarer words; they still count when candidates are scored.
-   */
-  maxPostingsPerWord?: number;
-  /** Most accounts scored for one name. */
-  maxNameCandidates?: number;
 }
 
 /** Candidates scoring below this are not returned, unless the index is built with another. */
@@ -59,8 +54,18 @@ const UNKNOWN_COUNTRY = 0.9;
 const OTHER_COUNTRY = 0.7;
 const SAME_STATE_BONUS = 0.001;
 const SAME_CITY_BONUS = 0.002;
-/** Up to this many accounts found for a name are all scored; beyond, only those whose bound can reach the accept score. */
-const EXHAUSTIVE_CANDIDATES = 128;
+/** A name is taken only this far (on the 0..1 score) ahead of the best account of another name. */
+export const MATCH_MARGIN = 0.05;
+/** Core words out of the query's order cost at most this share of a name's score. */
+const ORDER_WEIGHT = 0.03;
+/** Names scoring below this are neither candidates nor near misses. */
+const NEAR_SCORE = 0.4;
+/** At most this many accounts are scored in full for one name, highest bound first. */
+const MAX_SCORED_NAMES = 400;
+/** A name of legal forms and generic words only is looked for among this many accounts holding its rarest word. */
+const GENERIC_WALK_LIMIT = 5_000;
+/** How alike an unknown typed word may be to a word it is not within typo reach of, for bounds. */
+const UNKNOWN_WORD_BOUND = 0.5;
 /** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
 const SLOT_RANGE = 2 ** 27;
 /** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
@@ -78,6 +83,15 @@ interface QueryWord {
 
 const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
 const KIND_WEIGHTS: readonly number[] = KINDS.map((kind) => TOKEN_WEIGHTS[kind]);
+const CORE = KINDS.indexOf('core');
+
+interface ScoredName {
+  candidate: AccountCandidate;
+  /** The account's name words as indexed: equal keys are the same name (duplicates, not rivals). */
+  key: string;
+  /** The same words in the same order, and not in another country than the lead. */
+  exact: boolean;
+}
 const INDEXED_TOKENS: Readonly<Record<TokenKind, AlignedToken>> = {
   core: { kind: 'core', known: true },
   generic: { kind: 'generic', known: true },
@@ -121,8 +135,6 @@ function rounded(score: number): number {
 export class AccountIndex implements AccountLookup {
   readonly acceptScore: number;
   private readonly policy: TieBreakPolicy;
-  private readonly maxPostingsPerWord: number;
-  private readonly maxNameCandidates: number;
 
   private readonly accounts: Array<AccountRecord | undefined> = [];
   private readonly freeSlots: number[] = [];
@@ -151,6 +163,8 @@ export class AccountIndex implements AccountLookup {
   /** Scratch space for one lookup, cleared after use: accounts seen, and which name words a dictionary word is. */
   private marks = new Uint8Array(1024);
   private wordMasks = new Uint8Array(1024);
+  private wordSims = new Float32Array(1024);
+  private bounds = new Float64Array(1024);
   private readonly placeCache = new Map<string, string | null>();
   /** Query word → its typo neighbourhood in the dictionary; emptied whenever the dictionary grows. */
   private readonly similarCache = new Map<string, ReadonlyMap<number, number>>();
@@ -167,8 +181,6 @@ export class AccountIndex implements AccountLookup {
   constructor(options: AccountIndexOptions = {}) {
     this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
     this.policy = options.policy ?? DEFAULT_TIE_BREAK_POLICY;
-    this.maxPostingsPerWord = options.maxPostingsPerWord ?? 2_500;
-    this.maxNameCandidates = options.maxNameCandidates ?? 100;
     for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
   }
 
@@ -249,21 +261,77 @@ export class AccountIndex implements AccountLookup {
     return [...(this.opportunities.get(accountId)?.values() ?? [])];
   }
 
-  /** Accepted candidates, best first; equally good ones ordered by the tie-break policy. */
-  match(
-    lead: LeadForMatching,
-    options: { limit?: number; policy?: TieBreakPolicy } = {},
-  ): AccountCandidate[] {
-    const limit = options.limit ?? 10;
+  /** The candidates of a `matched` lookup: accepted ones, best first, equally good ones ordered by the policy. */
+  match(lead: LeadForMatching, options: MatchOptions = {}): AccountCandidate[] {
+    const result = this.lookup(lead, options);
+    return result.outcome === 'matched' ? result.candidates : [];
+  }
+
+  /**
+   * The lead's account when one is clearly best: by email domain or website (either names the account
+   * outright), else by company name, where the best account must score at least `MATCH_MARGIN` above
+   * the best account of another name (or be the exact name, in the lead's country, when the other is
+   * not). Otherwise the look-alikes, as `ambiguous`, or the closest names below the accept score.
+   */
+  lookup(lead: LeadForMatching, options: MatchOptions = {}): AccountMatch {
+    const limit = Math.max(0, options.limit ?? 10);
     const policy = options.policy ?? this.policy;
+    const order = (a: AccountCandidate, b: AccountCandidate): number =>
+      b.score - a.score || this.compareByPolicy(a.account, b.account, policy);
+    const byDomain = this.domainCandidates(lead);
+    if (byDomain.length > 0) {
+      byDomain.sort(order);
+      return { outcome: 'matched', candidates: byDomain.slice(0, limit), reason: byDomain[0]?.reason ?? '' };
+    }
+    const company = lead.Company ?? '';
+    if (isPlaceholderCompany(lead.Company))
+      return { outcome: 'none', candidates: [], reason: 'the lead names no company and no company domain' };
+
+    const scored = this.matchName(lead, limit + 2);
+    const ranked = scored;
+    ranked.sort((a, b) => order(a.candidate, b.candidate));
+    const best = ranked[0];
+    if (best === undefined || best.candidate.score < this.acceptScore) {
+      const near = ranked.slice(0, limit).map((s) => s.candidate);
+      const closest = near[0];
+      return {
+        outcome: 'none',
+        candidates: near,
+        reason:
+          closest === undefined
+            ? `no account is named like "${company}"`
+            : `no account is named closely enough like "${company}": the closest, ${closest.account.Name}, scores ${closest.score.toFixed(2)} (${this.acceptScore.toFixed(2)} needed)`,
+      };
+    }
+    const rival = ranked.find((s) => s.key !== best.key);
+    const clear =
+      rival === undefined ||
+      best.candidate.score - rival.candidate.score >= MATCH_MARGIN - 1e-9 ||
+      (best.exact && !rival.exact);
+    if (!clear) {
+      const floor = best.candidate.score - MATCH_MARGIN;
+      const close = ranked.filter((s) => s.candidate.score > floor).map((s) => s.candidate);
+      return {
+        outcome: 'ambiguous',
+        candidates: close.slice(0, limit),
+        reason:
+          `"${company}" is about as close to ${rival.candidate.account.Name} (${rival.candidate.score.toFixed(2)}) ` +
+          `as to ${best.candidate.account.Name} (${best.candidate.score.toFixed(2)}): ` +
+          `neither is clearly the lead's account, so none is taken`,
+      };
+    }
+    const accepted = ranked.filter((s) => s.candidate.score >= this.acceptScore).map((s) => s.candidate);
+    return { outcome: 'matched', candidates: accepted.slice(0, limit), reason: best.candidate.reason };
+  }
+
+  /** Accounts whose website domain is the lead's email domain or website domain, each once at its best. */
+  private domainCandidates(lead: LeadForMatching): AccountCandidate[] {
     const found = new Map<number, AccountCandidate>();
     const offer = (slot: number, score: number, method: MatchMethod, reason: string): void => {
       const account = this.accounts[slot] as AccountRecord;
       const previous = found.get(slot);
-      if (previous === undefined || previous.score < score)
-        found.set(slot, { account, score: rounded(score), method, reason });
+      if (previous === undefined || previous.score < score) found.set(slot, { account, score, method, reason });
     };
-
     const emailDomain = companyEmailDomain(lead.Email);
     if (emailDomain !== null) {
       for (const slot of this.slotsWithDomain(emailDomain)) {
@@ -288,12 +356,7 @@ export class AccountIndex implements AccountLookup {
         );
       }
     }
-    // A domain names the account outright (scores above any name's); names are searched only without one.
-    if (found.size === 0 && !isPlaceholderCompany(lead.Company)) this.matchName(lead, limit, offer);
-
-    const accepted = [...found.values()].filter((c) => c.score >= this.acceptScore);
-    accepted.sort((a, b) => b.score - a.score || this.compareByPolicy(a.account, b.account, policy));
-    return accepted.slice(0, Math.max(0, limit));
+    return [...found.values()];
   }
 
   /** Bulk load of a snapshot straight into the packed structures. */
@@ -464,13 +527,14 @@ export class AccountIndex implements AccountLookup {
     return a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0;
   }
 
-  private matchName(
-    lead: LeadForMatching,
-    limit: number,
-    offer: (slot: number, score: number, method: MatchMethod, reason: string) => void,
-  ): void {
+  /**
+   * Accounts scored against the lead's company name: every account holding one of the name's
+   * distinctive words (or a typo of one) is found, its score bounded from which words it holds, and
+   * the best bounds are scored in full until no bound can reach the `keep` best scores.
+   */
+  private matchName(lead: LeadForMatching, keep: number): ScoredName[] {
     const name = normaliseTypedName(lead.Company, this.vocabulary);
-    if (name.tokens.length === 0) return;
+    if (name.tokens.length === 0) return [];
     const query: QueryWord[] = name.tokens.map((token) => ({
       text: token.text,
       kind: token.kind,
@@ -481,25 +545,35 @@ export class AccountIndex implements AccountLookup {
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
     const found = this.nameCandidates(query, leadCountry);
-    if (found.length === 0) return;
+    if (found.length === 0) return [];
 
     // An upper bound of each candidate's score from which of the name's words (or their typos) it
-    // holds, read from a per-lookup mark on the dictionary: most candidates are dropped unscored.
+    // holds and how alike they are, read from a per-lookup mark on the dictionary: most candidates
+    // are dropped unscored.
     const positionWeights = query.map((q) => typedWeight(q.text, q.kind, q.known));
+    const positionBest = query.map((q) => {
+      let best = 0;
+      for (const similarity of q.similar.values()) best = Math.max(best, similarity);
+      return q.known ? best : Math.max(best, UNKNOWN_WORD_BOUND);
+    });
     const tracked = Math.min(query.length, 8);
     let untrackedWeight = 0;
     for (let p = tracked; p < query.length; p += 1) untrackedWeight += positionWeights[p] as number;
-    if (this.wordMasks.length < this.words.length) this.wordMasks = new Uint8Array(this.words.length * 2);
+    if (this.wordMasks.length < this.words.length) {
+      this.wordMasks = new Uint8Array(this.words.length * 2);
+      this.wordSims = new Float32Array(this.words.length * 2);
+    }
     const markedWords: number[] = [];
     for (let p = 0; p < tracked; p += 1) {
-      for (const word of (query[p] as QueryWord).similar.keys()) {
+      for (const [word, similarity] of (query[p] as QueryWord).similar) {
         if (this.wordMasks[word] === 0) markedWords.push(word);
         this.wordMasks[word] = (this.wordMasks[word] as number) | (1 << p);
+        this.wordSims[word] = Math.max(this.wordSims[word] as number, similarity);
       }
     }
-    // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
-    const bounded: number[] = [];
-    const exhaustive = found.length <= EXHAUSTIVE_CANDIDATES;
+    const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
+    if (this.bounds.length < found.length) this.bounds = new Float64Array(found.length * 2);
+    let kept = 0;
     for (const slot of found) {
       // Read in place (no view allocated): this loop runs for every account found.
       const words = this.slotWords.rowValues(slot);
@@ -512,13 +586,15 @@ export class AccountIndex implements AccountLookup {
         const wordMask = this.wordMasks[word] as number;
         if (wordMask === 0) continue;
         mask |= wordMask;
-        accountMatched += KIND_WEIGHTS[this.wordKinds[word] as number] as number;
+        accountMatched +=
+          (KIND_WEIGHTS[this.wordKinds[word] as number] as number) * (this.wordSims[word] as number);
       }
       let shared = untrackedWeight;
-      let unshared = 0;
+      let total = untrackedWeight;
       for (let p = 0; p < tracked; p += 1) {
-        if ((mask & (1 << p)) !== 0) shared += positionWeights[p] as number;
-        else unshared += positionWeights[p] as number;
+        const weight = positionWeights[p] as number;
+        total += weight;
+        if ((mask & (1 << p)) !== 0) shared += weight * (positionBest[p] as number);
       }
       const facts = this.slotFacts[slot] as number;
       const accountWeight = (facts >>> 16) / 4;
@@ -530,16 +606,22 @@ export class AccountIndex implements AccountLookup {
           : leadCountry === accountCountry
             ? SAME_COUNTRY
             : OTHER_COUNTRY;
-      const similarityBound = Math.min(1, (shared + accountMatched) / (shared + unshared + accountWeight));
+      const similarityBound = Math.min(1, (shared + accountMatched) / (total + accountWeight));
       const bound = similarityBound * factor + SAME_CITY_BONUS + SAME_STATE_BONUS;
-      // The bound leaves out pairs of words more than one typo apart, which still score a little:
-      // a short list is scored in full, a long one only where the bound reaches the accept score.
-      if (exhaustive || bound >= this.acceptScore) bounded.push(Math.round(bound * 1e6) * SLOT_RANGE + slot);
+      // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
+      if (bound >= floor) {
+        this.bounds[kept] = Math.round(bound * 1e6) * SLOT_RANGE + slot;
+        kept += 1;
+      }
     }
-    for (const word of markedWords) this.wordMasks[word] = 0;
-    bounded.sort((a, b) => b - a);
-    /** The best `limit` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
+    for (const word of markedWords) {
+      this.wordMasks[word] = 0;
+      this.wordSims[word] = 0;
+    }
+    const bounded = this.bounds.subarray(0, kept).sort();
+    /** The best `keep` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
     const best: number[] = [];
+    const scored: ScoredName[] = [];
 
     const leadState = this.place(lead.State);
     const leadCity = this.place(lead.City);
@@ -552,12 +634,14 @@ export class AccountIndex implements AccountLookup {
     let words: ArrayLike<number> = [];
     let wordsStart = 0;
     const accountTokens: AlignedToken[] = [];
+    const pairs = new Int32Array(Math.min(query.length, 16));
     const pairSimilarity = (i: number, j: number): number =>
       this.similarity(query[i] as QueryWord, words[wordsStart + j] as number);
-    for (const packed of bounded.slice(0, this.maxNameCandidates)) {
+    for (let k = kept - 1; k >= 0 && kept - k <= MAX_SCORED_NAMES; k -= 1) {
+      const packed = bounded[k] as number;
       const slot = packed % SLOT_RANGE;
       const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
-      if (!exhaustive && best.length >= limit && bound < (best[limit - 1] as number)) break;
+      if (best.length >= keep && bound < (best[keep - 1] as number)) break;
       const account = this.accounts[slot] as AccountRecord;
       words = this.slotWords.rowValues(slot);
       wordsStart = this.slotWords.rowStart(slot);
@@ -566,8 +650,22 @@ export class AccountIndex implements AccountLookup {
       for (let i = wordsStart; i < wordsEnd; i += 1) {
         accountTokens.push(INDEXED_TOKENS[KINDS[this.wordKinds[words[i] as number] as number] as TokenKind]);
       }
-      const similarity = alignScore(queryTokens, accountTokens, pairSimilarity);
+      const similarity = alignScore(queryTokens, accountTokens, pairSimilarity, pairs);
       if (similarity <= 0) continue;
+      // Core words in another order cost a little: "Murray-Towne" is nearer "Murray-Towne" than "Towne-Murray".
+      let inOrder = 0;
+      let steps = 0;
+      let previous = -1;
+      for (let i = 0; i < pairs.length; i += 1) {
+        const j = pairs[i] as number;
+        if (j < 0 || (query[i] as QueryWord).kind !== 'core') continue;
+        if (previous >= 0) {
+          steps += 1;
+          if (j > previous) inOrder += 1;
+        }
+        previous = j;
+      }
+      const order = steps === 0 ? 1 : inOrder / steps;
       const accountCountry = (this.slotFacts[slot] as number) & 0xffff;
       const known = leadCountry !== 0 && accountCountry !== 0;
       const sameCountry = known && leadCountry === accountCountry;
@@ -575,15 +673,17 @@ export class AccountIndex implements AccountLookup {
       // A shared state or city only tells equal names apart: the name part stops just short of the cap.
       let score = Math.min(
         NAME_SCORE_CAP - SAME_STATE_BONUS - SAME_CITY_BONUS,
-        similarity * (sameCountry ? SAME_COUNTRY : otherCountry ? OTHER_COUNTRY : UNKNOWN_COUNTRY),
+        similarity *
+          (1 - ORDER_WEIGHT * (1 - order)) *
+          (sameCountry ? SAME_COUNTRY : otherCountry ? OTHER_COUNTRY : UNKNOWN_COUNTRY),
       );
       const sameState = !otherCountry && leadState !== null && leadState === this.place(account.BillingState);
       const sameCity = !otherCountry && leadCity !== null && leadCity === this.place(account.BillingCity);
       if (sameState) score += SAME_STATE_BONUS;
       if (sameCity) score += SAME_CITY_BONUS;
-      if (score < this.acceptScore) continue;
+      if (score < floor) continue;
       const evidence = [
-        `company name "${lead.Company ?? ''}" matches account ${account.Name} (${percent(similarity)} similar)`,
+        `company name "${lead.Company ?? ''}" matches account ${account.Name} (${percent(similarity)} similar${order < 1 ? ', words in another order' : ''})`,
       ];
       const countryCode = this.countryCodes[accountCountry] ?? '';
       if (sameCountry) evidence.push(`both in ${countryCode}`);
@@ -591,56 +691,49 @@ export class AccountIndex implements AccountLookup {
         evidence.push(`but the account is in ${countryCode} and the lead in ${lead.Country ?? ''}`);
       if (sameCity) evidence.push(`same city ${account.BillingCity ?? ''}`);
       else if (sameState) evidence.push(`same state ${account.BillingState ?? ''}`);
-      offer(slot, score, 'company-name', evidence.join(', '));
+      scored.push({
+        candidate: { account, score: rounded(score), method: 'company-name', reason: evidence.join(', ') },
+        key: Array.prototype.join.call(Array.prototype.slice.call(words, wordsStart, wordsEnd), ' '),
+        exact: similarity >= 1 && order === 1 && !otherCountry,
+      });
       best.push(score);
       best.sort((a, b) => b - a);
-      if (best.length > limit) best.pop();
+      if (best.length > keep) best.pop();
     }
+    return scored;
   }
 
   /**
-   * Accounts holding one of the name's rare words or a typo of it. Words shared by very many
-   * accounts ("Ltd", "Group", a common surname) are walked only when the name has nothing rarer,
-   * and then only for accounts in the lead's country.
+   * Every account holding one of the name's distinctive words or a typo of it: the postings of each
+   * such word are walked to the end, so no account sharing the name's evidence is left out, whatever
+   * the order accounts were loaded in. Legal forms and generic words ("Ltd", "Group") are only
+   * walked for a name that has nothing else, and then only in the lead's country.
    */
   private nameCandidates(query: QueryWord[], leadCountry: number): number[] {
-    const costs = query.map((q, position) => {
-      let cost = 0;
-      for (const word of q.similar.keys()) cost += this.postings.length(word);
-      return { position, cost };
-    });
-    const rareCost = this.maxPostingsPerWord / 5;
-    const hasRare = costs.some((c) => c.cost > 0 && c.cost <= rareCost);
-    const walkable = costs.filter(
-      (c) => c.cost > 0 && c.cost <= (hasRare ? rareCost : this.maxPostingsPerWord),
-    );
-    const plan =
-      walkable.length > 0
-        ? walkable
-        : costs
-            .filter((c) => c.cost > 0)
-            .sort((a, b) => a.cost - b.cost)
-            .slice(0, 1);
-    // Without a rare word, the accounts found are narrowed to the lead's country.
-    const onlyLeadCountry = !hasRare && leadCountry !== 0;
     if (this.marks.length < this.accounts.length) this.marks = new Uint8Array(this.accounts.length * 2);
-
     const touched: number[] = [];
-    // Bounded work: a name made only of common words is looked up among the first accounts holding them.
-    const walkLimit = hasRare ? this.maxPostingsPerWord * 2 : this.maxPostingsPerWord;
-    let walked = 0;
-    for (const step of plan) {
-      for (const word of (query[step.position] as QueryWord).similar.keys()) {
-        const slots = this.postings.row(word);
-        for (let i = 0; i < slots.length && walked < walkLimit; i += 1) {
-          walked += 1;
-          const slot = slots[i] as number;
-          if (this.marks[slot] === 1) continue;
-          if (onlyLeadCountry && ((this.slotFacts[slot] as number) & 0xffff) !== leadCountry) continue;
-          this.marks[slot] = 1;
-          touched.push(slot);
-        }
+    const walk = (word: number, onlyCountry: number, limit: number): void => {
+      const slots = this.postings.rowValues(word);
+      const start = this.postings.rowStart(word);
+      const end = Math.min(this.postings.rowEnd(word), start + limit);
+      for (let i = start; i < end; i += 1) {
+        const slot = slots[i] as number;
+        if (this.marks[slot] === 1) continue;
+        if (onlyCountry !== 0 && ((this.slotFacts[slot] as number) & 0xffff) !== onlyCountry) continue;
+        this.marks[slot] = 1;
+        touched.push(slot);
       }
+    };
+    for (const q of query) {
+      for (const word of q.similar.keys()) if (this.wordKinds[word] === CORE) walk(word, 0, Infinity);
+    }
+    if (touched.length === 0) {
+      // A name of legal forms and generic words only ("Global Holdings Ltd"): its rarest word, in the lead's country.
+      let rarest = -1;
+      for (const q of query)
+        for (const word of q.similar.keys())
+          if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
+      if (rarest >= 0) walk(rarest, Math.max(0, leadCountry), GENERIC_WALK_LIMIT);
     }
     for (const slot of touched) this.marks[slot] = 0;
     return touched;

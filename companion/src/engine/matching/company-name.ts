@@ -567,16 +567,20 @@ const weightOf = (token: AlignedToken): number => token.weight ?? TOKEN_WEIGHTS[
  * Weighted, order-free agreement of two word lists (0..1): words are paired greedily, best pair
  * first; each pair counts its similarity times its weight; unpaired words count against. An unknown
  * word paired with a legal form or generic word ("Hnc" ~ "Inc") weighs what its partner weighs.
+ * With `pairs`, the candidate word each query word was paired with (-1: none) is written there.
  */
 export function alignScore(
   query: readonly AlignedToken[],
   candidate: readonly AlignedToken[],
   similarity: (queryIndex: number, candidateIndex: number) => number,
+  pairs?: Int32Array,
 ): number {
   const rows = query.length;
   const columns = candidate.length;
   const cells = rows * columns;
-  if (cells > ALIGN_SCRATCH) return alignScore(query.slice(0, 16), candidate.slice(0, 16), similarity);
+  if (cells > ALIGN_SCRATCH)
+    return alignScore(query.slice(0, 16), candidate.slice(0, 16), similarity, pairs);
+  if (pairs !== undefined) pairs.fill(-1, 0, Math.min(rows, pairs.length));
   // Pair values in a reused matrix; the best remaining pair is taken until none is left.
   const sims = alignSims;
   const values = alignValues;
@@ -618,6 +622,7 @@ export function alignScore(
     const j = bestCell - i * columns;
     const q = query[i] as AlignedToken;
     if (!q.known && q.kind === 'core') queryWeights[i] = weightOf(candidate[j] as AlignedToken);
+    if (pairs !== undefined && i < pairs.length) pairs[i] = j;
     for (let k = 0; k < columns; k += 1) values[i * columns + k] = 0;
     for (let k = 0; k < rows; k += 1) values[k * columns + j] = 0;
   }

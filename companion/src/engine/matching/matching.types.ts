@@ -24,10 +24,30 @@ export type LeadForMatching = Pick<
   'Email' | 'Website' | 'Company' | 'Country' | 'City' | 'State'
 >;
 
+/**
+ * What a lookup concluded. `matched`: the first candidate is the lead's account (the others are
+ * accepted too, but clearly worse or the same name again). `ambiguous`: several different accounts
+ * are about equally close and none clearly best, so none is taken; the candidates are those
+ * look-alikes. `none`: nothing reached the accept score.
+ */
+export interface AccountMatch {
+  outcome: 'matched' | 'ambiguous' | 'none';
+  candidates: AccountCandidate[];
+  /** Why, in words: what was matched, which look-alikes tie, or that nothing came close. */
+  reason: string;
+}
+
+export interface MatchOptions {
+  limit?: number;
+  policy?: TieBreakPolicy;
+}
+
 /** The read side of the account index that decisions use. Pure, synchronous, in memory. */
 export interface AccountLookup {
-  /** Accepted candidates only (score >= the index's accept score), best first, ties broken by policy. */
-  match(lead: LeadForMatching, options?: { limit?: number; policy?: TieBreakPolicy }): AccountCandidate[];
+  /** The lead's account if one is clearly best, else ambiguous look-alikes or nothing; see `AccountMatch`. */
+  lookup(lead: LeadForMatching, options?: MatchOptions): AccountMatch;
+  /** The candidates of a `matched` lookup (accepted ones, best first, ties broken by policy); else none. */
+  match(lead: LeadForMatching, options?: MatchOptions): AccountCandidate[];
   get(accountId: string): AccountRecord | undefined;
   openOpportunities(accountId: string): OpportunityRecord[];
 }
