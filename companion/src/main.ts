@@ -26,7 +26,7 @@ import type { ServiceStatus } from './http/service-status.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
-import { readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
+import { readCompanyAliases, readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { RoutingService } from './routing/routing.service.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     });
     const routing = await RoutingService.create({
       crm: crm.crm,
+      indexOptions: { aliases: await readCompanyAliases(SHIPPED_FLOWS_DIR) },
       store,
       routingSet,
       clock,

@@ -52,6 +52,8 @@ class Run {
   private refusal: Decision['refusal'] = null;
   private matchRan = false;
   private candidates: AccountCandidate[] = [];
+  /** Accounts about equally like the lead's company, when none was taken for that reason. */
+  private lookAlikes: AccountCandidate[] = [];
   private account: AccountRecord | undefined;
   private opportunities: OpportunityRecord[] = [];
   private sameCompany: Array<{ lead: LeadRecord; reason: string }> = [];
@@ -211,7 +213,9 @@ class Run {
       ? { typeOrder, then: this.ctx.tieBreak?.then ?? ['openOpportunities', 'lastActivity'] }
       : this.ctx.tieBreak;
     this.matchRan = true;
-    this.candidates = this.ctx.accounts.match(this.lead, { limit: 3, ...(policy ? { policy } : {}) });
+    const found = this.ctx.accounts.lookup(this.lead, { limit: 3, ...(policy ? { policy } : {}) });
+    this.candidates = found.outcome === 'matched' ? found.candidates : [];
+    this.lookAlikes = found.outcome === 'ambiguous' ? found.candidates : [];
     this.account = this.candidates[0]?.account;
     this.opportunities = this.account ? this.ctx.accounts.openOpportunities(this.account.Id) : [];
     this.sameCompany = this.ctx.leads.sameCompany(this.lead, { limit: 25 });
@@ -220,6 +224,8 @@ class Run {
         ? `; ${this.sameCompany.length} other lead${this.sameCompany.length === 1 ? '' : 's'} from the same company`
         : '';
     const best = this.candidates[0];
+    // Look-alikes none of which is clearly the account: routed as unmatched, saying which tie.
+    if (!best && found.outcome === 'ambiguous') return `no account matched: ${found.reason}${others}`;
     if (!best) return `no account matched${others}`;
     const opps =
       this.opportunities.length > 0
@@ -467,7 +473,7 @@ class Run {
           : this.account
             ? storedMatch(this.account)
             : null,
-        candidates: this.candidates.map(toMatched),
+        candidates: (this.candidates.length > 0 ? this.candidates : this.lookAlikes).map(toMatched),
         sameCompanyLeads: this.sameCompany.map(({ lead, reason }) => ({
           id: lead.Id,
           ownerId: lead.OwnerId ?? null,

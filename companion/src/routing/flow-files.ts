@@ -10,6 +10,7 @@ import {
   type RoutingSet,
   type SourceFile,
 } from '../engine/flow/routing-set.js';
+import { parseCompanyAliases } from '../engine/matching/company-aliases.js';
 
 /** The flows, pools and territory tables shipped with Switchyard. */
 export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
@@ -180,4 +181,17 @@ function readFailure(error: unknown): string {
     default:
       return `cannot be read (${error instanceof Error ? error.message : String(error)}): check the file`;
   }
+}
+
+/**
+ * The company aliases kept beside the flows (`aliases.yaml`, see its comment), read as carefully as
+ * the flows; none when the folder has no such file.
+ */
+export async function readCompanyAliases(dir: string): Promise<string[][]> {
+  const name = 'aliases.yaml';
+  const names = await readdir(dir).catch((): string[] => []);
+  if (!names.includes(name)) return [];
+  const read = await readSourceFile(dir, name, true);
+  if ('message' in read) throw new FlowInvalidError([read]);
+  return parseCompanyAliases(read.text, name);
 }

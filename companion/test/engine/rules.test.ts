@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_QUEUES, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
 import { contactOwnership } from '../../src/engine/contacts.js';
 import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
+import type { AccountIndexOptions } from '../../src/engine/matching/account-index.js';
 import type { AccountRecord, OpportunityRecord } from '../../src/engine/model.js';
 import type { OrgSnapshot } from '../../src/engine/routing-context.js';
+import { readCompanyAliases, SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import {
   demoOrg,
   explanation,
@@ -325,6 +327,66 @@ describe('LeanData blueprint', () => {
       trigger: { kind: 'updated', changedFields: ['Status'], previous: { Status: 'Raw' } },
     });
     expect(decision.outcome).toBe('unchanged');
+  });
+});
+
+describe('account matching: look-alikes and aliases', () => {
+  // The customer scenario's lead writing from free mail: only its company name can match an account.
+  const byName = (Company: string): RouteOptions => ({
+    lead: { Email: 'grace.miller@gmail.com', Company, Country: 'US' },
+  });
+  /** The demo org with customer accounts of these names added (copies of Acme without its website). */
+  const withAccounts = (names: string[], options: AccountIndexOptions = {}): OrgSnapshot => {
+    const org2 = demoOrg(options);
+    const acme = org2.accounts.get(route('blueprint-customer').matched.account!.id)!;
+    names.forEach((Name, i) =>
+      org2.accounts.upsert({ ...acme, Id: `001LOOKALIKE0${i}`, Name, Website: null }),
+    );
+    return org2;
+  };
+
+  it('a name one account clearly carries: the lead converts into that account', () => {
+    const decision = routeScenario(set, withAccounts(['Brown Group']), 'blueprint-customer', byName('Brown'));
+    expect(decision.outcome).toBe('converted');
+    expect(decision.matched.account?.name).toBe('Brown Group');
+  });
+
+  it('a name two different accounts carry about equally: none is taken, the lead goes on unmatched, and the path says which tie', () => {
+    const org2 = withAccounts(['Brown Group', 'Brown Holdings']);
+    const decision = routeScenario(set, org2, 'blueprint-customer', byName('Brown'));
+    expect(decision.matched.account).toBeNull();
+    expect(decision.conversion).toBeNull();
+    expect(decision.fieldUpdates.Matched_Account__c).toBeNull();
+    expect(decision.matched.candidates.map((c) => c.name).sort()).toEqual(['Brown Group', 'Brown Holdings']);
+    expect(explanation(decision)).toMatch(
+      /no account matched: "Brown" is about as close to Brown (Group|Holdings) \(0\.\d\d\) as to Brown (Group|Holdings) \(0\.\d\d\): neither is clearly the lead's account/,
+    );
+  });
+
+  it('a company listed under another name in aliases.yaml: the lead converts into the account of that name', async () => {
+    const aliases = await readCompanyAliases(SHIPPED_FLOWS_DIR);
+    const org2 = withAccounts(['IBM'], { aliases });
+    const decision = routeScenario(
+      set,
+      org2,
+      'blueprint-customer',
+      byName('International Business Machines Corp.'),
+    );
+    expect(decision.outcome).toBe('converted');
+    expect(decision.matched.account?.name).toBe('IBM');
+    expect(explanation(decision)).toMatch(/is also known as "IBM" \(company aliases\)/);
+  });
+
+  it('without that alias, the full name does not match the acronym', () => {
+    const org2 = withAccounts(['IBM']);
+    const decision = routeScenario(
+      set,
+      org2,
+      'blueprint-customer',
+      byName('International Business Machines Corp.'),
+    );
+    expect(decision.matched.account).toBeNull();
+    expect(decision.outcome).not.toBe('converted');
   });
 });
 

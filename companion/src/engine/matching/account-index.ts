@@ -2,6 +2,7 @@ import type { AccountRecord, OpportunityRecord } from '../model.js';
 import {
   TOKEN_WEIGHTS,
   alignScore,
+  allowedEdits,
   editDistance,
   isPlaceholderCompany,
   isPlaceholderTokens,
@@ -14,6 +15,7 @@ import {
   type TokenKind,
   type Vocabulary,
 } from './company-name.js';
+import { CompanyAliases, type AliasGroups } from './company-aliases.js';
 import { companyEmailDomain, companyWebsiteDomain } from './domain.js';
 import { normaliseCountry, normalisePlace } from './location.js';
 import { GrowableU32, HashMultiMap, SparseRows, hashText } from './packed-postings.js';
@@ -38,6 +40,8 @@ export interface AccountIndexOptions {
   acceptScore?: number;
   /** Policy used when `match` is called without one. */
   policy?: TieBreakPolicy;
+  /** Names companies also go by (IBM, International Business Machines): each name finds the others' accounts. */
+  aliases?: AliasGroups;
   /** Open opportunities of the snapshot, by their AccountId. Closed ones are ignored. */
   opportunities?: Iterable<OpportunityRecord>;
 }
@@ -56,16 +60,30 @@ const SAME_STATE_BONUS = 0.001;
 const SAME_CITY_BONUS = 0.002;
 /** A name is taken only this far (on the 0..1 score) ahead of the best account of another name. */
 export const MATCH_MARGIN = 0.05;
-/** Core words out of the query's order cost at most this share of a name's score. */
-const ORDER_WEIGHT = 0.03;
+/**
+ * Core words out of the query's order cost at most this share of a name's score: more than the
+ * margin, so "Murray-Towne" is taken for "Murray-Towne" over "Towne-Murray".
+ */
+const ORDER_WEIGHT = 0.12;
 /** Names scoring below this are neither candidates nor near misses. */
 const NEAR_SCORE = 0.4;
 /** At most this many accounts are scored in full for one name, highest bound first. */
 const MAX_SCORED_NAMES = 400;
-/** A name of legal forms and generic words only is looked for among this many accounts holding its rarest word. */
-const GENERIC_WALK_LIMIT = 5_000;
-/** How alike an unknown typed word may be to a word it is not within typo reach of, for bounds. */
-const UNKNOWN_WORD_BOUND = 0.5;
+/** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
+const GENERIC_WALK_LIMIT = 50_000;
+/**
+ * How alike a word of this length may be to a word outside its typo neighbourhood (which holds
+ * every word one edit away): two edits or more, as far as `tokenSimilarity` still counts them.
+ */
+function unreachedSimilarity(length: number): number {
+  let best = 0;
+  for (let other = Math.max(1, length - 3); other <= length + 3; other += 1) {
+    const longest = Math.max(length, other);
+    const edits = Math.max(2, Math.abs(length - other));
+    if (edits <= allowedEdits(longest)) best = Math.max(best, 1 - edits / longest);
+  }
+  return best;
+}
 /** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
 const SLOT_RANGE = 2 ** 27;
 /** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
@@ -87,6 +105,8 @@ const CORE = KINDS.indexOf('core');
 
 interface ScoredName {
   candidate: AccountCandidate;
+  /** The score before the cap that keeps names below domains: what names are ranked and told apart by. */
+  rank: number;
   /** The account's name words as indexed: equal keys are the same name (duplicates, not rivals). */
   key: string;
   /** The same words in the same order, and not in another country than the lead. */
@@ -135,6 +155,7 @@ function rounded(score: number): number {
 export class AccountIndex implements AccountLookup {
   readonly acceptScore: number;
   private readonly policy: TieBreakPolicy;
+  private readonly aliases: CompanyAliases;
 
   private readonly accounts: Array<AccountRecord | undefined> = [];
   private readonly freeSlots: number[] = [];
@@ -181,6 +202,7 @@ export class AccountIndex implements AccountLookup {
   constructor(options: AccountIndexOptions = {}) {
     this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
     this.policy = options.policy ?? DEFAULT_TIE_BREAK_POLICY;
+    this.aliases = new CompanyAliases(options.aliases);
     for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
   }
 
@@ -287,9 +309,20 @@ export class AccountIndex implements AccountLookup {
     if (isPlaceholderCompany(lead.Company))
       return { outcome: 'none', candidates: [], reason: 'the lead names no company and no company domain' };
 
-    const scored = this.matchName(lead, limit + 2);
-    const ranked = scored;
-    ranked.sort((a, b) => order(a.candidate, b.candidate));
+    const ranked = this.matchName(lead, limit + 2);
+    for (const alias of this.aliases.alternatives(company)) {
+      for (const found of this.matchName({ ...lead, Company: alias }, limit + 2)) {
+        const { candidate } = found;
+        const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;
+        const same = ranked.findIndex((s) => s.candidate.account.Id === candidate.account.Id);
+        if (same >= 0 && (ranked[same] as ScoredName).rank >= found.rank) continue;
+        if (same >= 0) ranked.splice(same, 1);
+        ranked.push({ ...found, candidate: { ...candidate, reason } });
+      }
+    }
+    ranked.sort(
+      (a, b) => b.rank - a.rank || this.compareByPolicy(a.candidate.account, b.candidate.account, policy),
+    );
     const best = ranked[0];
     if (best === undefined || best.candidate.score < this.acceptScore) {
       const near = ranked.slice(0, limit).map((s) => s.candidate);
@@ -305,12 +338,9 @@ export class AccountIndex implements AccountLookup {
     }
     const rival = ranked.find((s) => s.key !== best.key);
     const clear =
-      rival === undefined ||
-      best.candidate.score - rival.candidate.score >= MATCH_MARGIN - 1e-9 ||
-      (best.exact && !rival.exact);
+      rival === undefined || best.rank - rival.rank >= MATCH_MARGIN || (best.exact && !rival.exact);
     if (!clear) {
-      const floor = best.candidate.score - MATCH_MARGIN;
-      const close = ranked.filter((s) => s.candidate.score > floor).map((s) => s.candidate);
+      const close = ranked.filter((s) => s.rank > best.rank - MATCH_MARGIN).map((s) => s.candidate);
       return {
         outcome: 'ambiguous',
         candidates: close.slice(0, limit),
@@ -330,7 +360,8 @@ export class AccountIndex implements AccountLookup {
     const offer = (slot: number, score: number, method: MatchMethod, reason: string): void => {
       const account = this.accounts[slot] as AccountRecord;
       const previous = found.get(slot);
-      if (previous === undefined || previous.score < score) found.set(slot, { account, score, method, reason });
+      if (previous === undefined || previous.score < score)
+        found.set(slot, { account, score, method, reason });
     };
     const emailDomain = companyEmailDomain(lead.Email);
     if (emailDomain !== null) {
@@ -551,10 +582,13 @@ export class AccountIndex implements AccountLookup {
     // holds and how alike they are, read from a per-lookup mark on the dictionary: most candidates
     // are dropped unscored.
     const positionWeights = query.map((q) => typedWeight(q.text, q.kind, q.known));
-    const positionBest = query.map((q) => {
-      let best = 0;
+    // A query word may pair with an account word beyond its typo neighbourhood too, a little less alike.
+    const unreached = query.map((q) => unreachedSimilarity(q.text.length));
+    const mostUnreached = Math.max(...unreached);
+    const positionBest = query.map((q, p) => {
+      let best = unreached[p] as number;
       for (const similarity of q.similar.values()) best = Math.max(best, similarity);
-      return q.known ? best : Math.max(best, UNKNOWN_WORD_BOUND);
+      return best;
     });
     const tracked = Math.min(query.length, 8);
     let untrackedWeight = 0;
@@ -581,23 +615,33 @@ export class AccountIndex implements AccountLookup {
       const end = this.slotWords.rowEnd(slot);
       let mask = 0;
       let accountMatched = 0;
+      let accountMarked = 0;
       for (let i = start; i < end; i += 1) {
         const word = words[i] as number;
         const wordMask = this.wordMasks[word] as number;
         if (wordMask === 0) continue;
         mask |= wordMask;
-        accountMatched +=
-          (KIND_WEIGHTS[this.wordKinds[word] as number] as number) * (this.wordSims[word] as number);
+        const weight = KIND_WEIGHTS[this.wordKinds[word] as number] as number;
+        accountMarked += weight;
+        accountMatched += weight * (this.wordSims[word] as number);
       }
       let shared = untrackedWeight;
       let total = untrackedWeight;
+      let unmatchedPositions = 0;
       for (let p = 0; p < tracked; p += 1) {
         const weight = positionWeights[p] as number;
         total += weight;
         if ((mask & (1 << p)) !== 0) shared += weight * (positionBest[p] as number);
+        else {
+          shared += weight * (unreached[p] as number);
+          unmatchedPositions += 1;
+        }
       }
       const facts = this.slotFacts[slot] as number;
       const accountWeight = (facts >>> 16) / 4;
+      // The account's other words may pair with the name's unmatched ones, as far as those reach.
+      const unmarked = Math.max(0, accountWeight - accountMarked);
+      accountMatched += mostUnreached * Math.min(unmarked, unmatchedPositions);
       accountMatched = Math.min(accountWeight, accountMatched + untrackedWeight);
       const accountCountry = facts & 0xffff;
       const factor =
@@ -607,7 +651,7 @@ export class AccountIndex implements AccountLookup {
             ? SAME_COUNTRY
             : OTHER_COUNTRY;
       const similarityBound = Math.min(1, (shared + accountMatched) / (total + accountWeight));
-      const bound = similarityBound * factor + SAME_CITY_BONUS + SAME_STATE_BONUS;
+      const bound = similarityBound * factor + SAME_STATE_BONUS + SAME_CITY_BONUS;
       // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
       if (bound >= floor) {
         this.bounds[kept] = Math.round(bound * 1e6) * SLOT_RANGE + slot;
@@ -641,7 +685,9 @@ export class AccountIndex implements AccountLookup {
       const packed = bounded[k] as number;
       const slot = packed % SLOT_RANGE;
       const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
-      if (best.length >= keep && bound < (best[keep - 1] as number)) break;
+      // Scored until no bound reaches a rival of the best (within the margin) or the `keep` best.
+      const top = best[0];
+      if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) break;
       const account = this.accounts[slot] as AccountRecord;
       words = this.slotWords.rowValues(slot);
       wordsStart = this.slotWords.rowStart(slot);
@@ -671,17 +717,17 @@ export class AccountIndex implements AccountLookup {
       const sameCountry = known && leadCountry === accountCountry;
       const otherCountry = known && leadCountry !== accountCountry;
       // A shared state or city only tells equal names apart: the name part stops just short of the cap.
-      let score = Math.min(
-        NAME_SCORE_CAP - SAME_STATE_BONUS - SAME_CITY_BONUS,
+      let rank =
         similarity *
-          (1 - ORDER_WEIGHT * (1 - order)) *
-          (sameCountry ? SAME_COUNTRY : otherCountry ? OTHER_COUNTRY : UNKNOWN_COUNTRY),
-      );
+        (1 - ORDER_WEIGHT * (1 - order)) *
+        (sameCountry ? SAME_COUNTRY : otherCountry ? OTHER_COUNTRY : UNKNOWN_COUNTRY);
+      let score = Math.min(NAME_SCORE_CAP - SAME_STATE_BONUS - SAME_CITY_BONUS, rank);
       const sameState = !otherCountry && leadState !== null && leadState === this.place(account.BillingState);
       const sameCity = !otherCountry && leadCity !== null && leadCity === this.place(account.BillingCity);
-      if (sameState) score += SAME_STATE_BONUS;
-      if (sameCity) score += SAME_CITY_BONUS;
-      if (score < floor) continue;
+      const bonus = (sameState ? SAME_STATE_BONUS : 0) + (sameCity ? SAME_CITY_BONUS : 0);
+      score += bonus;
+      rank += bonus;
+      if (rank < floor) continue;
       const evidence = [
         `company name "${lead.Company ?? ''}" matches account ${account.Name} (${percent(similarity)} similar${order < 1 ? ', words in another order' : ''})`,
       ];
@@ -693,10 +739,11 @@ export class AccountIndex implements AccountLookup {
       else if (sameState) evidence.push(`same state ${account.BillingState ?? ''}`);
       scored.push({
         candidate: { account, score: rounded(score), method: 'company-name', reason: evidence.join(', ') },
+        rank,
         key: Array.prototype.join.call(Array.prototype.slice.call(words, wordsStart, wordsEnd), ' '),
         exact: similarity >= 1 && order === 1 && !otherCountry,
       });
-      best.push(score);
+      best.push(rank);
       best.sort((a, b) => b - a);
       if (best.length > keep) best.pop();
     }
@@ -706,16 +753,15 @@ export class AccountIndex implements AccountLookup {
   /**
    * Every account holding one of the name's distinctive words or a typo of it: the postings of each
    * such word are walked to the end, so no account sharing the name's evidence is left out, whatever
-   * the order accounts were loaded in. Legal forms and generic words ("Ltd", "Group") are only
-   * walked for a name that has nothing else, and then only in the lead's country.
+   * the order accounts were loaded in.
    */
   private nameCandidates(query: QueryWord[], leadCountry: number): number[] {
     if (this.marks.length < this.accounts.length) this.marks = new Uint8Array(this.accounts.length * 2);
     const touched: number[] = [];
-    const walk = (word: number, onlyCountry: number, limit: number): void => {
+    const walk = (word: number, onlyCountry = 0): void => {
       const slots = this.postings.rowValues(word);
       const start = this.postings.rowStart(word);
-      const end = Math.min(this.postings.rowEnd(word), start + limit);
+      const end = this.postings.rowEnd(word);
       for (let i = start; i < end; i += 1) {
         const slot = slots[i] as number;
         if (this.marks[slot] === 1) continue;
@@ -725,15 +771,21 @@ export class AccountIndex implements AccountLookup {
       }
     };
     for (const q of query) {
-      for (const word of q.similar.keys()) if (this.wordKinds[word] === CORE) walk(word, 0, Infinity);
+      for (const word of q.similar.keys()) if (this.wordKinds[word] === CORE) walk(word);
     }
-    if (touched.length === 0) {
-      // A name of legal forms and generic words only ("Global Holdings Ltd"): its rarest word, in the lead's country.
+    // A word typed past recognition ("Iahke Ltd" for "Ratke Ltd") may still be close enough to its
+    // account's: the accounts sharing the name's rarest legal form or generic word are looked at too,
+    // all of them in the lead's country (or anywhere, when that is not too many).
+    const unknown = query.some((q) => q.kind === 'core' && !q.known && q.text.length >= 3);
+    if (touched.length === 0 || unknown) {
       let rarest = -1;
-      for (const q of query)
-        for (const word of q.similar.keys())
-          if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
-      if (rarest >= 0) walk(rarest, Math.max(0, leadCountry), GENERIC_WALK_LIMIT);
+      for (const q of query) {
+        const word = this.wordIds.get(q.text);
+        if (word === undefined || this.wordKinds[word] === CORE) continue;
+        if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
+      }
+      if (rarest >= 0 && (leadCountry > 0 || this.postings.length(rarest) <= GENERIC_WALK_LIMIT))
+        walk(rarest, Math.max(0, leadCountry));
     }
     for (const slot of touched) this.marks[slot] = 0;
     return touched;

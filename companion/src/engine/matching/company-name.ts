@@ -578,8 +578,7 @@ export function alignScore(
   const rows = query.length;
   const columns = candidate.length;
   const cells = rows * columns;
-  if (cells > ALIGN_SCRATCH)
-    return alignScore(query.slice(0, 16), candidate.slice(0, 16), similarity, pairs);
+  if (cells > ALIGN_SCRATCH) return alignScore(query.slice(0, 16), candidate.slice(0, 16), similarity, pairs);
   if (pairs !== undefined) pairs.fill(-1, 0, Math.min(rows, pairs.length));
   // Pair values in a reused matrix; the best remaining pair is taken until none is left.
   const sims = alignSims;

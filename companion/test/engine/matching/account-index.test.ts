@@ -250,3 +250,133 @@ describe('building from a snapshot', () => {
     expect(other?.score).toBeLessThan(best?.score ?? 0);
   });
 });
+
+/** `count` look-alike names from a few surnames, as real orgs have them: "A-B", "A, B and C". */
+function lookAlikes(count: number): AccountRecord[] {
+  const surnames = [
+    'Murray',
+    'Towne',
+    'Johnston',
+    'Brown',
+    'Klein',
+    'Daniel',
+    'Kuhn',
+    'Yost',
+    'Koch',
+    'Batz',
+  ];
+  const names: string[] = [];
+  for (const a of surnames)
+    for (const b of surnames) {
+      if (a === b) continue;
+      names.push(`${a}-${b}`);
+      for (const c of surnames) if (c !== a && c !== b) names.push(`${a}, ${b} and ${c}`);
+    }
+  return names.slice(0, count).map((Name, i) => account({ Id: `g${i}`, Name, BillingCountry: 'FR' }));
+}
+
+describe('look-alikes', () => {
+  it('finds the account among thousands sharing its words, whichever order they were loaded in', () => {
+    // 5,000 accounts hold "Murray"; the one sought is loaded first or last.
+    const crowd = Array.from({ length: 5_000 }, (_, i) =>
+      account({ Id: `m${i}`, Name: `Murray ${i.toString(36)}x Ltd`, BillingCountry: 'FR' }),
+    );
+    const sought = account({ Id: 'sought', Name: 'Towne, Johnston and Murray', BillingCountry: 'FR' });
+    const others = lookAlikes(700).filter((a) => a.Name !== sought.Name);
+    for (const accounts of [
+      [sought, ...crowd, ...others],
+      [...others, ...crowd, sought],
+    ]) {
+      const index = AccountIndex.build(accounts);
+      expect(ids(index.match({ Company: 'Tjwne, Johnston and Murray', Country: 'FR' }))[0]).toBe('sought');
+    }
+  });
+
+  it('finds every exact name with its country among look-alikes that differ in one word or in order', () => {
+    const accounts = lookAlikes(800);
+    const index = AccountIndex.build(accounts);
+    const reversed = AccountIndex.build([...accounts].reverse());
+    for (const wanted of accounts) {
+      const lead = { Company: wanted.Name, Country: 'FR' };
+      for (const built of [index, reversed]) {
+        const result = built.lookup(lead);
+        expect(result.outcome, wanted.Name).toBe('matched');
+        expect(result.candidates[0]?.account.Id, wanted.Name).toBe(wanted.Id);
+      }
+    }
+  });
+
+  it('tells "Murray-Towne" from "Towne-Murray" and from "Towne, Johnston and Murray"', () => {
+    const index = AccountIndex.build([
+      account({ Id: 'mt', Name: 'Murray-Towne', BillingCountry: 'FR' }),
+      account({ Id: 'tm', Name: 'Towne-Murray', BillingCountry: 'FR' }),
+      account({ Id: 'tjm', Name: 'Towne, Johnston and Murray', BillingCountry: 'FR' }),
+    ]);
+    expect(ids(index.match({ Company: 'Murray-Towne', Country: 'FR' }))[0]).toBe('mt');
+    expect(ids(index.match({ Company: 'Towne Murray', Country: 'FR' }))[0]).toBe('tm');
+    expect(ids(index.match({ Company: 'Murrey-Towne', Country: 'FR' }))[0]).toBe('mt');
+    expect(ids(index.match({ Company: 'Towne, Johnstone and Murray', Country: 'FR' }))[0]).toBe('tjm');
+  });
+
+  it('takes no account when two different ones are about as close, and says which', () => {
+    const index = AccountIndex.build([
+      account({ Id: 'group', Name: 'Brown Group', BillingCountry: 'NL' }),
+      account({ Id: 'holdings', Name: 'Brown Holdings', BillingCountry: 'NL' }),
+    ]);
+    const result = index.lookup({ Company: 'Brown', Country: 'NL' });
+    expect(result.outcome).toBe('ambiguous');
+    expect(ids(result.candidates).sort()).toEqual(['group', 'holdings']);
+    expect(result.reason).toMatch(
+      /^"Brown" is about as close to Brown (Group|Holdings) \(0\.\d\d\) as to Brown (Group|Holdings) \(0\.\d\d\): neither is clearly the lead's account/,
+    );
+    expect(index.match({ Company: 'Brown', Country: 'NL' })).toEqual([]);
+    // With one of them clearly closer, that one is taken.
+    expect(ids(index.match({ Company: 'Brown Group', Country: 'NL' }))[0]).toBe('group');
+  });
+
+  it('takes the best of same-name accounts by the tie-break policy: duplicates are not rivals', () => {
+    const index = AccountIndex.build([
+      account({ Id: 'dup-prospect', Name: 'Brown Group', BillingCountry: 'NL', Type: 'Prospect' }),
+      account({ Id: 'dup-customer', Name: 'Brown Group B.V.', BillingCountry: 'NL', Type: 'Customer' }),
+    ]);
+    const result = index.lookup({ Company: 'Brown Group', Country: 'NL' });
+    expect(result.outcome).toBe('matched');
+    expect(result.candidates[0]?.account.Id).toBe('dup-prospect');
+  });
+
+  it('says how close the nearest name came when none is close enough', () => {
+    const index = AccountIndex.build([account({ Id: 'k', Name: 'Kessler-Yost', BillingCountry: 'IT' })]);
+    const result = index.lookup({ Company: 'Kessler Holdings Ltd', Country: 'IT' });
+    expect(result.outcome).toBe('none');
+    expect(result.reason).toMatch(/the closest, Kessler-Yost, scores 0\.\d\d \(0\.65 needed\)/);
+  });
+});
+
+describe('company aliases', () => {
+  const accounts = [
+    account({ Id: 'ibm', Name: 'IBM', BillingCountry: 'US' }),
+    account({ Id: 'google', Name: 'Google LLC', BillingCountry: 'US' }),
+  ];
+  const aliases = [
+    ['IBM', 'International Business Machines'],
+    ['Alphabet', 'Google'],
+  ];
+
+  it('matches a name to the account named with another name of the same company, and says so', () => {
+    const index = AccountIndex.build(accounts, { aliases });
+    const [ibm] = index.match({ Company: 'International Business Machines Corporation', Country: 'US' });
+    expect(ibm?.account.Id).toBe('ibm');
+    expect(ibm?.reason).toMatch(
+      /^"International Business Machines Corporation" is also known as "IBM" \(company aliases\); company name/,
+    );
+    expect(ids(index.match({ Company: 'Alphabet Inc.', Country: 'US' }))).toEqual(['google']);
+  });
+
+  it('without the alias, the names stay apart', () => {
+    const index = AccountIndex.build(accounts);
+    expect(index.match({ Company: 'International Business Machines Corporation', Country: 'US' })).toEqual(
+      [],
+    );
+    expect(index.match({ Company: 'Alphabet Inc.', Country: 'US' })).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import type { Decision } from '../../../src/engine/decision.js';
 import { decide } from '../../../src/engine/decide.js';
 import type { PoolState } from '../../../src/engine/distribution/distribution.types.js';
 import { selectFlow, type RoutingSet } from '../../../src/engine/flow/routing-set.js';
+import type { AccountIndexOptions } from '../../../src/engine/matching/account-index.js';
 import type { LeadRecord, Trigger } from '../../../src/engine/model.js';
 import { buildOrgSnapshot, routingContext, type OrgSnapshot } from '../../../src/engine/routing-context.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
@@ -15,8 +16,8 @@ export async function shippedRoutingSet(): Promise<RoutingSet> {
   return readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
 }
 
-export function demoOrg(): OrgSnapshot {
-  return buildOrgSnapshot({ ...DEMO_SCENARIO, users: DEMO_USERS, queues: DEMO_QUEUES });
+export function demoOrg(options: AccountIndexOptions = {}): OrgSnapshot {
+  return buildOrgSnapshot({ ...DEMO_SCENARIO, users: DEMO_USERS, queues: DEMO_QUEUES }, options);
 }
 
 export interface RouteOptions {
