@@ -67,6 +67,12 @@ export const MATCH_MARGIN = 0.05;
 const ORDER_WEIGHT = 0.12;
 /** Names scoring below this are neither candidates nor near misses. */
 const NEAR_SCORE = 0.4;
+/** The first this many words of a name find accounts and bound their scores (all count in the score). */
+const TRACKED_WORDS = 8;
+/** Bounds are bucketed so the highest can be taken without sorting every account found. */
+const BOUND_BUCKETS = 512;
+/** Accounts taken from the buckets at a time, highest bounds first. */
+const SCORE_BATCH = 32;
 /** At most this many accounts are scored in full for one name, highest bound first. */
 const MAX_SCORED_NAMES = 400;
 /** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
@@ -186,6 +192,10 @@ export class AccountIndex implements AccountLookup {
   private wordMasks = new Uint8Array(1024);
   private wordSims = new Float32Array(1024);
   private bounds = new Float64Array(1024);
+  private readonly buckets = new Uint32Array(BOUND_BUCKETS);
+  /** Per account found in a lookup: the weight of the name's words it holds, as alike as they are, and in full. */
+  private slotMatched = new Float32Array(1024);
+  private slotMarked = new Float32Array(1024);
   private readonly placeCache = new Map<string, string | null>();
   /** Query word → its typo neighbourhood in the dictionary; emptied whenever the dictionary grows. */
   private readonly similarCache = new Map<string, ReadonlyMap<number, number>>();
@@ -575,24 +585,42 @@ export class AccountIndex implements AccountLookup {
     }));
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
-    const found = this.nameCandidates(query, leadCountry);
-    if (found.length === 0) return [];
-
     // An upper bound of each candidate's score from which of the name's words (or their typos) it
-    // holds and how alike they are, read from a per-lookup mark on the dictionary: most candidates
-    // are dropped unscored.
+    // holds and how alike they are, gathered while the postings are walked: most candidates are
+    // dropped unscored.
     const positionWeights = query.map((q) => typedWeight(q.text, q.kind, q.known));
     // A query word may pair with an account word beyond its typo neighbourhood too, a little less alike.
     const unreached = query.map((q) => unreachedSimilarity(q.text.length));
     const mostUnreached = Math.max(...unreached);
-    const positionBest = query.map((q, p) => {
-      let best = unreached[p] as number;
-      for (const similarity of q.similar.values()) best = Math.max(best, similarity);
-      return best;
-    });
-    const tracked = Math.min(query.length, 8);
+    const tracked = Math.min(query.length, TRACKED_WORDS);
     let untrackedWeight = 0;
     for (let p = tracked; p < query.length; p += 1) untrackedWeight += positionWeights[p] as number;
+    // Legal forms and generic words are not walked: every account is assumed to hold them.
+    let assumedMask = 0;
+    let assumedWeight = 0;
+    let total = untrackedWeight;
+    for (let p = 0; p < tracked; p += 1) {
+      total += positionWeights[p] as number;
+      if ((query[p] as QueryWord).kind === 'core') continue;
+      assumedMask |= 1 << p;
+      assumedWeight += TOKEN_WEIGHTS[(query[p] as QueryWord).kind];
+    }
+    // For each set of the name's words an account holds: their part of the score at best, and how many are missing.
+    const masks = 1 << tracked;
+    const maskShared = new Float64Array(masks);
+    const maskMissing = new Uint8Array(masks);
+    for (let mask = 0; mask < masks; mask += 1) {
+      let shared = untrackedWeight;
+      for (let p = 0; p < tracked; p += 1) {
+        const q = query[p] as QueryWord;
+        let best = unreached[p] as number;
+        if ((mask & (1 << p)) !== 0)
+          for (const similarity of q.similar.values()) best = Math.max(best, similarity);
+        else maskMissing[mask] = (maskMissing[mask] as number) + 1;
+        shared += (positionWeights[p] as number) * best;
+      }
+      maskShared[mask] = shared;
+    }
     if (this.wordMasks.length < this.words.length) {
       this.wordMasks = new Uint8Array(this.words.length * 2);
       this.wordSims = new Float32Array(this.words.length * 2);
@@ -605,44 +633,38 @@ export class AccountIndex implements AccountLookup {
         this.wordSims[word] = Math.max(this.wordSims[word] as number, similarity);
       }
     }
+    const found = this.nameCandidates(query, markedWords, leadCountry);
+    for (const word of markedWords) {
+      this.wordMasks[word] = 0;
+      this.wordSims[word] = 0;
+    }
+    if (found.length === 0) return [];
+
     const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     if (this.bounds.length < found.length) this.bounds = new Float64Array(found.length * 2);
+    const buckets = this.buckets.fill(0);
+    const bucketOf = (bound: number): number =>
+      Math.min(
+        BOUND_BUCKETS - 1,
+        Math.max(0, Math.floor(((bound - floor) / (1.01 - floor)) * BOUND_BUCKETS)),
+      );
     let kept = 0;
     for (const slot of found) {
-      // Read in place (no view allocated): this loop runs for every account found.
-      const words = this.slotWords.rowValues(slot);
-      const start = this.slotWords.rowStart(slot);
-      const end = this.slotWords.rowEnd(slot);
-      let mask = 0;
-      let accountMatched = 0;
-      let accountMarked = 0;
-      for (let i = start; i < end; i += 1) {
-        const word = words[i] as number;
-        const wordMask = this.wordMasks[word] as number;
-        if (wordMask === 0) continue;
-        mask |= wordMask;
-        const weight = KIND_WEIGHTS[this.wordKinds[word] as number] as number;
-        accountMarked += weight;
-        accountMatched += weight * (this.wordSims[word] as number);
-      }
-      let shared = untrackedWeight;
-      let total = untrackedWeight;
-      let unmatchedPositions = 0;
-      for (let p = 0; p < tracked; p += 1) {
-        const weight = positionWeights[p] as number;
-        total += weight;
-        if ((mask & (1 << p)) !== 0) shared += weight * (positionBest[p] as number);
-        else {
-          shared += weight * (unreached[p] as number);
-          unmatchedPositions += 1;
-        }
-      }
+      const mask = (this.marks[slot] as number) | assumedMask;
       const facts = this.slotFacts[slot] as number;
       const accountWeight = (facts >>> 16) / 4;
-      // The account's other words may pair with the name's unmatched ones, as far as those reach.
-      const unmarked = Math.max(0, accountWeight - accountMarked);
-      accountMatched += mostUnreached * Math.min(unmarked, unmatchedPositions);
+      // The account's other words may be the name's legal forms and generic words, or pair with its
+      // missing words as far as those reach.
+      const unmarked = Math.max(0, accountWeight - (this.slotMarked[slot] as number));
+      const assumed = Math.min(unmarked, assumedWeight);
+      let accountMatched =
+        (this.slotMatched[slot] as number) +
+        assumed +
+        mostUnreached * Math.min(unmarked - assumed, maskMissing[mask] as number);
       accountMatched = Math.min(accountWeight, accountMatched + untrackedWeight);
+      this.marks[slot] = 0;
+      this.slotMatched[slot] = 0;
+      this.slotMarked[slot] = 0;
       const accountCountry = facts & 0xffff;
       const factor =
         leadCountry === 0 || accountCountry === 0
@@ -650,19 +672,19 @@ export class AccountIndex implements AccountLookup {
           : leadCountry === accountCountry
             ? SAME_COUNTRY
             : OTHER_COUNTRY;
-      const similarityBound = Math.min(1, (shared + accountMatched) / (total + accountWeight));
+      const similarityBound = Math.min(
+        1,
+        ((maskShared[mask] as number) + accountMatched) / (total + accountWeight),
+      );
       const bound = similarityBound * factor + SAME_STATE_BONUS + SAME_CITY_BONUS;
       // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
       if (bound >= floor) {
         this.bounds[kept] = Math.round(bound * 1e6) * SLOT_RANGE + slot;
         kept += 1;
+        const bucket = bucketOf(bound);
+        buckets[bucket] = (buckets[bucket] as number) + 1;
       }
     }
-    for (const word of markedWords) {
-      this.wordMasks[word] = 0;
-      this.wordSims[word] = 0;
-    }
-    const bounded = this.bounds.subarray(0, kept).sort();
     /** The best `keep` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
     const best: number[] = [];
     const scored: ScoredName[] = [];
@@ -681,13 +703,7 @@ export class AccountIndex implements AccountLookup {
     const pairs = new Int32Array(Math.min(query.length, 16));
     const pairSimilarity = (i: number, j: number): number =>
       this.similarity(query[i] as QueryWord, words[wordsStart + j] as number);
-    for (let k = kept - 1; k >= 0 && kept - k <= MAX_SCORED_NAMES; k -= 1) {
-      const packed = bounded[k] as number;
-      const slot = packed % SLOT_RANGE;
-      const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
-      // Scored until no bound reaches a rival of the best (within the margin) or the `keep` best.
-      const top = best[0];
-      if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) break;
+    const scoreSlot = (slot: number): void => {
       const account = this.accounts[slot] as AccountRecord;
       words = this.slotWords.rowValues(slot);
       wordsStart = this.slotWords.rowStart(slot);
@@ -697,7 +713,7 @@ export class AccountIndex implements AccountLookup {
         accountTokens.push(INDEXED_TOKENS[KINDS[this.wordKinds[words[i] as number] as number] as TokenKind]);
       }
       const similarity = alignScore(queryTokens, accountTokens, pairSimilarity, pairs);
-      if (similarity <= 0) continue;
+      if (similarity <= 0) return;
       // Core words in another order cost a little: "Murray-Towne" is nearer "Murray-Towne" than "Towne-Murray".
       let inOrder = 0;
       let steps = 0;
@@ -727,7 +743,7 @@ export class AccountIndex implements AccountLookup {
       const bonus = (sameState ? SAME_STATE_BONUS : 0) + (sameCity ? SAME_CITY_BONUS : 0);
       score += bonus;
       rank += bonus;
-      if (rank < floor) continue;
+      if (rank < floor) return;
       const evidence = [
         `company name "${lead.Company ?? ''}" matches account ${account.Name} (${percent(similarity)} similar${order < 1 ? ', words in another order' : ''})`,
       ];
@@ -746,6 +762,41 @@ export class AccountIndex implements AccountLookup {
       best.push(rank);
       best.sort((a, b) => b - a);
       if (best.length > keep) best.pop();
+    };
+    // Highest bounds first, a few buckets at a time (no sort of every account found), until no bound
+    // reaches a rival of the best (within the margin) or the `keep` best.
+    let scoredCount = 0;
+    let stop = false;
+    const batch: number[] = [];
+    for (let upper = BOUND_BUCKETS; upper > 0 && !stop;) {
+      let lower = upper;
+      let count = 0;
+      while (lower > 0 && count < SCORE_BATCH) {
+        lower -= 1;
+        count += buckets[lower] as number;
+      }
+      batch.length = 0;
+      for (let k = 0; k < kept; k += 1) {
+        const packed = this.bounds[k] as number;
+        const bucket = bucketOf(Math.floor(packed / SLOT_RANGE) / 1e6);
+        if (bucket >= lower && bucket < upper) batch.push(packed);
+      }
+      upper = lower;
+      batch.sort((x, y) => y - x);
+      for (const packed of batch) {
+        const slot = packed % SLOT_RANGE;
+        const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
+        const top = best[0];
+        if (
+          (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) ||
+          scoredCount >= MAX_SCORED_NAMES
+        ) {
+          stop = true;
+          break;
+        }
+        scoredCount += 1;
+        scoreSlot(slot);
+      }
     }
     return scored;
   }
@@ -755,31 +806,38 @@ export class AccountIndex implements AccountLookup {
    * such word are walked to the end, so no account sharing the name's evidence is left out, whatever
    * the order accounts were loaded in.
    */
-  private nameCandidates(query: QueryWord[], leadCountry: number): number[] {
-    if (this.marks.length < this.accounts.length) this.marks = new Uint8Array(this.accounts.length * 2);
+  private nameCandidates(query: QueryWord[], markedWords: readonly number[], leadCountry: number): number[] {
+    if (this.marks.length < this.accounts.length) {
+      this.marks = new Uint8Array(this.accounts.length * 2);
+      this.slotMatched = new Float32Array(this.accounts.length * 2);
+      this.slotMarked = new Float32Array(this.accounts.length * 2);
+    }
     const touched: number[] = [];
+    // Each account found keeps which of the name's words it holds, and their weight as held and as alike.
     const walk = (word: number, onlyCountry = 0): void => {
+      const mask = this.wordMasks[word] as number;
+      const weight = KIND_WEIGHTS[this.wordKinds[word] as number] as number;
+      const matched = weight * (this.wordSims[word] as number);
       const slots = this.postings.rowValues(word);
       const start = this.postings.rowStart(word);
       const end = this.postings.rowEnd(word);
       for (let i = start; i < end; i += 1) {
         const slot = slots[i] as number;
-        if (this.marks[slot] === 1) continue;
         if (onlyCountry !== 0 && ((this.slotFacts[slot] as number) & 0xffff) !== onlyCountry) continue;
-        this.marks[slot] = 1;
-        touched.push(slot);
+        if (this.marks[slot] === 0) touched.push(slot);
+        this.marks[slot] = (this.marks[slot] as number) | mask;
+        this.slotMatched[slot] = (this.slotMatched[slot] as number) + matched;
+        this.slotMarked[slot] = (this.slotMarked[slot] as number) + weight;
       }
     };
-    for (const q of query) {
-      for (const word of q.similar.keys()) if (this.wordKinds[word] === CORE) walk(word);
-    }
+    for (const word of markedWords) if (this.wordKinds[word] === CORE) walk(word);
     // A word typed past recognition ("Iahke Ltd" for "Ratke Ltd") may still be close enough to its
     // account's: the accounts sharing the name's rarest legal form or generic word are looked at too,
     // all of them in the lead's country (or anywhere, when that is not too many).
     const unknown = query.some((q) => q.kind === 'core' && !q.known && q.text.length >= 3);
     if (touched.length === 0 || unknown) {
       let rarest = -1;
-      for (const q of query) {
+      for (const q of query.slice(0, TRACKED_WORDS)) {
         const word = this.wordIds.get(q.text);
         if (word === undefined || this.wordKinds[word] === CORE) continue;
         if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
@@ -787,7 +845,6 @@ export class AccountIndex implements AccountLookup {
       if (rarest >= 0 && (leadCountry > 0 || this.postings.length(rarest) <= GENERIC_WALK_LIMIT))
         walk(rarest, Math.max(0, leadCountry));
     }
-    for (const slot of touched) this.marks[slot] = 0;
     return touched;
   }
 
