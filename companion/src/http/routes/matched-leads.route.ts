@@ -132,7 +132,10 @@ async function present(deps: AppDeps, accountId: string, leads: LeadRecord[]): P
     ),
   ]);
   return leads.map((lead) => {
-    const match = deps.accounts?.match(lead, { limit: 5 }).find((c) => c.account.Id === accountId);
+    // The matcher's view of this lead now: the account it takes, or look-alikes it could not tell apart.
+    const found = deps.accounts?.lookup(lead, { limit: 5 });
+    const match =
+      found?.outcome === 'none' ? undefined : found?.candidates.find((c) => c.account.Id === accountId);
     const seen = activity.get(lead.Id);
     return {
       id: lead.Id,
@@ -146,7 +149,7 @@ async function present(deps: AppDeps, accountId: string, leads: LeadRecord[]): P
       activeFlowsCount: seen?.activeFlowsCount ?? 0,
       matchScore: match ? Math.round(match.score * 1000) / 1000 : null,
       matchReason:
-        match?.reason ??
+        (match && found?.outcome === 'ambiguous' ? `Ambiguous: ${found.reason}` : match?.reason) ??
         (deps.accounts ? 'Set on the lead; no automatic match points to this account now.' : null),
     };
   });
