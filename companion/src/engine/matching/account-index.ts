@@ -143,6 +143,14 @@ function forEachDeletionHash(text: string, depth: 1 | 2, visit: (hash: number) =
   }
 }
 
+/**
+ * Dictionary words are keyed with two letters left out (up to 12 letters; longer ones with one), so a
+ * word typed past recognition still meets every word two edits away ("Iahke" and "Ratke").
+ */
+function indexDepth(text: string): 1 | 2 {
+  return text.length <= 12 ? 2 : 1;
+}
+
 function percent(score: number): string {
   return `${Math.round(score * 100)}%`;
 }
@@ -494,7 +502,7 @@ export class AccountIndex implements AccountLookup {
         this.wordIds.set(token.text, id);
         if (this.similarCache.size > 0) this.similarCache.clear();
         const word = id;
-        forEachDeletionHash(token.text, 1, (hash) => onDeletionKey(hash, word));
+        forEachDeletionHash(token.text, indexDepth(token.text), (hash) => onDeletionKey(hash, word));
       }
       return id;
     });
@@ -831,11 +839,9 @@ export class AccountIndex implements AccountLookup {
       }
     };
     for (const word of markedWords) if (this.wordKinds[word] === CORE) walk(word);
-    // A word typed past recognition ("Iahke Ltd" for "Ratke Ltd") may still be close enough to its
-    // account's: the accounts sharing the name's rarest legal form or generic word are looked at too,
-    // all of them in the lead's country (or anywhere, when that is not too many).
-    const unknown = query.some((q) => q.kind === 'core' && !q.known && q.text.length >= 3);
-    if (touched.length === 0 || unknown) {
+    // A name of legal forms and generic words only ("Global Holdings Ltd"): the accounts holding its
+    // rarest word, all of them in the lead's country (or anywhere, when that is not too many).
+    if (touched.length === 0 && query.every((q) => q.kind !== 'core')) {
       let rarest = -1;
       for (const q of query.slice(0, TRACKED_WORDS)) {
         const word = this.wordIds.get(q.text);
@@ -879,20 +885,26 @@ export class AccountIndex implements AccountLookup {
     return result;
   }
 
+  /**
+   * A known word's neighbours are the words one edit away (two for longer words); a word not in the
+   * dictionary, likely a typo, reaches two edits as far as its length allows.
+   */
   private findSimilarWords(text: string): Map<number, number> {
     const result = new Map<number, number>();
     const exact = this.wordIds.get(text);
     if (exact !== undefined) result.set(exact, 1);
     if (text.length < 3) return result;
+    const deep = exact === undefined && text.length <= 12;
     const consider = (word: number): void => {
       if (result.has(word)) return;
       const candidate = this.words[word] as string;
-      const max = Math.min(2, Math.floor(Math.max(candidate.length, text.length) / 3));
+      const longest = Math.max(candidate.length, text.length);
+      const max = Math.min(2, deep ? allowedEdits(longest) : Math.floor(longest / 3));
       if (max === 0 || editDistance(text, candidate, max) > max) return;
       const similarity = tokenSimilarity(text, candidate);
       if (similarity > 0) result.set(word, similarity);
     };
-    const depth = text.length >= 8 && text.length <= 12 ? 2 : 1;
+    const depth = deep || (text.length >= 8 && text.length <= 12) ? 2 : 1;
     forEachDeletionHash(text, depth, (hash) => this.wordsByDeletion.forEach(hash, consider));
     return result;
   }
