@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Router } from 'express';
+import type { CrmPort } from '../../companion/src/crm/crm.port.js';
 import { DEMO_CATALOG } from '../../companion/src/crm/local/demo-people.js';
 import { ensureDemoOrg } from '../../companion/src/crm/local/demo-org.seed.js';
 import { DEMO_SCENARIO } from '../../companion/src/crm/local/demo-scenarios.js';
@@ -45,12 +46,16 @@ export async function startLocalCompanion(options: {
   public?: Router;
   /** false: log as in production, but drop the lines. */
   keepLogs?: boolean;
+  /** Wraps the CRM port routing writes through (e.g. to hold a write, as a slow org would). */
+  crm?: (crm: CrmPort) => CrmPort;
 }): Promise<LocalCompanion> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-companion-'));
   const store = await openDatabase({ databaseUrl: null, dataDir });
   const clock = () => new Date(options.now);
   await ensureDemoOrg(store.db, { ...options.size, scenario: DEMO_SCENARIO, now: clock });
-  const { org, crm, contacts, meter } = localParts(store.db, { now: clock });
+  const parts = localParts(store.db, { now: clock });
+  const { org, contacts, meter } = parts;
+  const crm = options.crm ? options.crm(parts.crm) : parts.crm;
   const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
   const routing = await RoutingService.create({ crm, contacts, meter, store, routingSet, clock });
 

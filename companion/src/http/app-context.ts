@@ -8,7 +8,7 @@ import type { StoreSession } from '../store/store.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What the API asks of the routing service. */
-export type RoutingPort = Pick<RoutingService, 'routeMany' | 'history'>;
+export type RoutingPort = Pick<RoutingService, 'routeMany' | 'decideMany' | 'history'>;
 export type { HistoryItem, RouteRequest, RouteResult };
 
 export interface RateLimitSettings {

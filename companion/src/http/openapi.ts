@@ -154,6 +154,9 @@ export function openApiDocument(): Schema {
           'Runs routing for the lead again (trigger "reroute") and answers with the new owner and the path in words. ' +
             "Allowed for the lead's owner, members of the queue that owns it, and users with the re-route permission. " +
             'A refused re-route answers 409 LEAD_NOT_ELIGIBLE with the reason and what to do. ' +
+            'The answer comes within a few seconds whatever Salesforce does: status "applied" once the change is in ' +
+            'Salesforce, "pending" when Salesforce has not taken it yet (Switchyard keeps trying; the routing history ' +
+            'shows when it is applied). ' +
             'With an Idempotency-Key header, a retried request returns the same decision instead of routing twice.',
           {
             parameters: [
@@ -178,7 +181,8 @@ export function openApiDocument(): Schema {
               ...commonErrors,
               ...notFound,
               '409': errorResponse(
-                'The lead may not be re-routed (LEAD_NOT_ELIGIBLE), or its owner changed meanwhile (STALE_DECISION).',
+                'The lead may not be re-routed (LEAD_NOT_ELIGIBLE), its owner changed meanwhile (STALE_DECISION), ' +
+                  'or its previous re-route is still being saved in Salesforce (REROUTE_IN_PROGRESS).',
               ),
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
               '503': errorResponse(

@@ -82,6 +82,17 @@ interface DecidedBatch {
   decided: Decided[];
 }
 
+/** A batch routed in two stages: each request's answer at the commit, and once its effects are applied. */
+export interface StagedRoute {
+  /**
+   * The answers as decided and committed: a decision with effects still to apply has status
+   * 'pending' (failures, dry runs and decisions without effects are final here).
+   */
+  decided: RouteManyResult[];
+  /** The answers once the effects were tried (and stale decisions made again). */
+  applied: Promise<RouteManyResult[]>;
+}
+
 const DEFAULT_LEASE_MS = 60_000;
 
 /**
@@ -177,6 +188,21 @@ export class RoutingService {
     return (await this.meter.track('route', () => this.routeBatches(requests), requests.length)).result;
   }
 
+  /**
+   * Routes one batch in two stages, for a caller that must not wait on the CRM: resolves once the
+   * decisions are committed, with the answers so far and the promise of the applied ones. Whatever
+   * becomes of that promise, the committed effects are in the outbox, which finishes them.
+   */
+  async decideMany(requests: RouteRequest[]): Promise<StagedRoute> {
+    const run = async (): Promise<StagedRoute> => {
+      const batch = await this.decideBatch(requests.map((request) => ({ request })));
+      const decided = await this.answersAtCommit(batch);
+      return { decided, applied: this.applyBatch(batch) };
+    };
+    if (!this.meter) return run();
+    return (await this.meter.track('route', run, requests.length)).result;
+  }
+
   /** The lead's decisions, newest first, with the errors the org gave. */
   history(leadId: string, limit: number): Promise<HistoryItem[]> {
     return routingHistory(this.store.db, leadId, limit);
@@ -257,6 +283,23 @@ export class RoutingService {
       for (const plan of stored.lostRace) await keys.lostRace(plan.i);
     }
     return { items, results, keys, decided };
+  }
+
+  /** A batch's answers right after its commit, before any effect is applied. */
+  private async answersAtCommit({ items, results, keys, decided }: DecidedBatch): Promise<RouteManyResult[]> {
+    const answers = [...results];
+    for (const { plan, decision, effects } of decided) {
+      answers[plan.i] = {
+        decisionId: plan.id,
+        decision: publicDecision(decision),
+        status: effects.length > 0 ? 'pending' : 'applied',
+        errors: [],
+      };
+    }
+    await keys.answer(answers);
+    return answers.map(
+      (r, i) => r ?? routeFailure(new LeadNotFoundError(items[i]!.request.leadId), items[i]!.request.leadId),
+    );
   }
 
   /** Apply → re-decide what went stale → answer every request of the batch. */

@@ -161,7 +161,7 @@ describe('client mistakes are answered as client mistakes', () => {
   });
 });
 
-/** The routing service, with routeMany held until `release` and every lead it was asked to route remembered. */
+/** The routing service, with deciding held until `release` and every lead it was asked to route remembered. */
 function heldRouting(inner: RoutingPort) {
   const routed: string[] = [];
   let open!: () => void;
@@ -170,11 +170,12 @@ function heldRouting(inner: RoutingPort) {
   const first = new Promise<void>((resolve) => (entered = resolve));
   const routing: RoutingPort = {
     history: (leadId, limit) => inner.history(leadId, limit),
-    async routeMany(requests: RouteRequest[]) {
+    routeMany: (requests) => inner.routeMany(requests),
+    async decideMany(requests: RouteRequest[]) {
       routed.push(...requests.map((r) => r.leadId));
       entered();
       await gate;
-      return inner.routeMany(requests);
+      return inner.decideMany(requests);
     },
   };
   return { routing, routed, entered: first, release: () => open() };

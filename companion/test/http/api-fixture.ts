@@ -58,9 +58,12 @@ export interface TestApi {
  * The real app on a real embedded store in a temporary data folder, with a small demo org (the
  * curated scenarios and some generated bulk) and the shipped flows; the clock is pinned to MONDAY.
  */
-export async function startApi(options: { user?: string; public?: Router } = {}): Promise<TestApi> {
+export async function startApi(
+  options: { user?: string; public?: Router } & Pick<Parameters<typeof startLocalCompanion>[0], 'crm'> = {},
+): Promise<TestApi> {
   const companion = await startLocalCompanion({
     ...(options.public ? { public: options.public } : {}),
+    ...(options.crm ? { crm: options.crm } : {}),
     now: MONDAY,
     apiKey: API_KEY,
     size: { accounts: 150, leads: 300 },

@@ -69,7 +69,13 @@ export function assertRouted(result: RouteResult): void {
 /** POST /v1/leads/{leadId}/route: re-route one lead now, or see where it would go (dryRun). */
 export function routeLeadRoute(deps: AppDeps): Router {
   const router = Router();
-  const coalescer = new RouteCoalescer(deps.routing);
+  const coalescer = new RouteCoalescer(deps.routing, {
+    onApplyError: (error) =>
+      deps.logger.error(
+        { err: error },
+        'Applying re-routes failed after their commit; the outbox retries them.',
+      ),
+  });
   router.post('/leads/:leadId/route', async (req, res) => {
     const gone = callerGone(res);
     const { params, body, headers } = parseRequest(req, {

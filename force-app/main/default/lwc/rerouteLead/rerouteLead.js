@@ -4,7 +4,7 @@ import { CloseActionScreenEvent } from 'lightning/actions';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 import rerouteLead from '@salesforce/apex/SwitchyardController.rerouteLead';
 import getRerouteAccess from '@salesforce/apex/SwitchyardController.getRerouteAccess';
-import { ownerLabel } from 'c/switchyardService';
+import { newRequestKey, ownerLabel, toProblem } from 'c/switchyardService';
 
 const TITLES = {
   assigned: (owner) => `Re-routed to ${owner}`,
@@ -12,6 +12,9 @@ const TITLES = {
   converted: (owner) => `Lead converted, owned by ${owner}`,
   unchanged: (owner) => `${owner} stays the owner`,
 };
+
+/** Said when the companion answered before Salesforce took the change (status 'pending'). */
+const PENDING_NOTE = 'Salesforce is still saving the change; the lead shows its new owner in a moment.';
 
 /**
  * Re-route: runs routing again for one lead, after the user confirms. On the Lead page it is the
@@ -32,6 +35,11 @@ export default class RerouteLead extends LightningElement {
   /** Why the last attempt failed, as Apex or the companion reported it. */
   error;
   decision;
+  /**
+   * The idempotency key of this dialog's re-route, sent with every try: a click retried after a
+   * timeout is answered with the decision the first try made, and never routes the lead twice.
+   */
+  requestKey;
 
   @wire(getRerouteAccess)
   access;
@@ -91,10 +99,19 @@ export default class RerouteLead extends LightningElement {
     this.working = true;
     this.error = undefined;
     let decision;
+    this.requestKey = this.requestKey || newRequestKey();
     try {
-      decision = await rerouteLead({ leadId: this.recordId, reason: this.reason.trim() || null });
+      decision = await rerouteLead({
+        leadId: this.recordId,
+        reason: this.reason.trim() || null,
+        requestKey: this.requestKey,
+      });
     } catch (error) {
       this.error = error;
+      // A refusal (409) answers this request: a try after fixing the lead is a new request.
+      if (toProblem(error).status === 409) {
+        this.requestKey = undefined;
+      }
       return;
     } finally {
       this.working = false;
@@ -113,11 +130,12 @@ export default class RerouteLead extends LightningElement {
   toast(decision) {
     const owner = ownerLabel(decision.owner) || 'no owner';
     const title = (TITLES[decision.outcome] || TITLES.assigned)(owner);
+    const pending = decision.status === 'pending';
     this.dispatchEvent(
       new ShowToastEvent({
         title,
-        message: decision.summary || '',
-        variant: decision.outcome === 'unchanged' ? 'info' : 'success',
+        message: pending ? `${decision.summary || ''} ${PENDING_NOTE}`.trim() : decision.summary || '',
+        variant: decision.outcome === 'unchanged' || pending ? 'info' : 'success',
       }),
     );
   }

@@ -123,3 +123,16 @@ export function ownerLabel(owner) {
   }
   return owner.kind === 'queue' ? `${owner.name} (queue)` : owner.name;
 }
+
+/**
+ * A new idempotency key for one request a person makes (a dialog's submission): sent again with
+ * every retry of that request, so the companion answers a retry with the first try's result.
+ */
+export function newRequestKey() {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') {
+    return crypto.randomUUID();
+  }
+  const random = new Uint32Array(4);
+  crypto.getRandomValues(random);
+  return Array.from(random, (n) => n.toString(16).padStart(8, '0')).join('-');
+}

@@ -52,7 +52,9 @@ const METHODS = {
   rerouteLead: (p) => {
     const body = { dryRun: false };
     if (typeof p.reason === 'string' && p.reason.trim()) body.reason = p.reason.trim().slice(0, 1000);
-    return request('POST', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/route`, body);
+    const headers =
+      typeof p.requestKey === 'string' && p.requestKey ? { 'Idempotency-Key': p.requestKey } : {};
+    return request('POST', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/route`, body, headers);
   },
 };
 

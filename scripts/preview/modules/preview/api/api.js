@@ -20,9 +20,12 @@ function unreachable(detail) {
   });
 }
 
-/** Calls the companion's API v1 as the acting user; resolves with the JSON answer or rejects with CompanionError. */
-export async function request(method, path, body) {
-  const headers = { Accept: 'application/json', 'X-Switchyard-User': actingUserId() };
+/**
+ * Calls the companion's API v1 as the acting user, with any extra headers (e.g. Idempotency-Key);
+ * resolves with the JSON answer or rejects with CompanionError.
+ */
+export async function request(method, path, body, extraHeaders = {}) {
+  const headers = { ...extraHeaders, Accept: 'application/json', 'X-Switchyard-User': actingUserId() };
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
   const init = { method, headers };

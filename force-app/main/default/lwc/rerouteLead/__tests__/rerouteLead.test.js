@@ -6,7 +6,9 @@ import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 import { flushPromises } from 'test-utils/flushPromises';
 
 const DECISION = require('./data/rerouteLead.json');
+const PENDING = require('./data/rerouteLeadPending.json');
 const NOT_ELIGIBLE = require('./data/rerouteLeadNotEligible.json');
+const UNAVAILABLE = require('./data/rerouteLeadUnavailable.json');
 const ACCESS_ERROR = require('./data/getRerouteAccessError.json');
 
 jest.mock(
@@ -76,7 +78,11 @@ describe('c-reroute-lead', () => {
       $(element, '.confirm').click();
       await flushPromises();
 
-      expect(rerouteLead).toHaveBeenCalledWith({ leadId: LEAD_ID, reason: 'Country corrected to Canada' });
+      expect(rerouteLead).toHaveBeenCalledWith({
+        leadId: LEAD_ID,
+        reason: 'Country corrected to Canada',
+        requestKey: expect.stringMatching(/^[\x21-\x7e]{1,200}$/),
+      });
       expect(events.toasts).toEqual([
         {
           title: 'Re-routed to Maya Chen',
@@ -94,7 +100,55 @@ describe('c-reroute-lead', () => {
       const { element } = await allowed();
       $(element, '.confirm').click();
       await flushPromises();
-      expect(rerouteLead).toHaveBeenCalledWith({ leadId: LEAD_ID, reason: null });
+      expect(rerouteLead).toHaveBeenCalledWith({
+        leadId: LEAD_ID,
+        reason: null,
+        requestKey: expect.any(String),
+      });
+    });
+
+    it('says when Salesforce has not saved the change yet', async () => {
+      rerouteLead.mockResolvedValue(PENDING);
+      const { element, events } = await allowed();
+      $(element, '.confirm').click();
+      await flushPromises();
+      expect(events.toasts).toEqual([
+        {
+          title: 'Re-routed to Maya Chen',
+          message:
+            'Assigned to Maya Chen (AMER SDR round robin) Salesforce is still saving the change; the lead shows its new owner in a moment.',
+          variant: 'info',
+        },
+      ]);
+      expect(events.closed).toBe(1);
+    });
+
+    it('sends a retried click with the same request key, so it is answered with the first decision', async () => {
+      rerouteLead.mockRejectedValueOnce({ status: 500, body: UNAVAILABLE });
+      rerouteLead.mockResolvedValueOnce(PENDING);
+      const { element, events } = await allowed();
+      $(element, '.confirm').click();
+      await flushPromises();
+      expect($(element, 'c-error-panel')).not.toBeNull();
+      $(element, '.confirm').click();
+      await flushPromises();
+      expect(rerouteLead).toHaveBeenCalledTimes(2);
+      const [first, retry] = rerouteLead.mock.calls.map(([params]) => params.requestKey);
+      expect(first).toEqual(expect.any(String));
+      expect(retry).toBe(first);
+      expect(events.rerouted).toEqual([PENDING]);
+    });
+
+    it('gives each dialog its own request key', async () => {
+      rerouteLead.mockResolvedValue(DECISION);
+      const first = await allowed();
+      $(first.element, '.confirm').click();
+      await flushPromises();
+      const second = await allowed();
+      $(second.element, '.confirm').click();
+      await flushPromises();
+      const [a, b] = rerouteLead.mock.calls.map(([params]) => params.requestKey);
+      expect(a).not.toBe(b);
     });
 
     it('says so when the owner stays the same and when the lead went to a queue', async () => {
@@ -165,6 +219,16 @@ describe('c-reroute-lead', () => {
       expect(events.closed).toBe(0);
       expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
       expect($(element, '.cancel').label).toBe('Close');
+    });
+
+    it('sends a new request key when the user tries again after a refusal', async () => {
+      const { element } = await refused();
+      rerouteLead.mockResolvedValue(DECISION);
+      $(element, '.confirm').click();
+      await flushPromises();
+      const [first, next] = rerouteLead.mock.calls.map(([params]) => params.requestKey);
+      expect(next).toEqual(expect.any(String));
+      expect(next).not.toBe(first);
     });
 
     it('is accessible', async () => {

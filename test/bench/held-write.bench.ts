@@ -1,0 +1,88 @@
+/**
+ * One slow Salesforce write must not stall everyone: re-route p99 at 200 requests/s through the real
+ * app (local mode, full demo org), first with every write going through at once, then while one
+ * lead's write hangs (held until the run ends, as a locked record or a stuck org would hold it).
+ */
+import { sql } from 'kysely';
+import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import { HeldWrites } from '../support/held-writes.js';
+import { startLocalCompanion } from '../support/local-companion.js';
+import type { Report } from './run.js';
+import { openLoop, percentile } from './support/open-loop.js';
+
+const RATE = 200; // requests per second
+const SECONDS = 5;
+const WARMUP_SECONDS = 1;
+const KEY = 'bench-key-0123456789abcdef';
+/** Monday afternoon in Europe, morning in the Americas: the regional pools have people at work. */
+const NOW = '2026-11-23T15:00:00.000Z';
+const TIMEOUT_MS = 30_000;
+
+export default async function heldWriteBench(report: Report): Promise<void> {
+  const writes = new HeldWrites();
+  const companion = await startLocalCompanion({
+    now: NOW,
+    apiKey: KEY,
+    keepLogs: false,
+    crm: (crm) => writes.wrap(crm),
+  });
+  const perRun = RATE * (SECONDS + WARMUP_SECONDS);
+  const { rows } = await sql<{ id: string }>`
+    select id from crm_records
+    where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
+    order by id limit ${2 * perRun + 1}
+  `.execute(companion.store.db);
+  const [held, ...leads] = rows.map((r) => r.id);
+  const reps = DEMO_USERS.filter((u) => u.IsActive && u.HasReroutePermission).map((u) => u.Id);
+
+  const run = (leadOf: (i: number) => string) =>
+    openLoop({
+      rate: RATE,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      timeoutMs: TIMEOUT_MS,
+      send: async (i, signal) => {
+        const res = await fetch(`${companion.url}/v1/leads/${leadOf(i)}/route`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${KEY}`,
+            'x-switchyard-user': reps[i % reps.length]!,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ reason: 'Load test' }),
+          signal,
+        });
+        await res.arrayBuffer();
+        return res.status;
+      },
+    });
+
+  const free = await run((i) => leads[i % leads.length]!);
+  writes.hold(held!);
+  // The held lead goes first, in the warm-up; every other request is another person's lead.
+  const stalled = await run((i) => (i === 0 ? held! : leads[(perRun + i) % leads.length]!));
+  const stillHeld = writes.waiting.has(held!);
+  writes.releaseAll();
+
+  const p99Free = percentile(free.latencies, 99);
+  const p99Held = percentile(stalled.latencies, 99);
+  report({ name: 'held_write.reroute.p99_without_held_write', value: p99Free, unit: 'ms' });
+  report({ name: 'held_write.reroute.p99_with_held_write', value: p99Held, unit: 'ms' });
+  report({ name: 'held_write.reroute.p99_ratio', value: p99Held / p99Free, unit: 'x', target: '<= 2' });
+  report({
+    name: 'held_write.reroute.max_with_held_write',
+    value: stalled.latencies.at(-1) ?? NaN,
+    unit: 'ms',
+  });
+  report({ name: 'held_write.write_still_held_at_end', value: stillHeld ? 1 : 0, unit: 'bool', target: '1' });
+  const unexpected = (r: typeof free) =>
+    [...r.statuses].filter(([s]) => s !== 200 && s !== 409).reduce((n, [, c]) => n + c, 0) + r.failures;
+  report({
+    name: 'held_write.reroute.unexpected_answers',
+    value: unexpected(free) + unexpected(stalled),
+    unit: 'requests',
+    target: '0',
+  });
+
+  await companion.close();
+}
