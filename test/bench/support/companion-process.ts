@@ -1,0 +1,82 @@
+/**
+ * The local companion in a process of its own, for benchmarks whose load generator must not share
+ * the server's event loop. Started by `forkCompanion`; it sends its URL and some unconverted MQL
+ * leads once it listens, answers 'loop-delay' with its event loop's delay since the last ask, and
+ * stops when its parent disconnects.
+ */
+import { fork } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { startLocalCompanion } from '../../support/local-companion.js';
+
+interface Options {
+  now: string;
+  apiKey: string;
+  size?: { accounts: number; leads: number };
+  rateLimit?: { perSecond: number; burst: number };
+}
+
+interface Ready {
+  url: string;
+  mqlLeads: string[];
+}
+
+/** How long the server's event loop was held, in ms: what a request arriving then waits before it is even read. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
+}
+
+export interface CompanionProcess extends Ready {
+  /** The event loop's delay since the last call (or since the server listened). */
+  loopDelay(): Promise<LoopDelay>;
+  stop(): Promise<void>;
+}
+
+/** Forks this file as the server; resolves once it listens. */
+export async function forkCompanion(options: Options): Promise<CompanionProcess> {
+  const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Ready));
+    child.once('exit', (code) =>
+      reject(new Error(`the companion process stopped (exit ${code}) before it listened`)),
+    );
+  });
+  return {
+    ...ready,
+    loopDelay: () =>
+      new Promise<LoopDelay>((resolve) => {
+        child.once('message', (message) => resolve(message as LoopDelay));
+        child.send('loop-delay');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}
+
+if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const options = JSON.parse(process.argv[2]!) as Options;
+  const companion = await startLocalCompanion({ ...options, keepLogs: false });
+  const { rows } = await sql<{ id: string }>`
+    select id from crm_records
+    where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
+    order by id limit 5000
+  `.execute(companion.store.db);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.on('message', () => {
+    process.send!({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } satisfies LoopDelay);
+    delay.reset();
+  });
+  process.send({ url: companion.url, mqlLeads: rows.map((r) => r.id) } satisfies Ready);
+  process.once('disconnect', () => {
+    void companion.close().then(() => process.exit(0));
+  });
+}
