@@ -73,7 +73,7 @@ const insertDecisionRows = (json: string) => sql`
   select id, lead_id, flow_name, flow_version, trigger, outcome, owner_id, owner_kind,
     summary, decision, status, request_key
   from jsonb_to_recordset(${json}::jsonb) as d(id uuid, lead_id text, flow_name text, flow_version integer,
-    trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision jsonb, status text,
+    trigger jsonb, outcome text, owner_id text, owner_kind text, summary text, decision json, status text,
     request_key text)
 `;
 

@@ -185,4 +185,12 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('idempotency_created').on('idempotency').column('created_at').execute();
     },
   },
+
+  '0005_compact_decisions': {
+    async up(db: Kysely<unknown>) {
+      // A decision is written once and read whole: as JSON text it is compressed inline (about a
+      // third of jsonb's size), and lead activity's one field lookup parses it cheaply enough.
+      await sql`alter table decisions alter column decision type json using decision::json`.execute(db);
+    },
+  },
 };

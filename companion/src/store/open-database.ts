@@ -64,17 +64,24 @@ async function migrate(store: Store, schema: string | undefined): Promise<void> 
   if (error) throw new StoreOpenError('the database: its tables could not be brought up to date', error);
 }
 
+/**
+ * PGlite runs PostgreSQL as a single session, without the checkpointer: the write-ahead log grows
+ * until it reaches max_wal_size (1 GB by default) before a checkpoint recycles it. Kept small here,
+ * the log stays within about 64 MB; the store clean-up job also checkpoints after it vacuums.
+ */
+const PGLITE_START = [...PGlite.defaultStartParams, '-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
+
 async function openPglite(dataDir: string): Promise<Store> {
   let lock: LockFile | null = null;
   let pglite: PGlite;
   try {
     if (dataDir === IN_MEMORY) {
-      pglite = new PGlite();
+      pglite = new PGlite({ startParams: PGLITE_START });
     } else {
       mkdirSync(dataDir, { recursive: true });
       lock = new LockFile(path.join(dataDir, 'switchyard.lock'));
       lock.acquire();
-      pglite = new PGlite(path.join(dataDir, 'pgdata'));
+      pglite = new PGlite(path.join(dataDir, 'pgdata'), { startParams: PGLITE_START });
     }
     await pglite.waitReady;
   } catch (err) {

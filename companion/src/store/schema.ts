@@ -55,7 +55,7 @@ export interface DecisionsTable {
   owner_kind: string | null;
   /** One sentence for people. */
   summary: string;
-  /** The whole Decision: path, reasons, updates. */
+  /** The whole Decision: path, reasons, updates (json, not jsonb: it is kept compressed). */
   decision: Json;
   status: DecisionStatus;
   /** Why the status is what it is, when it is not obvious (e.g. why it went stale). */
