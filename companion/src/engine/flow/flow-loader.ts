@@ -71,6 +71,10 @@ export function checkFlow(
 /** The flow in a parsed document, or undefined after reporting its problems to the source. */
 export function checkFlowSource(source: YamlSource, file: string, catalog: FlowCatalog): Flow | undefined {
   if (source.data === undefined) return undefined;
+  if (!isPlainMap(source.data)) {
+    source.report([], 'a flow is a map of keys (flow:, version:, label:, trigger:, start:, nodes:)');
+    return undefined;
+  }
   const parsed = flowSchema.safeParse(source.data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportSchemaIssue(issue, source.report);
@@ -79,6 +83,11 @@ export function checkFlowSource(source: YamlSource, file: string, catalog: FlowC
   const before = source.issues.length;
   checkSemantics(parsed.data, catalog, source.report);
   return source.issues.length === before ? { ...parsed.data, file } : undefined;
+}
+
+/** A YAML map as plain data (not a list, a scalar, or binary data from !!binary). */
+export function isPlainMap(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype;
 }
 
 function reportSchemaIssue(issue: z.core.$ZodIssue, report: Report) {

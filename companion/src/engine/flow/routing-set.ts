@@ -9,6 +9,7 @@ import {
   checkFlowSource,
   FlowInvalidError,
   findCycleFrom,
+  isPlainMap,
   type Flow,
   type FlowIssue,
 } from './flow-loader.js';
@@ -131,7 +132,7 @@ export function loadRoutingSet(
 
   const flowSources = files.flows.map((f) => parseYamlSource(f.text, f.file));
   const flowNames = flowSources
-    .map((source) => (source.data as { flow?: unknown } | null | undefined)?.flow)
+    .map((source) => (isPlainMap(source.data) ? source.data.flow : undefined))
     .filter((name): name is string => typeof name === 'string');
   const catalog = {
     pools: poolList.names,
@@ -282,15 +283,15 @@ function listOf<T>(
   key: string,
   schema: z.ZodType<T>,
 ): { valid: Array<{ item: T; index: number }>; names: string[] } {
-  const data = source.data as Record<string, unknown> | null | undefined;
+  const data = source.data;
   const names: string[] = [];
   if (data === undefined) return { valid: [], names };
-  const list = data?.[key];
-  if (!Array.isArray(list)) {
+  const list = isPlainMap(data) ? data[key] : undefined;
+  if (!isPlainMap(data) || !Array.isArray(list)) {
     source.report([key], `the document needs a list under '${key}:'`);
     return { valid: [], names };
   }
-  for (const extra of Object.keys(data ?? {}).filter((k) => k !== key))
+  for (const extra of Object.keys(data).filter((k) => k !== key))
     source.report([extra], `unknown key '${extra}'`);
   const valid: Array<{ item: T; index: number }> = [];
   list.forEach((raw, index) => {

@@ -8,6 +8,7 @@ import {
   LineCounter,
   parseDocument,
   type Node as YamlNode,
+  type Alias,
   type Scalar,
 } from 'yaml';
 
@@ -72,7 +73,8 @@ export interface YamlSource {
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   // yaml's own duplicate-key check compares every key with every other (minutes for a 1 MB map).
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  // logLevel 'error': yaml's warnings become problems below instead of lines on the console.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
   const issues: SourceIssue[] = [];
   let unlisted = 0;
   const push = (offset: number, path: string, message: string) => {
@@ -93,7 +95,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     note.message = `${unlisted} more problem${unlisted === 1 ? '' : 's'} not listed: fix these first`;
     return true;
   };
-  for (const error of doc.errors) {
+  for (const error of [...doc.errors, ...doc.warnings]) {
     if (full()) break;
     push(error.pos[0], '', yamlErrorMessage(error.message));
   }
@@ -146,12 +148,15 @@ function toData(
   try {
     data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
   } catch (error) {
-    // yaml refuses alias bombs (billion laughs) with a ReferenceError; point at the first alias.
+    // yaml refuses alias bombs (billion laughs) and aliases without an anchor by throwing.
+    const message = error instanceof Error ? error.message : String(error);
+    const bomb = /excessive alias count/i.test(message);
+    const alias = firstAlias(doc.contents, (node) => bomb || message.endsWith(`: ${node.source}`));
     fail(
-      firstAlias(doc.contents)?.range?.[0] ?? 0,
-      error instanceof ReferenceError
+      alias?.range?.[0] ?? 0,
+      bomb
         ? `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasCount} copies: write the values out, or use fewer aliases`
-        : `the document cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+        : `YAML: ${message}`,
     );
     return undefined;
   }
@@ -232,11 +237,11 @@ function duplicateKeys(root: unknown): Scalar[] {
   return found.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
 }
 
-function firstAlias(root: unknown): YamlNode | undefined {
+function firstAlias(root: unknown, which: (alias: Alias) => boolean = () => true): Alias | undefined {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (isAlias(node)) return node;
+    if (isAlias(node) && which(node)) return node;
     const children = childrenOf(node);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }

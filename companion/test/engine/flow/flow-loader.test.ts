@@ -198,4 +198,12 @@ describe('flow loader', () => {
     expect(issues.length).toBeGreaterThan(0);
     for (const issue of issues) expect(formatIssue(issue)).toMatch(/^garbage\.flow\.yaml:\d+:\d+ /);
   });
+
+  it('says a flow is a map when the document is empty, a list, a string or binary data', () => {
+    for (const text of ['', '---', '~', '[a, b]', 'just words', '!!binary aGVsbG8=']) {
+      expect(problems(text), JSON.stringify(text)).toEqual([
+        '1 : a flow is a map of keys (flow:, version:, label:, trigger:, start:, nodes:)',
+      ]);
+    }
+  });
 });

@@ -96,4 +96,13 @@ describe('reading hostile YAML', () => {
     expect(cut).toMatch(/^x\.flow\.yaml:1:4 a: no pool named 'p+… \(cut at 400 characters\)$/);
     expect(cut!.length).toBeLessThan(500);
   });
+
+  it('names an alias without an anchor, and a tag it does not know, with their lines', () => {
+    expect(problems('a: &a x\nb: *a\nc: *nope\n')).toEqual([
+      'x.flow.yaml:3:4 (document): YAML: Unresolved alias (the anchor must be set before the alias): nope',
+    ]);
+    expect(problems('flow: x\nlabel: !!js/function "alert()"\n')).toEqual([
+      'x.flow.yaml:2:8 (document): YAML: Unresolved tag: tag:yaml.org,2002:js/function',
+    ]);
+  });
 });
