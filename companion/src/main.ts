@@ -13,8 +13,9 @@ import { demoPreview } from './crm/local/demo-preview.js';
 import { DEMO_SCENARIO } from './crm/local/demo-scenarios.js';
 import { localParts } from './crm/local/local-parts.js';
 import type { OrgReadPort } from './crm/org-read.port.js';
-import { PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforce-changes.js';
+import { CHANGE_OBJECTS, PUBSUB_ADDRESS, SalesforceChangeFeed } from './crm/salesforce/salesforce-changes.js';
 import { assertOrgReady } from './crm/salesforce/salesforce-doctor.js';
+import { leadStatusesUsed } from './engine/lead-statuses-used.js';
 import { flowSchemaNeeds } from './crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
@@ -234,7 +235,11 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
     async startJobs(routing, routingSet) {
       // What the flows set is known once they are read: the integration user must be able to edit it.
-      await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()));
+      await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()), {
+        userId: connection.auth.userId,
+        leadStatuses: leadStatusesUsed(routingSet.flows.values()),
+        changeObjects: CHANGE_OBJECTS,
+      });
       const jobs = await startBackgroundJobs({
         ...jobReporting(logger),
         retention: config.retention,

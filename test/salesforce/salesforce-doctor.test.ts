@@ -1,15 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkOrg } from '../../companion/src/crm/salesforce/salesforce-doctor.js';
+import { leadStatusesUsed } from '../../companion/src/engine/lead-statuses-used.js';
+import {
+  assertOrgReady,
+  checkOrg,
+  checkOrgSetup,
+} from '../../companion/src/crm/salesforce/salesforce-doctor.js';
 import { runDoctor } from '../../companion/src/crm/salesforce/salesforce-doctor.command.js';
 import { REQUIRED_SCHEMA } from '../../companion/src/crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
-import { startHarness, type Harness } from './salesforce.fixture.js';
+import { seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness | undefined;
+let flowsDir: string | undefined;
 afterEach(async () => {
   await h?.standIn.close();
   h = undefined;
+  if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
+  flowsDir = undefined;
 });
+
+/**
+ * A routing folder for the stand-in org: one flow that reads one lead status and writes another, and
+ * assigns to a user of that org.
+ */
+function routingFolder(h: Harness, statuses: { reads: string; writes: string }): string {
+  const rep = seedUser(h.standIn, 'Rep');
+  flowsDir = mkdtempSync(path.join(tmpdir(), 'switchyard-doctor-flows-'));
+  writeFileSync(
+    path.join(flowsDir, 'working.flow.yaml'),
+    `flow: working
+version: 1
+label: Working
+trigger: { on: [updated] }
+start: check
+nodes:
+  check:
+    type: decision
+    branches:
+      - when: { field: lead.Status, op: equals, value: ${statuses.reads} }
+        next: work
+    default: done
+  work: { type: update, set: { Status: ${statuses.writes} }, next: give }
+  give: { type: assign, to: { user: ${rep} }, next: done }
+  done: { type: end }
+`,
+  );
+  writeFileSync(path.join(flowsDir, 'pools.yaml'), 'pools: []\n');
+  writeFileSync(path.join(flowsDir, 'territories.yaml'), 'territories: []\n');
+  return flowsDir;
+}
 
 function env(h: Harness): Record<string, string> {
   return {
@@ -61,19 +103,67 @@ describe('Salesforce startup check', () => {
 describe('npm run doctor', () => {
   it('says the org is ready when it is', async () => {
     h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l))).toBe(0);
+    expect(await runDoctor(env(h), (l) => lines.push(l), dir), lines.join('\n')).toBe(0);
     expect(lines.join('\n')).toContain('The org is ready');
     expect(lines.join('\n')).toMatch(
       /API limit: \d+ of 100000 daily calls left; Switchyard's budget is 50000/,
     );
   });
 
+  it('lists every problem of a misconfigured org in one run', async () => {
+    h = await startHarness();
+    const dir = routingFolder(h, { reads: 'MQL', writes: 'Working - Contacted' });
+    const org = h.standIn.org;
+    org.missingFields.add('Account.BDR_Assigned__c');
+    org.delete(
+      'PlatformEventChannelMember',
+      [...org.table('PlatformEventChannelMember').values()].find(
+        (m) => m['SelectedEntity'] === 'UserChangeEvent',
+      )!.Id,
+    );
+    const profile = [...org.table('PermissionSet').values()].find((p) => p['IsOwnedByProfile'])!;
+    org.update('PermissionSet', profile.Id, {
+      PermissionsConvertLeads: false,
+      PermissionsViewAllUsers: false,
+    });
+    const leadViewAll = [...org.table('ObjectPermissions').values()].find(
+      (o) => o['SobjectType'] === 'Lead',
+    )!;
+    org.update('ObjectPermissions', leadViewAll.Id, { PermissionsViewAllRecords: false });
+    const apex = [...org.table('ApexClass').values()][0]!;
+    org.update('ApexClass', apex.Id, { ApiVersion: 58 });
+    const lines: string[] = [];
+    expect(await runDoctor(env(h), (l) => lines.push(l), dir)).toBe(1);
+    const out = lines.join('\n');
+    expect(out).toContain('✗ 7 problem(s)');
+    expect(out).toContain('Account.BDR_Assigned__c: field missing');
+    expect(out).toContain(
+      `Lead Status "MQL" (working.flow.yaml › check) is not a value of the org's Lead Status picklist`,
+    );
+    expect(out).toContain('Change Data Capture is not selected for User');
+    expect(out).toContain('lacks Convert Leads');
+    expect(out).toContain('lacks View All Users');
+    expect(out).toContain('lacks View All on Lead');
+    expect(out).toContain('deployed at API version 58.0 but the companion calls version 63.0');
+  });
+
+  it("says when the routing flows do not load against the org's people and queues", async () => {
+    h = await startHarness();
+    const lines: string[] = [];
+    // The shipped folder names the demo org's people, which this org does not have.
+    expect(await runDoctor(env(h), (l) => lines.push(l))).toBe(1);
+    expect(lines.join('\n')).toContain('The routing flows do not load against this org');
+    expect(lines.join('\n')).toContain('npm run cli -- validate');
+  });
+
   it('prints what to fix in the org', async () => {
     h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
     h.standIn.org.missingFields.add('User.Region__c');
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l))).toBe(1);
+    expect(await runDoctor(env(h), (l) => lines.push(l), dir)).toBe(1);
     expect(lines.join('\n')).toContain('User.Region__c: field missing');
     expect(lines.join('\n')).toContain('permission set');
   });
@@ -94,5 +184,77 @@ describe('npm run doctor', () => {
     const lines: string[] = [];
     expect(await runDoctor(env(h), (l) => lines.push(l))).toBe(1);
     expect(lines.join('\n')).toContain('pre-authorised');
+  });
+});
+
+describe('org set-up check', () => {
+  it('is part of the startup check: one error lists the set-up problems with the missing fields', async () => {
+    h = await startHarness();
+    h.standIn.org.missingFields.add('Account.BDR_Assigned__c');
+    const lead = [...h.standIn.org.table('PlatformEventChannelMember').values()].find(
+      (m) => m['SelectedEntity'] === 'LeadChangeEvent',
+    )!;
+    h.standIn.org.delete('PlatformEventChannelMember', lead.Id);
+    const err = await assertOrgReady(h.api, REQUIRED_SCHEMA, {
+      userId: h.standIn.integrationUserId,
+      leadStatuses: [],
+      changeObjects: ['Lead', 'Account', 'User'],
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SF_SETUP_INCOMPLETE' });
+    expect((err as { problems: string[] }).problems).toEqual([
+      'Account.BDR_Assigned__c: field missing, or hidden from the integration user by field-level security',
+      'Change Data Capture is not selected for Lead: routing hears nothing of its changes (npm run deploy selects it; or Setup → Change Data Capture)',
+    ]);
+  });
+
+  it('wants a converted status that the org marks Converted, and one at all', async () => {
+    h = await startHarness();
+    const uses = [{ status: 'Working - Contacted', where: 'sales.flow.yaml › convert', converted: true }];
+    const needs = { userId: h.standIn.integrationUserId, leadStatuses: uses, changeObjects: ['Lead'] };
+    expect(await checkOrgSetup(h.api, needs)).toEqual([
+      'Lead Status "Working - Contacted" (sales.flow.yaml › convert) converts leads but the org does not mark it Converted: mark it, or name a converted status',
+    ]);
+    for (const status of h.standIn.org.table('LeadStatus').values()) {
+      h.standIn.org.update('LeadStatus', status.Id, { IsConverted: false });
+    }
+    expect((await checkOrgSetup(h.api, { ...needs, leadStatuses: [] }))[0]).toContain(
+      'no value is marked Converted',
+    );
+  });
+
+  it('finds the statuses flows compare, set and convert with', () => {
+    const flow = {
+      file: 'f.flow.yaml',
+      nodes: {
+        d: {
+          type: 'decision',
+          branches: [
+            {
+              when: {
+                any: [
+                  { field: 'lead.Status', op: 'in', value: ['A', 'B'] },
+                  { field: 'lead.Status', op: 'changed' },
+                ],
+              },
+              next: 'u',
+            },
+          ],
+        },
+        u: { type: 'update', set: { Status: 'C' }, next: 'c' },
+        c: {
+          type: 'convert',
+          owner: { user: 'x' },
+          createOpportunity: false,
+          convertedStatus: 'D',
+          next: 'e',
+        },
+      },
+    } as unknown as Parameters<typeof leadStatusesUsed>[0] extends Iterable<infer F> ? F : never;
+    expect(leadStatusesUsed([flow]).map((u) => [u.status, u.converted])).toEqual([
+      ['A', false],
+      ['B', false],
+      ['C', false],
+      ['D', true],
+    ]);
   });
 });

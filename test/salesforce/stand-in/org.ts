@@ -22,7 +22,13 @@ const PREFIX: Record<string, string> = {
   CustomPermission: '0CP',
   SetupEntityAccess: '0J0',
   LeadStatus: '01J',
+  ObjectPermissions: '110',
+  PlatformEventChannelMember: '0v8',
+  ApexClass: '01p',
 };
+
+/** Objects only the Tooling API answers for (Tooling API Developer Guide, "Tooling API Objects"). */
+export const TOOLING_OBJECTS: ReadonlySet<string> = new Set(['PlatformEventChannelMember']);
 
 const SYSTEM = ['Id', 'CreatedDate', 'SystemModstamp', 'IsDeleted'];
 
@@ -123,7 +129,23 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
   Group: { fields: ['Name', 'Type'], readOnly: [] },
   GroupMember: { fields: ['GroupId', 'UserOrGroupId'], readOnly: [] },
   Profile: { fields: ['Name'], readOnly: [] },
-  PermissionSet: { fields: ['Name'], readOnly: [] },
+  PermissionSet: {
+    fields: [
+      'Name',
+      'IsOwnedByProfile',
+      'PermissionsApiEnabled',
+      'PermissionsConvertLeads',
+      'PermissionsViewAllUsers',
+      'PermissionsViewAllData',
+    ],
+    readOnly: [],
+  },
+  ObjectPermissions: {
+    fields: ['ParentId', 'SobjectType', 'PermissionsRead', 'PermissionsViewAllRecords'],
+    readOnly: [],
+  },
+  PlatformEventChannelMember: { fields: ['DeveloperName', 'EventChannel', 'SelectedEntity'], readOnly: [] },
+  ApexClass: { fields: ['Name', 'ApiVersion'], readOnly: [] },
   PermissionSetAssignment: { fields: ['AssigneeId', 'PermissionSetId'], readOnly: [] },
   CustomPermission: { fields: ['DeveloperName'], readOnly: [] },
   SetupEntityAccess: { fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'], readOnly: [] },
@@ -150,6 +172,7 @@ const PARENTS: Record<string, Record<string, { type: string; key: string }>> = {
     Matched_Account__r: { type: 'Account', key: 'Matched_Account__c' },
   },
   Account: { Owner: { type: 'User', key: 'OwnerId' } },
+  PermissionSetAssignment: { PermissionSet: { type: 'PermissionSet', key: 'PermissionSetId' } },
 };
 
 const CHILDREN: Record<string, Record<string, { type: string; key: string }>> = {

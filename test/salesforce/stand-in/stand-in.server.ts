@@ -7,10 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { FRESH_ORG_LEAD_STATUSES, Org, type Rec } from './org.js';
+import { readFileSync } from 'node:fs';
+import { FRESH_ORG_LEAD_STATUSES, Org, TOOLING_OBJECTS, type Rec } from './org.js';
 
 export type Endpoint =
-  'token' | 'query' | 'queryMore' | 'describe' | 'sobject' | 'composite' | 'soap' | 'limits';
+  'token' | 'query' | 'queryMore' | 'describe' | 'sobject' | 'composite' | 'soap' | 'limits' | 'tooling';
 
 export interface Faults {
   /** The next N API calls are refused with REQUEST_LIMIT_EXCEEDED. */
@@ -121,6 +122,56 @@ export class SalesforceStandIn {
     FRESH_ORG_LEAD_STATUSES.forEach((status, i) =>
       this.org.insert('LeadStatus', { ...status, MasterLabel: status.ApiName, SortOrder: i + 1 }, true),
     );
+    this.seedPackageSetup();
+  }
+
+  /**
+   * An org the package was deployed to and the README's set-up followed: Change Data Capture selected
+   * for what the package selects, the package's Apex at its API version, and an integration user whose
+   * profile grants API Enabled, Convert Leads, View All Users and View All on Lead and Account.
+   */
+  private seedPackageSetup(): void {
+    for (const object of ['Lead', 'Account', 'User', 'CampaignMember', 'Opportunity']) {
+      this.org.insert(
+        'PlatformEventChannelMember',
+        {
+          DeveloperName: `ChangeEvents_${object}ChangeEvent`,
+          EventChannel: 'ChangeEvents',
+          SelectedEntity: `${object}ChangeEvent`,
+        },
+        true,
+      );
+    }
+    this.org.insert('ApexClass', { Name: 'SwitchyardController', ApiVersion: PACKAGE_API_VERSION }, true);
+    const profile = this.org.insert(
+      'PermissionSet',
+      {
+        Name: 'X00eIntegrationProfile',
+        IsOwnedByProfile: true,
+        PermissionsApiEnabled: true,
+        PermissionsConvertLeads: true,
+        PermissionsViewAllUsers: true,
+        PermissionsViewAllData: false,
+      },
+      true,
+    ).Id;
+    this.org.insert(
+      'PermissionSetAssignment',
+      { AssigneeId: this.integrationUserId, PermissionSetId: profile },
+      true,
+    );
+    for (const object of ['Lead', 'Account', 'Contact', 'Opportunity', 'Campaign', 'CampaignMember']) {
+      this.org.insert(
+        'ObjectPermissions',
+        {
+          ParentId: profile,
+          SobjectType: object,
+          PermissionsRead: true,
+          PermissionsViewAllRecords: object === 'Lead' || object === 'Account',
+        },
+        true,
+      );
+    }
   }
 
   static async start(options: StandInOptions = {}): Promise<SalesforceStandIn> {
@@ -198,7 +249,26 @@ export class SalesforceStandIn {
     let status = 200;
     let payload: unknown;
     try {
-      if (endpoint === 'query') {
+      if (endpoint === 'tooling' || endpoint === 'query') {
+        // Tooling API objects answer only at /tooling/query, and only they do (Tooling API Developer Guide).
+        const soql = url.searchParams.get('q') ?? '';
+        const from = /\bFROM\s+(\w+)/i.exec(soql)?.[1] ?? '';
+        if (TOOLING_OBJECTS.has(from) !== (endpoint === 'tooling')) {
+          throw Object.assign(new Error(`sObject type '${from}' is not supported.`), {
+            code: 'INVALID_TYPE',
+          });
+        }
+      }
+      if (endpoint === 'tooling') {
+        const { rows, totalSize } = this.org.run(url.searchParams.get('q') ?? '', false);
+        payload = {
+          size: totalSize,
+          totalSize,
+          done: true,
+          records: rows,
+          entityTypeName: 'PlatformEventChannelMember',
+        };
+      } else if (endpoint === 'query') {
         const all = rest.startsWith('/queryAll');
         const { rows, totalSize } = this.org.run(url.searchParams.get('q') ?? '', all);
         payload = rows.length === 0 ? { totalSize, done: true, records: [] } : this.page(rows, version, 0);
@@ -275,6 +345,7 @@ export class SalesforceStandIn {
   }
 
   private endpointOf(method: string, rest: string): Endpoint {
+    if (rest === '/tooling/query') return 'tooling';
     if (/^\/query(All)?\/[^/]+$/.test(rest)) return 'queryMore';
     if (/^\/query(All)?$/.test(rest)) return 'query';
     if (rest === '/composite/sobjects') return 'composite';
@@ -595,6 +666,16 @@ export class SalesforceStandIn {
     );
   }
 }
+
+/** The API version the package's Apex is deployed with: its class's -meta.xml, as a deploy reads it. */
+const PACKAGE_API_VERSION = Number(
+  /<apiVersion>([\d.]+)<\/apiVersion>/.exec(
+    readFileSync(
+      new URL('../../../force-app/main/default/classes/SwitchyardController.cls-meta.xml', import.meta.url),
+      'utf8',
+    ),
+  )?.[1],
+);
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 

@@ -49,6 +49,9 @@ const TOPIC: Record<ChangeObject, string> = {
   User: '/data/UserChangeEvent',
 };
 
+/** The objects routing listens to: each needs Change Data Capture selected in the org. */
+export const CHANGE_OBJECTS = Object.keys(TOPIC) as ChangeObject[];
+
 const PROTO = fileURLToPath(new URL('./pubsub-api.proto', import.meta.url));
 
 interface GrpcEvent {

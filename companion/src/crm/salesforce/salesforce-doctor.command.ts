@@ -1,7 +1,12 @@
 import { ConfigError, loadConfig } from '../../config.js';
-import { checkOrg } from './salesforce-doctor.js';
-import { REQUIRED_SCHEMA } from './salesforce-fields.js';
-import { createSalesforceCrm } from './salesforce.factory.js';
+import { FlowInvalidError, type Flow } from '../../engine/flow/flow-loader.js';
+import { leadStatusesUsed } from '../../engine/lead-statuses-used.js';
+import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../routing/flow-files.js';
+import { CHANGE_OBJECTS } from './salesforce-changes.js';
+import { checkOrg, checkOrgSetup } from './salesforce-doctor.js';
+import { flowSchemaNeeds, REQUIRED_SCHEMA } from './salesforce-fields.js';
+import { createSalesforceCrm, type SalesforceConnection } from './salesforce.factory.js';
+import { SalesforceApiError } from './salesforce.errors.js';
 
 /**
  * `npm run doctor`: logs in with the SF_* settings, reads the API limit and checks the org.
@@ -10,6 +15,7 @@ import { createSalesforceCrm } from './salesforce.factory.js';
 export async function runDoctor(
   env: Record<string, string | undefined>,
   print: (line: string) => void,
+  flowsDir: string = SHIPPED_FLOWS_DIR,
 ): Promise<number> {
   let settings;
   try {
@@ -40,16 +46,29 @@ export async function runDoctor(
     print(
       `  ✓ API limit: ${limits.remaining} of ${limits.max} daily calls left; Switchyard's budget is ${limits.budget}`,
     );
-    const report = await checkOrg(connection.api, REQUIRED_SCHEMA);
-    if (report.problems.length === 0) {
+    const problems: string[] = [];
+    const flows = await routingFlows(connection, flowsDir, problems);
+    const report = await checkOrg(connection.api, [...REQUIRED_SCHEMA, ...flowSchemaNeeds(flows)]);
+    problems.push(...report.problems);
+    problems.push(
+      ...(await checkOrgSetup(connection.api, {
+        userId: connection.auth.userId,
+        leadStatuses: leadStatusesUsed(flows),
+        changeObjects: CHANGE_OBJECTS,
+      })),
+    );
+    if (problems.length === 0) {
       print(
         `  ✓ ${report.objects} objects and ${report.fields} fields are there and writable where routing writes`,
+      );
+      print(
+        `  ✓ lead statuses, Change Data Capture (${CHANGE_OBJECTS.join(', ')}), the integration user's permissions and the API version are as routing needs`,
       );
       print('The org is ready: start the companion with SWITCHYARD_MODE=salesforce.');
       return 0;
     }
-    print(`  ✗ ${report.problems.length} problem(s):`);
-    for (const p of report.problems) print(`    - ${p}`);
+    print(`  ✗ ${problems.length} problem(s):`);
+    for (const p of problems) print(`    - ${p}`);
     print(
       'Deploy the package (npm run deploy -- --target-org <alias>), assign the Switchyard permission set to the integration user, and run npm run doctor again.',
     );
@@ -57,5 +76,36 @@ export async function runDoctor(
   } catch (err) {
     print(`  ✗ ${(err as Error).message}`);
     return 1;
+  }
+}
+
+/**
+ * The routing flows, checked against the org's users and queues as the companion's start does. Flows
+ * that do not load are one problem (with what to run), and the rest of the checks go on without them.
+ */
+async function routingFlows(
+  connection: SalesforceConnection,
+  dir: string,
+  problems: string[],
+): Promise<Flow[]> {
+  try {
+    const [users, queues] = await Promise.all([connection.crm.listUsers(), connection.crm.listQueues()]);
+    const set = await readRoutingSet(dir, {
+      users: users.map((u) => u.Id),
+      queues: queues.map((q) => q.Name),
+    });
+    return [...set.flows.values()];
+  } catch (err) {
+    if (err instanceof SalesforceApiError) {
+      problems.push(
+        `The org's users and queues could not be read, so the routing flows were not checked (${err.message})`,
+      );
+      return [];
+    }
+    if (!(err instanceof FlowInvalidError)) throw err;
+    problems.push(
+      `The routing flows do not load against this org (${err.issues.length} problem(s)): run npm run cli -- validate to see each`,
+    );
+    return [];
   }
 }

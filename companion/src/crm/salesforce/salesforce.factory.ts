@@ -5,7 +5,7 @@ import { SalesforceCrm, type LockRetryPolicy } from './salesforce-crm.js';
 import { assertOrgReady } from './salesforce-doctor.js';
 import { REQUIRED_SCHEMA, type SchemaNeed } from './salesforce-fields.js';
 
-export const DEFAULT_API_VERSION = '62.0';
+export const DEFAULT_API_VERSION = '63.0';
 
 /** The connection settings (read and validated by config.ts) and how the adapter behaves. */
 export interface SalesforceOptions extends SalesforceSettings {
