@@ -32,7 +32,7 @@ export interface MemberState {
   /** Virtual finishing time (stride scheduling): the lowest eligible pass picks next. */
   pass: number;
   assignedTotal: number;
-  /** ISO timestamps of assignments within the last 24 hours, oldest first. */
+  /** ISO timestamps of the newest assignments of the last 24 hours its caps need (none without caps), oldest first. */
   recent: string[];
 }
 

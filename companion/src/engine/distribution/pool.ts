@@ -121,14 +121,13 @@ function countSince(recent: string[], since: Moment): number {
 }
 
 /**
- * Stamps kept per member beyond their caps. A busy member without caps would otherwise carry
- * thousands of stamps in every stored state; keeping at least the cap's number of newest stamps
- * keeps every cap decision exact.
+ * Stamps kept per member: as many as their largest cap, none without caps. A cap is reached when
+ * its number of newest stamps all fall in its window, so the newest `cap` stamps decide every cap
+ * exactly, and the stored state stays a few hundred bytes per pool however busy it is (it is
+ * rewritten on every pick). A cap added later counts the assignments made from then on.
  */
-export const RECENT_KEPT = 500;
-
 function keptFor(member: PoolMember | undefined): number {
-  return Math.max(RECENT_KEPT, member?.capPerDay ?? 0, member?.capPerHour ?? 0);
+  return Math.max(member?.capPerDay ?? 0, member?.capPerHour ?? 0);
 }
 
 /** The newest stamps of the last 24 hours, at most `limit`; the same array when nothing goes. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  RECENT_KEPT,
   describeSkips,
   nextInLine,
   pickFromPool,
@@ -285,23 +284,29 @@ describe('pickFromPool: skips, with reasons', () => {
     expect(full.skipped[0]!.reason).toBe('reached the hourly cap: 3 leads in the last hour (cap 3)');
   });
 
-  it('keeps a bounded number of stamps, never fewer than the caps need', () => {
-    const pool = roundRobin(['a', { userId: 'b', capPerDay: RECENT_KEPT + 100 }], {
-      respectWorkingHours: false,
-    });
-    const busy = reconcilePoolState(pool, undefined);
-    const stamps = Array.from({ length: RECENT_KEPT + 200 }, (_, i) =>
-      minutesAfter('2026-11-16T00:00:00Z', i / 60),
+  it('keeps only the stamps its caps need: none without caps, the newest cap-worth with them', () => {
+    const pool = roundRobin(
+      ['a', { userId: 'b', capPerDay: 600 }, { userId: 'c', capPerHour: 5, capPerDay: 8 }],
+      { respectWorkingHours: false },
     );
+    const busy = reconcilePoolState(pool, undefined);
+    const stamps = Array.from({ length: 700 }, (_, i) => minutesAfter('2026-11-16T00:00:00Z', i / 60));
     busy.members.a!.recent = stamps;
     busy.members.b!.recent = stamps;
+    busy.members.c!.recent = stamps;
     const pick = pickFromPool(pool, busy, everyoneAvailable(pool), MONDAY_NOON_UTC);
-    expect(pick.state.members.a!.recent).toHaveLength(RECENT_KEPT);
-    expect(pick.state.members.a!.recent.slice(-2)).toEqual([stamps.at(-1), MONDAY_NOON_UTC]);
-    expect(pick.state.members.b!.recent).toHaveLength(RECENT_KEPT + 100);
-    expect(pick.skipped[0]!.reason).toBe(
-      `reached the daily cap: ${RECENT_KEPT + 200} leads in the last 24 hours (cap ${RECENT_KEPT + 100})`,
-    );
+    expect(pick.userId).toBe('a');
+    expect(pick.state.members.a!.recent).toEqual([]);
+    expect(pick.state.members.a!.assignedTotal).toBe(1);
+    expect(pick.state.members.b!.recent).toEqual(stamps.slice(-600));
+    expect(pick.state.members.c!.recent).toEqual(stamps.slice(-8));
+    expect(pick.skipped.map((s) => s.reason)).toEqual([
+      'reached the daily cap: 700 leads in the last 24 hours (cap 600)',
+      'reached the daily cap: 700 leads in the last 24 hours (cap 8)',
+    ]);
+    // What is kept still decides the caps: b and c stay full, the oldest kept stamps fall out later.
+    const again = pickFromPool(pool, pick.state, everyoneAvailable(pool), minutesAfter(MONDAY_NOON_UTC, 1));
+    expect(again.skipped.map((s) => s.code)).toEqual(['day-cap', 'day-cap']);
   });
 
   it('skips a member at their maximum open load', () => {
@@ -469,7 +474,7 @@ describe('pickFromPool: determinism and inputs', () => {
       directory(user('a')),
       Date.parse(MONDAY_NOON_UTC),
     );
-    expect(pick.state.members.a!.recent).toEqual([MONDAY_NOON_UTC]);
+    expect(pick.state.members.a!.assignedTotal).toBe(1);
   });
 });
 
