@@ -75,6 +75,19 @@ export default async function heldWriteBench(report: Report): Promise<void> {
     unit: 'ms',
   });
   report({ name: 'held_write.write_still_held_at_end', value: stillHeld ? 1 : 0, unit: 'bool', target: '1' });
+  for (const [label, r] of [
+    ['without', free],
+    ['with', stalled],
+  ] as const) {
+    for (const [status, count] of [...r.statuses].sort()) {
+      report({
+        name: `held_write.reroute.${label}_held_write.answers_${status}`,
+        value: count,
+        unit: 'requests',
+      });
+    }
+    report({ name: `held_write.reroute.${label}_held_write.timed_out`, value: r.failures, unit: 'requests' });
+  }
   const unexpected = (r: typeof free) =>
     [...r.statuses].filter(([s]) => s !== 200 && s !== 409).reduce((n, [, c]) => n + c, 0) + r.failures;
   report({
