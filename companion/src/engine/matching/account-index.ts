@@ -71,8 +71,6 @@ const NEAR_SCORE = 0.4;
 const TRACKED_WORDS = 8;
 /** Bounds are bucketed so the highest can be taken without sorting every account found. */
 const BOUND_BUCKETS = 512;
-/** Accounts taken from the buckets at a time, highest bounds first. */
-const SCORE_BATCH = 32;
 /** At most this many accounts are scored in full for one name, highest bound first. */
 const MAX_SCORED_NAMES = 400;
 /** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
@@ -201,6 +199,8 @@ export class AccountIndex implements AccountLookup {
   private wordSims = new Float32Array(1024);
   private bounds = new Float64Array(1024);
   private readonly buckets = new Uint32Array(BOUND_BUCKETS);
+  private readonly bucketEnds = new Uint32Array(BOUND_BUCKETS);
+  private ordered = new Float64Array(1024);
   /** Per account found in a lookup: the weight of the name's words it holds, as alike as they are, and in full. */
   private slotMatched = new Float32Array(1024);
   private slotMarked = new Float32Array(1024);
@@ -617,15 +617,17 @@ export class AccountIndex implements AccountLookup {
     const masks = 1 << tracked;
     const maskShared = new Float64Array(masks);
     const maskMissing = new Uint8Array(masks);
+    const positionBest = query.map((q, p) => {
+      let best = unreached[p] as number;
+      for (const similarity of q.similar.values()) best = Math.max(best, similarity);
+      return best;
+    });
     for (let mask = 0; mask < masks; mask += 1) {
       let shared = untrackedWeight;
       for (let p = 0; p < tracked; p += 1) {
-        const q = query[p] as QueryWord;
-        let best = unreached[p] as number;
-        if ((mask & (1 << p)) !== 0)
-          for (const similarity of q.similar.values()) best = Math.max(best, similarity);
-        else maskMissing[mask] = (maskMissing[mask] as number) + 1;
-        shared += (positionWeights[p] as number) * best;
+        const held = (mask & (1 << p)) !== 0;
+        if (!held) maskMissing[mask] = (maskMissing[mask] as number) + 1;
+        shared += (positionWeights[p] as number) * ((held ? positionBest[p] : unreached[p]) as number);
       }
       maskShared[mask] = shared;
     }
@@ -771,39 +773,41 @@ export class AccountIndex implements AccountLookup {
       best.sort((a, b) => b - a);
       if (best.length > keep) best.pop();
     };
-    // Highest bounds first, a few buckets at a time (no sort of every account found), until no bound
-    // reaches a rival of the best (within the margin) or the `keep` best.
+    // Highest bounds first: the accounts kept are laid out by bucket, highest first (no sort of every
+    // account found), and each bucket is sorted when it is reached, until no bound reaches a rival of
+    // the best (within the margin) or the `keep` best.
+    if (this.ordered.length < kept) this.ordered = new Float64Array(kept * 2);
+    const ends = this.bucketEnds;
+    let end = 0;
+    for (let bucket = BOUND_BUCKETS - 1; bucket >= 0; bucket -= 1) {
+      end += buckets[bucket] as number;
+      ends[bucket] = end;
+    }
+    for (let k = 0; k < kept; k += 1) {
+      const packed = this.bounds[k] as number;
+      const bucket = bucketOf(Math.floor(packed / SLOT_RANGE) / 1e6);
+      ends[bucket] = (ends[bucket] as number) - 1;
+      this.ordered[ends[bucket] as number] = packed;
+    }
+    // Each bucket now starts at its `ends` entry and runs to the next higher one's start.
     let scoredCount = 0;
-    let stop = false;
-    const batch: number[] = [];
-    for (let upper = BOUND_BUCKETS; upper > 0 && !stop;) {
-      let lower = upper;
-      let count = 0;
-      while (lower > 0 && count < SCORE_BATCH) {
-        lower -= 1;
-        count += buckets[lower] as number;
-      }
-      batch.length = 0;
-      for (let k = 0; k < kept; k += 1) {
-        const packed = this.bounds[k] as number;
-        const bucket = bucketOf(Math.floor(packed / SLOT_RANGE) / 1e6);
-        if (bucket >= lower && bucket < upper) batch.push(packed);
-      }
-      upper = lower;
-      batch.sort((x, y) => y - x);
-      for (const packed of batch) {
-        const slot = packed % SLOT_RANGE;
+    let from = 0;
+    for (let bucket = BOUND_BUCKETS - 1; bucket >= 0 && from < kept; bucket -= 1) {
+      const to = from + (buckets[bucket] as number);
+      if (to === from) continue;
+      const run = this.ordered.subarray(from, to).sort();
+      from = to;
+      for (let k = run.length - 1; k >= 0; k -= 1) {
+        const packed = run[k] as number;
         const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
         const top = best[0];
         if (
           (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) ||
           scoredCount >= MAX_SCORED_NAMES
-        ) {
-          stop = true;
-          break;
-        }
+        )
+          return scored;
         scoredCount += 1;
-        scoreSlot(slot);
+        scoreSlot(packed % SLOT_RANGE);
       }
     }
     return scored;
