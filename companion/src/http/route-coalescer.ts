@@ -171,7 +171,10 @@ export class RouteCoalescer {
       if (now && !isRouteFailure(now) && now.status === 'pending') open.push({ w, i });
       else settle(w, now);
     });
-    if (open.length === 0) return;
+    if (open.length === 0) {
+      staged.applied.catch((error: unknown) => this.options.onApplyError?.(error));
+      return;
+    }
 
     const leads = open.map(({ w }) => w.request.leadId);
     const keys = open.flatMap(({ w }) => (w.request.requestKey !== undefined ? [w.request.requestKey] : []));

@@ -239,6 +239,20 @@ describe('RouteCoalescer with slow CRM writes', () => {
     expect((await second).decisionId).toBe('d-a-2');
   });
 
+  it('tells about a batch whose applying failed after its answers were final, and answers them', async () => {
+    const failed = new Error('the store went away after the commit');
+    const routing = {
+      decideMany: async (requests: RouteRequest[]): Promise<StagedRoute> => ({
+        decided: requests.map(applied),
+        applied: Promise.reject(failed),
+      }),
+    };
+    const told: unknown[] = [];
+    const coalescer = new RouteCoalescer(routing, { onApplyError: (error) => told.push(error) });
+    expect((await coalescer.route(request('a'))).decisionId).toBe('a');
+    await vi.waitFor(() => expect(told).toEqual([failed]));
+  });
+
   it('refuses a re-route of a lead whose previous decision is still being applied after the bound', async () => {
     const routing = new SlowWrites();
     const coalescer = new RouteCoalescer(routing, { answerWithinMs: 1 });
