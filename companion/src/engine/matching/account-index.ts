@@ -149,6 +149,17 @@ function indexDepth(text: string): 1 | 2 {
   return text.length <= 12 ? 2 : 1;
 }
 
+/** A name's words, as dictionary ids in their order, as one number: accounts of the same name share it. */
+function nameHash(words: ArrayLike<number>, start = 0, end = words.length): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) {
+    hash ^= words[i] as number;
+    hash = Math.imul(hash, 0x01000193);
+    hash ^= hash >>> 13;
+  }
+  return hash >>> 0;
+}
+
 function percent(score: number): string {
   return `${Math.round(score * 100)}%`;
 }
@@ -183,6 +194,8 @@ export class AccountIndex implements AccountLookup {
   private readonly countryCache = new Map<string, number>();
   /** domain hash → slots; entries may be stale (the website changed), so hits are checked. */
   private readonly slotsByDomain = new HashMultiMap();
+  /** name hash → slots of that exact name (entries may be stale: the account was renamed, so hits are checked). */
+  private readonly slotsByName = new HashMultiMap();
 
   private readonly words: string[] = [];
   private wordKinds = new Uint8Array(1024);
@@ -250,6 +263,7 @@ export class AccountIndex implements AccountLookup {
     const words = this.wordsOf(account, (hash, word) => this.wordsByDeletion.add(hash, word));
     this.setSlotFacts(slot, account.BillingCountry, words);
     this.slotWords.set(slot, words);
+    if (words.length > 0) this.slotsByName.add(nameHash(words), slot);
     for (const word of new Set(words)) this.postings.append(word, slot);
     const domain = companyWebsiteDomain(account.Website);
     if (domain !== null) this.slotsByDomain.add(hashText(domain), slot);
@@ -416,6 +430,8 @@ export class AccountIndex implements AccountLookup {
     const deletionWords = new GrowableU32(1 << 18);
     const domainHashes = new GrowableU32(1 << 16);
     const domainSlots = new GrowableU32(1 << 16);
+    const nameHashes = new GrowableU32(1 << 16);
+    const nameSlots = new GrowableU32(1 << 16);
     const later: AccountRecord[] = [];
     for (const account of snapshot) {
       if (this.slotById.has(account.Id)) {
@@ -432,6 +448,10 @@ export class AccountIndex implements AccountLookup {
       });
       this.setSlotFacts(slot, account.BillingCountry, words);
       for (const word of words) slotWordValues.push(word);
+      if (words.length > 0) {
+        nameHashes.push(nameHash(words));
+        nameSlots.push(slot);
+      }
       const domain = companyWebsiteDomain(account.Website);
       if (domain !== null) {
         domainHashes.push(hashText(domain));
@@ -443,6 +463,7 @@ export class AccountIndex implements AccountLookup {
     this.slotWords.load(slotStarts.toArray(), slotWordArray);
     this.wordsByDeletion.load(deletionHashes.data, deletionWords.data, deletionHashes.length);
     this.slotsByDomain.load(domainHashes.data, domainSlots.data, domainHashes.length);
+    this.slotsByName.load(nameHashes.data, nameSlots.data, nameHashes.length);
     this.postings.load(...this.invert(slotStarts.data, slotWordArray));
     for (const account of later) this.upsert(account);
   }
@@ -584,15 +605,18 @@ export class AccountIndex implements AccountLookup {
   private matchName(lead: LeadForMatching, keep: number): ScoredName[] {
     const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return [];
+    const leadCountryCode = normaliseCountry(lead.Country);
+    const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
+    const exactSlots = this.exactNameSlots(name.tokens, leadCountry);
+    // Typo neighbourhoods are needed only to search; an exact name's accounts are scored without them.
+    const none: ReadonlyMap<number, number> = new Map();
     const query: QueryWord[] = name.tokens.map((token) => ({
       text: token.text,
       kind: token.kind,
       known: token.kind !== 'core' || this.wordIds.has(token.text),
-      similar: this.similarWords(token.text),
+      similar: exactSlots.length > 0 ? none : this.similarWords(token.text),
       other: new Map(),
     }));
-    const leadCountryCode = normaliseCountry(lead.Country);
-    const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
     // An upper bound of each candidate's score from which of the name's words (or their typos) it
     // holds and how alike they are, gathered while the postings are walked: most candidates are
     // dropped unscored.
@@ -643,12 +667,13 @@ export class AccountIndex implements AccountLookup {
         this.wordSims[word] = Math.max(this.wordSims[word] as number, similarity);
       }
     }
-    const found = this.nameCandidates(query, markedWords, leadCountry);
+    // An account of exactly this name in the lead's country is the match: no other name can rival it.
+    const found = exactSlots.length > 0 ? [] : this.nameCandidates(query, markedWords, leadCountry);
     for (const word of markedWords) {
       this.wordMasks[word] = 0;
       this.wordSims[word] = 0;
     }
-    if (found.length === 0) return [];
+    if (found.length === 0 && exactSlots.length === 0) return [];
 
     const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     if (this.bounds.length < found.length) this.bounds = new Float64Array(found.length * 2);
@@ -773,6 +798,10 @@ export class AccountIndex implements AccountLookup {
       best.sort((a, b) => b - a);
       if (best.length > keep) best.pop();
     };
+    if (exactSlots.length > 0) {
+      for (const slot of exactSlots) scoreSlot(slot);
+      return scored;
+    }
     // Highest bounds first: the accounts kept are laid out by bucket, highest first (no sort of every
     // account found), and each bucket is sorted when it is reached, until no bound reaches a rival of
     // the best (within the margin) or the `keep` best.
@@ -811,6 +840,28 @@ export class AccountIndex implements AccountLookup {
       }
     }
     return scored;
+  }
+
+  /** Accounts named exactly as the query (the same words in the same order) in the lead's country or with none. */
+  private exactNameSlots(query: readonly NameToken[], leadCountry: number): number[] {
+    const ids: number[] = [];
+    for (const q of query) {
+      const id = this.wordIds.get(q.text);
+      if (id === undefined) return [];
+      ids.push(id);
+    }
+    const slots: number[] = [];
+    this.slotsByName.forEach(nameHash(ids), (slot) => {
+      if (this.accounts[slot] === undefined || slots.includes(slot)) return;
+      const country = (this.slotFacts[slot] as number) & 0xffff;
+      if (leadCountry !== 0 && country !== 0 && country !== leadCountry) return;
+      const words = this.slotWords.rowValues(slot);
+      const start = this.slotWords.rowStart(slot);
+      if (this.slotWords.rowEnd(slot) - start !== ids.length) return;
+      for (let i = 0; i < ids.length; i += 1) if (words[start + i] !== ids[i]) return;
+      slots.push(slot);
+    });
+    return slots;
   }
 
   /**
@@ -908,7 +959,8 @@ export class AccountIndex implements AccountLookup {
       const similarity = tokenSimilarity(text, candidate);
       if (similarity > 0) result.set(word, similarity);
     };
-    const depth = deep || (text.length >= 8 && text.length <= 12) ? 2 : 1;
+    // The dictionary's keys leave out two letters: leaving out one here reaches two edits for a known word.
+    const depth = deep ? 2 : 1;
     forEachDeletionHash(text, depth, (hash) => this.wordsByDeletion.forEach(hash, consider));
     return result;
   }
