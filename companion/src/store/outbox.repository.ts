@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { atomic, toCount } from './json.js';
+import { atomic } from './atomic.js';
+import { toCount } from './sql-values.js';
 import type { Database, OutboxKind, OutboxStatus } from './schema.js';
 
 /**

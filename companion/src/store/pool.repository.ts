@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
-import { atomic, toJson } from './json.js';
+import { atomic } from './atomic.js';
+import { toJson } from './sql-values.js';
 import type { Database } from './schema.js';
 
 /**

@@ -8,7 +8,7 @@ import type { ColumnType, Generated } from 'kysely';
 /** Timestamps come back as Date; callers may write a Date or an ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-/** jsonb: pass objects as JSON text on write (see `json()` in json.ts); parsed on read. */
+/** jsonb: pass objects as JSON text on write (`toJson` in sql-values.ts); parsed on read. */
 type Json<T = unknown> = ColumnType<T, string, string>;
 type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
 

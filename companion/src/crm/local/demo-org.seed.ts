@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SfRecord } from '../../engine/model.js';
-import { atomic, toJson } from '../../store/json.js';
+import { atomic } from '../../store/atomic.js';
+import { toJson } from '../../store/sql-values.js';
 import type { Database } from '../../store/schema.js';
 import {
   DEMO_ORG_DEFAULTS,

@@ -622,6 +622,7 @@ export function scenarioMembership(leadId: string): Membership | null {
   return member && campaign ? { member, campaign } : null;
 }
 
+/** @internal The tests name the scenario lead they route by its key. */
 export function scenario(key: string): Scenario {
   const found = SCENARIOS.find((s) => s.key === key);
   if (!found) throw new Error(`no demo scenario '${key}'`);

@@ -12,7 +12,7 @@ import type {
 } from '../../engine/model.js';
 import type { MemberStats } from '../../engine/distribution/distribution.types.js';
 import { demoId, KEY_PREFIX } from '../../engine/salesforce-id.js';
-import { atomic } from '../../store/json.js';
+import { atomic } from '../../store/atomic.js';
 import type { Database } from '../../store/schema.js';
 import type {
   ChangeOrigin,

@@ -8,7 +8,7 @@ import type {
   UserRecord,
 } from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
-import { atomic } from '../../store/json.js';
+import { atomic } from '../../store/atomic.js';
 import type { LeadUpdate, WriteResult } from '../crm.port.js';
 import type { OrgLeadSortField, OrgMatchedLeadsQuery, OrgPage, OrgReadPort } from '../org-read.port.js';
 import { LocalCrm } from './local-crm.js';

@@ -50,7 +50,7 @@ export class FlowInvalidError extends DocumentInvalidError {
   }
 }
 
-/** Parses and validates a flow document; throws FlowInvalidError listing every problem. */
+/** @internal Parses and validates one flow document; throws FlowInvalidError listing every problem (the loader tests read one flow at a time). */
 export function loadFlow(text: string, file: string, catalog: FlowCatalog): Flow {
   const { flow, issues } = checkFlow(text, file, catalog);
   if (!flow) throw new FlowInvalidError(issues);

@@ -135,7 +135,7 @@ export async function currentBundleDir(distDir: string): Promise<string | null> 
   return hash ? path.join(distDir, hash) : null;
 }
 
-/** True when the bundle is missing or was built from other sources. */
+/** @internal True when the bundle is missing or was built from other sources (the build tests check the hash with it). */
 export async function previewIsStale(paths: PreviewPaths = DEFAULT_PREVIEW_PATHS): Promise<boolean> {
   const [want, have] = await Promise.all([previewSourceHash(paths), builtHash(paths.distDir)]);
   return want !== have;
