@@ -25,7 +25,8 @@ beforeAll(async () => {
     order by id limit 3
   `.execute(api.store.db);
   leads = rows.map((r) => r.data);
-});
+  // Starting the app seeds a demo org: give it room on a machine busy with other suites.
+}, 180_000);
 
 afterAll(async () => {
   writes.releaseAll();
