@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
 import { forkCompanion } from './support/companion-process.js';
+import { percentile } from './support/open-loop.js';
 import type { Report } from './run.js';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -22,11 +23,6 @@ const OVERLOAD_SECONDS = 10;
 /** As long as a caller behind the Apex controller waits, about. */
 const TIMEOUT_MS = 15_000;
 const REFUSED_FAST_MS = 100;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 export default async function overloadBench(report: Report): Promise<void> {
   // The per-user limit is lifted: this measures the bound on work in flight, not the users' buckets.
