@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+import { seedLeads, seedQueue, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -98,6 +98,8 @@ describe('Salesforce adapter: reads', () => {
     const org = h.standIn.org;
     const profile = org.insert('Profile', { Name: 'Sales Rep' }, true).Id;
     const ann = seedUser(h.standIn, 'Ann', {
+      Username: 'ann@acme.example',
+      Email: 'ann@acme.com',
       TimeZoneSidKey: 'Europe/Paris',
       Region__c: 'EMEA',
       Role__c: 'SDR',
@@ -105,7 +107,8 @@ describe('Salesforce adapter: reads', () => {
     });
     const bob = seedUser(h.standIn, 'Bob', { IsActive: false });
     org.insert('User', { Name: 'Partner portal', IsActive: true, UserType: 'PowerPartner' }, true);
-    const queue = org.insert('Group', { Name: 'Partner Queue', Type: 'Queue' }, true).Id;
+    const queue = seedQueue(h.standIn, 'Partner_Queue');
+    const cases = seedQueue(h.standIn, 'Support_Cases', { objects: ['Case'] });
     org.insert('Group', { Name: 'All sales', Type: 'Regular' }, true);
     const nested = org.insert('Group', { Name: 'Nested', Type: 'Regular' }, true).Id;
     org.insert('GroupMember', { GroupId: queue, UserOrGroupId: ann }, true);
@@ -114,6 +117,8 @@ describe('Salesforce adapter: reads', () => {
     const users = await h.crm.listUsers();
     expect(users.map((u) => u.Name).sort()).toEqual(['Ann', 'Bob', 'Integration User']);
     expect(users.find((u) => u.Id === ann)).toMatchObject({
+      Username: 'ann@acme.example',
+      Email: 'ann@acme.com',
       IsActive: true,
       TimeZoneSidKey: 'Europe/Paris',
       Region__c: 'EMEA',
@@ -123,7 +128,16 @@ describe('Salesforce adapter: reads', () => {
     expect(users.find((u) => u.Id === bob)?.IsActive).toBe(false);
 
     const queues = await h.crm.listQueues();
-    expect(queues).toEqual([{ Id: queue, Name: 'Partner Queue', MemberIds: [ann] }]);
+    expect(queues).toEqual([
+      {
+        Id: queue,
+        Name: 'Partner Queue',
+        DeveloperName: 'Partner_Queue',
+        TakesLeads: true,
+        MemberIds: [ann],
+      },
+      { Id: cases, Name: 'Support Cases', DeveloperName: 'Support_Cases', TakesLeads: false, MemberIds: [] },
+    ]);
   });
 
   it('passes on the org’s error for a query naming a field the org lacks', async () => {

@@ -112,6 +112,9 @@ export interface WorkingHours {
 export interface UserRecord extends SfRecord {
   Name: string;
   IsActive: boolean;
+  /** The login name, unique across Salesforce; routing sets name people by it or by Email. */
+  Username?: string | null;
+  Email?: string | null;
   /** IANA time zone, as Salesforce's TimeZoneSidKey. */
   TimeZoneSidKey?: string | null;
   /** SDR, BDR, AE, SMB, CSM, Leadership, Integration. */
@@ -128,6 +131,10 @@ export interface UserRecord extends SfRecord {
 
 export interface QueueRecord extends SfRecord {
   Name: string;
+  /** The queue's unique API name (Group.DeveloperName); routing sets name queues by it. */
+  DeveloperName?: string | null;
+  /** Lead is among the queue's supported objects (a QueueSobject row); not a Salesforce field. */
+  TakesLeads?: boolean;
   /** Users who work the queue (Salesforce GroupMember). */
   MemberIds?: string[];
 }

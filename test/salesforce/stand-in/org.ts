@@ -16,6 +16,7 @@ const PREFIX: Record<string, string> = {
   User: '005',
   Group: '00G',
   GroupMember: '011',
+  QueueSobject: '03g',
   Profile: '00e',
   PermissionSet: '0PS',
   PermissionSetAssignment: '0Pa',
@@ -114,8 +115,11 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
   },
   CampaignMember: { fields: ['CampaignId', 'LeadId', 'Status'], readOnly: [] },
   User: {
+    // Object Reference, "User": Username (unique across Salesforce) and Email are standard fields.
     fields: [
       'Name',
+      'Username',
+      'Email',
       'IsActive',
       'TimeZoneSidKey',
       'UserType',
@@ -126,7 +130,10 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
     ],
     readOnly: ['UserType'],
   },
-  Group: { fields: ['Name', 'Type'], readOnly: [] },
+  // Object Reference, "Group": DeveloperName is the unique API name of a group or queue.
+  Group: { fields: ['Name', 'DeveloperName', 'Type'], readOnly: [] },
+  // Object Reference, "QueueSobject": one row per object a queue supports (QueueId, SobjectType).
+  QueueSobject: { fields: ['QueueId', 'SobjectType'], readOnly: [] },
   GroupMember: { fields: ['GroupId', 'UserOrGroupId'], readOnly: [] },
   Profile: { fields: ['Name'], readOnly: [] },
   PermissionSet: {

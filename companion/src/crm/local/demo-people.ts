@@ -2,8 +2,9 @@ import type { QueueRecord, UserRecord, WorkingHours } from '../../engine/model.j
 import { demoId, KEY_PREFIX } from '../../engine/salesforce-id.js';
 
 /**
- * The people and queues of the demo org. Pools in companion/flows/pools.yaml refer to these users by Id,
- * so the Ids are fixed: user n is demoId('005', n).
+ * The people and queues of the demo org. The shipped routing folder (companion/flows/) names these
+ * users by username or email and the queues by DeveloperName, as any org's folder does; the Ids are
+ * fixed too (user n is demoId('005', n)), for tests and the preview.
  */
 const weekdays = (start: string, end: string): WorkingHours => ({ days: [1, 2, 3, 4, 5], start, end });
 
@@ -84,9 +85,22 @@ const REROUTE_ROLES = new Set(['SDR', 'BDR', 'Leadership', 'Admin']);
 export const demoUserId = (n: number): string => demoId(KEY_PREFIX.user, n);
 export const demoQueueId = (n: number): string => demoId(KEY_PREFIX.queue, n);
 
+/** 'Finn O'Brien' → 'finn.obrien': the local part of the demo people's usernames and emails. */
+const handle = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z ]/g, '')
+    .trim()
+    .replace(/ +/g, '.');
+
+/** The demo org's username domain: routing folders name its people `ava.patel@switchyard-demo.example`. */
+export const DEMO_USERNAME_DOMAIN = 'switchyard-demo.example';
+
 export const DEMO_USERS: UserRecord[] = people.map((p) => ({
   Id: demoUserId(p.n),
   Name: p.name,
+  Username: `${handle(p.name)}@${DEMO_USERNAME_DOMAIN}`,
+  Email: `${handle(p.name)}@example.com`,
   IsActive: p.active ?? true,
   TimeZoneSidKey: p.tz,
   Role__c: p.role,
@@ -112,6 +126,8 @@ const queueNames = [
 export const DEMO_QUEUES: QueueRecord[] = queueNames.map((name, i) => ({
   Id: demoQueueId(i + 1),
   Name: name,
+  DeveloperName: name.replace(/ /g, '_'),
+  TakesLeads: true,
   MemberIds:
     name === 'Partner Queue'
       ? [demoUserId(11), demoUserId(12), demoUserId(13)]

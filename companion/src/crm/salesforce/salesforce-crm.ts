@@ -222,7 +222,13 @@ export class SalesforceCrm implements CrmPort, ContactPort {
 
   async listQueues(): Promise<QueueRecord[]> {
     const rows = await this.api.queryAll<Raw>(
-      "SELECT Id, Name, (SELECT UserOrGroupId FROM GroupMembers) FROM Group WHERE Type = 'Queue'",
+      "SELECT Id, Name, DeveloperName, (SELECT UserOrGroupId FROM GroupMembers) FROM Group WHERE Type = 'Queue'",
+    );
+    // Object Reference, "QueueSobject": a queue owns records of an object only when it lists it.
+    const leadQueues = new Set(
+      (await this.api.queryAll<Raw>("SELECT QueueId FROM QueueSobject WHERE SobjectType = 'Lead'")).map((r) =>
+        String(r['QueueId']),
+      ),
     );
     const queues: QueueRecord[] = [];
     for (const raw of rows) {
@@ -230,6 +236,7 @@ export class SalesforceCrm implements CrmPort, ContactPort {
       const members = await this.allChildren(GroupMembers as ChildResult<Raw> | null);
       queues.push({
         ...clean<QueueRecord>(rest),
+        TakesLeads: leadQueues.has(String(rest['Id'])),
         // Queue members may be users or nested groups; routing assigns to users only.
         MemberIds: members.map((m) => String(m['UserOrGroupId'])).filter((id) => id.startsWith('005')),
       });

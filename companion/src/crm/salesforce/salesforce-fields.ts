@@ -41,6 +41,8 @@ export const CONTACT_FIELDS = ['Id', 'AccountId', 'OwnerId', 'FirstName', 'LastN
 export const USER_FIELDS = [
   'Id',
   'Name',
+  'Username',
+  'Email',
   'IsActive',
   'TimeZoneSidKey',
   'Role__c',
