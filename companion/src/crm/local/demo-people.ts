@@ -94,7 +94,7 @@ const handle = (name: string): string =>
     .replace(/ +/g, '.');
 
 /** The demo org's username domain: routing folders name its people `ava.patel@switchyard-demo.example`. */
-export const DEMO_USERNAME_DOMAIN = 'switchyard-demo.example';
+const DEMO_USERNAME_DOMAIN = 'switchyard-demo.example';
 
 export const DEMO_USERS: UserRecord[] = people.map((p) => ({
   Id: demoUserId(p.n),
