@@ -5,6 +5,7 @@ import { pickFromPool } from './distribution/pool.js';
 import { describeTarget } from './distribution/target.js';
 import { findTerritory } from './distribution/territory.js';
 import { regionOf } from './distribution/countries.js';
+import { notInSalesDevelopment } from './sales-development.js';
 import type { AccountRecord, LeadRecord, OpportunityRecord } from './model.js';
 import { evaluate, isEmpty, type ConditionTrace, type FieldReader } from './flow/conditions.js';
 import { splitField, type Scope } from './flow/fields.js';
@@ -305,19 +306,30 @@ class Run {
     };
   }
 
+  /**
+   * The person in sales development who owns most of the company's other leads. Leads held by a
+   * queue, an integration or marketing-automation user, or anyone outside sales development do not
+   * count (see `notInSalesDevelopment`).
+   */
   private sameCompanyOwner(usersOnly: boolean): Resolved | string {
     if (!this.matchRan) return 'no match step ran, so other leads from the company are unknown';
     const counts = new Map<string, number>();
+    const passedOver = new Set<string>();
     for (const { lead } of this.sameCompany) {
-      const user = lead.OwnerId ? this.ctx.directory.user(lead.OwnerId) : undefined;
-      if (user?.IsActive) counts.set(user.Id, (counts.get(user.Id) ?? 0) + 1);
+      if (!lead.OwnerId) continue;
+      const user = this.ctx.directory.user(lead.OwnerId);
+      const why = user
+        ? notInSalesDevelopment(user)
+        : `${this.ctx.directory.queue(lead.OwnerId)?.Name ?? lead.OwnerId} is a queue`;
+      if (why === null) counts.set(lead.OwnerId, (counts.get(lead.OwnerId) ?? 0) + 1);
+      else passedOver.add(why);
     }
     const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const top = ranked[0];
     if (!top) {
-      return this.sameCompany.length === 0
-        ? 'no other leads from the same company'
-        : 'no active person owns the other leads from the same company';
+      if (this.sameCompany.length === 0) return 'no other leads from the same company';
+      const why = passedOver.size > 0 ? `: ${[...passedOver].join(', ')}` : '';
+      return `nobody in sales development owns the other leads from the same company${why}`;
     }
     const resolved = this.userOwner(top[0], 'owner of other leads from the same company', usersOnly);
     if (typeof resolved === 'string') return resolved;

@@ -3,6 +3,7 @@ import type { MemberStats, PoolState } from './distribution/distribution.types.j
 import type { RoutingSet } from './flow/routing-set.js';
 import { AccountIndex, type AccountIndexOptions } from './matching/account-index.js';
 import { LeadIndex } from './matching/lead-index.js';
+import type { LeadLookup } from './matching/matching.types.js';
 import type {
   AccountRecord,
   LeadRecord,
@@ -68,6 +69,8 @@ export function routingContext(
     membership?: Membership | null;
     poolState?: (pool: string) => PoolState | undefined;
     stats?: (userId: string) => MemberStats | undefined;
+    /** The leads as a batch of decisions sees them (see `BatchLeads`); the snapshot's otherwise. */
+    leads?: LeadLookup;
   },
 ): RoutingContext {
   return {
@@ -75,7 +78,7 @@ export function routingContext(
     trigger: input.trigger,
     membership: input.membership ?? null,
     accounts: org.accounts,
-    leads: org.leads,
+    leads: input.leads ?? org.leads,
     directory: org.directory,
     pools: {
       definition: (name) => set.pools.get(name),

@@ -61,11 +61,14 @@ export async function decideAndStore(
     const changed = new Map<string, LockedPool>();
     const rows: DecisionInsert[] = [];
     const effects: Array<{ decisionId: string; effect: Effect }> = [];
+    // Leads of one company in this batch go to one person: each decision sees the ones before it.
+    const batch = decider.batch();
     for (const plan of go) {
       const decision: StoredDecision = decider.decide(
         plan,
         now,
         (name) => (changed.get(name) ?? pools.get(name))?.state ?? undefined,
+        batch,
       );
       for (const change of decision.poolChanges) {
         const locked = changed.get(change.pool) ?? pools.get(change.pool);

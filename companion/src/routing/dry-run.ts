@@ -16,9 +16,12 @@ export async function dryRun(
   now: string,
 ): Promise<RouteResult[]> {
   const pools = await readPools(deps.store.db, deps.decider.poolsOf(plans));
+  const batch = deps.decider.batch();
   const rows: DecisionInsert[] = plans.map((plan) => ({
     id: plan.id,
-    decision: keptDecision(deps.decider.decide(plan, now, (name) => pools.get(name)?.state ?? undefined)),
+    decision: keptDecision(
+      deps.decider.decide(plan, now, (name) => pools.get(name)?.state ?? undefined, batch),
+    ),
     trigger: plan.item.request.trigger,
     status: 'dry-run',
     requestKey: null,

@@ -3,6 +3,7 @@ import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
 import type { MemberStats, PoolState } from '../engine/distribution/distribution.types.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
+import { BatchLeads } from '../engine/matching/lead-index.js';
 import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
 import { poolsOfFlow } from './flow-pools.js';
 import type { Planned } from './load-contexts.js';
@@ -43,15 +44,28 @@ export class LeadDecider {
     this.statsReadAt = ms;
   }
 
-  decide(plan: Planned, now: string, poolState: (name: string) => PoolState | undefined): Decision {
+  /** The leads as one batch of decisions sees them: pass it to each `decide` of the batch. */
+  batch(): BatchLeads {
+    return new BatchLeads(this.options.org.leads);
+  }
+
+  decide(
+    plan: Planned,
+    now: string,
+    poolState: (name: string) => PoolState | undefined,
+    batch?: BatchLeads,
+  ): Decision {
     const context = routingContext(this.options.set, this.options.org, {
       now,
       trigger: plan.item.request.trigger,
       membership: plan.context.memberships[0] ?? null,
       poolState,
       stats: (userId) => this.stats.get(userId),
+      ...(batch ? { leads: batch } : {}),
     });
-    return decide(plan.flow, plan.context.lead, context);
+    const decision = decide(plan.flow, plan.context.lead, context);
+    batch?.record(plan.context.lead, decision);
+    return decision;
   }
 
   /** A lead was just assigned to this user: their open load grows until the next read. */

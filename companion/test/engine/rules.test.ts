@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_QUEUES, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO, DEMO_QUEUES, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
+import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import { contactOwnership } from '../../src/engine/contacts.js';
 import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
 import type { AccountIndexOptions } from '../../src/engine/matching/account-index.js';
@@ -594,5 +595,87 @@ describe('contact routing (handbook: contact routing)', () => {
     const result = contactOwnership({ account, contacts, openOpportunities: [], directory: inactive });
     expect(result.changes).toEqual([]);
     expect(result.summary).toContain('is inactive');
+  });
+});
+
+describe('same-company owner: a person in sales development (LeanData blueprint, rule 4)', () => {
+  /** The demo org with Ivy's colleague Leo owned by someone else. */
+  const colleagueOwnedBy = (ownerId: string): OrgSnapshot => {
+    const org2 = demoOrg();
+    const leo = scenario('blueprint-same-company-colleague').lead;
+    org2.leads.upsert({ ...leo, OwnerId: ownerId });
+    return org2;
+  };
+
+  it("the SDR who owns the company's other leads takes the new one", () => {
+    const decision = routeScenario(set, colleagueOwnedBy(user.finn), 'blueprint-same-company');
+    expect(decision.owner?.id).toBe(user.finn);
+  });
+
+  it('a lead the Marketo integration user holds does not pull new leads to it: they go to the region', () => {
+    const decision = routeScenario(set, colleagueOwnedBy(DEMO.marketoIntegration), 'blueprint-same-company');
+    expect(decision.owner?.id).not.toBe(DEMO.marketoIntegration);
+    expect(AMER_SDRS).toContain(decision.owner?.id);
+    expect(explanation(decision)).toMatch(
+      /nobody in sales development owns the other leads from the same company: Marketo Integration is an integration user/,
+    );
+  });
+
+  it('neither does an account executive nor a queue', () => {
+    for (const owner of [user.noah, queueId('Hopper')]) {
+      const decision = routeScenario(set, colleagueOwnedBy(owner), 'blueprint-same-company');
+      expect(decision.owner?.id).not.toBe(owner);
+      expect(AMER_SDRS).toContain(decision.owner?.id);
+    }
+  });
+
+  it('a BDR who owns the other leads counts as sales development', () => {
+    const decision = routeScenario(set, colleagueOwnedBy(user.kara), 'blueprint-same-company');
+    expect(decision.owner?.id).toBe(user.kara);
+  });
+});
+
+describe('regions for every country (full country table; a territory row overrides)', () => {
+  const reroute: RouteOptions['trigger'] = { kind: 'reroute', reason: 'Country fixed' };
+
+  it('a re-routed MQL from a country territories.yaml does not list goes to its region, not the Hopper', () => {
+    const decision = route('reroute-eligible', { trigger: reroute, lead: { Country: 'Egypt' } });
+    expect(EMEA_SDRS).toContain(decision.owner?.id);
+    expect(explanation(decision)).toMatch(/region EMEA \(country Egypt\)/);
+  });
+
+  it('a new lead from such a country goes to its region too', () => {
+    for (const [Country, pool] of [
+      ['Uruguay', AMER_SDRS],
+      ['Kazakhstan', EMEA_SDRS],
+      ['Bangladesh', APJ_SDRS],
+    ] as const) {
+      const decision = route('blueprint-region', { lead: { Country } });
+      expect(pool).toContain(decision.owner?.id);
+    }
+  });
+
+  it('a lead without a country we know still goes to the Hopper', () => {
+    const decision = route('reroute-eligible', { trigger: reroute, lead: { Country: 'Atlantis' } });
+    expect(decision.owner?.id).toBe(queueId('Hopper'));
+  });
+
+  it('a territory row naming the country overrides the region', () => {
+    const sdrRegions = set.territories.get('sdr-regions')!;
+    const overridden: RoutingSet = {
+      ...set,
+      territories: new Map([
+        [
+          'sdr-regions',
+          { ...sdrRegions, rows: [...sdrRegions.rows, { country: ['EG'], assign: { pool: 'apj-sdr' } }] },
+        ],
+      ]),
+    };
+    const decision = routeScenario(overridden, org, 'reroute-eligible', {
+      trigger: reroute,
+      lead: { Country: 'Egypt' },
+    });
+    expect(APJ_SDRS).toContain(decision.owner?.id);
+    expect(explanation(decision)).toMatch(/country Egypt \(EG\)/);
   });
 });

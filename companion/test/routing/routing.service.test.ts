@@ -162,6 +162,22 @@ describe('routing a lead', () => {
     }
   });
 
+  it('gives two leads of one company arriving in one batch to one person', async () => {
+    const company = newCompany();
+    const leads = await Promise.all(
+      ['pat', 'sam'].map((name) =>
+        copyOf('blueprint-region', { ...company, Email: company.Email!.replace('pat@', `${name}@`) }),
+      ),
+    );
+    const results = await service.routeMany(leads.map((l) => ({ leadId: l.Id, trigger: created })));
+
+    const [first, second] = results.map((r) => (isRouteFailure(r) ? null : r.decision));
+    expect(first?.outcome).toBe('assigned');
+    expect(second?.owner?.id).toBe(first?.owner?.id);
+    expect(second?.summary).toMatch(/owner of other leads from the same company/);
+    for (const lead of leads) expect((await crm.getLead(lead.Id))?.OwnerId).toBe(first?.owner?.id);
+  });
+
   it('reports a lead that does not exist per lead in a batch, and as NOT_FOUND alone', async () => {
     const lead = await copyOf('blueprint-region', newCompany());
     const missing = '00QSY0000099999999';

@@ -21,6 +21,9 @@ const REGION_CODES: Record<SalesRegion, string> = {
     'NF NP NR NU NZ PF PG PH PK PN PW SB SG TH TK TL TO TV TW VN VU WF WS',
 };
 
+/** The sales regions, as territory rows and the routing.leadRegion field name them. */
+export const SALES_REGIONS = Object.keys(REGION_CODES) as SalesRegion[];
+
 const REGION_OF = new Map<string, SalesRegion>(
   (Object.entries(REGION_CODES) as Array<[SalesRegion, string]>).flatMap(([region, codes]) =>
     codes.split(' ').map((code) => [code, region] as [string, SalesRegion]),

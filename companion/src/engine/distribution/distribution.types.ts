@@ -81,6 +81,11 @@ export interface PoolPick {
 }
 
 export interface TerritoryRow {
+  /**
+   * Sales regions (AMER, EMEA, APJ): the lead's country places it in one through the full country
+   * table. A row naming the lead's country is more specific than a row naming only its region.
+   */
+  region?: string[];
   country?: string[];
   state?: string[];
   /** Prefixes: '94' matches 94105. */

@@ -1,4 +1,4 @@
-import { countryCode, countryKey, normalizeName, stateKey } from './countries.js';
+import { countryCode, countryKey, normalizeName, regionOf, SALES_REGIONS, stateKey } from './countries.js';
 import type {
   DistributionProblem,
   TerritoryHit,
@@ -8,7 +8,7 @@ import type {
 } from './distribution.types.js';
 import { targetProblems } from './target.js';
 
-const LIST_CRITERIA = ['country', 'state', 'postalCode', 'industry'] as const;
+const LIST_CRITERIA = ['region', 'country', 'state', 'postalCode', 'industry'] as const;
 
 /**
  * Tables come from YAML and leads from orgs with custom field types, so a postal code may arrive
@@ -26,6 +26,7 @@ function postalKey(value: unknown): string {
 }
 
 const countryOf = (value: unknown): string => countryKey(text(value));
+const regionKey = (value: unknown): string => text(value).trim().toUpperCase();
 const industryOf = (value: unknown): string => normalizeName(text(value));
 
 function hasValues(list: string[] | undefined): list is string[] {
@@ -42,6 +43,8 @@ function describeBand(band: { min?: number; max?: number }): string {
 }
 
 interface LeadKeys {
+  /** From the full country table, so every country has its region without a row of its own. */
+  region: string | null;
   country: string | null;
   countryCode: string | null;
   state: string | null;
@@ -51,6 +54,10 @@ interface LeadKeys {
 /** The criteria a row matched, in words, or null when any criterion fails. */
 function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): string[] | null {
   const matched: string[] = [];
+  if (hasValues(row.region)) {
+    if (!keys.region || !row.region.some((r) => regionKey(r) === keys.region)) return null;
+    matched.push(`region ${keys.region} (country ${lead.Country})`);
+  }
   if (hasValues(row.country)) {
     if (!keys.country || !row.country.some((c) => countryOf(c) === keys.country)) return null;
     matched.push(
@@ -85,22 +92,33 @@ function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): strin
 }
 
 /**
- * The territory row for a lead: of the rows whose every criterion matches, the one with the most
- * criteria wins, and among equals the earlier row. A row without criteria catches every lead.
+ * How specific a matched row is: each criterion counts two, a region one, so a row naming the lead's
+ * country overrides a row naming only its region, while region plus another criterion beats country.
+ */
+function specificity(row: TerritoryRow, matched: string[]): number {
+  return matched.length * 2 - (hasValues(row.region) ? 1 : 0);
+}
+
+/**
+ * The territory row for a lead: of the rows whose every criterion matches, the most specific wins
+ * (see `specificity`), and among equals the earlier row. A row without criteria catches every lead.
  * `row` in the hit is the 0-based index; the reason counts rows from 1, as people do.
  */
 export function findTerritory(table: TerritoryTable, lead: TerritoryLead): TerritoryHit | null {
   const code = countryCode(text(lead.Country));
   const keys: LeadKeys = {
+    region: regionOf(code),
     country: text(lead.Country).trim() ? countryOf(lead.Country) : null,
     countryCode: code,
     state: text(lead.State).trim() ? stateKey(text(lead.State), code) : null,
     postal: postalKey(lead.PostalCode) || null,
   };
-  let best: { index: number; matched: string[] } | null = null;
+  let best: { index: number; matched: string[]; rank: number } | null = null;
   for (const [index, row] of table.rows.entries()) {
     const matched = matchRow(row, lead, keys);
-    if (matched && (!best || matched.length > best.matched.length)) best = { index, matched };
+    if (!matched) continue;
+    const rank = specificity(row, matched);
+    if (!best || rank > best.rank) best = { index, matched, rank };
   }
   if (!best) return null;
   const { index, matched } = best;
@@ -119,6 +137,7 @@ function criteriaSignature(row: TerritoryRow): string {
   const list = (values: string[] | undefined, key: (v: unknown) => string): string[] =>
     hasValues(values) ? [...new Set(values.map(key))].sort() : [];
   return JSON.stringify([
+    list(row.region, regionKey),
     list(row.country, countryOf),
     list(row.state, (s) => stateKey(text(s), null)),
     list(row.postalCode, postalKey),
@@ -188,6 +207,11 @@ export function validateTerritoryTable(table: TerritoryTable): DistributionProbl
           });
         } else if (!value.trim()) {
           problems.push({ path: `${at}.${key}[${i}]`, message: 'the value is empty' });
+        } else if (key === 'region' && !(SALES_REGIONS as string[]).includes(regionKey(value))) {
+          problems.push({
+            path: `${at}.${key}[${i}]`,
+            message: `'${value}' is not a sales region: use one of ${SALES_REGIONS.join(', ')}`,
+          });
         } else if (key === 'country' && !countryCode(value)) {
           problems.push({
             path: `${at}.${key}[${i}]`,

@@ -60,6 +60,7 @@ const territorySchema = z.strictObject({
   name: z.string(),
   rows: z.array(
     z.strictObject({
+      region: z.array(z.string()).optional(),
       country: z.array(z.string()).optional(),
       state: z.array(z.string()).optional(),
       postalCode: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),

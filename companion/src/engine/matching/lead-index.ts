@@ -108,3 +108,38 @@ export class LeadIndex implements LeadLookup {
       });
   }
 }
+
+/**
+ * The lead index as one batch of decisions sees it: each lead decided earlier in the batch counts
+ * as the decision leaves it (its new owner, or gone once converted), so leads of one company that
+ * arrive together go to one person rather than to whoever the round robin gives each.
+ */
+export class BatchLeads implements LeadLookup {
+  private readonly decided = new LeadIndex();
+  /** Leads decided in this batch: their stored copies in the base index are out of date. */
+  private readonly replaced = new Set<string>();
+
+  constructor(private readonly base: LeadLookup) {}
+
+  /** The lead was decided: later leads of the batch see it with the decision's updates. */
+  record(lead: LeadRecord, decision: { fieldUpdates: Partial<LeadRecord>; conversion: object | null }): void {
+    this.replaced.add(lead.Id);
+    this.decided.upsert({
+      ...lead,
+      ...decision.fieldUpdates,
+      ...(decision.conversion ? { IsConverted: true } : {}),
+    });
+  }
+
+  sameCompany(
+    lead: LeadRecord,
+    options: { limit?: number } = {},
+  ): Array<{ lead: LeadRecord; reason: string }> {
+    const limit = options.limit ?? 25;
+    const fresh = this.decided.sameCompany(lead, { limit });
+    const stored = this.base
+      .sameCompany(lead, { limit: limit + this.replaced.size })
+      .filter((other) => !this.replaced.has(other.lead.Id));
+    return [...fresh, ...stored].slice(0, Math.max(0, limit));
+  }
+}

@@ -115,6 +115,53 @@ describe('findTerritory', () => {
     });
   });
 
+  describe('regions', () => {
+    const regions: TerritoryTable = {
+      name: 'sdr-regions',
+      rows: [
+        { region: ['AMER'], assign: { pool: 'amer-sdr' } },
+        { region: ['EMEA'], assign: { pool: 'emea-sdr' } },
+        { region: ['APJ'], assign: { pool: 'apj-sdr' } },
+        { country: ['Egypt'], assign: { pool: 'egypt' } },
+        { region: ['emea'], industry: ['Banking'], assign: { pool: 'emea-banks' } },
+      ],
+    };
+
+    it("places a lead by its country's region, for countries no row names", () => {
+      expect(findTerritory(regions, lead({ Country: 'Kazakhstan' }))).toEqual({
+        row: 1,
+        assign: { pool: 'emea-sdr' },
+        reason: 'row 2: region EMEA (country Kazakhstan)',
+      });
+      expect(findTerritory(regions, lead({ Country: 'Uruguay' }))?.assign).toEqual({ pool: 'amer-sdr' });
+      expect(findTerritory(regions, lead({ Country: 'Bangladesh' }))?.assign).toEqual({ pool: 'apj-sdr' });
+    });
+
+    it("a row naming the lead's country overrides the region row, even when it comes later", () => {
+      expect(findTerritory(regions, lead({ Country: 'EG' }))?.assign).toEqual({ pool: 'egypt' });
+    });
+
+    it('a region with another criterion beats a country alone', () => {
+      const hit = findTerritory(regions, lead({ Country: 'Egypt', Industry: 'banking' }));
+      expect(hit?.assign).toEqual({ pool: 'emea-banks' });
+    });
+
+    it('a lead without a known country has no region', () => {
+      expect(findTerritory(regions, lead({ Country: null }))).toBeNull();
+      expect(findTerritory(regions, lead({ Country: 'Atlantis' }))).toBeNull();
+    });
+
+    it('refuses a region that does not exist, naming the ones that do', () => {
+      const problems = validateTerritoryTable({
+        name: 't',
+        rows: [{ region: ['LATAM'], assign: { pool: 'p' } }],
+      });
+      expect(problems).toEqual([
+        { path: 'rows[0].region[0]', message: "'LATAM' is not a sales region: use one of AMER, EMEA, APJ" },
+      ]);
+    });
+  });
+
   it('returns null when no row fits', () => {
     const strict: TerritoryTable = { name: 'strict', rows: [{ country: ['DE'], assign: { pool: 'dach' } }] };
     expect(findTerritory(strict, lead({}))).toBeNull();

@@ -64,14 +64,14 @@ describe('routing set', () => {
       file: 'territories.yaml',
       text: shipped.territories.text
         .replace('{ pool: apj-sdr }', '{ pool: apac-sdr }')
-        .replace('[US, CA,', '[US, Narnia, CA,'),
+        .replace('region: [AMER]', 'region: [AMER, LATAM]'),
     };
     const issues = issuesOf({ ...shipped, pools, territories });
     expect(issues).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^pools\.yaml:\d+ pools\[5\]\.strategy: /),
         expect.stringMatching(
-          /^territories\.yaml:\d+ territories\[0\]\.rows\[0\]\.country\[1\]: 'Narnia' is not a country we know/,
+          /^territories\.yaml:\d+ territories\[0\]\.rows\[0\]\.region\[1\]: 'LATAM' is not a sales region/,
         ),
         expect.stringMatching(
           /^territories\.yaml:\d+ territories\[0\]\.rows\[2\]\.assign\.pool: no pool named 'apac-sdr'; did you mean 'apj-sdr'\?/,
