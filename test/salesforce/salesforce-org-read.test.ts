@@ -38,8 +38,30 @@ describe('Salesforce org reads for the HTTP API', () => {
     o.insert('PermissionSetAssignment', { AssigneeId: admin, PermissionSetId: set }, true);
     o.insert('PermissionSetAssignment', { AssigneeId: rep, PermissionSetId: other }, true);
     const org = new SalesforceOrgRead(h.api);
-    expect(await org.getUser(admin)).toMatchObject({ Name: 'Admin', HasReroutePermission: true });
+    expect(await org.getUser(admin)).toMatchObject({
+      Name: 'Admin',
+      HasReroutePermission: true,
+      HasAdminPermission: false,
+    });
     expect(await org.getUser(rep)).toMatchObject({ Name: 'Rep', HasReroutePermission: false });
+  });
+
+  it('makes a user a Switchyard admin by the Switchyard_Admin custom permission, never by profile name', async () => {
+    h = await startHarness();
+    const o = h.standIn.org;
+    const admin = seedUser(h.standIn, 'RevOps');
+    const permission = o.insert('CustomPermission', { DeveloperName: 'Switchyard_Admin' }, true).Id;
+    const set = o.insert('PermissionSet', { Name: 'Switchyard_Admin' }, true).Id;
+    o.insert(
+      'SetupEntityAccess',
+      { ParentId: set, SetupEntityId: permission, SetupEntityType: 'CustomPermission' },
+      true,
+    );
+    o.insert('PermissionSetAssignment', { AssigneeId: admin, PermissionSetId: set }, true);
+    expect(await new SalesforceOrgRead(h.api).getUser(admin)).toMatchObject({
+      HasAdminPermission: true,
+      HasReroutePermission: false,
+    });
   });
 
   it('reads a queue with its user members', async () => {

@@ -22,6 +22,17 @@ export interface OrgPage<T> {
   offset: number;
 }
 
+/**
+ * What one user may do with one record, as Salesforce's UserRecordAccess reports it (sharing, role
+ * hierarchy, queues, View All / Modify All):
+ * https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-userrecordaccess.html
+ */
+export interface RecordAccess {
+  read: boolean;
+  edit: boolean;
+  transfer: boolean;
+}
+
 /** Objects whose records can be read in bulk by Id. */
 export type OrgReadObject = 'User' | 'Queue' | 'Lead' | 'Account';
 
@@ -41,6 +52,13 @@ export interface OrgReadPort {
   getMany<T extends SfRecord>(object: OrgReadObject, ids: string[]): Promise<Map<string, T>>;
   /** Leads whose Matched_Account__c is the account, one page, sorted as asked (converted ones left out). */
   matchedLeads(accountId: string, query: OrgMatchedLeadsQuery): Promise<OrgPage<LeadRecord>>;
+  /**
+   * The user's access to each lead, keyed by 18-character Id; leads the org does not know are left
+   * out (no access). Up to 200 Ids per call, as UserRecordAccess allows.
+   */
+  leadAccess(userId: string, leadIds: string[]): Promise<Map<string, RecordAccess>>;
+  /** The Lead fields (API names) the user's field-level security lets them read. */
+  readableLeadFields(userId: string): Promise<Set<string>>;
   /** Leads by name, email or company; an empty text lists the newest. */
   searchLeads(text: string, limit: number): Promise<LeadRecord[]>;
   /** Accounts by name or website. */

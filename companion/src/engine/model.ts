@@ -127,6 +127,8 @@ export interface UserRecord extends SfRecord {
   WorkingHours?: WorkingHours | null;
   /** Holds the Switchyard_Reroute custom permission (through a permission set); not a Salesforce field. */
   HasReroutePermission?: boolean;
+  /** Holds the Switchyard_Admin custom permission (the Switchyard Admin permission set); not a Salesforce field. */
+  HasAdminPermission?: boolean;
 }
 
 export interface QueueRecord extends SfRecord {

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { OrgReadPort } from '../crm/org-read.port.js';
+import type { OrgReadPort, RecordAccess } from '../crm/org-read.port.js';
 import type { AccountRecord, LeadRecord } from '../engine/model.js';
-import { KEY_PREFIX } from '../engine/salesforce-id.js';
+import { toId18 } from '../engine/salesforce-id.js';
 import type { Actor } from './app-context.js';
 import { ForbiddenError, NotFoundError } from './http.errors.js';
 
@@ -33,32 +33,44 @@ export async function findAccount(org: OrgReadPort, id: string): Promise<Account
 }
 
 /**
- * Who may re-route a lead: its owner, the members of the queue that owns it, and people holding
- * the re-route permission. Anyone else gets a 403 naming who may and what to do.
+ * Who may re-route a lead, the one rule Switchyard applies (here and in `SwitchyardController.rerouteLead`,
+ * which checks it in Apex before calling the companion): the person holds the Switchyard_Reroute
+ * custom permission AND Salesforce gives them edit and transfer access to the lead (UserRecordAccess
+ * HasEditAccess and HasTransferAccess,
+ * https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-userrecordaccess.html).
+ * Owning the lead or working its queue counts only through the access Salesforce gives for it.
+ * Returns the refusal, or null when the person may re-route the lead.
  */
-export async function assertMayReroute(org: OrgReadPort, actor: Actor, lead: LeadRecord): Promise<void> {
-  if (actor.canReroute || lead.OwnerId === actor.id) return;
-  const ownerId = lead.OwnerId ?? null;
-  let who = 'its owner';
-  let ask = 'the lead owner';
-  if (ownerId?.startsWith(KEY_PREFIX.queue)) {
-    const queue = await org.getQueue(ownerId);
-    if (queue?.MemberIds?.includes(actor.id)) return;
-    if (queue) {
-      who = `members of ${queue.Name}, the queue that owns it`;
-      ask = `a member of ${queue.Name}`;
-    }
-  } else if (ownerId) {
-    const owner = await org.getUser(ownerId);
-    if (owner) {
-      who = `its owner, ${owner.Name}`;
-      ask = owner.Name;
-    }
+export function rerouteRefusal(
+  actor: Pick<Actor, 'canReroute'>,
+  access: RecordAccess | undefined,
+): { message: string; action: string } | null {
+  if (!actor.canReroute) {
+    return {
+      message: 'You cannot re-route leads: you do not hold the Switchyard re-route permission.',
+      action: 'Ask your Salesforce admin for the Switchyard User permission set.',
+    };
   }
-  throw new ForbiddenError(
-    `You cannot re-route this lead: only ${who}, or people with the Switchyard re-route permission, may.`,
-    `Ask ${ask} to re-route it, or ask your Salesforce admin for the Switchyard re-route permission.`,
-  );
+  if (!access?.edit || !access.transfer) {
+    return {
+      message:
+        'You cannot re-route this lead: Salesforce does not let you edit it and change its owner (edit and transfer access).',
+      action:
+        "Ask the lead's owner or your Salesforce admin to share the lead with you with edit access, or to re-route it.",
+    };
+  }
+  return null;
+}
+
+/** Refuses with 403 unless `rerouteRefusal` lets the actor re-route the lead (404 when there is no such lead). */
+export async function assertMayReroute(org: OrgReadPort, actor: Actor, leadId: string): Promise<void> {
+  let access: RecordAccess | undefined;
+  if (actor.canReroute) {
+    access = (await org.leadAccess(actor.id, [leadId])).get(toId18(leadId) ?? leadId);
+    if (!access) await findLead(org, leadId);
+  }
+  const refusal = rerouteRefusal(actor, access);
+  if (refusal) throw new ForbiddenError(refusal.message, refusal.action);
 }
 
 /** Routing a batch of leads is an admin's tool: it needs the re-route permission. */
@@ -66,6 +78,6 @@ export function assertMayRouteBatch(actor: Actor): void {
   if (actor.canReroute) return;
   throw new ForbiddenError(
     'Routing a batch of leads needs the Switchyard re-route permission, which you do not have.',
-    'Re-route the leads you own one at a time, or ask your Salesforce admin for the Switchyard re-route permission.',
+    'Ask your Salesforce admin for the Switchyard re-route permission.',
   );
 }

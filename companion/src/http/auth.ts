@@ -30,14 +30,17 @@ export function requireApiKey(apiKey: string): RequestHandler {
   };
 }
 
-/** Sales development, leadership and admins may re-route any lead; others only their own. */
+/**
+ * The acting user's rights come from custom permissions their permission sets grant (Switchyard_Reroute,
+ * Switchyard_Admin), never from a profile's name, which any admin can give to any profile.
+ */
 export function toActor(user: {
   Id: string;
   Name: string;
   IsActive: boolean;
   Role__c?: string | null;
-  ProfileName?: string | null;
   HasReroutePermission?: boolean;
+  HasAdminPermission?: boolean;
 }): Actor {
   return {
     id: user.Id,
@@ -45,7 +48,7 @@ export function toActor(user: {
     role: user.Role__c ?? null,
     active: user.IsActive,
     canReroute: user.HasReroutePermission === true,
-    isAdmin: user.ProfileName === 'System Administrator',
+    isAdmin: user.HasAdminPermission === true,
   };
 }
 

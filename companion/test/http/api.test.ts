@@ -135,28 +135,38 @@ describe('POST /v1/leads/{leadId}/route', () => {
     expect(after.body.items[0].path[0]).toEqual({ node: expect.any(String), text: expect.any(String) });
   });
 
-  it("lets a lead's owner re-route it without the permission, and no one else", async () => {
+  it('re-routes only for people with the permission AND edit and transfer access to the lead', async () => {
     const lead = takeMql();
+    const kara = demoUserId(11); // BDR: holds the permission, reaches only her own and the Partner Queue's leads
     await api.org.updateLeadsAsUser([{ id: lead.Id, fields: { OwnerId: noah } }]);
-    const stranger = await api.call('POST', `/v1/leads/${lead.Id}/route`, { user: demoUserId(15), body: {} });
-    expect(stranger.status).toBe(403);
-    expect(stranger.body.error.code).toBe('FORBIDDEN');
-    expect(stranger.body.error.message).toContain('Noah Fischer');
-    expect(stranger.body.error.action).toMatch(/Ask Noah Fischer .*re-route permission/);
+    // The owner edits the lead, but without the permission may not re-route it (as Apex refuses him).
     const owner = await api.call('POST', `/v1/leads/${lead.Id}/route`, { user: noah, body: {} });
-    expect(owner.status).toBe(200);
-    expect(owner.body.previousOwner.id).toBe(noah);
+    expect(owner.status).toBe(403);
+    expect(owner.body.error.message).toMatch(/re-route permission/);
+    expect(owner.body.error.action).toMatch(/Switchyard User permission set/);
+    // The permission without edit access to this lead is refused too, and the refusal says so.
+    const noAccess = await api.call('POST', `/v1/leads/${lead.Id}/route`, { user: kara, body: {} });
+    expect(noAccess.status).toBe(403);
+    expect(noAccess.body.error.message).toMatch(/does not let you edit it and change its owner/);
+    const unchanged = await api.call('GET', `/v1/leads/${lead.Id}`);
+    expect(unchanged.body.owner.id).toBe(noah);
+    // Once the lead is hers, the same person may.
+    await api.org.updateLeadsAsUser([{ id: lead.Id, fields: { OwnerId: kara } }]);
+    const allowed = await api.call('POST', `/v1/leads/${lead.Id}/route`, {
+      user: kara,
+      body: { dryRun: true },
+    });
+    expect(allowed.status).toBe(200);
   });
 
-  it('lets members of the owning queue re-route its leads', async () => {
+  it('lets a permission holder who works the owning queue re-route its leads, and no one outside it', async () => {
     const lead = takeMql();
-    const queue = (await api.org.listQueues()).find((q) => q.Name === 'Inquiry Queue')!;
-    const member = queue.MemberIds![0]!;
+    const queue = (await api.org.listQueues()).find((q) => q.Name === 'Partner Queue')!;
+    const member = demoUserId(11); // Kara Lopez, BDR: works the Partner Queue
     const outsider = demoUserId(20); // Tara Brooks, CSM: not a member, no permission
     await api.org.updateLeadsAsUser([{ id: lead.Id, fields: { OwnerId: queue.Id } }]);
     const refused = await api.call('POST', `/v1/leads/${lead.Id}/route`, { user: outsider, body: {} });
     expect(refused.status).toBe(403);
-    expect(refused.body.error.message).toContain('Inquiry Queue');
     const allowed = await api.call('POST', `/v1/leads/${lead.Id}/route`, {
       user: member,
       body: { dryRun: true },

@@ -109,6 +109,7 @@ export const DEMO_USERS: UserRecord[] = people.map((p) => ({
   Out_Of_Office_Until__c: p.outOfOfficeUntil ?? null,
   WorkingHours: weekdays('09:00', '17:00'),
   HasReroutePermission: REROUTE_ROLES.has(p.role),
+  HasAdminPermission: p.role === 'Admin',
 }));
 
 const queueNames = [

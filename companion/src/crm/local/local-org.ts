@@ -10,7 +10,15 @@ import type {
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/atomic.js';
 import type { LeadUpdate, WriteResult } from '../crm.port.js';
-import type { OrgLeadSortField, OrgMatchedLeadsQuery, OrgPage, OrgReadPort } from '../org-read.port.js';
+import { BASE_FIELDS } from '../../engine/flow/fields.js';
+import type {
+  OrgLeadSortField,
+  OrgMatchedLeadsQuery,
+  OrgPage,
+  OrgReadPort,
+  RecordAccess,
+} from '../org-read.port.js';
+import { demoHiddenLeadFields, demoLeadAccess } from './demo-sharing.js';
 import { LocalCrm } from './local-crm.js';
 import {
   containsPattern,
@@ -64,6 +72,25 @@ export class LocalOrg extends LocalCrm implements OrgReadPort {
 
   async getQueue(id: string): Promise<QueueRecord | null> {
     return this.getOne<QueueRecord>('Queue', id);
+  }
+
+  /** The user's access to each lead under the demo org's sharing (`demo-sharing.ts`). */
+  async leadAccess(userId: string, leadIds: string[]): Promise<Map<string, RecordAccess>> {
+    const leads = await this.getMany<LeadRecord>('Lead', leadIds);
+    const [user, queues] = await Promise.all([
+      this.getUser(userId),
+      this.getMany<QueueRecord>(
+        'Queue',
+        [...leads.values()].map((l) => l.OwnerId ?? '').filter((id) => id.startsWith(KEY_PREFIX.queue)),
+      ),
+    ]);
+    return new Map([...leads.values()].map((lead) => [lead.Id, demoLeadAccess(user, lead, queues)]));
+  }
+
+  /** The Lead fields the user's profile reads in the demo org (`demo-sharing.ts`). */
+  async readableLeadFields(userId: string): Promise<Set<string>> {
+    const hidden = new Set(demoHiddenLeadFields(await this.getUser(userId)));
+    return new Set(['Id', ...Object.keys(BASE_FIELDS.lead)].filter((f) => !hidden.has(f)));
   }
 
   /** Records of one object by Id, keyed by 18-character Id; missing ones are left out. */

@@ -4,6 +4,7 @@ import type {
   OrgPage,
   OrgReadObject,
   OrgReadPort,
+  RecordAccess,
 } from '../org-read.port.js';
 import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../../engine/model.js';
 import { chunk, soqlIdList, soqlString, type SalesforceApi } from './salesforce-api.js';
@@ -11,6 +12,8 @@ import { ACCOUNT_FIELDS, LEAD_FIELDS, USER_FIELDS } from './salesforce-fields.js
 
 /** The custom permission that lets a person re-route a lead (force-app customPermissions). */
 export const REROUTE_PERMISSION = 'Switchyard_Reroute';
+/** The custom permission that makes a person a Switchyard admin (the Switchyard Admin permission set). */
+export const ADMIN_PERMISSION = 'Switchyard_Admin';
 
 const SORT: Record<OrgLeadSortField, string[]> = {
   name: ['LastName', 'FirstName'],
@@ -58,7 +61,8 @@ function toId18(id: string): string | null {
 
 /** The reads the HTTP API needs, over the customer's org. */
 export class SalesforceOrgRead implements OrgReadPort {
-  private reroutePermissionId: string | null | undefined;
+  /** DeveloperName → Id of the Switchyard custom permissions the org has. */
+  private permissionIds: Map<string, string> | undefined;
 
   constructor(private readonly api: SalesforceApi) {}
 
@@ -73,7 +77,63 @@ export class SalesforceOrgRead implements OrgReadPort {
   async getUser(id: string): Promise<UserRecord | null> {
     const user = (await this.getMany<UserRecord>('User', [id])).values().next().value;
     if (!user) return null;
-    return { ...user, HasReroutePermission: await this.hasReroutePermission(user.Id) };
+    const held = await this.heldPermissions(user.Id);
+    return {
+      ...user,
+      HasReroutePermission: held.has(REROUTE_PERMISSION),
+      HasAdminPermission: held.has(ADMIN_PERMISSION),
+    };
+  }
+
+  /**
+   * UserRecordAccess: what the user may do with each lead, 200 Ids per query as the object allows
+   * (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-userrecordaccess.html).
+   */
+  async leadAccess(userId: string, leadIds: string[]): Promise<Map<string, RecordAccess>> {
+    const out = new Map<string, RecordAccess>();
+    const user = toId18(userId);
+    const wanted = [...new Set(leadIds.map(toId18).filter((id): id is string => id !== null))];
+    if (!user) return out;
+    for (const part of chunk(wanted, 200)) {
+      const rows = await this.api.queryAll<{
+        RecordId: string;
+        HasReadAccess: boolean;
+        HasEditAccess: boolean;
+        HasTransferAccess: boolean;
+      }>(
+        `SELECT RecordId, HasReadAccess, HasEditAccess, HasTransferAccess FROM UserRecordAccess ` +
+          `WHERE UserId = ${soqlString(user)} AND RecordId IN ${soqlIdList(part)}`,
+      );
+      for (const row of rows) {
+        out.set(toId18(row.RecordId) ?? row.RecordId, {
+          read: row.HasReadAccess === true,
+          edit: row.HasEditAccess === true,
+          transfer: row.HasTransferAccess === true,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * FieldPermissions of the permission sets (the profile's included) assigned to the user: the Lead
+   * fields they read. Fields without field-level security (Id, Name's parts) are always readable
+   * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm).
+   */
+  async readableLeadFields(userId: string): Promise<Set<string>> {
+    const user = toId18(userId);
+    const readable = new Set(['Id', 'FirstName', 'LastName', 'Company', 'Status', 'OwnerId']);
+    if (!user) return readable;
+    const sets = await this.api.queryAll<{ PermissionSetId: string }>(
+      `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(user)}`,
+    );
+    if (sets.length === 0) return readable;
+    const rows = await this.api.queryAll<{ Field: string }>(
+      `SELECT Field FROM FieldPermissions WHERE SobjectType = 'Lead' AND PermissionsRead = true ` +
+        `AND ParentId IN ${soqlIdList(sets.map((s) => s.PermissionSetId))}`,
+    );
+    for (const row of rows) readable.add(row.Field.replace(/^Lead\./, ''));
+    return readable;
   }
 
   async getQueue(id: string): Promise<QueueRecord | null> {
@@ -144,24 +204,26 @@ export class SalesforceOrgRead implements OrgReadPort {
     return rows.map(toUser);
   }
 
-  /** Whether a permission set assigned to the user grants the re-route custom permission. */
-  private async hasReroutePermission(userId: string): Promise<boolean> {
-    if (this.reroutePermissionId === undefined) {
-      const rows = await this.api.queryAll<{ Id: string }>(
-        `SELECT Id FROM CustomPermission WHERE DeveloperName = ${soqlString(REROUTE_PERMISSION)}`,
+  /** The Switchyard custom permissions a permission set assigned to the user grants. */
+  private async heldPermissions(userId: string): Promise<Set<string>> {
+    if (this.permissionIds === undefined) {
+      const rows = await this.api.queryAll<{ Id: string; DeveloperName: string }>(
+        `SELECT Id, DeveloperName FROM CustomPermission WHERE DeveloperName IN ` +
+          `(${[REROUTE_PERMISSION, ADMIN_PERMISSION].map(soqlString).join(', ')})`,
       );
-      this.reroutePermissionId = rows[0]?.Id ?? null;
+      this.permissionIds = new Map(rows.map((r) => [r.DeveloperName, r.Id]));
     }
-    if (!this.reroutePermissionId) return false;
+    if (this.permissionIds.size === 0) return new Set();
     const sets = await this.api.queryAll<{ PermissionSetId: string }>(
       `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`,
     );
-    if (sets.length === 0) return false;
-    const grants = await this.api.queryAll<{ Id: string }>(
-      `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = ${soqlString(this.reroutePermissionId)} ` +
+    if (sets.length === 0) return new Set();
+    const grants = await this.api.queryAll<{ SetupEntityId: string }>(
+      `SELECT SetupEntityId FROM SetupEntityAccess WHERE SetupEntityId IN ${soqlIdList([...this.permissionIds.values()])} ` +
         `AND ParentId IN ${soqlIdList(sets.map((s) => s.PermissionSetId))}`,
     );
-    return grants.length > 0;
+    const granted = new Set(grants.map((g) => g.SetupEntityId));
+    return new Set([...this.permissionIds].filter(([, id]) => granted.has(id)).map(([name]) => name));
   }
 
   private selectById(object: OrgReadObject, ids: string[]): string {

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LeadRecord } from '../../engine/model.js';
-import { KEY_PREFIX } from '../../engine/salesforce-id.js';
-import { actorOf, assertMayRouteBatch } from '../access.js';
+import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
+import { actorOf, assertMayRouteBatch, rerouteRefusal } from '../access.js';
 import type { AppDeps, RouteRequest } from '../app-context.js';
 import { isRouteFailure } from '../../routing/routing.service.js';
-import { NotFoundError, toErrorResponse } from '../http.errors.js';
+import { ForbiddenError, NotFoundError, toErrorResponse } from '../http.errors.js';
 import { CallerGoneError, callerGone } from '../in-flight-limit.js';
 import { parseRequest, salesforceId, strictBody } from '../validation.js';
 import { routeView } from '../views.js';
@@ -36,9 +36,19 @@ export function routeBatchRoute(deps: AppDeps): Router {
     assertMayRouteBatch(actor);
     const dryRun = body.dryRun ?? false;
     const ids = [...new Set(body.leadIds)];
-    const leads = await deps.org.getMany<LeadRecord>('Lead', ids);
+    const [leads, access] = await Promise.all([
+      deps.org.getMany<LeadRecord>('Lead', ids),
+      deps.org.leadAccess(actor.id, ids),
+    ]);
+    // The same rule as one re-route, lead by lead: a lead the actor may not move fails alone.
+    const refused = new Map(
+      ids.flatMap((id) => {
+        const refusal = leads.has(id) ? rerouteRefusal(actor, access.get(toId18(id) ?? id)) : null;
+        return refusal ? [[id, new ForbiddenError(refusal.message, refusal.action)] as const] : [];
+      }),
+    );
     const requests: RouteRequest[] = ids
-      .filter((id) => leads.has(id))
+      .filter((id) => leads.has(id) && !refused.has(id))
       .map((leadId) => ({
         leadId,
         trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
@@ -54,7 +64,8 @@ export function routeBatchRoute(deps: AppDeps): Router {
         return {
           leadId,
           ok: false as const,
-          error: toErrorResponse(result ? result.error : notFound(leadId)).body.error,
+          error: toErrorResponse(result ? result.error : (refused.get(leadId) ?? notFound(leadId))).body
+            .error,
         };
       }
       deps.metrics.apiRoutes.inc({ outcome: result.decision.outcome, dry_run: String(dryRun) });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
-import { actorOf, assertMayReroute, findLead } from '../access.js';
+import { actorOf, assertMayReroute } from '../access.js';
 import type { AppDeps, RouteResult } from '../app-context.js';
 import { ApiError, STATUS_BY_CODE, type ApiErrorCode } from '../http.errors.js';
 import { callerGone } from '../in-flight-limit.js';
@@ -84,8 +84,7 @@ export function routeLeadRoute(deps: AppDeps): Router {
       headers: idempotencyHeader,
     });
     const actor = actorOf(res);
-    // People who may re-route any lead need no look at it first: routing answers NOT_FOUND itself.
-    if (!actor.canReroute) await assertMayReroute(deps.org, actor, await findLead(deps.org, params.leadId));
+    await assertMayReroute(deps.org, actor, params.leadId);
     const dryRun = body.dryRun ?? false;
     const key = headers['idempotency-key'];
     const result = await coalescer.route(
