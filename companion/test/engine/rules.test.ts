@@ -679,3 +679,63 @@ describe('regions for every country (full country table; a territory row overrid
     expect(explanation(decision)).toMatch(/country Egypt \(EG\)/);
   });
 });
+
+describe('leads that engaged with us directly stay with their owner (handbook: exceptions to this rule)', () => {
+  /** A lead a partner brought to its sponsored event, since worked by Ben Carter (SDR). */
+  const partnerSourced = { OwnerId: user.ben, Status: 'Accepted' };
+  const webinar = 'Webinar: Routing at Scale';
+  const partnerEvent = 'DevOps Summit London (partner sponsored)';
+
+  it('registering for one of our webinars keeps the lead with its SDR', () => {
+    const decision = route('partner-event', {
+      trigger: { kind: 'campaign-member' },
+      lead: partnerSourced,
+      joins: { campaign: webinar, status: 'Registered' },
+    });
+    expect(decision.outcome).toBe('unchanged');
+    expect(decision.owner?.id).toBe(user.ben);
+    expect(decision.fieldUpdates.Partner_Share_Status__c).toBeUndefined();
+    expect(explanation(decision)).toMatch(/engaged with us directly/);
+  });
+
+  it('any inbound engagement counts: a form, a meeting, a download, a demo request', () => {
+    for (const [campaign, status] of [
+      ['eBook: The Lead Routing Guide', 'Downloaded'],
+      ['Product demo requests', 'Responded'],
+    ] as const) {
+      const decision = route('partner-event', { lead: partnerSourced, joins: { campaign, status } });
+      expect(decision.owner?.id).toBe(user.ben);
+    }
+    for (const LeadSource of ['Web Form', 'Meeting', 'Inbound Request']) {
+      const decision = route('partner-event', { lead: { ...partnerSourced, LeadSource }, joins: null });
+      expect(decision.owner?.id).toBe(user.ben);
+    }
+  });
+
+  it('joining the partner’s own event is not direct engagement: the lead is shared with the partner', () => {
+    const decision = route('partner-event', {
+      trigger: { kind: 'campaign-member' },
+      lead: partnerSourced,
+      joins: { campaign: partnerEvent, status: 'Attended' },
+    });
+    expect(decision.owner?.id).toBe(queueId('Partner Queue'));
+  });
+
+  it('a list upload the lead did not respond to is not engagement', () => {
+    const decision = route('partner-joint', {
+      lead: { OwnerId: user.ben, Status: 'Raw' },
+      joins: { campaign: 'Trade show list upload', status: 'Sent' },
+    });
+    expect(explanation(decision)).toMatch(
+      /Exception for leads that engaged with us directly: no branch applies/,
+    );
+  });
+
+  it('the partner-sponsored event rule checks the campaign joined is the partner event', () => {
+    const webinarLead = route('partner-event', { joins: { campaign: webinar, status: 'Registered' } });
+    expect(webinarLead.owner?.id).not.toBe(queueId('Partner Queue'));
+    expect(webinarLead.fieldUpdates.Partner_Share_Status__c).toBeUndefined();
+    const eventLead = route('partner-event', { joins: { campaign: partnerEvent, status: 'Attended' } });
+    expect(eventLead.owner?.id).toBe(queueId('Partner Queue'));
+  });
+});

@@ -189,7 +189,7 @@ const campaigns: CampaignRecord[] = [
   {
     Id: campaign(1),
     Name: 'DevOps Summit London (partner sponsored)',
-    Type: 'Event',
+    Type: 'Partner Sponsored Event',
     IsActive: true,
     MDF_Funding__c: 'No',
     Channel_Partner_Involved__c: 'No',

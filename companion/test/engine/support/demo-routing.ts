@@ -5,7 +5,7 @@ import { decide } from '../../../src/engine/decide.js';
 import type { PoolState } from '../../../src/engine/distribution/distribution.types.js';
 import { selectFlow, type RoutingSet } from '../../../src/engine/flow/routing-set.js';
 import type { AccountIndexOptions } from '../../../src/engine/matching/account-index.js';
-import type { LeadRecord, Trigger } from '../../../src/engine/model.js';
+import type { LeadRecord, Membership, Trigger } from '../../../src/engine/model.js';
 import { buildOrgSnapshot, routingContext, type OrgSnapshot } from '../../../src/engine/routing-context.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
 
@@ -26,6 +26,8 @@ export interface RouteOptions {
   /** Changes to the scenario lead, e.g. to make the negative case of a rule. */
   lead?: Partial<LeadRecord>;
   poolState?: (pool: string) => PoolState | undefined;
+  /** The campaign the lead joins, by the demo campaign's name, with the member's status; null for none. */
+  joins?: { campaign: string; status: string } | null;
 }
 
 /** Routes a demo scenario lead with the shipped flows, as the routing service would choose them. */
@@ -42,7 +44,7 @@ export function routeScenario(
   const context = routingContext(set, org, {
     now: options.now ?? MONDAY,
     trigger,
-    membership: scenarioMembership(lead.Id),
+    membership: options.joins !== undefined ? joining(lead.Id, options.joins) : scenarioMembership(lead.Id),
     ...(options.poolState ? { poolState: options.poolState } : {}),
   });
   return decide(flow, lead, context);
@@ -51,4 +53,14 @@ export function routeScenario(
 /** The whole explanation in one string, for asserting that a reason is given in words. */
 export function explanation(decision: Decision): string {
   return decision.path.map((step) => step.text).join('\n');
+}
+
+function joining(leadId: string, joins: RouteOptions['joins']): Membership | null {
+  if (!joins) return null;
+  const campaign = DEMO_SCENARIO.campaigns.find((c) => c.Name === joins.campaign);
+  if (!campaign) throw new Error(`no demo campaign '${joins.campaign}'`);
+  return {
+    campaign,
+    member: { Id: '00vJOINING', CampaignId: campaign.Id, LeadId: leadId, Status: joins.status },
+  };
 }
