@@ -10,7 +10,7 @@ import { SalesforceChangeTrigger } from '../../companion/src/jobs/salesforce-cha
 import { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../companion/src/store/open-database.js';
 import type { Store } from '../../companion/src/store/store.js';
-import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+import { seedLeads, seedQueue, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 import { PubSubStandIn } from './stand-in/pubsub.server.js';
 
 // Routing's writes come back from the org as change events, like everyone else's. Through the
@@ -88,7 +88,7 @@ describe('routing’s own writes coming back from the org', () => {
     h = await startHarness();
     pubsub = await PubSubStandIn.start(h.standIn);
     const rep = seedUser(h.standIn, 'Rita Rep');
-    const holding = h.standIn.org.insert('Group', { Name: 'Unqualified Holding', Type: 'Queue' }, true).Id;
+    const holding = seedQueue(h.standIn, 'Unqualified_Holding');
     const [lead] = seedLeads(h.standIn, 1, holding, { Status: 'Unqualified' }) as [string];
 
     const routingSet = loadRoutingSet(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduledJob } from '../../companion/src/jobs/scheduled-jobs.js';
-import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+import { seedLeads, seedQueue, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -15,7 +15,7 @@ describe('clean-up job candidates in a Salesforce org', () => {
   it('finds open, person-owned leads in the statuses a status-queue job moves', async () => {
     h = await startHarness();
     const rep = seedUser(h.standIn, 'Rep');
-    const queue = h.standIn.org.insert('Group', { Name: 'Inquiry Queue', Type: 'Queue' }, true).Id;
+    const queue = seedQueue(h.standIn, 'Inquiry_Queue');
     const [inquiry, disqualified] = seedLeads(h.standIn, 2, rep, { Status: 'Inquiry' });
     h.standIn.org.update('Lead', disqualified!, { Status: 'Disqualified' });
     const [queued] = seedLeads(h.standIn, 1, queue, { Status: 'Inquiry' });

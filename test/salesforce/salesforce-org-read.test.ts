@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SalesforceOrgRead } from '../../companion/src/crm/salesforce/salesforce-org-read.js';
-import { seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+import { seedQueue, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -67,7 +67,7 @@ describe('Salesforce org reads for the HTTP API', () => {
   it('reads a queue with its user members', async () => {
     h = await startHarness();
     const ann = seedUser(h.standIn, 'Ann');
-    const queue = h.standIn.org.insert('Group', { Name: 'Partner Queue', Type: 'Queue' }, true).Id;
+    const queue = seedQueue(h.standIn, 'Partner_Queue');
     h.standIn.org.insert('GroupMember', { GroupId: queue, UserOrGroupId: ann }, true);
     expect(await new SalesforceOrgRead(h.api).getQueue(queue)).toEqual({
       Id: queue,

@@ -129,6 +129,14 @@ describe('Salesforce adapter: reads', () => {
 
     const queues = await h.crm.listQueues();
     expect(queues).toEqual([
+      // The org's default lead owner, where its assignment rule sends leads.
+      {
+        Id: h.standIn.defaultLeadQueueId,
+        Name: 'Lead Inbox',
+        DeveloperName: 'Lead_Inbox',
+        TakesLeads: true,
+        MemberIds: [],
+      },
       {
         Id: queue,
         Name: 'Partner Queue',

@@ -81,21 +81,11 @@ export function seedUser(
   return standIn.org.insert('User', { Name: name, IsActive: true, UserType: 'Standard', ...extra }, true).Id;
 }
 
-/**
- * A queue, named by its DeveloperName (label: the name with spaces), supporting the objects given
- * (Object Reference, "QueueSobject": a queue owns records only of the objects it lists).
- */
+/** A queue, named by its DeveloperName, taking leads or the objects given: `SalesforceStandIn.seedQueue`. */
 export function seedQueue(
   standIn: SalesforceStandIn,
   developerName: string,
   options: { label?: string; objects?: string[] } = {},
 ): string {
-  const id = standIn.org.insert(
-    'Group',
-    { Name: options.label ?? developerName.replace(/_/g, ' '), DeveloperName: developerName, Type: 'Queue' },
-    true,
-  ).Id;
-  for (const object of options.objects ?? ['Lead'])
-    standIn.org.insert('QueueSobject', { QueueId: id, SobjectType: object }, true);
-  return id;
+  return standIn.seedQueue(developerName, options);
 }

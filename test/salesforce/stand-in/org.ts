@@ -43,10 +43,12 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'Email',
       'Company',
       'Website',
+      'Street',
       'Country',
       'State',
       'City',
       'PostalCode',
+      'Address',
       'NumberOfEmployees',
       'Industry',
       'LeadSource',
@@ -77,6 +79,7 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'MQL_Date__c',
     ],
     readOnly: [
+      'Address',
       'IsConverted',
       'LastActivityDate',
       'ConvertedContactId',
@@ -95,14 +98,17 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'BDR_Prospecting_Status_Changed__c',
       'Segment__c',
       'Customer_Success_Manager__c',
+      'BillingStreet',
       'BillingCountry',
       'BillingState',
       'BillingCity',
+      'BillingPostalCode',
+      'BillingAddress',
       'Industry',
       'NumberOfEmployees',
       'LastActivityDate',
     ],
-    readOnly: ['LastActivityDate'],
+    readOnly: ['BillingAddress', 'LastActivityDate'],
   },
   Contact: { fields: ['AccountId', 'OwnerId', 'FirstName', 'LastName', 'Email'], readOnly: [] },
   Opportunity: {
@@ -171,16 +177,50 @@ export const FRESH_ORG_LEAD_STATUSES = [
   { ApiName: 'Closed - Not Converted', IsConverted: false, IsDefault: false },
 ] as const;
 
-const PARENTS: Record<string, Record<string, { type: string; key: string }>> = {
-  CampaignMember: { Campaign: { type: 'Campaign', key: 'CampaignId' } },
-  User: { Profile: { type: 'Profile', key: 'ProfileId' } },
+/**
+ * Compound Address fields and their components (Object Reference, "Compound Fields" and "Address
+ * Compound Fields"): the compound is read as one structured value in queries, and is read-only;
+ * writes go to the component fields. It cannot be filtered or sorted on ("Compound Field
+ * Considerations and Limitations": only DISTANCE may filter on a location).
+ */
+export const COMPOUND: Record<string, Record<string, Record<string, string>>> = {
   Lead: {
-    Owner: { type: 'User', key: 'OwnerId' },
-    Matched_Account__r: { type: 'Account', key: 'Matched_Account__c' },
+    Address: { street: 'Street', city: 'City', state: 'State', postalCode: 'PostalCode', country: 'Country' },
   },
-  Account: { Owner: { type: 'User', key: 'OwnerId' } },
-  PermissionSetAssignment: { PermissionSet: { type: 'PermissionSet', key: 'PermissionSetId' } },
+  Account: {
+    BillingAddress: {
+      street: 'BillingStreet',
+      city: 'BillingCity',
+      state: 'BillingState',
+      postalCode: 'BillingPostalCode',
+      country: 'BillingCountry',
+    },
+  },
 };
+
+/** Parent relationships SOQL may follow; a polymorphic one may point at any of `types`. */
+const PARENTS: Record<string, Record<string, { types: string[]; key: string }>> = {
+  CampaignMember: { Campaign: { types: ['Campaign'], key: 'CampaignId' } },
+  User: { Profile: { types: ['Profile'], key: 'ProfileId' } },
+  QueueSobject: { Queue: { types: ['Group'], key: 'QueueId' } },
+  Lead: {
+    // Lead.OwnerId is polymorphic: a user or a queue (Object Reference, "Lead": OwnerId refers to
+    // Group, User).
+    Owner: { types: ['User', 'Group'], key: 'OwnerId' },
+    Matched_Account__r: { types: ['Account'], key: 'Matched_Account__c' },
+  },
+  // Accounts are owned by users only; queues cannot own them (Object Reference, "Account": OwnerId).
+  Account: { Owner: { types: ['User'], key: 'OwnerId' } },
+  PermissionSetAssignment: { PermissionSet: { types: ['PermissionSet'], key: 'PermissionSetId' } },
+};
+
+/**
+ * What a polymorphic relationship answers with: the Name object's fields, whatever the parent's type
+ * (Object Reference, "Name"; SOQL and SOSL Reference, "Understanding Relationship Fields and
+ * Polymorphic Fields": `Owner.Type` tells a user from a queue, and only Name's fields may be named
+ * through the relationship). Type is 'User' for a user and the group's Type ('Queue') for a queue.
+ */
+const NAME_FIELDS = ['Id', 'Name', 'Type', 'IsActive', 'FirstName', 'LastName', 'Email', 'Username'];
 
 const CHILDREN: Record<string, Record<string, { type: string; key: string }>> = {
   Lead: { CampaignMembers: { type: 'CampaignMember', key: 'LeadId' } },
@@ -370,10 +410,15 @@ export class Org {
       updateable: true,
       fields: this.fields(type).map((name) => ({
         name,
-        type: name === 'Id' || name.endsWith('Id') ? 'reference' : 'string',
+        type: COMPOUND[type]?.[name]
+          ? 'address'
+          : name === 'Id' || name.endsWith('Id')
+            ? 'reference'
+            : 'string',
         updateable: this.updateable(type, name),
         createable: this.updateable(type, name),
         nillable: name !== 'Id',
+        compoundFieldName: this.compoundOf(type, name),
       })),
       childRelationships: Object.entries(CHILDREN[type] ?? {}).map(([relationshipName, c]) => ({
         relationshipName,
@@ -401,7 +446,11 @@ export class Org {
   ): Array<Record<string, unknown>> {
     if (!this.hasObject(q.from)) throw new SoqlError(`sObject type '${q.from}' is not supported.`);
     // Checked before any row is read, as Salesforce rejects a bad query even when nothing matches.
-    for (const c of q.where.flatMap((w) => w.anyOf ?? [w])) this.checkField(q.from, c.field);
+    for (const c of q.where.flatMap((w) => w.anyOf ?? [w])) {
+      this.checkField(q.from, c.field);
+      this.refuseCompound(q.from, c.field, 'filtered');
+    }
+    for (const o of q.orderBy) this.refuseCompound(q.from, o.field, 'sorted');
     for (const item of q.select) if (item.kind === 'field') this.checkField(q.from, item.path);
     let rows = [...this.table(q.from).values()].filter(
       (r) =>
@@ -448,15 +497,22 @@ export class Org {
     for (const item of q.select) {
       if (item.kind === 'field') {
         const parts = item.path.split('.');
-        if (parts.length === 1) out[item.path] = r[item.path] ?? null;
+        if (parts.length === 1)
+          out[item.path] = this.compoundValue(q.from, r, item.path) ?? r[item.path] ?? null;
         else {
           const rel = parts[0]!;
           const parent = this.parentOf(q.from, r, rel);
           const existing = out[rel] as Record<string, unknown> | null | undefined;
           if (!parent) out[rel] = null;
           else {
-            const target = existing ?? { attributes: { type: PARENTS[q.from]![rel]!.type } };
-            target[parts[1]!] = parent[parts[1]!] ?? null;
+            // A polymorphic relationship's record is typed "Name"; its url names the real object.
+            const target = existing ?? {
+              attributes: {
+                type: parent.polymorphic ? 'Name' : parent.type,
+                url: `/services/data/v62.0/sobjects/${parent.type}/${parent.rec.Id}`,
+              },
+            };
+            target[parts[1]!] = parent.rec[parts[1]!] ?? null;
             out[rel] = target;
           }
         }
@@ -481,17 +537,35 @@ export class Org {
     return out;
   }
 
-  private parentOf(type: string, r: Rec, rel: string): Rec | undefined {
+  /**
+   * The parent a relationship points at, if any. Through a polymorphic relationship it is seen as a
+   * Name record: Name's fields only, with Type saying what the parent is.
+   */
+  private parentOf(
+    type: string,
+    r: Rec,
+    rel: string,
+  ): { rec: Record<string, unknown>; type: string; polymorphic: boolean } | undefined {
     const p = PARENTS[type]?.[rel];
     if (!p) throw new SoqlError(`Didn't understand relationship '${rel}' in field path.`);
     const id = r[p.key];
-    return typeof id === 'string' ? this.get(p.type, id) : undefined;
+    if (typeof id !== 'string') return undefined;
+    const parentType = this.typeOfId(id);
+    if (!parentType || !p.types.includes(parentType)) return undefined;
+    const parent = this.get(parentType, id);
+    if (!parent) return undefined;
+    if (p.types.length === 1) return { rec: parent, type: parentType, polymorphic: false };
+    const name: Record<string, unknown> = {
+      Type: parentType === 'User' ? 'User' : parent['Type'],
+    };
+    for (const f of NAME_FIELDS) if (f !== 'Type') name[f] = parent[f] ?? null;
+    return { rec: name, type: parentType, polymorphic: true };
   }
 
   private value(type: string, r: Rec, path: string): unknown {
     const parts = path.split('.');
     if (parts.length === 1) return r[path];
-    return this.parentOf(type, r, parts[0]!)?.[parts[1]!];
+    return this.parentOf(type, r, parts[0]!)?.rec[parts[1]!];
   }
 
   private checkField(type: string, path: string): void {
@@ -499,13 +573,53 @@ export class Org {
     if (parts.length === 2) {
       const p = PARENTS[type]?.[parts[0]!];
       if (!p) throw new SoqlError(`Didn't understand relationship '${parts[0]}' in field path.`);
-      return this.checkField(p.type, parts[1]!);
+      if (p.types.length > 1) {
+        if (NAME_FIELDS.includes(parts[1]!)) return;
+        const err = new SoqlError(`No such column '${parts[1]}' on entity 'Name'.`);
+        (err as { code: string }).code = 'INVALID_FIELD';
+        throw err;
+      }
+      return this.checkField(p.types[0]!, parts[1]!);
     }
     if (!this.fields(type).includes(path)) {
       const err = new SoqlError(`No such column '${path}' on entity '${type}'.`);
       (err as { code: string }).code = 'INVALID_FIELD';
       throw err;
     }
+  }
+
+  /** The compound field a component belongs to, as describe reports it (null for others). */
+  private compoundOf(type: string, field: string): string | null {
+    for (const [compound, parts] of Object.entries(COMPOUND[type] ?? {})) {
+      if (Object.values(parts).includes(field)) return compound;
+    }
+    return null;
+  }
+
+  /** A compound Address as the REST API answers it: an object of its components, or null when all are empty. */
+  private compoundValue(type: string, r: Rec, field: string): Record<string, unknown> | null | undefined {
+    const parts = COMPOUND[type]?.[field];
+    if (!parts) return undefined;
+    const value: Record<string, unknown> = {};
+    for (const [key, component] of Object.entries(parts)) value[key] = r[component] ?? null;
+    if (Object.values(value).every((v) => v === null)) return null;
+    return { ...value, geocodeAccuracy: null, latitude: null, longitude: null };
+  }
+
+  private refuseCompound(type: string, path: string, verb: 'filtered' | 'sorted'): void {
+    if (!COMPOUND[type]?.[path]) return;
+    const err = new SoqlError(`field '${path}' can not be ${verb} in a query call`);
+    (err as { code: string }).code = 'INVALID_FIELD';
+    throw err;
+  }
+
+  /** Whether a queue (a Group of Type Queue) may own records of `type`: it has a QueueSobject for it. */
+  queueTakes(queueId: string, type: string): boolean {
+    const group = this.get('Group', queueId);
+    if (!group || group['Type'] !== 'Queue') return false;
+    return [...this.table('QueueSobject').values()].some(
+      (q) => !q['IsDeleted'] && q['QueueId'] === queueId && q['SobjectType'] === type,
+    );
   }
 }
 

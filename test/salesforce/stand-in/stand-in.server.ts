@@ -75,6 +75,8 @@ export class SalesforceStandIn {
   readonly username = 'integration@switchyard.test';
   readonly orgId = '00DSY0000000001AAA';
   readonly integrationUserId: string;
+  /** The queue Lead Settings name as default lead owner; where the assignment rule sends leads. */
+  readonly defaultLeadQueueId: string;
   readonly privateKeyPem: string;
   private readonly publicKey: KeyObject;
   readonly faults: Faults = {
@@ -122,7 +124,32 @@ export class SalesforceStandIn {
     FRESH_ORG_LEAD_STATUSES.forEach((status, i) =>
       this.org.insert('LeadStatus', { ...status, MasterLabel: status.ApiName, SortOrder: i + 1 }, true),
     );
+    this.defaultLeadQueueId = this.seedQueue('Lead_Inbox');
+    // The org has an active lead assignment rule. None of its entries match, so a lead it runs on goes
+    // to the default lead owner of Lead Settings (Salesforce Help, "Assignment Rules": "If no rule entry
+    // matches, the record is assigned to the default owner"): a REST write without
+    // `Sforce-Auto-Assign: FALSE` takes the lead away from whoever routing gave it to.
+    this.org.leadAssignmentRule = () => this.defaultLeadQueueId;
     this.seedPackageSetup();
+  }
+
+  /**
+   * A queue, named by its DeveloperName (label: the name with spaces), supporting the objects given
+   * (Object Reference, "QueueSobject": a queue owns records only of the objects it lists).
+   */
+  seedQueue(developerName: string, options: { label?: string; objects?: string[] } = {}): string {
+    const id = this.org.insert(
+      'Group',
+      {
+        Name: options.label ?? developerName.replace(/_/g, ' '),
+        DeveloperName: developerName,
+        Type: 'Queue',
+      },
+      true,
+    ).Id;
+    for (const SobjectType of options.objects ?? ['Lead'])
+      this.org.insert('QueueSobject', { QueueId: id, SobjectType }, true);
+    return id;
   }
 
   /**
@@ -385,11 +412,14 @@ export class SalesforceStandIn {
     body: { allOrNone?: boolean; records: Array<Record<string, unknown>> },
     runAssignmentRules: boolean,
   ): unknown[] {
+    // REST API Developer Guide, "Update Records Using sObject Collections": the list can contain up to
+    // 200 objects.
     if (body.records.length > 200) {
       throw Object.assign(new Error('The number of records in a request must be 200 or fewer.'), {
         code: 'EXCEEDED_ID_LIMIT',
       });
     }
+    const seen = new Set<string>();
     return body.records.map((input) => {
       const { attributes, Id, id, ...fields } = input as Record<string, unknown> & {
         attributes?: { type: string };
@@ -400,10 +430,20 @@ export class SalesforceStandIn {
         success: false,
         errors: [{ statusCode, message, fields: errFields }],
       });
+      // One record once per request: a repeated Id is refused, and only the repeat (Apex Developer
+      // Guide, "Things You Should Know about Data in Apex": update checks each batch for duplicate Ids
+      // and marks the extra ones "Attempt to update Id more than once in this API call"). The REST
+      // sObject Collections page says nothing of duplicates; the stand-in refuses every repeat, so
+      // the adapter cannot come to rely on any being applied.
+      const key = recId.slice(0, 15);
+      if (seen.has(key)) {
+        return fail('DUPLICATE_VALUE', `Attempt to update Id more than once in this API call: ${recId}`);
+      }
+      seen.add(key);
       if (this.org.table(type).get(recId)?.['IsDeleted'])
         return fail('ENTITY_IS_DELETED', 'entity is deleted');
-      if (!this.org.get(type, recId))
-        return fail('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, ['Id']);
+      const current = this.org.get(type, recId);
+      if (!current) return fail('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, ['Id']);
       const locks = this.faults.lockRows.get(recId) ?? 0;
       if (locks > 0) {
         this.faults.lockRows.set(recId, locks - 1);
@@ -414,13 +454,61 @@ export class SalesforceStandIn {
       }
       const rule = this.faults.validation.find((v) => !v.id || v.id === recId);
       if (rule) return fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, rule.fields ?? []);
+      // Fields describe reports not updateable (read-only, compound, missing) are refused (SOAP API
+      // Developer Guide, "Core Data Types Used in API Calls": INVALID_FIELD_FOR_INSERT_UPDATE).
       const bad = Object.keys(fields).find((f) => !this.org.updateable(type, f));
       if (bad)
         return fail('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${bad}.`, [bad]);
+      if ('OwnerId' in fields && fields['OwnerId'] !== current['OwnerId']) {
+        const refused = this.ownerRefusal(type, fields['OwnerId']);
+        if (refused) return fail(refused.statusCode, refused.message, ['OwnerId']);
+      }
       const rec = this.org.update(type, recId, fields);
       if (type === 'Lead' && runAssignmentRules) this.assign(rec);
       return { id: recId, success: true, errors: [] };
     });
+  }
+
+  /**
+   * Why Salesforce refuses `ownerId` as the new owner of a `type` record, or null when it takes it.
+   * - Not an Id at all: MALFORMED_ID; an Id of neither a user nor a group: FIELD_INTEGRITY_EXCEPTION
+   *   (SOAP API Developer Guide, "Core Data Types Used in API Calls": StatusCode).
+   * - A user who does not exist: INVALID_CROSS_REFERENCE_KEY; an inactive one: INACTIVE_OWNER_OR_USER
+   *   (same StatusCode list: "The owner of the specified item is an inactive user"). Checked only when
+   *   the owner changes, so other fields of a lead an inactive user still owns can be written.
+   * - A group that is not a queue, or a queue without a QueueSobject for `type` (its Supported Objects
+   *   leave the object out): INVALID_CROSS_REFERENCE_KEY (Object Reference, "QueueSobject": the object
+   *   types a queue may hold; "Group": a queue is a Group whose Type is Queue).
+   */
+  private ownerRefusal(type: string, ownerId: unknown): { statusCode: string; message: string } | null {
+    const id = typeof ownerId === 'string' ? ownerId : '';
+    if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id)) {
+      return {
+        statusCode: 'MALFORMED_ID',
+        message: `Owner ID: id value of incorrect type: ${String(ownerId)}`,
+      };
+    }
+    const ownerType = this.org.typeOfId(id);
+    if (ownerType === 'User') {
+      const user = this.org.get('User', id);
+      if (!user) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id' };
+      if (user['IsActive'] !== true) {
+        return {
+          statusCode: 'INACTIVE_OWNER_OR_USER',
+          message: `operation performed with inactive user [${id}] as owner of ${type.toLowerCase()}`,
+        };
+      }
+      return null;
+    }
+    if (ownerType === 'Group') {
+      return this.org.queueTakes(id, type)
+        ? null
+        : { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id' };
+    }
+    return {
+      statusCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: `Owner ID: id value of incorrect type: ${id}`,
+    };
   }
 
   /**
@@ -507,6 +595,7 @@ export class SalesforceStandIn {
     const entries = (Array.isArray(call.leadConverts) ? call.leadConverts : [call.leadConverts]) as Array<
       Record<string, string>
     >;
+    // SOAP API Developer Guide, "convertLead()": up to 100 LeadConvert objects per call.
     if (entries.length > 100) {
       return this.soapFault(res, 'LIMIT_EXCEEDED', 'LIMIT_EXCEEDED: convertLead takes at most 100 leads');
     }
@@ -587,6 +676,10 @@ export class SalesforceStandIn {
     if (!this.org.get('Account', accountId))
       return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id: accountId');
     const ownerId = e['ownerId'] || (lead['OwnerId'] as string);
+    // The new contact (and opportunity) get this owner, and neither can be owned by a queue or by an
+    // inactive user (SOAP API Developer Guide, "convertLead()": ownerId; Object Reference, "Contact").
+    const ownerRefused = this.ownerRefusal('Contact', ownerId);
+    if (ownerRefused) return fail(ownerRefused.statusCode, ownerRefused.message);
     const contact = this.org.insert('Contact', {
       AccountId: accountId,
       OwnerId: ownerId,

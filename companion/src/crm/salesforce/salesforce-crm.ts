@@ -20,7 +20,6 @@ import type {
   UserRecord,
 } from '../../engine/model.js';
 import type { MemberStats } from '../../engine/distribution/distribution.types.js';
-import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
   chunk,
   soqlIdList,
@@ -190,6 +189,9 @@ export class SalesforceCrm implements CrmPort, ContactPort {
     if (filter.createdSince !== undefined) where.push(`CreatedDate >= ${soqlDateTime(filter.createdSince)}`);
     if (filter.activelyWorkedByOtherBdr)
       where.push(`Matched_Account__r.BDR_Prospecting_Status__c = 'Actively Working'`);
+    // Lead.Owner is polymorphic; Owner.Type is 'User' for a person and 'Queue' for a queue (SOQL and
+    // SOSL Reference, "Understanding Relationship Fields and Polymorphic Fields").
+    if (filter.personOwned) where.push(`Owner.Type = 'User'`);
     const rows = await this.api.queryAll<{
       Id: string;
       OwnerId: string | null;
@@ -199,7 +201,6 @@ export class SalesforceCrm implements CrmPort, ContactPort {
         `FROM Lead WHERE ${where.join(' AND ')} ORDER BY Id`,
     );
     return rows
-      .filter((r) => !filter.personOwned || !(r.OwnerId ?? '').startsWith(KEY_PREFIX.queue))
       .filter((r) => {
         if (!filter.activelyWorkedByOtherBdr) return true;
         // SOQL cannot compare two fields: the BDR must be set and not own the lead already.
@@ -311,10 +312,14 @@ export class SalesforceCrm implements CrmPort, ContactPort {
     );
   }
 
-  /** Updates of one object in collections of 200, guarded by owner and retried on locked rows. */
+  /**
+   * Updates of one object in collections of 200, guarded by owner and retried on locked rows. A record
+   * updated twice in one call is written in a later request the second time, in the order given:
+   * Salesforce refuses an Id repeated within one request (see `inRounds`).
+   */
   private async updateRecords(object: 'Lead' | 'Contact', updates: LeadUpdate[]): Promise<WriteResult[]> {
     const results = new Map<LeadUpdate, WriteResult>();
-    for (const batch of chunk(updates, UPDATE_BATCH)) {
+    for (const batch of inRounds(updates).flatMap((round) => chunk(round, UPDATE_BATCH))) {
       let writable: LeadUpdate[];
       try {
         writable = await this.guardOwners(object, batch, results);
@@ -684,6 +689,24 @@ function toLeadConvert(c: LeadConversion, convertedStatuses: string[]): Record<s
     ownerId: c.ownerId,
     sendNotificationEmail: false,
   };
+}
+
+/**
+ * The updates split so that no record appears twice in one round, each record's updates in the order
+ * given: the n-th update of a record goes in round n. Salesforce refuses an Id repeated within one
+ * update call ("Attempt to update Id more than once in this API call", Apex Developer Guide, "Things You
+ * Should Know about Data in Apex").
+ */
+function inRounds(updates: LeadUpdate[]): LeadUpdate[][] {
+  const rounds: LeadUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const u of updates) {
+    const key = u.id.slice(0, 15);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    (rounds[n] ??= []).push(u);
+  }
+  return rounds;
 }
 
 /** Salesforce Ids compare on their case-sensitive 15-character form. */
