@@ -132,6 +132,7 @@ async function main(): Promise<void> {
         public: previewRouter({
           mode: config.mode,
           apiKey: config.apiKey,
+          host: config.host,
           logger,
           ...(crm.previewDemo ? { demo: crm.previewDemo } : {}),
         }),

@@ -33,10 +33,11 @@ export interface Companion {
  * The companion as `npm start` composes it in local mode (embedded store in a temporary folder, the
  * demo org with its scenarios, the shipped flows, the preview), with the clock on MONDAY and no
  * inbound demo leads, so pages show the same records every run. `previewMode: 'salesforce'` serves the
- * preview as it is served beside an org: without the key or demo users in the page.
+ * preview as it is served beside an org: without the key or demo users in the page; `host: '0.0.0.0'`
+ * as it is served in local mode to other machines: without the key.
  */
 export async function startCompanion(
-  options: { previewMode?: 'local' | 'salesforce' } = {},
+  options: { previewMode?: 'local' | 'salesforce'; host?: string } = {},
 ): Promise<Companion> {
   await ensurePreviewBuilt();
   const companion = await startLocalCompanion({
@@ -44,7 +45,13 @@ export async function startCompanion(
     apiKey: API_KEY,
     size: { accounts: 150, leads: 300 },
     rateLimit: { perSecond: 1000, burst: 1000 },
-    public: previewRouter({ mode: options.previewMode ?? 'local', apiKey: API_KEY, demo: demoPreview() }),
+    public: previewRouter({
+      mode: options.previewMode ?? 'local',
+      apiKey: API_KEY,
+      demo: demoPreview(),
+      // The preview as main.ts serves it with this HOST (the test itself still listens on loopback).
+      ...(options.host ? { host: options.host } : {}),
+    }),
   });
   return {
     url: companion.url,

@@ -208,6 +208,47 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
     });
 
     it(
+      'bound to every interface (HOST=0.0.0.0), never serves the key to an anonymous browser and asks for it once',
+      { timeout: 120_000 },
+      async () => {
+        const open = await startCompanion({ host: '0.0.0.0' });
+        const page = await browser.newPage();
+        try {
+          const lead = scenario('reroute-eligible').lead;
+          // Every page a stranger could ask for, the not-found pages included, comes without the key.
+          for (const path of [
+            '/preview/',
+            `/preview/lead/${lead.Id}`,
+            '/preview/no-such-page',
+            '/preview/lead/hello',
+          ]) {
+            const html = await (await fetch(`${open.url}${path}`)).text();
+            expect(html).toContain('switchyard-preview-data');
+            expect(html).not.toContain(open.apiKey);
+          }
+          await page.goto(`${open.url}/preview/lead/${lead.Id}`);
+          await expect
+            .poll(() => page.getByRole('heading', { name: 'Connect to the companion' }).count())
+            .toBe(1);
+          expect(await page.content()).not.toContain(open.apiKey);
+          await screenshot(page, 'open-host-connect');
+
+          // Typed once, the key is kept for the tab: the record pages work, and still no page carries it.
+          await page.getByLabel('API key').fill(open.apiKey);
+          await page.getByRole('button', { name: 'Connect' }).click();
+          await eventually(() => highlight(page, 'Company').textContent()).toBe('Soylent Foods');
+          await page.goto(`${open.url}/preview/lead/${lead.Id}`);
+          await eventually(() => highlight(page, 'Company').textContent()).toBe('Soylent Foods');
+          expect(await page.content()).not.toContain(open.apiKey);
+          await screenshot(page, 'open-host-connected');
+        } finally {
+          await page.close();
+          await open.close();
+        }
+      },
+    );
+
+    it(
       'beside a Salesforce org, asks for the key and the acting user instead of putting them in the page',
       {
         timeout: 120_000,

@@ -52,8 +52,10 @@ export function toActor(user: {
   };
 }
 
-/** How long a looked-up acting user (or the news that there is none) is trusted before the org is asked again. */
+/** How long a looked-up acting user is trusted before the org is asked again. */
 export const ACTOR_TTL_MS = 30_000;
+/** How long the news that an Id names no user is kept: an Id costs the org at most one call a minute. */
+export const UNKNOWN_TTL_MS = 60_000;
 /** Remembered users at most: the org's users fit; Ids that named no one are forgotten first. */
 const KNOWN_MAX = 50_000;
 const UNKNOWN_MAX = 10_000;
@@ -73,8 +75,8 @@ export interface ActorCheckOptions {
  * The acting Salesforce user from X-Switchyard-User: a user Id that exists and is active. Sets
  * `res.locals.actor`. What a request costs the org, in order:
  * - a missing or malformed Id, or one over its own rate limit (`admit`): nothing;
- * - a user looked up in the last 30 s, found or not: nothing (a deactivation or a revoked
- *   permission takes effect within that time);
+ * - a user looked up in the last 30 s: nothing (a deactivation or a revoked permission takes
+ *   effect within that time); an Id found to name no one in the last minute: nothing;
  * - requests for one Id that arrive while it is being looked up share that one lookup;
  * - an Id not known to name a user draws on the shared lookup budget (`takeLookup`), and is
  *   refused with 429 when it is spent: a caller making up Ids costs the org a bounded number of
@@ -97,13 +99,12 @@ export function requireActor(org: OrgReadPort, options: ActorCheckOptions = {}):
     let lookup = pending.get(id);
     if (!lookup) {
       lookup = org.getUser(id).then((user) => {
-        const until = nowMs() + ACTOR_TTL_MS;
         if (user) {
           unknown.delete(id);
-          remember(known, id, { actor: toActor(user), until }, KNOWN_MAX);
+          remember(known, id, { actor: toActor(user), until: nowMs() + ACTOR_TTL_MS }, KNOWN_MAX);
         } else {
           known.delete(id);
-          remember(unknown, id, until, UNKNOWN_MAX);
+          remember(unknown, id, nowMs() + UNKNOWN_TTL_MS, UNKNOWN_MAX);
         }
         return user ? toActor(user) : null;
       });

@@ -16,8 +16,13 @@ import {
  */
 export interface PreviewRouterOptions {
   mode: 'local' | 'salesforce';
-  /** Put into the pages in local mode only, so the components can call the API; never in salesforce mode. */
+  /**
+   * Put into the pages in local mode on a loopback interface only, so the components can call the API
+   * at once; never in salesforce mode, nor when the companion listens where other machines reach it.
+   */
   apiKey: string;
+  /** The interface the companion listens on (HOST); anything but loopback keeps the key out of pages. */
+  host?: string;
   paths?: PreviewPaths;
   /** Build the bundle now when it is missing or stale (default), or only serve what is on disk. */
   build?: boolean;
@@ -146,6 +151,17 @@ function readablePath(urlPath: string): string {
   }
 }
 
+/** Whether only this machine can reach an interface: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  );
+}
+
 /** One build per bundle folder per process, shared by every request that arrives while it runs. */
 const builds = new Map<string, Promise<PreviewBuildResult>>();
 
@@ -181,9 +197,11 @@ export function previewRouter(options: PreviewRouterOptions): Router {
     );
   }
 
+  // Bound elsewhere, anyone who reaches the port would read the key in any page: they type it instead.
+  const keyInPage = local && isLoopback(options.host ?? '127.0.0.1');
   const common = (): Omit<PageData, 'page'> => ({
     mode: options.mode,
-    ...(local ? { apiKey: options.apiKey } : {}),
+    ...(keyInPage ? { apiKey: options.apiKey } : {}),
     actors: (local && options.demo?.actors) || [],
     ...(local && options.demo?.defaultActor ? { defaultActor: options.demo.defaultActor } : {}),
     samples: (local && options.demo?.samples) || { leads: [], accounts: [] },
