@@ -14,5 +14,6 @@ module.exports = {
   setupFilesAfterEnv: [
     ...(jestConfig.setupFilesAfterEnv || []),
     '<rootDir>/force-app/test/jest-sa11y-setup.js',
+    '<rootDir>/force-app/test/jest-labels-setup.js',
   ],
 };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import type { LocalOrg } from '../../companion/src/crm/local/local-org.js';
 import { demoPreview } from '../../companion/src/crm/local/demo-preview.js';
 import { ensurePreviewBuilt, previewRouter } from '../../companion/src/http/preview/preview.router.js';
 import { startLocalCompanion } from '../support/local-companion.js';
@@ -24,6 +25,8 @@ export function demoUser(name: string): string {
 export interface Companion {
   url: string;
   apiKey: string;
+  /** The demo org behind the pages, for a test to set a record up as Salesforce would hold it. */
+  org: LocalOrg;
   /** Every log line, for a failing test to show. */
   logLines: string[];
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export async function startCompanion(
   return {
     url: companion.url,
     apiKey: API_KEY,
+    org: companion.org,
     logLines: companion.logLines,
     close: () => companion.close(),
   };

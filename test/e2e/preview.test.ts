@@ -109,7 +109,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await eventually(() => highlight(page, 'Lead Owner').textContent()).toBe('Ava Patel');
       await eventually(() => page.getByRole('img', { name: /^Partner status: / }).count()).toBe(1);
       await expect
-        .poll(() => page.getByText(/has not been routed yet|Re-routed by a person|New lead/).count())
+        .poll(() => page.getByText(/has not been routed yet|Re-routed by|New lead/).count())
         .toBeGreaterThan(0);
       const before = await decisions(page).count();
       await screenshot(page, 'lead-before-reroute');
@@ -127,7 +127,10 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await eventually(() => dialog.count()).toBe(0);
       await eventually(() => highlight(page, 'Lead Owner').textContent()).toBe(newOwner);
       await eventually(() => decisions(page).count()).toBe(before + 1);
-      await eventually(() => page.getByText('Re-routed by a person').count()).toBeGreaterThan(0);
+      await eventually(() => page.getByText('Re-routed by Ava Patel').count()).toBeGreaterThan(0);
+      const newest = decisions(page).first();
+      expect(await newest.getByText('Reason: Country fixed to GB').count()).toBe(1);
+      expect(await newest.getByText(`Owner: Ava Patel → ${newOwner}`).count()).toBe(1);
       await screenshot(page, 'lead-after-reroute');
       await page.close();
     });
@@ -147,10 +150,59 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       expect(words).toContain('The lead was not re-routed');
       expect(words).toMatch(/high.priority/i);
       expect(words).not.toMatch(/[{}]/);
+      // Asking again could only be refused again.
+      expect(await dialog.getByRole('button', { name: 'Re-route', exact: true }).isDisabled()).toBe(true);
+      // The history shows the refusal at once, as a refusal, without a reload.
+      const newest = decisions(page).first();
+      await eventually(() => newest.getByText('Refused: the lead was not re-routed').count()).toBeGreaterThan(
+        0,
+      );
+      expect(await newest.getByText('Applied').count()).toBe(0);
+      expect(await newest.getByText('Re-routed by Ava Patel').count()).toBe(1);
+      expect(await newest.getByText('Owner: Ben Carter, unchanged').count()).toBe(1);
       await screenshot(page, 'lead-refused');
       await dialog.getByRole('button', { name: 'Close', exact: true }).click();
       await eventually(() => dialog.count()).toBe(0);
       expect(await highlight(page, 'Lead Owner').textContent()).toBe('Ben Carter');
+      await screenshot(page, 'lead-refused-history');
+      await page.close();
+    });
+
+    it('states the re-route rules before the click, in the words of the re-route flow', async () => {
+      const lead = scenario('reroute-eligible').lead;
+      const page = await open(`/preview/lead/${lead.Id}`, ava);
+      await eventually(() => page.getByRole('img', { name: /^Partner status: / }).count()).toBe(1);
+      await page.getByRole('button', { name: 'Re-route' }).click();
+      const rules = page.getByRole('dialog').getByRole('list').getByRole('listitem');
+      await eventually(() => rules.allTextContents()).toEqual([
+        'The lead is not an MQL. Only MQLs are re-routed.',
+        'The lead is high priority. High-priority leads are not re-routed.',
+        'The matched account is marked Actively Working by its BDR.',
+        'In APJ, a BDR is assigned to the matched account.',
+      ]);
+      expect(await page.getByRole('dialog').textContent()).toContain('stays with its current owner');
+      await screenshot(page, 'lead-reroute-rules');
+      await page.close();
+    });
+
+    it('shows a lead the partner declined as declined, never as qualifying', async () => {
+      // As Impartner leaves a lead the partner turned down: the share declined, the status still Qualifying.
+      const lead = scenario('partner-event').lead;
+      await companion.org.updateLeadsAsUser([
+        {
+          id: lead.Id,
+          fields: { Partner_Share_Status__c: 'Declined', Partner_Lead_Status__c: 'Qualifying' },
+        },
+      ]);
+      const page = await open(`/preview/lead/${lead.Id}`, ava);
+      const badge = page.getByRole('img', { name: 'Partner status: Declined by partner' });
+      await eventually(() => badge.count()).toBe(1);
+      await badge.focus();
+      const tooltip = page.getByRole('tooltip');
+      await eventually(() => tooltip.textContent()).toContain('declined the lead; our own team works it.');
+      expect(await tooltip.textContent()).toContain('Partner share status: Declined');
+      expect(await page.getByText('Qualifying', { exact: true }).count()).toBe(0);
+      await screenshot(page, 'lead-partner-declined');
       await page.close();
     });
 

@@ -118,8 +118,14 @@ export function routeView(result: RouteResult, dryRun: boolean) {
   };
 }
 
-export function historyView(item: HistoryItem) {
+/**
+ * One decision of a lead's history: what happened (a refusal is an outcome of its own, whatever the
+ * write status), who asked and why (a person's re-route), and who owned the lead before. `people` names
+ * the users who asked.
+ */
+export function historyView(item: HistoryItem, people: OwnerNames) {
   const d = item.decision;
+  const actor = item.trigger.actorId ? people.owner(item.trigger.actorId) : null;
   return {
     id: item.decisionId,
     decidedAt: d.decidedAt,
@@ -127,6 +133,13 @@ export function historyView(item: HistoryItem) {
     trigger: d.trigger,
     outcome: d.outcome,
     owner: ownerRef(d.owner),
+    previousOwner: ownerRef(d.previousOwner),
+    actor: actor ? { id: actor.id, name: actor.name } : null,
+    reason: item.trigger.reason?.trim() || null,
+    job: item.trigger.job ?? null,
+    refusal: d.refusal
+      ? { code: d.refusal.code, message: d.refusal.message, action: d.refusal.action }
+      : null,
     summary: d.summary,
     status: item.status,
     path: pathView(d),

@@ -40,6 +40,8 @@ export type RouteManyResult = RouteResult | RouteFailure;
 
 export interface HistoryItem extends RouteResult {
   createdAt: string;
+  /** What started the decision: for a person's re-route, who asked and the reason they gave. */
+  trigger: Trigger;
 }
 
 export function isRouteFailure(result: RouteManyResult): result is RouteFailure {

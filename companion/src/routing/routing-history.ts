@@ -19,6 +19,7 @@ export async function routingHistory(
   return records.map((r) => ({
     ...toResult(r, errors.get(r.id) ?? []),
     createdAt: r.createdAt.toISOString(),
+    trigger: r.trigger,
   }));
 }
 

@@ -440,7 +440,7 @@ describe('re-route (handbook: how to reassign a lead)', () => {
     const decision = route('reroute-bdr-actively-working', reroute);
     expect(decision.outcome).toBe('refused');
     expect(decision.refusal?.message).toBe(
-      'Sam Fisher is matched to Cyberdyne Robotics, and its BDR Kara Lopez is working that account.',
+      'Sam Fisher is matched to Cyberdyne Robotics, which its BDR Kara Lopez has marked Actively Working, so the lead stays with its current owner.',
     );
     expect(decision.refusal?.action).toMatch(/^Ask Kara Lopez to take the lead/);
   });
@@ -456,7 +456,10 @@ describe('re-route (handbook: how to reassign a lead)', () => {
 
   it('in APJ a BDR assigned to the account is enough to refuse', () => {
     const decision = route('reroute-apj-bdr-assigned', reroute);
-    expect(decision.refusal?.message).toMatch(/Tyrell Systems KK, and its BDR Mei Chen/);
+    expect(decision.refusal?.message).toBe(
+      'Yuki Mori is matched to Tyrell Systems KK, an APJ account with a BDR assigned (Mei Chen); in APJ such leads are not re-routed and stay with their current owner.',
+    );
+    expect(decision.refusal?.message).not.toMatch(/working/i);
   });
 
   it('the Re-run Routing checkbox re-routes and is cleared', () => {

@@ -79,6 +79,16 @@ describe('POST /v1/leads/{leadId}/route', () => {
     expect(res.body.error.message).toMatch(/Kara Lopez/);
     expect(res.body.error.action.length).toBeGreaterThan(10);
     expect((await api.org.getLead(lead.Id))?.OwnerId).toBe(ava);
+
+    // The history shows the refusal as a refusal: who asked, the words they were given, the owner kept.
+    const history = await api.call('GET', `/v1/leads/${lead.Id}/routing-history?limit=1`);
+    expect(history.body.items[0]).toMatchObject({
+      trigger: 'reroute',
+      outcome: 'refused',
+      actor: { id: ava, name: 'Ava Patel' },
+      previousOwner: { id: ava, name: 'Ava Patel', kind: 'user' },
+      refusal: { code: 'LEAD_NOT_ELIGIBLE', message: res.body.error.message, action: res.body.error.action },
+    });
   });
 
   it('refuses a lead that is not an MQL', async () => {
@@ -117,7 +127,10 @@ describe('POST /v1/leads/{leadId}/route', () => {
   it('grows the routing history, newest first, with the path in words', async () => {
     const lead = takeMql();
     const before = await api.call('GET', `/v1/leads/${lead.Id}/routing-history`);
-    const routed = await api.call('POST', `/v1/leads/${lead.Id}/route`, { body: { reason: 'Wrong region' } });
+    const routed = await api.call('POST', `/v1/leads/${lead.Id}/route`, {
+      user: ava,
+      body: { reason: 'Wrong region' },
+    });
     expect(routed.status).toBe(200);
     const after = await api.call('GET', `/v1/leads/${lead.Id}/routing-history?limit=5`);
     expect(after.status).toBe(200);
@@ -133,6 +146,13 @@ describe('POST /v1/leads/{leadId}/route', () => {
       errors: [],
     });
     expect(after.body.items[0].path[0]).toEqual({ node: expect.any(String), text: expect.any(String) });
+    // Who re-routed it, why, and who had it before.
+    expect(after.body.items[0]).toMatchObject({
+      actor: { id: ava, name: 'Ava Patel' },
+      reason: 'Wrong region',
+      previousOwner: routed.body.previousOwner,
+      refusal: null,
+    });
   });
 
   it('re-routes only for people with the permission AND edit and transfer access to the lead', async () => {

@@ -30,6 +30,7 @@ export const DEFAULT_PREVIEW_PATHS: PreviewPaths = {
 
 const LWC_DIR = 'force-app/main/default/lwc';
 const APEX_CLASS = 'force-app/main/default/classes/SwitchyardController.cls';
+const LABELS_FILE = 'force-app/main/default/labels/CustomLabels.labels-meta.xml';
 const MODULES_DIR = 'scripts/preview/modules';
 const ENTRY = 'scripts/preview/main.js';
 const CURRENT_FILE = 'current.json';
@@ -101,6 +102,7 @@ export async function previewSourceHash(paths: PreviewPaths = DEFAULT_PREVIEW_PA
     ...(await filesUnder(path.join(paths.root, LWC_DIR), (f) => /\.(js|html|css)$/.test(f))),
     ...(await filesUnder(path.join(paths.root, 'scripts/preview'), (f) => /\.(js|html|css)$/.test(f))),
     path.join(paths.root, APEX_CLASS),
+    path.join(paths.root, LABELS_FILE),
     fileURLToPath(import.meta.url),
   ];
   for (const file of sourceFiles) {
@@ -149,6 +151,27 @@ export function auraEnabledMethods(apexSource: string): Set<string> {
   return methods;
 }
 
+/**
+ * The org's custom labels by name (English values), read from the package's CustomLabels file, so
+ * `@salesforce/label/c.<name>` reads in the preview what it reads in the org.
+ */
+function customLabels(xml: string): Map<string, string> {
+  const labels = new Map<string, string>();
+  const unescape = (text: string) =>
+    text
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&apos;', "'")
+      .replaceAll('&amp;', '&');
+  for (const [, block] of xml.matchAll(/<labels>([\s\S]*?)<\/labels>/g)) {
+    const name = /<fullName>([^<]+)<\/fullName>/.exec(block!)?.[1];
+    const value = /<value>([\s\S]*?)<\/value>/.exec(block!)?.[1];
+    if (name && value !== undefined) labels.set(name, unescape(value));
+  }
+  return labels;
+}
+
 /** The records the preview's Lightning Data Service reads, with the fields Switchyard knows of each. */
 const SCHEMA_FIELDS: Record<string, { scope: Scope; fields: Record<string, unknown> }> = {
   Lead: { scope: 'lead', fields: BASE_FIELDS.lead },
@@ -181,13 +204,14 @@ export function schemaFieldProblem(object: string, fieldPath: string): string | 
  * Platform imports that Salesforce serves and no npm package has: Apex methods and schema fields become
  * tiny generated modules; everything else (lightning/*, @salesforce/i18n/*) goes to the LWC resolver.
  */
-function platformModules(root: string, apexMethods: Set<string>): Plugin {
+function platformModules(root: string, apexMethods: Set<string>, labels: Map<string, string>): Plugin {
   const PREFIX = '\0switchyard-preview:';
   const scopedImports = path.join(root, 'node_modules/lightning-base-components/scopedImports');
   return {
     name: 'switchyard-platform-modules',
     async resolveId(source) {
-      if (/^@salesforce\/(apex$|apex\/|schema\/|user\/)/.test(source)) return PREFIX + source;
+      if (/^@salesforce\/(apex$|apex\/|schema\/|user\/|label\/c\.|messageChannel\/)/.test(source))
+        return PREFIX + source;
       if (source === '@salesforce/i18n/timeZone') return PREFIX + source;
       if (source.startsWith('@salesforce/i18n/')) {
         // lightning-base-components ships these values for en-US; components outside it get the same.
@@ -213,6 +237,20 @@ function platformModules(root: string, apexMethods: Set<string>): Plugin {
         }
         return `import { apexMethod } from 'preview/apexBridge';\nexport default apexMethod(${JSON.stringify(method)});\n`;
       }
+      const label = /^@salesforce\/label\/c\.(\w+)$/.exec(source);
+      if (label) {
+        const value = labels.get(label[1]!);
+        if (value === undefined) {
+          this.error(
+            `${source}: there is no custom label "${label[1]}" in ${LABELS_FILE}. Add it there` +
+              suggest(label[1]!, [...labels.keys()]),
+          );
+        }
+        return `export default ${JSON.stringify(value)};\n`;
+      }
+      // A message channel is its name; the preview's lightning/messageService delivers by it.
+      const channel = /^@salesforce\/messageChannel\/(\w+)$/.exec(source);
+      if (channel) return `export default ${JSON.stringify(channel[1])};\n`;
       const schema = /^@salesforce\/schema\/(\w+)\.([\w.]+)$/.exec(source);
       if (schema) {
         const problem = schemaFieldProblem(schema[1]!, schema[2]!);
@@ -258,6 +296,7 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
       `${APEX_CLASS} is missing; the preview maps the components' Apex calls from it.`,
     );
   });
+  const labels = customLabels(await readFile(path.join(paths.root, LABELS_FILE), 'utf8').catch(() => ''));
   const components = await lwcComponents(paths.root);
   const warnings: string[] = [];
   let bundle;
@@ -265,7 +304,7 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
     bundle = await rollup({
       input: path.join(paths.root, ENTRY),
       plugins: [
-        platformModules(paths.root, auraEnabledMethods(apexSource)),
+        platformModules(paths.root, auraEnabledMethods(apexSource), labels),
         replace({
           preventAssignment: true,
           values: { 'process.env.NODE_ENV': JSON.stringify('production'), 'import.meta.env.SSR': 'false' },

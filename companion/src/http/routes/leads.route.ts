@@ -60,7 +60,11 @@ export function leadsRoute(deps: AppDeps): Router {
     });
     const lead = await findLead(deps.org, params.leadId);
     const items = await deps.routing.history(lead.Id, query.limit);
-    res.json({ leadId: lead.Id, items: items.map(historyView) });
+    const people = await OwnerNames.load(
+      deps.org,
+      items.map((item) => item.trigger.actorId),
+    );
+    res.json({ leadId: lead.Id, items: items.map((item) => historyView(item, people)) });
   });
 
   return router;

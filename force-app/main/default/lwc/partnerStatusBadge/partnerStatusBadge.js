@@ -6,17 +6,93 @@ import PARTNER_SHARE_STATUS from '@salesforce/schema/Lead.Partner_Share_Status__
 import PROSPECT_SHARE_STATUS from '@salesforce/schema/Lead.Prospect_Share_Status__c';
 import PARTNER_RECALLED from '@salesforce/schema/Lead.Partner_Recalled__c';
 import LAST_ROUTED_AT from '@salesforce/schema/Lead.Last_Routed_At__c';
-import { formatDate, formatDateTime } from 'c/switchyardService';
+import LOADING from '@salesforce/label/c.Switchyard_Loading';
+import PARTNER_TITLE from '@salesforce/label/c.Switchyard_Partner_Title';
+import PARTNER_BADGE_NAME from '@salesforce/label/c.Switchyard_Partner_Badge_Name';
+import PARTNER_LOAD_ERROR from '@salesforce/label/c.Switchyard_Partner_Load_Error';
+import PARTNER_STATE_NOT_SHARED from '@salesforce/label/c.Switchyard_Partner_State_Not_Shared';
+import PARTNER_STATE_PENDING from '@salesforce/label/c.Switchyard_Partner_State_Pending';
+import PARTNER_STATE_SENT from '@salesforce/label/c.Switchyard_Partner_State_Sent';
+import PARTNER_STATE_QUALIFYING from '@salesforce/label/c.Switchyard_Partner_State_Qualifying';
+import PARTNER_STATE_ACCEPTED from '@salesforce/label/c.Switchyard_Partner_State_Accepted';
+import PARTNER_STATE_DECLINED from '@salesforce/label/c.Switchyard_Partner_State_Declined';
+import PARTNER_STATE_RECALLED from '@salesforce/label/c.Switchyard_Partner_State_Recalled';
+import PARTNER_STATE_DIRECT from '@salesforce/label/c.Switchyard_Partner_State_Direct';
+import PARTNER_SAYS_NOT_SHARED from '@salesforce/label/c.Switchyard_Partner_Says_Not_Shared';
+import PARTNER_SAYS_PENDING from '@salesforce/label/c.Switchyard_Partner_Says_Pending';
+import PARTNER_SAYS_SENT from '@salesforce/label/c.Switchyard_Partner_Says_Sent';
+import PARTNER_SAYS_QUALIFYING from '@salesforce/label/c.Switchyard_Partner_Says_Qualifying';
+import PARTNER_SAYS_ACCEPTED from '@salesforce/label/c.Switchyard_Partner_Says_Accepted';
+import PARTNER_SAYS_DECLINED from '@salesforce/label/c.Switchyard_Partner_Says_Declined';
+import PARTNER_SAYS_RECALLED from '@salesforce/label/c.Switchyard_Partner_Says_Recalled';
+import PARTNER_SAYS_DIRECT from '@salesforce/label/c.Switchyard_Partner_Says_Direct';
+import PARTNER_THE_PARTNER from '@salesforce/label/c.Switchyard_Partner_The_Partner';
+import PARTNER_ACCOUNT from '@salesforce/label/c.Switchyard_Partner_Account';
+import PARTNER_NO_ACCOUNT from '@salesforce/label/c.Switchyard_Partner_No_Account';
+import PARTNER_SHARE_STATUS_LABEL from '@salesforce/label/c.Switchyard_Partner_Share_Status';
+import PARTNER_LEAD_STATUS from '@salesforce/label/c.Switchyard_Partner_Lead_Status';
+import PARTNER_PROSPECT_SHARE from '@salesforce/label/c.Switchyard_Partner_Prospect_Share';
+import PARTNER_PROSPECT_STATUS from '@salesforce/label/c.Switchyard_Partner_Prospect_Status';
+import PARTNER_RECALLED_ON from '@salesforce/label/c.Switchyard_Partner_Recalled_On';
+import PARTNER_RECALLED_LABEL from '@salesforce/label/c.Switchyard_Partner_Recalled';
+import PARTNER_ACQUIRED from '@salesforce/label/c.Switchyard_Partner_Acquired';
+import PARTNER_LAST_ROUTED from '@salesforce/label/c.Switchyard_Partner_Last_Routed';
+import { capitalize, formatDate, formatDateTime, formatLabel } from 'c/switchyardService';
 
-/** Colour and icon per partner state; the words always come with them, so colour is never the only cue. */
-const STATES = {
-  'not-shared': { theme: '', icon: 'utility:dash', label: 'Not shared' },
-  pending: { theme: 'slds-theme_warning', icon: 'utility:clock', label: 'Pending' },
-  qualifying: { theme: 'slds-theme_info', icon: 'utility:search', label: 'Qualifying' },
-  'sent-to-partner': { theme: 'slds-badge_inverse', icon: 'utility:share', label: 'Sent to partner' },
-  accepted: { theme: 'slds-theme_success', icon: 'utility:check', label: 'Accepted by partner' },
-  recalled: { theme: 'slds-theme_error', icon: 'utility:undo', label: 'Recalled' },
-  'direct-engagement': { theme: 'slds-theme_alt-inverse', icon: 'utility:user', label: 'Direct engagement' },
+/**
+ * One badge per partner state (the companion's PARTNER_STATES, http/partner-status.ts): its words, what it
+ * means, an SLDS theme and an icon. Each state has its own colour and icon, and the words always come with
+ * them, so colour is never the only cue.
+ */
+const BADGES = {
+  'not-shared': {
+    theme: 'slds-badge_lightest',
+    icon: 'utility:dash',
+    label: PARTNER_STATE_NOT_SHARED,
+    says: PARTNER_SAYS_NOT_SHARED,
+  },
+  pending: {
+    theme: 'slds-theme_warning',
+    icon: 'utility:clock',
+    label: PARTNER_STATE_PENDING,
+    says: PARTNER_SAYS_PENDING,
+  },
+  'sent-to-partner': {
+    theme: 'slds-theme_info',
+    icon: 'utility:share',
+    label: PARTNER_STATE_SENT,
+    says: PARTNER_SAYS_SENT,
+  },
+  qualifying: {
+    theme: 'slds-badge_inverse',
+    icon: 'utility:search',
+    label: PARTNER_STATE_QUALIFYING,
+    says: PARTNER_SAYS_QUALIFYING,
+  },
+  accepted: {
+    theme: 'slds-theme_success',
+    icon: 'utility:check',
+    label: PARTNER_STATE_ACCEPTED,
+    says: PARTNER_SAYS_ACCEPTED,
+  },
+  declined: {
+    theme: 'slds-theme_error',
+    icon: 'utility:close',
+    label: PARTNER_STATE_DECLINED,
+    says: PARTNER_SAYS_DECLINED,
+  },
+  recalled: {
+    theme: 'slds-theme_alt-inverse',
+    icon: 'utility:undo',
+    label: PARTNER_STATE_RECALLED,
+    says: PARTNER_SAYS_RECALLED,
+  },
+  'direct-engagement': {
+    theme: 'slds-theme_shade',
+    icon: 'utility:user',
+    label: PARTNER_STATE_DIRECT,
+    says: PARTNER_SAYS_DIRECT,
+  },
 };
 const LEAD_FIELDS = [PARTNER_SHARE_STATUS, PROSPECT_SHARE_STATUS, PARTNER_RECALLED, LAST_ROUTED_AT];
 
@@ -64,11 +140,23 @@ export default class PartnerStatusBadge extends LightningElement {
   }
 
   get state() {
-    return STATES[this.status && this.status.state] || STATES['not-shared'];
+    return BADGES[this.status && this.status.state] || BADGES['not-shared'];
   }
 
   get label() {
-    return (this.status && this.status.label) || this.state.label;
+    return this.state.label;
+  }
+
+  get title() {
+    return PARTNER_TITLE;
+  }
+
+  get loadingText() {
+    return LOADING;
+  }
+
+  get loadError() {
+    return PARTNER_LOAD_ERROR;
   }
 
   get badgeClass() {
@@ -76,11 +164,11 @@ export default class PartnerStatusBadge extends LightningElement {
   }
 
   get iconVariant() {
-    return this.state.theme ? 'inverse' : '';
+    return ['slds-badge_lightest', 'slds-theme_shade'].includes(this.state.theme) ? '' : 'inverse';
   }
 
   get accessibleLabel() {
-    return `Partner status: ${this.label}`;
+    return formatLabel(PARTNER_BADGE_NAME, this.label);
   }
 
   get tooltipClass() {
@@ -92,24 +180,26 @@ export default class PartnerStatusBadge extends LightningElement {
   /** The lines of the tooltip, each { key, text }. */
   get details() {
     const status = this.status || {};
-    const lines = [];
-    if (status.description) lines.push(status.description);
-    lines.push(status.partnerAccount ? `Partner account: ${status.partnerAccount}` : 'No partner account');
+    const lines = [capitalize(formatLabel(this.state.says, status.partnerAccount || PARTNER_THE_PARTNER))];
+    lines.push(
+      status.partnerAccount ? formatLabel(PARTNER_ACCOUNT, status.partnerAccount) : PARTNER_NO_ACCOUNT,
+    );
     const fields = [
-      ['Partner share status', status.partnerShareStatus],
-      ['Partner lead status', status.partnerLeadStatus],
-      ['Prospect share status', status.prospectShareStatus],
-      ['Partner prospect status', status.partnerProspectStatus],
+      [PARTNER_SHARE_STATUS_LABEL, status.partnerShareStatus],
+      [PARTNER_LEAD_STATUS, status.partnerLeadStatus],
+      [PARTNER_PROSPECT_SHARE, status.prospectShareStatus],
+      [PARTNER_PROSPECT_STATUS, status.partnerProspectStatus],
     ];
-    for (const [name, value] of fields) {
-      if (value) lines.push(`${name}: ${value}`);
+    for (const [label, value] of fields) {
+      if (value) lines.push(formatLabel(label, value));
     }
     if (status.recalled) {
       const day = formatDate(status.recalledDate);
-      lines.push(day ? `Recalled from the partner on ${day}` : 'Recalled from the partner');
+      lines.push(day ? formatLabel(PARTNER_RECALLED_ON, day) : PARTNER_RECALLED_LABEL);
     }
-    if (status.acquisitionSource) lines.push(`Acquired through: ${status.acquisitionSource}`);
-    if (status.lastRoutedAt) lines.push(`Last routed: ${formatDateTime(status.lastRoutedAt)}`);
+    if (status.acquisitionSource) lines.push(formatLabel(PARTNER_ACQUIRED, status.acquisitionSource));
+    if (status.lastRoutedAt)
+      lines.push(formatLabel(PARTNER_LAST_ROUTED, formatDateTime(status.lastRoutedAt)));
     return lines.map((text, index) => ({ key: String(index), text }));
   }
 

@@ -2,19 +2,28 @@ import { LightningElement, api, wire } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import { CloseActionScreenEvent } from 'lightning/actions';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import { MessageContext, publish } from 'lightning/messageService';
+import ROUTING_CHANNEL from '@salesforce/messageChannel/Switchyard_Routing__c';
 import rerouteLead from '@salesforce/apex/SwitchyardController.rerouteLead';
 import getRerouteAccess from '@salesforce/apex/SwitchyardController.getRerouteAccess';
-import { newRequestKey, ownerLabel, toProblem } from 'c/switchyardService';
+import QUESTION from '@salesforce/label/c.Switchyard_Reroute_Question';
+import QUESTION_THIS from '@salesforce/label/c.Switchyard_Reroute_Question_This';
+import REROUTE from '@salesforce/label/c.Switchyard_Reroute_Button';
+import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
+import CLOSE from '@salesforce/label/c.Switchyard_Close';
+import DONE_ASSIGNED from '@salesforce/label/c.Switchyard_Reroute_Done_Assigned';
+import DONE_CONVERTED from '@salesforce/label/c.Switchyard_Reroute_Done_Converted';
+import DONE_UNCHANGED from '@salesforce/label/c.Switchyard_Reroute_Done_Unchanged';
+import NO_OWNER from '@salesforce/label/c.Switchyard_Reroute_No_Owner';
+import PENDING_NOTE from '@salesforce/label/c.Switchyard_Reroute_Pending_Note';
+import { formatLabel, newRequestKey, ownerLabel, toProblem } from 'c/switchyardService';
 
 const TITLES = {
-  assigned: (owner) => `Re-routed to ${owner}`,
-  queued: (owner) => `Re-routed to ${owner}`,
-  converted: (owner) => `Lead converted, owned by ${owner}`,
-  unchanged: (owner) => `${owner} stays the owner`,
+  assigned: DONE_ASSIGNED,
+  queued: DONE_ASSIGNED,
+  converted: DONE_CONVERTED,
+  unchanged: DONE_UNCHANGED,
 };
-
-/** Said when the companion answered before Salesforce took the change (status 'pending'). */
-const PENDING_NOTE = 'Salesforce is still saving the change; the lead shows its new owner in a moment.';
 
 /**
  * Re-route: runs routing again for one lead, after the user confirms. On the Lead page it is the
@@ -44,6 +53,12 @@ export default class RerouteLead extends LightningElement {
   @wire(getRerouteAccess)
   access;
 
+  @wire(MessageContext)
+  messageContext;
+
+  /** A refusal answers this dialog: Confirm stays off until the dialog is opened again. */
+  refused = false;
+
   get isInline() {
     return this.variant === 'inline';
   }
@@ -69,7 +84,11 @@ export default class RerouteLead extends LightningElement {
   }
 
   get question() {
-    return this.leadName ? `Re-route ${this.leadName}?` : 'Re-route this lead?';
+    return this.leadName ? formatLabel(QUESTION, this.leadName) : QUESTION_THIS;
+  }
+
+  get confirmLabel() {
+    return REROUTE;
   }
 
   get showForm() {
@@ -77,11 +96,11 @@ export default class RerouteLead extends LightningElement {
   }
 
   get confirmDisabled() {
-    return this.working || !this.canReroute || Boolean(this.decision);
+    return this.working || !this.canReroute || Boolean(this.decision) || this.refused;
   }
 
   get cancelLabel() {
-    return this.decision || this.error || this.noPermission ? 'Close' : 'Cancel';
+    return this.decision || this.error || this.noPermission ? CLOSE : CANCEL;
   }
 
   handleReasonChange(event) {
@@ -108,9 +127,12 @@ export default class RerouteLead extends LightningElement {
       });
     } catch (error) {
       this.error = error;
-      // A refusal (409) answers this request: a try after fixing the lead is a new request.
+      // A refusal (409) answers this request: the history shows it at once, and trying again here would
+      // only be refused again. A failure (timeout, companion down) may be tried again with the same key.
       if (toProblem(error).status === 409) {
         this.requestKey = undefined;
+        this.refused = true;
+        this.announce('refused');
       }
       return;
     } finally {
@@ -121,15 +143,21 @@ export default class RerouteLead extends LightningElement {
     // Lightning Data Service re-reads the lead, so the owner on the page and every component wired to the
     // record (badge, history) show the new state without a reload.
     await notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
+    this.announce(decision.outcome);
     this.dispatchEvent(new CustomEvent('rerouted', { detail: decision }));
     if (!this.isInline) {
       this.dispatchEvent(new CloseActionScreenEvent());
     }
   }
 
+  /** Tells every component showing this lead (routing history, matched leads) that it was routed again. */
+  announce(outcome) {
+    publish(this.messageContext, ROUTING_CHANNEL, { leadId: this.recordId, outcome });
+  }
+
   toast(decision) {
-    const owner = ownerLabel(decision.owner) || 'no owner';
-    const title = (TITLES[decision.outcome] || TITLES.assigned)(owner);
+    const owner = ownerLabel(decision.owner) || NO_OWNER;
+    const title = formatLabel(TITLES[decision.outcome] || TITLES.assigned, owner);
     const pending = decision.status === 'pending';
     this.dispatchEvent(
       new ShowToastEvent({

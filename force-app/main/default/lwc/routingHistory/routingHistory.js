@@ -1,32 +1,72 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import { getRecord } from 'lightning/uiRecordApi';
+import { MessageContext, subscribe, unsubscribe } from 'lightning/messageService';
+import ROUTING_CHANNEL from '@salesforce/messageChannel/Switchyard_Routing__c';
 import getRoutingHistory from '@salesforce/apex/SwitchyardController.getRoutingHistory';
 import OWNER_ID from '@salesforce/schema/Lead.OwnerId';
 import LAST_ROUTED_AT from '@salesforce/schema/Lead.Last_Routed_At__c';
-import { formatDateTime, ownerLabel } from 'c/switchyardService';
+import TITLE from '@salesforce/label/c.Switchyard_History_Title';
+import REFRESH from '@salesforce/label/c.Switchyard_History_Refresh';
+import LOADING from '@salesforce/label/c.Switchyard_History_Loading';
+import LOAD_ERROR from '@salesforce/label/c.Switchyard_History_Load_Error';
+import EMPTY from '@salesforce/label/c.Switchyard_History_Empty';
+import TRIGGER_CREATED from '@salesforce/label/c.Switchyard_Trigger_Created';
+import TRIGGER_UPDATED from '@salesforce/label/c.Switchyard_Trigger_Updated';
+import TRIGGER_CAMPAIGN from '@salesforce/label/c.Switchyard_Trigger_Campaign';
+import TRIGGER_REROUTE from '@salesforce/label/c.Switchyard_Trigger_Reroute';
+import TRIGGER_REROUTE_BY from '@salesforce/label/c.Switchyard_Trigger_Reroute_By';
+import TRIGGER_SCHEDULED from '@salesforce/label/c.Switchyard_Trigger_Scheduled';
+import TRIGGER_INACTIVE_OWNER from '@salesforce/label/c.Switchyard_Trigger_Inactive_Owner';
+import STATUS_APPLIED from '@salesforce/label/c.Switchyard_Status_Applied';
+import STATUS_PENDING from '@salesforce/label/c.Switchyard_Status_Pending';
+import STATUS_FAILED from '@salesforce/label/c.Switchyard_Status_Failed';
+import STATUS_STALE from '@salesforce/label/c.Switchyard_Status_Stale';
+import STATUS_SIMULATION from '@salesforce/label/c.Switchyard_Status_Simulation';
+import STATUS_REFUSED from '@salesforce/label/c.Switchyard_Status_Refused';
+import STATUS_UNKNOWN from '@salesforce/label/c.Switchyard_Status_Unknown';
+import BY from '@salesforce/label/c.Switchyard_History_By';
+import REASON from '@salesforce/label/c.Switchyard_History_Reason';
+import OWNER_CHANGE from '@salesforce/label/c.Switchyard_History_Owner_Change';
+import OWNER_KEPT from '@salesforce/label/c.Switchyard_History_Owner_Kept';
+import OWNER from '@salesforce/label/c.Switchyard_History_Owner';
+import SHOW from '@salesforce/label/c.Switchyard_History_Show';
+import HIDE from '@salesforce/label/c.Switchyard_History_Hide';
+import WHY from '@salesforce/label/c.Switchyard_History_Why';
+import ALL_STEPS from '@salesforce/label/c.Switchyard_History_All_Steps';
+import FEWER_STEPS from '@salesforce/label/c.Switchyard_History_Fewer_Steps';
+import SIMULATIONS from '@salesforce/label/c.Switchyard_History_Simulations';
+import SIMULATIONS_NOTE from '@salesforce/label/c.Switchyard_History_Simulations_Note';
+import SHOW_SIMULATIONS from '@salesforce/label/c.Switchyard_History_Show_Simulations';
+import HIDE_SIMULATIONS from '@salesforce/label/c.Switchyard_History_Hide_Simulations';
+import { formatDateTime, formatLabel, ownerLabel } from 'c/switchyardService';
 
 const TRIGGERS = {
-  created: 'New lead',
-  updated: 'Lead changed',
-  'campaign-member': 'Campaign response',
-  reroute: 'Re-routed by a person',
-  scheduled: 'Scheduled job',
-  'inactive-owner': 'Owner deactivated',
+  created: TRIGGER_CREATED,
+  updated: TRIGGER_UPDATED,
+  'campaign-member': TRIGGER_CAMPAIGN,
+  reroute: TRIGGER_REROUTE,
+  scheduled: TRIGGER_SCHEDULED,
+  'inactive-owner': TRIGGER_INACTIVE_OWNER,
 };
 const STATUSES = {
-  applied: { label: 'Applied', icon: 'utility:success', variant: 'success' },
-  pending: { label: 'Waiting to be applied', icon: 'utility:clock', variant: '' },
-  failed: { label: 'Failed', icon: 'utility:error', variant: 'error' },
-  stale: { label: 'Not applied: the lead changed meanwhile', icon: 'utility:warning', variant: 'warning' },
-  'dry-run': { label: 'Simulation only', icon: 'utility:preview', variant: '' },
+  applied: { label: STATUS_APPLIED, icon: 'utility:success', variant: 'success' },
+  pending: { label: STATUS_PENDING, icon: 'utility:clock', variant: '' },
+  failed: { label: STATUS_FAILED, icon: 'utility:error', variant: 'error' },
+  stale: { label: STATUS_STALE, icon: 'utility:warning', variant: 'warning' },
+  'dry-run': { label: STATUS_SIMULATION, icon: 'utility:preview', variant: '' },
 };
-const UNKNOWN_STATUS = { label: 'Unknown', icon: 'utility:question', variant: '' };
+/** A refusal is what happened, whatever became of writing it down. */
+const REFUSED = { label: STATUS_REFUSED, icon: 'utility:ban', variant: 'error' };
+const UNKNOWN_STATUS = { label: STATUS_UNKNOWN, icon: 'utility:question', variant: '' };
 
 /**
- * Routing history (Lead page): every routing decision for the lead as a timeline, newest first, each with
- * the path it took in plain words. The newest decision is open; the others open on demand. The list follows
- * the lead through Lightning Data Service: when its owner or last-routed time changes, the history reloads.
+ * Routing history (Lead page): the lead's routing decisions as a timeline, newest first. Each says what
+ * happened (applied, refused, failed…), what started it and who asked, and, opened, the reason given,
+ * the owner before and after and the steps that decided in plain words; every step of the flow is one
+ * click further, for admins. The newest decision is open. Admins' dry runs are kept apart, closed.
+ * The list follows the lead: when its owner or last-routed time changes (Lightning Data Service), or a
+ * re-route of it is answered, even with a refusal (the Switchyard Routing message channel).
  */
 export default class RoutingHistory extends LightningElement {
   @api recordId;
@@ -38,8 +78,17 @@ export default class RoutingHistory extends LightningElement {
   wiredHistory;
   /** Ids of decisions the user opened or closed, against the default (only the newest open). */
   toggled = new Set();
+  /** Ids of decisions whose every step the user asked to see. */
+  technical = new Set();
+  simulationsOpen = false;
   lastSeenRecord;
   refreshing = false;
+  subscription;
+
+  label = { TITLE, REFRESH, LOADING, LOAD_ERROR, EMPTY, WHY, SIMULATIONS_NOTE };
+
+  @wire(MessageContext)
+  messageContext;
 
   @wire(getRoutingHistory, { leadId: '$recordId', maxItems: '$limit' })
   receiveHistory(result) {
@@ -64,6 +113,19 @@ export default class RoutingHistory extends LightningElement {
     this.lastSeenRecord = signature;
   }
 
+  connectedCallback() {
+    this.subscription = subscribe(this.messageContext, ROUTING_CHANNEL, (message) => {
+      if (message && message.leadId === this.recordId) {
+        this.refresh();
+      }
+    });
+  }
+
+  disconnectedCallback() {
+    unsubscribe(this.subscription);
+    this.subscription = undefined;
+  }
+
   get limit() {
     const size = Number(this.maxItems);
     return Number.isInteger(size) && size > 0 ? size : 20;
@@ -73,63 +135,122 @@ export default class RoutingHistory extends LightningElement {
     return !this.history && !this.error;
   }
 
-  get isEmpty() {
-    return Boolean(this.history) && this.history.items.length === 0;
+  get items() {
+    return (this.history && this.history.items) || [];
   }
 
-  get hasDecisions() {
-    return Boolean(this.history) && this.history.items.length > 0;
+  get isEmpty() {
+    return Boolean(this.history) && this.items.length === 0;
   }
 
   get decisions() {
-    if (!this.history) {
-      return [];
+    return this.items
+      .filter((item) => item.status !== 'dry-run')
+      .map((item, index) => this.view(item, index === 0));
+  }
+
+  get hasDecisions() {
+    return this.decisions.length > 0;
+  }
+
+  get simulations() {
+    return this.items.filter((item) => item.status === 'dry-run').map((item) => this.view(item, false));
+  }
+
+  get hasSimulations() {
+    return this.simulations.length > 0;
+  }
+
+  get simulationsHeading() {
+    return formatLabel(SIMULATIONS, this.simulations.length);
+  }
+
+  get simulationsToggleLabel() {
+    return this.simulationsOpen ? HIDE_SIMULATIONS : SHOW_SIMULATIONS;
+  }
+
+  get simulationsExpanded() {
+    return this.simulationsOpen ? 'true' : 'false';
+  }
+
+  view(item, openByDefault) {
+    const open = openByDefault !== this.toggled.has(item.id);
+    const refused = item.outcome === 'refused';
+    const status = refused ? REFUSED : STATUSES[item.status] || UNKNOWN_STATUS;
+    const technical = this.technical.has(item.id);
+    const steps = (technical ? item.path : item.steps || item.path || []).map((step, stepIndex) => ({
+      key: `${stepIndex}-${step.node}`,
+      text: step.text,
+    }));
+    const errors = (item.errors || []).map((error, errorIndex) => ({
+      key: `${errorIndex}-${error.code}`,
+      text: error.message,
+    }));
+    const refusal = item.refusal
+      ? [item.refusal.message, item.refusal.action].filter((t) => t).join(' ')
+      : '';
+    return {
+      id: item.id,
+      summary: item.summary,
+      when: formatDateTime(item.decidedAt),
+      ...this.who(item),
+      flow: item.flow ? `${item.flow.name} v${item.flow.version}` : '',
+      reason: item.reason ? formatLabel(REASON, item.reason) : '',
+      owner: this.ownerChange(item, refused),
+      refusal,
+      statusLabel: status.label,
+      statusIcon: status.icon,
+      statusVariant: status.variant,
+      statusClass: `status${refused ? ' slds-text-color_error' : ''}`,
+      open,
+      expanded: open ? 'true' : 'false',
+      steps,
+      hasSteps: steps.length > 0,
+      stepsLabel: technical ? FEWER_STEPS : ALL_STEPS,
+      technical,
+      hasTechnical: Array.isArray(item.steps) && (item.path || []).length > item.steps.length,
+      errors,
+      hasErrors: errors.length > 0,
+      itemClass: `slds-timeline__item_expandable slds-timeline__item_task${open ? ' slds-is-open' : ''}`,
+      toggleLabel: formatLabel(open ? HIDE : SHOW, item.summary),
+      detailsId: `decision-${item.id}`,
+    };
+  }
+
+  /** What started the decision and who asked: "Re-routed by Ava Patel", or "Scheduled job" and "by …". */
+  who(item) {
+    const name = item.actor && item.actor.name;
+    const askedBy = name ? formatLabel(BY, name) : '';
+    if (item.trigger === 'reroute' && name) {
+      return { trigger: formatLabel(TRIGGER_REROUTE_BY, name), actor: '', askedBy };
     }
-    return this.history.items.map((item, index) => {
-      const open = (index === 0) !== this.toggled.has(item.id);
-      const status = STATUSES[item.status] || UNKNOWN_STATUS;
-      const owner = ownerLabel(item.owner);
-      const flow = item.flow ? `${item.flow.name} v${item.flow.version}` : '';
-      const path = (item.path || []).map((step, stepIndex) => ({
-        key: `${stepIndex}-${step.node}`,
-        text: step.text,
-      }));
-      const errors = (item.errors || []).map((error, errorIndex) => ({
-        key: `${errorIndex}-${error.code}`,
-        text: error.message,
-      }));
-      return {
-        id: item.id,
-        summary: item.summary,
-        when: formatDateTime(item.decidedAt),
-        trigger: TRIGGERS[item.trigger] || item.trigger,
-        flow,
-        owner: owner ? `Owner: ${owner}` : '',
-        statusLabel: status.label,
-        statusIcon: status.icon,
-        statusVariant: status.variant,
-        open,
-        expanded: open ? 'true' : 'false',
-        path,
-        hasPath: path.length > 0,
-        errors,
-        hasErrors: errors.length > 0,
-        itemClass: `slds-timeline__item_expandable slds-timeline__item_task${open ? ' slds-is-open' : ''}`,
-        toggleLabel: open ? `Hide the path of: ${item.summary}` : `Show the path of: ${item.summary}`,
-        detailsId: `decision-${index}`,
-      };
-    });
+    return { trigger: TRIGGERS[item.trigger] || item.trigger, actor: askedBy, askedBy };
+  }
+
+  /** "Owner: Ben Carter → Maya Chen", "Owner: Ben Carter, unchanged", "Owner: Maya Chen", or "". */
+  ownerChange(item, refused) {
+    const before = ownerLabel(item.previousOwner);
+    const after = ownerLabel(item.owner);
+    const same = item.previousOwner && item.owner && item.previousOwner.id === item.owner.id;
+    if (refused || same) {
+      return before || after ? formatLabel(OWNER_KEPT, before || after) : '';
+    }
+    if (before && after) {
+      return formatLabel(OWNER_CHANGE, before, after);
+    }
+    return after ? formatLabel(OWNER, after) : '';
   }
 
   handleToggle(event) {
-    const id = event.currentTarget.dataset.id;
-    const toggled = new Set(this.toggled);
-    if (toggled.has(id)) {
-      toggled.delete(id);
-    } else {
-      toggled.add(id);
-    }
-    this.toggled = toggled;
+    this.toggled = flip(this.toggled, event.currentTarget.dataset.id);
+  }
+
+  handleTechnical(event) {
+    this.technical = flip(this.technical, event.currentTarget.dataset.id);
+  }
+
+  handleSimulations() {
+    this.simulationsOpen = !this.simulationsOpen;
   }
 
   async refresh() {
@@ -147,4 +268,14 @@ export default class RoutingHistory extends LightningElement {
   handleRefresh() {
     return this.refresh();
   }
+}
+
+function flip(set, id) {
+  const next = new Set(set);
+  if (next.has(id)) {
+    next.delete(id);
+  } else {
+    next.add(id);
+  }
+  return next;
 }

@@ -1,5 +1,6 @@
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
+import QUEUE_OWNER from '@salesforce/label/c.Switchyard_Queue_Owner';
 
 const FALLBACK_MESSAGE = 'Something went wrong.';
 const FALLBACK_ACTION = 'Try again. If it keeps happening, tell your Salesforce admin.';
@@ -121,7 +122,7 @@ export function ownerLabel(owner) {
   if (!owner || !owner.name) {
     return '';
   }
-  return owner.kind === 'queue' ? `${owner.name} (queue)` : owner.name;
+  return owner.kind === 'queue' ? formatLabel(QUEUE_OWNER, owner.name) : owner.name;
 }
 
 /**
@@ -135,4 +136,20 @@ export function newRequestKey() {
   const random = new Uint32Array(4);
   crypto.getRandomValues(random);
   return Array.from(random, (n) => n.toString(16).padStart(8, '0')).join('-');
+}
+
+/**
+ * A custom label with its {0}, {1}… placeholders filled, as Salesforce's `String.format` does:
+ * formatLabel('Re-route {0}?', 'Ava Patel') → 'Re-route Ava Patel?'. A placeholder with no value stays empty.
+ */
+export function formatLabel(label, ...values) {
+  return String(label).replace(/\{(\d+)\}/g, (_, index) => {
+    const value = values[Number(index)];
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
+/** The text with its first letter upper-cased, for a label that starts with a name such as "the partner". */
+export function capitalize(text) {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : '';
 }

@@ -53,7 +53,7 @@ describe('c-partner-status-badge', () => {
       const element = await showing(SENT);
       const badge = $(element, '.badge');
       expect($(element, '.label').textContent).toBe('Sent to partner');
-      expect(badge.classList).toContain('slds-badge_inverse');
+      expect(badge.classList).toContain('slds-theme_info');
       expect(badge.getAttribute('aria-label')).toBe('Partner status: Sent to partner');
       expect(getPartnerStatus.getLastConfig()).toEqual({ leadId: SENT.leadId });
     });
@@ -61,7 +61,7 @@ describe('c-partner-status-badge', () => {
     it('puts the partner account, the partner fields and the dates in the tooltip', async () => {
       const element = await showing(SENT);
       expect(details(element)).toEqual([
-        SENT.description,
+        'Sent to Northwind Partners; the partner has not answered yet.',
         'Partner account: Northwind Partners',
         'Prospect share status: Sending to Partner',
         'Partner prospect status: Qualifying',
@@ -105,11 +105,86 @@ describe('c-partner-status-badge', () => {
     });
   });
 
+  describe('every partner state', () => {
+    // The companion's states (companion/src/http/partner-status.ts), read from its source so a new state
+    // there fails here until it has a badge.
+    const STATES = JSON.parse(
+      require('node:fs')
+        .readFileSync(require('node:path').resolve('companion/src/http/partner-status.ts'), 'utf8')
+        .match(/PARTNER_STATES = (\[[^\]]*\])/)[1]
+        .replace(/'/g, '"')
+        .replace(/,\s*\]/, ']'),
+    );
+    const badges = new Map();
+
+    it.each([
+      ['not-shared', 'Not shared', 'slds-badge_lightest', 'The lead has not been shared with a partner.'],
+      [
+        'pending',
+        'Pending',
+        'slds-theme_warning',
+        'Shared with Northwind Partners, waiting for the partner to accept it.',
+      ],
+      [
+        'sent-to-partner',
+        'Sent to partner',
+        'slds-theme_info',
+        'Sent to Northwind Partners; the partner has not answered yet.',
+      ],
+      ['qualifying', 'Qualifying', 'slds-badge_inverse', 'Northwind Partners is qualifying the lead.'],
+      [
+        'accepted',
+        'Accepted by partner',
+        'slds-theme_success',
+        'Northwind Partners accepted the lead and works it now.',
+      ],
+      [
+        'declined',
+        'Declined by partner',
+        'slds-theme_error',
+        'Northwind Partners declined the lead; our own team works it.',
+      ],
+      [
+        'recalled',
+        'Recalled',
+        'slds-theme_alt-inverse',
+        'The lead was taken back from Northwind Partners and will not be shared again; our own team works it.',
+      ],
+      [
+        'direct-engagement',
+        'Direct engagement',
+        'slds-theme_shade',
+        'The person asked us directly, so our own team works the lead instead of Northwind Partners.',
+      ],
+    ])('%s reads "%s" in %s and explains itself', async (state, label, theme, says) => {
+      const element = await showing({ ...NOT_SHARED, state, partnerAccount: 'Northwind Partners' });
+      const badge = $(element, '.badge');
+      expect($(element, '.label').textContent).toBe(label);
+      expect(badge.classList).toContain(theme);
+      expect(details(element)[0]).toBe(says);
+      const icon = $(element, 'lightning-icon').iconName;
+      badges.set(state, { label, theme, icon });
+    });
+
+    it('gives each state its own words, colour and icon, and has one for every state the companion knows', () => {
+      expect([...badges.keys()].sort()).toEqual([...STATES].sort());
+      const values = [...badges.values()];
+      for (const key of ['label', 'theme', 'icon']) {
+        expect(new Set(values.map((badge) => badge[key])).size).toBe(values.length);
+      }
+    });
+
+    it('says "the partner" when the lead names no partner account', async () => {
+      const element = await showing({ ...NOT_SHARED, state: 'declined', partnerAccount: null });
+      expect(details(element)[0]).toBe('The partner declined the lead; our own team works it.');
+    });
+  });
+
   describe('for a recalled lead', () => {
-    it('shows Recalled in the error colour with the recall date', async () => {
+    it('shows Recalled in its own colour with the recall date', async () => {
       const element = await showing(RECALLED);
       expect($(element, '.label').textContent).toBe('Recalled');
-      expect($(element, '.badge').classList).toContain('slds-theme_error');
+      expect($(element, '.badge').classList).toContain('slds-theme_alt-inverse');
       expect(details(element)).toContain('Recalled from the partner on Mar 3, 2026');
       expect(details(element)).toContain('Partner share status: Recalled');
     });
@@ -121,7 +196,10 @@ describe('c-partner-status-badge', () => {
       const badge = $(element, '.badge');
       expect($(element, '.label').textContent).toBe('Not shared');
       expect([...badge.classList].filter((name) => name.startsWith('slds-theme'))).toEqual([]);
-      expect(details(element)).toEqual([NOT_SHARED.description, 'No partner account']);
+      expect(details(element)).toEqual([
+        'The lead has not been shared with a partner.',
+        'No partner account',
+      ]);
     });
 
     it('is accessible', async () => {

@@ -3,6 +3,7 @@ import RerouteLead from 'c/rerouteLead';
 import rerouteLead from '@salesforce/apex/SwitchyardController.rerouteLead';
 import getRerouteAccess from '@salesforce/apex/SwitchyardController.getRerouteAccess';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import { publish } from 'lightning/messageService';
 import { flushPromises } from 'test-utils/flushPromises';
 
 const DECISION = require('./data/rerouteLead.json');
@@ -221,14 +222,33 @@ describe('c-reroute-lead', () => {
       expect($(element, '.cancel').label).toBe('Close');
     });
 
-    it('sends a new request key when the user tries again after a refusal', async () => {
+    it('turns Re-route off, so the same refusal cannot be asked for again, and tells the page', async () => {
       const { element } = await refused();
-      rerouteLead.mockResolvedValue(DECISION);
+      expect($(element, '.confirm').disabled).toBe(true);
       $(element, '.confirm').click();
       await flushPromises();
-      const [first, next] = rerouteLead.mock.calls.map(([params]) => params.requestKey);
-      expect(next).toEqual(expect.any(String));
-      expect(next).not.toBe(first);
+      expect(rerouteLead).toHaveBeenCalledTimes(1);
+      // The routing history on the page hears of the refusal and shows it without a reload.
+      expect(publish).toHaveBeenCalledWith(undefined, expect.anything(), {
+        leadId: LEAD_ID,
+        outcome: 'refused',
+      });
+    });
+
+    it('states the rules before the click, in the words of the re-route flow', async () => {
+      rerouteLead.mockResolvedValue(DECISION);
+      const { element } = await allowed();
+      const rules = [
+        ...element.shadowRoot.querySelector('c-reroute-lead-form').shadowRoot.querySelectorAll('.rule'),
+      ];
+      expect(rules.map((rule) => rule.textContent)).toEqual([
+        'The lead is not an MQL. Only MQLs are re-routed.',
+        'The lead is high priority. High-priority leads are not re-routed.',
+        'The matched account is marked Actively Working by its BDR.',
+        'In APJ, a BDR is assigned to the matched account.',
+      ]);
+      expect($(element, '.explanation').textContent).toContain('stays with its current owner');
+      expect($(element, '.explanation').textContent).not.toContain('stays with that BDR');
     });
 
     it('is accessible', async () => {

@@ -3,11 +3,13 @@ import RoutingHistory from 'c/routingHistory';
 import getRoutingHistory from '@salesforce/apex/SwitchyardController.getRoutingHistory';
 import { getRecord } from 'lightning/uiRecordApi';
 import { refreshApex } from '@salesforce/apex';
+import { subscribe } from 'lightning/messageService';
 import { flushPromises } from 'test-utils/flushPromises';
 
 const HISTORY = require('./data/getRoutingHistory.json');
 const EMPTY = require('./data/getRoutingHistoryEmpty.json');
 const STATUSES = require('./data/getRoutingHistoryStatuses.json');
+const REFUSED = require('./data/getRoutingHistoryRefused.json');
 const ERROR = require('./data/getRoutingHistoryError.json');
 const RECORD = require('./data/getRecord.json');
 const RECORD_REROUTED = require('./data/getRecordRerouted.json');
@@ -48,7 +50,7 @@ describe('c-routing-history', () => {
   });
 
   describe('with decisions', () => {
-    it('lists the decisions newest first with when, why it ran, the flow and whether it was applied', async () => {
+    it('lists the decisions newest first with when, why it ran, who asked and whether it was applied', async () => {
       const element = await showing(HISTORY);
       expect(getRoutingHistory.getLastConfig()).toEqual({ leadId: HISTORY.leadId, maxItems: 20 });
       expect($$(element, '.summary').map((node) => node.textContent.trim())).toEqual([
@@ -58,20 +60,21 @@ describe('c-routing-history', () => {
       ]);
       const [newest, , oldest] = $$(element, '.decision');
       expect(newest.querySelector('.when').textContent).toBe('Mar 12, 2026, 8:04 AM');
-      expect(newest.querySelector('.trigger').textContent).toBe('Re-routed by a person');
+      expect(newest.querySelector('.trigger').textContent).toBe('Re-routed by Ava Patel');
       expect(newest.querySelector('.flow').textContent).toBe('Re-route (MQL) v4');
       expect(newest.querySelector('.status').textContent).toBe('Applied');
       expect(oldest.querySelector('.trigger').textContent).toBe('New lead');
       expect(oldest.querySelector('.status').textContent).toBe('Failed');
     });
 
-    it('opens the newest decision with its path in plain words and owner', async () => {
+    it('opens the newest decision with the reason given, the owner before and after, and the steps that decided', async () => {
       const element = await showing(HISTORY);
       const [newest, second] = $$(element, '.decision');
       expect([...newest.querySelectorAll('.step')].map((step) => step.textContent)).toEqual(
-        HISTORY.items[0].path.map((step) => step.text),
+        HISTORY.items[0].steps.map((step) => step.text),
       );
-      expect(newest.querySelector('.owner').textContent).toBe('Owner: Maya Chen');
+      expect(newest.querySelector('.reason').textContent).toBe('Reason: Country fixed to Canada');
+      expect(newest.querySelector('.owner').textContent).toBe('Owner: Ben Carter → Maya Chen');
       expect(newest.querySelector('.toggle').getAttribute('aria-expanded')).toBe('true');
       expect(second.querySelector('.details')).toBeNull();
       expect(second.querySelector('.toggle').getAttribute('aria-expanded')).toBe('false');
@@ -101,14 +104,26 @@ describe('c-routing-history', () => {
       expect($$(element, '.status').map((node) => node.textContent)).toEqual([
         'Waiting to be applied',
         'Not applied: the lead changed meanwhile',
-        'Simulation only',
       ]);
       expect($$(element, '.trigger').map((node) => node.textContent)).toEqual([
         'Lead changed',
         'Scheduled job',
-        'Owner deactivated',
       ]);
       expect($$(element, '.decision')[0].querySelector('.owner')).toBeNull();
+    });
+
+    it('shows every step of the flow one click away, and back', async () => {
+      const element = await showing(HISTORY);
+      const newest = () => $$(element, '.decision')[0];
+      const steps = () => [...newest().querySelectorAll('.step')].map((step) => step.textContent);
+      expect(steps()).toHaveLength(2);
+      newest().querySelector('.technical').click();
+      await flushPromises();
+      expect(steps()).toEqual(HISTORY.items[0].path.map((step) => step.text));
+      expect(newest().querySelector('.technical').textContent.trim()).toBe('Hide the technical steps');
+      newest().querySelector('.technical').click();
+      await flushPromises();
+      expect(steps()).toHaveLength(2);
     });
 
     it('names a queue owner as a queue', async () => {
@@ -142,6 +157,57 @@ describe('c-routing-history', () => {
     it('is accessible', async () => {
       const element = await showing(HISTORY);
       await expect(element).toBeAccessible();
+    });
+  });
+
+  describe("with a refused re-route and an admin's simulation", () => {
+    it('shows the refusal as refused, with who asked, why, the owner kept and what to do', async () => {
+      const element = await showing(REFUSED);
+      const newest = $$(element, '.decision')[0];
+      expect(newest.querySelector('.summary').textContent.trim()).toBe(
+        'Not re-routed: the lead is high priority',
+      );
+      expect(newest.querySelector('.status').textContent).toBe('Refused: the lead was not re-routed');
+      const icon = [...newest.querySelectorAll('lightning-icon')].find((i) =>
+        i.alternativeText.startsWith('Refused'),
+      );
+      expect(icon.iconName).toBe('utility:ban');
+      expect(newest.querySelector('.trigger').textContent).toBe('Re-routed by Ava Patel');
+      expect(newest.querySelector('.reason').textContent).toBe('Reason: Customer asked for a German speaker');
+      expect(newest.querySelector('.owner').textContent).toBe('Owner: Maya Chen, unchanged');
+      expect(newest.querySelector('.refusal').textContent).toBe(
+        "High-priority leads are not re-routed. Ask the lead's owner to hand it over.",
+      );
+      expect(newest.textContent).not.toContain('Applied');
+    });
+
+    it('keeps simulations out of the timeline, closed, in a section of their own', async () => {
+      const element = await showing(REFUSED);
+      expect($$(element, '.decision .summary').map((n) => n.textContent.trim())).not.toContain(
+        'Would assign to Kara Lopez',
+      );
+      expect($(element, '.simulations h3').textContent).toBe('Simulations by admins (1)');
+      expect($(element, '.simulation')).toBeNull();
+      const toggle = $(element, '.simulations-toggle');
+      expect(toggle.getAttribute('aria-expanded')).toBe('false');
+      toggle.click();
+      await flushPromises();
+      expect($(element, '.simulation .summary').textContent).toBe('Would assign to Kara Lopez');
+      expect($(element, '.simulation').textContent).toContain('by Ada Admin');
+      expect($(element, '.simulations').textContent).toContain('They changed nothing on the lead.');
+      await expect(element).toBeAccessible();
+    });
+
+    it('reloads when a re-route of this lead is answered, even with a refusal, and not for another lead', async () => {
+      await showing(REFUSED);
+      const [, channel, listener] = subscribe.mock.calls[0];
+      expect(channel).toBeTruthy();
+      listener({ leadId: '00QAM0000009999AAA', outcome: 'refused' });
+      await flushPromises();
+      expect(refreshApex).not.toHaveBeenCalled();
+      listener({ leadId: REFUSED.leadId, outcome: 'refused' });
+      await flushPromises();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
     });
   });
 
