@@ -251,6 +251,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         routingSet,
         meter: connection.api.meter,
       });
+      await jobs.changeEvents.start();
       const feed = new SalesforceChangeFeed({
         api: connection.api,
         auth: connection.auth,

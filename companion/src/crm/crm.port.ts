@@ -90,7 +90,7 @@ export interface LeadChangeSource {
   subscribe(listener: LeadChangeListener): () => void;
 }
 
-export type ChangeObject = 'Lead' | 'Account' | 'User';
+export type ChangeObject = 'Lead' | 'Account' | 'User' | 'CampaignMember' | 'Opportunity';
 
 /** A change in an org that tells changes as events naming records (Salesforce change data capture). */
 export interface ChangeEvent {

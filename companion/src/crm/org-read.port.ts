@@ -34,7 +34,7 @@ export interface RecordAccess {
 }
 
 /** Objects whose records can be read in bulk by Id. */
-export type OrgReadObject = 'User' | 'Queue' | 'Lead' | 'Account';
+export type OrgReadObject = 'User' | 'Queue' | 'Lead' | 'Account' | 'Opportunity' | 'CampaignMember';
 
 /**
  * The reads the HTTP API needs beyond the CRM port (which serves routing): single records for the

@@ -95,6 +95,8 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     org: options.org,
     service,
     routingSet,
+    resume: store.replayIds,
+    ...(clock ? { clock } : {}),
     inactiveOwners,
     ...(service.contacts ? { contacts: service.contacts } : {}),
   });

@@ -15,6 +15,7 @@ export interface OrgChanges {
   removedAccountIds?: string[];
   /** Open ones are kept; closed ones are dropped from their account. */
   opportunities?: OpportunityRecord[];
+  removedOpportunityIds?: string[];
   /** Unconverted ones are kept; converted ones leave the lead index. */
   leads?: LeadRecord[];
   removedLeadIds?: string[];
@@ -70,6 +71,7 @@ export class LiveOrgSnapshot implements OrgSnapshot {
       if (opportunity.IsClosed) this.accounts.removeOpportunity(opportunity.Id);
       else this.accounts.upsertOpportunity(opportunity);
     }
+    for (const id of changes.removedOpportunityIds ?? []) this.accounts.removeOpportunity(id);
     for (const lead of changes.leads ?? []) {
       if (lead.IsConverted) this.leads.remove(lead.Id);
       else this.leads.upsert(lead);

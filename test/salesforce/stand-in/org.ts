@@ -266,19 +266,44 @@ export class Org {
   /** Millisecond clock for SystemModstamp; strictly increasing so watermarks are exact. */
   private lastStamp = 0;
   private committer = { user: ORG_ADMIN_ID, origin: '' };
+  /** Changes of the transaction under way, told when it commits; null outside one. */
+  private uncommitted: OrgChange[] | null = null;
 
   onChange(listener: (c: OrgChange) => void): void {
     this.listeners.push(listener);
   }
 
-  /** Makes the changes inside `fn` as `user` through `origin` (an API), as the server's writes are. */
+  /**
+   * Makes the changes inside `fn` as `user` through `origin` (an API), in one transaction, as the
+   * server's writes are: their change events are told when it commits.
+   */
   as<T>(user: string, origin: string, fn: () => T): T {
     const before = this.committer;
     this.committer = { user, origin };
     try {
-      return fn();
+      return this.transaction(fn);
     } finally {
       this.committer = before;
+    }
+  }
+
+  /**
+   * The changes inside `fn` as one transaction (a person's mass update, an API request). Change Data
+   * Capture Developer Guide, "Change Event Header Fields" (recordIds): "if the same change occurs in
+   * multiple records of the same object type during the same transaction, Salesforce merges the change
+   * notifications, and sends one change event for all affected records"; and one record changed twice
+   * in a transaction gives one event with both changes.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.uncommitted) return fn();
+    this.uncommitted = [];
+    let changes: OrgChange[];
+    try {
+      return fn();
+    } finally {
+      changes = this.uncommitted;
+      this.uncommitted = null;
+      for (const change of mergeChanges(changes)) for (const l of this.listeners) l(change);
     }
   }
 
@@ -377,7 +402,8 @@ export class Org {
       commitUser: this.committer.user,
       changeOrigin: this.committer.origin,
     };
-    for (const l of this.listeners) l(change);
+    if (this.uncommitted) this.uncommitted.push(change);
+    else for (const l of this.listeners) l(change);
   }
 
   /** Field names of an object as its describe reports them. */
@@ -687,4 +713,32 @@ function eq(a: unknown, b: Literal): boolean {
   if (b === null) return a === null || a === undefined;
   if (b === false) return a === false || a === undefined || a === null;
   return a === b;
+}
+
+/** One record's changes in a transaction folded together, then identical changes of several records merged. */
+function mergeChanges(changes: OrgChange[]): OrgChange[] {
+  const perRecord: OrgChange[] = [];
+  for (const c of changes) {
+    const earlier = perRecord.find(
+      (p) => p.object === c.object && p.ids[0] === c.ids[0] && p.changeType !== 'DELETE',
+    );
+    if (earlier && c.changeType === 'UPDATE') {
+      earlier.changedFields = [...new Set([...earlier.changedFields, ...c.changedFields])];
+      earlier.values = { ...earlier.values, ...c.values };
+      earlier.commitTimestamp = c.commitTimestamp;
+    } else perRecord.push({ ...c, values: { ...c.values } });
+  }
+  const merged: OrgChange[] = [];
+  const sameChange = (a: OrgChange, b: OrgChange): boolean =>
+    a.object === b.object &&
+    a.changeType === b.changeType &&
+    a.commitUser === b.commitUser &&
+    a.changedFields.length === b.changedFields.length &&
+    a.changedFields.every((f) => b.changedFields.includes(f) && a.values[f] === b.values[f]);
+  for (const c of perRecord) {
+    const same = merged.find((m) => sameChange(m, c));
+    if (same) same.ids = [...same.ids, ...c.ids];
+    else merged.push(c);
+  }
+  return merged;
 }

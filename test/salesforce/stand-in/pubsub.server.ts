@@ -1,7 +1,10 @@
 /**
- * A local Pub/Sub API (gRPC, eventbus.v1) over the stand-in org: every Lead, Account and User
- * change becomes a change event with an Avro payload and an 8-byte replay id, kept in a log per
- * topic so subscribers can start LATEST, EARLIEST or after a stored replay id.
+ * A local Pub/Sub API (gRPC, eventbus.v1) over the stand-in org: every Lead, Account, User,
+ * CampaignMember and Opportunity change becomes a change event with an Avro payload and an 8-byte
+ * replay id, kept in a log per topic so subscribers can start LATEST, EARLIEST or after a stored
+ * replay id. A transaction's identical changes come as one event naming every record; a stream with
+ * nothing pending and no FetchRequest for 60 seconds is closed; deliveries count against the org's
+ * daily allocation.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -84,7 +87,34 @@ const FIELDS: Record<string, Array<{ name: string; type: unknown }>> = {
     { name: 'IsActive', type: opt('boolean') },
     { name: 'Out_Of_Office_Until__c', type: opt('string') },
   ],
+  CampaignMember: [
+    { name: 'CampaignId', type: opt('string') },
+    { name: 'LeadId', type: opt('string') },
+    { name: 'Status', type: opt('string') },
+  ],
+  Opportunity: [
+    { name: 'AccountId', type: opt('string') },
+    { name: 'Name', type: opt('string') },
+    { name: 'StageName', type: opt('string') },
+    { name: 'IsClosed', type: opt('boolean') },
+    { name: 'OwnerId', type: opt('string') },
+  ],
 };
+
+export interface PubSubStandInOptions {
+  /**
+   * "Subscribe RPC Method" (Pub/Sub API, https://developer.salesforce.com/docs/platform/pub-sub-api/references/methods/subscribe-rpc.html):
+   * with no pending events (pending_num_requested 0) "the client must send a new FetchRequest within
+   * 60 seconds from when the last FetchResponse" was sent, or the stream closes. Default 60 s.
+   */
+  fetchWithinMs?: number;
+  /**
+   * Change Data Capture Developer Guide, "Change Data Capture Allocations": event notifications
+   * delivered to subscribers in 24 hours; Developer Edition 10,000 (the default here). Past it,
+   * subscriptions are refused until the allocation frees up.
+   */
+  dailyDeliveries?: number;
+}
 
 const COMPOUND: Record<string, string[]> = { Name: ['Salutation', 'FirstName', 'LastName'] };
 
@@ -104,6 +134,8 @@ interface Subscriber {
   topic: TopicLog | null;
   cursor: number;
   pending: number;
+  /** Closes the stream when no FetchRequest comes in time while nothing is pending. */
+  idle: NodeJS.Timeout | null;
 }
 
 export class PubSubStandIn {
@@ -116,8 +148,15 @@ export class PubSubStandIn {
   address = '';
   /** Subscribe calls accepted, to check a restart opened a new stream. */
   subscribeCalls = 0;
+  /** Streams closed for want of a FetchRequest within the 60 seconds. */
+  idleClosed = 0;
+  /** Events delivered, against the daily allocation (tests start a new day with `newDay`). */
+  delivered = 0;
 
-  private constructor(private readonly standIn: SalesforceStandIn) {
+  private constructor(
+    private readonly standIn: SalesforceStandIn,
+    private readonly options: PubSubStandInOptions = {},
+  ) {
     for (const object of Object.keys(FIELDS)) {
       const schema = {
         type: 'record',
@@ -140,8 +179,8 @@ export class PubSubStandIn {
     standIn.org.onChange((c) => this.record(c));
   }
 
-  static async start(standIn: SalesforceStandIn): Promise<PubSubStandIn> {
-    const s = new PubSubStandIn(standIn);
+  static async start(standIn: SalesforceStandIn, options: PubSubStandInOptions = {}): Promise<PubSubStandIn> {
+    const s = new PubSubStandIn(standIn, options);
     await s.listen(0);
     return s;
   }
@@ -196,16 +235,26 @@ export class PubSubStandIn {
   }
 
   async close(): Promise<void> {
-    for (const sub of this.subscribers) sub.call.end();
+    for (const sub of this.subscribers) {
+      if (sub.idle) clearTimeout(sub.idle);
+      sub.call.end();
+    }
     this.subscribers.clear();
     this.server.forceShutdown();
   }
 
-  /** Ends every open stream with UNAVAILABLE, as during a Salesforce maintenance window. */
-  dropStreams(): void {
-    for (const sub of this.subscribers)
-      sub.call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'stream reset' });
+  /** Ends every open stream with UNAVAILABLE, as during a Salesforce maintenance window; or with `code`. */
+  dropStreams(code: grpc.status = grpc.status.UNAVAILABLE): void {
+    for (const sub of this.subscribers) {
+      if (sub.idle) clearTimeout(sub.idle);
+      sub.call.emit('error', { code, details: 'stream reset' });
+    }
     this.subscribers.clear();
+  }
+
+  /** A new 24-hour period for the delivery allocation. */
+  newDay(): void {
+    this.delivered = 0;
   }
 
   /** Retention passes for everything published so far (Salesforce keeps change events three days). */
@@ -222,6 +271,15 @@ export class PubSubStandIn {
   /** An overflow: one transaction changed too many records; no ids are given. */
   emitOverflow(object: string, commitTimestamp: number): void {
     this.publish(object, { changeType: 'GAP_OVERFLOW', ids: [], changedFields: [], commitTimestamp });
+  }
+
+  /** The header of the newest change event on the object's topic, as a subscriber decodes it. */
+  lastHeader(object: string): Record<string, unknown> | null {
+    const topic = this.topics.get(`/data/${object}ChangeEvent`);
+    const last = topic?.events[topic.events.length - 1];
+    if (!topic || !last) return null;
+    return (topic.type.fromBuffer(last.payload) as { ChangeEventHeader: Record<string, unknown> })
+      .ChangeEventHeader;
   }
 
   eventCount(object: string): number {
@@ -241,6 +299,15 @@ export class PubSubStandIn {
       changeType: c.changeType,
       ids: c.ids,
       changedFields: c.changeType === 'UPDATE' ? this.bitmaps(c.object, c.changedFields) : [],
+      // "Change Event Header Fields": nulledFields names the fields an update set to null; the Pub/Sub
+      // API sends it, like changedFields, as bitmaps ("Event Deserialization Considerations").
+      nulledFields:
+        c.changeType === 'UPDATE'
+          ? this.bitmaps(
+              c.object,
+              c.changedFields.filter((f) => c.values[f] === null),
+            )
+          : [],
       values: c.values,
       commitTimestamp: c.commitTimestamp,
       commitUser: c.commitUser,
@@ -281,6 +348,7 @@ export class PubSubStandIn {
       changeType: string;
       ids: string[];
       changedFields: string[];
+      nulledFields?: string[];
       values?: Record<string, unknown>;
       commitTimestamp?: number;
       commitUser?: string;
@@ -301,7 +369,7 @@ export class PubSubStandIn {
         commitTimestamp: e.commitTimestamp ?? Date.now(),
         commitNumber: this.replaySeq + 1,
         commitUser: e.commitUser ?? ORG_ADMIN_ID,
-        nulledFields: [],
+        nulledFields: e.nulledFields ?? [],
         diffFields: [],
         changedFields: e.changedFields,
       },
@@ -330,10 +398,19 @@ export class PubSubStandIn {
       call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: 'Invalid session' });
       return;
     }
+    if (this.delivered >= (this.options.dailyDeliveries ?? 10_000)) {
+      call.emit('error', {
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: 'The org has used its daily event delivery allocation.',
+      });
+      return;
+    }
     this.subscribeCalls++;
-    const sub: Subscriber = { call, topic: null, cursor: 0, pending: 0 };
+    const sub: Subscriber = { call, topic: null, cursor: 0, pending: 0, idle: null };
     this.subscribers.add(sub);
     call.on('data', (req) => {
+      if (sub.idle) clearTimeout(sub.idle);
+      sub.idle = null;
       if (!sub.topic) {
         const topic = this.topics.get(req.topic_name);
         if (!topic) {
@@ -363,10 +440,28 @@ export class PubSubStandIn {
       this.pump(sub);
     });
     call.on('end', () => {
-      this.subscribers.delete(sub);
+      this.forget(sub);
       call.end();
     });
-    call.on('cancelled', () => this.subscribers.delete(sub));
+    call.on('cancelled', () => this.forget(sub));
+  }
+
+  private forget(sub: Subscriber): void {
+    if (sub.idle) clearTimeout(sub.idle);
+    sub.idle = null;
+    this.subscribers.delete(sub);
+  }
+
+  /** After a FetchResponse that leaves nothing pending: the 60-second rule starts counting. */
+  private watchIdle(sub: Subscriber): void {
+    if (sub.pending > 0 || sub.idle) return;
+    sub.idle = setTimeout(() => {
+      if (!this.subscribers.has(sub)) return;
+      this.idleClosed++;
+      this.forget(sub);
+      sub.call.end();
+    }, this.options.fetchWithinMs ?? 60_000);
+    sub.idle.unref();
   }
 
   /** Salesforce sends an empty batch with the latest replay id at least every 270 s; the stand-in does so at once. */
@@ -391,7 +486,16 @@ export class PubSubStandIn {
     if (!topic) return false;
     let sent = false;
     while (sub.pending > 0 && sub.cursor < topic.events.length) {
-      const batch = topic.events.slice(sub.cursor, sub.cursor + Math.min(sub.pending, 100));
+      const allowed = (this.options.dailyDeliveries ?? 10_000) - this.delivered;
+      if (allowed <= 0) {
+        this.forget(sub);
+        sub.call.emit('error', {
+          code: grpc.status.RESOURCE_EXHAUSTED,
+          details: 'The org has used its daily event delivery allocation.',
+        });
+        return sent;
+      }
+      const batch = topic.events.slice(sub.cursor, sub.cursor + Math.min(sub.pending, 100, allowed));
       sub.cursor += batch.length;
       sub.pending -= batch.length;
       sub.call.write({
@@ -403,7 +507,9 @@ export class PubSubStandIn {
         rpc_id: randomUUID(),
         pending_num_requested: sub.pending,
       });
+      this.delivered += batch.length;
       sent = true;
+      this.watchIdle(sub);
     }
     return sent;
   }

@@ -29,8 +29,13 @@ export interface ChangeFeedOptions {
   objects?: ChangeObject[];
   /** null: poll only. */
   pubSub?: PubSubEndpoint | null;
-  /** Events asked for at a time (flow control). */
+  /** Events asked for at a time (flow control; the Pub/Sub API takes at most 100). */
   batchSize?: number;
+  /**
+   * While events are handled and none are pending, a FetchRequest goes out this often (default 45 s):
+   * the Pub/Sub API closes a stream with no pending events that has had no FetchRequest for 60 s.
+   */
+  fetchKeepAliveMs?: number;
   pollIntervalMs?: number;
   /** Reconnects tried after a stream fails before falling back to polling. */
   reconnectAttempts?: number;
@@ -47,6 +52,8 @@ const TOPIC: Record<ChangeObject, string> = {
   Lead: '/data/LeadChangeEvent',
   Account: '/data/AccountChangeEvent',
   User: '/data/UserChangeEvent',
+  CampaignMember: '/data/CampaignMemberChangeEvent',
+  Opportunity: '/data/OpportunityChangeEvent',
 };
 
 /** The objects routing listens to: each needs Change Data Capture selected in the org. */
@@ -165,6 +172,12 @@ export class SalesforceChangeFeed {
   private readonly batchSize: number;
   private client: PubSubClient | null = null;
   private readonly streams = new Map<string, grpc.ClientDuplexStream<object, FetchResponse>>();
+  /** Per stream: events requested and not yet delivered, as last told, and when a FetchRequest last went out. */
+  private readonly flow = new Map<
+    grpc.ClientDuplexStream<object, FetchResponse>,
+    { pending: number; lastFetch: number }
+  >();
+  private keepAliveTimer: NodeJS.Timeout | null = null;
   private readonly schemas = new Map<string, avro.Type>();
   private readonly chains = new Map<string, Promise<void>>();
   private failures = 0;
@@ -172,10 +185,12 @@ export class SalesforceChangeFeed {
   private retryTimer: NodeJS.Timeout | null = null;
   private polling: Promise<number> | null = null;
   private readonly seen = new Map<string, Map<string, string>>();
+  /** Per object: records polling reported as created, with their CreatedDate, within the overlap. */
+  private readonly createdSeen = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: ChangeFeedOptions) {
-    this.objects = options.objects ?? ['Lead', 'Account', 'User'];
-    this.batchSize = options.batchSize ?? 100;
+    this.objects = options.objects ?? CHANGE_OBJECTS;
+    this.batchSize = Math.min(100, options.batchSize ?? 100);
   }
 
   /** Subscribes through the Pub/Sub API, or polls when it is unavailable. */
@@ -199,7 +214,8 @@ export class SalesforceChangeFeed {
     this.mode = 'stopped';
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.retryTimer) clearInterval(this.retryTimer);
-    this.pollTimer = this.retryTimer = null;
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.pollTimer = this.retryTimer = this.keepAliveTimer = null;
     this.closeStreams();
     await Promise.all([...this.chains.values(), this.polling]);
   }
@@ -263,13 +279,16 @@ export class SalesforceChangeFeed {
     const stored = await this.options.store.get(topic);
     const stream = this.client!.Subscribe(this.metadata());
     this.streams.set(topic, stream);
-    stream.write({
+    this.flow.set(stream, { pending: 0, lastFetch: 0 });
+    this.fetch(stream, this.batchSize, {
       topic_name: topic,
       replay_preset: stored ? 'CUSTOM' : 'LATEST',
       ...(stored ? { replay_id: Buffer.from(stored, 'base64') } : {}),
-      num_requested: this.batchSize,
     });
+    this.keepFetching();
     stream.on('data', (res: FetchResponse) => {
+      const flow = this.flow.get(stream);
+      if (flow) flow.pending = res.pending_num_requested;
       const prev = this.chains.get(topic) ?? Promise.resolve();
       this.chains.set(
         topic,
@@ -282,16 +301,49 @@ export class SalesforceChangeFeed {
           }),
       );
     });
-    stream.on('error', (err: grpc.ServiceError) => {
-      if (this.mode === 'stopped' || this.streams.get(topic) !== stream || err.code === grpc.status.CANCELLED)
-        return;
-      this.report(err);
-      if (err.code === grpc.status.INVALID_ARGUMENT && /replay/i.test(err.details ?? '')) {
+    // Every end of a stream this feed did not cancel itself is followed by a new one, whatever its
+    // status (CANCELLED and OK included): Salesforce ends streams for maintenance, idle time and limits.
+    stream.on('error', () => undefined);
+    stream.on('status', (status: grpc.StatusObject) => {
+      this.flow.delete(stream);
+      if (this.mode === 'stopped' || this.streams.get(topic) !== stream) return;
+      this.report(
+        Object.assign(new Error(`the ${topic} stream ended: ${grpc.status[status.code]} ${status.details}`), {
+          code: status.code,
+        }),
+      );
+      if (status.code === grpc.status.INVALID_ARGUMENT && /replay/i.test(status.details ?? '')) {
         void this.catchUp(topic);
         return;
       }
-      void this.reconnect(topic, err.code === grpc.status.UNAUTHENTICATED);
+      void this.reconnect(topic, status.code === grpc.status.UNAUTHENTICATED);
     });
+  }
+
+  /** A FetchRequest asking for `n` more events (the first one also names the topic and where to start). */
+  private fetch(stream: grpc.ClientDuplexStream<object, FetchResponse>, n: number, first: object = {}): void {
+    const flow = this.flow.get(stream);
+    if (!flow) return;
+    stream.write({ ...first, num_requested: n });
+    flow.pending += n;
+    flow.lastFetch = Date.now();
+  }
+
+  /**
+   * "Subscribe RPC Method" (Pub/Sub API, https://developer.salesforce.com/docs/platform/pub-sub-api/references/methods/subscribe-rpc.html):
+   * with no events pending, the client must send a FetchRequest within 60 seconds of the last
+   * FetchResponse or the stream closes. While a long batch is handled, one event more is asked for in time.
+   */
+  private keepFetching(): void {
+    if (this.keepAliveTimer) return;
+    const every = this.options.fetchKeepAliveMs ?? 45_000;
+    this.keepAliveTimer = setInterval(() => {
+      for (const stream of this.streams.values()) {
+        const flow = this.flow.get(stream);
+        if (flow && flow.pending === 0 && Date.now() - flow.lastFetch >= every) this.fetch(stream, 1);
+      }
+    }, every);
+    this.keepAliveTimer.unref();
   }
 
   /**
@@ -300,8 +352,9 @@ export class SalesforceChangeFeed {
    * Subscribing first means a change in between is reported twice, never missed.
    */
   private async catchUp(topic: string): Promise<void> {
-    this.streams.get(topic)?.cancel();
+    const old = this.streams.get(topic);
     this.streams.delete(topic);
+    old?.cancel();
     const since = await this.options.store.get(`at:${topic}`);
     await this.options.store.set(topic, '');
     const object = (Object.keys(TOPIC) as ChangeObject[]).find((o) => TOPIC[o] === topic)!;
@@ -348,7 +401,10 @@ export class SalesforceChangeFeed {
       await this.options.store.set(topic, res.latest_replay_id.toString('base64'));
     }
     this.failures = 0;
-    if (res.pending_num_requested === 0) stream.write({ num_requested: this.batchSize });
+    // "Pull Subscription and Flow Control" (Pub/Sub API): ask for more before the pending count
+    // reaches zero, topping it back up to a batch once half of it has been delivered and handled.
+    const flow = this.flow.get(stream);
+    if (flow && flow.pending <= this.batchSize / 2) this.fetch(stream, this.batchSize - flow.pending);
   }
 
   private async toChangeEvents(type: avro.Type, header: ChangeHeader): Promise<ChangeEvent[]> {
@@ -388,8 +444,9 @@ export class SalesforceChangeFeed {
   }
 
   private async reconnect(topic: string, renewSession = false): Promise<void> {
-    this.streams.get(topic)?.cancel();
+    const old = this.streams.get(topic);
     this.streams.delete(topic);
+    old?.cancel();
     const max = this.options.reconnectAttempts ?? 3;
     if (++this.failures > max) {
       this.report(new Error(`the Pub/Sub API failed ${this.failures} times in a row; polling instead`));
@@ -410,8 +467,9 @@ export class SalesforceChangeFeed {
   }
 
   private closeStreams(): void {
-    for (const s of this.streams.values()) s.cancel();
+    const open = [...this.streams.values()];
     this.streams.clear();
+    for (const s of open) s.cancel();
     this.client?.close();
     this.client = null;
   }
@@ -474,6 +532,7 @@ export class SalesforceChangeFeed {
     const watermark = stored ? Date.parse(stored) : policy.now() - overlap;
     const from = new Date(watermark - overlap).toISOString();
     const deletable = object !== 'User';
+    const windowStart = Date.parse(from);
     const soql =
       `SELECT Id, CreatedDate, SystemModstamp${deletable ? ', IsDeleted' : ''} FROM ${object} ` +
       `WHERE SystemModstamp >= ${from} ORDER BY SystemModstamp ASC, Id ASC`;
@@ -485,6 +544,8 @@ export class SalesforceChangeFeed {
     }>(soql, deletable);
     const seen = this.seen.get(object) ?? new Map<string, string>();
     this.seen.set(object, seen);
+    const created = this.createdSeen.get(object) ?? new Map<string, string>();
+    this.createdSeen.set(object, created);
     const groups: Record<ChangeEvent['kind'], string[]> = { created: [], updated: [], deleted: [] };
     let newest = watermark;
     for (const r of rows) {
@@ -493,8 +554,12 @@ export class SalesforceChangeFeed {
       const stamp = Date.parse(r.SystemModstamp);
       newest = Math.max(newest, stamp);
       if (r.IsDeleted) groups.deleted.push(r.Id);
-      else if (r.CreatedDate === r.SystemModstamp) groups.created.push(r.Id);
-      else groups.updated.push(r.Id);
+      // New by creation time: created inside this pass's window (however often automation touched it
+      // since), and not reported as created by an earlier pass.
+      else if (Date.parse(r.CreatedDate) >= windowStart && !created.has(r.Id)) {
+        created.set(r.Id, r.CreatedDate);
+        groups.created.push(r.Id);
+      } else groups.updated.push(r.Id);
     }
     let reported = 0;
     for (const kind of ['created', 'updated', 'deleted'] as const) {
@@ -504,6 +569,7 @@ export class SalesforceChangeFeed {
       }
     }
     for (const [id, stamp] of seen) if (Date.parse(stamp) < newest - overlap) seen.delete(id);
+    for (const [id, stamp] of created) if (Date.parse(stamp) < newest - overlap) created.delete(id);
     await this.options.store.set(key, new Date(newest).toISOString());
     return reported;
   }

@@ -8,7 +8,13 @@ import type {
 } from '../org-read.port.js';
 import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../../engine/model.js';
 import { chunk, soqlIdList, soqlString, type SalesforceApi } from './salesforce-api.js';
-import { ACCOUNT_FIELDS, LEAD_FIELDS, USER_FIELDS } from './salesforce-fields.js';
+import {
+  ACCOUNT_FIELDS,
+  CAMPAIGN_MEMBER_FIELDS,
+  LEAD_FIELDS,
+  OPPORTUNITY_FIELDS,
+  USER_FIELDS,
+} from './salesforce-fields.js';
 
 /** The custom permission that lets a person re-route a lead (force-app customPermissions). */
 export const REROUTE_PERMISSION = 'Switchyard_Reroute';
@@ -237,6 +243,10 @@ export class SalesforceOrgRead implements OrgReadPort {
         return `SELECT ${USER_FIELDS.join(', ')}, Profile.Name FROM User WHERE Id IN ${list}`;
       case 'Queue':
         return `SELECT Id, Name, (SELECT UserOrGroupId FROM GroupMembers) FROM Group WHERE Type = 'Queue' AND Id IN ${list}`;
+      case 'Opportunity':
+        return `SELECT ${OPPORTUNITY_FIELDS.join(', ')} FROM Opportunity WHERE Id IN ${list}`;
+      case 'CampaignMember':
+        return `SELECT ${CAMPAIGN_MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE Id IN ${list}`;
     }
   }
 }
