@@ -9,7 +9,8 @@ afterEach(async () => {
 
 // The background jobs ask the org for leads through the CRM port's findLeads; the adapter turns the
 // filter into SOQL (and compares here what SOQL cannot).
-const candidatesOf = (job: string) => h.crm.findLeads(scheduledJob(job).candidates);
+const TODAY = '2026-11-23';
+const candidatesOf = (job: string) => h.crm.findLeads(scheduledJob(job).candidates(TODAY));
 
 describe('clean-up job candidates in a Salesforce org', () => {
   it('finds open, person-owned leads in the statuses a status-queue job moves', async () => {
@@ -30,21 +31,30 @@ describe('clean-up job candidates in a Salesforce org', () => {
     expect(await candidatesOf('daily-mql-recycle')).toEqual([]);
   });
 
-  it('finds leads of accounts a BDR is actively working that the BDR does not own yet', async () => {
+  it('finds leads of accounts a BDR started actively working the previous day that the BDR does not own yet', async () => {
     h = await startHarness();
     const rep = seedUser(h.standIn, 'Rep');
     const bdr = seedUser(h.standIn, 'BDR');
-    const account = (status: string, bdrId: string | null) =>
+    const account = (status: string, bdrId: string | null, changed = '2026-11-22') =>
       h.standIn.org.insert(
         'Account',
-        { Name: `Account ${status}`, BDR_Prospecting_Status__c: status, BDR_Assigned__c: bdrId },
+        {
+          Name: `Account ${status} ${changed}`,
+          BDR_Prospecting_Status__c: status,
+          BDR_Assigned__c: bdrId,
+          BDR_Prospecting_Status_Changed__c: changed,
+        },
         true,
       ).Id;
     const worked = account('Actively Working', bdr);
+    const workedLastMonth = account('Actively Working', bdr, '2026-10-23');
+    const workedToday = account('Actively Working', bdr, TODAY);
     const idle = account('Not Working', bdr);
     const noBdr = account('Actively Working', null);
     const [toMove] = seedLeads(h.standIn, 1, rep, { Status: 'Raw', Matched_Account__c: worked });
     seedLeads(h.standIn, 1, bdr, { Status: 'Raw', Matched_Account__c: worked });
+    seedLeads(h.standIn, 1, rep, { Status: 'Raw', Matched_Account__c: workedLastMonth });
+    seedLeads(h.standIn, 1, rep, { Status: 'Raw', Matched_Account__c: workedToday });
     seedLeads(h.standIn, 1, rep, { Status: 'Raw', Matched_Account__c: idle });
     seedLeads(h.standIn, 1, rep, { Status: 'Recycle', Matched_Account__c: noBdr });
     seedLeads(h.standIn, 1, rep, { Status: 'MQL', Matched_Account__c: worked });

@@ -63,6 +63,8 @@ export interface LeadFilter {
   personOwned?: boolean;
   /** Matched to an account a BDR is actively working, and not owned by that BDR yet. */
   activelyWorkedByOtherBdr?: boolean;
+  /** Matched to an account whose BDR Prospecting Status changed on this day (YYYY-MM-DD). */
+  bdrStatusChangedOn?: string;
   /** Created at or after this instant (ISO 8601). */
   createdSince?: string;
 }

@@ -11,8 +11,11 @@ export interface ScheduledJob {
   /** Cron, in `timezone`. */
   cron: string;
   description: string;
-  /** The leads the job looks at; the scheduled-clean-up flow then decides, lead by lead, whether each moves. */
-  candidates: LeadFilter;
+  /**
+   * The leads the job looks at on a day (YYYY-MM-DD, UTC); the scheduled-clean-up flow then decides,
+   * lead by lead, whether each moves.
+   */
+  candidates: (day: string) => LeadFilter;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -20,27 +23,37 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'daily-status-queues',
     cron: '0 2 * * *',
     description: 'Nightly: idle Inquiry, Ineligible and Disqualified leads move to their status queues',
-    candidates: { statuses: ['Inquiry', 'Ineligible', 'Disqualified'], personOwned: true },
+    candidates: () => ({ statuses: ['Inquiry', 'Ineligible', 'Disqualified'], personOwned: true }),
   },
   {
     name: 'weekly-status-queues',
     cron: '0 3 * * 6',
     description: 'Saturdays: idle Raw and Recycle leads older than a week move to their status queues',
-    candidates: { statuses: ['Raw', 'Recycle'], personOwned: true },
+    candidates: () => ({ statuses: ['Raw', 'Recycle'], personOwned: true }),
   },
   {
     name: 'daily-mql-recycle',
     cron: '30 2 * * *',
     description: 'Nightly: MQLs nobody acted on for 30 days are recycled',
-    candidates: { statuses: ['MQL'] },
+    candidates: () => ({ statuses: ['MQL'] }),
   },
   {
     name: 'bdr-actively-working',
     cron: '0 4 * * *',
-    description: 'Nightly: leads of accounts a BDR is actively working go to that BDR',
-    candidates: { statuses: ['Recycle', 'Raw', 'Inquiry'], activelyWorkedByOtherBdr: true },
+    description:
+      'Nightly: leads of accounts whose BDR started actively working them the previous day go to that BDR',
+    // "The job is scheduled to look at BDR Prospecting Status changes that occurred the previous day."
+    candidates: (day) => ({
+      statuses: ['Recycle', 'Raw', 'Inquiry'],
+      activelyWorkedByOtherBdr: true,
+      bdrStatusChangedOn: previousDay(day),
+    }),
   },
 ];
+
+function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
+}
 
 const JOB_NAMES = SCHEDULED_JOBS.map((j) => j.name);
 
@@ -83,7 +96,7 @@ export async function runJobNow(context: JobContext, job: string): Promise<JobRu
   const { service, crm, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
   const work = async () => {
-    const leadIds = await crm.findLeads(scheduledJob(job).candidates);
+    const leadIds = await crm.findLeads(scheduledJob(job).candidates(day));
     const results = await service.routeMany(
       leadIds.map((leadId) => ({
         leadId,

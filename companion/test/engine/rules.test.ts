@@ -540,7 +540,7 @@ describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
     expect(decision.fieldUpdates.Status).toBeUndefined();
   });
 
-  it('BDR actively working: a recycled lead of the account goes to its BDR', () => {
+  it('BDR actively working: a recycled lead of an account that became Actively Working yesterday goes to its BDR', () => {
     const cyberdyne = route('reroute-bdr-actively-working', { trigger: { kind: 'reroute' } }).matched.account!
       .id;
     const decision = route('reroute-bdr-actively-working', {
@@ -548,6 +548,36 @@ describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
       lead: { Status: 'Recycle', Matched_Account__c: cyberdyne },
     });
     expect(decision.owner?.id).toBe(user.kara);
+    expect(explanation(decision)).toMatch(
+      /BDR_Prospecting_Status_Changed__c is "2026-11-22"; must be on 2026-11-22/,
+    );
+  });
+
+  it('BDR actively working: an account marked Actively Working a month ago does not move its leads', () => {
+    const org2 = demoOrg();
+    const cyberdyne = route('reroute-bdr-actively-working', { trigger: { kind: 'reroute' } }).matched.account!
+      .id;
+    org2.accounts.upsert({
+      ...org2.accounts.get(cyberdyne)!,
+      BDR_Prospecting_Status_Changed__c: '2026-10-23',
+    });
+    const decision = routeScenario(set, org2, 'reroute-bdr-actively-working', {
+      trigger: job('bdr-actively-working'),
+      lead: { Status: 'Recycle', Matched_Account__c: cyberdyne },
+    });
+    expect(decision.outcome).toBe('unchanged');
+    expect(decision.owner).toBeNull();
+  });
+
+  it('BDR actively working: a change made today waits for tomorrow’s run', () => {
+    const cyberdyne = route('reroute-bdr-actively-working', { trigger: { kind: 'reroute' } }).matched.account!
+      .id;
+    const decision = route('reroute-bdr-actively-working', {
+      trigger: job('bdr-actively-working'),
+      lead: { Status: 'Recycle', Matched_Account__c: cyberdyne },
+      now: '2026-11-22T23:30:00.000Z',
+    });
+    expect(decision.outcome).toBe('unchanged');
   });
 
   it('BDR actively working: an MQL is left alone', () => {

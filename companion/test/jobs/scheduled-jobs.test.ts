@@ -43,7 +43,9 @@ describe('running a clean-up job now', () => {
         Last_Interesting_Moment_Date__c: '2026-06-01',
       },
     });
-    expect(await org.findLeads(scheduledJob('daily-status-queues').candidates)).toContain(lead.Id);
+    expect(await org.findLeads(scheduledJob('daily-status-queues').candidates('2026-11-23'))).toContain(
+      lead.Id,
+    );
 
     const run = await runJobNow({ service, crm, clock, meter }, 'daily-status-queues');
     expect(run).toMatchObject({ job: 'daily-status-queues', day: '2026-11-23' });
@@ -70,8 +72,9 @@ describe('running a clean-up job now', () => {
     expect(await decisionCount()).toBe(decisions);
   });
 
-  it('hands a raw lead of an account its BDR is actively working to that BDR', async () => {
+  it('hands a raw lead of an account its BDR started actively working yesterday to that BDR', async () => {
     const cyberdyne = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Cyberdyne Robotics')!;
+    expect(cyberdyne.BDR_Prospecting_Status_Changed__c).toBe('2026-11-22'); // the day before MONDAY
     const lead = await org.insertLead({
       fields: {
         LastName: 'Raw',
@@ -86,6 +89,25 @@ describe('running a clean-up job now', () => {
 
     expect(run.moved).toBeGreaterThan(0);
     expect((await org.getLead(lead.Id))?.OwnerId).toBe(cyberdyne.BDR_Assigned__c);
+  });
+
+  it('leaves leads of an account that became Actively Working before yesterday', async () => {
+    const cyberdyne = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Cyberdyne Robotics')!;
+    const lead = await org.insertLead({
+      fields: {
+        LastName: 'Raw',
+        Company: 'Cyberdyne',
+        Email: 'raw.lead2@cyberdyne.com',
+        Status: 'Raw',
+        OwnerId: demoUserId(1),
+        Matched_Account__c: cyberdyne.Id,
+      },
+    });
+    const dayAfter = () => new Date(Date.parse(MONDAY) + 86_400_000);
+    const run = await runJobNow({ service, crm, clock: dayAfter }, 'bdr-actively-working');
+
+    expect(run.failed).toBe(0);
+    expect((await org.getLead(lead.Id))?.OwnerId).toBe(demoUserId(1));
   });
 
   it('refuses a job that does not exist, naming the ones that do', async () => {

@@ -36,7 +36,7 @@ export class SoqlError extends Error {
 }
 
 const TOKEN =
-  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2}))|(LAST_N_DAYS:\d+)|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w.]*)|(!=|<=|>=|[(),=<>]))/y;
+  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2}))?(?![\w-]))|(LAST_N_DAYS:\d+)|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w.]*)|(!=|<=|>=|[(),=<>]))/y;
 
 function tokenize(soql: string): string[] {
   const tokens: string[] = [];
@@ -182,6 +182,9 @@ class Parser {
     if (tok.startsWith("'")) return tok.slice(1, -1).replace(/\\([^%_])/g, '$1');
     if (/^LAST_N_DAYS:/i.test(tok)) return { lastNDays: Number(tok.split(':')[1]) };
     if (/^\d{4}-\d{2}-\d{2}T/.test(tok)) return new Date(tok).toISOString();
+    // A date field's literal is YYYY-MM-DD without quotes (SOQL and SOSL Reference, "Date Formats
+    // and Date Literals"); it compares with the stored date as text.
+    if (/^\d{4}-\d{2}-\d{2}$/.test(tok)) return tok;
     if (/^-?\d/.test(tok)) return Number(tok);
     const lower = tok.toLowerCase();
     if (lower === 'true') return true;

@@ -134,7 +134,7 @@ const accounts: AccountRecord[] = [
     OwnerId: u.noah,
     BDR_Assigned__c: u.kara,
     BDR_Prospecting_Status__c: 'Actively Working',
-    BDR_Prospecting_Status_Changed__c: '2026-11-21',
+    BDR_Prospecting_Status_Changed__c: '2026-11-22',
     BillingCountry: 'US',
     BillingState: 'CA',
     BillingCity: 'Sunnyvale',

@@ -169,6 +169,12 @@ export class LocalCrm implements CrmPort {
           and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
           and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', '')))`);
     }
+    if (filter.bdrStatusChangedOn !== undefined) {
+      where.push(sql`exists (
+        select 1 from crm_records a
+        where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
+          and left(a.data->>'BDR_Prospecting_Status_Changed__c', 10) = ${filter.bdrStatusChangedOn})`);
+    }
     const { rows } = await sql<{ id: string }>`
       select id from crm_records where ${sql.join(where, sql` and `)} order by id
     `.execute(this.db);

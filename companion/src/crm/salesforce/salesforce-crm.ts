@@ -39,6 +39,11 @@ import {
 } from './salesforce-fields.js';
 import { SalesforceMalformedAnswerError, SalesforceTimeoutError } from './salesforce.errors.js';
 
+/** A day as a SOQL date literal; anything but YYYY-MM-DD is refused rather than put into the query. */
+const soqlDate = (day: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`'${day}' is not a date (YYYY-MM-DD)`);
+  return day;
+};
 /** An instant as a SOQL dateTime literal, to the second, in UTC. */
 const soqlDateTime = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -192,6 +197,12 @@ export class SalesforceCrm implements CrmPort, ContactPort {
     // Lead.Owner is polymorphic; Owner.Type is 'User' for a person and 'Queue' for a queue (SOQL and
     // SOSL Reference, "Understanding Relationship Fields and Polymorphic Fields").
     if (filter.personOwned) where.push(`Owner.Type = 'User'`);
+    // A date field compares with an unquoted YYYY-MM-DD literal (SOQL and SOSL Reference, "Date
+    // Formats and Date Literals").
+    if (filter.bdrStatusChangedOn !== undefined)
+      where.push(
+        `Matched_Account__r.BDR_Prospecting_Status_Changed__c = ${soqlDate(filter.bdrStatusChangedOn)}`,
+      );
     const rows = await this.api.queryAll<{
       Id: string;
       OwnerId: string | null;

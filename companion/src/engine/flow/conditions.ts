@@ -50,7 +50,10 @@ export function evaluate(cond: ConditionDoc, reader: FieldReader, traces: Condit
     result = test(op, actual, cond.value, reader.now);
     seen = `${path} is ${show(actual)}`;
   }
-  traces.push({ text: `${seen}; ${describeTest(op, cond.value)}: ${result ? 'yes' : 'no'}`, result });
+  traces.push({
+    text: `${seen}; ${describeTest(op, cond.value, reader.now)}: ${result ? 'yes' : 'no'}`,
+    result,
+  });
   return result;
 }
 
@@ -88,6 +91,11 @@ function test(op: string, actual: unknown, expected: unknown, now: number): bool
       const t = timeOf(actual);
       return t !== null && t >= now - Number(expected) * DAY_MS;
     }
+    case 'daysAgo': {
+      // Calendar days in UTC: 1 is the day before the decision's day, whatever its hour.
+      const t = timeOf(actual);
+      return t !== null && dayOf(t) === dayOf(now) - Number(expected);
+    }
     default:
       return false;
   }
@@ -122,6 +130,10 @@ function timeOf(value: unknown): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
 function show(value: unknown): string {
   if (isEmpty(value)) return 'empty';
   return typeof value === 'string' ? `"${value}"` : String(value);
@@ -140,7 +152,7 @@ const WORDS: Record<string, string> = {
   lessOrEqual: 'must be at most',
 };
 
-function describeTest(op: string, expected: unknown): string {
+function describeTest(op: string, expected: unknown, now: number): string {
   switch (op) {
     case 'empty':
       return 'must be empty';
@@ -152,6 +164,10 @@ function describeTest(op: string, expected: unknown): string {
       return `must be more than ${String(expected)} days ago`;
     case 'newerThanDays':
       return `must be within the last ${String(expected)} days`;
+    case 'daysAgo': {
+      const day = new Date((dayOf(now) - Number(expected)) * DAY_MS).toISOString().slice(0, 10);
+      return `must be on ${day} (${String(expected)} day${expected === 1 ? '' : 's'} before the decision's day, UTC)`;
+    }
     default:
       return `${WORDS[op] ?? op} ${Array.isArray(expected) ? expected.map(show).join(', ') : show(expected)}`;
   }

@@ -114,8 +114,8 @@ export const OPERATORS_BY_TYPE: Record<FieldType, Operator[]> = {
   id: [...COMMON, 'in', 'notIn'],
   boolean: COMMON,
   number: [...COMMON, 'in', 'notIn', ...ORDERED],
-  date: [...COMMON, ...ORDERED, 'olderThanDays', 'newerThanDays'],
-  datetime: [...COMMON, ...ORDERED, 'olderThanDays', 'newerThanDays'],
+  date: [...COMMON, ...ORDERED, 'olderThanDays', 'newerThanDays', 'daysAgo'],
+  datetime: [...COMMON, ...ORDERED, 'olderThanDays', 'newerThanDays', 'daysAgo'],
 };
 
 export function mergeFields(extra?: Partial<Record<Scope, Record<string, FieldType>>>): FieldCatalog {

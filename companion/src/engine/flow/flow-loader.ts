@@ -306,6 +306,7 @@ function checkCondition(cond: ConditionDoc, path: PathSegment[], fields: FieldCa
       return;
     case 'olderThanDays':
     case 'newerThanDays':
+    case 'daysAgo':
       if (typeof v !== 'number' || v < 0)
         report(valuePath, `'${cond.op}' needs a number of days (0 or more)`);
       return;

@@ -20,6 +20,7 @@ export const OPERATORS = [
   'lessOrEqual',
   'olderThanDays',
   'newerThanDays',
+  'daysAgo',
   'changed',
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
