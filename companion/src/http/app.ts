@@ -2,7 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import express, { Router, type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { AppDeps } from './app-context.js';
 import { requireActor, requireApiKey } from './auth.js';
 import { ApiError, RateLimitedError, toErrorResponse, ValidationError } from './http.errors.js';
@@ -17,7 +24,7 @@ import { matchedLeadsRoute } from './routes/matched-leads.route.js';
 import { routeBatchRoute } from './routes/route-batch.route.js';
 import { routeLeadRoute } from './routes/route-lead.route.js';
 import { usersRoute } from './routes/users.route.js';
-import { securityHeaders } from './security-headers.js';
+import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { storableTextOnly, wellFormedPath } from './validation.js';
 
 export interface AppOptions {
@@ -38,6 +45,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.set('query parser', 'simple');
   registerServiceGauges(deps.metrics, deps.store, deps.status);
 
+  // First of all, so that under a flood a refusal costs next to nothing and the admitted keep the CPU.
+  app.use(
+    inFlightLimit({
+      max: deps.maxInFlight ?? 64,
+      headers: SECURITY_HEADERS,
+      onRefused: refusalCount(deps),
+    }),
+  );
   app.use(requestLog(deps));
   app.use(securityHeaders);
   app.use(wellFormedPath);
@@ -45,8 +60,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   if (options.public) app.use(options.public);
 
   app.use(requireApiKey(deps.config.apiKey));
-  // Before the body is read or the user looked up, so a refusal costs next to nothing.
-  app.use('/v1', inFlightLimit(deps.maxInFlight ?? 64));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
   app.use(jsonBodiesOnly);
   app.use(storableTextOnly);
@@ -143,6 +156,29 @@ function requestLog(deps: AppDeps): RequestHandler {
       else deps.logger.info(line, 'request');
     });
     next();
+  };
+}
+
+/**
+ * Refusals for overload go to the metrics one by one, as every answer does, but to the log as one
+ * line a second: a flood must not become a flood of log lines.
+ */
+function refusalCount(deps: AppDeps): (req: Request, res: Response) => void {
+  let refused = 0;
+  return (req, res) => {
+    deps.metrics.httpRequests.inc({
+      method: req.method,
+      route: '(middleware)',
+      status: String(res.statusCode),
+    });
+    if (refused++ > 0) return;
+    setTimeout(() => {
+      deps.logger.warn(
+        { code: 'OVERLOADED', refused, maxInFlight: deps.maxInFlight ?? 64 },
+        'requests refused in the last second: too many in flight',
+      );
+      refused = 0;
+    }, 1000).unref();
   };
 }
 

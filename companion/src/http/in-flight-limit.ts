@@ -1,6 +1,6 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { CodedError } from '../engine/coded-error.js';
-import { ApiError } from './http.errors.js';
+import { ApiError, toErrorResponse } from './http.errors.js';
 
 /** What a refused caller is told to wait: the work in flight takes well under a second to drain. */
 const RETRY_AFTER_SECONDS = 1;
@@ -26,16 +26,44 @@ export class CallerGoneError extends CodedError {
   }
 }
 
+export interface InFlightLimitOptions {
+  /** Requests under /v1 served at once. */
+  max: number;
+  /** Headers every answer carries (the security headers); the refusal carries them too. */
+  headers: Readonly<Record<string, string>>;
+  /** Told of each refusal, once it is sent (metrics, a log summary). */
+  onRefused(req: Request, res: Response): void;
+}
+
 /**
- * Bounds the requests being served at once. Beyond `max`, a request is refused at once with 503 and
- * Retry-After, before its body is read or its user looked up: under a flood, callers get a fast
- * answer they can act on instead of a queue that outlives their timeout. A slot is freed when the
- * answer is sent or the caller leaves.
+ * Bounds the requests under /v1 being served at once. Beyond `max`, a request is refused with 503
+ * and Retry-After the moment it is seen: it must be the first handler, ahead of the request log, the
+ * key check and the body parser. The refusal is written straight to the socket, its bytes made
+ * once, because under a flood refusals are most of the work: each one costs what a bare Node server
+ * spends, and the server keeps serving what it has admitted. Callers get a fast answer they can act
+ * on instead of a queue that outlives their timeout. A slot is freed when the answer is sent or the
+ * caller leaves.
  */
-export function inFlightLimit(max: number): RequestHandler {
+export function inFlightLimit(options: InFlightLimitOptions): RequestHandler {
+  const { status, body, headers } = toErrorResponse(new OverloadedError());
+  const bytes = Buffer.from(JSON.stringify(body));
+  const refusal = {
+    ...options.headers,
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(bytes.length),
+  };
   let inFlight = 0;
-  return (_req, res, next) => {
-    if (inFlight >= max) throw new OverloadedError();
+  return (req, res, next) => {
+    if (!underV1(req.url)) {
+      next();
+      return;
+    }
+    if (inFlight >= options.max) {
+      res.writeHead(status, refusal).end(bytes);
+      options.onRefused(req, res);
+      return;
+    }
     inFlight += 1;
     let released = false;
     const release = () => {
@@ -47,6 +75,12 @@ export function inFlightLimit(max: number): RequestHandler {
     res.once('close', release);
     next();
   };
+}
+
+/** `/v1`, `/v1/…` or `/v1?…`, in any case: what Express's `/v1` mount (case-insensitive) serves. */
+function underV1(url: string): boolean {
+  if (url.length < 3 || url.slice(0, 3).toLowerCase() !== '/v1') return false;
+  return url.length === 3 || url[3] === '/' || url[3] === '?';
 }
 
 /** Aborts when the caller closes the connection before the answer is sent. */

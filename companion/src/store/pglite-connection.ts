@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
@@ -16,6 +19,11 @@ import { Parser } from 'pg-protocol/dist/parser.js';
  * corks its stream around the messages of one query, as it does on a socket to send them in one
  * packet, and PGlite gets them in one call, which it runs message by message like a server reading
  * its socket.
+ *
+ * PGlite runs each call synchronously, and its promises resolve without giving the event loop back:
+ * a chain of queries (a routing batch, its writes) would hold every socket of the process until it
+ * ends. So once the store has held the loop for `TURN_MS`, the next call waits one turn of the loop,
+ * in which the network is read (requests are admitted or refused) and timers run.
  */
 export class PgliteConnection extends EventEmitter {
   /** Read by pg's Client.end(), which skips connection.end() without it. */
@@ -134,6 +142,7 @@ export class PgliteConnection extends EventEmitter {
     this.pending = [];
     this.queue = this.queue
       .then(async () => {
+        await loopShare.take();
         // The raw reply, uncopied and unparsed by PGlite; read once PGlite has returned, so no
         // handler of pg's runs inside PGlite's call.
         const chunks: Buffer[] = [];
@@ -153,3 +162,36 @@ export class PgliteConnection extends EventEmitter {
     this.emit(msg.name === 'error' ? 'errorMessage' : msg.name, msg);
   }
 }
+
+/** How long, in ms, the embedded store may hold the event loop before it lets I/O and timers run. */
+const TURN_MS = 5;
+
+/**
+ * The process's one event loop, shared: `take()` resolves at once while the current turn has been
+ * held for less than TURN_MS, and after the next turn of the loop otherwise. The real timers are
+ * used, so a test's fake timers never stall the store.
+ */
+class LoopShare {
+  /** When the store's work in the current turn of the loop began; null when it has not. */
+  private since: number | null = null;
+
+  take(): Promise<void> | undefined {
+    if (this.since === null) {
+      this.begin();
+      return undefined;
+    }
+    if (performance.now() - this.since < TURN_MS) return undefined;
+    return nextTurn().then(() => this.begin());
+  }
+
+  private begin(): void {
+    if (this.since !== null) return;
+    this.since = performance.now();
+    // Runs once the loop turns, so the work after it starts a fresh count.
+    setImmediate(() => {
+      this.since = null;
+    });
+  }
+}
+
+const loopShare = new LoopShare();

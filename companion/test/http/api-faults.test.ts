@@ -197,6 +197,10 @@ describe('overload', () => {
       expectError(refused, 503, 'OVERLOADED');
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.body.error.action).toMatch(/try again/);
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+      // Liveness is not an API request: it answers while the API refuses.
+      expect((await small.call('GET', '/healthz')).status).toBe(200);
+      expect((await small.call('GET', '/V1/me')).status).toBe(503);
       held.release();
       expect([200, 409]).toContain((await first).status);
       expect([200, 409]).toContain((await second).status);
