@@ -131,6 +131,15 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       const newest = decisions(page).first();
       expect(await newest.getByText('Reason: Country fixed to GB').count()).toBe(1);
       expect(await newest.getByText(`Owner: Ava Patel → ${newOwner}`).count()).toBe(1);
+      // Why, in plain words: the steps that decided, no API names; every step one click away.
+      const steps = newest.locator('li.step');
+      const plain = await steps.allTextContents();
+      expect(plain.length).toBeGreaterThan(0);
+      expect(plain.join('\n')).not.toMatch(/__c|no branch applies|\blead\.[A-Z]/);
+      expect(plain.join('\n')).toContain(newOwner);
+      await newest.getByRole('button', { name: 'Show every step (for admins)' }).click();
+      await eventually(() => steps.count()).toBeGreaterThan(plain.length);
+      expect((await steps.allTextContents()).join('\n')).toMatch(/no branch applies/);
       await screenshot(page, 'lead-after-reroute');
       await page.close();
     });

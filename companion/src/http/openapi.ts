@@ -441,6 +441,7 @@ export function openApiDocument(): Schema {
               refusal: nullable(obj({ code: str, message: str, action: str })),
               summary: str,
               status: { enum: ['applied', 'pending', 'failed', 'stale', 'dry-run'] },
+              steps: { type: 'array', items: ref('PathStep') },
               path: { type: 'array', items: ref('PathStep') },
               errors: { type: 'array', items: ref('WriteError') },
             }),

@@ -121,9 +121,13 @@ export function routeView(result: RouteResult, dryRun: boolean) {
 /**
  * One decision of a lead's history: what happened (a refusal is an outcome of its own, whatever the
  * write status), who asked and why (a person's re-route), and who owned the lead before. `people` names
- * the users who asked.
+ * the users who asked; `steps` are the path's deciding steps in plain words.
  */
-export function historyView(item: HistoryItem, people: OwnerNames) {
+export function historyView(
+  item: HistoryItem,
+  people: OwnerNames,
+  steps: Array<{ node: string; text: string }>,
+) {
   const d = item.decision;
   const actor = item.trigger.actorId ? people.owner(item.trigger.actorId) : null;
   return {
@@ -142,6 +146,8 @@ export function historyView(item: HistoryItem, people: OwnerNames) {
       : null,
     summary: d.summary,
     status: item.status,
+    /** The steps that decided, in words (path-words.ts); `path` is every step, for admins. */
+    steps,
     path: pathView(d),
     errors: item.errors,
   };

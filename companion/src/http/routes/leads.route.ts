@@ -5,6 +5,7 @@ import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
 import { findLead } from '../access.js';
 import type { AppDeps } from '../app-context.js';
 import { partnerStatusView } from '../partner-status.js';
+import { plainPaths } from '../path-words.js';
 import { parseRequest, queryInt, queryText, salesforceId } from '../validation.js';
 import { historyView, leadView, OwnerNames } from '../views.js';
 
@@ -60,11 +61,20 @@ export function leadsRoute(deps: AppDeps): Router {
     });
     const lead = await findLead(deps.org, params.leadId);
     const items = await deps.routing.history(lead.Id, query.limit);
-    const people = await OwnerNames.load(
-      deps.org,
-      items.map((item) => item.trigger.actorId),
-    );
-    res.json({ leadId: lead.Id, items: items.map((item) => historyView(item, people)) });
+    const [people, steps] = await Promise.all([
+      OwnerNames.load(
+        deps.org,
+        items.map((item) => item.trigger.actorId),
+      ),
+      plainPaths(
+        deps.org,
+        items.map((item) => item.decision.path),
+      ),
+    ]);
+    res.json({
+      leadId: lead.Id,
+      items: items.map((item, i) => historyView(item, people, steps[i] ?? [])),
+    });
   });
 
   return router;
