@@ -1,18 +1,41 @@
-/**
- * The admin CLI: `npm run cli -- <command>`.
- *   demo [--now ISO]      route the demo leads with the shipped flows and explain each decision
- *   validate [folder]     check flows, pools and territory tables; every problem with its line
- *   schema                print the flow JSON Schema (for editors)
- */
+/** The admin CLI: `npm run cli -- <command>`; `npm run cli -- --help` lists the commands. */
 import { join } from 'node:path';
 import { DEMO_CATALOG } from '../crm/local/demo-people.js';
 import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
 import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
+import { backtestCommand, CliError, simulateCommand, WHAT_IF_HELP } from './what-if.js';
+
+const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
+
+Commands:
+  demo [--now ISO]         route the demo leads with the shipped flows and explain each decision
+  validate [folder]        check flows, pools and territory tables; every problem with its file and line
+  schema                   print the flow JSON Schema (for editors)
+  simulate <leadId>        where a lead would go now, with the live routing set or a candidate folder
+  backtest --candidate <folder> (--days n | --ids file)
+                           a candidate routing set against the live one over real leads, with the diff
+
+${WHAT_IF_HELP.connection}`;
+
+const COMMAND_HELP: Record<string, string> = {
+  demo: 'Usage: npm run cli -- demo [--now ISO]\nRoutes the demo leads with the shipped flows at that moment and explains each decision.',
+  validate:
+    'Usage: npm run cli -- validate [folder]\nChecks the flows, pools and territory tables of the folder (default: the shipped one) as one set; every problem with its file and line.',
+  schema: 'Usage: npm run cli -- schema\nPrints the flow JSON Schema, for editors.',
+};
 
 async function main(args: string[]): Promise<number> {
   const [command = 'demo', ...rest] = args;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  if (COMMAND_HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(COMMAND_HELP[command]);
+    return 0;
+  }
   switch (command) {
     case 'demo': {
       const nowFlag = rest.indexOf('--now');
@@ -49,8 +72,12 @@ async function main(args: string[]): Promise<number> {
     case 'schema':
       console.log(JSON.stringify(flowJsonSchema(), null, 2));
       return 0;
+    case 'simulate':
+      return simulateCommand(rest, process.env);
+    case 'backtest':
+      return backtestCommand(rest, process.env);
     default:
-      console.error(`Unknown command '${command}'. Commands: demo [--now ISO], validate [folder], schema.`);
+      console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;
   }
 }
@@ -60,6 +87,12 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // A person reads this: what went wrong, not where in Switchyard's code.
     console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
+    process.exit(
+      error instanceof CliError
+        ? error.exitCode
+        : (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+          ? 2
+          : 1,
+    );
   },
 );

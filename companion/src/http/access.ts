@@ -81,3 +81,12 @@ export function assertMayRouteBatch(actor: Actor): void {
     'Ask your Salesforce admin for the Switchyard re-route permission.',
   );
 }
+
+/** Simulations, backtests and other routing changes are an admin's tools. */
+export function assertAdmin(actor: Actor, what: string): void {
+  if (actor.isAdmin) return;
+  throw new ForbiddenError(
+    `${what} is for Switchyard admins, and you are not one.`,
+    'Ask your Salesforce admin to run it, or to give you admin rights in Switchyard.',
+  );
+}

@@ -8,7 +8,10 @@ import type { StoreSession } from '../store/store.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What the API asks of the routing service. */
-export type RoutingPort = Pick<RoutingService, 'routeMany' | 'decideMany' | 'history'>;
+export type RoutingPort = Pick<
+  RoutingService,
+  'routeMany' | 'decideMany' | 'history' | 'candidateSet' | 'simulate' | 'backtest'
+>;
 export type { HistoryItem, RouteRequest, RouteResult };
 
 export interface RateLimitSettings {

@@ -4,6 +4,8 @@ import { PARTNER_STATES } from './partner-status.js';
 import { BATCH_MAX } from './routes/route-batch.route.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS } from './routes/matched-leads.route.js';
+import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
+import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 
 type Schema = Record<string, unknown>;
 
@@ -68,6 +70,17 @@ const qParam = queryParam(
 );
 
 const leadIdParam = pathParam('leadId', sfId('00Q', 'lead'));
+const triggerKindSchema: Schema = { type: 'string', enum: [...TRIGGERS] };
+const candidateSchema: Schema = {
+  type: 'array',
+  description: 'A routing set: each *.flow.yaml, pools.yaml and territories.yaml, by bare file name.',
+  maxItems: FLOW_FOLDER_LIMITS.maxFlowFiles + 2,
+  items: {
+    ...obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, text: str }),
+    additionalProperties: false,
+  },
+};
+
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
 
 const routeBodyProps = {
@@ -221,6 +234,101 @@ export function openApiDocument(): Schema {
             },
             responses: {
               '200': json(ref('BatchResult')),
+              ...commonErrors,
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/leads/{leadId}/simulate': {
+        post: v1(
+          'Simulate routing a lead',
+          'Admins only. Decides the lead as routing would now, with the live routing set or a candidate sent as files, ' +
+            'and answers with the owner and the whole path, every condition with its values. Nothing is stored, no ' +
+            'pool turn is taken and nothing is written to Salesforce.',
+          {
+            parameters: [leadIdParam],
+            requestBody: {
+              required: false,
+              content: {
+                'application/json': {
+                  schema: {
+                    ...obj(
+                      {
+                        trigger: {
+                          ...obj(
+                            {
+                              kind: triggerKindSchema,
+                              changedFields: { type: 'array', items: str, maxItems: 100 },
+                              job: { type: 'string', maxLength: 100 },
+                              reason: { type: 'string', maxLength: 1000 },
+                            },
+                            ['kind'],
+                          ),
+                          additionalProperties: false,
+                        },
+                        candidate: candidateSchema,
+                      },
+                      [],
+                    ),
+                    additionalProperties: false,
+                  },
+                },
+              },
+            },
+            responses: {
+              '200': json({ type: 'object', description: 'The decision: outcome, owner, summary, path.' }),
+              ...commonErrors,
+              ...notFound,
+              '409': errorResponse('No flow takes this trigger (LEAD_NOT_ELIGIBLE).'),
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/backtests': {
+        post: v1(
+          'Backtest a candidate routing set',
+          'Admins only. Replays real leads (created in the last `days`, or the `leadIds` given) through the live ' +
+            'routing set and the candidate, from the same pool state, and answers with a summary (owners changed, from ' +
+            'whom to whom, by path, load per owner and pool, leads left with no owner, conversions gained and lost) and ' +
+            'one row per lead. Accept: text/csv answers the rows as CSV; Accept: application/x-ndjson streams progress ' +
+            'lines and then the result. Nothing is stored, no pool turn is taken and nothing is written to Salesforce.',
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    ...obj(
+                      {
+                        candidate: candidateSchema,
+                        days: { type: 'integer', minimum: 1, maximum: 3660 },
+                        leadIds: {
+                          type: 'array',
+                          items: sfId('00Q', 'lead'),
+                          minItems: 1,
+                          maxItems: BACKTEST_MAX_LEADS,
+                        },
+                        trigger: triggerKindSchema,
+                      },
+                      ['candidate'],
+                    ),
+                    additionalProperties: false,
+                  },
+                },
+              },
+            },
+            responses: {
+              '200': {
+                description:
+                  'The summary and the rows (JSON), the rows (CSV), or progress and the result (NDJSON).',
+                content: {
+                  'application/json': { schema: { type: 'object' } },
+                  'text/csv': { schema: str },
+                  'application/x-ndjson': { schema: str },
+                },
+              },
               ...commonErrors,
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
             },

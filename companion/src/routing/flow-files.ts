@@ -70,6 +70,82 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
   );
 }
 
+/**
+ * A routing set sent as files (a candidate uploaded for a simulation or a backtest), held to the same
+ * limits as a folder on disk: which files, how large, how many. Throws FlowInvalidError naming each
+ * problem, with its file and line.
+ */
+export function routingSetFromFiles(sent: SourceFile[], org: OrgCatalog): RoutingSet {
+  const issues: FlowIssue[] = [];
+  const files = new Map<string, SourceFile>();
+  let total = 0;
+  for (const file of sent) {
+    const known =
+      file.file.endsWith('.flow.yaml') || file.file === 'pools.yaml' || file.file === 'territories.yaml';
+    if (!known || file.file.includes('/') || file.file.includes('\\')) {
+      issues.push(
+        fileIssue(
+          file.file,
+          'is not a file of a flow folder: send *.flow.yaml files, pools.yaml and territories.yaml by their bare names',
+        ),
+      );
+      continue;
+    }
+    if (files.has(file.file)) {
+      issues.push(fileIssue(file.file, 'is sent twice: send each file once'));
+      continue;
+    }
+    const bytes = Buffer.byteLength(file.text);
+    if (bytes > FLOW_FOLDER_LIMITS.maxFileBytes) {
+      issues.push(
+        fileIssue(
+          file.file,
+          `is ${size(bytes)}; Switchyard reads files of at most ${size(FLOW_FOLDER_LIMITS.maxFileBytes)}: split a large flow into flows that hand over with subflow nodes`,
+        ),
+      );
+      continue;
+    }
+    total += bytes;
+    files.set(file.file, file);
+  }
+  const flows = [...files.keys()].filter((name) => name.endsWith('.flow.yaml')).sort();
+  if (flows.length > FLOW_FOLDER_LIMITS.maxFlowFiles) {
+    issues.push(
+      fileIssue(
+        flows[0]!,
+        `${flows.length} flow files were sent; Switchyard reads at most ${FLOW_FOLDER_LIMITS.maxFlowFiles}: leave out flows that are not used`,
+      ),
+    );
+  }
+  if (total > FLOW_FOLDER_LIMITS.maxTotalBytes) {
+    issues.push(
+      fileIssue(
+        flows[0] ?? 'pools.yaml',
+        `the files pass ${size(FLOW_FOLDER_LIMITS.maxTotalBytes)} together, the most Switchyard reads as one set: leave out flows that are not used`,
+      ),
+    );
+  }
+  for (const name of ['pools.yaml', 'territories.yaml']) {
+    if (!files.has(name)) {
+      issues.push(
+        fileIssue(
+          name,
+          `is missing: every routing set has a ${name} (send '${name.replace('.yaml', '')}: []' when there are none)`,
+        ),
+      );
+    }
+  }
+  if (issues.length > 0) throw new FlowInvalidError(issues);
+  return loadRoutingSet(
+    {
+      flows: flows.map((name) => files.get(name)!),
+      pools: files.get('pools.yaml')!,
+      territories: files.get('territories.yaml')!,
+    },
+    org,
+  );
+}
+
 async function flowFileNames(dir: string): Promise<string[]> {
   let names: string[];
   try {

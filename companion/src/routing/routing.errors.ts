@@ -34,3 +34,10 @@ export class RequestKeyReusedError extends RoutingError {
     );
   }
 }
+
+/** A simulation or backtest asked for something it cannot do; the message says what to change. */
+export class WhatIfInputError extends RoutingError {
+  constructor(message: string) {
+    super('VALIDATION_FAILED', message);
+  }
+}

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CallMeter } from '../crm/call-meter.js';
 import type { ContactPort, CrmPort } from '../crm/crm.port.js';
 import type { AccountIndexOptions } from '../engine/matching/account-index.js';
-import type { RoutingSet } from '../engine/flow/routing-set.js';
+import type { RoutingSet, SourceFile } from '../engine/flow/routing-set.js';
+import type { Decision } from '../engine/decision.js';
+import type { Trigger } from '../engine/model.js';
 import type { OrgSnapshot } from '../engine/routing-context.js';
 import type { Store } from '../store/store.js';
 import { ContactRouter, type ContactRouting } from './contact-router.js';
@@ -31,6 +33,15 @@ import { decisionsById } from '../store/decision.repository.js';
 import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
+import { routingSetFromFiles } from './flow-files.js';
+import {
+  runBacktest,
+  simulate,
+  type BacktestProgress,
+  type BacktestResult,
+  type BacktestScope,
+  type WhatIfDeps,
+} from './what-if.js';
 
 export type { OrgChanges } from './live-org-snapshot.js';
 export {
@@ -201,6 +212,35 @@ export class RoutingService {
     };
     if (!this.meter) return run();
     return (await this.meter.track('route', run, requests.length)).result;
+  }
+
+  /**
+   * Checks a candidate routing set sent as files against the org, as the live set was checked at
+   * start; throws FlowInvalidError with every problem.
+   */
+  candidateSet(files: SourceFile[]): RoutingSet {
+    return routingSetFromFiles(files, {
+      users: this.org.directory.users().map((u) => u.Id),
+      queues: this.org.directory.queues().map((q) => q.Name),
+    });
+  }
+
+  /** Where the lead would go now, with the live set or a candidate. Nothing is stored or written. */
+  simulate(leadId: string, trigger: Trigger, candidate?: RoutingSet): Promise<Decision> {
+    return simulate(this.whatIf(), leadId, trigger, candidate);
+  }
+
+  /** A candidate set against the live one over real leads, with the diff. Nothing is stored or written. */
+  backtest(
+    candidate: RoutingSet,
+    scope: BacktestScope,
+    onProgress?: (progress: BacktestProgress) => void,
+  ): Promise<BacktestResult> {
+    return runBacktest(this.whatIf(), candidate, scope, onProgress);
+  }
+
+  private whatIf(): WhatIfDeps {
+    return { crm: this.crm, store: this.store, org: this.org, live: this.set, now: this.clock() };
   }
 
   /** The lead's decisions, newest first, with the errors the org gave. */

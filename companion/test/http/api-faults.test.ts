@@ -171,6 +171,9 @@ function heldRouting(inner: RoutingPort) {
   const routing: RoutingPort = {
     history: (leadId, limit) => inner.history(leadId, limit),
     routeMany: (requests) => inner.routeMany(requests),
+    candidateSet: (files) => inner.candidateSet(files),
+    simulate: (leadId, trigger, candidate) => inner.simulate(leadId, trigger, candidate),
+    backtest: (candidate, scope, onProgress) => inner.backtest(candidate, scope, onProgress),
     async decideMany(requests: RouteRequest[]) {
       routed.push(...requests.map((r) => r.leadId));
       entered();

@@ -1,0 +1,302 @@
+/**
+ * `simulate` and `backtest`: the admin CLI asks the running companion (its HTTP API), which decides on
+ * the org it already holds; nothing is stored or written to the org.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backtestCsv, type BacktestSummary } from '../engine/backtest.js';
+import type { BacktestResult } from '../routing/what-if.js';
+
+export const WHAT_IF_HELP = {
+  simulate: `Usage: npm run cli -- simulate <leadId> [--trigger created|updated|campaign-member|reroute|scheduled|inactive-owner]
+                                   [--changed Field,Field] [--candidate <folder>] [--json]
+Decides the lead as routing would now, with the live routing set or the candidate folder, and prints
+where it would go and every step of the path with its conditions. Nothing is stored or written.`,
+  backtest: `Usage: npm run cli -- backtest --candidate <folder> (--days <n> | --ids <file>) [--trigger <kind>]
+                                   [--csv <file>] [--json]
+Replays real leads (created in the last n days, or the Ids in the file, one per line) through the live
+routing set and the candidate folder, and prints how many would change owner, from whom to whom, by
+path, the load per owner and pool, leads left with no owner and conversions gained or lost.
+--csv writes one row per lead. Nothing is stored or written to the org.`,
+  connection: `simulate and backtest ask the running companion:
+  --url  <url>   its address (or SWITCHYARD_URL; default http://127.0.0.1:$PORT, PORT default 4600)
+  --key  <key>   its API key (or SWITCHYARD_API_KEY)
+  --user <Id>    the Salesforce user Id of the admin asking (or SWITCHYARD_USER)`,
+};
+
+/** What a person typed wrong, or what the companion refused; printed as is, exit 2 or 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+const connectionOptions = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  user: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface Connection {
+  url: string;
+  key: string;
+  user: string;
+}
+
+function connection(
+  values: { url?: string; key?: string; user?: string },
+  env: NodeJS.ProcessEnv,
+): Connection {
+  const url = values.url ?? env.SWITCHYARD_URL ?? `http://127.0.0.1:${env.PORT ?? '4600'}`;
+  const key = values.key ?? env.SWITCHYARD_API_KEY;
+  const user = values.user ?? env.SWITCHYARD_USER;
+  if (!key) {
+    throw new CliError(
+      'No API key: give --key or set SWITCHYARD_API_KEY to the key the companion printed when it started.',
+      2,
+    );
+  }
+  if (!user) {
+    throw new CliError(
+      'Say who is asking: give --user or set SWITCHYARD_USER to your Salesforce user Id.',
+      2,
+    );
+  }
+  return { url: url.replace(/\/+$/, ''), key, user };
+}
+
+async function post(
+  c: Connection,
+  path: string,
+  body: unknown,
+  accept = 'application/json',
+): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(c.url + path, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${c.key}`,
+        'x-switchyard-user': c.user,
+        'content-type': 'application/json',
+        accept,
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new CliError(
+      `The companion does not answer at ${c.url}: start it (npm start), or give its address with --url.`,
+    );
+  }
+  if (res.ok) return res;
+  const text = await res.text();
+  let error: { message?: string; action?: string; details?: Array<{ message: string }> } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: typeof error }).error;
+  } catch {
+    error = undefined;
+  }
+  const lines = [
+    error?.message ?? `The companion answered ${res.status}.`,
+    ...(error?.details ?? []).map((d) => `  ${d.message}`),
+    ...(error?.action ? [error.action] : []),
+  ];
+  throw new CliError(lines.join('\n'));
+}
+
+/** A routing set's files from a folder, by bare name, as the API takes them. */
+async function folderFiles(dir: string): Promise<Array<{ name: string; text: string }>> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new CliError(
+      `${dir}: no such folder: give the folder that holds the candidate's *.flow.yaml files.`,
+      2,
+    );
+  }
+  const wanted = names.filter(
+    (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml',
+  );
+  return Promise.all(wanted.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
+}
+
+export async function simulateCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...connectionOptions,
+      trigger: { type: 'string' },
+      changed: { type: 'string' },
+      candidate: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(`${WHAT_IF_HELP.simulate}\n\n${WHAT_IF_HELP.connection}`);
+    return 0;
+  }
+  const leadId = positionals[0];
+  if (!leadId || positionals.length > 1) throw new CliError(`Give one lead Id.\n${WHAT_IF_HELP.simulate}`, 2);
+  const c = connection(values, env);
+  const trigger = {
+    kind: values.trigger ?? 'created',
+    ...(values.changed ? { changedFields: values.changed.split(',').map((f) => f.trim()) } : {}),
+  };
+  const body = { trigger, ...(values.candidate ? { candidate: await folderFiles(values.candidate) } : {}) };
+  const answer = (await (await post(c, `/v1/leads/${encodeURIComponent(leadId)}/simulate`, body)).json()) as {
+    set: string;
+    summary: string;
+    path: Array<{ flow: string; node: string; text: string }>;
+  };
+  if (values.json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  console.log(`With the ${answer.set} routing set (${trigger.kind}): ${answer.summary}`);
+  answer.path.forEach((step, i) =>
+    console.log(`  ${String(i + 1).padStart(2)}. [${step.flow}/${step.node}] ${step.text}`),
+  );
+  return 0;
+}
+
+export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...connectionOptions,
+      candidate: { type: 'string' },
+      days: { type: 'string' },
+      ids: { type: 'string' },
+      trigger: { type: 'string' },
+      csv: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(`${WHAT_IF_HELP.backtest}\n\n${WHAT_IF_HELP.connection}`);
+    return 0;
+  }
+  if (!values.candidate)
+    throw new CliError(`Give the candidate folder with --candidate.\n${WHAT_IF_HELP.backtest}`, 2);
+  if ((values.days === undefined) === (values.ids === undefined)) {
+    throw new CliError(`Give either --days <n> or --ids <file>.\n${WHAT_IF_HELP.backtest}`, 2);
+  }
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
+    throw new CliError(`--days must be a whole number of days, not '${values.days}'.`, 2);
+  }
+  let leadIds: string[] | undefined;
+  if (values.ids !== undefined) {
+    const text = await readFile(values.ids, 'utf8').catch(() => {
+      throw new CliError(`${values.ids}: cannot read it: give a file with one lead Id per line.`, 2);
+    });
+    leadIds = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  }
+  const c = connection(values, env);
+  const body = {
+    candidate: await folderFiles(values.candidate),
+    ...(days !== undefined ? { days } : {}),
+    ...(leadIds ? { leadIds } : {}),
+    ...(values.trigger ? { trigger: values.trigger } : {}),
+  };
+  const result = await streamBacktest(await post(c, '/v1/backtests', body, 'application/x-ndjson'));
+  if (values.csv) await writeFile(values.csv, backtestCsv(result.rows));
+  if (values.json) {
+    console.log(JSON.stringify({ ...result, rows: undefined }, null, 2));
+    return 0;
+  }
+  console.log(formatSummary(result.summary, values.candidate));
+  if (result.missing.length > 0) {
+    console.log(
+      `\n${result.missing.length} lead Ids were not found or are converted: ${result.missing.slice(0, 5).join(', ')}${result.missing.length > 5 ? ', …' : ''}`,
+    );
+  }
+  if (values.csv) console.log(`\nOne row per lead: ${values.csv}`);
+  return 0;
+}
+
+/** Reads the NDJSON answer, drawing a progress bar on a terminal. */
+async function streamBacktest(res: Response): Promise<BacktestResult> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  let result: BacktestResult | undefined;
+  const bar = process.stderr.isTTY;
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    const message = JSON.parse(line) as {
+      progress?: { done: number; total: number };
+      result?: BacktestResult;
+      error?: { message: string; action?: string };
+    };
+    if (message.error)
+      throw new CliError([message.error.message, message.error.action].filter(Boolean).join('\n'));
+    if (message.result) result = message.result;
+    if (message.progress && bar) {
+      const { done, total } = message.progress;
+      const width = 30;
+      const filled = total === 0 ? width : Math.round((done / total) * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} leads`);
+    }
+  };
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      handle(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+  }
+  handle(buffered);
+  if (bar) process.stderr.write('\n');
+  if (!result) throw new CliError('The companion stopped before the backtest finished: try again.');
+  return result;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The summary as an admin reads it. */
+export function formatSummary(s: BacktestSummary, candidate: string): string {
+  const lines = [
+    `Backtest of ${candidate} against the live routing set over ${plural(s.leads, 'lead')}:`,
+    `  ${plural(s.ownerChanged, 'lead')} would change owner.`,
+  ];
+  if (s.moves.length > 0) {
+    lines.push('', 'From whom to whom:');
+    for (const m of s.moves.slice(0, 15))
+      lines.push(`  ${String(m.count).padStart(6)}  ${m.key.from} → ${m.key.to}`);
+    if (s.moves.length > 15) lines.push(`          … and ${plural(s.moves.length - 15, 'other move')}`);
+  }
+  if (s.paths.length > 0) {
+    lines.push('', 'By path (live → candidate):');
+    for (const p of s.paths.slice(0, 10))
+      lines.push(`  ${String(p.count).padStart(6)}  ${p.key.live} → ${p.key.candidate}`);
+  }
+  if (s.owners.length > 0) {
+    lines.push('', 'Leads per owner (live → candidate):');
+    for (const o of s.owners.slice(0, 15)) lines.push(`  ${o.owner}: ${o.live} → ${o.candidate}`);
+  }
+  if (s.pools.length > 0) {
+    lines.push('', 'Picks per pool (live → candidate):');
+    for (const p of s.pools) lines.push(`  ${p.pool}: ${p.live} → ${p.candidate}`);
+  }
+  lines.push(
+    '',
+    `Leads with no owner: ${s.noOwner.live} live, ${s.noOwner.candidate} with the candidate.`,
+    `Conversions: ${s.conversions.live} live, ${s.conversions.candidate} with the candidate (${s.conversions.gained} gained, ${s.conversions.lost} lost).`,
+  );
+  if (s.errors.live + s.errors.candidate > 0) {
+    lines.push(
+      `Leads that could not be decided: ${s.errors.live} live, ${s.errors.candidate} with the candidate (see the CSV).`,
+    );
+  }
+  return lines.join('\n');
+}

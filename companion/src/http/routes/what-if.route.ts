@@ -1,0 +1,148 @@
+import express, { Router, type Response } from 'express';
+import { z } from 'zod';
+import { backtestCsv } from '../../engine/backtest.js';
+import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
+import type { RoutingSet } from '../../engine/flow/routing-set.js';
+import { formatIssue } from '../../engine/flow/yaml-source.js';
+import { KEY_PREFIX } from '../../engine/salesforce-id.js';
+import { FLOW_FOLDER_LIMITS } from '../../routing/flow-files.js';
+import { BACKTEST_MAX_LEADS, TRIGGERS } from '../../routing/what-if.js';
+import { actorOf, assertAdmin } from '../access.js';
+import type { AppDeps } from '../app-context.js';
+import { toErrorResponse, ValidationError } from '../http.errors.js';
+import { parseRequest, salesforceId, strictBody } from '../validation.js';
+import { ownerRef } from '../views.js';
+
+/** The paths whose bodies carry a routing set, which may be larger than other requests' bodies. */
+export const WHAT_IF_PATHS = ['/v1/backtests', '/v1/leads/:leadId/simulate'];
+/** A routing set's files at their limit, with room for the JSON around them. */
+export const whatIfBodyParser = express.json({
+  limit: FLOW_FOLDER_LIMITS.maxTotalBytes + 256 * 1024,
+  strict: true,
+  type: 'application/json',
+});
+
+const triggerKind = z.enum([...TRIGGERS] as [string, ...string[]], {
+  error: `must be one of ${[...TRIGGERS].join(', ')}`,
+});
+
+const candidateFiles = z
+  .array(
+    strictBody({
+      name: z.string({ error: 'must be text' }).min(1).max(200),
+      text: z.string({ error: 'must be text' }),
+    }),
+    { error: 'must be a list of files, each {"name": "<file name>", "text": "<its YAML>"}' },
+  )
+  .max(FLOW_FOLDER_LIMITS.maxFlowFiles + 2, `must hold at most ${FLOW_FOLDER_LIMITS.maxFlowFiles + 2} files`);
+
+const simulateBody = strictBody({
+  trigger: strictBody({
+    kind: triggerKind,
+    changedFields: z.array(z.string().max(100)).max(100).optional(),
+    job: z.string().max(100).optional(),
+    reason: z.string().max(1000).optional(),
+  }).optional(),
+  candidate: candidateFiles.optional(),
+});
+
+const backtestBody = strictBody({
+  candidate: candidateFiles,
+  days: z.number({ error: 'must be a whole number of days' }).int().min(1).max(3660).optional(),
+  leadIds: z.array(salesforceId(KEY_PREFIX.lead)).min(1).max(BACKTEST_MAX_LEADS).optional(),
+  trigger: triggerKind.optional(),
+}).refine((b) => (b.days === undefined) !== (b.leadIds === undefined), {
+  message: 'give either days (look back this many days) or leadIds (exactly these leads), not both',
+  path: ['days'],
+});
+
+/** The candidate set, or a 400 naming each problem as file:line: reason. */
+function candidateOf(deps: AppDeps, files: Array<{ name: string; text: string }>): RoutingSet {
+  try {
+    return deps.routing.candidateSet(files.map((f) => ({ file: f.name, text: f.text })));
+  } catch (error) {
+    if (!(error instanceof FlowInvalidError)) throw error;
+    throw new ValidationError(
+      error.issues.map((issue) => ({ field: `candidate/${issue.file}`, message: formatIssue(issue) })),
+    );
+  }
+}
+
+function wants(res: Response, type: string): boolean {
+  return res.req.accepts(['application/json', type]) === type;
+}
+
+/**
+ * POST /v1/leads/{leadId}/simulate and POST /v1/backtests: an admin sees where leads would go under the
+ * live routing set or a candidate, before anything goes live. Nothing is stored or written to the org.
+ */
+export function whatIfRoute(deps: AppDeps): Router {
+  const router = Router();
+
+  router.post('/leads/:leadId/simulate', async (req, res) => {
+    const { params, body } = parseRequest(req, {
+      params: z.object({ leadId: salesforceId(KEY_PREFIX.lead) }),
+      body: simulateBody,
+    });
+    assertAdmin(actorOf(res), 'Simulating routing');
+    const candidate = body.candidate ? candidateOf(deps, body.candidate) : undefined;
+    const trigger = body.trigger ?? { kind: 'created' };
+    const decision = await deps.routing.simulate(
+      params.leadId,
+      { ...trigger, kind: trigger.kind as never, actorId: actorOf(res).id },
+      candidate,
+    );
+    res.json({
+      leadId: decision.leadId,
+      set: candidate ? 'candidate' : 'live',
+      trigger: decision.trigger,
+      outcome: decision.outcome,
+      owner: ownerRef(decision.owner),
+      previousOwner: ownerRef(decision.previousOwner),
+      flow: {
+        name: decision.finalFlow.label || decision.finalFlow.name,
+        version: decision.finalFlow.version,
+      },
+      summary: decision.summary,
+      conversion: decision.conversion,
+      fieldUpdates: decision.fieldUpdates,
+      path: decision.path,
+    });
+  });
+
+  router.post('/backtests', async (req, res) => {
+    const { body } = parseRequest(req, { body: backtestBody });
+    assertAdmin(actorOf(res), 'Backtesting routing');
+    const candidate = candidateOf(deps, body.candidate);
+    const scope = {
+      ...(body.days !== undefined ? { days: body.days } : {}),
+      ...(body.leadIds !== undefined ? { leadIds: body.leadIds } : {}),
+      ...(body.trigger !== undefined ? { trigger: body.trigger as never } : {}),
+    };
+    if (wants(res, 'application/x-ndjson')) {
+      // Progress lines while it runs, then the result: a long backtest shows how far it is.
+      let last = 0;
+      res.status(200).type('application/x-ndjson');
+      try {
+        const result = await deps.routing.backtest(candidate, scope, (progress) => {
+          if (progress.done - last < 1000 && progress.done !== progress.total) return;
+          last = progress.done;
+          res.write(JSON.stringify({ progress }) + '\n');
+        });
+        res.end(JSON.stringify({ result }) + '\n');
+      } catch (error) {
+        // The status line has gone: the error is the stream's last line, in the API's error shape.
+        res.end(JSON.stringify(toErrorResponse(error).body) + '\n');
+      }
+      return;
+    }
+    const result = await deps.routing.backtest(candidate, scope);
+    if (wants(res, 'text/csv')) {
+      res.type('text/csv').attachment('backtest.csv').send(backtestCsv(result.rows));
+      return;
+    }
+    res.json(result);
+  });
+
+  return router;
+}
