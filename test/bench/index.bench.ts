@@ -1,6 +1,6 @@
 /**
  * The account index at a million accounts: build time, heap after build, and lookup latency over
- * 10,000 lookups mixing email domains, websites and (misspelt) company names.
+ * 10,000 lookups mixing email domains, websites and (misspelt) company names, after 1,000 others to warm up.
  */
 import { performance } from 'node:perf_hooks';
 import { AccountIndex } from '../../companion/src/engine/matching/account-index.js';
@@ -66,6 +66,8 @@ export default async function (report: Report): Promise<void> {
   report({ name: 'account index build, CPU time', value: (cpu.user + cpu.system) / 1e6, unit: 's' });
   report({ name: 'heap after build (accounts and index)', value: after, unit: 'MB', target: '<= 1500 MB' });
 
+  // Timed after a warm-up of other lookups: a running service's lookups run on optimised code.
+  for (const query of lookups(random(8), accounts).slice(0, 1_000)) index.match(query, { limit: 5 });
   const queries = lookups(random(7), accounts);
   const times: number[] = [];
   const cpuTimes: number[] = [];

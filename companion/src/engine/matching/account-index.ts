@@ -3,7 +3,8 @@ import {
   TOKEN_WEIGHTS,
   alignScore,
   allowedEdits,
-  editDistance,
+  bitCount,
+  letterBits,
   isPlaceholderCompany,
   isPlaceholderTokens,
   companyNameTokens,
@@ -75,19 +76,6 @@ const BOUND_BUCKETS = 512;
 const MAX_SCORED_NAMES = 400;
 /** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
 const GENERIC_WALK_LIMIT = 50_000;
-/**
- * How alike a word of this length may be to a word outside its typo neighbourhood (which holds
- * every word one edit away): two edits or more, as far as `tokenSimilarity` still counts them.
- */
-function unreachedSimilarity(length: number): number {
-  let best = 0;
-  for (let other = Math.max(1, length - 3); other <= length + 3; other += 1) {
-    const longest = Math.max(length, other);
-    const edits = Math.max(2, Math.abs(length - other));
-    if (edits <= allowedEdits(longest)) best = Math.max(best, 1 - edits / longest);
-  }
-  return best;
-}
 /** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
 const SLOT_RANGE = 2 ** 27;
 /** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
@@ -99,12 +87,16 @@ interface QueryWord {
   known: boolean;
   /** Dictionary words within typo reach, with their similarity (shared across lookups: never written). */
   similar: ReadonlyMap<number, number>;
+  /**
+   * Whether words beyond `similar` are compared at all (only when an exact name's accounts are scored);
+   * otherwise a word out of typo reach counts 0, as the bounds of the search assume.
+   */
+  anyWord: boolean;
   /** Similarity to other dictionary words, filled as scoring meets them. */
   other: Map<number, number>;
 }
 
 const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
-const KIND_WEIGHTS: readonly number[] = KINDS.map((kind) => TOKEN_WEIGHTS[kind]);
 const CORE = KINDS.indexOf('core');
 
 interface ScoredName {
@@ -123,17 +115,16 @@ const INDEXED_TOKENS: Readonly<Record<TokenKind, AlignedToken>> = {
 };
 
 /**
- * Hashes of the keys under which typos meet: the word itself and the word with one letter left out,
- * and with `depth` 2 also with two letters left out. Words under 3 letters are only themselves.
- * Leaving out any letter of a run of equal letters gives the same key, so only the first is visited.
+ * Hashes of the keys under which typos meet: the word itself and the word with one or two letters
+ * left out. Words under 3 letters are only themselves. Leaving out any letter of a run of equal
+ * letters gives the same key, so only the first is visited.
  */
-function forEachDeletionHash(text: string, depth: 1 | 2, visit: (hash: number) => void): void {
+function forEachDeletionHash(text: string, visit: (hash: number) => void): void {
   visit(hashText(text));
   if (text.length < 3) return;
   for (let i = 0; i < text.length; i += 1) {
     if (i > 0 && text.charCodeAt(i) === text.charCodeAt(i - 1)) continue;
     visit(hashText(text, i));
-    if (depth === 1) continue;
     for (let j = i + 1; j < text.length; j += 1) {
       if (j > i + 1 && text.charCodeAt(j) === text.charCodeAt(j - 1)) continue;
       visit(hashText(text, i, j));
@@ -142,12 +133,14 @@ function forEachDeletionHash(text: string, depth: 1 | 2, visit: (hash: number) =
 }
 
 /**
- * Dictionary words are keyed with two letters left out (up to 12 letters; longer ones with one), so a
- * word typed past recognition still meets every word two edits away ("Iahke" and "Ratke").
+ * Words of this many letters or more find the words they may be a typo of by reading the dictionary's
+ * words of about their length (three typos are allowed from eight letters on, too many for keys);
+ * shorter ones through keys with two letters left out, which only words of up to two letters more need.
  */
-function indexDepth(text: string): 1 | 2 {
-  return text.length <= 12 ? 2 : 1;
-}
+const SCANNED_LENGTH = 5;
+const KEYED_LENGTH = SCANNED_LENGTH + 1;
+/** Words this long or longer are read together when a word is looked up. */
+const MAX_SCANNED_LENGTH = 40;
 
 /** A name's words, as dictionary ids in their order, as one number: accounts of the same name share it. */
 function nameHash(words: ArrayLike<number>, start = 0, end = words.length): number {
@@ -160,12 +153,139 @@ function nameHash(words: ArrayLike<number>, start = 0, end = words.length): numb
   return hash >>> 0;
 }
 
+/** Two dictionary words, in either order, as one number. */
+function pairHash(a: number, b: number): number {
+  return a < b ? nameHash([a, b]) : nameHash([b, a]);
+}
+
+/** Name pairs are looked up together only up to this many (words in reach of one name word × of another). */
+const PAIR_LOOKUP_LIMIT = 4096;
+
 function percent(score: number): string {
   return `${Math.round(score * 100)}%`;
 }
 
 function rounded(score: number): number {
   return Math.round(score * 1000) / 1000;
+}
+
+/**
+ * Upper bounds of `alignScore` between a typed name and an account's name, from how alike the
+ * account's words can be to each of the name's words. A name word pairs with at most one account
+ * word; paired, it adds its similarity times both weights, and every word of both names counts in
+ * the total. An unknown typed word weighs what its partner weighs. Similarity beyond a word's typo
+ * reach is 0 (see `similarity`), so an account holding no word near a name word gains nothing from it.
+ */
+class NameBounds {
+  /** Per tracked name word: how alike the nearest legal form or generic word in its reach is. */
+  readonly other: Float64Array;
+  private readonly weights: Float64Array;
+  /** Weight of the name word when paired with an account's name word (an unknown word takes its partner's). */
+  private readonly pairedWeights: Float64Array;
+  private readonly unknown: Uint8Array;
+  private readonly untrackedWeight: number;
+  private readonly untrackedCount: number;
+
+  constructor(query: readonly QueryWord[], tracked: number) {
+    this.other = new Float64Array(tracked);
+    this.weights = new Float64Array(tracked);
+    this.pairedWeights = new Float64Array(tracked);
+    this.unknown = new Uint8Array(tracked);
+    let untrackedWeight = 0;
+    query.forEach((q, p) => {
+      const weight = typedWeight(q.text, q.kind, q.known);
+      if (p >= tracked) {
+        untrackedWeight += weight;
+        return;
+      }
+      const unknown = !q.known && q.kind === 'core';
+      this.weights[p] = weight;
+      this.unknown[p] = unknown ? 1 : 0;
+      this.pairedWeights[p] = unknown ? TOKEN_WEIGHTS.core : weight;
+    });
+    this.untrackedWeight = untrackedWeight;
+    this.untrackedCount = query.length - tracked;
+  }
+
+  /**
+   * The highest similarity an account of this total word weight can reach, holding for each name word
+   * p a name word as alike as `core[p]` and a legal form or generic word as alike as `other[p]` (0: none).
+   */
+  highest(core: Float64Array, other: Float64Array, accountWeight: number): number {
+    return this.solve(core, other, accountWeight);
+  }
+
+  /**
+   * The highest similarity of an account holding, for each name word p, no name word nearer than
+   * `reach[p]` (and any legal form or generic word in reach), of whatever words helps it most; with
+   * `onlyOne`, holding such a name word for one of the name's words at most.
+   */
+  unreached(reach: Float64Array, onlyOne: boolean): number {
+    if (!onlyOne) return this.solve(reach, this.other, -1);
+    // Holding a name word near one of the name's words at most.
+    const one = new Float64Array(reach.length);
+    let best = this.solve(one, this.other, -1);
+    for (let p = 0; p < reach.length; p += 1) {
+      if ((reach[p] as number) <= 0) continue;
+      one.fill(0);
+      one[p] = reach[p] as number;
+      best = Math.max(best, this.solve(one, this.other, -1));
+    }
+    return best;
+  }
+
+  /**
+   * The best ratio over each name word's choices (unpaired, paired with a name word, paired with a legal
+   * form or generic word), found by Dinkelbach's iteration: with the ratio so far, each word takes the
+   * choice that adds most to `matched - ratio * total`; the ratio of those choices is the next, until it
+   * stops rising. With `accountWeight` < 0 the account's words are free: only those that pair, each of the
+   * weight that helps most.
+   */
+  private solve(core: Float64Array, other: Float64Array, accountWeight: number): number {
+    const free = accountWeight < 0;
+    let ratio = 0;
+    for (let round = 0; round < 12; round += 1) {
+      // Words past the tracked ones: taken as held, paired with an account's name word.
+      let matched = this.untrackedWeight + this.untrackedCount * TOKEN_WEIGHTS.core;
+      let total = this.untrackedWeight + (free ? this.untrackedCount * TOKEN_WEIGHTS.core : accountWeight);
+      for (let p = 0; p < this.weights.length; p += 1) {
+        const weight = this.weights[p] as number;
+        let bestGain = -ratio * weight;
+        let bestMatched = 0;
+        let bestTotal = weight;
+        const nearCore = core[p] as number;
+        if (nearCore > 0) {
+          const paired = this.pairedWeights[p] as number;
+          const gained = nearCore * (paired + TOKEN_WEIGHTS.core);
+          const counted = paired + (free ? TOKEN_WEIGHTS.core : 0);
+          if (gained - ratio * counted > bestGain) {
+            bestGain = gained - ratio * counted;
+            bestMatched = gained;
+            bestTotal = counted;
+          }
+        }
+        const nearOther = other[p] as number;
+        // Paired with a legal form (weight 0.25) or a generic word (0.5).
+        for (let k = 0; nearOther > 0 && k < 2; k += 1) {
+          const partner = k === 0 ? TOKEN_WEIGHTS.legal : TOKEN_WEIGHTS.generic;
+          const paired = this.unknown[p] === 1 ? partner : weight;
+          const gained = nearOther * (paired + partner);
+          const counted = paired + (free ? partner : 0);
+          if (gained - ratio * counted > bestGain) {
+            bestGain = gained - ratio * counted;
+            bestMatched = gained;
+            bestTotal = counted;
+          }
+        }
+        matched += bestMatched;
+        total += bestTotal;
+      }
+      const next = total <= 0 ? 0 : matched / total;
+      if (next <= ratio + 1e-12) break;
+      ratio = next;
+    }
+    return Math.min(1, ratio);
+  }
 }
 
 /**
@@ -201,7 +321,16 @@ export class AccountIndex implements AccountLookup {
   private wordKinds = new Uint8Array(1024);
   private readonly wordIds = new Map<string, number>();
   private readonly postings = new SparseRows();
+  /**
+   * pair hash → slots of the accounts holding both name words (entries may be stale or collide: hits are
+   * bounded from the account's words as they are).
+   */
+  private readonly slotsByPair = new HashMultiMap();
+  /** Dictionary words of up to `KEYED_LENGTH` letters by their deletion keys. */
   private readonly wordsByDeletion = new HashMultiMap();
+  /** Dictionary words by their length (the last list: that length or more), and the set of letters of each. */
+  private readonly wordsOfLength: number[][] = [];
+  private wordBits = new Uint32Array(1024);
 
   private readonly opportunities = new Map<string, Map<string, OpportunityRecord>>();
   private readonly opportunityAccount = new Map<string, string>();
@@ -214,9 +343,8 @@ export class AccountIndex implements AccountLookup {
   private readonly buckets = new Uint32Array(BOUND_BUCKETS);
   private readonly bucketEnds = new Uint32Array(BOUND_BUCKETS);
   private ordered = new Float64Array(1024);
-  /** Per account found in a lookup: the weight of the name's words it holds, as alike as they are, and in full. */
-  private slotMatched = new Float32Array(1024);
-  private slotMarked = new Float32Array(1024);
+  /** The accounts found in one lookup. */
+  private readonly touched = new GrowableU32(1024);
   private readonly placeCache = new Map<string, string | null>();
   /** Query word → its typo neighbourhood in the dictionary; emptied whenever the dictionary grows. */
   private readonly similarCache = new Map<string, ReadonlyMap<number, number>>();
@@ -264,6 +392,7 @@ export class AccountIndex implements AccountLookup {
     this.setSlotFacts(slot, account.BillingCountry, words);
     this.slotWords.set(slot, words);
     if (words.length > 0) this.slotsByName.add(nameHash(words), slot);
+    this.forEachWordPair(words, (hash) => this.slotsByPair.add(hash, slot));
     for (const word of new Set(words)) this.postings.append(word, slot);
     const domain = companyWebsiteDomain(account.Website);
     if (domain !== null) this.slotsByDomain.add(hashText(domain), slot);
@@ -432,6 +561,8 @@ export class AccountIndex implements AccountLookup {
     const domainSlots = new GrowableU32(1 << 16);
     const nameHashes = new GrowableU32(1 << 16);
     const nameSlots = new GrowableU32(1 << 16);
+    const pairHashes = new GrowableU32(1 << 18);
+    const pairSlots = new GrowableU32(1 << 18);
     const later: AccountRecord[] = [];
     for (const account of snapshot) {
       if (this.slotById.has(account.Id)) {
@@ -452,6 +583,10 @@ export class AccountIndex implements AccountLookup {
         nameHashes.push(nameHash(words));
         nameSlots.push(slot);
       }
+      this.forEachWordPair(words, (hash) => {
+        pairHashes.push(hash);
+        pairSlots.push(slot);
+      });
       const domain = companyWebsiteDomain(account.Website);
       if (domain !== null) {
         domainHashes.push(hashText(domain));
@@ -464,11 +599,12 @@ export class AccountIndex implements AccountLookup {
     this.wordsByDeletion.load(deletionHashes.data, deletionWords.data, deletionHashes.length);
     this.slotsByDomain.load(domainHashes.data, domainSlots.data, domainHashes.length);
     this.slotsByName.load(nameHashes.data, nameSlots.data, nameHashes.length);
+    this.slotsByPair.load(pairHashes.data, pairSlots.data, pairHashes.length);
     this.postings.load(...this.invert(slotStarts.data, slotWordArray));
     for (const account of later) this.upsert(account);
   }
 
-  /** word → slots from slot → words, each slot once per word. */
+  /** word → slots from slot → words, each slot once per word, lightest names (`slotFacts`) first. */
   private invert(slotStarts: Uint32Array, slotWords: Uint32Array): [Uint32Array, Uint32Array] {
     const slots = this.accounts.length;
     const counts = new Uint32Array(this.words.length + 1);
@@ -491,7 +627,21 @@ export class AccountIndex implements AccountLookup {
     const starts = counts.slice();
     const fill = counts.slice(0, this.words.length);
     const values = new Uint32Array(starts[this.words.length] as number);
-    for (let slot = 0; slot < slots; slot += 1)
+    // Each word's accounts lightest name first, so a lookup that needs only light names stops early.
+    const byWeight = new Uint32Array(257);
+    for (let slot = 0; slot < slots; slot += 1) {
+      const quarters = (this.slotFacts[slot] as number) >>> 16;
+      byWeight[quarters + 1] = (byWeight[quarters + 1] as number) + 1;
+    }
+    for (let quarters = 0; quarters < 256; quarters += 1)
+      byWeight[quarters + 1] = (byWeight[quarters + 1] as number) + (byWeight[quarters] as number);
+    const order = new Uint32Array(slots);
+    for (let slot = 0; slot < slots; slot += 1) {
+      const quarters = (this.slotFacts[slot] as number) >>> 16;
+      order[byWeight[quarters] as number] = slot;
+      byWeight[quarters] = (byWeight[quarters] as number) + 1;
+    }
+    for (const slot of order)
       distinct(slot, (word) => {
         values[fill[word] as number] = slot;
         fill[word] = (fill[word] as number) + 1;
@@ -523,7 +673,17 @@ export class AccountIndex implements AccountLookup {
         this.wordIds.set(token.text, id);
         if (this.similarCache.size > 0) this.similarCache.clear();
         const word = id;
-        forEachDeletionHash(token.text, indexDepth(token.text), (hash) => onDeletionKey(hash, word));
+        if (this.wordBits.length <= id) {
+          const grown = new Uint32Array(this.wordBits.length * 2);
+          grown.set(this.wordBits);
+          this.wordBits = grown;
+        }
+        this.wordBits[id] = letterBits(token.text);
+        const length = Math.min(token.text.length, MAX_SCANNED_LENGTH);
+        while (this.wordsOfLength.length <= length) this.wordsOfLength.push([]);
+        (this.wordsOfLength[length] as number[]).push(id);
+        if (token.text.length <= KEYED_LENGTH)
+          forEachDeletionHash(token.text, (hash) => onDeletionKey(hash, word));
       }
       return id;
     });
@@ -539,6 +699,18 @@ export class AccountIndex implements AccountLookup {
     for (const word of words)
       quarters += TOKEN_WEIGHTS[KINDS[this.wordKinds[word] as number] as TokenKind] * 4;
     this.slotFacts[slot] = this.countryNumber(country) | (Math.min(255, quarters) << 16);
+  }
+
+  /** Hashes of every two different name words (core) of an account. */
+  private forEachWordPair(words: readonly number[], visit: (hash: number) => void): void {
+    for (let i = 0; i < words.length; i += 1) {
+      const a = words[i] as number;
+      if (this.wordKinds[a] !== CORE || words.indexOf(a) < i) continue;
+      for (let j = i + 1; j < words.length; j += 1) {
+        const b = words[j] as number;
+        if (b !== a && this.wordKinds[b] === CORE && words.indexOf(b) === j) visit(pairHash(a, b));
+      }
+    }
   }
 
   /** Countries as small numbers (0: unknown), cached by how they were written. */
@@ -598,9 +770,13 @@ export class AccountIndex implements AccountLookup {
   }
 
   /**
-   * Accounts scored against the lead's company name: every account holding one of the name's
-   * distinctive words (or a typo of one) is found, its score bounded from which words it holds, and
-   * the best bounds are scored in full until no bound can reach the `keep` best scores.
+   * Accounts scored against the lead's company name, rarest evidence first. Each of the name's words
+   * reaches the accounts holding a word within its typo reach; the word whose postings are shortest is
+   * read first, each account found is bounded from its own words and the best bounds are scored in full.
+   * Before the next word's postings are read, the best score an account not found yet could reach is
+   * worked out (it holds none of the words read so far): once that cannot rival the best found, the
+   * search stops. So every account that could be the answer or its rival is scored, whatever the order
+   * accounts were loaded in, and a common word is read only when the rarer ones leave the answer open.
    */
   private matchName(lead: LeadForMatching, keep: number): ScoredName[] {
     const name = normaliseTypedName(lead.Company, this.vocabulary);
@@ -608,118 +784,18 @@ export class AccountIndex implements AccountLookup {
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
     const exactSlots = this.exactNameSlots(name.tokens, leadCountry);
+    const exact = exactSlots.length > 0;
     // Typo neighbourhoods are needed only to search; an exact name's accounts are scored without them.
     const none: ReadonlyMap<number, number> = new Map();
     const query: QueryWord[] = name.tokens.map((token) => ({
       text: token.text,
       kind: token.kind,
       known: token.kind !== 'core' || this.wordIds.has(token.text),
-      similar: exactSlots.length > 0 ? none : this.similarWords(token.text),
+      similar: exact ? none : this.similarWords(token.text),
+      anyWord: exact,
       other: new Map(),
     }));
-    // An upper bound of each candidate's score from which of the name's words (or their typos) it
-    // holds and how alike they are, gathered while the postings are walked: most candidates are
-    // dropped unscored.
-    const positionWeights = query.map((q) => typedWeight(q.text, q.kind, q.known));
-    // A query word may pair with an account word beyond its typo neighbourhood too, a little less alike.
-    const unreached = query.map((q) => unreachedSimilarity(q.text.length));
-    const mostUnreached = Math.max(...unreached);
-    const tracked = Math.min(query.length, TRACKED_WORDS);
-    let untrackedWeight = 0;
-    for (let p = tracked; p < query.length; p += 1) untrackedWeight += positionWeights[p] as number;
-    // Legal forms and generic words are not walked: every account is assumed to hold them.
-    let assumedMask = 0;
-    let assumedWeight = 0;
-    let total = untrackedWeight;
-    for (let p = 0; p < tracked; p += 1) {
-      total += positionWeights[p] as number;
-      if ((query[p] as QueryWord).kind === 'core') continue;
-      assumedMask |= 1 << p;
-      assumedWeight += TOKEN_WEIGHTS[(query[p] as QueryWord).kind];
-    }
-    // For each set of the name's words an account holds: their part of the score at best, and how many are missing.
-    const masks = 1 << tracked;
-    const maskShared = new Float64Array(masks);
-    const maskMissing = new Uint8Array(masks);
-    const positionBest = query.map((q, p) => {
-      let best = unreached[p] as number;
-      for (const similarity of q.similar.values()) best = Math.max(best, similarity);
-      return best;
-    });
-    for (let mask = 0; mask < masks; mask += 1) {
-      let shared = untrackedWeight;
-      for (let p = 0; p < tracked; p += 1) {
-        const held = (mask & (1 << p)) !== 0;
-        if (!held) maskMissing[mask] = (maskMissing[mask] as number) + 1;
-        shared += (positionWeights[p] as number) * ((held ? positionBest[p] : unreached[p]) as number);
-      }
-      maskShared[mask] = shared;
-    }
-    if (this.wordMasks.length < this.words.length) {
-      this.wordMasks = new Uint8Array(this.words.length * 2);
-      this.wordSims = new Float32Array(this.words.length * 2);
-    }
-    const markedWords: number[] = [];
-    for (let p = 0; p < tracked; p += 1) {
-      for (const [word, similarity] of (query[p] as QueryWord).similar) {
-        if (this.wordMasks[word] === 0) markedWords.push(word);
-        this.wordMasks[word] = (this.wordMasks[word] as number) | (1 << p);
-        this.wordSims[word] = Math.max(this.wordSims[word] as number, similarity);
-      }
-    }
-    // An account of exactly this name in the lead's country is the match: no other name can rival it.
-    const found = exactSlots.length > 0 ? [] : this.nameCandidates(query, markedWords, leadCountry);
-    for (const word of markedWords) {
-      this.wordMasks[word] = 0;
-      this.wordSims[word] = 0;
-    }
-    if (found.length === 0 && exactSlots.length === 0) return [];
-
     const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
-    if (this.bounds.length < found.length) this.bounds = new Float64Array(found.length * 2);
-    const buckets = this.buckets.fill(0);
-    const bucketOf = (bound: number): number =>
-      Math.min(
-        BOUND_BUCKETS - 1,
-        Math.max(0, Math.floor(((bound - floor) / (1.01 - floor)) * BOUND_BUCKETS)),
-      );
-    let kept = 0;
-    for (const slot of found) {
-      const mask = (this.marks[slot] as number) | assumedMask;
-      const facts = this.slotFacts[slot] as number;
-      const accountWeight = (facts >>> 16) / 4;
-      // The account's other words may be the name's legal forms and generic words, or pair with its
-      // missing words as far as those reach.
-      const unmarked = Math.max(0, accountWeight - (this.slotMarked[slot] as number));
-      const assumed = Math.min(unmarked, assumedWeight);
-      let accountMatched =
-        (this.slotMatched[slot] as number) +
-        assumed +
-        mostUnreached * Math.min(unmarked - assumed, maskMissing[mask] as number);
-      accountMatched = Math.min(accountWeight, accountMatched + untrackedWeight);
-      this.marks[slot] = 0;
-      this.slotMatched[slot] = 0;
-      this.slotMarked[slot] = 0;
-      const accountCountry = facts & 0xffff;
-      const factor =
-        leadCountry === 0 || accountCountry === 0
-          ? UNKNOWN_COUNTRY
-          : leadCountry === accountCountry
-            ? SAME_COUNTRY
-            : OTHER_COUNTRY;
-      const similarityBound = Math.min(
-        1,
-        ((maskShared[mask] as number) + accountMatched) / (total + accountWeight),
-      );
-      const bound = similarityBound * factor + SAME_STATE_BONUS + SAME_CITY_BONUS;
-      // Each kept candidate as one number, bound (in millionths) above slot, so a numeric sort orders them.
-      if (bound >= floor) {
-        this.bounds[kept] = Math.round(bound * 1e6) * SLOT_RANGE + slot;
-        kept += 1;
-        const bucket = bucketOf(bound);
-        buckets[bucket] = (buckets[bucket] as number) + 1;
-      }
-    }
     /** The best `keep` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
     const best: number[] = [];
     const scored: ScoredName[] = [];
@@ -798,50 +874,292 @@ export class AccountIndex implements AccountLookup {
       best.sort((a, b) => b - a);
       if (best.length > keep) best.pop();
     };
-    if (exactSlots.length > 0) {
+    // An account of exactly this name in the lead's country is the match: no other name can rival it.
+    if (exact) {
       for (const slot of exactSlots) scoreSlot(slot);
       return scored;
     }
-    // Highest bounds first: the accounts kept are laid out by bucket, highest first (no sort of every
-    // account found), and each bucket is sorted when it is reached, until no bound reaches a rival of
-    // the best (within the margin) or the `keep` best.
-    if (this.ordered.length < kept) this.ordered = new Float64Array(kept * 2);
-    const ends = this.bucketEnds;
-    let end = 0;
-    for (let bucket = BOUND_BUCKETS - 1; bucket >= 0; bucket -= 1) {
-      end += buckets[bucket] as number;
-      ends[bucket] = end;
-    }
-    for (let k = 0; k < kept; k += 1) {
-      const packed = this.bounds[k] as number;
-      const bucket = bucketOf(Math.floor(packed / SLOT_RANGE) / 1e6);
-      ends[bucket] = (ends[bucket] as number) - 1;
-      this.ordered[ends[bucket] as number] = packed;
-    }
-    // Each bucket now starts at its `ends` entry and runs to the next higher one's start.
-    let scoredCount = 0;
-    let from = 0;
-    for (let bucket = BOUND_BUCKETS - 1; bucket >= 0 && from < kept; bucket -= 1) {
-      const to = from + (buckets[bucket] as number);
-      if (to === from) continue;
-      const run = this.ordered.subarray(from, to).sort();
-      from = to;
-      for (let k = run.length - 1; k >= 0; k -= 1) {
-        const packed = run[k] as number;
-        const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
-        const top = best[0];
-        if (
-          (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) ||
-          scoredCount >= MAX_SCORED_NAMES
-        )
-          return scored;
-        scoredCount += 1;
-        scoreSlot(packed % SLOT_RANGE);
+    const marked = this.markNameWords(query);
+    try {
+      this.searchNames(query, leadCountry, keep, best, scoreSlot);
+    } finally {
+      for (const word of marked) {
+        this.wordMasks[word] = 0;
+        this.wordSims[word] = 0;
       }
     }
     return scored;
   }
 
+  /**
+   * Marks, for every dictionary word within typo reach of the name's first `TRACKED_WORDS` words,
+   * which of them it is near (a bit each) and how alike at most. Returns the words marked.
+   */
+  private markNameWords(query: readonly QueryWord[]): number[] {
+    if (this.wordMasks.length < this.words.length) {
+      this.wordMasks = new Uint8Array(this.words.length * 2);
+      this.wordSims = new Float32Array(this.words.length * 2);
+    }
+    const marked: number[] = [];
+    for (let p = 0; p < Math.min(query.length, TRACKED_WORDS); p += 1) {
+      for (const [word, similarity] of (query[p] as QueryWord).similar) {
+        if (this.wordMasks[word] === 0) marked.push(word);
+        this.wordMasks[word] = (this.wordMasks[word] as number) | (1 << p);
+        this.wordSims[word] = Math.max(this.wordSims[word] as number, similarity);
+      }
+    }
+    return marked;
+  }
+
+  /** See `matchName`: finds, bounds and scores (through `scoreSlot`) the accounts named like `query`. */
+  private searchNames(
+    query: readonly QueryWord[],
+    leadCountry: number,
+    keep: number,
+    best: readonly number[],
+    scoreSlot: (slot: number) => void,
+  ): void {
+    const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
+    const tracked = Math.min(query.length, TRACKED_WORDS);
+    const bounds = new NameBounds(query, tracked);
+    // Per name word: the name words in its reach, nearest first (then those with the fewest accounts),
+    // read in that order; how alike the nearest legal form or generic word in reach is (never read).
+    const near: number[][] = [];
+    const reach = new Float64Array(tracked);
+    for (let p = 0; p < tracked; p += 1) {
+      const similar = (query[p] as QueryWord).similar;
+      const words: number[] = [];
+      for (const [word, similarity] of similar) {
+        if (this.wordKinds[word] === CORE) words.push(word);
+        else bounds.other[p] = Math.max(bounds.other[p] as number, similarity);
+      }
+      words.sort(
+        (a, b) =>
+          (similar.get(b) as number) - (similar.get(a) as number) ||
+          this.postings.length(a) - this.postings.length(b) ||
+          a - b,
+      );
+      near.push(words);
+      reach[p] = words.length === 0 ? 0 : (similar.get(words[0] as number) as number);
+    }
+    const cursors = new Uint32Array(tracked);
+    const mostFactor = leadCountry > 0 ? SAME_COUNTRY : UNKNOWN_COUNTRY;
+    if (this.marks.length < this.accounts.length) this.marks = new Uint8Array(this.accounts.length * 2);
+    const touched = this.touched;
+    touched.length = 0;
+    const slotCore = new Float64Array(tracked);
+    const slotOther = new Float64Array(tracked);
+    /** The best an account can score, from the words it holds: which of the name's words each is near, and how near. */
+    const slotBound = (slot: number): number => {
+      const values = this.slotWords.rowValues(slot);
+      const end = this.slotWords.rowEnd(slot);
+      slotCore.fill(0);
+      slotOther.fill(0);
+      for (let i = this.slotWords.rowStart(slot); i < end; i += 1) {
+        const word = values[i] as number;
+        let mask = this.wordMasks[word] as number;
+        if (mask === 0) continue;
+        const similarity = this.wordSims[word] as number;
+        const held = this.wordKinds[word] === CORE ? slotCore : slotOther;
+        while (mask !== 0) {
+          const p = 31 - Math.clz32(mask & -mask);
+          mask &= mask - 1;
+          if (similarity > (held[p] as number)) held[p] = similarity;
+        }
+      }
+      const facts = this.slotFacts[slot] as number;
+      const country = facts & 0xffff;
+      const factor =
+        leadCountry === 0 || country === 0
+          ? UNKNOWN_COUNTRY
+          : leadCountry === country
+            ? SAME_COUNTRY
+            : OTHER_COUNTRY;
+      return (
+        bounds.highest(slotCore, slotOther, (facts >>> 16) / 4) * factor + SAME_STATE_BONUS + SAME_CITY_BONUS
+      );
+    };
+    let scoredCount = 0;
+    /** Scores the first `count` pooled candidates highest bound first; false once `MAX_SCORED_NAMES` is reached. */
+    const scorePool = (count: number): boolean => {
+      const bucketOf = (bound: number): number =>
+        Math.min(
+          BOUND_BUCKETS - 1,
+          Math.max(0, Math.floor(((bound - floor) / (1.01 - floor)) * BOUND_BUCKETS)),
+        );
+      // Laid out by bucket, highest first (no sort of every account found); each bucket is sorted when reached.
+      const buckets = this.buckets.fill(0);
+      for (let k = 0; k < count; k += 1) {
+        const bucket = bucketOf(Math.floor((this.bounds[k] as number) / SLOT_RANGE) / 1e6);
+        buckets[bucket] = (buckets[bucket] as number) + 1;
+      }
+      if (this.ordered.length < count) this.ordered = new Float64Array(count * 2);
+      const ends = this.bucketEnds;
+      let end = 0;
+      for (let bucket = BOUND_BUCKETS - 1; bucket >= 0; bucket -= 1) {
+        end += buckets[bucket] as number;
+        ends[bucket] = end;
+      }
+      for (let k = 0; k < count; k += 1) {
+        const packed = this.bounds[k] as number;
+        const bucket = bucketOf(Math.floor(packed / SLOT_RANGE) / 1e6);
+        ends[bucket] = (ends[bucket] as number) - 1;
+        this.ordered[ends[bucket] as number] = packed;
+      }
+      let from = 0;
+      for (let bucket = BOUND_BUCKETS - 1; bucket >= 0 && from < count; bucket -= 1) {
+        const to = from + (buckets[bucket] as number);
+        if (to === from) continue;
+        const run = this.ordered.subarray(from, to).sort();
+        from = to;
+        for (let k = run.length - 1; k >= 0; k -= 1) {
+          const packed = run[k] as number;
+          const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
+          const top = best[0];
+          // The rest cannot rival the best (within the margin) nor enter the `keep` best.
+          if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) return true;
+          if (scoredCount >= MAX_SCORED_NAMES) return false;
+          scoredCount += 1;
+          scoreSlot(packed % SLOT_RANGE);
+        }
+      }
+      return true;
+    };
+    /** Bounds the accounts found from `from` on and scores those that may count. */
+    const boundAndScore = (from: number): boolean => {
+      const top = best[0];
+      const least = top !== undefined && best.length >= keep ? Math.max(floor, top - MATCH_MARGIN) : floor;
+      if (this.bounds.length < touched.length - from)
+        this.bounds = new Float64Array((touched.length - from) * 2);
+      let count = 0;
+      for (let k = from; k < touched.length; k += 1) {
+        const slot = touched.data[k] as number;
+        const bound = slotBound(slot);
+        // Each as one number, bound (in millionths) above slot, so a numeric sort orders them.
+        if (bound >= least) {
+          this.bounds[count] = Math.round(bound * 1e6) * SLOT_RANGE + slot;
+          count += 1;
+        }
+      }
+      return scorePool(count);
+    };
+    /**
+     * Marks the accounts holding `word` (in `onlyCountry`, unless 0) whose words weigh up to `maxQuarters`
+     * / 4, from entry `start` of its postings on; returns where a row as built (lightest names first)
+     * stopped being light enough, or the row's end.
+     */
+    const walk = (word: number, start: number, onlyCountry: number, maxQuarters: number): number => {
+      const slots = this.postings.rowValues(word);
+      const end = this.postings.rowEnd(word);
+      const sorted = this.postings.isPacked(word);
+      for (let i = start; i < end; i += 1) {
+        const slot = slots[i] as number;
+        const facts = this.slotFacts[slot] as number;
+        if (facts >>> 16 > maxQuarters) {
+          if (sorted) return i;
+          continue;
+        }
+        if (this.marks[slot] !== 0) continue;
+        if (onlyCountry !== 0 && (facts & 0xffff) !== onlyCountry) continue;
+        this.marks[slot] = 1;
+        touched.push(slot);
+      }
+      return end;
+    };
+    try {
+      // First the accounts holding words near two of the name's words (few: most pairs of surnames are
+      // rare together); then an account not found holds a name word near one of them at most.
+      let pairLookups = 0;
+      for (let p = 0; p < tracked; p += 1)
+        for (let q = p + 1; q < tracked; q += 1)
+          pairLookups += (near[p] as number[]).length * (near[q] as number[]).length;
+      const byPairs = tracked > 1 && pairLookups <= PAIR_LOOKUP_LIMIT;
+      if (byPairs) {
+        const visit = (slot: number): void => {
+          if (this.marks[slot] !== 0 || this.accounts[slot] === undefined) return;
+          this.marks[slot] = 1;
+          touched.push(slot);
+        };
+        for (let p = 0; p < tracked; p += 1)
+          for (let q = p + 1; q < tracked; q += 1)
+            for (const a of near[p] as number[])
+              for (const b of near[q] as number[])
+                if (a !== b) this.slotsByPair.forEach(pairHash(a, b), visit);
+        if (!boundAndScore(0)) return;
+      }
+      for (;;) {
+        // Of each name word's next word to read, the one held by the fewest accounts.
+        let next = -1;
+        let nextWord = -1;
+        for (let p = 0; p < tracked; p += 1) {
+          const word = (near[p] as number[])[cursors[p] as number];
+          if (word === undefined) continue;
+          if (nextWord < 0 || this.postings.length(word) < this.postings.length(nextWord)) {
+            next = p;
+            nextWord = word;
+          }
+        }
+        if (next < 0) break;
+        // An account not found yet holds, for each name word, no word nearer than those left to read:
+        // once the best it could score cannot rival the best found (within the margin when that is
+        // accepted, else beat it), no account left can change the answer.
+        const top = best[0];
+        const needed = top === undefined ? floor : top >= this.acceptScore ? top - MATCH_MARGIN : top;
+        if (bounds.unreached(reach, byPairs) * mostFactor + SAME_STATE_BONUS + SAME_CITY_BONUS < needed)
+          return;
+        const words = near[next] as number[];
+        cursors[next] = (cursors[next] as number) + 1;
+        const following = words[cursors[next] as number];
+        reach[next] =
+          following === undefined ? 0 : ((query[next] as QueryWord).similar.get(following) as number);
+        // An account found now holds this word, nothing nearer for its name word, and (after the pairs)
+        // nothing near another: its bound falls as its words weigh more, so the heavier ones are passed over.
+        // Taken one weight at a time, lightest first, as far as the best found so far leaves worth it.
+        const holding = byPairs ? new Float64Array(tracked) : reach.slice();
+        holding[next] = (query[next] as QueryWord).similar.get(nextWord) as number;
+        const heaviest = (): number => {
+          const least = best.length >= keep ? Math.max(floor, (best[0] as number) - MATCH_MARGIN) : floor;
+          let lo = -1;
+          let hi = 255;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            const bound = bounds.highest(holding, bounds.other, mid / 4) * mostFactor;
+            if (bound + SAME_STATE_BONUS + SAME_CITY_BONUS >= least) lo = mid;
+            else hi = mid - 1;
+          }
+          return lo;
+        };
+        const postings = this.postings.rowValues(nextWord);
+        const end = this.postings.rowEnd(nextWord);
+        const sorted = this.postings.isPacked(nextWord);
+        for (let at = this.postings.rowStart(nextWord); at < end;) {
+          const most = heaviest();
+          const lightest = (this.slotFacts[postings[at] as number] as number) >>> 16;
+          if (sorted && lightest > most) break;
+          const from = touched.length;
+          at = walk(nextWord, at, 0, sorted ? lightest : most);
+          if (!boundAndScore(from)) return;
+          if (!sorted) break;
+        }
+      }
+      // A name of legal forms and generic words only ("Global Holdings Ltd"): the accounts holding its
+      // rarest word, all of them in the lead's country (or anywhere, when that is not too many).
+      if (touched.length === 0 && query.every((q) => q.kind !== 'core')) {
+        let rarest = -1;
+        for (const q of query.slice(0, TRACKED_WORDS)) {
+          const word = this.wordIds.get(q.text);
+          if (word === undefined || this.wordKinds[word] === CORE) continue;
+          if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
+        }
+        if (rarest >= 0 && (leadCountry > 0 || this.postings.length(rarest) <= GENERIC_WALK_LIMIT)) {
+          walk(rarest, this.postings.rowStart(rarest), Math.max(0, leadCountry), 255);
+          boundAndScore(0);
+        }
+      }
+    } finally {
+      for (let k = 0; k < touched.length; k += 1) this.marks[touched.data[k] as number] = 0;
+    }
+  }
   /** Accounts named exactly as the query (the same words in the same order) in the lead's country or with none. */
   private exactNameSlots(query: readonly NameToken[], leadCountry: number): number[] {
     const ids: number[] = [];
@@ -864,51 +1182,6 @@ export class AccountIndex implements AccountLookup {
     return slots;
   }
 
-  /**
-   * Every account holding one of the name's distinctive words or a typo of it: the postings of each
-   * such word are walked to the end, so no account sharing the name's evidence is left out, whatever
-   * the order accounts were loaded in.
-   */
-  private nameCandidates(query: QueryWord[], markedWords: readonly number[], leadCountry: number): number[] {
-    if (this.marks.length < this.accounts.length) {
-      this.marks = new Uint8Array(this.accounts.length * 2);
-      this.slotMatched = new Float32Array(this.accounts.length * 2);
-      this.slotMarked = new Float32Array(this.accounts.length * 2);
-    }
-    const touched: number[] = [];
-    // Each account found keeps which of the name's words it holds, and their weight as held and as alike.
-    const walk = (word: number, onlyCountry = 0): void => {
-      const mask = this.wordMasks[word] as number;
-      const weight = KIND_WEIGHTS[this.wordKinds[word] as number] as number;
-      const matched = weight * (this.wordSims[word] as number);
-      const slots = this.postings.rowValues(word);
-      const start = this.postings.rowStart(word);
-      const end = this.postings.rowEnd(word);
-      for (let i = start; i < end; i += 1) {
-        const slot = slots[i] as number;
-        if (onlyCountry !== 0 && ((this.slotFacts[slot] as number) & 0xffff) !== onlyCountry) continue;
-        if (this.marks[slot] === 0) touched.push(slot);
-        this.marks[slot] = (this.marks[slot] as number) | mask;
-        this.slotMatched[slot] = (this.slotMatched[slot] as number) + matched;
-        this.slotMarked[slot] = (this.slotMarked[slot] as number) + weight;
-      }
-    };
-    for (const word of markedWords) if (this.wordKinds[word] === CORE) walk(word);
-    // A name of legal forms and generic words only ("Global Holdings Ltd"): the accounts holding its
-    // rarest word, all of them in the lead's country (or anywhere, when that is not too many).
-    if (touched.length === 0 && query.every((q) => q.kind !== 'core')) {
-      let rarest = -1;
-      for (const q of query.slice(0, TRACKED_WORDS)) {
-        const word = this.wordIds.get(q.text);
-        if (word === undefined || this.wordKinds[word] === CORE) continue;
-        if (rarest < 0 || this.postings.length(word) < this.postings.length(rarest)) rarest = word;
-      }
-      if (rarest >= 0 && (leadCountry > 0 || this.postings.length(rarest) <= GENERIC_WALK_LIMIT))
-        walk(rarest, Math.max(0, leadCountry));
-    }
-    return touched;
-  }
-
   /** Cities and states repeat across accounts: normalised once each. */
   private place(text: string | null | undefined): string | null {
     if (typeof text !== 'string') return null;
@@ -921,7 +1194,9 @@ export class AccountIndex implements AccountLookup {
   }
 
   private similarity(query: QueryWord, word: number): number {
-    let similarity = query.similar.get(word) ?? query.other.get(word);
+    const near = query.similar.get(word);
+    if (near !== undefined || !query.anyWord) return near ?? 0;
+    let similarity = query.other.get(word);
     if (similarity === undefined) {
       similarity = tokenSimilarity(query.text, this.words[word] as string);
       query.other.set(word, similarity);
@@ -941,27 +1216,35 @@ export class AccountIndex implements AccountLookup {
   }
 
   /**
-   * A known word's neighbours are the words one edit away (two for longer words); a word not in the
-   * dictionary, likely a typo, reaches two edits as far as its length allows.
+   * Every dictionary word the word may be a typo of (`tokenSimilarity` above 0), with its similarity:
+   * all of them, so a word out of this reach counts 0 in a score, as the search's bounds assume.
    */
   private findSimilarWords(text: string): Map<number, number> {
     const result = new Map<number, number>();
     const exact = this.wordIds.get(text);
     if (exact !== undefined) result.set(exact, 1);
-    if (text.length < 3) return result;
-    const deep = exact === undefined && text.length <= 12;
     const consider = (word: number): void => {
       if (result.has(word)) return;
-      const candidate = this.words[word] as string;
-      const longest = Math.max(candidate.length, text.length);
-      const max = Math.min(2, deep ? allowedEdits(longest) : Math.floor(longest / 3));
-      if (max === 0 || editDistance(text, candidate, max) > max) return;
-      const similarity = tokenSimilarity(text, candidate);
+      const similarity = tokenSimilarity(text, this.words[word] as string);
       if (similarity > 0) result.set(word, similarity);
     };
-    // The dictionary's keys leave out two letters: leaving out one here reaches two edits for a known word.
-    const depth = deep ? 2 : 1;
-    forEachDeletionHash(text, depth, (hash) => this.wordsByDeletion.forEach(hash, consider));
+    if (text.length < SCANNED_LENGTH) {
+      // Up to two typos, so up to two letters more: keyed words, met with two letters left out on both sides.
+      forEachDeletionHash(text, (hash) => this.wordsByDeletion.forEach(hash, consider));
+      return result;
+    }
+    const bits = letterBits(text);
+    for (let length = text.length - 3; length <= text.length + 3; length += 1) {
+      const longest = Math.max(length, text.length);
+      const edits = allowedEdits(longest);
+      if (Math.abs(length - text.length) > edits) continue;
+      // Each typo changes at most two letters of the set a word uses: most words are passed over on that alone.
+      const list = this.wordsOfLength[Math.min(length, MAX_SCANNED_LENGTH)] ?? [];
+      for (const word of list) {
+        if (bitCount(bits ^ (this.wordBits[word] as number)) <= 2 * edits) consider(word);
+      }
+      if (length >= MAX_SCANNED_LENGTH) break;
+    }
     return result;
   }
 }

@@ -520,7 +520,7 @@ export function allowedEdits(length: number): number {
 }
 
 /** The letters of a word as bits (a–z, digits folded onto 5 more bits, anything else on the last). */
-function letterBits(word: string): number {
+export function letterBits(word: string): number {
   let bits = 0;
   for (let i = 0; i < word.length; i += 1) {
     const c = word.charCodeAt(i);
@@ -529,7 +529,7 @@ function letterBits(word: string): number {
   return bits;
 }
 
-function bitCount(bits: number): number {
+export function bitCount(bits: number): number {
   let v = bits - ((bits >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;

@@ -132,6 +132,11 @@ export class SparseRows {
     return (this.overrides.size === 0 ? undefined : this.overrides.get(row)) ?? this.values;
   }
 
+  /** True while the row is as loaded (not changed since). */
+  isPacked(row: number): boolean {
+    return this.overrides.size === 0 || !this.overrides.has(row);
+  }
+
   rowStart(row: number): number {
     if (this.overrides.size > 0 && this.overrides.has(row)) return 0;
     return row < this.packedRows() ? (this.starts[row] as number) : 0;

@@ -292,6 +292,35 @@ describe('look-alikes', () => {
     }
   });
 
+  it('finds a name whose words are typed three slips or a letter away, among thousands sharing the other word', () => {
+    const crowd = Array.from({ length: 3_000 }, (_, i) =>
+      account({ Id: `d${i}`, Name: `Durgan-${i.toString(36)}q, Little ${i}`, BillingCountry: 'ES' }),
+    );
+    const sought = account({ Id: 'sought', Name: 'Altenwerth-Durgan', BillingCountry: 'ES' });
+    const little = account({ Id: 'little', Name: 'Little PLC', BillingCountry: 'DK' });
+    const index = AccountIndex.build([...crowd, sought, little, ...lookAlikes(300)]);
+    // "altnewth" is three edits from "altenwerth"; "pl" one letter short of "plc".
+    expect(ids(index.match({ Company: 'Alt[newth-Durgan', Country: 'ES' }))[0]).toBe('sought');
+    expect(ids(index.match({ Company: 'Littli PL*', Country: 'DK' }))[0]).toBe('little');
+  });
+
+  it('finds a one-word name among thousands of longer names holding its word, added before or after the build', () => {
+    const crowd = Array.from({ length: 3_000 }, (_, i) =>
+      account({ Id: `h${i}`, Name: `Hills, ${i.toString(36)}x and Koch`, BillingCountry: 'FR' }),
+    );
+    const sought = account({ Id: 'sought', Name: 'Hills Inc', BillingCountry: 'FR' });
+    const rival = account({ Id: 'rival', Name: 'Hills Group', BillingCountry: 'FR' });
+    const before = AccountIndex.build([...crowd, sought, rival]);
+    const after = AccountIndex.build(crowd.slice(0, 1_500));
+    for (const added of [...crowd.slice(1_500), rival, sought]) after.upsert(added);
+    for (const index of [before, after]) {
+      const result = index.lookup({ Company: 'HillsInc', Country: 'FR' });
+      expect(result.outcome).toBe('matched');
+      expect(result.candidates[0]?.account.Id).toBe('sought');
+      expect(ids(index.match({ Company: 'Hils Group', Country: 'FR' }))[0]).toBe('rival');
+    }
+  });
+
   it('finds every exact name with its country among look-alikes that differ in one word or in order', () => {
     const accounts = lookAlikes(800);
     const index = AccountIndex.build(accounts);
