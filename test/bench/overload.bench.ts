@@ -129,6 +129,14 @@ export default async function overloadBench(report: Report): Promise<void> {
       unit: 'requests',
       target: '0',
     });
+    const others = new Map<number, number>();
+    for (const r of results) {
+      if (r.status !== 0 && r.status !== 503 && !served(r.status))
+        others.set(r.status, (others.get(r.status) ?? 0) + 1);
+    }
+    for (const [status, count] of [...others].sort()) {
+      report({ name: `overload.other_answers_${status}`, value: count, unit: 'requests' });
+    }
     report({
       name: 'overload.other_answers',
       value: results.length - ok.length - refused.length - results.filter((r) => r.status === 0).length,
