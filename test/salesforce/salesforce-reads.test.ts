@@ -168,18 +168,36 @@ describe('Salesforce adapter: reads', () => {
     expect((await h.crm.getLeadContexts([id])).get(id)?.lead.Id).toBe(id);
   });
 
-  it('computes open load and conversion rate per user with aggregate queries', async () => {
+  it('computes open leads, open opportunities and conversion rate per user with aggregate queries', async () => {
     h = await startHarness();
     const ann = seedUser(h.standIn, 'Ann');
     const bob = seedUser(h.standIn, 'Bob');
     const idle = seedUser(h.standIn, 'Idle');
     seedLeads(h.standIn, 3, ann);
     seedLeads(h.standIn, 1, ann, { IsConverted: true });
+    // Leads nobody works (recycled, by hand or by the 30-day job; ruled out) are not open load.
+    seedLeads(h.standIn, 1, ann, { Status: 'Recycle - No Action' });
+    seedLeads(h.standIn, 1, ann, { Status: 'Disqualified' });
     seedLeads(h.standIn, 1, bob);
+    const account = h.standIn.org.insert('Account', { Name: 'Bob Co' }, true).Id;
+    for (const IsClosed of [false, false, true]) {
+      h.standIn.org.insert(
+        'Opportunity',
+        {
+          Name: 'Deal',
+          AccountId: account,
+          OwnerId: bob,
+          StageName: IsClosed ? 'Closed Won' : 'Scoping',
+          IsClosed,
+          CloseDate: '2026-12-31',
+        },
+        true,
+      );
+    }
     const stats = await h.crm.userStats([ann, bob, idle]);
-    expect(stats.get(ann)).toEqual({ openLoad: 3, performance: 0.25 });
-    expect(stats.get(bob)).toEqual({ openLoad: 1, performance: 0 });
-    expect(stats.get(idle)).toEqual({ openLoad: 0, performance: 0 });
-    expect(h.standIn.apiCalls()).toBe(2);
+    expect(stats.get(ann)).toEqual({ openLeads: 3, openOpportunities: 0, performance: 1 / 6 });
+    expect(stats.get(bob)).toEqual({ openLeads: 1, openOpportunities: 2, performance: 0 });
+    expect(stats.get(idle)).toEqual({ openLeads: 0, openOpportunities: 0, performance: 0 });
+    expect(h.standIn.apiCalls()).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
+import { RECYCLE_STATUSES } from '../engine/lead-status.js';
 import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
 import type { Store } from '../store/store.js';
 import { isRouteFailure, type Clock, type RoutingService } from '../routing/routing.service.js';
@@ -29,7 +30,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'weekly-status-queues',
     cron: '0 3 * * 6',
     description: 'Saturdays: idle Raw and Recycle leads older than a week move to their status queues',
-    candidates: () => ({ statuses: ['Raw', 'Recycle'], personOwned: true }),
+    candidates: () => ({ statuses: ['Raw', ...RECYCLE_STATUSES], personOwned: true }),
   },
   {
     name: 'daily-mql-recycle',
@@ -44,7 +45,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
       'Nightly: leads of accounts whose BDR started actively working them the previous day go to that BDR',
     // "The job is scheduled to look at BDR Prospecting Status changes that occurred the previous day."
     candidates: (day) => ({
-      statuses: ['Recycle', 'Raw', 'Inquiry'],
+      statuses: [...RECYCLE_STATUSES, 'Raw', 'Inquiry'],
       activelyWorkedByOtherBdr: true,
       bdrStatusChangedOn: previousDay(day),
     }),

@@ -30,7 +30,7 @@ export class LeadDecider {
     this.statsUsers = [
       ...new Set(
         [...options.set.pools.values()]
-          .filter((p) => p.strategy !== 'round-robin')
+          .filter((p) => p.strategy !== 'round-robin' || p.members.some((m) => m.maxOpenLoad !== undefined))
           .flatMap((p) => p.members.map((m) => m.userId)),
       ),
     ];
@@ -68,10 +68,10 @@ export class LeadDecider {
     return decision;
   }
 
-  /** A lead was just assigned to this user: their open load grows until the next read. */
+  /** A lead was just assigned to this user: their open leads grow until the next read. */
   assigned(userId: string): void {
     const stats = this.stats.get(userId);
-    if (stats) stats.openLoad += 1;
+    if (stats) stats.openLeads += 1;
   }
 
   /** The pools these plans' flows may pick from: what routing locks before deciding them. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_QUEUES, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
+import { scheduledJob } from '../../src/jobs/scheduled-jobs.js';
 import { contactOwnership } from '../../src/engine/contacts.js';
 import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
 import type { AccountIndexOptions } from '../../src/engine/matching/account-index.js';
@@ -578,6 +579,35 @@ describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
       now: '2026-11-22T23:30:00.000Z',
     });
     expect(decision.outcome).toBe('unchanged');
+  });
+
+  it('weekly: a lead the 30-day job recycled ("Recycle - No Action") moves to the Recycle Queue like any recycled lead', () => {
+    const recycled = route('blueprint-cold', {
+      trigger: job('weekly-status-queues'),
+      lead: { OwnerId: user.ben, Status: 'Recycle - No Action' },
+    });
+    expect(recycled.owner?.id).toBe(queueId('Recycle Queue'));
+    const working = route('blueprint-cold', {
+      trigger: job('weekly-status-queues'),
+      lead: { OwnerId: user.ben, Status: 'Accepted' },
+    });
+    expect(working.outcome).toBe('unchanged');
+  });
+
+  it('BDR actively working: a "Recycle - No Action" lead goes to the BDR too', () => {
+    const cyberdyne = route('reroute-bdr-actively-working', { trigger: { kind: 'reroute' } }).matched.account!
+      .id;
+    const decision = route('reroute-bdr-actively-working', {
+      trigger: job('bdr-actively-working'),
+      lead: { Status: 'Recycle - No Action', Matched_Account__c: cyberdyne },
+    });
+    expect(decision.owner?.id).toBe(user.kara);
+  });
+
+  it('the weekly and BDR jobs ask the org for "Recycle - No Action" leads', () => {
+    for (const name of ['weekly-status-queues', 'bdr-actively-working']) {
+      expect(scheduledJob(name).candidates('2026-11-23').statuses).toContain('Recycle - No Action');
+    }
   });
 
   it('BDR actively working: an MQL is left alone', () => {

@@ -661,13 +661,13 @@ const escapeRegExp = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\]/g, '
 const inSets = new WeakMap<Condition, Set<unknown>>();
 
 function matches(value: unknown, c: Condition): boolean {
-  if (c.op === 'IN') {
+  if (c.op === 'IN' || c.op === 'NOT IN') {
     let set = inSets.get(c);
     if (!set) {
       set = new Set(c.value as Literal[]);
       inSets.set(c, set);
     }
-    return set.has(value);
+    return set.has(value) === (c.op === 'IN');
   }
   if (c.op === 'LIKE') {
     if (typeof value !== 'string' || typeof c.value !== 'string') return false;

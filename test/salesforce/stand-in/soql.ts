@@ -1,7 +1,7 @@
 /**
  * The SOQL subset the adapter sends, and no more: SELECT fields, parent paths (Campaign.Name),
  * child subqueries, COUNT() and COUNT(Id) with GROUP BY, WHERE with AND of =, !=, <, <=, >, >=,
- * IN and LIKE (and parenthesised OR groups of those), date literals and LAST_N_DAYS:n,
+ * IN, NOT IN and LIKE (and parenthesised OR groups of those), date literals and LAST_N_DAYS:n,
  * ORDER BY … NULLS FIRST|LAST, LIMIT, OFFSET. Anything else is a MALFORMED_QUERY, so a query
  * the stand-in cannot answer fails loudly instead of answering wrongly.
  */
@@ -10,7 +10,7 @@ export type Literal = string | number | boolean | null | { lastNDays: number };
 
 export interface Condition {
   field: string;
-  op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'LIKE';
+  op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'NOT IN' | 'LIKE';
   value: Literal | Literal[];
   /** Set on a parenthesised group: true when any of these holds. */
   anyOf?: Condition[];
@@ -160,8 +160,10 @@ class Parser {
       return { field: '', op: '=', value: null, anyOf };
     }
     const field = this.next();
-    const op = this.next().toUpperCase();
-    if (op === 'IN') {
+    let op = this.next().toUpperCase();
+    // NOT IN excludes the listed values (SOQL and SOSL Reference, "Comparison Operators").
+    if (op === 'NOT' && this.is('IN')) op = `NOT ${this.next().toUpperCase()}`;
+    if (op === 'IN' || op === 'NOT IN') {
       this.expect('(');
       const values: Literal[] = [this.literal()];
       while (this.peek() === ',') {
@@ -169,7 +171,7 @@ class Parser {
         values.push(this.literal());
       }
       this.expect(')');
-      return { field, op: 'IN', value: values };
+      return { field, op, value: values };
     }
     if (!['=', '!=', '<', '<=', '>', '>=', 'LIKE'].includes(op))
       throw new SoqlError(`unsupported operator ${op}`);

@@ -24,6 +24,7 @@ import type {
   LeadUpdate,
   WriteResult,
 } from '../crm.port.js';
+import { NOT_WORKED_STATUSES } from '../../engine/lead-status.js';
 import { CONVERTED_LEAD_STATUSES } from './demo-org.generator.js';
 import { changedFields, LocalChangeFeed } from './local-change-feed.js';
 import {
@@ -44,9 +45,6 @@ export interface LocalCrmOptions {
   /** Told about every committed lead change; one is created when not given. */
   feed?: LocalChangeFeed;
 }
-
-/** Statuses of leads nobody works any more; every other unconverted lead counts toward an owner's load. */
-const CLOSED_LEAD_STATUSES = ['Qualified', 'Disqualified', 'Ineligible', 'Unqualified', 'Recycle'];
 
 /** Fields only conversion sets. */
 const CONVERSION_FIELDS = [
@@ -189,26 +187,38 @@ export class LocalCrm implements CrmPort {
     return this.listAll<QueueRecord>('Queue');
   }
 
-  /** Open load: unconverted leads owned in a working status. Performance: converted / all leads owned. */
+  /**
+   * Open leads: unconverted leads owned in a status someone works (not `NOT_WORKED_STATUSES`, as in
+   * Salesforce mode). Open opportunities: owned and not closed. Performance: converted / all leads owned.
+   */
   async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {
     const stats = new Map<string, MemberStats>();
     if (userIds.length === 0) return stats;
     const { rows } = await sql<{ owner: string; open: string; converted: string; total: string }>`
       select data->>'OwnerId' as owner,
         count(*) filter (where coalesce((data->>'IsConverted')::boolean, false) = false
-          and coalesce(data->>'Status', '') <> all(${CLOSED_LEAD_STATUSES}::text[])) as open,
+          and coalesce(data->>'Status', '') <> all(${[...NOT_WORKED_STATUSES]}::text[])) as open,
         count(*) filter (where coalesce((data->>'IsConverted')::boolean, false)) as converted,
         count(*) as total
       from crm_records
       where object = 'Lead' and data->>'OwnerId' = any(${userIds}::text[])
       group by 1
     `.execute(this.db);
+    const { rows: opportunities } = await sql<{ owner: string; open: string }>`
+      select data->>'OwnerId' as owner, count(*) as open
+      from crm_records
+      where object = 'Opportunity' and data->>'OwnerId' = any(${userIds}::text[])
+        and coalesce((data->>'IsClosed')::boolean, false) = false
+      group by 1
+    `.execute(this.db);
     const byOwner = new Map(rows.map((r) => [r.owner, r]));
+    const openOpportunities = new Map(opportunities.map((r) => [r.owner, Number(r.open)]));
     for (const id of userIds) {
       const r = byOwner.get(id);
       const total = Number(r?.total ?? 0);
       stats.set(id, {
-        openLoad: Number(r?.open ?? 0),
+        openLeads: Number(r?.open ?? 0),
+        openOpportunities: openOpportunities.get(id) ?? 0,
         performance: total === 0 ? 0 : Number(r?.converted ?? 0) / total,
       });
     }

@@ -20,6 +20,7 @@ import type {
   UserRecord,
 } from '../../engine/model.js';
 import type { MemberStats } from '../../engine/distribution/distribution.types.js';
+import { NOT_WORKED_STATUSES } from '../../engine/lead-status.js';
 import {
   chunk,
   soqlIdList,
@@ -258,15 +259,26 @@ export class SalesforceCrm implements CrmPort, ContactPort {
 
   async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {
     const stats = new Map<string, MemberStats>();
-    for (const id of userIds) stats.set(id, { openLoad: 0, performance: 0 });
+    for (const id of userIds) stats.set(id, { openLeads: 0, openOpportunities: 0, performance: 0 });
+    const notWorked = NOT_WORKED_STATUSES.map(soqlString).join(', ');
     for (const ids of chunk([...new Set(userIds)], IDS_PER_QUERY)) {
+      // Open leads as local mode counts them: unconverted and in a status someone works ("NOT IN",
+      // SOQL and SOSL Reference, "Comparison Operators").
       const open = await this.api.queryAll<Raw>(
-        `SELECT OwnerId, COUNT(Id) n FROM Lead WHERE IsConverted = false AND OwnerId IN ${soqlIdList(ids)} ` +
-          'GROUP BY OwnerId',
+        `SELECT OwnerId, COUNT(Id) n FROM Lead WHERE IsConverted = false AND Status NOT IN (${notWorked}) ` +
+          `AND OwnerId IN ${soqlIdList(ids)} GROUP BY OwnerId`,
       );
       for (const row of open) {
         const s = stats.get(String(row['OwnerId']));
-        if (s) s.openLoad = Number(row['n']);
+        if (s) s.openLeads = Number(row['n']);
+      }
+      const opportunities = await this.api.queryAll<Raw>(
+        `SELECT OwnerId, COUNT(Id) n FROM Opportunity WHERE IsClosed = false AND OwnerId IN ${soqlIdList(ids)} ` +
+          'GROUP BY OwnerId',
+      );
+      for (const row of opportunities) {
+        const s = stats.get(String(row['OwnerId']));
+        if (s) s.openOpportunities = Number(row['n']);
       }
       // Performance: the share of leads created in the last 90 days that were converted.
       const recent = await this.api.queryAll<Raw>(

@@ -13,7 +13,7 @@ export interface PoolMember {
   weight?: number;
   capPerHour?: number;
   capPerDay?: number;
-  /** Skip the member while they own this many open leads or more. */
+  /** Skip the member while their load (see the pool's `load`) is this or more. */
   maxOpenLoad?: number;
   paused?: boolean;
 }
@@ -21,12 +21,20 @@ export interface PoolMember {
 export interface PoolDefinition {
   name: string;
   label?: string;
-  /** round-robin: weighted, fair turns; load: fewest open leads; performance: best conversion rate. */
+  /** round-robin: weighted, fair turns; load: lightest load (see `load`); performance: best conversion rate. */
   strategy: 'round-robin' | 'load' | 'performance';
   /** Skip members outside their working hours (default true). */
   respectWorkingHours?: boolean;
+  /**
+   * What a member's load counts, for the load strategy and `maxOpenLoad` (the Distribute Lead
+   * action's "# of opportunities and/or # of leads they're managing"): open leads (the default),
+   * open opportunities, or both added together.
+   */
+  load?: LoadMeasure;
   members: PoolMember[];
 }
+
+export type LoadMeasure = 'leads' | 'opportunities' | 'both';
 
 export interface MemberState {
   /** Virtual finishing time (stride scheduling): the lowest eligible pass picks next. */
@@ -47,7 +55,10 @@ export interface PoolState {
 
 /** Live figures about a user that load- and performance-based picking need. */
 export interface MemberStats {
-  openLoad: number;
+  /** Unconverted leads the user owns in a status someone works (not `NOT_WORKED_STATUSES`). */
+  openLeads: number;
+  /** Opportunities the user owns that are not closed. */
+  openOpportunities: number;
   /** 0..1, e.g. conversion rate over the last 90 days. */
   performance: number;
 }

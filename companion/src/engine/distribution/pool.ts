@@ -2,6 +2,7 @@ import { toEpochMs, unavailability } from './availability.js';
 import { PoolStateMismatchError } from './distribution.errors.js';
 import type {
   DistributionProblem,
+  LoadMeasure,
   MemberState,
   MemberStats,
   PoolDefinition,
@@ -147,6 +148,36 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** The member's load as the pool counts it. */
+function loadOf(pool: PoolDefinition, stats: MemberStats): number {
+  switch (pool.load ?? 'leads') {
+    case 'opportunities':
+      return stats.openOpportunities;
+    case 'both':
+      return stats.openLeads + stats.openOpportunities;
+    default:
+      return stats.openLeads;
+  }
+}
+
+const LOAD_NAME: Record<LoadMeasure, string> = {
+  leads: 'open leads',
+  opportunities: 'open opportunities',
+  both: 'open leads and opportunities',
+};
+
+/** What the pool's load counts, in words, e.g. "3 open leads" or "1 open opportunity". */
+function loadWords(pool: PoolDefinition, count: number): string {
+  switch (pool.load ?? 'leads') {
+    case 'opportunities':
+      return plural(count, 'open opportunity', 'open opportunities');
+    case 'both':
+      return `${count} ${LOAD_NAME.both}`;
+    default:
+      return plural(count, 'open lead');
+  }
+}
+
 interface Skip {
   code: SkipCode;
   reason: string;
@@ -188,10 +219,10 @@ function whySkipped(
     }
   }
   // Without figures the load is unknown; skipping would silently starve the member, so they stay in.
-  if (member.maxOpenLoad !== undefined && stats && stats.openLoad >= member.maxOpenLoad) {
+  if (member.maxOpenLoad !== undefined && stats && loadOf(pool, stats) >= member.maxOpenLoad) {
     return {
       code: 'max-load',
-      reason: `owns ${plural(stats.openLoad, 'open lead')} (max ${member.maxOpenLoad})`,
+      reason: `owns ${loadWords(pool, loadOf(pool, stats))} (max ${member.maxOpenLoad})`,
     };
   }
   return null;
@@ -240,13 +271,13 @@ function choose(pool: PoolDefinition, candidates: Candidate[]): { chosen: Candid
     const ranked = [...candidates].sort(
       (a, b) =>
         (a.stats ? 0 : 1) - (b.stats ? 0 : 1) ||
-        (a.stats?.openLoad ?? 0) - (b.stats?.openLoad ?? 0) ||
+        (a.stats ? loadOf(pool, a.stats) : 0) - (b.stats ? loadOf(pool, b.stats) : 0) ||
         byTurn(a, b),
     );
     const chosen = ranked[0]!;
     const why = chosen.stats
-      ? `fewest open leads (${chosen.stats.openLoad}) among ${available}`
-      : `next in turn: no open-lead figures for any of the ${available}`;
+      ? `fewest ${LOAD_NAME[pool.load ?? 'leads']} (${loadOf(pool, chosen.stats)}) among ${available}`
+      : `next in turn: no load figures for any of the ${available}`;
     return { chosen, why };
   }
   if (pool.strategy === 'performance') {
@@ -401,6 +432,12 @@ export function validatePool(pool: PoolDefinition): DistributionProblem[] {
     problems.push({
       path: 'strategy',
       message: `'${String(pool.strategy)}' is not a strategy: use round-robin, load or performance`,
+    });
+  }
+  if (pool.load !== undefined && !['leads', 'opportunities', 'both'].includes(pool.load)) {
+    problems.push({
+      path: 'load',
+      message: `'${String(pool.load)}' is not a load: use leads, opportunities or both`,
     });
   }
   if (!Array.isArray(pool.members) || pool.members.length === 0) {

@@ -39,6 +39,7 @@ const poolSchema = z.strictObject({
   label: z.string().optional(),
   strategy: z.enum(['round-robin', 'load', 'performance']),
   respectWorkingHours: z.boolean().optional(),
+  load: z.enum(['leads', 'opportunities', 'both']).optional(),
   members: z.array(
     z.strictObject({
       userId: z.string(),

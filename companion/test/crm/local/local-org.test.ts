@@ -13,6 +13,7 @@ const NOW = new Date('2026-11-22T12:00:00.000Z');
 const demo = generateDemoOrg(ORG);
 const ava = demoUserId(1);
 const ben = demoUserId(2);
+const noah = demoUserId(14);
 const diego = demoUserId(4); // inactive
 const partnerQueue = DEMO_QUEUES.find((q) => q.Name === 'Partner Queue')!.Id;
 
@@ -94,14 +95,25 @@ describe.each(backends)('the local demo org on $name', (backend) => {
       expect(queues.find((q) => q.Id === partnerQueue)?.MemberIds).toHaveLength(3);
     });
 
-    it("counts each user's open leads and conversion rate", async () => {
-      const stats = await org.userStats([ava, DEMO.admin]);
+    it("counts each user's open leads, open opportunities and conversion rate", async () => {
+      const stats = await org.userStats([ava, noah, DEMO.admin]);
       const avaLeads = demo.leads.filter((l) => l.OwnerId === ava);
-      expect(stats.get(ava)!.openLoad).toBeGreaterThan(0);
-      expect(stats.get(ava)!.openLoad).toBeLessThanOrEqual(avaLeads.length + 50);
+      expect(stats.get(ava)!.openLeads).toBeGreaterThan(0);
+      expect(stats.get(ava)!.openLeads).toBeLessThanOrEqual(avaLeads.length + 50);
       expect(stats.get(ava)!.performance).toBeGreaterThanOrEqual(0);
       expect(stats.get(ava)!.performance).toBeLessThan(1);
-      expect(stats.get(DEMO.admin)).toEqual({ openLoad: 0, performance: 0 });
+      const noahsOpen = demo.opportunities.filter((o) => o.OwnerId === noah && !o.IsClosed);
+      expect(noahsOpen.length).toBeGreaterThan(0);
+      expect(stats.get(noah)!.openOpportunities).toBeGreaterThanOrEqual(noahsOpen.length);
+      expect(stats.get(DEMO.admin)).toEqual({ openLeads: 0, openOpportunities: 0, performance: 0 });
+    });
+
+    it('a lead recycled by the 30-day job ("Recycle - No Action") no longer counts as open load', async () => {
+      const lead = takeLead((l) => l.OwnerId === ava && l.Status === 'MQL' && !l.IsConverted);
+      const before = (await org.userStats([ava])).get(ava)!.openLeads;
+      const [result] = await org.updateLeads([{ id: lead.Id, fields: { Status: 'Recycle - No Action' } }]);
+      expect(result).toMatchObject({ ok: true });
+      expect((await org.userStats([ava])).get(ava)!.openLeads).toBe(before - 1);
     });
   });
 

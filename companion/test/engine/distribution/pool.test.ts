@@ -311,11 +311,19 @@ describe('pickFromPool: skips, with reasons', () => {
 
   it('skips a member at their maximum open load', () => {
     const loaded = roundRobin([{ userId: 'a', maxOpenLoad: 10 }, 'b']);
-    const stats = (id: string): MemberStats => ({ openLoad: id === 'a' ? 10 : 50, performance: 0 });
+    const stats = (id: string): MemberStats => ({
+      openLeads: id === 'a' ? 10 : 50,
+      openOpportunities: 0,
+      performance: 0,
+    });
     const pick = pickFromPool(loaded, undefined, everyoneAvailable(loaded), MONDAY_NOON_UTC, stats);
     expect(pick.userId).toBe('b');
     expect(pick.skipped[0]).toEqual({ userId: 'a', code: 'max-load', reason: 'owns 10 open leads (max 10)' });
-    const lighter = (id: string): MemberStats => ({ openLoad: id === 'a' ? 9 : 50, performance: 0 });
+    const lighter = (id: string): MemberStats => ({
+      openLeads: id === 'a' ? 9 : 50,
+      openOpportunities: 0,
+      performance: 0,
+    });
     expect(pickFromPool(loaded, undefined, everyoneAvailable(loaded), MONDAY_NOON_UTC, lighter).userId).toBe(
       'a',
     );
@@ -402,9 +410,9 @@ describe('pickFromPool: nobody eligible', () => {
 
 describe('pickFromPool: load and performance strategies', () => {
   const figures: Record<string, MemberStats> = {
-    a: { openLoad: 5, performance: 0.3 },
-    b: { openLoad: 2, performance: 0.2 },
-    c: { openLoad: 2, performance: 0.1 },
+    a: { openLeads: 5, openOpportunities: 0, performance: 0.3 },
+    b: { openLeads: 2, openOpportunities: 4, performance: 0.2 },
+    c: { openLeads: 2, openOpportunities: 1, performance: 0.1 },
   };
   const stats = (id: string): MemberStats | undefined => figures[id];
 
@@ -418,6 +426,53 @@ describe('pickFromPool: load and performance strategies', () => {
     // Same figures again: b and c still tie, and it is c's turn now.
     const second = pickFromPool(pool, first.state, everyoneAvailable(pool), MONDAY_NOON_UTC, stats);
     expect(second.userId).toBe('c');
+  });
+
+  it('load by open opportunities: the member managing fewest open opportunities takes the lead', () => {
+    const pool = roundRobin(['a', 'b', 'c'], { strategy: 'load', load: 'opportunities' });
+    const pick = pickFromPool(pool, undefined, everyoneAvailable(pool), MONDAY_NOON_UTC, stats);
+    expect(pick.userId).toBe('a');
+    expect(pick.reason).toBe('fewest open opportunities (0) among 3 available members');
+  });
+
+  it('load by both: open leads and open opportunities added together', () => {
+    const pool = roundRobin(['a', 'b', 'c'], { strategy: 'load', load: 'both' });
+    const pick = pickFromPool(pool, undefined, everyoneAvailable(pool), MONDAY_NOON_UTC, stats);
+    expect(pick.userId).toBe('c');
+    expect(pick.reason).toBe('fewest open leads and opportunities (3) among 3 available members');
+  });
+
+  it('the maximum load counts what the pool counts', () => {
+    const capped = (load: 'leads' | 'opportunities') =>
+      roundRobin([{ userId: 'b', maxOpenLoad: 3 }, 'a'], { load });
+    const byOpportunities = pickFromPool(
+      capped('opportunities'),
+      undefined,
+      everyoneAvailable(capped('opportunities')),
+      MONDAY_NOON_UTC,
+      stats,
+    );
+    expect(byOpportunities.userId).toBe('a');
+    expect(byOpportunities.skipped[0]).toMatchObject({
+      userId: 'b',
+      reason: 'owns 4 open opportunities (max 3)',
+    });
+    const byLeads = pickFromPool(
+      capped('leads'),
+      undefined,
+      everyoneAvailable(capped('leads')),
+      MONDAY_NOON_UTC,
+      stats,
+    );
+    expect(byLeads.userId).toBe('b');
+  });
+
+  it('refuses a load that is not leads, opportunities or both', () => {
+    const pool = roundRobin(['a'], { load: 'deals' as 'leads' });
+    expect(validatePool(pool)).toContainEqual({
+      path: 'load',
+      message: "'deals' is not a load: use leads, opportunities or both",
+    });
   });
 
   it('load: ranks a member without figures after those with figures', () => {
@@ -438,7 +493,7 @@ describe('pickFromPool: load and performance strategies', () => {
 
   it('performance: ties go round robin', () => {
     const pool = roundRobin(['a', 'b'], { strategy: 'performance' });
-    const same = (): MemberStats => ({ openLoad: 0, performance: 0.5 });
+    const same = (): MemberStats => ({ openLeads: 0, openOpportunities: 0, performance: 0.5 });
     expect(runPicks(pool, 4, { stats: same }).order).toEqual(['a', 'b', 'a', 'b']);
   });
 });
