@@ -150,8 +150,8 @@ class Replay {
   private stats(userId: string): MemberStats | undefined {
     const read = this.input.stats?.(userId);
     const added = this.added.get(userId) ?? 0;
-    if (!read) return added > 0 ? { openLoad: added, performance: 0 } : undefined;
-    return added > 0 ? { ...read, openLoad: read.openLoad + added } : read;
+    if (!read) return added > 0 ? { openLeads: added, openOpportunities: 0, performance: 0 } : undefined;
+    return added > 0 ? { ...read, openLeads: read.openLeads + added } : read;
   }
 }
 
