@@ -82,6 +82,18 @@ nodes:${guard}
     default: done`,
     ),
     assign('partners', '  on: [campaign-member]', ids.partner),
+    assign(
+      'status-watch',
+      '  on: [updated]\n  changed: [Status]',
+      ids.rep,
+      `
+  asked:
+    type: decision
+    branches:
+      - when: { field: lead.Status, op: equals, value: Qualified }
+        next: to-user
+    default: done`,
+    ),
   ];
 }
 
@@ -135,6 +147,7 @@ async function world(
   });
   await trigger.start();
   await tick();
+  h.clock.now = Date.now();
   const handled: ChangeEvent[] = [];
   const harness = h;
   const make = () =>
@@ -254,6 +267,36 @@ describe('leads whose events name no fields are routed, once', () => {
     expect(await triggers(w, fresh)).toEqual(['created']);
     expect(await triggers(w, w.before[0]!)).toEqual(['updated']);
     expect(w.handled.flatMap((e) => e.ids)).toEqual(expect.arrayContaining([fresh, w.before[0]]));
+  });
+});
+
+describe('a decision that changes nothing writes nothing', () => {
+  it('a rep setting Status, or clearing the Re-run box, adds no history entry and no write', async () => {
+    const w = await world();
+    await subscribed(w);
+    const org = w.h.standIn.org;
+    const [lead] = w.before as [string];
+    org.update('Lead', lead, { Rerun_Routing__c: true });
+    expect(await routedTo(w, lead, w.rerouter)).toEqual(['updated']);
+    const reason = org.get('Lead', lead)?.['Routing_Reason__c'];
+    expect(reason).toBe('Assigned to Rob Rerouter (named user)');
+    const echoed = () => w.handled.filter((e) => e.byIntegrationUser === true).length;
+    await until(() => echoed() === 1);
+    const writes = w.h.standIn.calls()['composite'];
+
+    // A rep works the lead; later someone ticks the box while routing is away and clears it again.
+    org.update('Lead', lead, { Status: 'Working' });
+    Object.assign(org.get('Lead', lead)!, { Rerun_Routing__c: true });
+    org.update('Lead', lead, { Rerun_Routing__c: false });
+    await until(() => w.handled.length === 4);
+    expect(await triggers(w, lead)).toEqual(['updated']);
+    expect(org.get('Lead', lead)?.['Routing_Reason__c']).toBe(reason);
+    expect(w.h.standIn.calls()['composite']).toBe(writes);
+    expect(echoed()).toBe(1);
+
+    // The flow's own condition met: that one is routed.
+    org.update('Lead', lead, { Status: 'Qualified' });
+    expect(await routedTo(w, lead, w.rep)).toEqual(['updated', 'updated']);
   });
 });
 

@@ -557,6 +557,26 @@ function storedMatch(account: AccountRecord): MatchedAccount {
   };
 }
 
+/** What every decision stamps on the lead: routing's own record of having looked, not a change. */
+const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
+  'Last_Routing_Flow__c',
+  'Last_Routed_At__c',
+  'Routing_Reason__c',
+]);
+
+/**
+ * True when the decision would leave the lead as it is: not refused, the owner kept, nothing
+ * converted, and every field it sets already holding that value (its bookkeeping aside). Such a
+ * decision, made because someone changed the lead, is not worth a write or a history entry.
+ */
+export function changesNothing(decision: Decision, lead: LeadRecord): boolean {
+  if (decision.refusal || decision.conversion || decision.outcome !== 'unchanged') return false;
+  if (decision.poolChanges.length > 0) return false;
+  return Object.entries(decision.fieldUpdates).every(
+    ([field, value]) => BOOKKEEPING_FIELDS.has(field) || sameValue(value, lead[field]),
+  );
+}
+
 function sameValue(a: unknown, b: unknown): boolean {
   return (isEmpty(a) && isEmpty(b)) || a === b;
 }

@@ -102,19 +102,12 @@ export class SalesforceChangeTrigger {
     const contexts = await this.options.crm.getLeadContexts(event.ids);
     service.applyChanges({ leads: [...contexts.values()].map((c) => c.lead) });
     const newSince = event.changedFields === null ? await this.newSinceMs() : 0;
-    const createdSinceStart = (lead: LeadRecord) =>
-      !lead.CreatedDate || Date.parse(lead.CreatedDate) >= newSince;
     const requests: RouteRequest[] = [];
     for (const [leadId, { lead }] of contexts) {
-      // A lead the org held before Switchyard first started is not new, whatever a poll's window says.
       const trigger =
-        event.kind === 'created'
-          ? createdSinceStart(lead)
-            ? this.triggerFor(event)
-            : null
-          : event.changedFields === null
-            ? this.unknownChangeTrigger(lead, before.get(leadId), newSince)
-            : this.triggerFor(event);
+        event.kind === 'updated' && event.changedFields === null
+          ? this.unknownChangeTrigger(lead, before.get(leadId), newSince)
+          : this.triggerFor(event);
       if (!trigger) continue;
       // An event delivered again (after a restart between routing and storing the replay id) returns
       // the stored decision instead of routing the lead twice: a lead is created once; an update is

@@ -1,3 +1,4 @@
+import { changesNothing } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
 import type { LeadRecord } from '../engine/model.js';
 import type { Store } from '../store/store.js';
@@ -5,7 +6,7 @@ import type { LeadDecider } from './lead-decider.js';
 import type { Planned } from './load-contexts.js';
 import { keyOf } from './route-request.js';
 import { storeDecisions, type DecisionInsert, type StoredDecision } from '../store/decision.repository.js';
-import { claimKeys, repointKey } from '../store/idempotency.repository.js';
+import { claimKeys, releaseKeys, repointKey } from '../store/idempotency.repository.js';
 import type { Effect, EffectRow } from './effect.js';
 import { lockPools, type KnownPool, type LockedPool } from '../store/pool.repository.js';
 
@@ -33,12 +34,13 @@ export interface DecideAndStoreDeps {
  * One transaction: lock the pools the flows may pick from (in name order), claim the request keys,
  * decide each lead on the locked pool state, and store decisions, pool turns and outbox rows.
  * A plan whose key another transaction claimed first is not decided: it is returned in `lostRace`.
+ * A route-on-update whose decision changes nothing is not stored: it is returned in `unchanged`.
  */
 export async function decideAndStore(
   deps: DecideAndStoreDeps,
   plans: Planned[],
   now: string,
-): Promise<{ decided: Decided[]; lostRace: Planned[] }> {
+): Promise<{ decided: Decided[]; lostRace: Planned[]; unchanged: Planned[] }> {
   const { store, decider, knownPools, leaseMs } = deps;
   const outcome = await store.transaction(async (tx) => {
     const pools = await lockPools(tx.db, decider.poolsOf(plans), knownPools);
@@ -61,6 +63,8 @@ export async function decideAndStore(
     const changed = new Map<string, LockedPool>();
     const rows: DecisionInsert[] = [];
     const effects: Array<{ decisionId: string; effect: Effect }> = [];
+    const kept: Planned[] = [];
+    const unchanged: Planned[] = [];
     // Leads of one company in this batch go to one person: each decision sees the ones before it.
     const batch = decider.batch();
     for (const plan of go) {
@@ -70,6 +74,12 @@ export async function decideAndStore(
         (name) => (changed.get(name) ?? pools.get(name))?.state ?? undefined,
         batch,
       );
+      // Someone changed the lead and routing would leave it as it is: nothing to write or to keep.
+      if (plan.item.request.trigger.kind === 'updated' && changesNothing(decision, plan.context.lead)) {
+        unchanged.push(plan);
+        continue;
+      }
+      kept.push(plan);
       for (const change of decision.poolChanges) {
         const locked = changed.get(change.pool) ?? pools.get(change.pool);
         if (locked) changed.set(change.pool, { state: change.state, version: locked.version });
@@ -87,25 +97,30 @@ export async function decideAndStore(
       for (const effect of own) effects.push({ decisionId: plan.id, effect });
     }
     const stored = await storeDecisions(tx.db, rows, effects, changed, leaseMs);
-    for (const plan of go) {
+    await releaseKeys(
+      tx.db,
+      unchanged.map((plan) => keyOf(plan.item)).filter((key): key is string => key !== null),
+    );
+    for (const plan of kept) {
       if (plan.item.redecides?.requestKey) await repointKey(tx.db, plan.item.redecides.requestKey, plan.id);
     }
     const byDecision = new Map<string, EffectRow[]>();
     for (const e of stored.effects)
       byDecision.set(e.decisionId, [...(byDecision.get(e.decisionId) ?? []), e]);
     return {
-      decided: go.map((plan, j) => ({
+      decided: kept.map((plan, j) => ({
         plan,
         decision: rows[j]!.decision,
         effects: byDecision.get(plan.id) ?? [],
       })),
       lostRace,
+      unchanged,
       saved: stored.pools,
     };
   });
   // The pools as this transaction wrote them, known only once it has committed.
   for (const [name, pool] of outcome.saved) knownPools.set(name, pool);
-  return { decided: outcome.decided, lostRace: outcome.lostRace };
+  return { decided: outcome.decided, lostRace: outcome.lostRace, unchanged: outcome.unchanged };
 }
 
 /** One outbox row per effect: the lead update (owner included), then the conversion. */

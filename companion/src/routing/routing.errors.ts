@@ -41,3 +41,16 @@ export class WhatIfInputError extends RoutingError {
     super('VALIDATION_FAILED', message);
   }
 }
+
+/**
+ * A route-on-update whose decision would change nothing (a rep set a status, someone cleared the
+ * Re-run Routing box): nothing is written and nothing is kept in the lead's history.
+ */
+export class NothingToChangeError extends RoutingError {
+  constructor(readonly leadId: string) {
+    super(
+      'NOTHING_TO_CHANGE',
+      `The change to lead ${leadId} leaves its routing as it is, so nothing was written. Nothing to do.`,
+    );
+  }
+}

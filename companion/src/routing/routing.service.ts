@@ -27,7 +27,7 @@ import {
   type RouteRequest,
   type RouteResult,
 } from './route-request.js';
-import { LeadNotFoundError, NoFlowError, RoutingError } from './routing.errors.js';
+import { LeadNotFoundError, NoFlowError, NothingToChangeError, RoutingError } from './routing.errors.js';
 import { routingHistory } from './routing-history.js';
 import { decisionsById } from '../store/decision.repository.js';
 import { claimDue } from '../store/outbox.repository.js';
@@ -321,6 +321,8 @@ export class RoutingService {
       );
       decided = stored.decided;
       for (const plan of stored.lostRace) await keys.lostRace(plan.i);
+      for (const { i, item } of stored.unchanged)
+        results[i] = routeFailure(new NothingToChangeError(item.request.leadId), item.request.leadId);
     }
     return { items, results, keys, decided };
   }

@@ -38,6 +38,11 @@ export async function claimKeys(tx: Kysely<Database>, claims: Map<string, string
   return new Set(rows.map((r) => r.key));
 }
 
+/** Gives back keys claimed for requests that kept no decision (they changed nothing). */
+export async function releaseKeys(tx: Kysely<Database>, keys: string[]): Promise<void> {
+  if (keys.length > 0) await tx.deleteFrom('idempotency').where('key', 'in', keys).execute();
+}
+
 /** Points a key at the decision that replaced the one it produced (a re-made decision). */
 export async function repointKey(db: Kysely<Database>, key: string, decisionId: string): Promise<void> {
   await db.updateTable('idempotency').set({ decision_id: decisionId }).where('key', '=', key).execute();

@@ -532,7 +532,12 @@ export class SalesforceChangeFeed {
     const watermark = stored ? Date.parse(stored) : policy.now() - overlap;
     const from = new Date(watermark - overlap).toISOString();
     const deletable = object !== 'User';
-    const windowStart = Date.parse(from);
+    let pollingSince = await this.options.store.get(`poll-since:${object}`);
+    if (!pollingSince) {
+      pollingSince = new Date(policy.now()).toISOString();
+      await this.options.store.set(`poll-since:${object}`, pollingSince);
+    }
+    const newFrom = Math.max(Date.parse(from), Date.parse(pollingSince));
     const soql =
       `SELECT Id, CreatedDate, SystemModstamp${deletable ? ', IsDeleted' : ''} FROM ${object} ` +
       `WHERE SystemModstamp >= ${from} ORDER BY SystemModstamp ASC, Id ASC`;
@@ -555,8 +560,8 @@ export class SalesforceChangeFeed {
       newest = Math.max(newest, stamp);
       if (r.IsDeleted) groups.deleted.push(r.Id);
       // New by creation time: created inside this pass's window (however often automation touched it
-      // since), and not reported as created by an earlier pass.
-      else if (Date.parse(r.CreatedDate) >= windowStart && !created.has(r.Id)) {
+      // since) and after polling first started, and not reported as created by an earlier pass.
+      else if (Date.parse(r.CreatedDate) >= newFrom && !created.has(r.Id)) {
         created.set(r.Id, r.CreatedDate);
         groups.created.push(r.Id);
       } else groups.updated.push(r.Id);
