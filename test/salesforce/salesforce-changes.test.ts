@@ -253,6 +253,39 @@ describe('Salesforce change feed: Pub/Sub API', () => {
 });
 
 describe('Salesforce change feed: polling fallback', () => {
+  it('polling spends at most a tenth of the daily API budget, counted by the stand-in', async () => {
+    // A Developer Edition org: 15,000 calls a day; the companion's share is half of it.
+    h = await startHarness({ dailyApiMax: 15_000 });
+    await h.api.refreshLimits();
+    const budget = h.api.health().budget!;
+    const f = new SalesforceChangeFeed({
+      api: h.api,
+      auth: h.auth,
+      store: new MemoryReplayStore(),
+      pubSub: null,
+      onChange: () => undefined,
+    });
+    feeds.push(f);
+    h.standIn.resetCounts();
+    await f.pollOnce();
+    const callsPerPass = h.standIn.apiCalls();
+    expect(callsPerPass).toBe(5);
+    const callsPerDay = (callsPerPass * 86_400_000) / f.pollEveryMs();
+    expect(callsPerDay).toBeLessThanOrEqual(budget * 0.1);
+    // Where the budget allows, the configured interval stands.
+    await h.standIn.close();
+    h = await startHarness({ dailyApiMax: 5_000_000 });
+    await h.api.refreshLimits();
+    const rich = new SalesforceChangeFeed({
+      api: h.api,
+      auth: h.auth,
+      store: new MemoryReplayStore(),
+      pubSub: null,
+      onChange: () => undefined,
+    });
+    expect(rich.pollEveryMs()).toBe(10_000);
+  });
+
   it('polls by SystemModstamp when the Pub/Sub API cannot be reached', async () => {
     h = await startHarness();
     h.clock.now = Date.now();

@@ -48,6 +48,10 @@ export interface ChangeFeedOptions {
 
 export const PUBSUB_ADDRESS = 'api.pubsub.salesforce.com:7443';
 
+/** The part of the companion's daily API budget polling may spend. */
+const POLLING_BUDGET_SHARE = 0.1;
+const DAY_MS = 86_400_000;
+
 const TOPIC: Record<ChangeObject, string> = {
   Lead: '/data/LeadChangeEvent',
   Account: '/data/AccountChangeEvent',
@@ -488,12 +492,24 @@ export class SalesforceChangeFeed {
         });
     };
     tick();
-    this.pollTimer = setInterval(tick, this.options.pollIntervalMs ?? 10_000);
+    this.pollTimer = setInterval(tick, this.pollEveryMs());
     this.pollTimer.unref();
     if (this.options.pubSub) {
       this.retryTimer = setInterval(() => void this.retryPubSub(), this.options.pubSubRetryMs ?? 300_000);
       this.retryTimer.unref();
     }
+  }
+
+  /**
+   * How often polling runs: the configured interval (default 10 s), made longer where needed so that
+   * polling, one query per object a pass, spends at most a tenth of the companion's daily API budget.
+   */
+  pollEveryMs(): number {
+    const configured = this.options.pollIntervalMs ?? 10_000;
+    const budget = this.options.api.health().budget;
+    if (budget === null || budget <= 0) return configured;
+    const passesPerDay = (budget * POLLING_BUDGET_SHARE) / this.objects.length;
+    return Math.max(configured, Math.ceil(DAY_MS / passesPerDay));
   }
 
   /**
