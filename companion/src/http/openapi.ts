@@ -3,7 +3,7 @@ import { ACTIVE_FLOWS_DAYS } from './lead-activity.js';
 import { PARTNER_STATES } from './partner-status.js';
 import { BATCH_MAX } from './routes/route-batch.route.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
-import { MATCHED_LEAD_SORTS } from './routes/matched-leads.route.js';
+import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 
@@ -337,8 +337,8 @@ export function openApiDocument(): Schema {
       },
       '/v1/accounts/{accountId}/matched-leads': {
         get: v1(
-          "An account's matched leads",
-          `Leads whose matched account is this one (converted leads left out), paged and sortable. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1) and matchReason say why the lead matches the account; both are null when the match index does not explain it.`,
+          "An account's matched leads, as the acting user sees them",
+          `Leads whose matched account is this one (converted leads left out) that the acting user may read (UserRecordAccess), paged and sortable; fields their field-level security hides are null and named in hiddenFields, and are neither searched nor sorted by. Total and pages count only those leads. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1) and matchReason say why the lead matches the account; both are null when the match index does not explain it.`,
           {
             parameters: [
               accountIdParam,
@@ -360,6 +360,50 @@ export function openApiDocument(): Schema {
                 'Keep leads whose name, title, email, status or owner contains this text.',
               ),
             ],
+            responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
+          },
+        ),
+        post: v1(
+          "An account's matched leads, among those Salesforce says the user may see",
+          `As GET, among visibleLeadIds only: the Apex controller reads, in user mode, which of the account's leads the user may see and sends their Ids (at most ${VISIBLE_IDS_MAX}), so the total and every page count only those.`,
+          {
+            parameters: [
+              accountIdParam,
+              limitParam(25),
+              queryParam('offset', { type: 'integer', minimum: 0, default: 0 }, 'How many items to skip.'),
+              queryParam(
+                'sort',
+                { enum: [...MATCHED_LEAD_SORTS], default: 'lastActivity' },
+                'The column to sort by.',
+              ),
+              queryParam(
+                'direction',
+                { enum: ['asc', 'desc'] },
+                'Default desc for lastActivity, activeFlowsCount and matchScore, else asc. Empty values sort last.',
+              ),
+              queryParam(
+                'q',
+                { type: 'string', maxLength: 200 },
+                'Keep leads whose name, title, email, status or owner contains this text.',
+              ),
+            ],
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    ...obj({
+                      visibleLeadIds: {
+                        type: 'array',
+                        maxItems: VISIBLE_IDS_MAX,
+                        items: sfId('00Q', 'lead'),
+                      },
+                    }),
+                    additionalProperties: false,
+                  },
+                },
+              },
+            },
             responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
           },
         ),
@@ -497,6 +541,11 @@ export function openApiDocument(): Schema {
           total: { type: 'integer' },
           limit: { type: 'integer' },
           offset: { type: 'integer' },
+          hiddenFields: {
+            type: 'array',
+            items: { enum: ['title', 'email', 'status'] },
+            description: "Item fields the acting user's field-level security hides: null in every item.",
+          },
           items: {
             type: 'array',
             items: obj({

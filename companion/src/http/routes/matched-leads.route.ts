@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ORG_LEAD_SORTS, type OrgLeadSortField } from '../../crm/org-read.port.js';
+import { ORG_LEAD_SORTS } from '../../crm/org-read.port.js';
 import type { LeadRecord } from '../../engine/model.js';
-import { KEY_PREFIX } from '../../engine/salesforce-id.js';
-import { findAccount } from '../access.js';
-import type { AppDeps } from '../app-context.js';
+import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
+import { actorOf, findAccount } from '../access.js';
+import type { Actor, AppDeps } from '../app-context.js';
 import { leadActivity } from '../lead-activity.js';
-import { parseRequest, queryEnum, queryInt, queryText, salesforceId } from '../validation.js';
+import { parseRequest, queryEnum, queryInt, queryText, salesforceId, strictBody } from '../validation.js';
 import { fullName, isoOrNull, OwnerNames, type OwnerView } from '../views.js';
 
 /**
@@ -20,10 +20,6 @@ export const MATCHED_LEAD_SORTS = [
   'matchScore',
 ] as const;
 type SortField = (typeof MATCHED_LEAD_SORTS)[number];
-
-/** Sorts the org can do itself, a page at a time; the others need the companion's own data. */
-const isOrgSort = (sort: SortField): sort is OrgLeadSortField =>
-  (ORG_LEAD_SORTS as readonly string[]).includes(sort);
 
 /** An account's leads beyond this are not searched or sorted by companion-side fields. */
 const SCAN_MAX = 5000;
@@ -50,7 +46,35 @@ interface MatchedLeadItem {
   matchReason: string | null;
 }
 
-/** GET /v1/accounts/{accountId}/matched-leads: the account's matched leads, paged, sorted and searchable. */
+/** Most lead Ids the Apex controller sends: the matched leads one person may see, read in user mode. */
+export const VISIBLE_IDS_MAX = 2000;
+
+const visibleLeadsBody = strictBody({
+  visibleLeadIds: z
+    .array(salesforceId(KEY_PREFIX.lead), { error: 'must be a list of lead Ids' })
+    .max(VISIBLE_IDS_MAX, `must hold at most ${VISIBLE_IDS_MAX} lead Ids`),
+});
+
+/**
+ * The item fields each Lead field feeds: a field the person may not read leaves its item field empty,
+ * and is named in `hiddenFields`, so the panel says it is hidden instead of showing it blank.
+ */
+const ITEM_FIELDS: ReadonlyArray<[leadField: string, item: 'title' | 'email' | 'status']> = [
+  ['Title', 'title'],
+  ['Email', 'email'],
+  ['Status', 'status'],
+];
+
+/**
+ * The account's matched leads as the acting person sees them: only leads they may read and only fields
+ * they may read, filtered before counting and paging, so the total is what they can page through and
+ * no page comes back short.
+ * - GET /v1/accounts/{accountId}/matched-leads: the companion asks the org (UserRecordAccess, field
+ *   permissions) what the person may read.
+ * - POST /v1/accounts/{accountId}/matched-leads: the Apex controller has read, in user mode, which of
+ *   the account's leads the person may see, and sends their Ids (`visibleLeadIds`); the answer holds no
+ *   other lead.
+ */
 export function matchedLeadsRoute(deps: AppDeps): Router {
   const router = Router();
   router.get('/accounts/:accountId/matched-leads', async (req, res) => {
@@ -58,48 +82,81 @@ export function matchedLeadsRoute(deps: AppDeps): Router {
       params: z.object({ accountId: salesforceId(KEY_PREFIX.account) }),
       query: matchedLeadsQuery,
     });
-    const account = await findAccount(deps.org, params.accountId);
-    const sort: SortField = query.sort ?? 'lastActivity';
-    const direction =
-      query.direction ??
-      (sort === 'lastActivity' || sort === 'activeFlowsCount' || sort === 'matchScore' ? 'desc' : 'asc');
-    if (isOrgSort(sort) && !query.q) {
-      const page = await deps.org.matchedLeads(account.Id, {
-        limit: query.limit,
-        offset: query.offset,
-        sort,
-        direction,
-      });
-      res.json({
-        accountId: account.Id,
-        accountName: account.Name,
-        total: page.total,
-        // The org's own limit and offset: it may cap them (SOQL's OFFSET stops at 2,000).
-        limit: page.limit,
-        offset: page.offset,
-        items: await present(deps, account.Id, page.records),
-      });
-      return;
-    }
-    const all = await allMatchedLeads(deps, account.Id);
-    let items = await present(deps, account.Id, all);
-    if (query.q) {
-      const needle = query.q.toLowerCase();
-      items = items.filter((i) =>
-        [i.name, i.title, i.email, i.status, i.owner?.name].some((v) => v?.toLowerCase().includes(needle)),
-      );
-    }
-    items.sort(compareBy(sort, direction));
-    res.json({
-      accountId: account.Id,
-      accountName: account.Name,
-      total: items.length,
-      limit: query.limit,
-      offset: query.offset,
-      items: items.slice(query.offset, query.offset + query.limit),
+    const actor = actorOf(res);
+    res.json(
+      await matchedLeadsPage(deps, actor, params.accountId, query, async (leads) => {
+        const readable = new Set<string>();
+        for (let i = 0; i < leads.length; i += 200) {
+          const ids = leads.slice(i, i + 200).map((l) => l.Id);
+          const access = await deps.org.leadAccess(actor.id, ids);
+          for (const id of ids) if (access.get(id)?.read) readable.add(id);
+        }
+        return readable;
+      }),
+    );
+  });
+  router.post('/accounts/:accountId/matched-leads', async (req, res) => {
+    const { params, query, body } = parseRequest(req, {
+      params: z.object({ accountId: salesforceId(KEY_PREFIX.account) }),
+      query: matchedLeadsQuery,
+      body: visibleLeadsBody,
     });
+    const visible = new Set(body.visibleLeadIds.map((id) => toId18(id) ?? id));
+    res.json(await matchedLeadsPage(deps, actorOf(res), params.accountId, query, async () => visible));
   });
   return router;
+}
+
+async function matchedLeadsPage(
+  deps: AppDeps,
+  actor: Actor,
+  accountId: string,
+  query: z.infer<typeof matchedLeadsQuery>,
+  visibleOf: (leads: LeadRecord[]) => Promise<Set<string>>,
+) {
+  const account = await findAccount(deps.org, accountId);
+  const sort: SortField = query.sort ?? 'lastActivity';
+  const direction =
+    query.direction ??
+    (sort === 'lastActivity' || sort === 'activeFlowsCount' || sort === 'matchScore' ? 'desc' : 'asc');
+  const [all, readableFields] = await Promise.all([
+    allMatchedLeads(deps, account.Id),
+    deps.org.readableLeadFields(actor.id),
+  ]);
+  const visible = await visibleOf(all);
+  const hiddenFields = ITEM_FIELDS.filter(([field]) => !readableFields.has(field)).map(([, item]) => item);
+  let items = (
+    await present(
+      deps,
+      account.Id,
+      all.filter((l) => visible.has(l.Id)),
+    )
+  ).map((item) => {
+    for (const field of hiddenFields) item[field] = null;
+    return item;
+  });
+  if (query.q) {
+    // Only what the person may read is searched: a hidden email never answers a search.
+    const needle = query.q.toLowerCase();
+    items = items.filter((i) =>
+      [i.name, i.title, i.email, i.status, i.owner?.name].some((v) => v?.toLowerCase().includes(needle)),
+    );
+  }
+  // Sorting by a field the person may not read would reveal its order: such a sort keeps the default.
+  const effectiveSort = (hiddenFields as string[]).includes(sort) ? 'lastActivity' : sort;
+  const names = new Map(all.map((l) => [l.Id, `${l.LastName ?? ''}\u0000${l.FirstName ?? ''}`]));
+  items.sort(
+    compareBy(effectiveSort, effectiveSort === sort ? direction : 'desc', (id) => names.get(id) ?? ''),
+  );
+  return {
+    accountId: account.Id,
+    accountName: account.Name,
+    total: items.length,
+    limit: query.limit,
+    offset: query.offset,
+    hiddenFields,
+    items: items.slice(query.offset, query.offset + query.limit),
+  };
 }
 
 async function allMatchedLeads(deps: AppDeps, accountId: string): Promise<LeadRecord[]> {
@@ -155,12 +212,14 @@ async function present(deps: AppDeps, accountId: string, leads: LeadRecord[]): P
   });
 }
 
-function compareBy(sort: SortField, direction: 'asc' | 'desc') {
+/** `sortName` gives a lead's name as the org sorts it: last name, then first name. */
+function compareBy(sort: SortField, direction: 'asc' | 'desc', sortName: (id: string) => string) {
   const value = (i: MatchedLeadItem): string | number | null => {
     switch (sort) {
       case 'owner':
         return i.owner?.name ?? null;
       case 'name':
+        return sortName(i.id);
       case 'title':
       case 'email':
       case 'status':
