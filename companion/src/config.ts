@@ -55,6 +55,12 @@ export interface Config {
   retention: Retention;
   /** Set in salesforce mode only. */
   salesforce: SalesforceSettings | null;
+  /**
+   * Who may sign the assertion naming the acting user (salesforce mode): the org Id it must be issued by,
+   * and the PEM certificates whose keys may sign it. Null in local mode, where the demo org's users are
+   * trusted as named.
+   */
+  userAssertion: { orgId: string; certificates: string[] } | null;
 }
 
 export interface ConfigProblem {
@@ -159,6 +165,12 @@ const envSchema = z.object({
   SF_USERNAME: optional(z.string()),
   SF_PRIVATE_KEY_FILE: optional(z.string()),
   SF_PRIVATE_KEY: optional(z.string()),
+  SWITCHYARD_ORG_ID: optional(
+    z.string().regex(/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/, {
+      error: 'must be the org Id (00D…), as Setup → Company Information shows it',
+    }),
+  ),
+  SWITCHYARD_ORG_CERT_FILE: optional(z.string()),
 });
 
 /**
@@ -268,12 +280,23 @@ export const SETTINGS: ReadonlyArray<{
     default: 'unset',
     description: 'The PEM itself, newlines as \\n, instead of a file.',
   },
+  {
+    name: 'SWITCHYARD_ORG_ID',
+    default: 'required in salesforce mode',
+    description: "The org's Id (00D…): the issuer of the user assertions the Apex controller signs.",
+  },
+  {
+    name: 'SWITCHYARD_ORG_CERT_FILE',
+    default: 'required in salesforce mode',
+    description:
+      'PEM file of the org certificate (Switchyard_Companion) that signs user assertions; two certificates while rotating.',
+  },
 ];
 
 const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /**
- * Reads and checks the settings. Pure apart from reading SF_PRIVATE_KEY_FILE when it is set;
+ * Reads and checks the settings. Pure apart from reading SF_PRIVATE_KEY_FILE and SWITCHYARD_ORG_CERT_FILE;
  * throws ConfigError naming every bad setting.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -303,6 +326,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     SF_USERNAME?: string;
     SF_PRIVATE_KEY_FILE?: string;
     SF_PRIVATE_KEY?: string;
+    SWITCHYARD_ORG_ID?: string;
+    SWITCHYARD_ORG_CERT_FILE?: string;
   };
   const mode = e.SWITCHYARD_MODE ?? 'local';
   const problems: ConfigProblem[] = [];
@@ -338,6 +363,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       };
     }
   }
+  const userAssertion = mode === 'salesforce' ? readUserAssertion(e, problems) : null;
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -359,7 +385,51 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       requestKeyDays: e.SWITCHYARD_REQUEST_KEY_RETENTION_DAYS ?? 7,
     },
     salesforce,
+    userAssertion,
   };
+}
+
+/** The certificate as Salesforce downloads it, or its public key alone. */
+const CERTIFICATE = /-----BEGIN (CERTIFICATE|PUBLIC KEY)-----[\s\S]+?-----END \1-----/g;
+
+function readUserAssertion(
+  e: { SWITCHYARD_ORG_ID?: string; SWITCHYARD_ORG_CERT_FILE?: string },
+  problems: ConfigProblem[],
+): { orgId: string; certificates: string[] } | null {
+  if (!e.SWITCHYARD_ORG_ID) {
+    problems.push({
+      setting: 'SWITCHYARD_ORG_ID',
+      message: "is required in salesforce mode: the org's Id (00D…), from Setup → Company Information",
+    });
+  }
+  if (!e.SWITCHYARD_ORG_CERT_FILE) {
+    problems.push({
+      setting: 'SWITCHYARD_ORG_CERT_FILE',
+      message:
+        'is required in salesforce mode: the Switchyard_Companion certificate downloaded from Setup → Certificate and Key Management',
+    });
+    return null;
+  }
+  let text: string;
+  try {
+    text = readFileSync(e.SWITCHYARD_ORG_CERT_FILE, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    problems.push({
+      setting: 'SWITCHYARD_ORG_CERT_FILE',
+      message: `cannot read ${path.resolve(e.SWITCHYARD_ORG_CERT_FILE)} (${reason}): check the path and its permissions`,
+    });
+    return null;
+  }
+  const certificates = text.match(CERTIFICATE) ?? [];
+  if (certificates.length === 0) {
+    problems.push({
+      setting: 'SWITCHYARD_ORG_CERT_FILE',
+      message: 'holds no PEM certificate: it must contain "-----BEGIN CERTIFICATE-----"',
+    });
+    return null;
+  }
+  return e.SWITCHYARD_ORG_ID ? { orgId: e.SWITCHYARD_ORG_ID, certificates } : null;
 }
 
 function readPrivateKey(

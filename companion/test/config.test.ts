@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, SETTING_NAMES, SETTINGS } from '../src/config.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+/** The certificate being retired and its successor, as an admin puts both in one file while rotating. */
+const ORG_CERTS = [1, 2]
+  .map(() =>
+    generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+  )
+  .join('');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -125,6 +132,8 @@ describe('loadConfig', () => {
       'SF_PRIVATE_KEY_FILE',
       'SF_USERNAME',
       'SWITCHYARD_API_KEY',
+      'SWITCHYARD_ORG_CERT_FILE',
+      'SWITCHYARD_ORG_ID',
     ]);
     expect(() => loadConfig({ SF_CLIENT_ID: '' })).not.toThrow();
   });
@@ -132,11 +141,15 @@ describe('loadConfig', () => {
   it('reads the private key from a file or from one line with \\n escapes', () => {
     const keyFile = path.join(dir, 'server.key');
     writeFileSync(keyFile, PEM);
+    const certFile = path.join(dir, 'org.crt');
+    writeFileSync(certFile, ORG_CERTS);
     const base = {
       SWITCHYARD_MODE: 'salesforce',
       SWITCHYARD_API_KEY: 'x'.repeat(32),
       SF_CLIENT_ID: '3MVG9',
       SF_USERNAME: 'integration@example.com',
+      SWITCHYARD_ORG_ID: '00DSY0000000001AAA',
+      SWITCHYARD_ORG_CERT_FILE: certFile,
     };
     expect(loadConfig({ ...base, SF_PRIVATE_KEY_FILE: keyFile }).salesforce).toEqual({
       loginUrl: 'https://login.salesforce.com',
@@ -161,6 +174,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...base, SF_PRIVATE_KEY: PEM, SF_PRIVATE_KEY_FILE: keyFile }).SF_PRIVATE_KEY).toMatch(
       /not both/,
     );
+  });
+
+  it('reads the certificates that sign user assertions, two while one replaces the other', () => {
+    const certFile = path.join(dir, 'org.crt');
+    writeFileSync(certFile, ORG_CERTS);
+    const base = {
+      SWITCHYARD_MODE: 'salesforce',
+      SWITCHYARD_API_KEY: 'x'.repeat(32),
+      SF_CLIENT_ID: '3MVG9',
+      SF_USERNAME: 'integration@example.com',
+      SF_PRIVATE_KEY: PEM,
+      SWITCHYARD_ORG_ID: '00DSY0000000001AAA',
+    };
+    const config = loadConfig({ ...base, SWITCHYARD_ORG_CERT_FILE: certFile });
+    expect(config.userAssertion).toEqual({
+      orgId: '00DSY0000000001AAA',
+      certificates: [expect.stringContaining('PUBLIC KEY'), expect.stringContaining('PUBLIC KEY')],
+    });
+    expect(loadConfig({ ...base, SWITCHYARD_MODE: 'local' }).userAssertion).toBeNull();
+    const empty = path.join(dir, 'empty.crt');
+    writeFileSync(empty, 'nothing here');
+    expect(problemsOf({ ...base, SWITCHYARD_ORG_CERT_FILE: empty }).SWITCHYARD_ORG_CERT_FILE).toMatch(
+      /no PEM certificate/,
+    );
+    expect(
+      problemsOf({ ...base, SWITCHYARD_ORG_CERT_FILE: certFile, SWITCHYARD_ORG_ID: '005SY0000000001AAA' })
+        .SWITCHYARD_ORG_ID,
+    ).toMatch(/org Id \(00D/);
   });
 
   it('documents every setting it reads, and only those', () => {

@@ -28,7 +28,6 @@ const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeou
 
 const ava = demoUser('Ava Patel'); // SDR, may re-route
 const noah = demoUser('Noah Fischer'); // AE, may not
-const quinn = demoUser('Quinn Baker'); // SMB seller
 
 describe.skipIf(browserMissing && process.env.CI !== 'true')(
   'preview in Chromium',
@@ -65,17 +64,20 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       page.locator(`preview-page-header [data-label="${label}"]`);
     const decisions = (page: Page) => page.locator('c-routing-history li.decision');
 
-    it('shows an account with the leads matched to it, why each matched, and no re-route action for a seller', async () => {
-      const account = await accountWithMatchedLeads();
-      const page = await open(`/preview/account/${account.id}`, quinn);
+    it('shows a rep only the matched leads Salesforce lets him read, counted as he sees them, and why each matched', async () => {
+      const account = await accountASellerSeesPartly();
+      const page = await open(`/preview/account/${account.id}`, account.seller);
 
-      await eventually(() => page.getByText(`Matched Leads (${account.total})`).count()).toBe(1);
+      // His own leads only (the demo org's leads are private), counted as he sees them.
+      await eventually(() => page.getByText(`Matched Leads (${account.seen})`).count()).toBe(1);
       await eventually(() => page.getByRole('link', { name: account.firstLead, exact: true }).count()).toBe(
         1,
       );
+      expect(account.seen).toBeLessThan(account.all);
       await eventually(() => page.getByText(account.firstReason).count()).toBeGreaterThan(0);
       expect(await page.getByRole('columnheader', { name: /Why It Matched/ }).count()).toBe(1);
-      expect(await page.getByRole('button', { name: /Show actions/ }).count()).toBe(0);
+      // No lead he may not read is on the page.
+      expect(await page.getByRole('link', { name: account.hiddenLead, exact: true }).count()).toBe(0);
       await screenshot(page, 'account-matched-leads');
       await page.close();
     });
@@ -339,23 +341,67 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       },
     );
 
-    /** The nth account (from 0) the demo org has matched leads for, read through the API the components use. */
+    const headersAs = (user: string) => ({
+      authorization: `Bearer ${companion.apiKey}`,
+      'x-switchyard-user': user,
+    });
+    type MatchedPage = {
+      total: number;
+      items: Array<{ name: string; email: string | null; matchReason: string }>;
+    };
+    const matchedAs = async (accountId: string, user: string) =>
+      (await (
+        await fetch(`${companion.url}/v1/accounts/${accountId}/matched-leads?limit=25`, {
+          headers: headersAs(user),
+        })
+      ).json()) as MatchedPage;
+    const accountsWithMatches = async () =>
+      (
+        (await (
+          await fetch(`${companion.url}/v1/accounts?limit=50`, { headers: headersAs(ava) })
+        ).json()) as {
+          items: Array<{ id: string; name: string }>;
+        }
+      ).items;
+
+    /** The nth account (from 0) the demo org has matched leads for, as an SDR (who sees every lead) reads it. */
     async function accountWithMatchedLeads(nth = 0) {
       let skip = nth;
-      const headers = { authorization: `Bearer ${companion.apiKey}`, 'x-switchyard-user': quinn };
-      const accounts = (await (await fetch(`${companion.url}/v1/accounts?limit=50`, { headers })).json()) as {
-        items: Array<{ id: string; name: string }>;
-      };
-      for (const account of accounts.items) {
-        const page = (await (
-          await fetch(`${companion.url}/v1/accounts/${account.id}/matched-leads?limit=25`, { headers })
-        ).json()) as { total: number; items: Array<{ name: string; matchReason: string }> };
+      for (const account of await accountsWithMatches()) {
+        const page = await matchedAs(account.id, ava);
         const first = page.items[0];
         if (first && skip-- === 0) {
           return { id: account.id, total: page.total, firstLead: first.name, firstReason: first.matchReason };
         }
       }
       throw new Error('The demo org has no account with matched leads.');
+    }
+
+    /**
+     * An account where a BDR (who reaches only the leads he owns and the Partner Queue's, in the demo org's
+     * private lead sharing) sees some of the matched leads but not all.
+     */
+    async function accountASellerSeesPartly() {
+      const reps = ['Kara Lopez', 'Liam Walsh', 'Mei Chen'].map(demoUser);
+      for (const account of await accountsWithMatches()) {
+        const all = await matchedAs(account.id, ava);
+        for (const seller of reps) {
+          const seen = await matchedAs(account.id, seller);
+          const first = seen.items[0];
+          const hidden = all.items.find((i) => !seen.items.some((s) => s.name === i.name));
+          if (!first || !hidden || seen.total >= all.total) continue;
+          return {
+            seller,
+            id: account.id,
+            all: all.total,
+            seen: seen.total,
+            firstLead: first.name,
+            firstReason: first.matchReason,
+            hiddenLead: hidden.name,
+          };
+        }
+      }
+      throw new Error('The demo org has no account whose matched leads a BDR sees only in part.');
     }
   },
 );

@@ -22,7 +22,7 @@ export interface RateLimitSettings {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKey' | 'mode'>;
+  config: Pick<Config, 'apiKey' | 'mode'> & Partial<Pick<Config, 'userAssertion'>>;
   routing: RoutingPort;
   org: OrgReadPort;
   /** The decisions table, for active-flow counts, and the store's health. */

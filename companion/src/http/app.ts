@@ -11,7 +11,7 @@ import express, {
   type Response,
 } from 'express';
 import type { AppDeps } from './app-context.js';
-import { requireActor, requireApiKey } from './auth.js';
+import { requireActor, requireApiKey, userAssertionVerifier } from './auth.js';
 import { ApiError, RateLimitedError, toErrorResponse, ValidationError } from './http.errors.js';
 import { registerServiceGauges } from './metrics.js';
 import { CallerGoneError, inFlightLimit } from './in-flight-limit.js';
@@ -88,9 +88,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
 
   const v1 = Router();
   // The user's own limit runs on the Id they claim, before the org is asked who they are.
+  // Beside a real org, the acting user must be proven by the org's signature, not only named.
+  const verifyUser = deps.config.userAssertion ? userAssertionVerifier(deps.config.userAssertion) : undefined;
   v1.use(
     requireActor(deps.org, {
       nowMs: () => deps.clock().getTime(),
+      ...(verifyUser ? { verifyUser } : {}),
       admit: limit,
       takeLookup: () => lookups.take('user lookups'),
     }),

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
@@ -27,6 +27,76 @@ export function requireApiKey(apiKey: string): RequestHandler {
       );
     }
     next();
+  };
+}
+
+/** The audience the Apex controller names in every user assertion (SwitchyardController.ASSERTION_AUDIENCE). */
+const ASSERTION_AUDIENCE = 'switchyard-companion';
+/** Longest life an assertion may claim, and the clock difference tolerated between the org and the companion. */
+const ASSERTION_MAX_LIFE_S = 300;
+const CLOCK_SKEW_S = 60;
+
+interface UserAssertionSettings {
+  /** The org Id the assertion must be issued by (`iss`). */
+  orgId: string;
+  /** PEM certificates whose keys may sign it: the org's Switchyard_Companion certificate (two while rotating). */
+  certificates: string[];
+}
+
+const base64url = (part: string): Buffer => Buffer.from(part, 'base64url');
+
+/**
+ * Checks the X-Switchyard-Assertion the Apex controller signs for every call: a JWT (RS256) signed
+ * with the org's certificate through Auth.JWS
+ * (https://developer.salesforce.com/docs/platform/apex-ref/references/apex-ref/apex-class-auth-jws.html),
+ * issued by the org, for this companion, short-lived, whose subject is the acting user. Only code
+ * running in the org can sign one, so the shared API key alone cannot name a user. Returns the
+ * verified user Id (as the assertion spells it); throws UnauthenticatedError saying what is wrong.
+ */
+export function userAssertionVerifier(
+  settings: UserAssertionSettings,
+  nowMs: () => number = Date.now,
+): (assertion: string | undefined) => string {
+  const keys: KeyObject[] = settings.certificates.map((pem) => createPublicKey(pem));
+  const orgId = toId18(settings.orgId) ?? settings.orgId;
+  const refuse = (what: string): never => {
+    throw new UnauthenticatedError(
+      `Switchyard could not verify which Salesforce user is acting: ${what}.`,
+      'Call through the Switchyard Apex controller, which signs each request for its user; if it does, ask your admin to check that SWITCHYARD_ORG_CERT_FILE holds the Switchyard_Companion certificate and SWITCHYARD_ORG_ID the org Id.',
+    );
+  };
+  return (assertion) => {
+    if (!assertion) return refuse('the request has no X-Switchyard-Assertion');
+    const parts = assertion.split('.');
+    if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) {
+      return refuse('X-Switchyard-Assertion is not a signed JWT');
+    }
+    let header: { alg?: unknown };
+    let claims: Record<string, unknown>;
+    try {
+      header = JSON.parse(base64url(parts[0]!).toString('utf8')) as { alg?: unknown };
+      claims = JSON.parse(base64url(parts[1]!).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return refuse('X-Switchyard-Assertion is not a signed JWT');
+    }
+    if (header.alg !== 'RS256') return refuse('the assertion is not signed with RS256');
+    const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'utf8');
+    const signature = base64url(parts[2]!);
+    if (!keys.some((key) => verify('RSA-SHA256', signed, key, signature))) {
+      return refuse("the assertion's signature is not the org certificate's");
+    }
+    const now = Math.floor(nowMs() / 1000);
+    const iss = typeof claims.iss === 'string' ? (toId18(claims.iss) ?? claims.iss) : null;
+    if (iss !== orgId) return refuse('the assertion was issued by another org');
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.includes(ASSERTION_AUDIENCE)) return refuse('the assertion is meant for another service');
+    const exp = typeof claims.exp === 'number' ? claims.exp : null;
+    const iat = typeof claims.iat === 'number' ? claims.iat : null;
+    if (exp === null || exp + CLOCK_SKEW_S < now) return refuse('the assertion has expired');
+    if (iat !== null && iat - CLOCK_SKEW_S > now) return refuse('the assertion is issued in the future');
+    if (exp - (iat ?? now) > ASSERTION_MAX_LIFE_S) return refuse('the assertion claims too long a life');
+    if (typeof claims.sub !== 'string') return refuse('the assertion names no user');
+    return claims.sub;
   };
 }
 
@@ -64,6 +134,12 @@ export interface ActorCheckOptions {
   nowMs?: () => number;
   /** Runs on the claimed user Id before any lookup, and throws to refuse it: the per-user rate limit. */
   admit?: (userId: string) => void;
+  /**
+   * Verifies who is asking (salesforce mode): given the X-Switchyard-Assertion header, returns the
+   * user Id it was signed for, or throws. Without it the X-Switchyard-User header is trusted as sent
+   * (local mode, whose demo users are not people).
+   */
+  verifyUser?: (assertion: string | undefined) => string;
   /**
    * Takes one org lookup of an Id that names no user Switchyard knows (never seen, or seen to name
    * no one) from a budget all callers share; returns 0, or the seconds until the next one.
@@ -148,6 +224,16 @@ export function requireActor(org: OrgReadPort, options: ActorCheckOptions = {}):
       );
     }
     const id = toId18(header)!;
+    if (options.verifyUser) {
+      // Checked before the rate limit and the lookup: a request that cannot prove its user costs nothing.
+      const verified = options.verifyUser(req.get('x-switchyard-assertion')?.trim());
+      if (toId18(verified) !== id) {
+        throw new UnauthenticatedError(
+          `The signed assertion names another user than X-Switchyard-User (${header}).`,
+          'Call through the Switchyard Apex controller, which names the same user in both.',
+        );
+      }
+    }
     options.admit?.(id);
     const actor = await resolve(id);
     if (!actor) {

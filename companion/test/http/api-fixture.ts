@@ -48,7 +48,10 @@ export interface TestApi {
   /** Another app on the same store, with other limits, or the org or routing service wrapped. */
   sibling(
     overrides: Partial<
-      Pick<AppDeps, 'rateLimit' | 'lookupBudget' | 'maxInFlight' | 'bodyLimit' | 'status' | 'org' | 'routing'>
+      Pick<
+        AppDeps,
+        'rateLimit' | 'lookupBudget' | 'maxInFlight' | 'bodyLimit' | 'status' | 'org' | 'routing' | 'config'
+      >
     >,
   ): Promise<Pick<TestApi, 'call' | 'close'>>;
   close(): Promise<void>;

@@ -116,10 +116,13 @@ export default class MatchedLeads extends LightningElement {
     return Boolean(this.access && this.access.data === true);
   }
 
+  /** Columns of fields the user's field-level security hides are left out, not shown empty. */
   get columns() {
+    const hidden = new Set((this.currentPage && this.currentPage.hiddenFields) || []);
+    const shown = COLUMNS.filter((column) => !hidden.has(column.fieldName));
     return this.canReroute
-      ? [...COLUMNS, { type: 'action', typeAttributes: { rowActions: [REROUTE_ACTION] } }]
-      : COLUMNS;
+      ? [...shown, { type: 'action', typeAttributes: { rowActions: [REROUTE_ACTION] } }]
+      : shown;
   }
 
   get loading() {

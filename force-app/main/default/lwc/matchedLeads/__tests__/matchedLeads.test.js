@@ -101,6 +101,22 @@ describe('c-matched-leads', () => {
       expect($(element, '.range').textContent).toBe('1–25 of 240');
     });
 
+    it('leaves out the column of a field the user may not read', async () => {
+      const element = mount();
+      getMatchedLeads.emit({
+        ...PAGE,
+        hiddenFields: ['email'],
+        items: PAGE.items.map((item) => ({ ...item, email: null })),
+      });
+      await flushPromises();
+
+      const table = $(element, 'lightning-datatable');
+      const labels = table.columns.map((column) => column.label);
+      expect(labels).not.toContain('Email');
+      expect(labels).toEqual(expect.arrayContaining(['Full Name', 'Title', 'Status', 'Owner']));
+      expect(table.data.every((row) => row.email === null)).toBe(true);
+    });
+
     it('pages forward and back with Next and Previous', async () => {
       const element = mount();
       getMatchedLeads.emit(PAGE);
