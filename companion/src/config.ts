@@ -47,6 +47,8 @@ export interface Config {
   mode: 'local' | 'salesforce';
   /** Demo leads arriving per minute in local mode; 0 turns the stream off. */
   inboundRatePerMinute: number;
+  /** Absolute path of the org's routing folder; null routes with the shipped (demo org's) folder. */
+  routingDir: string | null;
   /** The size of the demo org seeded on the first local start. */
   demoOrg: { accounts: number; leads: number };
   logLevel: LogLevel;
@@ -115,6 +117,7 @@ const envSchema = z.object({
   SWITCHYARD_MODE: optional(
     z.enum(['local', 'salesforce'], { error: "must be 'local' (demo org) or 'salesforce'" }),
   ),
+  SWITCHYARD_ROUTING_DIR: optional(z.string()),
   SWITCHYARD_INBOUND_RATE: optional(
     z.coerce
       .number({ error: 'must be a number of demo leads per minute, 0 to turn them off' })
@@ -216,6 +219,12 @@ export const SETTINGS: ReadonlyArray<{
   },
   { name: 'SWITCHYARD_MODE', default: 'local', description: "'local' (embedded demo org) or 'salesforce'." },
   {
+    name: 'SWITCHYARD_ROUTING_DIR',
+    default: 'companion/flows (the demo org’s)',
+    description:
+      'Folder of your org’s flows, pools.yaml and territories.yaml; `npm run cli -- init-routing --out <folder>` writes a first one from the org.',
+  },
+  {
     name: 'SWITCHYARD_INBOUND_RATE',
     default: '30',
     description: 'Demo leads arriving per minute in local mode; 0 turns them off.',
@@ -313,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     DATABASE_URL?: string;
     SWITCHYARD_DATA_DIR?: string;
     SWITCHYARD_MODE?: 'local' | 'salesforce';
+    SWITCHYARD_ROUTING_DIR?: string;
     SWITCHYARD_INBOUND_RATE?: number;
     SWITCHYARD_DEMO_ACCOUNTS?: number;
     SWITCHYARD_DEMO_LEADS?: number;
@@ -374,6 +384,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: path.resolve(e.SWITCHYARD_DATA_DIR ?? '.switchyard'),
     mode,
+    routingDir: e.SWITCHYARD_ROUTING_DIR ? path.resolve(e.SWITCHYARD_ROUTING_DIR) : null,
     inboundRatePerMinute: e.SWITCHYARD_INBOUND_RATE ?? 30,
     demoOrg: { accounts: e.SWITCHYARD_DEMO_ACCOUNTS ?? 5000, leads: e.SWITCHYARD_DEMO_LEADS ?? 20_000 },
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -27,7 +27,8 @@ import type { ServiceStatus } from './http/service-status.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
-import { readCompanyAliases, readRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
+import { formatIssue } from './engine/flow/yaml-source.js';
+import { readCompanyAliases, readOrgRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { RoutingService } from './routing/routing.service.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
@@ -93,13 +94,13 @@ async function main(): Promise<void> {
         : await salesforceMode(store, config, logger);
 
     const [users, queues] = await Promise.all([crm.crm.listUsers(), crm.crm.listQueues()]);
-    const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, {
-      users: users.map((u) => u.Id),
-      queues: queues.map((q) => q.Name),
-    });
+    const routingDir = config.routingDir ?? SHIPPED_FLOWS_DIR;
+    const routingSet = await readOrgRoutingSet(routingDir, { users, queues });
+    for (const warning of routingSet.people.warnings)
+      logger.warn({ routingDir }, `routing set: ${formatIssue(warning)}`);
     const routing = await RoutingService.create({
       crm: crm.crm,
-      indexOptions: { aliases: await readCompanyAliases(SHIPPED_FLOWS_DIR) },
+      indexOptions: { aliases: await readCompanyAliases(routingDir) },
       store,
       routingSet,
       clock,
@@ -109,6 +110,11 @@ async function main(): Promise<void> {
         if (result.changes.length > 0) logger.info({ contacts: result }, 'contacts moved to their owner');
       },
       onContactsError: (err) => logger.warn({ err }, 'contact ownership failed; the conversion stands'),
+      onPeopleChanged: ({ moved, problems }) => {
+        for (const { ref, from } of moved)
+          logger.info({ routingDir, from, to: ref.id }, `routing set: ${ref.written} now names ${ref.id}`);
+        for (const problem of problems) logger.warn({ routingDir }, `routing set: ${formatIssue(problem)}`);
+      },
     });
 
     stops.push(...(await crm.startJobs(routing, routingSet)));

@@ -97,7 +97,7 @@ describe('routing’s own writes coming back from the org', () => {
         pools: { file: 'pools.yaml', text: 'pools: []\n' },
         territories: { file: 'territories.yaml', text: 'territories: []\n' },
       },
-      { users: [rep, h.standIn.integrationUserId], queues: ['Unqualified Holding'] },
+      { users: await h.crm.listUsers(), queues: await h.crm.listQueues() },
     );
     const service = await RoutingService.create({ crm: h.crm, store, routingSet });
     const router = new SalesforceChangeTrigger({

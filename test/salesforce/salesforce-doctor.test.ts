@@ -9,6 +9,7 @@ import {
   checkOrgSetup,
 } from '../../companion/src/crm/salesforce/salesforce-doctor.js';
 import { runDoctor } from '../../companion/src/crm/salesforce/salesforce-doctor.command.js';
+import { seedAcmeOrg } from './acme-org.fixture.js';
 import { REQUIRED_SCHEMA } from '../../companion/src/crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
 import { seedUser, startHarness, type Harness } from './salesforce.fixture.js';
@@ -149,13 +150,64 @@ describe('npm run doctor', () => {
     expect(out).toContain('deployed at API version 58.0 but the companion calls version 63.0');
   });
 
-  it("says when the routing flows do not load against the org's people and queues", async () => {
+  it('lists each person and queue the routing folder names that the org lacks, and the inactive ones', async () => {
     h = await startHarness();
+    const acme = seedAcmeOrg(h.standIn);
+    flowsDir = mkdtempSync(path.join(tmpdir(), 'switchyard-doctor-flows-'));
+    writeFileSync(
+      path.join(flowsDir, 'pools.yaml'),
+      `pools:
+  - name: inside
+    strategy: round-robin
+    members:
+      - { user: ines.weber@acme.example }
+      - { user: lars@acme.com }
+      - { user: ${acme.inside.maya} }
+      - { user: paula.stein@acme.example }
+      - { user: nina.roth@acme.example }
+`,
+    );
+    writeFileSync(path.join(flowsDir, 'territories.yaml'), 'territories: []\n');
+    writeFileSync(
+      path.join(flowsDir, 'inbound.flow.yaml'),
+      `flow: inbound
+version: 1
+label: Inbound
+trigger: { on: [created] }
+start: give
+nodes:
+  give: { type: assign, to: [{ pool: inside }, { queue: Inbound Leads }, { queue: Support_Cases }], next: done }
+  done: { type: end }
+`,
+    );
     const lines: string[] = [];
-    // The shipped folder names the demo org's people, which this org does not have.
-    expect(await runDoctor(env(h), (l) => lines.push(l))).toBe(1);
-    expect(lines.join('\n')).toContain('The routing flows do not load against this org');
-    expect(lines.join('\n')).toContain('npm run cli -- validate');
+    // The folder comes from SWITCHYARD_ROUTING_DIR, as the companion's start reads it.
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: flowsDir }, (l) => lines.push(l))).toBe(1);
+    const problems = lines.filter((l) => l.includes('routing set:'));
+    expect(problems).toEqual([
+      `    - routing set: ${flowsDir}/inbound.flow.yaml:7:57 nodes.give.to[1].queue: 'Inbound Leads' is the label of queue Inbound_Leads: name queues by DeveloperName (write Inbound_Leads)`,
+      `    - routing set: ${flowsDir}/inbound.flow.yaml:7:83 nodes.give.to[2].queue: queue Support_Cases does not take Leads: add Lead to its Supported Objects (Setup → Queues → Edit), or name another queue`,
+      `    - routing set: ${flowsDir}/pools.yaml:9:17 pools[0].members[4].user: no user with username or email 'nina.roth@acme.example' in this org: correct it, or create the user (Setup → Users); did you mean 'maya.cruz@acme.example'?`,
+      `    - routing set: fix the 3 problem(s) above in ${flowsDir}, or write a folder from this org with npm run cli -- init-routing --out <folder> and set SWITCHYARD_ROUTING_DIR to it`,
+    ]);
+    expect(lines).toContain('  ✗ 4 problem(s):');
+  });
+
+  it('tells the inactive people a routing folder that loads names, and passes', async () => {
+    h = await startHarness();
+    seedAcmeOrg(h.standIn);
+    flowsDir = mkdtempSync(path.join(tmpdir(), 'switchyard-doctor-flows-'));
+    writeFileSync(
+      path.join(flowsDir, 'pools.yaml'),
+      'pools:\n  - name: inside\n    strategy: round-robin\n    members: [{ user: ines@acme.com }, { user: paula.stein@acme.example }]\n',
+    );
+    writeFileSync(path.join(flowsDir, 'territories.yaml'), 'territories: []\n');
+    const lines: string[] = [];
+    expect(await runDoctor(env(h), (l) => lines.push(l), flowsDir), lines.join('\n')).toBe(0);
+    expect(lines).toContain(`  ✓ the routing set in ${flowsDir} names 2 people and queues, all in the org`);
+    expect(lines).toContain(
+      `  ! ${flowsDir}/pools.yaml:4:48 pools[0].members[1].user: Paula Stein (paula.stein@acme.example) is inactive: routing passes over them; reactivate the user (Setup → Users) or take them out of the routing set`,
+    );
   });
 
   it('prints what to fix in the org', async () => {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { DEMO_CATALOG } from '../crm/local/demo-people.js';
 import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
-import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
+import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
+import { initRouting } from './init-routing.js';
 import { backtestCommand, CliError, simulateCommand, WHAT_IF_HELP } from './what-if.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
@@ -13,6 +14,9 @@ Commands:
   demo [--now ISO]         route the demo leads with the shipped flows and explain each decision
   validate [folder]        check flows, pools and territory tables; every problem with its file and line
   schema                   print the flow JSON Schema (for editors)
+  init-routing --out <folder>
+                           a starting routing folder from the org SWITCHYARD_MODE names (its people,
+                           lead queues, countries and lead statuses), loaded back against it
   simulate <leadId>        where a lead would go now, with the live routing set or a candidate folder
   backtest --candidate <folder> (--days n | --ids file)
                            a candidate routing set against the live one over real leads, with the diff
@@ -24,6 +28,8 @@ const COMMAND_HELP: Record<string, string> = {
   validate:
     'Usage: npm run cli -- validate [folder]\nChecks the flows, pools and territory tables of the folder (default: the shipped one) as one set; every problem with its file and line.',
   schema: 'Usage: npm run cli -- schema\nPrints the flow JSON Schema, for editors.',
+  'init-routing':
+    'Usage: npm run cli -- init-routing --out <folder>\nWrites a starting routing folder from the org: the local demo org (SWITCHYARD_MODE=local, the default) or Salesforce (SWITCHYARD_MODE=salesforce and the SF_* settings). It never writes into a folder that holds files.',
 };
 
 async function main(args: string[]): Promise<number> {
@@ -59,16 +65,17 @@ async function main(args: string[]): Promise<number> {
         if (!(error instanceof DocumentInvalidError)) throw error;
         const count = `${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}`;
         console.error(`${dir}: ${count}; nothing is loaded until they are fixed:`);
-        for (const issue of error.issues) {
-          console.error(formatIssue(issue.file === dir ? issue : { ...issue, file: join(dir, issue.file) }));
-        }
+        for (const issue of error.issues) console.error(formatIssue(inFolder(dir, issue)));
         return 1;
       }
       console.log(
         `${dir}: ${set.flows.size} flows, ${set.pools.size} pools and ${set.territories.size} territory tables are valid.`,
       );
+      for (const warning of set.people.warnings) console.log(`note: ${formatIssue(inFolder(dir, warning))}`);
       return 0;
     }
+    case 'init-routing':
+      return initRouting(rest, process.env, (line) => console.log(line));
     case 'schema':
       console.log(JSON.stringify(flowJsonSchema(), null, 2));
       return 0;

@@ -10,6 +10,13 @@ import type {
 } from '../engine/model.js';
 import type { MemberStats } from '../engine/distribution/distribution.types.js';
 
+/** One value of the Lead Status picklist (Salesforce: a LeadStatus record). */
+export interface LeadStatusValue {
+  status: string;
+  /** A converted lead may take it (IsConverted). */
+  converted: boolean;
+}
+
 /** What routing needs to know about one lead beyond the shared indexes. */
 export interface LeadContext {
   lead: LeadRecord;
@@ -130,6 +137,10 @@ export interface CrmPort {
   findLeads(filter: LeadFilter): Promise<string[]>;
   listUsers(): Promise<UserRecord[]>;
   listQueues(): Promise<QueueRecord[]>;
+  /** The Lead Status picklist in its order, marking the values a converted lead takes. */
+  leadStatuses(): Promise<LeadStatusValue[]>;
+  /** The countries of unconverted leads (as the Country field holds them), with how many, most first. */
+  leadCountries(): Promise<Array<{ country: string; leads: number }>>;
   userStats(userIds: string[]): Promise<Map<string, MemberStats>>;
   updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]>;
   convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]>;

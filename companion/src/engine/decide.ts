@@ -263,7 +263,8 @@ class Run {
     if (target.sameCompanyOwner) return this.sameCompanyOwner(usersOnly);
     if (usersOnly) return `${describeTarget(target)} cannot own a contact`;
     if (target.queue !== undefined) {
-      const queue = this.ctx.directory.queueByName(target.queue);
+      // The routing set's loader resolved the queue's DeveloperName to its Id.
+      const queue = this.ctx.directory.queue(target.queue);
       if (!queue) return `queue ${target.queue} does not exist`;
       return {
         owner: { kind: 'queue', id: queue.Id, name: queue.Name, via: `queue ${queue.Name}` },

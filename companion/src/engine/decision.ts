@@ -13,7 +13,6 @@ import type { NodeDoc } from './flow/flow.schema.js';
 export interface Directory {
   user(id: string): UserRecord | undefined;
   queue(id: string): QueueRecord | undefined;
-  queueByName(name: string): QueueRecord | undefined;
 }
 
 export interface PoolSource {

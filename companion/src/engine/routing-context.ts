@@ -28,15 +28,12 @@ export function createDirectory(
   const usersById = new Map<string, UserRecord>();
   for (const user of users) usersById.set(user.Id, user);
   const queuesById = new Map<string, QueueRecord>();
-  const queuesByName = new Map<string, QueueRecord>();
   for (const queue of queues) {
     queuesById.set(queue.Id, queue);
-    queuesByName.set(queue.Name.toLowerCase(), queue);
   }
   return {
     user: (id) => usersById.get(id),
     queue: (id) => queuesById.get(id),
-    queueByName: (name) => queuesByName.get(name.toLowerCase()),
     users: () => [...usersById.values()],
     queues: () => [...queuesById.values()],
   };

@@ -23,6 +23,7 @@ export function toId18(id: string): string | null {
   return id.length === 18 && id !== id18 ? null : id18;
 }
 
+/** @internal the demo org generator's test checks its Ids with it */
 export function isSalesforceId(id: string, keyPrefix?: string): boolean {
   return toId18(id) !== null && (keyPrefix === undefined || id.startsWith(keyPrefix));
 }

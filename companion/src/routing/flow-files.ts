@@ -10,6 +10,8 @@ import {
   type RoutingSet,
   type SourceFile,
 } from '../engine/flow/routing-set.js';
+import { CodedError } from '../engine/coded-error.js';
+import { formatIssue } from '../engine/flow/yaml-source.js';
 import { parseCompanyAliases } from '../engine/matching/company-aliases.js';
 
 /** The flows, pools and territory tables shipped with Switchyard. */
@@ -256,6 +258,36 @@ function readFailure(error: unknown): string {
       return 'is a folder, not a file: rename or move it out of the flow folder';
     default:
       return `cannot be read (${error instanceof Error ? error.message : String(error)}): check the file`;
+  }
+}
+
+/** A routing folder that does not load against the org it is to route: each problem, with its file. */
+export class RoutingSetInvalidError extends CodedError {
+  constructor(
+    readonly dir: string,
+    readonly issues: FlowIssue[],
+  ) {
+    super(
+      'ROUTING_SET_INVALID',
+      `The routing set in ${dir} has ${issues.length} problem${issues.length === 1 ? '' : 's'} against this org; nothing was loaded:\n` +
+        issues.map((issue) => `  ${formatIssue(inFolder(dir, issue))}`).join('\n') +
+        '\nFix each (`npm run cli -- init-routing --out <folder>` writes a folder from the org), or set SWITCHYARD_ROUTING_DIR to the org’s own routing folder.',
+    );
+  }
+}
+
+/** An issue with its file named by its path in the folder. */
+export function inFolder(dir: string, issue: FlowIssue): FlowIssue {
+  return issue.file === dir ? issue : { ...issue, file: join(dir, issue.file) };
+}
+
+/** `readRoutingSet` for the service and the doctor: its problems name the folder and what to do. */
+export async function readOrgRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
+  try {
+    return await readRoutingSet(dir, org);
+  } catch (error) {
+    if (error instanceof FlowInvalidError) throw new RoutingSetInvalidError(dir, error.issues);
+    throw error;
   }
 }
 

@@ -22,14 +22,16 @@ export interface LeadDeciderOptions {
  * every `statsMaxAgeMs`, and counted up here as leads are assigned in between).
  */
 export class LeadDecider {
-  private readonly statsUsers: string[];
   private stats = new Map<string, MemberStats>();
   private statsReadAt = -Infinity;
 
-  constructor(private readonly options: LeadDeciderOptions) {
-    this.statsUsers = [
+  constructor(private readonly options: LeadDeciderOptions) {}
+
+  /** Read each time: the set's members move when a name comes to mean another user. */
+  private statsUsers(): string[] {
+    return [
       ...new Set(
-        [...options.set.pools.values()]
+        [...this.options.set.pools.values()]
           .filter((p) => p.strategy !== 'round-robin' || p.members.some((m) => m.maxOpenLoad !== undefined))
           .flatMap((p) => p.members.map((m) => m.userId)),
       ),
@@ -39,8 +41,9 @@ export class LeadDecider {
   /** Reads the members' open load and performance again when the last read is older than allowed. */
   async refreshStats(at: Date): Promise<void> {
     const ms = at.getTime();
-    if (this.statsUsers.length === 0 || ms - this.statsReadAt < this.options.statsMaxAgeMs) return;
-    this.stats = await this.options.crm.userStats(this.statsUsers);
+    const users = this.statsUsers();
+    if (users.length === 0 || ms - this.statsReadAt < this.options.statsMaxAgeMs) return;
+    this.stats = await this.options.crm.userStats(users);
     this.statsReadAt = ms;
   }
 

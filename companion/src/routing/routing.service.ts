@@ -5,6 +5,8 @@ import type { AccountIndexOptions } from '../engine/matching/account-index.js';
 import type { RoutingSet, SourceFile } from '../engine/flow/routing-set.js';
 import type { Decision } from '../engine/decision.js';
 import type { Trigger } from '../engine/model.js';
+import { OrgPeople, rebindPeople, type Rebinding } from '../engine/flow/org-people.js';
+import { formatIssue } from '../engine/flow/yaml-source.js';
 import type { OrgSnapshot } from '../engine/routing-context.js';
 import type { Store } from '../store/store.js';
 import { ContactRouter, type ContactRouting } from './contact-router.js';
@@ -82,6 +84,12 @@ export interface RoutingServiceOptions {
   onContactsRouted?: (routing: ContactRouting) => void;
   /** Contact ownership failed after a conversion; the conversion itself stands. */
   onContactsError?: (error: unknown) => void;
+  /**
+   * The org's users or queues changed and the routing set's names were resolved again: names that now
+   * stand for another record, and problems not reported before (a name that names nobody any more
+   * keeps its last Id; an inactive user is passed over).
+   */
+  onPeopleChanged?: (rebinding: Rebinding) => void;
 }
 
 /** A batch decided and committed, waiting for its effects to be applied. */
@@ -128,6 +136,9 @@ export class RoutingService {
   private readonly decider: LeadDecider;
   private readonly applier: EffectApplier;
   private readonly knownPools = new Map<string, KnownPool>();
+  private readonly onPeopleChanged: RoutingServiceOptions['onPeopleChanged'];
+  /** Problems with the set's names already reported, so each is told once. */
+  private readonly peopleProblems: Set<string>;
 
   constructor(options: RoutingServiceOptions & { org: OrgSnapshot }) {
     this.crm = options.crm;
@@ -139,6 +150,8 @@ export class RoutingService {
     this.batchSize = options.batchSize ?? 500;
     this.afterCommit = options.afterCommit;
     this.meter = options.meter;
+    this.onPeopleChanged = options.onPeopleChanged;
+    this.peopleProblems = new Set(options.routingSet.people.warnings.map(formatIssue));
     this.contacts = options.contacts
       ? new ContactRouter({
           contacts: options.contacts,
@@ -168,9 +181,22 @@ export class RoutingService {
     return new RoutingService({ ...options, org });
   }
 
-  /** Keeps the snapshot fresh: changed accounts, opportunities, leads, users and queues. */
+  /**
+   * Keeps the snapshot fresh: changed accounts, opportunities, leads, users and queues; when users or
+   * queues changed, the routing set's names are resolved again against them.
+   */
   applyChanges(changes: OrgChanges): void {
     this.org.apply(changes);
+    if (!changes.users?.length && !changes.queues?.length) return;
+    const { directory } = this.org;
+    const rebinding = rebindPeople(
+      this.set.people.refs,
+      new OrgPeople(directory.users(), directory.queues()),
+    );
+    const fresh = rebinding.problems.filter((p) => !this.peopleProblems.has(formatIssue(p)));
+    fresh.forEach((p) => this.peopleProblems.add(formatIssue(p)));
+    if (rebinding.moved.length > 0 || fresh.length > 0)
+      this.onPeopleChanged?.({ moved: rebinding.moved, problems: fresh });
   }
 
   /** Routes one lead. Throws LeadNotFoundError (NOT_FOUND) or NoFlowError (NO_FLOW). */

@@ -29,7 +29,10 @@ describe('npm run cli -- validate', () => {
   it('says the shipped folder is valid', () => {
     const run = validate(dir);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`${dir}: 4 flows, 8 pools and 1 territory tables are valid.\n`);
+    expect(run.stdout).toBe(
+      `${dir}: 4 flows, 8 pools and 1 territory tables are valid.\n` +
+        `note: ${dir}/pools.yaml:13:17 pools[0].members[3].user: Diego Ramos (diego.ramos@switchyard-demo.example) is inactive: routing passes over them; reactivate the user (Setup → Users) or take them out of the routing set\n`,
+    );
     expect(run.status).toBe(0);
   });
 

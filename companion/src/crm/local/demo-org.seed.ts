@@ -9,6 +9,7 @@ import {
   type DemoOrgOptions,
   type DemoRecordSet,
 } from './demo-org.generator.js';
+import { DEMO_QUEUES, DEMO_USERS } from './demo-people.js';
 import { DEMO_SCENARIO } from './demo-scenarios.js';
 import { upsertRecords, type CrmObject } from './local-records.js';
 
@@ -51,7 +52,10 @@ export async function ensureDemoOrg(
   options: EnsureDemoOrgOptions = {},
 ): Promise<EnsureDemoOrgResult> {
   const existing = await demoOrgInfo(db);
-  if (existing) return { ...existing, seeded: false };
+  if (existing) {
+    await namePeople(db);
+    return { ...existing, seeded: false };
+  }
   return atomic(db, async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext('switchyard-demo-org'))`.execute(tx);
     const again = await demoOrgInfo(tx);
@@ -83,4 +87,25 @@ export async function ensureDemoOrg(
       .execute();
     return { ...info, seeded: true };
   });
+}
+
+/**
+ * A demo org seeded by a Switchyard before routing sets named people by username and queues by
+ * DeveloperName gets those names (and nothing else of its people changes), so the shipped folder
+ * resolves against it as against a fresh one.
+ */
+async function namePeople(db: Kysely<Database>): Promise<void> {
+  const names = JSON.stringify([
+    ...DEMO_USERS.map((u) => ({ id: u.Id, names: { Username: u.Username, Email: u.Email } })),
+    ...DEMO_QUEUES.map((q) => ({
+      id: q.Id,
+      names: { DeveloperName: q.DeveloperName, TakesLeads: q.TakesLeads },
+    })),
+  ]);
+  await sql`
+    update crm_records r set data = r.data || e->'names'
+    from jsonb_array_elements(${names}::jsonb) as e
+    where r.id = e->>'id' and r.object in ('User', 'Queue')
+      and not (r.data ? 'Username' or r.data ? 'DeveloperName')
+  `.execute(db);
 }

@@ -136,7 +136,7 @@ export const DEMO_QUEUES: QueueRecord[] = queueNames.map((name, i) => ({
 }));
 
 /** What routing documents may name in the demo org: its users and queues. */
-export const DEMO_CATALOG = { users: DEMO_USERS.map((u) => u.Id), queues: DEMO_QUEUES.map((q) => q.Name) };
+export const DEMO_CATALOG = { users: DEMO_USERS, queues: DEMO_QUEUES };
 
 /** Well-known demo users the flows and tests name. */
 export const DEMO = {

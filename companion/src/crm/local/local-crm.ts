@@ -19,13 +19,14 @@ import type {
   CrmPort,
   LeadChange,
   LeadContext,
+  LeadStatusValue,
   LeadConversion,
   LeadFilter,
   LeadUpdate,
   WriteResult,
 } from '../crm.port.js';
 import { NOT_WORKED_STATUSES } from '../../engine/lead-status.js';
-import { CONVERTED_LEAD_STATUSES } from './demo-org.generator.js';
+import { CONVERTED_LEAD_STATUSES, LEAD_STATUSES } from './demo-org.generator.js';
 import { changedFields, LocalChangeFeed } from './local-change-feed.js';
 import {
   getRecords,
@@ -185,6 +186,25 @@ export class LocalCrm implements CrmPort {
 
   async listQueues(): Promise<QueueRecord[]> {
     return this.listAll<QueueRecord>('Queue');
+  }
+
+  /** The demo org's picklist: the generator's statuses, and the converted ones. */
+  async leadStatuses(): Promise<LeadStatusValue[]> {
+    const statuses = [...new Set<string>([...LEAD_STATUSES, ...CONVERTED_LEAD_STATUSES])];
+    return statuses.map((status) => ({
+      status,
+      converted: (CONVERTED_LEAD_STATUSES as readonly string[]).includes(status),
+    }));
+  }
+
+  async leadCountries(): Promise<Array<{ country: string; leads: number }>> {
+    const { rows } = await sql<{ country: string; leads: string }>`
+      select data->>'Country' as country, count(*) as leads from crm_records
+      where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
+        and coalesce(data->>'Country', '') <> ''
+      group by 1 order by 2 desc, 1
+    `.execute(this.db);
+    return rows.map((r) => ({ country: r.country, leads: Number(r.leads) }));
   }
 
   /**

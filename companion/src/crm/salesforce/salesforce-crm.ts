@@ -3,6 +3,7 @@ import type {
   ContactPort,
   CrmPort,
   LeadContext,
+  LeadStatusValue,
   LeadConversion,
   LeadFilter,
   LeadUpdate,
@@ -255,6 +256,24 @@ export class SalesforceCrm implements CrmPort, ContactPort {
       });
     }
     return queues;
+  }
+
+  /** Object Reference, "LeadStatus": one record per picklist value; IsConverted marks converted ones. */
+  async leadStatuses(): Promise<LeadStatusValue[]> {
+    const rows = await this.api.queryAll<Raw>(
+      'SELECT ApiName, IsConverted FROM LeadStatus ORDER BY SortOrder',
+    );
+    return rows.map((r) => ({ status: String(r['ApiName']), converted: r['IsConverted'] === true }));
+  }
+
+  /** One aggregate query (SOQL and SOSL Reference, "GROUP BY"); blank countries are left out. */
+  async leadCountries(): Promise<Array<{ country: string; leads: number }>> {
+    const rows = await this.api.queryAll<Raw>(
+      'SELECT Country, COUNT(Id) n FROM Lead WHERE IsConverted = false AND Country != null GROUP BY Country',
+    );
+    return rows
+      .map((r) => ({ country: String(r['Country']), leads: Number(r['n']) }))
+      .sort((a, b) => b.leads - a.leads || a.country.localeCompare(b.country));
   }
 
   async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {

@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from '../../config.js';
 import { FlowInvalidError, type Flow } from '../../engine/flow/flow-loader.js';
 import { leadStatusesUsed } from '../../engine/lead-statuses-used.js';
-import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../routing/flow-files.js';
+import { formatIssue } from '../../engine/flow/yaml-source.js';
+import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../../routing/flow-files.js';
 import { CHANGE_OBJECTS } from './salesforce-changes.js';
 import { checkOrg, checkOrgSetup } from './salesforce-doctor.js';
 import { flowSchemaNeeds, REQUIRED_SCHEMA } from './salesforce-fields.js';
@@ -15,9 +16,10 @@ import { SalesforceApiError } from './salesforce.errors.js';
 export async function runDoctor(
   env: Record<string, string | undefined>,
   print: (line: string) => void,
-  flowsDir: string = SHIPPED_FLOWS_DIR,
+  flowsDir?: string,
 ): Promise<number> {
   let settings;
+  let routingDir: string;
   try {
     // The doctor serves no requests, so the API key the server needs is not asked for here.
     const config = loadConfig({
@@ -26,6 +28,7 @@ export async function runDoctor(
       SWITCHYARD_API_KEY: env['SWITCHYARD_API_KEY'] || 'doctor-serves-no-requests',
     });
     settings = config.salesforce!;
+    routingDir = flowsDir ?? config.routingDir ?? SHIPPED_FLOWS_DIR;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     print('Salesforce settings are incomplete:');
@@ -47,7 +50,7 @@ export async function runDoctor(
       `  ✓ API limit: ${limits.remaining} of ${limits.max} daily calls left; Switchyard's budget is ${limits.budget}`,
     );
     const problems: string[] = [];
-    const flows = await routingFlows(connection, flowsDir, problems);
+    const flows = await routingFlows(connection, routingDir, problems, print);
     const report = await checkOrg(connection.api, [...REQUIRED_SCHEMA, ...flowSchemaNeeds(flows)]);
     problems.push(...report.problems);
     problems.push(
@@ -80,20 +83,21 @@ export async function runDoctor(
 }
 
 /**
- * The routing flows, checked against the org's users and queues as the companion's start does. Flows
- * that do not load are one problem (with what to run), and the rest of the checks go on without them.
+ * The routing set, resolved against the org's users and queues as the companion's start does: each
+ * name that names nobody (a person not found, a queue missing or not taking Leads) is a problem of its
+ * own; inactive people are told, not counted. A set that does not load leaves the other checks to run.
  */
 async function routingFlows(
   connection: SalesforceConnection,
   dir: string,
   problems: string[],
+  print: (line: string) => void,
 ): Promise<Flow[]> {
   try {
     const [users, queues] = await Promise.all([connection.crm.listUsers(), connection.crm.listQueues()]);
-    const set = await readRoutingSet(dir, {
-      users: users.map((u) => u.Id),
-      queues: queues.map((q) => q.Name),
-    });
+    const set = await readRoutingSet(dir, { users, queues });
+    print(`  ✓ the routing set in ${dir} names ${set.people.refs.length} people and queues, all in the org`);
+    for (const warning of set.people.warnings) print(`  ! ${formatIssue(inFolder(dir, warning))}`);
     return [...set.flows.values()];
   } catch (err) {
     if (err instanceof SalesforceApiError) {
@@ -104,7 +108,8 @@ async function routingFlows(
     }
     if (!(err instanceof FlowInvalidError)) throw err;
     problems.push(
-      `The routing flows do not load against this org (${err.issues.length} problem(s)): run npm run cli -- validate to see each`,
+      ...err.issues.map((issue) => `routing set: ${formatIssue(inFolder(dir, issue))}`),
+      `routing set: fix the ${err.issues.length} problem(s) above in ${dir}, or write a folder from this org with npm run cli -- init-routing --out <folder> and set SWITCHYARD_ROUTING_DIR to it`,
     );
     return [];
   }

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { isSalesforceId } from '../salesforce-id.js';
 import {
   flowSchema,
   type AssignTargetDoc,
@@ -17,6 +16,7 @@ import {
   type FieldType,
   type Scope,
 } from './fields.js';
+import type { PeopleBinder } from './org-people.js';
 import {
   DocumentInvalidError,
   parseYamlSource,
@@ -33,8 +33,8 @@ export type FlowIssue = SourceIssue;
 /** What a flow may refer to: it is invalid when it names a pool, queue, user, table or flow not in here. */
 export interface FlowCatalog {
   pools: string[];
-  queues: string[];
-  users: string[];
+  /** The org's users and queues, which resolves the names flows give them. */
+  people: PeopleBinder;
   territories: string[];
   flows: string[];
   fields?: Partial<Record<Scope, Record<string, FieldType>>>;
@@ -81,7 +81,7 @@ export function checkFlowSource(source: YamlSource, file: string, catalog: FlowC
     return undefined;
   }
   const before = source.issues.length;
-  checkSemantics(parsed.data, catalog, source.report);
+  checkSemantics(parsed.data, catalog, source);
   return source.issues.length === before ? { ...parsed.data, file } : undefined;
 }
 
@@ -108,7 +108,8 @@ function reportSchemaIssue(issue: z.core.$ZodIssue, report: Report) {
   }
 }
 
-function checkSemantics(flow: FlowDoc, catalog: FlowCatalog, report: Report) {
+function checkSemantics(flow: FlowDoc, catalog: FlowCatalog, source: YamlSource) {
+  const report = source.report;
   const fields = mergeFields(catalog.fields);
   const ids = Object.keys(flow.nodes);
   const known = new Set(ids);
@@ -147,11 +148,11 @@ function checkSemantics(flow: FlowDoc, catalog: FlowCatalog, report: Report) {
         checkSet(node.set, at('set'), fields, report);
         break;
       case 'assign':
-        checkTargets(node.to, at('to'), fields, catalog, report);
+        checkTargets(node.to, at('to'), fields, catalog, source);
         if (node.set) checkSet(node.set, at('set'), fields, report);
         break;
       case 'convert':
-        checkTargets(node.owner, at('owner'), fields, catalog, report);
+        checkTargets(node.owner, at('owner'), fields, catalog, source);
         if (node.set) checkSet(node.set, at('set'), fields, report);
         break;
       case 'refuse':
@@ -343,8 +344,9 @@ function checkTargets(
   path: PathSegment[],
   fields: FieldCatalog,
   catalog: FlowCatalog,
-  report: Report,
+  source: YamlSource,
 ): void {
+  const report = source.report;
   const list = Array.isArray(to) ? to : [to];
   list.forEach((target, i) => {
     const p = Array.isArray(to) ? [...path, i] : path;
@@ -358,19 +360,17 @@ function checkTargets(
       );
       return;
     }
-    const named = (kind: 'pools' | 'queues' | 'territories', value: string, label: string) => {
+    const named = (kind: 'pools' | 'territories', value: string, label: string) => {
       if (!catalog[kind].includes(value))
         report([...p, keys[0]!], () => `no ${label} named '${value}'${suggest(value, catalog[kind])}`);
     };
     if (target.pool !== undefined) named('pools', target.pool, 'pool');
-    if (target.queue !== undefined) named('queues', target.queue, 'queue');
     if (target.territory !== undefined) named('territories', target.territory, 'territory table');
-    if (target.user !== undefined) {
-      if (!isSalesforceId(target.user, '005'))
-        report([...p, 'user'], `'${target.user}' is not a Salesforce user Id (005…, 15 or 18 characters)`);
-      else if (!catalog.users.includes(target.user))
-        report([...p, 'user'], `user ${target.user} is not in the org (or not active in the catalog)`);
-    }
+    // The engine works with Ids: a resolved name is replaced by the record's Id in the loaded flow.
+    if (target.queue !== undefined)
+      catalog.people.bind(source, [...p, 'queue'], 'queue', target.queue, (id) => (target.queue = id));
+    if (target.user !== undefined)
+      catalog.people.bind(source, [...p, 'user'], 'user', target.user, (id) => (target.user = id));
     if (target.field !== undefined) {
       const resolved = resolveField(target.field, fields);
       if (typeof resolved === 'function') report([...p, 'field'], resolved);

@@ -65,8 +65,8 @@ export const conditionSchema = z
 
 export const assignTargetSchema = z
   .strictObject({
-    user: z.string().describe('a Salesforce user Id').optional(),
-    queue: z.string().describe('a queue name').optional(),
+    user: z.string().describe('a user: username, email or user Id').optional(),
+    queue: z.string().describe("a queue's DeveloperName (or Id)").optional(),
     pool: z.string().describe('a round-robin pool name').optional(),
     territory: z
       .string()

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PoolDefinition, TerritoryTable } from '../distribution/distribution.types.js';
 import { validatePool } from '../distribution/pool.js';
 import { validateTerritoryTable } from '../distribution/territory.js';
-import type { Trigger } from '../model.js';
+import type { QueueRecord, Trigger, UserRecord } from '../model.js';
 import type { FieldType, Scope } from './fields.js';
 import { MAX_FLOW_DEPTH, MAX_STEPS } from '../decide.js';
 import {
@@ -13,25 +13,36 @@ import {
   type Flow,
   type FlowIssue,
 } from './flow-loader.js';
-import { parseYamlSource, sortIssues, suggest, type YamlSource } from './yaml-source.js';
+import { OrgPeople, PeopleBinder, type PersonRef } from './org-people.js';
+import { parseYamlSource, sortIssues, suggest, type SourceIssue, type YamlSource } from './yaml-source.js';
 
 export interface SourceFile {
   file: string;
   text: string;
 }
 
-/** What the org has, for checking that documents name only things that exist. */
+/**
+ * What the org has, for checking that documents name only things that exist: its users (with
+ * Username and Email) and queues (with DeveloperName and whether they take Leads).
+ */
 export interface OrgCatalog {
-  users: string[];
-  queues: string[];
+  users: readonly UserRecord[];
+  queues: readonly QueueRecord[];
   fields?: Partial<Record<Scope, Record<string, FieldType>>>;
 }
 
 /** Everything routing runs on: flows, pools and territory tables, validated together. */
 export interface RoutingSet {
   flows: Map<string, Flow>;
+  /** Members are users by Id: the names the file writes are resolved when the set is loaded. */
   pools: Map<string, PoolDefinition>;
   territories: Map<string, TerritoryTable>;
+  /**
+   * Every user and queue the files name, with the Id each stands for now (`rebindPeople` resolves
+   * them again when the org changes), and the names that load but that routing passes over
+   * (inactive users), each on its line.
+   */
+  people: { refs: PersonRef[]; warnings: SourceIssue[] };
 }
 
 const poolSchema = z.strictObject({
@@ -42,7 +53,9 @@ const poolSchema = z.strictObject({
   load: z.enum(['leads', 'opportunities', 'both']).optional(),
   members: z.array(
     z.strictObject({
-      userId: z.string(),
+      /** A username, an email or a user Id; `userId` is the older key for the same. */
+      user: z.string().optional(),
+      userId: z.string().optional(),
       weight: z.number().optional(),
       capPerHour: z.number().optional(),
       capPerDay: z.number().optional(),
@@ -83,20 +96,38 @@ export function loadRoutingSet(
   const issues: FlowIssue[] = [];
   const pools = new Map<string, PoolDefinition>();
   const territories = new Map<string, TerritoryTable>();
+  const people = new PeopleBinder(new OrgPeople(org.users, org.queues));
 
   const poolSource = parseYamlSource(files.pools.text, files.pools.file);
   const poolList = listOf(poolSource, 'pools', poolSchema);
-  poolList.valid.forEach(({ item: pool, index: i }) => {
+  poolList.valid.forEach(({ item: { members, ...rest }, index: i }) => {
+    const pool: PoolDefinition = { ...rest, members: [] };
     if (pools.has(pool.name))
       poolSource.report(['pools', i, 'name'], `a pool named '${pool.name}' is already defined`);
     pools.set(pool.name, pool);
-    for (const problem of validatePool(pool))
-      poolSource.report(`pools[${i}].${problem.path}`, problem.message);
-    pool.members.forEach((member, j) => {
-      if (!org.users.includes(member.userId)) {
-        poolSource.report(['pools', i, 'members', j, 'userId'], `user ${member.userId} is not in the org`);
+    let named = true;
+    members.forEach(({ user, userId, ...member }, j) => {
+      const at = ['pools', i, 'members', j];
+      const written = user ?? userId;
+      if (written === undefined || (user !== undefined && userId !== undefined)) {
+        named = false;
+        poolSource.report(at, 'a member names one user: user: <username, email or user Id>');
+        return;
       }
+      const entry = { ...member, userId: written };
+      pool.members.push(entry);
+      const key = user !== undefined ? 'user' : 'userId';
+      people.bind(poolSource, [...at, key], 'user', written, (id) => (entry.userId = id));
     });
+    // Duplicates are found among the people the names resolve to, whichever way each is written.
+    // A problem with a member is shown at the key the file writes (user or userId).
+    const keyOf = (j: string) => (members[Number(j)]?.user !== undefined ? 'user' : 'userId');
+    if (named)
+      for (const problem of validatePool(pool))
+        poolSource.report(
+          `pools[${i}].${problem.path.replace(/^members\[(\d+)\]\.userId$/, (_, j: string) => `members[${j}].${keyOf(j)}`)}`,
+          problem.message,
+        );
   });
   issues.push(...poolSource.issues);
 
@@ -119,15 +150,10 @@ export function loadRoutingSet(
           () => `no pool named '${pool}'${suggest(pool, poolList.names)}`,
         );
       }
-      if (queue !== undefined && !org.queues.includes(queue)) {
-        territorySource.report(
-          [...at, 'queue'],
-          () => `no queue named '${queue}'${suggest(queue, org.queues)}`,
-        );
-      }
-      if (user !== undefined && !org.users.includes(user)) {
-        territorySource.report([...at, 'user'], `user ${user} is not in the org`);
-      }
+      if (queue !== undefined)
+        people.bind(territorySource, [...at, 'queue'], 'queue', queue, (id) => (row.assign.queue = id));
+      if (user !== undefined)
+        people.bind(territorySource, [...at, 'user'], 'user', user, (id) => (row.assign.user = id));
     });
   });
   issues.push(...territorySource.issues);
@@ -138,8 +164,7 @@ export function loadRoutingSet(
     .filter((name): name is string => typeof name === 'string');
   const catalog = {
     pools: poolList.names,
-    queues: org.queues,
-    users: org.users,
+    people,
     territories: tableList.names,
     flows: flowNames,
     ...(org.fields ? { fields: org.fields } : {}),
@@ -159,7 +184,7 @@ export function loadRoutingSet(
   for (const source of flowSources) issues.push(...source.issues);
 
   if (issues.length > 0) throw new FlowInvalidError(sortIssues(issues));
-  return { flows, pools, territories };
+  return { flows, pools, territories, people: { refs: people.refs, warnings: sortIssues(people.warnings) } };
 }
 
 /** The subflow nodes of a flow: the flows it hands over to, and where. */

@@ -67,6 +67,8 @@ export interface YamlSource {
   issues: SourceIssue[];
   /** Records a problem at a path ("rows[2].assign" or segments); the line is that of the path's node. */
   report(path: PathSegment[] | string, message: IssueMessage): void;
+  /** The problem a report at `path` would record, without recording it (a note kept for later). */
+  issueAt(path: PathSegment[], message: string): SourceIssue;
 }
 
 /** Parses YAML keeping positions, so later checks can say on which line a problem is. */
@@ -127,6 +129,10 @@ export function parseYamlSource(text: string, file: string): YamlSource {
         formatPath(segments),
         typeof message === 'string' ? message : message(),
       );
+    },
+    issueAt(path, message) {
+      const pos = lineCounter.linePos(locate(doc.contents, path));
+      return { file, line: pos.line, column: pos.col, path: formatPath(path), message: printable(message) };
     },
   };
 }

@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { DEMO_CATALOG } from '../../../src/crm/local/demo-people.js';
 import { regionOf } from '../../../src/engine/distribution/countries.js';
-import type { PoolDefinition, TerritoryTable } from '../../../src/engine/distribution/distribution.types.js';
 import { validatePool } from '../../../src/engine/distribution/pool.js';
 import { validateTerritoryTable } from '../../../src/engine/distribution/territory.js';
+import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
 
-// The demo org's pools and territories ship with the product: they must pass the checks admins get.
-const flows = new URL('../../../flows/', import.meta.url);
-const { pools } = parse(readFileSync(new URL('pools.yaml', flows), 'utf8')) as { pools: PoolDefinition[] };
-const { territories } = parse(readFileSync(new URL('territories.yaml', flows), 'utf8')) as {
-  territories: TerritoryTable[];
-};
+// The demo org's pools and territories ship with the product: they must pass the checks admins get,
+// with the people they name resolved against the demo org.
+const set = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
+const pools = [...set.pools.values()];
+const territories = [...set.territories.values()];
 
 describe('the demo pools and territories', () => {
   it.each(pools.map((p) => [p.name, p] as const))('pool %s is valid', (_name, pool) => {

@@ -7,12 +7,20 @@ import {
   type FlowCatalog,
 } from '../../../src/engine/flow/flow-loader.js';
 import { flowJsonSchema } from '../../../src/engine/flow/flow.schema.js';
+import { OrgPeople, PeopleBinder } from '../../../src/engine/flow/org-people.js';
 import { formatIssue } from '../../../src/engine/flow/yaml-source.js';
 
 const catalog: FlowCatalog = {
   pools: ['hot-leads'],
-  queues: ['Partner Queue', 'Hopper'],
-  users: ['005SY0000000001YAA'],
+  people: new PeopleBinder(
+    new OrgPeople(
+      [{ Id: '005SY0000000001YAA', Name: 'Ava Patel', IsActive: true, Username: 'ava@acme.example' }],
+      [
+        { Id: '00GSY0000000001YAA', Name: 'Partner Queue', DeveloperName: 'Partner_Queue', TakesLeads: true },
+        { Id: '00GSY0000000007YAA', Name: 'Hopper', DeveloperName: 'Hopper', TakesLeads: true },
+      ],
+    ),
+  ),
   territories: ['sdr-regions'],
   flows: ['leandata-blueprint'],
 };
@@ -133,8 +141,8 @@ describe('flow loader', () => {
       );
     expect(problems(text)).toEqual([
       "16 nodes.hot.to[0].pool: no pool named 'hot-lead'; did you mean 'hot-leads'?",
-      "20 nodes.hopper.to[0].queue: no queue named 'Partner Queu'; did you mean 'Partner Queue'?",
-      '20 nodes.hopper.to[1].user: user 005SY0000000002YAA is not in the org (or not active in the catalog)',
+      "20 nodes.hopper.to[0].queue: no queue with DeveloperName 'Partner Queu' in this org: correct it, or create the queue with Lead as a supported object (Setup → Queues); did you mean 'Partner_Queue'?",
+      '20 nodes.hopper.to[1].user: no user with Id 005SY0000000002YAA in this org: name the person by username or email, or correct the Id',
       "20 nodes.hopper.to[2].territory: no territory table named 'regions'",
       "20 nodes.hopper.to[3].field: 'account.Name' does not hold a user: use a lookup such as account.OwnerId or account.BDR_Assigned__c",
     ]);

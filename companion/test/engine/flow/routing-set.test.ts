@@ -83,11 +83,14 @@ describe('routing set', () => {
   it('a pool member who is not in the org is named', () => {
     const pools = {
       file: 'pools.yaml',
-      text: shipped.pools.text.replace('005SY0000000010YAA', '005SY0000000099YAA'),
+      text: shipped.pools.text.replace(
+        'jay.singh@switchyard-demo.example',
+        'jay.sing@switchyard-demo.example',
+      ),
     };
     expect(issuesOf({ ...shipped, pools })).toEqual([
       expect.stringMatching(
-        /^pools\.yaml:\d+ pools\[2\]\.members\[2\]\.userId: user 005SY0000000099YAA is not in the org$/,
+        /^pools\.yaml:\d+ pools\[2\]\.members\[2\]\.user: no user with username or email 'jay\.sing@switchyard-demo\.example' in this org: correct it, or create the user \(Setup → Users\); did you mean 'jay\.singh@switchyard-demo\.example'\?$/,
       ),
     ]);
   });
