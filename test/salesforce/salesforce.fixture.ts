@@ -1,4 +1,5 @@
 /** Shared set-up for the contract tests: a fresh stand-in and an adapter logged in to it. */
+import type { QueueRecord, UserRecord } from '../../companion/src/engine/model.js';
 
 /** For tests of timeouts: short enough to keep them quick, long enough for a loaded machine's normal answers. */
 export const SHORT_TIMEOUT = { policy: { timeoutMs: 600 } };
@@ -88,4 +89,23 @@ export function seedQueue(
   options: { label?: string; objects?: string[] } = {},
 ): string {
   return standIn.seedQueue(developerName, options);
+}
+
+/**
+ * The stand-in org's users and queues as a routing set is checked against, read from its tables
+ * without an API call (so tests that count calls count only routing's).
+ */
+export function orgCatalog(standIn: SalesforceStandIn): { users: UserRecord[]; queues: QueueRecord[] } {
+  const rows = (object: string) => [...standIn.org.table(object).values()].filter((r) => !r['IsDeleted']);
+  const leadQueues = new Set(
+    rows('QueueSobject')
+      .filter((r) => r['SobjectType'] === 'Lead')
+      .map((r) => r['QueueId']),
+  );
+  return {
+    users: rows('User') as unknown as UserRecord[],
+    queues: rows('Group')
+      .filter((g) => g['Type'] === 'Queue')
+      .map((g) => ({ ...(g as unknown as QueueRecord), TakesLeads: leadQueues.has(g.Id) })),
+  };
 }
