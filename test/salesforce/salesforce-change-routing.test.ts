@@ -12,7 +12,7 @@ import { SalesforceChangeTrigger } from '../../companion/src/jobs/salesforce-cha
 import { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../companion/src/store/open-database.js';
 import type { Store } from '../../companion/src/store/store.js';
-import { seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
+import { orgCatalog, seedLeads, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 import { PubSubStandIn, type PubSubStandInOptions } from './stand-in/pubsub.server.js';
 
 // Every lead routed whatever path its events take, and none twice: the companion's change feed and
@@ -134,7 +134,7 @@ async function world(
       pools: { file: 'pools.yaml', text: 'pools: []\n' },
       territories: { file: 'territories.yaml', text: 'territories: []\n' },
     },
-    { users: [rep, rerouter, partner, other, h.standIn.integrationUserId], queues: [] },
+    orgCatalog(h.standIn),
   );
   const service = await RoutingService.create({ crm: h.crm, store, routingSet });
   await tick();

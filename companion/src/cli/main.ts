@@ -1,5 +1,4 @@
 /** The admin CLI: `npm run cli -- <command>`; `npm run cli -- --help` lists the commands. */
-import { join } from 'node:path';
 import { DEMO_CATALOG } from '../crm/local/demo-people.js';
 import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';

@@ -246,8 +246,8 @@ export class RoutingService {
    */
   candidateSet(files: SourceFile[]): RoutingSet {
     return routingSetFromFiles(files, {
-      users: this.org.directory.users().map((u) => u.Id),
-      queues: this.org.directory.queues().map((q) => q.Name),
+      users: this.org.directory.users(),
+      queues: this.org.directory.queues(),
     });
   }
 
