@@ -18,7 +18,7 @@ let h: Harness | undefined;
 let dir: string;
 beforeAll(async () => {
   store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
-});
+}, 120_000);
 afterAll(() => store.close());
 afterEach(async () => {
   await h?.standIn.close();

@@ -73,7 +73,10 @@ export async function writeRoutingFolder(
     }
     return true;
   });
-  const queue = leadQueues[0] ? (leadQueues[0].DeveloperName ?? leadQueues[0].Id) : null;
+  // The fallback for leads nobody takes: the first lead queue by DeveloperName, so the same org
+  // always gives the same folder (the admin picks another by editing the flow).
+  const [fallback] = leadQueues.map((q) => q.DeveloperName ?? q.Id).sort((a, b) => a.localeCompare(b));
+  const queue = fallback ?? null;
   const firstPool = pools[0]?.name ?? null;
   if (!firstPool && !queue) {
     throw new RoutingFolderError(
