@@ -7,7 +7,9 @@ import { createElement } from 'lwc';
 import configProvider from 'lightning/configProvider';
 import App from 'preview/app';
 
-configProvider({ getPathPrefix: () => '/preview/slds' });
+// Icon sprites come from the same bundle as this script (its hashed folder), so they are cached with it.
+const SLDS_PREFIX = new URL('../slds', import.meta.url).pathname;
+configProvider({ getPathPrefix: () => SLDS_PREFIX });
 
 // The host page, not a component, mounts the app: it owns the document.
 // eslint-disable-next-line @lwc/lwc/no-document-query

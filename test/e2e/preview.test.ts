@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../../companion/src/crm/local/demo-scenarios.js';
@@ -21,6 +22,24 @@ const browserMissing = !existsSync(CHROMIUM);
 if (browserMissing) {
   const where = process.env.CI === 'true' ? 'CI needs it: failing' : 'skipping the browser tests';
   console.warn(`No Chromium at ${CHROMIUM} (${where}). Install it with: apt-get install -y chromium`);
+}
+
+/** axe-core, run inside the page (evaluate is not subject to the page's content security policy). */
+const AXE = axe.source;
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const results = await page.evaluate(async () => {
+    const runner = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe;
+    return (await runner.run()).violations;
+  });
+  return results
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
 /** Pages update when the companion answers; on a busy CI machine that can take a few seconds. */
@@ -250,6 +269,79 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.waitForURL(/\/preview\/lead\//);
       await eventually(() => highlight(page, 'Company').textContent()).toBe('Meridian Bank');
       expect(new URL(page.url()).searchParams.get('as')).toBe(noah);
+      await page.close();
+    });
+
+    it('keeps focus in the re-route dialog, closes it on Escape and gives focus back to Re-route', async () => {
+      const lead = scenario('reroute-eligible').lead;
+      const page = await open(`/preview/lead/${lead.Id}`, quinn);
+      await eventually(() => highlight(page, 'Lead Owner').textContent()).not.toBe('');
+      const action = page.getByRole('button', { name: 'Re-route', exact: true });
+      await action.click();
+      const dialog = page.getByRole('dialog');
+      await eventually(() => dialog.count()).toBe(1);
+      // Focus inside shadow roots: each level's active element, outermost first.
+      const focusChain = () =>
+        page.evaluate(() => {
+          const chain: string[] = [];
+          let node: Element | null = document.activeElement;
+          while (node) {
+            const inside = node.closest('[role="dialog"]') ? '{dialog}' : '';
+            chain.push(`${node.tagName.toLowerCase()}.${[...node.classList].join('.')}${inside}`);
+            node = node.shadowRoot?.activeElement ?? null;
+          }
+          return chain.join(' > ');
+        });
+      const inDialog = async () => (await focusChain()).includes('{dialog}');
+      await eventually(inDialog).toBe(true);
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press('Tab');
+        expect(await inDialog()).toBe(true);
+      }
+      await page.keyboard.press('Shift+Tab');
+      expect(await inDialog()).toBe(true);
+      await page.keyboard.press('Escape');
+      await eventually(() => dialog.count()).toBe(0);
+      await eventually(focusChain).toMatch(/reroute-action/);
+      await page.close();
+    });
+
+    it('has no serious accessibility violation on the start, lead and account pages (axe)', async () => {
+      const lead = scenario('reroute-eligible').lead;
+      const account = await accountWithMatchedLeads();
+      for (const [name, path] of [
+        ['start', '/preview/'],
+        ['lead', `/preview/lead/${lead.Id}`],
+        ['account', `/preview/account/${account.id}`],
+      ] as const) {
+        const page = await open(path, quinn);
+        await page.waitForLoadState('networkidle');
+        expect(await seriousViolations(page), `${name} page`).toEqual([]);
+        await page.close();
+      }
+    });
+
+    it('tells an open tab to reload the page when the companion restarted with another key', async () => {
+      const lead = scenario('reroute-eligible').lead;
+      const page = await open(`/preview/lead/${lead.Id}`, ava);
+      await eventually(() => highlight(page, 'Lead Owner').textContent()).not.toBe('');
+      // As after a restart: the key written into this page is no longer the companion's.
+      await page.route('**/v1/**', (route) =>
+        route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: { code: 'UNAUTHENTICATED', message: 'The API key is not valid.', action: 'Use the key…' },
+          }),
+        }),
+      );
+      await page.getByRole('button', { name: 'Refresh routing history' }).click();
+      const problem = page.getByRole('alert');
+      await eventually(() => problem.allTextContents()).toContainEqual(
+        expect.stringMatching(/Reload the page/),
+      );
+      expect((await problem.allTextContents()).join(' ')).not.toMatch(/API key is not valid/);
+      await screenshot(page, 'lead-after-restart');
       await page.close();
     });
 

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +46,10 @@ const PACKAGES = [
   'lightning-base-components',
   '@salesforce-ux/design-system',
   'rollup',
+  'esbuild',
 ];
+/** Files a browser downloads that compress well; each gets a .br and a .gz beside it. */
+const COMPRESSIBLE = /\.(js|css|svg|json)$/;
 /** Only these SLDS assets are served: the stylesheet and the icon sprites lightning-icon falls back to. */
 const SLDS_ASSETS = [
   'styles/salesforce-lightning-design-system.min.css',
@@ -356,6 +361,43 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
     await cp(path.join(slds, asset), path.join(outDir, 'slds/assets', asset), { recursive: true });
   }
   await cp(path.join(paths.root, 'scripts/preview/preview.css'), path.join(outDir, 'assets/preview.css'));
+  await shrink(outDir);
+}
+
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+/**
+ * What a page downloads, made small: the bundle minified (esbuild), then every compressible file
+ * stored beside itself as .br and .gz, so the server sends the compressed bytes without compressing
+ * on each request (preview.router.ts picks the one the browser accepts).
+ */
+async function shrink(outDir: string): Promise<void> {
+  const { transform } = await import('esbuild');
+  const files = await filesUnder(outDir, (f) => COMPRESSIBLE.test(f));
+  for (const file of files) {
+    let content = await readFile(file);
+    if (file.endsWith('.js')) {
+      const minified = await transform(content.toString('utf8'), {
+        minify: true,
+        format: 'esm',
+        target: 'es2022',
+        legalComments: 'none',
+      });
+      content = Buffer.from(minified.code);
+      await writeFile(file, content);
+    }
+    const [br, gz] = await Promise.all([
+      brotli(content, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 9,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: content.length,
+        },
+      }),
+      gzipped(content, { level: 9 }),
+    ]);
+    await Promise.all([writeFile(`${file}.br`, br), writeFile(`${file}.gz`, gz)]);
+  }
 }
 
 /** Removes bundles other than the live one, and staging folders of builds that died. */

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
@@ -90,17 +91,22 @@ const scriptJson = (value: unknown) =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-function hostPage(title: string, data: PageData): string {
+/** Where a bundle's files are served: its source hash in the path, so each file may be cached for good. */
+const bundlePath = (hash: string) => `/preview/v/${hash}`;
+
+function hostPage(title: string, data: PageData, hash: string): string {
+  const base = bundlePath(hash);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Switchyard preview</title>
-<link rel="stylesheet" href="/preview/slds/assets/styles/salesforce-lightning-design-system.min.css">
-<link rel="stylesheet" href="/preview/assets/preview.css">
+<link rel="stylesheet" href="${base}/slds/assets/styles/salesforce-lightning-design-system.min.css">
+<link rel="stylesheet" href="${base}/assets/preview.css">
+<link rel="modulepreload" href="${base}/assets/preview.js">
 <script type="application/json" id="switchyard-preview-data">${scriptJson(data)}</script>
-<script type="module" src="/preview/assets/preview.js"></script>
+<script type="module" src="${base}/assets/preview.js"></script>
 </head>
 <body>
 <div id="preview-root"></div>
@@ -253,20 +259,73 @@ export function previewRouter(options: PreviewRouterOptions): Router {
         );
       return;
     }
-    res.status(status).type('html').send(hostPage(title, data));
+    res
+      .status(status)
+      .type('html')
+      .send(hostPage(title, data, path.basename(outcome)));
   };
 
   const statics = new Map<string, RequestHandler>();
+  /** Which files have a compressed copy beside them (the build writes .br and .gz), by path. */
+  const encoded = new Map<string, Promise<boolean>>();
+  const hasCopy = (file: string) => {
+    let known = encoded.get(file);
+    if (!known) {
+      known = stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      encoded.set(file, known);
+    }
+    return known;
+  };
+  /**
+   * A bundle's files: the compressed copy the browser accepts (brotli, else gzip), else the file. Under
+   * the bundle's hash they never change, so browsers keep them for a year; the unhashed paths (icon
+   * sprites asked for by older pages) are checked again on each use.
+   */
   const assets =
-    (dir: 'assets' | 'slds'): RequestHandler =>
+    (dir: 'assets' | 'slds', immutable: boolean): RequestHandler =>
     (req, res, next) => {
       ready().then(
-        (bundleDir) => {
+        async (bundleDir) => {
+          if (immutable && req.params.hash !== path.basename(bundleDir)) {
+            res
+              .status(404)
+              .setHeader('Cache-Control', 'no-store')
+              .type('text')
+              .send('This preview was rebuilt since the page was opened: reload the page.');
+            return;
+          }
           const key = path.join(bundleDir, dir);
           let serve = statics.get(key);
           if (!serve) {
-            serve = express.static(key, { fallthrough: false, index: false, maxAge: 0 });
+            serve = express.static(key, { fallthrough: false, index: false, cacheControl: false });
             statics.set(key, serve);
+          }
+          res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+          const accepts = String(req.headers['accept-encoding'] ?? '');
+          let file = '';
+          try {
+            file = path.join(key, path.normalize(decodeURIComponent(req.path)));
+          } catch {
+            // A malformed path: express.static answers it (400) without our help.
+          }
+          for (const [encoding, ext] of [
+            ['br', '.br'],
+            ['gzip', '.gz'],
+          ] as const) {
+            if (
+              new RegExp(`\\b${encoding}\\b`).test(accepts) &&
+              file.startsWith(key + path.sep) &&
+              (await hasCopy(file + ext))
+            ) {
+              res.vary('Accept-Encoding');
+              res.setHeader('Content-Encoding', encoding);
+              res.type(path.extname(file));
+              req.url = `${req.url.split('?')[0]}${ext}`;
+              break;
+            }
           }
           serve(req, res, next);
         },
@@ -276,8 +335,10 @@ export function previewRouter(options: PreviewRouterOptions): Router {
     };
 
   const router = Router();
-  router.use('/preview/assets', assets('assets'));
-  router.use('/preview/slds', assets('slds'));
+  router.use('/preview/v/:hash/assets', assets('assets', true));
+  router.use('/preview/v/:hash/slds', assets('slds', true));
+  router.use('/preview/assets', assets('assets', false));
+  router.use('/preview/slds', assets('slds', false));
 
   // Routes match with or without a trailing slash; the landing page wants one so relative links work.
   router.get('/preview', (req, res) => {

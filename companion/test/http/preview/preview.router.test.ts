@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ async function serve(mode: 'local' | 'salesforce') {
   const distDir = mkdtempSync(path.join(tmpdir(), 'switchyard-preview-'));
   mkdirSync(path.join(distDir, 'abc123/assets'), { recursive: true });
   writeFileSync(path.join(distDir, 'abc123/assets/preview.js'), 'export {};\n');
+  writeFileSync(path.join(distDir, 'abc123/assets/preview.js.br'), brotliCompressSync('export {};\n'));
+  writeFileSync(path.join(distDir, 'abc123/assets/preview.js.gz'), gzipSync('export {};\n'));
   writeFileSync(path.join(distDir, 'current.json'), JSON.stringify({ hash: 'abc123' }));
   const app = express();
   app.use(
@@ -33,7 +36,8 @@ async function serve(mode: 'local' | 'salesforce') {
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    get: (route: string) => fetch(url + route, { redirect: 'manual' }),
+    get: (route: string, headers: Record<string, string> = {}) =>
+      fetch(url + route, { redirect: 'manual', headers }),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -107,6 +111,34 @@ describe('preview router in local mode', () => {
     expect((await preview.get('/preview/assets/preview.js')).status).toBe(200);
     expect((await preview.get('/preview/assets/missing.js')).status).toBe(404);
     expect((await preview.get('/v1/me')).status).toBe(401);
+  });
+
+  it('points pages at the bundle under its hash, kept for good and sent compressed', async () => {
+    const { html } = await pageData(await preview.get('/preview/'));
+    expect(html).toContain('src="/preview/v/abc123/assets/preview.js"');
+    expect(html).toContain('href="/preview/v/abc123/slds/assets/styles/');
+
+    const br = await preview.get('/preview/v/abc123/assets/preview.js', { 'accept-encoding': 'gzip, br' });
+    expect(br.status).toBe(200);
+    expect(br.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('content-type')).toMatch(/javascript/);
+    expect(br.headers.get('vary')).toMatch(/Accept-Encoding/i);
+    // fetch decodes what it is sent: the words arrive whole.
+    expect(await br.text()).toBe('export {};\n');
+
+    const gz = await preview.get('/preview/v/abc123/assets/preview.js', { 'accept-encoding': 'gzip' });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const plain = await preview.get('/preview/v/abc123/assets/preview.js', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe('export {};\n');
+  });
+
+  it('tells a page opened before a rebuild to reload instead of serving it stale code', async () => {
+    const old = await preview.get('/preview/v/0ld0ne/assets/preview.js');
+    expect(old.status).toBe(404);
+    expect(old.headers.get('cache-control')).toBe('no-store');
+    expect(await old.text()).toMatch(/reload the page/);
   });
 });
 

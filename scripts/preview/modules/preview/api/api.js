@@ -1,4 +1,4 @@
-import { actingUserId, apiKey } from 'preview/session';
+import { actingUserId, apiKey, page } from 'preview/session';
 
 /** A failed call, shaped like the companion's answer: { status, body: { error: { code, message, action } } }. */
 export class CompanionError extends Error {
@@ -46,6 +46,22 @@ export async function request(method, path, body, extraHeaders = {}) {
     parsed = null;
   }
   if (!response.ok) {
+    // The page was given its key when it was served; refused now, the companion restarted with another.
+    if (
+      response.status === 401 &&
+      page().apiKey &&
+      parsed &&
+      parsed.error &&
+      parsed.error.code === 'UNAUTHENTICATED'
+    ) {
+      throw new CompanionError(401, {
+        error: {
+          code: 'PREVIEW_RESTARTED',
+          message: 'The Switchyard companion was restarted since this page was opened.',
+          action: 'Reload the page.',
+        },
+      });
+    }
     if (parsed && parsed.error && typeof parsed.error.message === 'string') {
       throw new CompanionError(response.status, parsed);
     }

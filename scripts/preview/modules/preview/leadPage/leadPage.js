@@ -35,11 +35,12 @@ export default class LeadPage extends RecordPage {
   fields = FIELDS;
   rerouteOpen = false;
   focusDialog = false;
+  focusAction = false;
 
   constructor() {
     super();
     this.addEventListener('lightning__actionsclosescreen', () => {
-      this.rerouteOpen = false;
+      this.closeReroute();
     });
   }
 
@@ -83,6 +84,12 @@ export default class LeadPage extends RecordPage {
   }
 
   renderedCallback() {
+    // A dialog that closes gives the focus back to the button that opened it.
+    if (this.focusAction && !this.rerouteOpen) {
+      const action = this.template.querySelector('.reroute-action');
+      if (action) action.focus();
+      this.focusAction = false;
+    }
     // A dialog that opens takes the focus, so keyboard and screen reader users land inside it.
     if (this.focusDialog) {
       const close = this.template.querySelector('.slds-modal__close');
@@ -95,6 +102,13 @@ export default class LeadPage extends RecordPage {
 
   closeReroute() {
     this.rerouteOpen = false;
+    this.focusAction = true;
+  }
+
+  /** Tab past either end of the dialog comes back to its first control: focus stays inside while it is open. */
+  keepFocusInside() {
+    const close = this.template.querySelector('.slds-modal__close');
+    if (close) close.focus();
   }
 
   handleKeydown(event) {

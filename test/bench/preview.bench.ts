@@ -1,0 +1,87 @@
+/**
+ * The preview's weight and first paint of data, as a rep on a 20 Mbit/s link meets them: each page
+ * (start, lead, account) opened in a fresh Chromium profile (nothing cached) with the link emulated
+ * (20 Mbit/s down, 20 ms latency), counting the compressed bytes that crossed it and the time from
+ * navigation until the page shows data from the companion.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
+import { scenario } from '../../companion/src/crm/local/demo-scenarios.js';
+import { demoUser, launchBrowser, startCompanion } from '../e2e/e2e.fixture.js';
+import type { Report } from './run.js';
+
+const MBIT = 1_000_000 / 8;
+const LINK = { offline: false, latency: 20, downloadThroughput: 20 * MBIT, uploadThroughput: 5 * MBIT };
+
+interface Visit {
+  name: string;
+  path: string;
+  /** Resolves when the page shows something it read from the companion. */
+  data(page: Page): Promise<unknown>;
+}
+
+export default async function previewBench(report: Report): Promise<void> {
+  const companion = await startCompanion();
+  const ava = demoUser('Ava Patel');
+  const lead = scenario('reroute-eligible').lead;
+  const account = lead.Matched_Account__c ?? '';
+  const visits: Visit[] = [
+    {
+      name: 'start page',
+      path: '/preview/',
+      data: (page) => page.getByRole('link', { name: 'Olga Ivanova' }).first().waitFor(),
+    },
+    {
+      name: 'lead page',
+      path: `/preview/lead/${lead.Id}`,
+      data: (page) =>
+        page.locator('preview-page-header [data-label="Lead Owner"]').filter({ hasText: /\w/ }).waitFor(),
+    },
+    {
+      name: 'account page',
+      path: `/preview/account/${account}`,
+      data: (page) =>
+        page
+          .getByText(/^Matched Leads \(\d+\)$/)
+          .first()
+          .waitFor(),
+    },
+  ];
+  try {
+    for (const visit of visits) {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+        await cdp.send('Network.emulateNetworkConditions', LINK);
+        let bytes = 0;
+        cdp.on('Network.loadingFinished', (event: { encodedDataLength: number }) => {
+          bytes += event.encodedDataLength;
+        });
+        const started = performance.now();
+        await page.goto(`${companion.url}${visit.path}?as=${ava}`);
+        await visit.data(page);
+        const firstData = performance.now() - started;
+        await page.waitForLoadState('networkidle');
+        report({
+          name: `preview ${visit.name}: bytes over the wire (compressed, cold cache)`,
+          value: bytes / 1024,
+          unit: 'KB',
+          target: '<= 1024 KB',
+        });
+        report({
+          name: `preview ${visit.name}: time to first data at 20 Mbit/s`,
+          value: firstData,
+          unit: 'ms',
+          target: '<= 1000 ms',
+        });
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await companion.close();
+  }
+}
