@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
-import { scenario } from '../../companion/src/crm/local/demo-scenarios.js';
+import { DEMO_SCENARIO, scenario } from '../../companion/src/crm/local/demo-scenarios.js';
 import { demoUser, launchBrowser, startCompanion } from '../e2e/e2e.fixture.js';
 import type { Report } from './run.js';
 
@@ -24,7 +24,7 @@ export default async function previewBench(report: Report): Promise<void> {
   const companion = await startCompanion();
   const ava = demoUser('Ava Patel');
   const lead = scenario('reroute-eligible').lead;
-  const account = lead.Matched_Account__c ?? '';
+  const account = DEMO_SCENARIO.accounts[0]!.Id;
   const visits: Visit[] = [
     {
       name: 'start page',
