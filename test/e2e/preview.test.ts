@@ -274,7 +274,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
 
     it('keeps focus in the re-route dialog, closes it on Escape and gives focus back to Re-route', async () => {
       const lead = scenario('reroute-eligible').lead;
-      const page = await open(`/preview/lead/${lead.Id}`, quinn);
+      const page = await open(`/preview/lead/${lead.Id}`, noah);
       await eventually(() => highlight(page, 'Lead Owner').textContent()).not.toBe('');
       const action = page.getByRole('button', { name: 'Re-route', exact: true });
       await action.click();
@@ -314,7 +314,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
         ['lead', `/preview/lead/${lead.Id}`],
         ['account', `/preview/account/${account.id}`],
       ] as const) {
-        const page = await open(path, quinn);
+        const page = await open(path, noah);
         await page.waitForLoadState('networkidle');
         expect(await seriousViolations(page), `${name} page`).toEqual([]);
         await page.close();
