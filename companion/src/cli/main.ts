@@ -5,7 +5,13 @@ import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js
 import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
 import { initRouting } from './init-routing.js';
-import { backtestCommand, CliError, simulateCommand, WHAT_IF_HELP } from './what-if.js';
+import {
+  backtestCommand,
+  CliError,
+  reassignCommand,
+  simulateCommand,
+  WHAT_IF_HELP,
+} from './admin-commands.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
 
@@ -19,6 +25,8 @@ Commands:
   simulate <leadId>        where a lead would go now, with the live routing set or a candidate folder
   backtest --candidate <folder> (--days n | --ids file)
                            a candidate routing set against the live one over real leads, with the diff
+  reassign (--owner Id | --ids file) --reason text [--dry-run]
+                           move a rep's leads (or a list) through the flows in batches, resumable
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -82,6 +90,8 @@ async function main(args: string[]): Promise<number> {
       return simulateCommand(rest, process.env);
     case 'backtest':
       return backtestCommand(rest, process.env);
+    case 'reassign':
+      return reassignCommand(rest, process.env);
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

@@ -3,6 +3,7 @@ import type { Decision, OwnerRef, RoutingContext } from './decision.js';
 import type { MemberStats, PoolState } from './distribution/distribution.types.js';
 import { selectFlow, type RoutingSet } from './flow/routing-set.js';
 import type { LeadRecord, Membership, Trigger } from './model.js';
+import { BatchLeads } from './matching/lead-index.js';
 import { routingContext, type OrgSnapshot } from './routing-context.js';
 
 /** One lead to decide twice: the trigger it is replayed with and the campaign membership it had. */
@@ -61,7 +62,8 @@ export interface BacktestSummary {
 }
 
 export interface BacktestInput {
-  live: RoutingSet;
+  /** The set to compare with, or 'as-is': each lead as it is now (its current owner), as a reassignment compares. */
+  live: RoutingSet | 'as-is';
   candidate: RoutingSet;
   org: OrgSnapshot;
   /** The stored state of each pool: both sets start from it and carry their own picks forward. */
@@ -71,16 +73,13 @@ export interface BacktestInput {
 }
 
 /**
- * The org's match lookups, remembering the last answer: both sets decide the same lead one after the
- * other on the same snapshot, so the second asks exactly what the first did.
+ * The account index, remembering its last answer: both sets decide the same lead one after the other
+ * on the same snapshot, so the second asks exactly what the first did.
  */
 class LastAnswer {
   private accountsKey: unknown[] = [];
   private accountsAnswer: ReturnType<RoutingContext['accounts']['lookup']> | undefined;
-  private leadsKey: unknown[] = [];
-  private leadsAnswer: ReturnType<RoutingContext['leads']['sameCompany']> | undefined;
   readonly accounts: RoutingContext['accounts'];
-  readonly leads: RoutingContext['leads'];
 
   constructor(org: OrgSnapshot) {
     const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -97,16 +96,6 @@ class LastAnswer {
       get: (id) => org.accounts.get(id),
       openOpportunities: (id) => org.accounts.openOpportunities(id),
     };
-    this.leads = {
-      sameCompany: (lead, options) => {
-        const key = [lead, options?.limit];
-        if (!this.leadsAnswer || !same(key, this.leadsKey)) {
-          this.leadsAnswer = org.leads.sameCompany(lead, options);
-          this.leadsKey = key;
-        }
-        return this.leadsAnswer;
-      },
-    };
   }
 }
 
@@ -114,12 +103,16 @@ class LastAnswer {
 class Replay {
   private readonly pools = new Map<string, PoolState>();
   private readonly added = new Map<string, number>();
+  /** Later leads see the earlier ones as this set decided them, as one routing batch does. */
+  private readonly leads: BatchLeads;
 
   constructor(
     private readonly set: RoutingSet,
     private readonly input: BacktestInput,
     private readonly lookups: LastAnswer,
-  ) {}
+  ) {
+    this.leads = new BatchLeads(input.org.leads);
+  }
 
   decide(c: BacktestCase): BacktestSide {
     const flow = selectFlow(this.set, c.trigger);
@@ -135,14 +128,16 @@ class Replay {
           stats: (userId) => this.stats(userId),
         }),
         accounts: this.lookups.accounts,
-        leads: this.lookups.leads,
+        leads: this.leads,
       });
     } catch (error) {
       return errorSide(error instanceof Error ? error.message : String(error), c.lead);
     }
-    for (const change of decision.poolChanges) this.pools.set(change.pool, change.state);
-    if (decision.owner?.kind === 'user' && decision.owner.id !== c.lead.OwnerId) {
-      this.added.set(decision.owner.id, (this.added.get(decision.owner.id) ?? 0) + 1);
+    this.leads.record(c.lead, decision);
+    // Each pick adds to the member's open load until the next read, as routing counts it.
+    for (const change of decision.poolChanges) {
+      this.pools.set(change.pool, change.state);
+      this.added.set(change.userId, (this.added.get(change.userId) ?? 0) + 1);
     }
     return sideOf(decision, c.lead);
   }
@@ -199,18 +194,33 @@ function ownerLabel(owner: OwnerRef | null): string {
  * pool turns each set takes are its own and are dropped when the backtest ends.
  */
 export class Backtest {
-  private readonly live: Replay;
+  private readonly live: Replay | null;
   private readonly candidate: Replay;
   readonly rows: BacktestRow[] = [];
 
-  constructor(input: BacktestInput) {
+  constructor(private readonly input: BacktestInput) {
     const lookups = new LastAnswer(input.org);
-    this.live = new Replay(input.live, input, lookups);
+    this.live = input.live === 'as-is' ? null : new Replay(input.live, input, lookups);
     this.candidate = new Replay(input.candidate, input, lookups);
   }
 
+  /** The lead as it is now: its current owner, by name. */
+  private asIs(lead: LeadRecord): BacktestSide {
+    const id = lead.OwnerId ?? null;
+    const user = id ? this.input.org.directory.user(id) : undefined;
+    const queue = id && !user ? this.input.org.directory.queue(id) : undefined;
+    return {
+      owner: id ? { kind: queue ? 'queue' : 'user', id, name: user?.Name ?? queue?.Name ?? id } : null,
+      outcome: 'unchanged',
+      path: '(as it is)',
+      converts: false,
+      summary: user || queue ? `Owned by ${user?.Name ?? queue?.Name}` : 'No owner Switchyard knows',
+      pool: null,
+    };
+  }
+
   add(c: BacktestCase): BacktestRow {
-    const live = this.live.decide(c);
+    const live = this.live ? this.live.decide(c) : this.asIs(c.lead);
     const candidate = this.candidate.decide(c);
     const row: BacktestRow = {
       leadId: c.lead.Id,

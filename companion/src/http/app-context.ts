@@ -10,7 +10,14 @@ import type { ApiMetrics } from './metrics.js';
 /** What the API asks of the routing service. */
 export type RoutingPort = Pick<
   RoutingService,
-  'routeMany' | 'decideMany' | 'history' | 'candidateSet' | 'simulate' | 'backtest'
+  | 'routeMany'
+  | 'decideMany'
+  | 'history'
+  | 'candidateSet'
+  | 'simulate'
+  | 'backtest'
+  | 'reassign'
+  | 'reassignmentPreview'
 >;
 export type { HistoryItem, RouteRequest, RouteResult };
 

@@ -24,6 +24,7 @@ import { matchedLeadsRoute } from './routes/matched-leads.route.js';
 import { routeBatchRoute } from './routes/route-batch.route.js';
 import { routeLeadRoute } from './routes/route-lead.route.js';
 import { usersRoute } from './routes/users.route.js';
+import { reassignmentsRoute } from './routes/reassignments.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { storableTextOnly, wellFormedPath } from './validation.js';
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   if (options.public) app.use(options.public);
 
   app.use(requireApiKey(deps.config.apiKey));
-  app.use(WHAT_IF_PATHS, whatIfBodyParser);
+  app.use([...WHAT_IF_PATHS, '/v1/reassignments'], whatIfBodyParser);
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
   app.use(jsonBodiesOnly);
   app.use(storableTextOnly);
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(accountsRoute(deps));
   v1.use(usersRoute(deps));
   v1.use(whatIfRoute(deps));
+  v1.use(reassignmentsRoute(deps));
   app.use('/v1', v1);
 
   app.use((req) => {

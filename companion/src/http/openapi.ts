@@ -335,6 +335,57 @@ export function openApiDocument(): Schema {
           },
         ),
       },
+      '/v1/reassignments': {
+        post: v1(
+          'Reassign leads in bulk',
+          'Admins only. Moves the open leads of a user or queue (`ownerId`), or the `leadIds` given, through the flows ' +
+            '(trigger `inactive-owner` unless `trigger` says otherwise: as if their owner had left), in batches of 200, ' +
+            "each lead's history saying why with `reason`. `dryRun` answers where each would go against its owner today " +
+            '(a backtest summary and rows; nothing written). A real run answers its report (moved, pending, unchanged, ' +
+            'refused, failed, from whom to whom); sent again with the same `runId` it resumes, answering the leads it already ' +
+            'routed from the store instead of routing them twice. Accept: application/x-ndjson streams progress lines, then the result.',
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    ...obj(
+                      {
+                        ownerId: { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' },
+                        leadIds: {
+                          type: 'array',
+                          items: sfId('00Q', 'lead'),
+                          minItems: 1,
+                          maxItems: BACKTEST_MAX_LEADS,
+                        },
+                        trigger: triggerKindSchema,
+                        reason: { type: 'string', minLength: 1, maxLength: 1000 },
+                        dryRun: { type: 'boolean' },
+                        runId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+                      },
+                      ['reason'],
+                    ),
+                    additionalProperties: false,
+                  },
+                },
+              },
+            },
+            responses: {
+              '200': {
+                description:
+                  "The dry run (summary and rows) or the run's report; or progress lines and the result (NDJSON).",
+                content: {
+                  'application/json': { schema: { type: 'object' } },
+                  'application/x-ndjson': { schema: str },
+                },
+              },
+              ...commonErrors,
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
       '/v1/accounts/{accountId}/matched-leads': {
         get: v1(
           "An account's matched leads, as the acting user sees them",

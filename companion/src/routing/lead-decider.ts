@@ -1,7 +1,7 @@
 import type { CrmPort } from '../crm/crm.port.js';
 import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
-import type { MemberStats, PoolState } from '../engine/distribution/distribution.types.js';
+import type { MemberStats, PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
 import { BatchLeads } from '../engine/matching/lead-index.js';
 import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
@@ -29,13 +29,24 @@ export class LeadDecider {
 
   /** Read each time: the set's members move when a name comes to mean another user. */
   private statsUsers(): string[] {
-    return [
-      ...new Set(
-        [...this.options.set.pools.values()]
-          .filter((p) => p.strategy !== 'round-robin' || p.members.some((m) => m.maxOpenLoad !== undefined))
-          .flatMap((p) => p.members.map((m) => m.userId)),
-      ),
-    ];
+    return statsUsersOf([...this.options.set.pools.values()]);
+  }
+
+  /**
+   * Copies of the figures the next decision would use for these users (read from the CRM for users
+   * the live set does not rank by load), so a what-if run decides exactly as routing would now.
+   */
+  async statsNow(at: Date, userIds: string[]): Promise<Map<string, MemberStats>> {
+    await this.refreshStats(at);
+    const missing = userIds.filter((id) => !this.stats.has(id));
+    const read =
+      missing.length > 0 ? await this.options.crm.userStats(missing) : new Map<string, MemberStats>();
+    const copies = new Map<string, MemberStats>();
+    for (const id of userIds) {
+      const stats = this.stats.get(id) ?? read.get(id);
+      if (stats) copies.set(id, { ...stats });
+    }
+    return copies;
   }
 
   /** Reads the members' open load and performance again when the last read is older than allowed. */
@@ -85,4 +96,15 @@ export class LeadDecider {
     }
     return [...pools];
   }
+}
+
+/** The members whose open load or performance picking needs: of load and performance pools, and of pools with a cap on open load. */
+export function statsUsersOf(pools: PoolDefinition[]): string[] {
+  return [
+    ...new Set(
+      pools
+        .filter((p) => p.strategy !== 'round-robin' || p.members.some((m) => m.maxOpenLoad !== undefined))
+        .flatMap((p) => p.members.map((m) => m.userId)),
+    ),
+  ];
 }

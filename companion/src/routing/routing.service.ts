@@ -37,6 +37,13 @@ import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 import { routingSetFromFiles } from './flow-files.js';
 import {
+  reassign,
+  type Reassignment,
+  type ReassignmentProgress,
+  type ReassignmentReport,
+} from './reassignment.js';
+import { findKeys } from '../store/idempotency.repository.js';
+import {
   runBacktest,
   simulate,
   type BacktestProgress,
@@ -265,8 +272,53 @@ export class RoutingService {
     return runBacktest(this.whatIf(), candidate, scope, onProgress);
   }
 
+  /**
+   * Moves a set of leads through the flows (a rep left, territories changed), in batches, resumable by
+   * its run id. `reassignmentPreview` is its dry run: the same leads, decided the same way, nothing written.
+   */
+  reassign(
+    asked: Reassignment,
+    onProgress?: (progress: ReassignmentProgress) => void,
+  ): Promise<ReassignmentReport> {
+    return reassign(
+      {
+        crm: this.crm,
+        routeMany: (requests) => this.routeMany(requests),
+        answered: async (keys) => new Set((await findKeys(this.store.db, keys)).keys()),
+      },
+      asked,
+      onProgress,
+    );
+  }
+
+  /** The dry run of a reassignment: where the flows would send each lead now, against its owner today. */
+  reassignmentPreview(
+    selection: Pick<Reassignment, 'ownerId' | 'leadIds' | 'trigger'>,
+    onProgress?: (progress: BacktestProgress) => void,
+  ): Promise<BacktestResult> {
+    return runBacktest(
+      this.whatIf(),
+      this.set,
+      {
+        ...(selection.ownerId !== undefined ? { ownerId: selection.ownerId } : {}),
+        ...(selection.leadIds !== undefined ? { leadIds: selection.leadIds } : {}),
+        trigger: selection.trigger ?? 'inactive-owner',
+        asIs: true,
+      },
+      onProgress,
+    );
+  }
+
   private whatIf(): WhatIfDeps {
-    return { crm: this.crm, store: this.store, org: this.org, live: this.set, now: this.clock() };
+    const now = this.clock();
+    return {
+      crm: this.crm,
+      stats: (userIds) => this.decider.statsNow(now, userIds),
+      store: this.store,
+      org: this.org,
+      live: this.set,
+      now,
+    };
   }
 
   /** The lead's decisions, newest first, with the errors the org gave. */

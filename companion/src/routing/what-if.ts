@@ -2,7 +2,8 @@ import type { CrmPort } from '../crm/crm.port.js';
 import { Backtest, type BacktestRow, type BacktestSummary } from '../engine/backtest.js';
 import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
-import type { PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
+import type { MemberStats, PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
+import { statsUsersOf } from './lead-decider.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { Trigger } from '../engine/model.js';
 import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
@@ -14,8 +15,15 @@ import type { Store } from '../store/store.js';
 export interface BacktestScope {
   /** Leads created in the last this many days… */
   days?: number;
-  /** …or exactly these leads. */
+  /** …or exactly these leads… */
   leadIds?: string[];
+  /** …or the open leads this user or queue owns. */
+  ownerId?: string;
+  /**
+   * Compare with each lead as it is now (its current owner) instead of the live set's decision: what a
+   * reassignment would change. Leads are then taken in Id order, the order a reassignment routes them.
+   */
+  asIs?: boolean;
   /** The trigger each lead is replayed with. Default: `created` (inbound routing). */
   trigger?: Trigger['kind'];
 }
@@ -23,7 +31,7 @@ export interface BacktestScope {
 export interface BacktestResult {
   /** When the backtest ran and over what. */
   ranAt: string;
-  scope: { days: number | null; leadIds: number | null; trigger: Trigger['kind'] };
+  scope: { days: number | null; leadIds: number | null; ownerId: string | null; trigger: Trigger['kind'] };
   summary: BacktestSummary;
   rows: BacktestRow[];
   /** Lead Ids asked for that the org does not have (or that are converted). */
@@ -42,7 +50,9 @@ const CHUNK = 200;
 
 /** What a what-if run reads: the org and stored pool state the live service decides on. Nothing is written. */
 export interface WhatIfDeps {
-  crm: Pick<CrmPort, 'findLeads' | 'getLeadContexts' | 'userStats'>;
+  crm: Pick<CrmPort, 'findLeads' | 'getLeadContexts'>;
+  /** Open load and performance as routing would use them now (`LeadDecider.statsNow`). */
+  stats(userIds: string[]): Promise<Map<string, MemberStats>>;
   store: Store;
   org: OrgSnapshot;
   live: RoutingSet;
@@ -68,12 +78,8 @@ function checkTrigger(trigger: string): asserts trigger is Trigger['kind'] {
 async function startingPoint(deps: WhatIfDeps, sets: RoutingSet[]) {
   const definitions: PoolDefinition[] = sets.flatMap((set) => [...set.pools.values()]);
   const stored = await readPools(deps.store.db, [...new Set(definitions.map((p) => p.name))]);
-  const statsUsers = [
-    ...new Set(
-      definitions.filter((p) => p.strategy !== 'round-robin').flatMap((p) => p.members.map((m) => m.userId)),
-    ),
-  ];
-  const stats = statsUsers.length > 0 ? await deps.crm.userStats(statsUsers) : new Map();
+  const statsUsers = statsUsersOf(definitions);
+  const stats = statsUsers.length > 0 ? await deps.stats(statsUsers) : new Map<string, MemberStats>();
   return {
     poolState: (name: string): PoolState | undefined => stored.get(name)?.state ?? undefined,
     stats: (userId: string) => stats.get(userId),
@@ -112,9 +118,10 @@ export async function simulate(
 function checkScope(scope: BacktestScope): Required<Pick<BacktestScope, 'trigger'>> & BacktestScope {
   const trigger = scope.trigger ?? 'created';
   checkTrigger(trigger);
-  if ((scope.days === undefined) === (scope.leadIds === undefined)) {
+  const given = [scope.days, scope.leadIds, scope.ownerId].filter((v) => v !== undefined).length;
+  if (given !== 1) {
     throw new WhatIfInputError(
-      'Give either the number of days to look back or a list of lead Ids, not both.',
+      'Give one of: the number of days to look back, a list of lead Ids, or the owner whose leads to take.',
     );
   }
   if (scope.days !== undefined && !(Number.isInteger(scope.days) && scope.days >= 1 && scope.days <= 3660)) {
@@ -145,19 +152,21 @@ export async function runBacktest(
   const scope = checkScope(asked);
   const ids =
     scope.leadIds ??
-    (await deps.crm.findLeads({
-      createdSince: new Date(deps.now.getTime() - scope.days! * 86_400_000).toISOString(),
-    }));
+    (await deps.crm.findLeads(
+      scope.ownerId !== undefined
+        ? { ownerId: scope.ownerId }
+        : { createdSince: new Date(deps.now.getTime() - scope.days! * 86_400_000).toISOString() },
+    ));
   if (ids.length > BACKTEST_MAX_LEADS) {
     throw new WhatIfInputError(
-      `${ids.length} leads were created in the last ${scope.days} days, more than the ${BACKTEST_MAX_LEADS} one backtest replays: look back fewer days.`,
+      `${ids.length} leads were found, more than the ${BACKTEST_MAX_LEADS} one run takes: ${scope.ownerId !== undefined ? 'split them by giving lead Ids' : 'look back fewer days'}.`,
     );
   }
   const backtest = new Backtest({
-    live: deps.live,
+    live: scope.asIs ? 'as-is' : deps.live,
     candidate,
     org: deps.org,
-    ...(await startingPoint(deps, [deps.live, candidate])),
+    ...(await startingPoint(deps, scope.asIs ? [candidate] : [deps.live, candidate])),
   });
 
   const now = deps.now.toISOString();
@@ -172,8 +181,9 @@ export async function runBacktest(
       else missing.push(id);
     }
   }
-  // In arrival order, so each set takes its pool turns as the leads came in.
-  contexts.sort((a, b) => (a.lead.CreatedDate ?? '').localeCompare(b.lead.CreatedDate ?? ''));
+  // In arrival order, so each set takes its pool turns as the leads came in; a reassignment's in Id order.
+  if (scope.asIs) contexts.sort((a, b) => (a.lead.Id < b.lead.Id ? -1 : a.lead.Id > b.lead.Id ? 1 : 0));
+  else contexts.sort((a, b) => (a.lead.CreatedDate ?? '').localeCompare(b.lead.CreatedDate ?? ''));
   for (let i = 0; i < contexts.length; i++) {
     const { lead, memberships } = contexts[i]!;
     backtest.add({
@@ -193,6 +203,7 @@ export async function runBacktest(
     scope: {
       days: scope.days ?? null,
       leadIds: scope.leadIds?.length ?? null,
+      ownerId: scope.ownerId ?? null,
       trigger: scope.trigger,
     },
     summary: backtest.summary(),

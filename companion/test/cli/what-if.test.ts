@@ -27,7 +27,8 @@ function cli(args: string[], env: Record<string, string>) {
 const tom = scenario('partner-event-recalled').lead;
 const customer = scenario('blueprint-customer').lead;
 
-describe('npm run cli -- simulate / backtest', () => {
+// Each test starts the CLI (tsx) as a child process: slow on a busy machine.
+describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
   let api: TestApi;
   let dir: string;
   let env: Record<string, string>;
@@ -47,7 +48,7 @@ describe('npm run cli -- simulate / backtest', () => {
     expect(changed).not.toBe(text);
     writeFileSync(file, changed);
     writeFileSync(path.join(dir, 'ids.txt'), `# two leads\n${tom.Id}\n${customer.Id}\n`);
-  });
+  }, 180_000);
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await api.close();

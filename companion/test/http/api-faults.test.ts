@@ -174,6 +174,8 @@ function heldRouting(inner: RoutingPort) {
     candidateSet: (files) => inner.candidateSet(files),
     simulate: (leadId, trigger, candidate) => inner.simulate(leadId, trigger, candidate),
     backtest: (candidate, scope, onProgress) => inner.backtest(candidate, scope, onProgress),
+    reassign: (asked, onProgress) => inner.reassign(asked, onProgress),
+    reassignmentPreview: (selection, onProgress) => inner.reassignmentPreview(selection, onProgress),
     async decideMany(requests: RouteRequest[]) {
       routed.push(...requests.map((r) => r.leadId));
       entered();

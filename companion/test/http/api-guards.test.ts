@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEMO, demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
+import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { DEMO_SCENARIO, scenario } from '../../src/crm/local/demo-scenarios.js';
 import { API_KEY, startApi, type Json, type TestApi } from './api-fixture.js';
 import { schemaProblems } from './schema-check.js';
@@ -285,14 +288,27 @@ describe('GET /v1/openapi.json', () => {
       '/v1/route': { leadIds: [ids.leadId], dryRun: true },
       // The same path answers GET without a body; its POST takes the lead Ids Apex read in user mode.
       'post /v1/accounts/{accountId}/matched-leads': { visibleLeadIds: [] },
+      // The shipped routing set as a candidate: a backtest of it against itself.
+      '/v1/backtests': {
+        candidate: await Promise.all(
+          (await readdir(SHIPPED_FLOWS_DIR))
+            .filter((n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml')
+            .map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
+        ),
+        leadIds: [ids.leadId],
+      },
+      '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
     };
+    // Simulations, backtests and reassignments are an admin's tools.
+    const adminOnly = new Set(['/v1/backtests', '/v1/reassignments', '/v1/leads/{leadId}/simulate']);
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);
     for (const [template, operations] of paths) {
       for (const [method, operation] of Object.entries(operations)) {
         const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name]!);
         const body = bodies[`${method} ${template}`] ?? bodies[template];
-        const res = await api.call(method.toUpperCase(), path, { body });
+        const user = adminOnly.has(template) ? { user: DEMO.admin } : {};
+        const res = await api.call(method.toUpperCase(), path, { body, ...user });
         const documented = Object.keys(operation.responses);
         expect(documented, `${method} ${template} documents ${res.status}`).toContain(String(res.status));
         expect(res.status, `${method} ${template} answers`).toBeLessThan(400);

@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { backtestCsv } from '../../engine/backtest.js';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
@@ -9,7 +9,8 @@ import { FLOW_FOLDER_LIMITS } from '../../routing/flow-files.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../../routing/what-if.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps } from '../app-context.js';
-import { toErrorResponse, ValidationError } from '../http.errors.js';
+import { ValidationError } from '../http.errors.js';
+import { streamProgress, wantsProgress } from '../progress-stream.js';
 import { parseRequest, salesforceId, strictBody } from '../validation.js';
 import { ownerRef } from '../views.js';
 
@@ -68,10 +69,6 @@ function candidateOf(deps: AppDeps, files: Array<{ name: string; text: string }>
   }
 }
 
-function wants(res: Response, type: string): boolean {
-  return res.req.accepts(['application/json', type]) === type;
-}
-
 /**
  * POST /v1/leads/{leadId}/simulate and POST /v1/backtests: an admin sees where leads would go under the
  * live routing set or a candidate, before anything goes live. Nothing is stored or written to the org.
@@ -119,25 +116,13 @@ export function whatIfRoute(deps: AppDeps): Router {
       ...(body.leadIds !== undefined ? { leadIds: body.leadIds } : {}),
       ...(body.trigger !== undefined ? { trigger: body.trigger as never } : {}),
     };
-    if (wants(res, 'application/x-ndjson')) {
+    if (wantsProgress(req)) {
       // Progress lines while it runs, then the result: a long backtest shows how far it is.
-      let last = 0;
-      res.status(200).type('application/x-ndjson');
-      try {
-        const result = await deps.routing.backtest(candidate, scope, (progress) => {
-          if (progress.done - last < 1000 && progress.done !== progress.total) return;
-          last = progress.done;
-          res.write(JSON.stringify({ progress }) + '\n');
-        });
-        res.end(JSON.stringify({ result }) + '\n');
-      } catch (error) {
-        // The status line has gone: the error is the stream's last line, in the API's error shape.
-        res.end(JSON.stringify(toErrorResponse(error).body) + '\n');
-      }
+      await streamProgress(res, (onProgress) => deps.routing.backtest(candidate, scope, onProgress));
       return;
     }
     const result = await deps.routing.backtest(candidate, scope);
-    if (wants(res, 'text/csv')) {
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       res.type('text/csv').attachment('backtest.csv').send(backtestCsv(result.rows));
       return;
     }

@@ -6,6 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backtestCsv, type BacktestSummary } from '../engine/backtest.js';
+import type { ReassignmentReport } from '../routing/reassignment.js';
 import type { BacktestResult } from '../routing/what-if.js';
 
 export const WHAT_IF_HELP = {
@@ -19,7 +20,14 @@ Replays real leads (created in the last n days, or the Ids in the file, one per 
 routing set and the candidate folder, and prints how many would change owner, from whom to whom, by
 path, the load per owner and pool, leads left with no owner and conversions gained or lost.
 --csv writes one row per lead. Nothing is stored or written to the org.`,
-  connection: `simulate and backtest ask the running companion:
+  reassign: `Usage: npm run cli -- reassign (--owner <user or queue Id> | --ids <file>) --reason <text>
+                                   [--trigger <kind>] [--dry-run] [--run-id <id>] [--json]
+Moves the open leads of an owner (a rep who left, a changed territory), or the Ids in the file, through
+the flows (trigger inactive-owner unless --trigger says otherwise), in batches of 200; each lead's history
+says why. --dry-run prints where each would go against its owner today and writes nothing. A run that
+stopped resumes when started again with the same --run-id (printed at the start): leads it already moved
+are not routed twice.`,
+  connection: `simulate, backtest and reassign ask the running companion:
   --url  <url>   its address (or SWITCHYARD_URL; default http://127.0.0.1:$PORT, PORT default 4600)
   --key  <key>   its API key (or SWITCHYARD_API_KEY)
   --user <Id>    the Salesforce user Id of the admin asking (or SWITCHYARD_USER)`,
@@ -110,6 +118,17 @@ async function post(
   throw new CliError(lines.join('\n'));
 }
 
+/** Lead Ids from a file, one per line; blank lines and lines starting with # are skipped. */
+async function idsFrom(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new CliError(`${file}: cannot read it: give a file with one lead Id per line.`, 2);
+  });
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
 /** A routing set's files from a folder, by bare name, as the API takes them. */
 async function folderFiles(dir: string): Promise<Array<{ name: string; text: string }>> {
   let names: string[];
@@ -191,16 +210,7 @@ export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): P
   if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
     throw new CliError(`--days must be a whole number of days, not '${values.days}'.`, 2);
   }
-  let leadIds: string[] | undefined;
-  if (values.ids !== undefined) {
-    const text = await readFile(values.ids, 'utf8').catch(() => {
-      throw new CliError(`${values.ids}: cannot read it: give a file with one lead Id per line.`, 2);
-    });
-    leadIds = text
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('#'));
-  }
+  const leadIds = values.ids === undefined ? undefined : await idsFrom(values.ids);
   const c = connection(values, env);
   const body = {
     candidate: await folderFiles(values.candidate),
@@ -208,7 +218,9 @@ export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): P
     ...(leadIds ? { leadIds } : {}),
     ...(values.trigger ? { trigger: values.trigger } : {}),
   };
-  const result = await streamBacktest(await post(c, '/v1/backtests', body, 'application/x-ndjson'));
+  const result = await streamResult<BacktestResult>(
+    await post(c, '/v1/backtests', body, 'application/x-ndjson'),
+  );
   if (values.csv) await writeFile(values.csv, backtestCsv(result.rows));
   if (values.json) {
     console.log(JSON.stringify({ ...result, rows: undefined }, null, 2));
@@ -225,16 +237,16 @@ export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): P
 }
 
 /** Reads the NDJSON answer, drawing a progress bar on a terminal. */
-async function streamBacktest(res: Response): Promise<BacktestResult> {
+async function streamResult<T>(res: Response): Promise<T> {
   const decoder = new TextDecoder();
   let buffered = '';
-  let result: BacktestResult | undefined;
+  let result: T | undefined;
   const bar = process.stderr.isTTY;
   const handle = (line: string) => {
     if (!line.trim()) return;
     const message = JSON.parse(line) as {
       progress?: { done: number; total: number };
-      result?: BacktestResult;
+      result?: T;
       error?: { message: string; action?: string };
     };
     if (message.error)
@@ -257,16 +269,21 @@ async function streamBacktest(res: Response): Promise<BacktestResult> {
   }
   handle(buffered);
   if (bar) process.stderr.write('\n');
-  if (!result) throw new CliError('The companion stopped before the backtest finished: try again.');
+  if (!result)
+    throw new CliError('The companion stopped before the run finished: run the same command again.');
   return result;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The summary as an admin reads it. */
-export function formatSummary(s: BacktestSummary, candidate: string): string {
+export function formatSummary(
+  s: BacktestSummary,
+  candidate: string,
+  against = 'the live routing set',
+): string {
   const lines = [
-    `Backtest of ${candidate} against the live routing set over ${plural(s.leads, 'lead')}:`,
+    `${candidate === 'the flows' ? 'Dry run: the flows' : `Backtest of ${candidate}`} against ${against} over ${plural(s.leads, 'lead')}:`,
     `  ${plural(s.ownerChanged, 'lead')} would change owner.`,
   ];
   if (s.moves.length > 0) {
@@ -299,4 +316,65 @@ export function formatSummary(s: BacktestSummary, candidate: string): string {
     );
   }
   return lines.join('\n');
+}
+
+export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...connectionOptions,
+      owner: { type: 'string' },
+      ids: { type: 'string' },
+      reason: { type: 'string' },
+      trigger: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'run-id': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(`${WHAT_IF_HELP.reassign}\n\n${WHAT_IF_HELP.connection}`);
+    return 0;
+  }
+  if ((values.owner === undefined) === (values.ids === undefined)) {
+    throw new CliError(`Give either --owner <Id> or --ids <file>.\n${WHAT_IF_HELP.reassign}`, 2);
+  }
+  if (!values.reason?.trim()) throw new CliError('Say why the leads move with --reason "…".', 2);
+  const leadIds = values.ids === undefined ? undefined : await idsFrom(values.ids);
+  const c = connection(values, env);
+  const runId =
+    values['run-id'] ??
+    `reassign-${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}`;
+  const body = {
+    ...(values.owner !== undefined ? { ownerId: values.owner } : {}),
+    ...(leadIds ? { leadIds } : {}),
+    ...(values.trigger ? { trigger: values.trigger } : {}),
+    reason: values.reason,
+    ...(values['dry-run'] ? { dryRun: true } : { runId }),
+  };
+  if (!values['dry-run'] && !values.json) console.error(`Run ${runId} (to resume it: --run-id ${runId})`);
+  const res = await post(c, '/v1/reassignments', body, 'application/x-ndjson');
+  if (values['dry-run']) {
+    const result = await streamResult<BacktestResult>(res);
+    if (values.json) console.log(JSON.stringify({ ...result, rows: undefined }, null, 2));
+    else console.log(formatSummary(result.summary, 'the flows', 'their owners today'));
+    return 0;
+  }
+  const report = await streamResult<ReassignmentReport>(res);
+  if (values.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return report.failed.length > 0 ? 1 : 0;
+  }
+  console.log(
+    [
+      `Reassignment ${report.runId}: ${plural(report.leads, 'lead')}.`,
+      `  moved ${report.moved}${report.pending > 0 ? ` (and ${report.pending} Salesforce has not taken yet; Switchyard keeps trying)` : ''}, stayed ${report.unchanged}, refused by the flows ${report.refused}, failed ${report.failed.length}` +
+        (report.alreadyDone > 0 ? `; ${report.alreadyDone} done by the earlier run` : ''),
+      ...report.moves.slice(0, 15).map((m) => `  ${String(m.count).padStart(6)}  ${m.from} → ${m.to}`),
+      ...report.failed.slice(0, 10).map((f) => `  failed ${f.leadId}: ${f.message}`),
+    ].join('\n'),
+  );
+  return report.failed.length > 0 ? 1 : 0;
 }
