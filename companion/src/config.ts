@@ -308,7 +308,11 @@ const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
  * Reads and checks the settings. Pure apart from reading SF_PRIVATE_KEY_FILE and SWITCHYARD_ORG_CERT_FILE;
  * throws ConfigError naming every bad setting.
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  /** false for commands that log in but serve no requests (the doctor, init-routing): no org certificate asked for. */
+  options: { serving?: boolean } = {},
+): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -373,7 +377,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       };
     }
   }
-  const userAssertion = mode === 'salesforce' ? readUserAssertion(e, problems) : null;
+  const userAssertion =
+    mode === 'salesforce' && options.serving !== false ? readUserAssertion(e, problems) : null;
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {

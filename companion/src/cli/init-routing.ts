@@ -29,10 +29,10 @@ export async function initRouting(
   let config;
   try {
     // Nothing is served, so the API key salesforce mode asks for is not needed here.
-    config = loadConfig({
-      ...env,
-      SWITCHYARD_API_KEY: env['SWITCHYARD_API_KEY'] || 'init-routing-serves-none',
-    });
+    config = loadConfig(
+      { ...env, SWITCHYARD_API_KEY: env['SWITCHYARD_API_KEY'] || 'init-routing-serves-none' },
+      { serving: false },
+    );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     print(err.message);

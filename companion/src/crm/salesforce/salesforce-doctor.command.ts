@@ -22,11 +22,14 @@ export async function runDoctor(
   let routingDir: string;
   try {
     // The doctor serves no requests, so the API key the server needs is not asked for here.
-    const config = loadConfig({
-      ...env,
-      SWITCHYARD_MODE: 'salesforce',
-      SWITCHYARD_API_KEY: env['SWITCHYARD_API_KEY'] || 'doctor-serves-no-requests',
-    });
+    const config = loadConfig(
+      {
+        ...env,
+        SWITCHYARD_MODE: 'salesforce',
+        SWITCHYARD_API_KEY: env['SWITCHYARD_API_KEY'] || 'doctor-serves-no-requests',
+      },
+      { serving: false },
+    );
     settings = config.salesforce!;
     routingDir = flowsDir ?? config.routingDir ?? SHIPPED_FLOWS_DIR;
   } catch (err) {
