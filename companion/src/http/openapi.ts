@@ -82,6 +82,23 @@ const candidateSchema: Schema = {
 };
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
+/** The matched-leads list's paging, sorting and search, for its GET and its POST. */
+const matchedLeadsParams = [
+  accountIdParam,
+  limitParam(25),
+  queryParam('offset', { type: 'integer', minimum: 0, default: 0 }, 'How many items to skip.'),
+  queryParam('sort', { enum: [...MATCHED_LEAD_SORTS], default: 'lastActivity' }, 'The column to sort by.'),
+  queryParam(
+    'direction',
+    { enum: ['asc', 'desc'] },
+    'Default desc for lastActivity, activeFlowsCount and matchScore, else asc. Empty values sort last.',
+  ),
+  queryParam(
+    'q',
+    { type: 'string', maxLength: 200 },
+    'Keep leads whose name, title, email, status or owner contains this text.',
+  ),
+];
 
 const routeBodyProps = {
   reason: {
@@ -391,26 +408,7 @@ export function openApiDocument(): Schema {
           "An account's matched leads, as the acting user sees them",
           `Leads whose matched account is this one (converted leads left out) that the acting user may read (UserRecordAccess), paged and sortable; fields their field-level security hides are null and named in hiddenFields, and are neither searched nor sorted by. Total and pages count only those leads. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1) and matchReason say why the lead matches the account; both are null when the match index does not explain it.`,
           {
-            parameters: [
-              accountIdParam,
-              limitParam(25),
-              queryParam('offset', { type: 'integer', minimum: 0, default: 0 }, 'How many items to skip.'),
-              queryParam(
-                'sort',
-                { enum: [...MATCHED_LEAD_SORTS], default: 'lastActivity' },
-                'The column to sort by.',
-              ),
-              queryParam(
-                'direction',
-                { enum: ['asc', 'desc'] },
-                'Default desc for lastActivity, activeFlowsCount and matchScore, else asc. Empty values sort last.',
-              ),
-              queryParam(
-                'q',
-                { type: 'string', maxLength: 200 },
-                'Keep leads whose name, title, email, status or owner contains this text.',
-              ),
-            ],
+            parameters: matchedLeadsParams,
             responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
           },
         ),
@@ -418,26 +416,7 @@ export function openApiDocument(): Schema {
           "An account's matched leads, among those Salesforce says the user may see",
           `As GET, among visibleLeadIds only: the Apex controller reads, in user mode, which of the account's leads the user may see and sends their Ids (at most ${VISIBLE_IDS_MAX}), so the total and every page count only those.`,
           {
-            parameters: [
-              accountIdParam,
-              limitParam(25),
-              queryParam('offset', { type: 'integer', minimum: 0, default: 0 }, 'How many items to skip.'),
-              queryParam(
-                'sort',
-                { enum: [...MATCHED_LEAD_SORTS], default: 'lastActivity' },
-                'The column to sort by.',
-              ),
-              queryParam(
-                'direction',
-                { enum: ['asc', 'desc'] },
-                'Default desc for lastActivity, activeFlowsCount and matchScore, else asc. Empty values sort last.',
-              ),
-              queryParam(
-                'q',
-                { type: 'string', maxLength: 200 },
-                'Keep leads whose name, title, email, status or owner contains this text.',
-              ),
-            ],
+            parameters: matchedLeadsParams,
             requestBody: {
               required: true,
               content: {

@@ -4,6 +4,7 @@ import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
 import type { MemberStats, PoolDefinition, PoolState } from '../engine/distribution/distribution.types.js';
 import { statsUsersOf } from './lead-decider.js';
+import { TRIGGER_KINDS } from '../engine/flow/flow.schema.js';
 import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
 import type { Trigger } from '../engine/model.js';
 import { routingContext, type OrgSnapshot } from '../engine/routing-context.js';
@@ -59,14 +60,8 @@ export interface WhatIfDeps {
   now: Date;
 }
 
-export const TRIGGERS: ReadonlySet<Trigger['kind']> = new Set([
-  'created',
-  'updated',
-  'campaign-member',
-  'reroute',
-  'scheduled',
-  'inactive-owner',
-]);
+/** Every trigger a what-if run may replay: the flows' own list. */
+export const TRIGGERS: ReadonlySet<Trigger['kind']> = new Set(TRIGGER_KINDS);
 
 function checkTrigger(trigger: string): asserts trigger is Trigger['kind'] {
   if (!TRIGGERS.has(trigger as Trigger['kind'])) {
