@@ -70,14 +70,18 @@ describe('Salesforce adapter: sessions', () => {
     const file = join(dir, 'switchyard.key');
     writeFileSync(file, bare.privateKeyPem);
     try {
-      const config = loadConfig({
-        SWITCHYARD_MODE: 'salesforce',
-        SWITCHYARD_API_KEY: 'a-key-of-sixteen-or-more',
-        SF_LOGIN_URL: bare.url,
-        SF_CLIENT_ID: bare.clientId,
-        SF_USERNAME: bare.username,
-        SF_PRIVATE_KEY_FILE: file,
-      });
+      const config = loadConfig(
+        {
+          SWITCHYARD_MODE: 'salesforce',
+          SWITCHYARD_API_KEY: 'a-key-of-sixteen-or-more',
+          SF_LOGIN_URL: bare.url,
+          SF_CLIENT_ID: bare.clientId,
+          SF_USERNAME: bare.username,
+          SF_PRIVATE_KEY_FILE: file,
+        },
+        // Logging in is all this checks: no requests are served, so no org certificate is asked for.
+        { serving: false },
+      );
       const { auth } = await createSalesforceCrm(config.salesforce!);
       expect(auth.orgId).toBe(bare.orgId);
       expect(auth.userId).toBe(bare.integrationUserId);
