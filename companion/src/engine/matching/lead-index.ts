@@ -145,9 +145,17 @@ export class BatchLeads implements LeadLookup {
   ): Array<{ lead: LeadRecord; reason: string }> {
     const limit = options.limit ?? 25;
     const fresh = this.decided.sameCompany(lead, { limit });
-    const stored = this.base
-      .sameCompany(lead, { limit: limit + this.replaced.size })
-      .filter((other) => !this.replaced.has(other.lead.Id));
+    // Stored copies of leads decided in this batch are skipped; ask the base index for more only when
+    // skipping left too few, so a long batch (a backtest decides thousands) does not read thousands.
+    const most = limit + this.replaced.size;
+    let ask = Math.min(most, limit * 2);
+    let stored: Array<{ lead: LeadRecord; reason: string }>;
+    for (;;) {
+      const read = this.base.sameCompany(lead, { limit: ask });
+      stored = read.filter((other) => !this.replaced.has(other.lead.Id));
+      if (stored.length >= limit || read.length < ask || ask >= most) break;
+      ask = Math.min(most, ask * 2);
+    }
     return [...fresh, ...stored].slice(0, Math.max(0, limit));
   }
 }
