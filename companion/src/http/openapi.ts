@@ -71,6 +71,13 @@ const qParam = queryParam(
 
 const leadIdParam = pathParam('leadId', sfId('00Q', 'lead'));
 const triggerKindSchema: Schema = { type: 'string', enum: [...TRIGGERS] };
+/** The leads a backtest or a reassignment takes when they are named one by one. */
+const manyLeadIds: Schema = {
+  type: 'array',
+  items: sfId('00Q', 'lead'),
+  minItems: 1,
+  maxItems: BACKTEST_MAX_LEADS,
+};
 const candidateSchema: Schema = {
   type: 'array',
   description: 'A routing set: each *.flow.yaml, pools.yaml and territories.yaml, by bare file name.',
@@ -321,12 +328,7 @@ export function openApiDocument(): Schema {
                       {
                         candidate: candidateSchema,
                         days: { type: 'integer', minimum: 1, maximum: 3660 },
-                        leadIds: {
-                          type: 'array',
-                          items: sfId('00Q', 'lead'),
-                          minItems: 1,
-                          maxItems: BACKTEST_MAX_LEADS,
-                        },
+                        leadIds: manyLeadIds,
                         trigger: triggerKindSchema,
                       },
                       ['candidate'],
@@ -370,12 +372,7 @@ export function openApiDocument(): Schema {
                     ...obj(
                       {
                         ownerId: { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' },
-                        leadIds: {
-                          type: 'array',
-                          items: sfId('00Q', 'lead'),
-                          minItems: 1,
-                          maxItems: BACKTEST_MAX_LEADS,
-                        },
+                        leadIds: manyLeadIds,
                         trigger: triggerKindSchema,
                         reason: { type: 'string', minLength: 1, maxLength: 1000 },
                         dryRun: { type: 'boolean' },
