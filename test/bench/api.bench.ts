@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import { reroutingReps } from './support/demo-reps.js';
 import { startLocalCompanion } from '../support/local-companion.js';
 import type { Report } from './run.js';
 
@@ -39,7 +39,7 @@ export default async function apiBench(report: Report): Promise<void> {
     order by id limit ${total}
   `.execute(store.db);
   const leads = rows.map((r) => r.id);
-  const reps = DEMO_USERS.filter((u) => u.IsActive && u.HasReroutePermission).map((u) => u.Id);
+  const reps = reroutingReps();
 
   const latencies: number[] = [];
   const statuses = new Map<number, number>();

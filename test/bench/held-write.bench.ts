@@ -4,7 +4,7 @@
  * lead's write hangs (held until the run ends, as a locked record or a stuck org would hold it).
  */
 import { sql } from 'kysely';
-import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import { reroutingReps } from './support/demo-reps.js';
 import { HeldWrites } from '../support/held-writes.js';
 import { startLocalCompanion } from '../support/local-companion.js';
 import type { Report } from './run.js';
@@ -33,7 +33,7 @@ export default async function heldWriteBench(report: Report): Promise<void> {
     order by id limit ${3 * perRun + 1}
   `.execute(companion.store.db);
   const [held, ...leads] = rows.map((r) => r.id);
-  const reps = DEMO_USERS.filter((u) => u.IsActive && u.HasReroutePermission).map((u) => u.Id);
+  const reps = reroutingReps();
 
   const run = (leadOf: (i: number) => string) =>
     openLoop({

@@ -8,7 +8,7 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
+import { reroutingReps } from './support/demo-reps.js';
 import { forkCompanion } from './support/companion-process.js';
 import { percentile } from './support/open-loop.js';
 import type { Report } from './run.js';
@@ -27,7 +27,7 @@ const REFUSED_FAST_MS = 100;
 export default async function overloadBench(report: Report): Promise<void> {
   // The per-user limit is lifted: this measures the bound on work in flight, not the users' buckets.
   const server = await forkCompanion({ now: NOW, apiKey: KEY, rateLimit: { perSecond: 1e6, burst: 1e6 } });
-  const reps = DEMO_USERS.filter((u) => u.IsActive && u.HasReroutePermission).map((u) => u.Id);
+  const reps = reroutingReps();
   const leads = server.mqlLeads;
   // Kept-alive connections, as the Salesforce callout pool keeps them: the load generator spends
   // its CPU on requests, not on handshakes, and runs beside the server on the same cores.
