@@ -99,16 +99,6 @@ interface QueryWord {
 const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
 const CORE = KINDS.indexOf('core');
 
-/** How far one name lookup goes. */
-interface NameSearch {
-  /** At least this many of the best names are scored. */
-  keep: number;
-  /** This slot is never a candidate (-1: none). */
-  excluded: number;
-  /** Every account reaching the accept score is scored, not only the best and its rivals. */
-  everyAccepted: boolean;
-}
-
 interface ScoredName {
   candidate: AccountCandidate;
   /** The score before the cap that keeps names below domains: what names are ranked and told apart by. */
@@ -471,8 +461,7 @@ export class AccountIndex implements AccountLookup {
     const policy = options.policy ?? this.policy;
     const order = (a: AccountCandidate, b: AccountCandidate): number =>
       b.score - a.score || this.compareByPolicy(a.account, b.account, policy);
-    const excluded = options.exclude === undefined ? -1 : (this.slotById.get(options.exclude) ?? -1);
-    const byDomain = this.domainCandidates(lead).filter((c) => c.account.Id !== options.exclude);
+    const byDomain = this.domainCandidates(lead);
     if (byDomain.length > 0) {
       byDomain.sort(order);
       return { outcome: 'matched', candidates: byDomain.slice(0, limit), reason: byDomain[0]?.reason ?? '' };
@@ -481,10 +470,9 @@ export class AccountIndex implements AccountLookup {
     if (isPlaceholderCompany(lead.Company))
       return { outcome: 'none', candidates: [], reason: 'the lead names no company and no company domain' };
 
-    const search: NameSearch = { keep: limit + 2, excluded, everyAccepted: options.everyAccepted === true };
-    const ranked = this.matchName(lead, search);
+    const ranked = this.matchName(lead, limit + 2);
     for (const alias of this.aliases.alternatives(company)) {
-      for (const found of this.matchName({ ...lead, Company: alias }, search)) {
+      for (const found of this.matchName({ ...lead, Company: alias }, limit + 2)) {
         const { candidate } = found;
         const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;
         const same = ranked.findIndex((s) => s.candidate.account.Id === candidate.account.Id);
@@ -790,14 +778,13 @@ export class AccountIndex implements AccountLookup {
    * search stops. So every account that could be the answer or its rival is scored, whatever the order
    * accounts were loaded in, and a common word is read only when the rarer ones leave the answer open.
    */
-  private matchName(lead: LeadForMatching, search: NameSearch): ScoredName[] {
-    const { keep, excluded, everyAccepted } = search;
+  private matchName(lead: LeadForMatching, keep: number): ScoredName[] {
     const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return [];
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
-    const exactSlots = this.exactNameSlots(name.tokens, leadCountry).filter((slot) => slot !== excluded);
-    const exact = exactSlots.length > 0 && !everyAccepted;
+    const exactSlots = this.exactNameSlots(name.tokens, leadCountry);
+    const exact = exactSlots.length > 0;
     // Typo neighbourhoods are needed only to search; an exact name's accounts are scored without them.
     const none: ReadonlyMap<number, number> = new Map();
     const query: QueryWord[] = name.tokens.map((token) => ({
@@ -828,7 +815,6 @@ export class AccountIndex implements AccountLookup {
     const pairSimilarity = (i: number, j: number): number =>
       this.similarity(query[i] as QueryWord, words[wordsStart + j] as number);
     const scoreSlot = (slot: number): void => {
-      if (slot === excluded) return;
       const account = this.accounts[slot] as AccountRecord;
       words = this.slotWords.rowValues(slot);
       wordsStart = this.slotWords.rowStart(slot);
@@ -895,7 +881,7 @@ export class AccountIndex implements AccountLookup {
     }
     const marked = this.markNameWords(query);
     try {
-      this.searchNames(query, leadCountry, keep, everyAccepted ? this.acceptScore : 1, best, scoreSlot);
+      this.searchNames(query, leadCountry, keep, best, scoreSlot);
     } finally {
       for (const word of marked) {
         this.wordMasks[word] = 0;
@@ -930,8 +916,6 @@ export class AccountIndex implements AccountLookup {
     query: readonly QueryWord[],
     leadCountry: number,
     keep: number,
-    /** Every account reaching this is scored too (1: only the best and its rivals). */
-    everyFrom: number,
     best: readonly number[],
     scoreSlot: (slot: number) => void,
   ): void {
@@ -1033,8 +1017,7 @@ export class AccountIndex implements AccountLookup {
           const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
           const top = best[0];
           // The rest cannot rival the best (within the margin) nor enter the `keep` best.
-          if (top !== undefined && bound < Math.min(everyFrom, top - MATCH_MARGIN) && best.length >= keep)
-            return true;
+          if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) return true;
           if (scoredCount >= MAX_SCORED_NAMES) return false;
           scoredCount += 1;
           scoreSlot(packed % SLOT_RANGE);
@@ -1045,10 +1028,7 @@ export class AccountIndex implements AccountLookup {
     /** Bounds the accounts found from `from` on and scores those that may count. */
     const boundAndScore = (from: number): boolean => {
       const top = best[0];
-      const least =
-        top !== undefined && best.length >= keep
-          ? Math.max(floor, Math.min(everyFrom, top - MATCH_MARGIN))
-          : floor;
+      const least = top !== undefined && best.length >= keep ? Math.max(floor, top - MATCH_MARGIN) : floor;
       if (this.bounds.length < touched.length - from)
         this.bounds = new Float64Array((touched.length - from) * 2);
       let count = 0;
@@ -1124,10 +1104,7 @@ export class AccountIndex implements AccountLookup {
         // once the best it could score cannot rival the best found (within the margin when that is
         // accepted, else beat it), no account left can change the answer.
         const top = best[0];
-        const needed = Math.min(
-          everyFrom,
-          top === undefined ? floor : top >= this.acceptScore ? top - MATCH_MARGIN : top,
-        );
+        const needed = top === undefined ? floor : top >= this.acceptScore ? top - MATCH_MARGIN : top;
         if (bounds.unreached(reach, byPairs) * mostFactor + SAME_STATE_BONUS + SAME_CITY_BONUS < needed)
           return;
         const words = near[next] as number[];
@@ -1141,10 +1118,7 @@ export class AccountIndex implements AccountLookup {
         const holding = byPairs ? new Float64Array(tracked) : reach.slice();
         holding[next] = (query[next] as QueryWord).similar.get(nextWord) as number;
         const heaviest = (): number => {
-          const least =
-            best.length >= keep
-              ? Math.max(floor, Math.min(everyFrom, (best[0] as number) - MATCH_MARGIN))
-              : floor;
+          const least = best.length >= keep ? Math.max(floor, (best[0] as number) - MATCH_MARGIN) : floor;
           let lo = -1;
           let hi = 255;
           while (lo < hi) {

@@ -1,67 +1,72 @@
-import type { AccountRecord, LeadRecord } from '../model.js';
-import { AccountIndex, MATCH_MARGIN } from './account-index.js';
+import type { LeadRecord } from '../model.js';
 import { companyNameKey } from './company-name.js';
 import { companyEmailDomain } from './domain.js';
 import type { LeadLookup } from './matching.types.js';
 
-/** How many leads of one domain or name are gathered before the most recently active are kept. */
-const GATHERED = 1_000;
+interface Entry {
+  lead: LeadRecord;
+  domain: string | null;
+  companyKey: string | null;
+}
 
-/**
- * A lead as the account matcher sees an account: its company as the name, its company email domain
- * (never a free-mail or disposable one) as the website, its place as the billing address.
- */
-function asCompany(lead: LeadRecord): AccountRecord {
-  return {
-    Id: lead.Id,
-    Name: lead.Company ?? '',
-    Website: companyEmailDomain(lead.Email),
-    BillingCountry: lead.Country ?? null,
-    BillingState: lead.State ?? null,
-    BillingCity: lead.City ?? null,
-  };
+function addTo(map: Map<string, Set<string>>, key: string | null, id: string): void {
+  if (key === null) return;
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, new Set([id]));
+  else ids.add(id);
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string | null, id: string): void {
+  if (key === null) return;
+  const ids = map.get(key);
+  ids?.delete(id);
+  if (ids !== undefined && ids.size === 0) map.delete(key);
 }
 
 /**
- * Lead → lead: the other unconverted leads from the same company, found by the account matcher
- * (one home for matching) over the leads: the same company email domain, or the company name the
- * matcher takes for the lead's (typos, legal forms and word order as for accounts; none when two
- * different names are about as close) and the leads of that name up to legal form and word order,
- * so an unmatched lead can follow the owner who already works its company.
+ * Lead → lead: the other unconverted leads from the same company, found by the same company email
+ * domain (never a free-mail or disposable one) or the same normalised company name, so an
+ * unmatched lead can follow the owner who already works its company.
  */
 export class LeadIndex implements LeadLookup {
-  private readonly leads = new Map<string, LeadRecord>();
-
-  constructor(private readonly companies = new AccountIndex()) {}
+  private readonly entries = new Map<string, Entry>();
+  private readonly byDomain = new Map<string, Set<string>>();
+  private readonly byCompany = new Map<string, Set<string>>();
 
   static build(leads: Iterable<LeadRecord>): LeadIndex {
-    const open = [...leads].filter((lead) => lead.IsConverted !== true);
-    const index = new LeadIndex(AccountIndex.build(open.map(asCompany)));
-    for (const lead of open) index.leads.set(lead.Id, lead);
+    const index = new LeadIndex();
+    for (const lead of leads) index.upsert(lead);
     return index;
   }
 
   get size(): number {
-    return this.leads.size;
+    return this.entries.size;
   }
 
   get(leadId: string): LeadRecord | undefined {
-    return this.leads.get(leadId);
+    return this.entries.get(leadId)?.lead;
   }
 
   /** Adds or replaces the lead; a converted lead leaves the index. */
   upsert(lead: LeadRecord): void {
-    if (lead.IsConverted === true) {
-      this.remove(lead.Id);
-      return;
-    }
-    this.leads.set(lead.Id, lead);
-    this.companies.upsert(asCompany(lead));
+    this.remove(lead.Id);
+    if (lead.IsConverted === true) return;
+    const entry: Entry = {
+      lead,
+      domain: companyEmailDomain(lead.Email),
+      companyKey: companyNameKey(lead.Company),
+    };
+    this.entries.set(lead.Id, entry);
+    addTo(this.byDomain, entry.domain, lead.Id);
+    addTo(this.byCompany, entry.companyKey, lead.Id);
   }
 
   remove(leadId: string): void {
-    this.leads.delete(leadId);
-    this.companies.remove(leadId);
+    const entry = this.entries.get(leadId);
+    if (entry === undefined) return;
+    this.entries.delete(leadId);
+    removeFrom(this.byDomain, entry.domain, leadId);
+    removeFrom(this.byCompany, entry.companyKey, leadId);
   }
 
   /** Other unconverted leads of the lead's company, strongest evidence first, then the most recently active. */
@@ -70,40 +75,21 @@ export class LeadIndex implements LeadLookup {
     options: { limit?: number } = {},
   ): Array<{ lead: LeadRecord; reason: string }> {
     const limit = options.limit ?? 25;
-    const found = new Map<string, { lead: LeadRecord; domain: string | null; name: string | null }>();
-    const take = (id: string, evidence: { domain?: string; name?: string }): void => {
-      const other = this.leads.get(id);
-      if (other === undefined) return;
-      const entry = found.get(id) ?? { lead: other, domain: null, name: null };
-      entry.domain = evidence.domain ?? entry.domain;
-      entry.name = evidence.name ?? entry.name;
-      found.set(id, entry);
-    };
     const domain = companyEmailDomain(lead.Email);
-    if (domain !== null) {
-      const byDomain = this.companies.lookup({ Email: lead.Email }, { limit: GATHERED, exclude: lead.Id });
-      for (const c of byDomain.candidates)
-        if (c.method === 'email-domain') take(c.account.Id, { domain: `same email domain ${domain}` });
+    const companyKey = companyNameKey(lead.Company);
+    const found = new Map<string, { lead: LeadRecord; byDomain: boolean; byName: boolean }>();
+    for (const id of domain === null ? [] : (this.byDomain.get(domain) ?? [])) {
+      if (id === lead.Id) continue;
+      found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: true, byName: false });
     }
-    const byName = this.companies.lookup(
-      { Company: lead.Company, Country: lead.Country, State: lead.State, City: lead.City },
-      { limit: GATHERED, exclude: lead.Id, everyAccepted: true },
-    );
-    const first = byName.candidates[0];
-    if (byName.outcome === 'matched' && first !== undefined) {
-      // The best name's company: names about as close as it, or the same name up to legal form and order.
-      const key = companyNameKey(first.account.Name);
-      for (const c of byName.candidates) {
-        if (c.score < first.score - MATCH_MARGIN && companyNameKey(c.account.Name) !== key) continue;
-        const other = this.leads.get(c.account.Id);
-        const similar = `${Math.round(c.score * 100)}%`;
-        take(c.account.Id, {
-          name: `company name "${lead.Company ?? ''}" matches "${other?.Company ?? ''}" (${similar})`,
-        });
-      }
+    for (const id of companyKey === null ? [] : (this.byCompany.get(companyKey) ?? [])) {
+      if (id === lead.Id) continue;
+      const existing = found.get(id);
+      if (existing !== undefined) existing.byName = true;
+      else found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: false, byName: true });
     }
-    const strength = (f: { domain: string | null; name: string | null }): number =>
-      (f.domain !== null ? 2 : 0) + (f.name !== null ? 1 : 0);
+    const strength = (f: { byDomain: boolean; byName: boolean }): number =>
+      (f.byDomain ? 2 : 0) + (f.byName ? 1 : 0);
     const recency = (l: LeadRecord): string => l.LastActivityDate ?? l.CreatedDate ?? '';
     return [...found.values()]
       .sort(
@@ -113,7 +99,13 @@ export class LeadIndex implements LeadLookup {
           (a.lead.Id < b.lead.Id ? -1 : 1),
       )
       .slice(0, Math.max(0, limit))
-      .map((f) => ({ lead: f.lead, reason: [f.domain, f.name].filter((e) => e !== null).join(' and ') }));
+      .map((f) => {
+        const evidence: string[] = [];
+        if (f.byDomain) evidence.push(`same email domain ${domain ?? ''}`);
+        if (f.byName)
+          evidence.push(`same company name ("${f.lead.Company ?? ''}" and "${lead.Company ?? ''}")`);
+        return { lead: f.lead, reason: evidence.join(' and ') };
+      });
   }
 }
 

@@ -40,10 +40,6 @@ export interface AccountMatch {
 export interface MatchOptions {
   limit?: number;
   policy?: TieBreakPolicy;
-  /** This record's Id is never a candidate (a lead looked up among leads is not its own colleague). */
-  exclude?: string;
-  /** Every account reaching the accept score is a candidate of a `matched` lookup, not only the clear best and those scoring about as well. */
-  everyAccepted?: boolean;
 }
 
 /** The read side of the account index that decisions use. Pure, synchronous, in memory. */
