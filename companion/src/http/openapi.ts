@@ -5,6 +5,7 @@ import { BATCH_MAX } from './routes/route-batch.route.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
+import { RUN_ID } from '../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 
 type Schema = Record<string, unknown>;
@@ -376,7 +377,7 @@ export function openApiDocument(): Schema {
                         trigger: triggerKindSchema,
                         reason: { type: 'string', minLength: 1, maxLength: 1000 },
                         dryRun: { type: 'boolean' },
-                        runId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+                        runId: { type: 'string', pattern: RUN_ID.source },
                       },
                       ['reason'],
                     ),

@@ -2,7 +2,7 @@ import type { CrmPort } from '../crm/crm.port.js';
 import type { Trigger } from '../engine/model.js';
 import { isRouteFailure, type RouteManyResult, type RouteRequest } from './route-request.js';
 import { WhatIfInputError } from './routing.errors.js';
-import { BACKTEST_MAX_LEADS, TRIGGERS } from './what-if.js';
+import { BACKTEST_MAX_LEADS, checkTrigger } from './what-if.js';
 
 /** Which leads a reassignment moves, and how. */
 export interface Reassignment {
@@ -42,7 +42,8 @@ export interface ReassignmentProgress {
 
 /** Leads per routing batch: one transaction and at most one write call to the org each. */
 export const REASSIGN_BATCH = 200;
-const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** What a run id may be: it becomes part of each lead's request key. */
+export const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function checked(r: Reassignment): Required<Pick<Reassignment, 'trigger'>> & Reassignment {
   if (!RUN_ID.test(r.runId)) {
@@ -52,9 +53,7 @@ function checked(r: Reassignment): Required<Pick<Reassignment, 'trigger'>> & Rea
     throw new WhatIfInputError('Give either the owner whose leads to move or a list of lead Ids, not both.');
   }
   const trigger = r.trigger ?? 'inactive-owner';
-  if (!TRIGGERS.has(trigger)) {
-    throw new WhatIfInputError(`'${trigger}' is not a trigger: use one of ${[...TRIGGERS].join(', ')}.`);
-  }
+  checkTrigger(trigger);
   return { ...r, trigger };
 }
 

@@ -63,7 +63,8 @@ export interface WhatIfDeps {
 /** Every trigger a what-if run may replay: the flows' own list. */
 export const TRIGGERS: ReadonlySet<Trigger['kind']> = new Set(TRIGGER_KINDS);
 
-function checkTrigger(trigger: string): asserts trigger is Trigger['kind'] {
+/** Throws WhatIfInputError naming the triggers there are, unless `trigger` is one. */
+export function checkTrigger(trigger: string): asserts trigger is Trigger['kind'] {
   if (!TRIGGERS.has(trigger as Trigger['kind'])) {
     throw new WhatIfInputError(`'${trigger}' is not a trigger: use one of ${[...TRIGGERS].join(', ')}.`);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
+import { RUN_ID } from '../../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../../routing/what-if.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps } from '../app-context.js';
@@ -24,10 +25,7 @@ export const reassignmentBody = strictBody({
     .optional(),
   reason: z.string({ error: 'must be text' }).trim().min(1, 'must say why the leads move').max(1000),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
-  runId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, - or _')
-    .optional(),
+  runId: z.string().regex(RUN_ID, 'must be 1 to 64 letters, digits, - or _').optional(),
 }).refine((b) => (b.ownerId === undefined) !== (b.leadIds === undefined), {
   message: 'give either ownerId (move the leads this user or queue owns) or leadIds, not both',
   path: ['ownerId'],
