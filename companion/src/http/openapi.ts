@@ -26,6 +26,18 @@ const sfId = (prefix: string, what: string): Schema => ({
   description: `A ${what} Id, 15 or 18 characters; the checksum of an 18-character Id is checked. Answers use the 18-character form.`,
 });
 
+/** A JSON request body that takes these properties and no others. */
+const strictJsonBody = (
+  required: boolean,
+  properties: Record<string, Schema>,
+  requiredFields?: string[],
+) => ({
+  required,
+  content: {
+    'application/json': { schema: { ...obj(properties, requiredFields), additionalProperties: false } },
+  },
+});
+
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ref('Error') } },
@@ -206,14 +218,7 @@ export function openApiDocument(): Schema {
                 schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
               },
             ],
-            requestBody: {
-              required: false,
-              content: {
-                'application/json': {
-                  schema: { ...obj(routeBodyProps, []), additionalProperties: false },
-                },
-              },
-            },
+            requestBody: strictJsonBody(false, routeBodyProps, []),
             responses: {
               '200': json(ref('RouteResult')),
               ...commonErrors,
@@ -235,28 +240,19 @@ export function openApiDocument(): Schema {
           'Route a batch of leads',
           `Routes up to ${BATCH_MAX} leads (trigger "reroute"); needs the re-route permission. One result per lead, in the order asked; a lead that fails does not fail the others.`,
           {
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    ...obj(
-                      {
-                        leadIds: {
-                          type: 'array',
-                          items: sfId('00Q', 'lead'),
-                          minItems: 1,
-                          maxItems: BATCH_MAX,
-                        },
-                        ...routeBodyProps,
-                      },
-                      ['leadIds'],
-                    ),
-                    additionalProperties: false,
-                  },
+            requestBody: strictJsonBody(
+              true,
+              {
+                leadIds: {
+                  type: 'array',
+                  items: sfId('00Q', 'lead'),
+                  minItems: 1,
+                  maxItems: BATCH_MAX,
                 },
+                ...routeBodyProps,
               },
-            },
+              ['leadIds'],
+            ),
             responses: {
               '200': json(ref('BatchResult')),
               ...commonErrors,
@@ -273,34 +269,25 @@ export function openApiDocument(): Schema {
             'pool turn is taken and nothing is written to Salesforce.',
           {
             parameters: [leadIdParam],
-            requestBody: {
-              required: false,
-              content: {
-                'application/json': {
-                  schema: {
-                    ...obj(
-                      {
-                        trigger: {
-                          ...obj(
-                            {
-                              kind: triggerKindSchema,
-                              changedFields: { type: 'array', items: str, maxItems: 100 },
-                              job: { type: 'string', maxLength: 100 },
-                              reason: { type: 'string', maxLength: 1000 },
-                            },
-                            ['kind'],
-                          ),
-                          additionalProperties: false,
-                        },
-                        candidate: candidateSchema,
-                      },
-                      [],
-                    ),
-                    additionalProperties: false,
-                  },
+            requestBody: strictJsonBody(
+              false,
+              {
+                trigger: {
+                  ...obj(
+                    {
+                      kind: triggerKindSchema,
+                      changedFields: { type: 'array', items: str, maxItems: 100 },
+                      job: { type: 'string', maxLength: 100 },
+                      reason: { type: 'string', maxLength: 1000 },
+                    },
+                    ['kind'],
+                  ),
+                  additionalProperties: false,
                 },
+                candidate: candidateSchema,
               },
-            },
+              [],
+            ),
             responses: {
               '200': json({ type: 'object', description: 'The decision: outcome, owner, summary, path.' }),
               ...commonErrors,
@@ -320,25 +307,16 @@ export function openApiDocument(): Schema {
             'one row per lead. Accept: text/csv answers the rows as CSV; Accept: application/x-ndjson streams progress ' +
             'lines and then the result. Nothing is stored, no pool turn is taken and nothing is written to Salesforce.',
           {
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    ...obj(
-                      {
-                        candidate: candidateSchema,
-                        days: { type: 'integer', minimum: 1, maximum: 3660 },
-                        leadIds: manyLeadIds,
-                        trigger: triggerKindSchema,
-                      },
-                      ['candidate'],
-                    ),
-                    additionalProperties: false,
-                  },
-                },
+            requestBody: strictJsonBody(
+              true,
+              {
+                candidate: candidateSchema,
+                days: { type: 'integer', minimum: 1, maximum: 3660 },
+                leadIds: manyLeadIds,
+                trigger: triggerKindSchema,
               },
-            },
+              ['candidate'],
+            ),
             responses: {
               '200': {
                 description:
@@ -365,27 +343,18 @@ export function openApiDocument(): Schema {
             'refused, failed, from whom to whom); sent again with the same `runId` it resumes, answering the leads it already ' +
             'routed from the store instead of routing them twice. Accept: application/x-ndjson streams progress lines, then the result.',
           {
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    ...obj(
-                      {
-                        ownerId: { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' },
-                        leadIds: manyLeadIds,
-                        trigger: triggerKindSchema,
-                        reason: { type: 'string', minLength: 1, maxLength: 1000 },
-                        dryRun: { type: 'boolean' },
-                        runId: { type: 'string', pattern: RUN_ID.source },
-                      },
-                      ['reason'],
-                    ),
-                    additionalProperties: false,
-                  },
-                },
+            requestBody: strictJsonBody(
+              true,
+              {
+                ownerId: { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' },
+                leadIds: manyLeadIds,
+                trigger: triggerKindSchema,
+                reason: { type: 'string', minLength: 1, maxLength: 1000 },
+                dryRun: { type: 'boolean' },
+                runId: { type: 'string', pattern: RUN_ID.source },
               },
-            },
+              ['reason'],
+            ),
             responses: {
               '200': {
                 description:
@@ -415,23 +384,9 @@ export function openApiDocument(): Schema {
           `As GET, among visibleLeadIds only: the Apex controller reads, in user mode, which of the account's leads the user may see and sends their Ids (at most ${VISIBLE_IDS_MAX}), so the total and every page count only those.`,
           {
             parameters: matchedLeadsParams,
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    ...obj({
-                      visibleLeadIds: {
-                        type: 'array',
-                        maxItems: VISIBLE_IDS_MAX,
-                        items: sfId('00Q', 'lead'),
-                      },
-                    }),
-                    additionalProperties: false,
-                  },
-                },
-              },
-            },
+            requestBody: strictJsonBody(true, {
+              visibleLeadIds: { type: 'array', maxItems: VISIBLE_IDS_MAX, items: sfId('00Q', 'lead') },
+            }),
             responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
           },
         ),
