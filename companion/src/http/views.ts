@@ -94,7 +94,7 @@ export function leadView(lead: LeadRecord, owners: OwnerNames, account: AccountR
 }
 
 /** The flow a person recognises: the one that made the final decision, by its label. */
-const flowView = (d: Decision) => ({
+export const flowView = (d: Decision) => ({
   name: d.finalFlow.label || d.finalFlow.name,
   version: d.finalFlow.version,
 });

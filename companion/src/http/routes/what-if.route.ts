@@ -12,7 +12,7 @@ import type { AppDeps } from '../app-context.js';
 import { ValidationError } from '../http.errors.js';
 import { streamProgress, wantsProgress } from '../progress-stream.js';
 import { parseRequest, salesforceId, strictBody } from '../validation.js';
-import { ownerRef } from '../views.js';
+import { flowView, ownerRef } from '../views.js';
 
 /** The paths whose bodies carry a routing set, which may be larger than other requests' bodies. */
 export const WHAT_IF_PATHS = ['/v1/backtests', '/v1/leads/:leadId/simulate'];
@@ -96,10 +96,7 @@ export function whatIfRoute(deps: AppDeps): Router {
       outcome: decision.outcome,
       owner: ownerRef(decision.owner),
       previousOwner: ownerRef(decision.previousOwner),
-      flow: {
-        name: decision.finalFlow.label || decision.finalFlow.name,
-        version: decision.finalFlow.version,
-      },
+      flow: flowView(decision),
       summary: decision.summary,
       conversion: decision.conversion,
       fieldUpdates: decision.fieldUpdates,
