@@ -40,6 +40,11 @@ export interface Config {
   apiKey: string;
   /** 'generated' when local mode made one up because SWITCHYARD_API_KEY was unset: print it. */
   apiKeySource: 'env' | 'generated';
+  /**
+   * The key being retired, still accepted while the org's External Credential moves to `apiKey`
+   * (SWITCHYARD_API_KEY_PREVIOUS); null when no rotation is under way.
+   */
+  previousApiKey: string | null;
   /** PostgreSQL when set; otherwise the embedded PGlite store in `dataDir`. */
   databaseUrl: string | null;
   /** Absolute path of the embedded store's folder. */
@@ -104,6 +109,9 @@ const envSchema = z.object({
   HOST: optional(z.string()),
   SWITCHYARD_API_KEY: optional(
     z.string().min(16, 'is too short: use at least 16 random characters, e.g. `openssl rand -hex 24`'),
+  ),
+  SWITCHYARD_API_KEY_PREVIOUS: optional(
+    z.string().min(16, 'is too short: it must be the key being retired, at least 16 characters'),
   ),
   DATABASE_URL: optional(
     z
@@ -206,6 +214,12 @@ export const SETTINGS: ReadonlyArray<{
     default: 'generated in local mode',
     description:
       'Bearer key callers present; required in salesforce mode (the External Credential holds it).',
+  },
+  {
+    name: 'SWITCHYARD_API_KEY_PREVIOUS',
+    default: 'unset',
+    description:
+      'The key being retired, still accepted beside SWITCHYARD_API_KEY while the External Credential moves to the new one; unset it when the rotation is done.',
   },
   {
     name: 'DATABASE_URL',
@@ -323,6 +337,7 @@ export function loadConfig(
     PORT?: number;
     HOST?: string;
     SWITCHYARD_API_KEY?: string;
+    SWITCHYARD_API_KEY_PREVIOUS?: string;
     DATABASE_URL?: string;
     SWITCHYARD_DATA_DIR?: string;
     SWITCHYARD_MODE?: 'local' | 'salesforce';
@@ -377,6 +392,17 @@ export function loadConfig(
       };
     }
   }
+  if (e.SWITCHYARD_API_KEY_PREVIOUS && !e.SWITCHYARD_API_KEY) {
+    problems.push({
+      setting: 'SWITCHYARD_API_KEY_PREVIOUS',
+      message: 'is the key being retired: set the new key in SWITCHYARD_API_KEY too',
+    });
+  } else if (e.SWITCHYARD_API_KEY_PREVIOUS && e.SWITCHYARD_API_KEY_PREVIOUS === e.SWITCHYARD_API_KEY) {
+    problems.push({
+      setting: 'SWITCHYARD_API_KEY_PREVIOUS',
+      message: 'is the same as SWITCHYARD_API_KEY: set it to the key being retired, or unset it',
+    });
+  }
   const userAssertion =
     mode === 'salesforce' && options.serving !== false ? readUserAssertion(e, problems) : null;
   if (problems.length > 0) throw new ConfigError(problems);
@@ -386,6 +412,7 @@ export function loadConfig(
     host: e.HOST ?? '127.0.0.1',
     apiKey: e.SWITCHYARD_API_KEY ?? randomBytes(24).toString('base64url'),
     apiKeySource: e.SWITCHYARD_API_KEY ? 'env' : 'generated',
+    previousApiKey: e.SWITCHYARD_API_KEY_PREVIOUS ?? null,
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: path.resolve(e.SWITCHYARD_DATA_DIR ?? '.switchyard'),
     mode,

@@ -75,6 +75,26 @@ describe('loadConfig', () => {
     });
   });
 
+  it('accepts the key being retired beside the new one while a key is rotated', () => {
+    const config = loadConfig({
+      SWITCHYARD_API_KEY: 'n'.repeat(24),
+      SWITCHYARD_API_KEY_PREVIOUS: 'o'.repeat(24),
+    });
+    expect(config).toMatchObject({ apiKey: 'n'.repeat(24), previousApiKey: 'o'.repeat(24) });
+    expect(loadConfig({ SWITCHYARD_API_KEY: 'n'.repeat(24) }).previousApiKey).toBeNull();
+    expect(problemsOf({ SWITCHYARD_API_KEY_PREVIOUS: 'o'.repeat(24) }).SWITCHYARD_API_KEY_PREVIOUS).toMatch(
+      /set the new key in SWITCHYARD_API_KEY/,
+    );
+    expect(
+      problemsOf({ SWITCHYARD_API_KEY: 'n'.repeat(24), SWITCHYARD_API_KEY_PREVIOUS: 'n'.repeat(24) })
+        .SWITCHYARD_API_KEY_PREVIOUS,
+    ).toMatch(/same as SWITCHYARD_API_KEY/);
+    expect(
+      problemsOf({ SWITCHYARD_API_KEY: 'n'.repeat(24), SWITCHYARD_API_KEY_PREVIOUS: 'old' })
+        .SWITCHYARD_API_KEY_PREVIOUS,
+    ).toMatch(/too short/);
+  });
+
   it('sizes the demo org: 5,000 accounts and 20,000 leads unless told, up to a million accounts', () => {
     expect(loadConfig({}).demoOrg).toEqual({ accounts: 5000, leads: 20_000 });
     expect(

@@ -29,7 +29,7 @@ export interface RateLimitSettings {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiKey' | 'mode'> & Partial<Pick<Config, 'userAssertion'>>;
+  config: Pick<Config, 'apiKey' | 'mode'> & Partial<Pick<Config, 'userAssertion' | 'previousApiKey'>>;
   routing: RoutingPort;
   org: OrgReadPort;
   /** The decisions table, for active-flow counts, and the store's health. */

@@ -61,7 +61,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.get('/healthz', healthz);
   if (options.public) app.use(options.public);
 
-  app.use(requireApiKey(deps.config.apiKey));
+  app.use(
+    requireApiKey(
+      deps.config.previousApiKey ? [deps.config.apiKey, deps.config.previousApiKey] : [deps.config.apiKey],
+    ),
+  );
   app.use([...WHAT_IF_PATHS, '/v1/reassignments'], whatIfBodyParser);
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
   app.use(jsonBodiesOnly);

@@ -8,9 +8,13 @@ import { salesforceIdProblem } from './validation.js';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-/** `Authorization: Bearer <key>`, compared in constant time: equal-length hashes, never the keys themselves. */
-export function requireApiKey(apiKey: string): RequestHandler {
-  const expected = sha256(apiKey);
+/**
+ * `Authorization: Bearer <key>`, where the key is any of `apiKeys` (the current key, and the one being
+ * retired while a rotation is under way). Compared in constant time: equal-length hashes, never the keys
+ * themselves, and every accepted key is compared whichever matches, so the time taken tells nothing.
+ */
+export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
+  const expected = apiKeys.map(sha256);
   return (req, _res, next) => {
     const header = req.get('authorization');
     if (!header) {
@@ -20,7 +24,10 @@ export function requireApiKey(apiKey: string): RequestHandler {
       );
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !timingSafeEqual(sha256(match[1]!), expected)) {
+    const given = sha256(match?.[1] ?? '');
+    let accepted = false;
+    for (const key of expected) accepted = timingSafeEqual(given, key) || accepted;
+    if (!match || !accepted) {
       throw new UnauthenticatedError(
         'The API key is not valid.',
         "Use the key in SWITCHYARD_API_KEY (or the one the companion printed when it started); in Salesforce, check the Switchyard External Credential's key.",

@@ -11,6 +11,8 @@ export const REDACTED_PATHS = [
   '*.headers.authorization',
   'req.headers.authorization',
   'config.apiKey',
+  'previousApiKey',
+  '*.previousApiKey',
   'privateKey',
   '*.privateKey',
 ];

@@ -60,6 +60,34 @@ describe('authentication', () => {
     );
   });
 
+  it('takes the new key and the one being retired while a key is rotated, and no other', async () => {
+    const NEW_KEY = 'rotated-key-1d7e4a9c2f6b8e3a5c0d';
+    const rotating = await api.sibling({
+      config: { apiKey: NEW_KEY, previousApiKey: API_KEY, mode: 'local' },
+    });
+    const done = await api.sibling({ config: { apiKey: NEW_KEY, mode: 'local' } });
+    try {
+      expect((await rotating.call('GET', '/v1/me', { key: NEW_KEY })).status).toBe(200);
+      expect((await rotating.call('GET', '/v1/me', { key: API_KEY })).status).toBe(200);
+      expectError(
+        await rotating.call('GET', '/v1/me', { key: NEW_KEY.replace(/.$/, 'x') }),
+        401,
+        'UNAUTHENTICATED',
+      );
+      expectError(
+        await rotating.call('GET', '/v1/me', { key: `${API_KEY}${NEW_KEY}` }),
+        401,
+        'UNAUTHENTICATED',
+      );
+      // Once SWITCHYARD_API_KEY_PREVIOUS is unset, the retired key stops working.
+      expect((await done.call('GET', '/v1/me', { key: NEW_KEY })).status).toBe(200);
+      expectError(await done.call('GET', '/v1/me', { key: API_KEY }), 401, 'UNAUTHENTICATED');
+    } finally {
+      await rotating.close();
+      await done.close();
+    }
+  });
+
   it('needs an acting user that exists', async () => {
     const none = await api.call('GET', '/v1/me', { user: null });
     expectError(none, 401, 'UNAUTHENTICATED');
