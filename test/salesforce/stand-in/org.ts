@@ -2,6 +2,7 @@
  * The stand-in's in-memory org: records by object, the schema its describe calls report, the
  * relationships SOQL may follow, and a change log the Pub/Sub endpoint turns into change events.
  */
+import { assignedPermissionSets, recordAccess, type OrgWideDefault } from './sharing.js';
 import { parseSoql, SoqlError, type Condition, type Literal, type Query } from './soql.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
@@ -24,6 +25,8 @@ const PREFIX: Record<string, string> = {
   SetupEntityAccess: '0J0',
   LeadStatus: '01J',
   ObjectPermissions: '110',
+  FieldPermissions: '01k',
+  LeadShare: '01o',
   PlatformEventChannelMember: '0v8',
   ApexClass: '01p',
 };
@@ -32,6 +35,17 @@ const PREFIX: Record<string, string> = {
 export const TOOLING_OBJECTS: ReadonlySet<string> = new Set(['PlatformEventChannelMember']);
 
 const SYSTEM = ['Id', 'CreatedDate', 'SystemModstamp', 'IsDeleted'];
+
+const USER_RECORD_ACCESS_FIELDS = [
+  'UserId',
+  'RecordId',
+  'HasReadAccess',
+  'HasEditAccess',
+  'HasDeleteAccess',
+  'HasTransferAccess',
+  'HasAllAccess',
+  'MaxAccessLevel',
+];
 
 /** Fields each object has; system fields and the ones marked read-only are not updateable. */
 export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = {
@@ -150,13 +164,35 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'PermissionsConvertLeads',
       'PermissionsViewAllUsers',
       'PermissionsViewAllData',
+      'PermissionsModifyAllData',
+      'PermissionsTransferAnyLead',
+      'PermissionsViewSetup',
     ],
     readOnly: [],
   },
   ObjectPermissions: {
-    fields: ['ParentId', 'SobjectType', 'PermissionsRead', 'PermissionsViewAllRecords'],
+    fields: [
+      'ParentId',
+      'SobjectType',
+      'PermissionsRead',
+      'PermissionsEdit',
+      'PermissionsViewAllRecords',
+      'PermissionsModifyAllRecords',
+    ],
     readOnly: [],
   },
+  // Object Reference, "FieldPermissions"
+  // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm):
+  // Field is the field's API name prefixed with its SobjectType (Lead.Email); ParentId is the permission set.
+  FieldPermissions: {
+    fields: ['ParentId', 'SobjectType', 'Field', 'PermissionsRead', 'PermissionsEdit'],
+    readOnly: [],
+  },
+  // Object Reference, "LeadShare": a lead shared with a user or group, LeadAccessLevel Read, Edit or All.
+  LeadShare: { fields: ['LeadId', 'UserOrGroupId', 'LeadAccessLevel', 'RowCause'], readOnly: [] },
+  // Object Reference, "UserRecordAccess": read only, answered by query() alone; its rows are worked out
+  // from the org's sharing when asked (`userRecordAccess` below, `sharing.ts`).
+  UserRecordAccess: { fields: USER_RECORD_ACCESS_FIELDS, readOnly: USER_RECORD_ACCESS_FIELDS },
   PlatformEventChannelMember: { fields: ['DeveloperName', 'EventChannel', 'SelectedEntity'], readOnly: [] },
   ApexClass: { fields: ['Name', 'ApiVersion'], readOnly: [] },
   PermissionSetAssignment: { fields: ['AssigneeId', 'PermissionSetId'], readOnly: [] },
@@ -256,6 +292,17 @@ export class Org {
    * or update through REST runs the active rule.
    */
   leadAssignmentRule: ((lead: Rec) => string | null) | null = null;
+  /**
+   * Organization-wide sharing defaults by object, as a new org has them (Salesforce Help, "Organization-Wide
+   * Default Access Settings": Lead Public Read/Write/Transfer, Account Public Read/Write, Opportunity Public
+   * Read Only). The objects listed are those on the Sharing Settings page, whose records UserRecordAccess
+   * answers for.
+   */
+  readonly orgWideDefaults: Record<string, OrgWideDefault> = {
+    Lead: 'ReadEditTransfer',
+    Account: 'Edit',
+    Opportunity: 'Read',
+  };
   /** Fields removed or made read-only, to test the startup check. */
   readonly missingFields = new Set<string>();
   readonly readOnlyFields = new Set<string>();
@@ -454,10 +501,18 @@ export class Org {
     };
   }
 
-  /** Rows the query selects, in the REST shape (with `attributes`), before paging. */
-  run(soql: string, includeDeleted: boolean): { rows: Array<Record<string, unknown>>; totalSize: number } {
+  /**
+   * Rows the query selects, in the REST shape (with `attributes`), before paging. `runningUser` is the
+   * session's user, for the objects whose answer depends on who asks (UserRecordAccess, FieldPermissions).
+   */
+  run(
+    soql: string,
+    includeDeleted: boolean,
+    runningUser: string | null = null,
+  ): { rows: Array<Record<string, unknown>>; totalSize: number } {
     const q = parseSoql(soql);
-    const rows = this.execute(q, includeDeleted, null);
+    if (q.from === 'FieldPermissions' && runningUser !== null) this.requireViewSetup(runningUser, q.from);
+    const rows = this.execute(q, includeDeleted, null, runningUser);
     // COUNT() answers with totalSize only, no records.
     if (q.groupBy.length === 0 && q.select.some((i) => i.kind === 'count' && i.field === null)) {
       return { rows: [], totalSize: this.lastCount };
@@ -469,6 +524,7 @@ export class Org {
     q: Query,
     includeDeleted: boolean,
     parentFilter: { key: string; id: string } | null,
+    runningUser: string | null = null,
   ): Array<Record<string, unknown>> {
     if (!this.hasObject(q.from)) throw new SoqlError(`sObject type '${q.from}' is not supported.`);
     // Checked before any row is read, as Salesforce rejects a bad query even when nothing matches.
@@ -478,7 +534,11 @@ export class Org {
     }
     for (const o of q.orderBy) this.refuseCompound(q.from, o.field, 'sorted');
     for (const item of q.select) if (item.kind === 'field') this.checkField(q.from, item.path);
-    let rows = [...this.table(q.from).values()].filter(
+    const source =
+      q.from === 'UserRecordAccess'
+        ? this.userRecordAccess(q, runningUser)
+        : [...this.table(q.from).values()];
+    let rows = source.filter(
       (r) =>
         (includeDeleted || !r['IsDeleted']) &&
         (!parentFilter || r[parentFilter.key] === parentFilter.id) &&
@@ -637,6 +697,80 @@ export class Org {
     const err = new SoqlError(`field '${path}' can not be ${verb} in a query call`);
     (err as { code: string }).code = 'INVALID_FIELD';
     throw err;
+  }
+
+  /**
+   * The UserRecordAccess rows a query asks for, checked as Salesforce checks such a query (Object Reference,
+   * "UserRecordAccess", Usage:
+   * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_userrecordaccess.htm).
+   * The error texts are the stand-in's own; the rules are the page's:
+   * - the query filters on one user (`UserId = [single ID]`) and on records (`RecordId = [single ID]` or
+   *   `RecordId IN [list of IDs]`), up to 200 record Ids;
+   * - it selects RecordId, and beside it only the access fields (HasReadAccess, HasEditAccess,
+   *   HasDeleteAccess, HasTransferAccess, HasAllAccess, MaxAccessLevel): not Id, not UserId; when it also
+   *   filters on an access field, it selects RecordId alone;
+   * - ORDER BY names only selected fields; MaxAccessLevel cannot be filtered on (it is not Filter);
+   * - only records of objects on the Sharing Settings page are answered for;
+   * - records the running user cannot read are left out of the results, and so are records that do not
+   *   exist.
+   */
+  private userRecordAccess(q: Query, runningUser: string | null): Rec[] {
+    const refuse = (message: string): never => {
+      throw new SoqlError(`UserRecordAccess: ${message}`);
+    };
+    const ACCESS = ['HasReadAccess', 'HasEditAccess', 'HasDeleteAccess', 'HasTransferAccess', 'HasAllAccess'];
+    if (q.where.some((c) => c.anyOf)) refuse('filter with AND only: UserId, RecordId and access fields');
+    const users = q.where.filter((c) => c.field === 'UserId');
+    const records = q.where.filter((c) => c.field === 'RecordId');
+    const others = q.where.filter((c) => c.field !== 'UserId' && c.field !== 'RecordId');
+    if (users.length !== 1 || users[0]!.op !== '=' || typeof users[0]!.value !== 'string')
+      refuse('the query must filter on a single user: UserId = [single ID]');
+    if (records.length !== 1 || (records[0]!.op !== '=' && records[0]!.op !== 'IN'))
+      refuse('the query must filter on records: RecordId = [single ID] or RecordId IN [list of IDs]');
+    if (others.some((c) => !ACCESS.includes(c.field)))
+      refuse(`only UserId, RecordId and ${ACCESS.join(', ')} can be filtered on`);
+    const named = (Array.isArray(records[0]!.value) ? records[0]!.value : [records[0]!.value]).map(String);
+    // Counted as written: the page does not say that repeats are free.
+    if (named.length > 200) refuse(`up to 200 record Ids can be queried; this query names ${named.length}`);
+    const ids = [...new Set(named)];
+    const selected = q.select.map((i) => (i.kind === 'field' ? i.path : '(expression)'));
+    if (!selected.includes('RecordId')) refuse('RecordId must be selected');
+    const bad = selected.find((f) => f !== 'RecordId' && f !== 'MaxAccessLevel' && !ACCESS.includes(f));
+    if (bad) refuse(`${bad} cannot be selected; select RecordId and access fields`);
+    if (others.length > 0 && selected.length > 1)
+      refuse('when filtering on an access field, select RecordId only');
+    const unsorted = q.orderBy.find((o) => !selected.includes(o.field));
+    if (unsorted) refuse(`ORDER BY ${unsorted.field}: only selected fields can be sorted on`);
+
+    const userId = users[0]!.value as string;
+    const out: Rec[] = [];
+    for (const id of ids) {
+      const type = this.typeOfId(id);
+      if (!type || !(type in this.orgWideDefaults))
+        refuse(`${id} is not a record of an object on the Sharing Settings page`);
+      const access = recordAccess(this, this.orgWideDefaults, userId, type!, id);
+      if (!access) continue;
+      if (
+        runningUser !== null &&
+        !recordAccess(this, this.orgWideDefaults, runningUser, type!, id)?.HasReadAccess
+      )
+        continue;
+      out.push({ Id: id, UserId: userId, RecordId: this.get(type!, id)!.Id, ...access });
+    }
+    return out;
+  }
+
+  /**
+   * FieldPermissions answers only users with View Setup and Configuration (Object Reference,
+   * "FieldPermissions", Special Access Rules: API version 49.0 and later); to others the object does
+   * not exist, as for any object a user may not see.
+   */
+  private requireViewSetup(userId: string, object: string): void {
+    if (!assignedPermissionSets(this, userId).some((s) => s['PermissionsViewSetup'] === true)) {
+      const err = new SoqlError(`sObject type '${object}' is not supported.`);
+      (err as { code: string }).code = 'INVALID_TYPE';
+      throw err;
+    }
   }
 
   /** Whether a queue (a Group of Type Queue) may own records of `type`: it has a QueueSobject for it. */

@@ -153,9 +153,69 @@ export class SalesforceStandIn {
   }
 
   /**
+   * A permission set (or, with `profile`, the one a profile owns) granting object permissions, user
+   * permissions (`PermissionsTransferAnyLead`, `PermissionsViewSetup`, …) and field permissions, assigned
+   * to `assignees`. Field permissions follow Object Reference, "FieldPermissions": the field is named with
+   * its object (`Lead.Email`), a row grants at least Read (a row without it is deleted), and Edit needs Read.
+   */
+  seedPermissionSet(
+    name: string,
+    grants: {
+      objects?: Record<string, { read?: boolean; edit?: boolean; viewAll?: boolean; modifyAll?: boolean }>;
+      permissions?: Record<string, boolean>;
+      fields?: Record<string, 'read' | 'edit'>;
+      profile?: boolean;
+    },
+    assignees: string[] = [],
+  ): string {
+    const set = this.org.insert(
+      'PermissionSet',
+      { Name: name, IsOwnedByProfile: grants.profile === true, ...grants.permissions },
+      true,
+    ).Id;
+    for (const [object, o] of Object.entries(grants.objects ?? {})) {
+      this.org.insert(
+        'ObjectPermissions',
+        {
+          ParentId: set,
+          SobjectType: object,
+          PermissionsRead: o.read === true,
+          PermissionsEdit: o.edit === true,
+          PermissionsViewAllRecords: o.viewAll === true,
+          PermissionsModifyAllRecords: o.modifyAll === true,
+        },
+        true,
+      );
+    }
+    for (const [field, level] of Object.entries(grants.fields ?? {})) {
+      const [object, name, ...rest] = field.split('.');
+      if (!object || !name || rest.length > 0 || !this.org.fields(object).includes(name)) {
+        throw new Error(
+          `FieldPermissions.Field must name a field with its object, like Lead.Email: ${field}`,
+        );
+      }
+      this.org.insert(
+        'FieldPermissions',
+        {
+          ParentId: set,
+          SobjectType: object,
+          Field: field,
+          PermissionsRead: true,
+          PermissionsEdit: level === 'edit',
+        },
+        true,
+      );
+    }
+    for (const user of assignees)
+      this.org.insert('PermissionSetAssignment', { AssigneeId: user, PermissionSetId: set }, true);
+    return set;
+  }
+
+  /**
    * An org the package was deployed to and the README's set-up followed: Change Data Capture selected
    * for what the package selects, the package's Apex at its API version, and an integration user whose
-   * profile grants API Enabled, Convert Leads, View All Users and View All on Lead and Account.
+   * profile grants API Enabled, Convert Leads, View All Users, View Setup and Configuration, Edit on Lead
+   * and Contact, and View All on Lead and Account.
    */
   private seedPackageSetup(): void {
     for (const object of ['Lead', 'Account', 'User', 'CampaignMember', 'Opportunity']) {
@@ -179,6 +239,7 @@ export class SalesforceStandIn {
         PermissionsConvertLeads: true,
         PermissionsViewAllUsers: true,
         PermissionsViewAllData: false,
+        PermissionsViewSetup: true,
       },
       true,
     ).Id;
@@ -194,6 +255,7 @@ export class SalesforceStandIn {
           ParentId: profile,
           SobjectType: object,
           PermissionsRead: true,
+          PermissionsEdit: object === 'Lead' || object === 'Contact',
           PermissionsViewAllRecords: object === 'Lead' || object === 'Account',
         },
         true,
@@ -297,7 +359,12 @@ export class SalesforceStandIn {
         };
       } else if (endpoint === 'query') {
         const all = rest.startsWith('/queryAll');
-        const { rows, totalSize } = this.org.run(url.searchParams.get('q') ?? '', all);
+        // The session is the integration user's: what depends on who asks is answered for it.
+        const { rows, totalSize } = this.org.run(
+          url.searchParams.get('q') ?? '',
+          all,
+          this.integrationUserId,
+        );
         payload = rows.length === 0 ? { totalSize, done: true, records: [] } : this.page(rows, version, 0);
       } else if (endpoint === 'queryMore') {
         const [locator, offset] = rest.split('/').pop()!.split('-') as [string, string];
