@@ -27,7 +27,7 @@ the flows (trigger inactive-owner unless --trigger says otherwise), in batches o
 says why. --dry-run prints where each would go against its owner today and writes nothing. A run that
 stopped resumes when started again with the same --run-id (printed at the start): leads it already moved
 are not routed twice.`,
-  connection: `simulate, backtest and reassign ask the running companion:
+  connection: `simulate, backtest, reassign and flows render ask the running companion:
   --url  <url>   its address (or SWITCHYARD_URL; default http://127.0.0.1:$PORT, PORT default 4600)
   --key  <key>   its API key (or SWITCHYARD_API_KEY)
   --user <Id>    the Salesforce user Id of the admin asking (or SWITCHYARD_USER)`,
@@ -43,7 +43,7 @@ export class CliError extends Error {
   }
 }
 
-const connectionOptions = {
+export const connectionOptions = {
   url: { type: 'string' },
   key: { type: 'string' },
   user: { type: 'string' },
@@ -57,7 +57,7 @@ interface Connection {
   user: string;
 }
 
-function connection(
+export function connection(
   values: { url?: string; key?: string; user?: string },
   env: NodeJS.ProcessEnv,
 ): Connection {
@@ -85,17 +85,32 @@ async function post(
   body: unknown,
   accept = 'application/json',
 ): Promise<Response> {
+  return call(c, 'POST', path, accept, body);
+}
+
+/** A GET to the companion; a refusal becomes a CliError with the companion's own words. */
+export async function get(c: Connection, path: string, accept = 'application/json'): Promise<Response> {
+  return call(c, 'GET', path, accept);
+}
+
+async function call(
+  c: Connection,
+  method: 'GET' | 'POST',
+  path: string,
+  accept: string,
+  body?: unknown,
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(c.url + path, {
-      method: 'POST',
+      method,
       headers: {
         authorization: `Bearer ${c.key}`,
         'x-switchyard-user': c.user,
-        'content-type': 'application/json',
         accept,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      body: JSON.stringify(body),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
     throw new CliError(

@@ -4,6 +4,7 @@ import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
 import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
+import { RENDER_HELP, renderCommand } from './flows-render.js';
 import { initRouting } from './init-routing.js';
 import {
   backtestCommand,
@@ -27,6 +28,8 @@ Commands:
                            a candidate routing set against the live one over real leads, with the diff
   reassign (--owner Id | --ids file) --reason text [--dry-run]
                            move a rep's leads (or a list) through the flows in batches, resumable
+  flows render <flow> --out <file.svg> [--days n] [--lead Id] [--folder dir]
+                           the flow as a picture, with leads per edge and one lead's path
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -92,6 +95,12 @@ async function main(args: string[]): Promise<number> {
       return backtestCommand(rest, process.env);
     case 'reassign':
       return reassignCommand(rest, process.env);
+    case 'flows': {
+      const [sub, ...subArgs] = rest;
+      if (sub === 'render') return renderCommand(subArgs, process.env);
+      console.error(`Unknown flows command '${sub ?? ''}'.\n\n${RENDER_HELP}`);
+      return 2;
+    }
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

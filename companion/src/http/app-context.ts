@@ -18,6 +18,7 @@ export type RoutingPort = Pick<
   | 'backtest'
   | 'reassign'
   | 'reassignmentPreview'
+  | 'flowPicture'
 >;
 export type { HistoryItem, RouteRequest, RouteResult };
 

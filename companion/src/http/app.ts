@@ -24,6 +24,7 @@ import { matchedLeadsRoute } from './routes/matched-leads.route.js';
 import { routeBatchRoute } from './routes/route-batch.route.js';
 import { routeLeadRoute } from './routes/route-lead.route.js';
 import { usersRoute } from './routes/users.route.js';
+import { flowPictureRoute } from './routes/flow-picture.route.js';
 import { reassignmentsRoute } from './routes/reassignments.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(usersRoute(deps));
   v1.use(whatIfRoute(deps));
   v1.use(reassignmentsRoute(deps));
+  v1.use(flowPictureRoute(deps));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -5,6 +5,7 @@ import { BATCH_MAX } from './routes/route-batch.route.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
+import { PICTURE_MAX_DAYS } from '../routing/flow-picture.js';
 import { RUN_ID } from '../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 
@@ -366,6 +367,36 @@ export function openApiDocument(): Schema {
               },
               ...commonErrors,
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/flows/{flow}/picture.svg': {
+        get: v1(
+          'A flow as a picture',
+          'Admins only. The live flow as SVG: its nodes top to bottom, each edge labelled with its condition in words. ' +
+            'With `days`, each edge also says how many leads took it over that many days (from stored decisions, dry runs ' +
+            "left out); with `leadId`, that lead's newest way through the flow is highlighted.",
+          {
+            parameters: [
+              pathParam('flow', { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' }),
+              queryParam(
+                'days',
+                { type: 'integer', minimum: 1, maximum: PICTURE_MAX_DAYS },
+                'Count leads per edge over the last this many days.',
+              ),
+              queryParam(
+                'leadId',
+                sfId('00Q', 'lead'),
+                "Highlight this lead's newest path through the flow.",
+              ),
+            ],
+            responses: {
+              '200': { description: 'The picture.', content: { 'image/svg+xml': { schema: str } } },
+              ...commonErrors,
+              '404': errorResponse(
+                'No live flow of that name, or the lead never went through it (NOT_FOUND).',
+              ),
             },
           },
         ),

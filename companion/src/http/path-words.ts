@@ -2,6 +2,7 @@ import type { OrgReadPort } from '../crm/org-read.port.js';
 import type { PathStep } from '../engine/decision.js';
 import type { AccountRecord } from '../engine/model.js';
 import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
+import { fieldLabel } from '../engine/flow/field-words.js';
 import { OwnerNames } from './views.js';
 
 /**
@@ -9,38 +10,6 @@ import { OwnerNames } from './views.js';
  * of API names and Ids. Decisions where no branch applied, field writes and the bare "done" are left
  * out; the full path (every node, with each test) stays in `path` for admins.
  */
-
-/** Labels people know these fields by, where the API name says it badly. */
-const FIELD_LABELS: Record<string, string> = {
-  Impartner_Partner_Account__c: 'Partner account',
-  BDR_Assigned__c: 'BDR',
-  OwnerId: 'Owner',
-  accountRegion: 'Account region',
-  accountOwnerRole: 'Account owner role',
-};
-const SCOPE_WORDS: Record<string, string> = {
-  lead: '',
-  account: 'Account ',
-  campaign: 'Campaign ',
-  campaignMember: 'Campaign response ',
-  owner: 'Owner ',
-  opportunity: 'Opportunity ',
-  routing: '',
-  trigger: '',
-};
-
-/** "Impartner_Partner_Account__c" → "Partner account"; "LeadSource" → "Lead source". */
-export function fieldLabel(scope: string, field: string): string {
-  const words =
-    FIELD_LABELS[field] ??
-    field
-      .replace(/__c$/, '')
-      .replace(/_/g, ' ')
-      .replace(/([a-z])([A-Z])/g, '$1 $2')
-      .trim();
-  const text = `${SCOPE_WORDS[scope] ?? ''}${words}`;
-  return text.charAt(0).toUpperCase() + text.slice(1).replace(/\b([A-Z])([a-z]+)\b/g, (w) => w.toLowerCase());
-}
 
 const FIELD_PATH = /\b(lead|account|campaign|campaignMember|owner|opportunity|routing|trigger)\.(\w+)/g;
 const RECORD_ID = /\b(?:001|005|00G)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?\b/g;

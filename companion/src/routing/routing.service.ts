@@ -36,6 +36,7 @@ import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 import { routingSetFromFiles } from './flow-files.js';
+import { livePicture, type PictureRequest } from './flow-picture.js';
 import {
   reassign,
   type Reassignment,
@@ -245,6 +246,11 @@ export class RoutingService {
     };
     if (!this.meter) return run();
     return (await this.meter.track('route', run, requests.length)).result;
+  }
+
+  /** A live flow as SVG: optionally leads per edge over the last `days` days and one lead's newest path. */
+  flowPicture(request: Omit<PictureRequest, 'now'>): Promise<string> {
+    return livePicture(this.set, this.store, { ...request, now: this.clock() });
   }
 
   /**

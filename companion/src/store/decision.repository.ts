@@ -272,6 +272,32 @@ export async function flowActivity(
   return result;
 }
 
+/**
+ * How many decisions went from one node of a flow straight to another since `since` (dry runs left out),
+ * counted from each stored decision's path, one query.
+ */
+export async function flowEdgeCounts(
+  db: Kysely<Database>,
+  flow: string,
+  since: Date,
+): Promise<Array<{ from: string; to: string; count: number }>> {
+  const { rows } = await sql<{ from_node: string; to_node: string; n: string }>`
+    with steps as (
+      select d.id, s.ord, s.step->>'flow' as flow, s.step->>'node' as node
+      from decisions d, json_array_elements(d.decision->'path') with ordinality as s(step, ord)
+      where d.created_at >= ${since.toISOString()}::timestamptz and d.status <> 'dry-run'
+    ), pairs as (
+      select flow, node, lead(flow) over w as next_flow, lead(node) over w as next_node
+      from steps window w as (partition by id order by ord)
+    )
+    select node as from_node, next_node as to_node, count(*) as n
+    from pairs
+    where flow = ${flow} and next_flow = ${flow}
+    group by node, next_node
+  `.execute(db);
+  return rows.map((r) => ({ from: r.from_node, to: r.to_node, count: Number(r.n) }));
+}
+
 /** Decisions stored, by outcome and status (the metrics' gauge). */
 export async function countDecisions(
   db: Kysely<Database>,

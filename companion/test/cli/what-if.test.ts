@@ -107,6 +107,29 @@ describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
     expect(invalid.stderr).toMatch(/pools\.yaml:\d+:\d+ /);
   });
 
+  it("draws a live flow with leads per edge, and a folder's flow offline", async () => {
+    const live = path.join(dir, 'live.svg');
+    const run = await cli(['flows', 'render', 'partner-routing', '--out', live, '--days', '30'], env);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Wrote ${live}: flow partner-routing, leads per edge over 30 days.`);
+    const svg = readFileSync(live, 'utf8');
+    expect(svg).toMatch(/^<svg /);
+    expect(svg).toContain('over the last 30 days');
+
+    const offline = path.join(dir, 'offline.svg');
+    const drawn = await cli(
+      ['flows', 'render', 'reroute', '--out', offline, '--folder', path.join(dir, 'candidate')],
+      {},
+    );
+    expect(drawn.status).toBe(0);
+    expect(readFileSync(offline, 'utf8')).toContain('data-node="');
+
+    const unknown = await cli(['flows', 'render', 'no-such-flow', '--out', offline], env);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('No live flow is named "no-such-flow"');
+  });
+
   it('answers --help for every command and lists them all', async () => {
     const help = await cli(['--help'], {});
     for (const command of ['demo', 'validate', 'schema', 'simulate', 'backtest']) {
@@ -115,5 +138,8 @@ describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
       expect(own.status).toBe(0);
       expect(own.stdout).toMatch(/^Usage: npm run cli -- /);
     }
+    expect(help.stdout).toMatch(/\n {2}flows render\b/);
+    const render = await cli(['flows', 'render', '--help'], {});
+    expect(render.stdout).toMatch(/^Usage: npm run cli -- flows render /);
   });
 });

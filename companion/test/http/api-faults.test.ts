@@ -168,20 +168,13 @@ function heldRouting(inner: RoutingPort) {
   const gate = new Promise<void>((resolve) => (open = resolve));
   let entered!: () => void;
   const first = new Promise<void>((resolve) => (entered = resolve));
-  const routing: RoutingPort = {
-    history: (leadId, limit) => inner.history(leadId, limit),
-    routeMany: (requests) => inner.routeMany(requests),
-    candidateSet: (files) => inner.candidateSet(files),
-    simulate: (leadId, trigger, candidate) => inner.simulate(leadId, trigger, candidate),
-    backtest: (candidate, scope, onProgress) => inner.backtest(candidate, scope, onProgress),
-    reassign: (asked, onProgress) => inner.reassign(asked, onProgress),
-    reassignmentPreview: (selection, onProgress) => inner.reassignmentPreview(selection, onProgress),
-    async decideMany(requests: RouteRequest[]) {
-      routed.push(...requests.map((r) => r.leadId));
-      entered();
-      await gate;
-      return inner.decideMany(requests);
-    },
+  // Everything else the inner service does as it is (its own `this` through the prototype).
+  const routing = Object.create(inner) as RoutingPort;
+  routing.decideMany = async (requests: RouteRequest[]) => {
+    routed.push(...requests.map((r) => r.leadId));
+    entered();
+    await gate;
+    return inner.decideMany(requests);
   };
   return { routing, routed, entered: first, release: () => open() };
 }

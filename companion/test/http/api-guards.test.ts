@@ -306,7 +306,7 @@ describe('GET /v1/openapi.json', () => {
     const doc = (await api.call('GET', '/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     // An eligible lead, re-routed only as dry runs here.
-    const ids: Record<string, string> = { leadId: lead.Id, accountId: cyberdyne.Id };
+    const ids: Record<string, string> = { leadId: lead.Id, accountId: cyberdyne.Id, flow: 'reroute' };
     // Routed once, so its history and its matched account's list have something to show.
     await api.call('POST', `/v1/leads/${scenario('reroute-bdr-actively-working').lead.Id}/route`, {
       body: {},
@@ -327,8 +327,13 @@ describe('GET /v1/openapi.json', () => {
       },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
     };
-    // Simulations, backtests and reassignments are an admin's tools.
-    const adminOnly = new Set(['/v1/backtests', '/v1/reassignments', '/v1/leads/{leadId}/simulate']);
+    // Simulations, backtests, reassignments and flow pictures are an admin's tools.
+    const adminOnly = new Set([
+      '/v1/backtests',
+      '/v1/reassignments',
+      '/v1/leads/{leadId}/simulate',
+      '/v1/flows/{flow}/picture.svg',
+    ]);
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);
     for (const [template, operations] of paths) {

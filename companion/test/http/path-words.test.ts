@@ -5,7 +5,8 @@ import { SCENARIOS } from '../../src/crm/local/demo-scenarios.js';
 import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
 import type { SfRecord } from '../../src/engine/model.js';
 import type { OrgSnapshot } from '../../src/engine/routing-context.js';
-import { fieldLabel, plainPaths } from '../../src/http/path-words.js';
+import { fieldLabel } from '../../src/engine/flow/field-words.js';
+import { plainPaths } from '../../src/http/path-words.js';
 import { demoOrg, routeScenario, shippedRoutingSet } from '../engine/support/demo-routing.js';
 
 // The history's "Why": what a rep reads of a decision. Every demo scenario lead is routed as a new lead
