@@ -176,6 +176,9 @@ beforeAll(async () => {
         apiCalls: () => h.api.meter.counts(),
       },
       rateLimit: { perSecond: 1000, burst: 1000 },
+      // Generous, so that what bounds a flood of made-up users below is the cache of unknown Ids alone.
+      lookupBudget: { perSecond: 1000, burst: 1000 },
+      maxInFlight: 1000,
     }),
   );
   url = urlOf(server);
@@ -314,5 +317,28 @@ describe('the companion in salesforce mode, through the stand-in', () => {
       code: 'LEAD_NOT_ELIGIBLE',
       message: expect.stringMatching(/No routing flow/),
     });
+  });
+});
+
+describe('unknown callers, beside a real org', () => {
+  it('costs the org at most one API call per distinct made-up user in a minute, however many requests name them', async () => {
+    // Well-formed user Ids that name no one, each signed for as the org would sign for any Id it is given.
+    const ghosts = Array.from({ length: 100 }, () => h.standIn.org.newId('User'));
+    h.standIn.resetCounts();
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 2; round++) {
+      // 300 requests a round: each made-up Id three times, all at once.
+      const answers = await Promise.all(
+        [...ghosts, ...ghosts, ...ghosts].map((ghost) => call('GET', '/v1/me', ghost)),
+      );
+      for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+    }
+    // Every one served and refused as unknown: neither the lookup budget nor the in-flight limit (both
+    // generous here) is what keeps the count down.
+    expect([...statuses]).toEqual([[401, 600]]);
+    console.log(
+      `600 requests naming 100 made-up users: ${h.standIn.apiCalls()} API calls, answers ${JSON.stringify([...statuses])}`,
+    );
+    expect(h.standIn.apiCalls()).toBeLessThanOrEqual(ghosts.length);
   });
 });
