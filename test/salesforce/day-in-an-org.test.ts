@@ -123,8 +123,12 @@ describe('a day in an org', () => {
     await until('the single leads are routed', routed(singles));
 
     // A list upload: 200 leads in one insert, one transaction.
+    const writesBefore = h.standIn.calls()['composite'] ?? 0;
     const bulk = org.transaction(() => create(Array.from({ length: 200 }, (_, i) => COUNTRIES[i % 6]!)));
     await until('the 200 uploaded leads are routed', routed(bulk));
+    // 200 change events (each lead its own values), at most 100 a FetchResponse: routed in batches,
+    // one sObject Collections write each, not one per lead.
+    expect((h.standIn.calls()['composite'] ?? 0) - writesBefore).toBeLessThanOrEqual(2);
 
     // A partner event: campaign members added; the folder's flow takes no campaign-member trigger.
     const campaign = org.insert('Campaign', { Name: 'Partner summit', Type: 'Partner', IsActive: true }).Id;

@@ -115,10 +115,12 @@ export interface ChangeEvent {
    */
   byIntegrationUser?: boolean;
   /**
-   * Names the change event that brought this (topic and replay id): the same when the event is
-   * delivered again after a restart, so routing can refuse to act on it twice. Absent when polling.
+   * For each of `ids`, index for index, the change event that brought it (topic and replay id): the
+   * same when the event is delivered again after a restart, so routing can refuse to act on it twice.
+   * Alike events of one delivery come as one ChangeEvent, each record keeping its own event's key.
+   * Absent when polling.
    */
-  key?: string;
+  keys?: string[];
 }
 
 /**

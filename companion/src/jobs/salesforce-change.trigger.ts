@@ -103,6 +103,7 @@ export class SalesforceChangeTrigger {
     service.applyChanges({ leads: [...contexts.values()].map((c) => c.lead) });
     const newSince = event.changedFields === null ? await this.newSinceMs() : 0;
     const requests: RouteRequest[] = [];
+    const keyOf = new Map(event.keys?.map((key, i) => [event.ids[i]!, key]));
     for (const [leadId, { lead }] of contexts) {
       const trigger =
         event.kind === 'updated' && event.changedFields === null
@@ -115,9 +116,9 @@ export class SalesforceChangeTrigger {
       const requestKey =
         trigger.kind === 'created'
           ? createdKey(leadId)
-          : event.key === undefined
-            ? null
-            : `salesforce-change:${event.key}:${leadId}`;
+          : keyOf.has(leadId)
+            ? `salesforce-change:${keyOf.get(leadId)}:${leadId}`
+            : null;
       requests.push(requestKey === null ? { leadId, trigger } : { leadId, trigger, requestKey });
     }
     if (requests.length > 0) await service.routeMany(requests);

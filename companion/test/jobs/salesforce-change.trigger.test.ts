@@ -96,7 +96,7 @@ describe('Salesforce change events', () => {
       ids: [lead.Id],
       changedFields: ['Rerun_Routing__c'],
       byIntegrationUser: false,
-      key: `/data/LeadChangeEvent@${replay}`,
+      keys: [`/data/LeadChangeEvent@${replay}`],
     });
     await router.onChange(event('AAAAAAAAAAE='));
     await router.onChange(event('AAAAAAAAAAE='));

@@ -152,6 +152,7 @@ export class PubSubStandIn {
   idleClosed = 0;
   /** Events delivered, against the daily allocation (tests start a new day with `newDay`). */
   delivered = 0;
+  private pumpScheduled = false;
 
   private constructor(
     private readonly standIn: SalesforceStandIn,
@@ -390,7 +391,14 @@ export class PubSubStandIn {
     const replayId = Buffer.alloc(8);
     replayId.writeBigUInt64BE(BigInt(++this.replaySeq));
     topic.events.push({ id: randomUUID(), replayId, payload: topic.type.toBuffer(record) });
-    for (const sub of this.subscribers) if (sub.topic === topic) this.pump(sub);
+    // The events a transaction (or a burst of them) publishes go out together: Pub/Sub API, "Subscribe
+    // RPC Method": a FetchResponse carries a batch of the events available, up to the number requested.
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      for (const sub of this.subscribers) if (sub.topic) this.pump(sub);
+    });
   }
 
   private subscribe(call: Subscriber['call']): void {

@@ -154,6 +154,62 @@ function recordOf(type: avro.Type): avro.types.RecordType | undefined {
 }
 
 /** Two user Ids, 15 or 18 characters: the first 15 name the record, case-sensitively. */
+/** A change event as decoded from a FetchResponse, with where it stands in the stream. */
+interface Decoded {
+  event: ChangeEvent;
+  replayId: string;
+  /** commitTimestamp, ms. */
+  at: number;
+  /** The last ChangeEvent its stream event gave (an overflow gives several): its replay id may be stored. */
+  last: boolean;
+}
+
+/** Records per merged event: what one sObject Collections write takes. */
+const MERGE_LIMIT = 200;
+
+const alike = (a: ChangeEvent, b: ChangeEvent): boolean =>
+  a.object === b.object &&
+  a.kind === b.kind &&
+  a.byIntegrationUser === b.byIntegrationUser &&
+  (a.changedFields === null
+    ? b.changedFields === null
+    : b.changedFields !== null &&
+      a.changedFields.length === b.changedFields.length &&
+      a.changedFields.every((f) => b.changedFields!.includes(f)));
+
+/**
+ * Consecutive alike events (same object, kind, changed fields and committer), up to MERGE_LIMIT
+ * records and never one record twice, so each group is one event's worth of work and order holds.
+ */
+function alikeGroups(decoded: Decoded[]): Decoded[][] {
+  const groups: Decoded[][] = [];
+  let ids = new Set<string>();
+  for (const d of decoded) {
+    const group = groups[groups.length - 1];
+    const fits =
+      group !== undefined &&
+      alike(group[0]!.event, d.event) &&
+      ids.size + d.event.ids.length <= MERGE_LIMIT &&
+      d.event.ids.every((id) => !ids.has(id));
+    if (fits) group.push(d);
+    else {
+      groups.push([d]);
+      ids = new Set();
+    }
+    for (const id of d.event.ids) ids.add(id);
+  }
+  return groups;
+}
+
+function merged(group: Decoded[]): ChangeEvent {
+  if (group.length === 1) return group[0]!.event;
+  return {
+    ...group[0]!.event,
+    ids: group.flatMap((d) => d.event.ids),
+    keys: group.flatMap((d) => d.event.keys ?? d.event.ids.map(() => '')),
+  };
+}
+
 function sameId(a: string | null | undefined, b: string): boolean {
   return typeof a === 'string' && a.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
 }
@@ -290,14 +346,26 @@ export class SalesforceChangeFeed {
       ...(stored ? { replay_id: Buffer.from(stored, 'base64') } : {}),
     });
     this.keepFetching();
+    // Responses that arrive while earlier ones are handled wait here and are handled together.
+    const received: FetchResponse[] = [];
     stream.on('data', (res: FetchResponse) => {
       const flow = this.flow.get(stream);
       if (flow) flow.pending = res.pending_num_requested;
+      received.push(res);
+      // Ask for more while this batch waits and is handled, so the next events are already here when it
+      // is done ("Pull Subscription and Flow Control": request before the pending count reaches zero);
+      // no more than a merged event's worth waits in memory.
+      const waiting = received.reduce((n, r) => n + r.events.length, 0);
+      if (flow && flow.pending <= this.batchSize / 2 && waiting < MERGE_LIMIT)
+        this.fetch(stream, this.batchSize - flow.pending);
+      if (received.length > 1) return;
       const prev = this.chains.get(topic) ?? Promise.resolve();
       this.chains.set(
         topic,
         prev
-          .then(() => this.handle(topic, stream, res))
+          // A turn of the event loop first, so responses already on the wire join this batch.
+          .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+          .then(() => this.handle(topic, stream, received.splice(0)))
           .catch((err: unknown) => {
             this.report(err);
             // Later events must not overtake the failed one: resubscribe after the last stored replay id.
@@ -383,26 +451,39 @@ export class SalesforceChangeFeed {
   private async handle(
     topic: string,
     stream: grpc.ClientDuplexStream<object, FetchResponse>,
-    res: FetchResponse,
+    responses: FetchResponse[],
   ): Promise<void> {
     if (this.streams.get(topic) !== stream) return;
-    for (const e of res.events) {
+    const decoded: Decoded[] = [];
+    for (const e of responses.flatMap((r) => r.events)) {
       const type = await this.schema(e.event.schema_id);
       const payload = type.fromBuffer(e.event.payload) as { ChangeEventHeader: ChangeHeader };
-      const key = `${topic}@${e.replay_id.toString('base64')}`;
+      const replayId = e.replay_id.toString('base64');
+      const key = `${topic}@${replayId}`;
       const events = await this.toChangeEvents(type, payload.ChangeEventHeader);
-      for (const [i, event] of events.entries())
-        await this.options.onChange({ ...event, key: events.length === 1 ? key : `${key}#${i}` });
-      await this.options.store.set(topic, e.replay_id.toString('base64'));
-      // When the event was committed: where a catch-up by query starts if the replay id expires.
-      await this.options.store.set(
-        `at:${topic}`,
-        new Date(payload.ChangeEventHeader.commitTimestamp).toISOString(),
+      events.forEach((event, i) =>
+        decoded.push({
+          event: { ...event, keys: event.ids.map(() => (events.length === 1 ? key : `${key}#${i}`)) },
+          replayId,
+          at: payload.ChangeEventHeader.commitTimestamp,
+          last: i === events.length - 1,
+        }),
       );
     }
+    // Alike events of one batch are handed over as one: a 200-lead insert is 200 change events (each
+    // record's own values), and routing them together costs one read and one write per batch, not per lead.
+    for (const group of alikeGroups(decoded)) {
+      await this.options.onChange(merged(group));
+      const done = group.findLast((d) => d.last);
+      if (!done) continue;
+      await this.options.store.set(topic, done.replayId);
+      // When the event was committed: where a catch-up by query starts if the replay id expires.
+      await this.options.store.set(`at:${topic}`, new Date(done.at).toISOString());
+    }
     // An empty batch is a keepalive carrying the newest position: store it so a restart skips nothing and replays little.
-    if (res.events.length === 0 && res.latest_replay_id?.length) {
-      await this.options.store.set(topic, res.latest_replay_id.toString('base64'));
+    const newest = responses[responses.length - 1];
+    if (decoded.length === 0 && newest?.latest_replay_id?.length) {
+      await this.options.store.set(topic, newest.latest_replay_id.toString('base64'));
     }
     this.failures = 0;
     // "Pull Subscription and Flow Control" (Pub/Sub API): ask for more before the pending count
