@@ -7,6 +7,7 @@ module.exports = {
   // Platform modules sfdx-lwc-jest does not stub; each mocked once, here.
   moduleNameMapper: {
     '^lightning/actions$': '<rootDir>/force-app/test/jest-mocks/lightning/actions',
+    '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
     // Shared test helpers, imported as 'test-utils/flushPromises' instead of a long relative path.
     '^test-utils/(.*)$': '<rootDir>/force-app/test/utils/$1',
   },

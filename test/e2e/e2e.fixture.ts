@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../companion/src/crm/local/demo-people.js';
 import type { LocalOrg } from '../../companion/src/crm/local/local-org.js';
+import type { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { demoPreview } from '../../companion/src/crm/local/demo-preview.js';
 import { ensurePreviewBuilt, previewRouter } from '../../companion/src/http/preview/preview.router.js';
 import { startLocalCompanion } from '../support/local-companion.js';
@@ -27,6 +28,8 @@ export interface Companion {
   apiKey: string;
   /** The demo org behind the pages, for a test to set a record up as Salesforce would hold it. */
   org: LocalOrg;
+  /** Its routing service, for a test to route leads it added as inbound routing would. */
+  routing: RoutingService;
   /** Every log line, for a failing test to show. */
   logLines: string[];
   close(): Promise<void>;
@@ -60,6 +63,7 @@ export async function startCompanion(
     url: companion.url,
     apiKey: API_KEY,
     org: companion.org,
+    routing: companion.routing,
     logLines: companion.logLines,
     close: () => companion.close(),
   };

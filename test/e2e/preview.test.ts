@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../../companion/src/crm/local/demo-scenarios.js';
 import {
   CHROMIUM,
+  SCREENSHOTS,
   demoUser,
   launchBrowser,
   screenshot,
@@ -79,6 +80,18 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       return page;
     }
 
+    /** Focus inside shadow roots: each level's active element, outermost first. */
+    const activeChain = (page: Page) =>
+      page.evaluate(() => {
+        const chain: string[] = [];
+        let node: Element | null = document.activeElement;
+        while (node) {
+          chain.push(`${node.tagName.toLowerCase()}.${[...node.classList].join('.')}`);
+          node = node.shadowRoot?.activeElement ?? null;
+        }
+        return chain.join(' > ');
+      });
+
     const highlight = (page: Page, label: string) =>
       page.locator(`preview-page-header [data-label="${label}"]`);
     const decisions = (page: Page) => page.locator('c-routing-history li.decision');
@@ -93,33 +106,109 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
         1,
       );
       expect(account.seen).toBeLessThan(account.all);
-      await eventually(() => page.getByText(account.firstReason).count()).toBeGreaterThan(0);
-      expect(await page.getByRole('columnheader', { name: /Why It Matched/ }).count()).toBe(1);
+      // Why each matched: short on the row, the matcher's words in its tooltip and one click away.
+      const reasons = () =>
+        page
+          .locator('c-matched-leads button.why')
+          .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')));
+      await eventually(reasons).toContain(account.firstReason);
+      expect(await page.getByRole('columnheader', { name: /Why it matched/ }).count()).toBe(1);
       // No lead he may not read is on the page.
       expect(await page.getByRole('link', { name: account.hiddenLead, exact: true }).count()).toBe(0);
       await screenshot(page, 'account-matched-leads');
       await page.close();
     });
 
-    it('re-routes a matched lead from the account page, in place, for a rep who may', async () => {
-      // Another account than the seller's test reads, so neither sees the other's change.
-      const account = await accountWithMatchedLeads(1);
+    it('fits the matched leads of a busy account in a 1,024 px window, one line a lead, re-route beside its row', async () => {
+      const account = await accountWithManyMatchedLeads();
       const page = await open(`/preview/account/${account.id}`, ava);
-      const row = page.getByRole('row').filter({ hasText: account.firstLead });
-      await eventually(() => row.count()).toBe(1);
+      await page.setViewportSize({ width: 1024, height: 768 });
+      const panel = page.locator('c-matched-leads');
+      const rows = panel.locator('tr.lead');
+      await eventually(() => rows.count()).toBe(25);
 
-      await row.getByRole('button', { name: /Show actions/ }).click();
-      await page.getByRole('menuitem', { name: 'Re-route' }).click();
-      await eventually(() => page.getByText(`Re-route ${account.firstLead}?`).count()).toBe(1);
-      await screenshot(page, 'account-inline-reroute');
+      // Compact: nothing wider than the window, one line a lead, every header whole.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      const heights = await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height));
+      expect(Math.max(...heights)).toBeLessThanOrEqual(40);
+      const cutHeaders = await panel
+        .locator('thead .header-label')
+        .evaluateAll((spans) =>
+          spans.filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => s.textContent),
+        );
+      expect(cutHeaders).toEqual([]);
+
+      // Why it matched: short on the row, the matcher's words one click away.
+      const firstWhy = rows.first().locator('button.why');
+      expect(await firstWhy.textContent()).toMatch(/^\s*Email domain\s*$/);
+      await firstWhy.click();
+      await eventually(() => panel.locator('tr.reason-row').textContent()).toMatch(
+        /email domain .* website domain/,
+      );
+      await firstWhy.click();
+      await eventually(() => panel.locator('tr.reason-row').count()).toBe(0);
+
+      // Re-route only where the re-route flow would: MQLs.
+      const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[3]!.textContent!.trim()));
+      const buttons = await rows.evaluateAll((trs) =>
+        trs.map((tr) => tr.querySelector('button.reroute') !== null),
+      );
+      expect(statuses.filter((s) => s !== 'MQL').length).toBeGreaterThan(0);
+      expect(buttons).toEqual(statuses.map((s) => s === 'MQL'));
+
+      // Row 20 or the last MQL after it: its confirmation opens under it, in view, with focus in it.
+      const index = statuses.findIndex((s, i) => i >= 19 && s === 'MQL');
+      expect(index).toBeGreaterThanOrEqual(19);
+      const row = rows.nth(index);
+      const name = (await row.locator('th').textContent())!.trim();
+      await row.getByRole('button', { name: `Re-route ${name}` }).click();
+      const question = page.getByRole('heading', { name: `Re-route ${name}?` });
+      await eventually(() => question.count()).toBe(1);
+      const rowBox = (await row.boundingBox())!;
+      const questionBox = (await question.boundingBox())!;
+      expect(questionBox.y).toBeGreaterThan(rowBox.y + rowBox.height - 1);
+      expect(questionBox.y - (rowBox.y + rowBox.height)).toBeLessThan(40);
+      expect(questionBox.y).toBeGreaterThanOrEqual(0);
+      expect(questionBox.y + questionBox.height).toBeLessThanOrEqual(768);
+      await eventually(() => activeChain(page)).toMatch(/h2\.question/);
+      await page.screenshot({ path: `${SCREENSHOTS}/e2e-account-1024-reroute.png` });
+
+      // Escape closes it and gives focus back to the row's button; then re-route for real.
+      await page.keyboard.press('Escape');
+      await eventually(() => question.count()).toBe(0);
+      await eventually(() => activeChain(page)).toMatch(/button\.reroute/);
+      await row.getByRole('button', { name: `Re-route ${name}` }).click();
       await page.getByRole('button', { name: 'Re-route', exact: true }).click();
-
       const outcome = page
         .getByRole('status')
         .or(page.getByRole('alert'))
         .filter({ hasText: /Re-routed to|stays the owner|converted|was not re-routed/ });
       await eventually(() => outcome.count()).toBeGreaterThan(0);
       await screenshot(page, 'account-after-inline-reroute');
+      await page.close();
+    });
+
+    it('searches the matched leads by company, and opens a lead through Lightning navigation', async () => {
+      const account = await accountWithManyMatchedLeads();
+      const page = await open(`/preview/account/${account.id}`, ava);
+      const rows = page.locator('c-matched-leads tr.lead');
+      await eventually(() => rows.count()).toBe(25);
+      await page.getByPlaceholder(/Search by name, company/).fill(account.otherCompany);
+      await page.getByPlaceholder(/Search by name, company/).press('Enter');
+      await eventually(() => rows.count()).toBe(account.otherCompanyLeads);
+      const tips = await rows
+        .locator('th div')
+        .evaluateAll((divs) => divs.map((d) => d.getAttribute('title')));
+      expect(tips.every((tip) => tip!.endsWith(`· ${account.otherCompany}`))).toBe(true);
+      await screenshot(page, 'account-search-company');
+
+      const first = rows.first().locator('th a');
+      const name = (await first.textContent())!.trim();
+      await first.click();
+      await page.waitForURL(/\/preview\/lead\//);
+      expect(new URL(page.url()).searchParams.get('as')).toBe(ava);
+      await eventually(() => highlight(page, 'Company').textContent()).toBe(account.otherCompany);
+      expect(await page.getByRole('heading', { name }).count()).toBeGreaterThan(0);
       await page.close();
     });
 
@@ -468,6 +557,48 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
         }
       }
       throw new Error('The demo org has no account with matched leads.');
+    }
+
+    let crowded: Promise<{ id: string; otherCompany: string; otherCompanyLeads: number }> | undefined;
+    /**
+     * A prospect account with 30 more matched leads, as a busy account has: inbound leads from its email
+     * domain (some not MQLs), a third of them naming a subsidiary as their company. Made once.
+     */
+    function accountWithManyMatchedLeads() {
+      crowded ??= (async () => {
+        const accounts = (
+          (await (
+            await fetch(`${companion.url}/v1/accounts?limit=50`, { headers: headersAs(ava) })
+          ).json()) as {
+            items: Array<{ id: string; name: string; type: string | null; website: string | null }>;
+          }
+        ).items;
+        const account = accounts.find((a) => a.type === 'Prospect' && a.website)!;
+        const domain = new URL(
+          account.website!.startsWith('http') ? account.website! : `https://${account.website}`,
+        ).hostname.replace(/^www\./, '');
+        const otherCompany = 'Harbour Signal Works';
+        let otherCompanyLeads = 0;
+        for (let i = 0; i < 30; i += 1) {
+          const subsidiary = i % 3 === 0;
+          if (subsidiary) otherCompanyLeads += 1;
+          const lead = await companion.org.insertLead({
+            fields: {
+              FirstName: `Test${i}`,
+              LastName: `Busy${String.fromCharCode(65 + (i % 26))}`,
+              Email: `test${i}.busy@${domain}`,
+              Company: subsidiary ? otherCompany : account.name,
+              Title: i % 2 ? 'Head of Platform Engineering' : 'CTO',
+              Country: 'US',
+              LeadSource: 'Website',
+              Status: i % 4 ? 'MQL' : 'Inquiry',
+            },
+          });
+          await companion.routing.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+        }
+        return { id: account.id, otherCompany, otherCompanyLeads };
+      })();
+      return crowded;
     }
 
     /**

@@ -117,7 +117,7 @@ const matchedLeadsParams = [
   queryParam(
     'q',
     { type: 'string', maxLength: 200 },
-    'Keep leads whose name, title, email, status or owner contains this text.',
+    'Keep leads whose name, company, title, email, status or owner contains this text (case-insensitive).',
   ),
 ];
 
@@ -404,7 +404,7 @@ export function openApiDocument(): Schema {
       '/v1/accounts/{accountId}/matched-leads': {
         get: v1(
           "An account's matched leads, as the acting user sees them",
-          `Leads whose matched account is this one (converted leads left out) that the acting user may read (UserRecordAccess), paged and sortable; fields their field-level security hides are null and named in hiddenFields, and are neither searched nor sorted by. Total and pages count only those leads. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1) and matchReason say why the lead matches the account; both are null when the match index does not explain it.`,
+          `Leads whose matched account is this one (converted leads left out) that the acting user may read (UserRecordAccess), paged and sortable; fields their field-level security hides are null and named in hiddenFields, and are neither searched nor sorted by. Total and pages count only those leads. activeFlowsCount is the number of distinct flows with a decision for the lead in the last ${ACTIVE_FLOWS_DAYS} days (dry runs not counted). matchScore (0..1), matchReason and matchMethod say why the lead matches the account; all are null when the match index does not explain it.`,
           {
             parameters: matchedLeadsParams,
             responses: { '200': json(ref('MatchedLeads')), ...commonErrors, ...notFound },
@@ -565,6 +565,7 @@ export function openApiDocument(): Schema {
             items: obj({
               id: str,
               name: str,
+              company: nstr,
               title: nstr,
               email: nstr,
               status: nstr,
@@ -574,6 +575,11 @@ export function openApiDocument(): Schema {
               activeFlowsCount: { type: 'integer', minimum: 0 },
               matchScore: { type: ['number', 'null'], minimum: 0, maximum: 1 },
               matchReason: nstr,
+              matchMethod: {
+                enum: ['email-domain', 'website', 'company-name', 'ambiguous', 'set-on-lead', null],
+                description:
+                  "How the lead matches, for a short label (matchReason has the words): the matcher's method, ambiguous when look-alikes tie, set-on-lead when no automatic match points to the account now.",
+              },
             }),
           },
         }),

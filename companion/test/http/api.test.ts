@@ -249,10 +249,12 @@ describe('reads', () => {
     expect(Object.keys(item).sort()).toEqual(
       [
         'activeFlowsCount',
+        'company',
         'email',
         'id',
         'lastActivity',
         'lastFlowName',
+        'matchMethod',
         'matchReason',
         'matchScore',
         'name',
@@ -305,6 +307,28 @@ describe('reads', () => {
     expect(past.body).toMatchObject({ total: all.body.total, items: [] });
     const none = await api.call('GET', `/v1/accounts/${account}/matched-leads?q=zzzz-no-such-lead`);
     expect(none.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('searches matched leads by company, the words the search box offers', async () => {
+    // Two words of a company name with the space between them: no email or domain holds that text.
+    const { rows } = await sql<{ account: string; id: string; company: string }>`
+      select data->>'Matched_Account__c' as account, id, data->>'Company' as company from crm_records
+      where object = 'Lead' and data->>'Matched_Account__c' is not null and data->>'Company' like '% %'
+        and coalesce((data->>'IsConverted')::boolean, false) = false
+      order by id limit 1
+    `.execute(api.store.db);
+    const { account, id, company } = rows[0]!;
+    const words = company.split(' ').slice(0, 2).join(' ');
+    const found = await api.call(
+      'GET',
+      `/v1/accounts/${account}/matched-leads?limit=200&q=${encodeURIComponent(words.toUpperCase())}`,
+    );
+    expect(found.status).toBe(200);
+    const item = found.body.items.find((i: Json) => i.id === id);
+    expect(item?.company).toBe(company);
+    expect([item.name, item.title, item.email, item.status].join(' ').toLowerCase()).not.toContain(
+      words.toLowerCase(),
+    );
   });
 
   it('counts active flows of a matched lead from its decisions in the last 30 days', async () => {

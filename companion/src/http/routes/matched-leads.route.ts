@@ -32,9 +32,17 @@ export const matchedLeadsQuery = z.object({
   q: queryText(200),
 });
 
+/**
+ * How a lead came to match the account, for a short label in the panel (the full words are matchReason):
+ * the matcher's method, `ambiguous` when look-alikes tie, `set-on-lead` when the lead names the account
+ * and no automatic match points to it now.
+ */
+type MatchMethodView = 'email-domain' | 'website' | 'company-name' | 'ambiguous' | 'set-on-lead';
+
 interface MatchedLeadItem {
   id: string;
   name: string;
+  company: string | null;
   title: string | null;
   email: string | null;
   status: string | null;
@@ -44,6 +52,7 @@ interface MatchedLeadItem {
   activeFlowsCount: number;
   matchScore: number | null;
   matchReason: string | null;
+  matchMethod: MatchMethodView | null;
 }
 
 /** Most lead Ids the Apex controller sends: the matched leads one person may see, read in user mode. */
@@ -139,7 +148,9 @@ async function matchedLeadsPage(
     // Only what the person may read is searched: a hidden email never answers a search.
     const needle = query.q.toLowerCase();
     items = items.filter((i) =>
-      [i.name, i.title, i.email, i.status, i.owner?.name].some((v) => v?.toLowerCase().includes(needle)),
+      [i.name, i.company, i.title, i.email, i.status, i.owner?.name].some((v) =>
+        v?.toLowerCase().includes(needle),
+      ),
     );
   }
   // Sorting by a field the person may not read would reveal its order: such a sort keeps the default.
@@ -197,6 +208,7 @@ async function present(deps: AppDeps, accountId: string, leads: LeadRecord[]): P
     return {
       id: lead.Id,
       name: fullName(lead),
+      company: lead.Company ?? null,
       title: lead.Title ?? null,
       email: lead.Email ?? null,
       status: lead.Status ?? null,
@@ -208,6 +220,13 @@ async function present(deps: AppDeps, accountId: string, leads: LeadRecord[]): P
       matchReason:
         (match && found?.outcome === 'ambiguous' ? `Ambiguous: ${found.reason}` : match?.reason) ??
         (deps.accounts ? 'Set on the lead; no automatic match points to this account now.' : null),
+      matchMethod: match
+        ? found?.outcome === 'ambiguous'
+          ? 'ambiguous'
+          : match.method
+        : deps.accounts
+          ? 'set-on-lead'
+          : null,
     };
   });
 }

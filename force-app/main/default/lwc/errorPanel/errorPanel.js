@@ -1,4 +1,5 @@
 import { LightningElement, api } from 'lwc';
+import ERROR from '@salesforce/label/c.Switchyard_Error_Icon';
 import { toProblems } from 'c/switchyardService';
 
 /**
@@ -10,6 +11,8 @@ export default class ErrorPanel extends LightningElement {
   @api title;
   /** One error or a list of errors (Apex, companion, LDS or JavaScript). */
   @api errors;
+
+  label = { ERROR };
 
   get problems() {
     return toProblems(this.errors);

@@ -103,6 +103,23 @@ export default class RerouteLead extends LightningElement {
     return this.decision || this.error || this.noPermission ? CLOSE : CANCEL;
   }
 
+  /** Inline, focus goes to the question, so a screen reader says which lead the confirmation is for. */
+  @api
+  focus() {
+    const question = this.template.querySelector('.question');
+    if (question) {
+      question.focus();
+    }
+  }
+
+  /** Escape closes the inline confirmation, as it closes the quick action's dialog. */
+  handleKeydown(event) {
+    if (event.key === 'Escape' && this.isInline) {
+      event.stopPropagation();
+      this.close();
+    }
+  }
+
   handleReasonChange(event) {
     this.reason = event.detail.value;
   }

@@ -1,9 +1,8 @@
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import QUEUE_OWNER from '@salesforce/label/c.Switchyard_Queue_Owner';
-
-const FALLBACK_MESSAGE = 'Something went wrong.';
-const FALLBACK_ACTION = 'Try again. If it keeps happening, tell your Salesforce admin.';
+import FALLBACK_MESSAGE from '@salesforce/label/c.Switchyard_Error_Fallback';
+import FALLBACK_ACTION from '@salesforce/label/c.Switchyard_Error_Fallback_Action';
 
 function fromJsonText(text) {
   if (typeof text !== 'string' || !text.trim().startsWith('{')) {
