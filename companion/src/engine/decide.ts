@@ -1,7 +1,8 @@
 import { CodedError } from './coded-error.js';
 import type { AccountCandidate } from './matching/matching.types.js';
 import type { PoolState } from './distribution/distribution.types.js';
-import { pickFromPool } from './distribution/pool.js';
+import { giveBackTurn, pickFromPool } from './distribution/pool.js';
+import { REJECTED_STEP } from './sla/sla-step-flow.js';
 import { describeTarget } from './distribution/target.js';
 import { findTerritory } from './distribution/territory.js';
 import { regionOf } from './distribution/countries.js';
@@ -301,6 +302,7 @@ class Run {
     }
     if (!user.IsActive) return `${via} ${user.Name} is inactive`;
     if (user.Id === this.excluded) return `${via} ${user.Name} already owns the lead`;
+    if (this.ctx.trigger.exclude?.includes(user.Id)) return `${via} ${user.Name} let this lead’s SLA lapse`;
     return {
       owner: { kind: 'user', id: user.Id, name: user.Name, via },
       text: `assigned to ${user.Name} (${via})`,
@@ -345,9 +347,14 @@ class Run {
     if (!pool) return `pool ${name} does not exist`;
     const state = this.poolStates.get(name) ?? this.ctx.pools.state(name);
     const stats = this.ctx.pools.stats?.bind(this.ctx.pools);
-    const exclude = this.excluded ? new Map([[this.excluded, 'already owns the lead']]) : undefined;
+    const exclude = new Map<string, string>();
+    for (const id of this.ctx.trigger.exclude ?? []) exclude.set(id, 'let this lead’s SLA lapse');
+    if (this.excluded) exclude.set(this.excluded, 'already owns the lead');
     const pick = pickFromPool(pool, state, (id) => this.ctx.directory.user(id), this.ctx.now, stats, exclude);
     if (!pick.userId) return `pool ${pool.label ?? name}: ${pick.reason}`;
+    // A rejected lead: the one who rejected it gets their turn back.
+    const giveBack = this.ctx.trigger.sla?.step === REJECTED_STEP ? this.ctx.trigger.actorId : null;
+    if (giveBack) pick.state = giveBackTurn(pool, pick.state, giveBack);
     this.poolStates.set(name, pick.state);
     const user = this.ctx.directory.user(pick.userId);
     const skipped =

@@ -143,7 +143,7 @@ export interface QueueRecord extends SfRecord {
 
 /** What started routing. `changedFields` and `previous` are set for updates. */
 export interface Trigger {
-  kind: 'created' | 'updated' | 'campaign-member' | 'reroute' | 'scheduled' | 'inactive-owner';
+  kind: 'created' | 'updated' | 'campaign-member' | 'reroute' | 'scheduled' | 'inactive-owner' | 'sla';
   changedFields?: string[];
   previous?: Partial<LeadRecord>;
   /** Free text a person gave, e.g. the reason for a re-route. */
@@ -152,6 +152,10 @@ export interface Trigger {
   actorId?: string | null;
   /** For scheduled runs: the job's name. */
   job?: string | null;
+  /** For an SLA step that moves the lead: the policy, the step (its index) and the pool that assigned it. */
+  sla?: { policy: string; step: number; pool: string | null } | null;
+  /** Users who must not get the lead, e.g. the owners who let its SLA lapse. */
+  exclude?: string[] | null;
 }
 
 /** A campaign membership with its campaign, as routing sees it. */

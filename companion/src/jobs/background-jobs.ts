@@ -11,6 +11,8 @@ import { LeadChangeTrigger } from './lead-change.trigger.js';
 import { SalesforceChangeTrigger } from './salesforce-change.trigger.js';
 import { StoreCleanUp } from './store-clean-up.js';
 import { JobScheduler, type JobRun } from './scheduled-jobs.js';
+import { SlaClocks, type HandoffMeasure } from '../routing/sla-clocks.js';
+import { SlaSweep } from './sla.sweep.js';
 
 export interface BackgroundJobsOptions {
   store: Store;
@@ -34,6 +36,10 @@ export interface BackgroundJobsOptions {
   /** Where a background failure is reported (a log); nothing stops because of one. */
   onError?: (error: unknown, where: string) => void;
   onJobRun?: (run: JobRun) => void;
+  /** Each handoff measured (time to assign, to first touch), for the metrics. */
+  onHandoff?: (measure: HandoffMeasure) => void;
+  /** Where SLA notifications go, one row per channel. Default ['log']. */
+  notificationChannels?: readonly string[];
 }
 
 export interface BackgroundJobs {
@@ -45,6 +51,9 @@ export interface BackgroundJobs {
   leadChangeTrigger: LeadChangeTrigger | null;
   /** Routes change events (Salesforce change data capture); the caller connects it to its feed. */
   changeEvents: SalesforceChangeTrigger;
+  /** The leads' SLA clocks (Accept, Reject, the clock on the lead page, the handoff report). */
+  slaClocks: SlaClocks;
+  slaSweep: SlaSweep;
   stop(): Promise<void>;
 }
 
@@ -100,7 +109,19 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     inactiveOwners,
     ...(service.contacts ? { contacts: service.contacts } : {}),
   });
+  const slaClocks = new SlaClocks({
+    store,
+    crm,
+    set: routingSet,
+    user: (id) => service.org.directory.user(id),
+    routeMany: (requests) => service.routeMany(requests),
+    ...(clock ? { clock } : {}),
+    ...(options.notificationChannels ? { channels: options.notificationChannels } : {}),
+    ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),
+  });
+  const slaSweep = new SlaSweep({ clocks: slaClocks, onError: report('sla-sweep') });
   leadChangeTrigger?.start();
+  slaSweep.start();
   outbox.start();
   inactiveOwners.start();
   storeCleanUp.start();
@@ -112,8 +133,11 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     storeCleanUp,
     leadChangeTrigger,
     changeEvents,
+    slaClocks,
+    slaSweep,
     async stop() {
       inactiveOwners.stop();
+      await slaSweep.stop();
       await leadChangeTrigger?.stop();
       await outbox.stop();
       await storeCleanUp.stop();

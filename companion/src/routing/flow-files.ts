@@ -33,8 +33,12 @@ function size(bytes: number): string {
   return bytes >= MB ? `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
+/** The SLA policies beside the pools (optional: a folder without it has no SLAs). */
+const SLA_FILE = 'sla.yaml';
+
 /**
- * Reads `*.flow.yaml`, `pools.yaml` and `territories.yaml` from a folder and validates them as one set.
+ * Reads `*.flow.yaml`, `pools.yaml`, `territories.yaml` and, when there, `sla.yaml` from a folder and
+ * validates them as one set.
  * Throws FlowInvalidError naming each file that cannot be read (and why) or each problem in them.
  */
 export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
@@ -42,8 +46,9 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
   const files = new Map<string, SourceFile>();
   const issues: FlowIssue[] = [];
   let total = 0;
+  const withSla = (await readdir(dir)).includes(SLA_FILE);
   // One at a time, so the total is known before the next file is read.
-  for (const name of [...names, 'pools.yaml', 'territories.yaml']) {
+  for (const name of [...names, 'pools.yaml', 'territories.yaml', ...(withSla ? [SLA_FILE] : [])]) {
     const read = await readSourceFile(dir, name, names.includes(name));
     if ('message' in read) {
       issues.push(read);
@@ -67,6 +72,7 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
       flows: names.map((name) => files.get(name)!),
       pools: files.get('pools.yaml')!,
       territories: files.get('territories.yaml')!,
+      ...(files.has(SLA_FILE) ? { sla: files.get(SLA_FILE)! } : {}),
     },
     org,
   );
@@ -83,12 +89,15 @@ export function routingSetFromFiles(sent: SourceFile[], org: OrgCatalog): Routin
   let total = 0;
   for (const file of sent) {
     const known =
-      file.file.endsWith('.flow.yaml') || file.file === 'pools.yaml' || file.file === 'territories.yaml';
+      file.file.endsWith('.flow.yaml') ||
+      file.file === 'pools.yaml' ||
+      file.file === 'territories.yaml' ||
+      file.file === SLA_FILE;
     if (!known || file.file.includes('/') || file.file.includes('\\')) {
       issues.push(
         fileIssue(
           file.file,
-          'is not a file of a flow folder: send *.flow.yaml files, pools.yaml and territories.yaml by their bare names',
+          'is not a file of a flow folder: send *.flow.yaml files, pools.yaml, territories.yaml and sla.yaml by their bare names',
         ),
       );
       continue;
@@ -143,6 +152,7 @@ export function routingSetFromFiles(sent: SourceFile[], org: OrgCatalog): Routin
       flows: flows.map((name) => files.get(name)!),
       pools: files.get('pools.yaml')!,
       territories: files.get('territories.yaml')!,
+      ...(files.has(SLA_FILE) ? { sla: files.get(SLA_FILE)! } : {}),
     },
     org,
   );

@@ -329,3 +329,69 @@ export async function purgeDecisions(db: Kysely<Database>, before: Date, limit: 
   `.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** What the SLA clocks read of a decision: who it gave the lead to, from which flow and pool, and when. */
+export interface DecisionOwnerChange {
+  id: string;
+  seq: string;
+  leadId: string;
+  trigger: Trigger;
+  outcome: string;
+  status: DecisionStatus;
+  ownerId: string | null;
+  ownerKind: string | null;
+  previousOwnerId: string | null;
+  flow: string | null;
+  finalFlow: string | null;
+  pool: string | null;
+  /** The Status the decision wrote, if any. */
+  statusWritten: string | null;
+  /** When routing decided it (its clock): the owner is written then, or soon after. */
+  decidedAt: string;
+}
+
+/** Decisions after `seq`, in order (not dry runs), at most `limit`. */
+export async function decisionsSince(
+  db: Kysely<Database>,
+  seq: string,
+  limit: number,
+): Promise<DecisionOwnerChange[]> {
+  const { rows } = await sql<{
+    id: string;
+    seq: string;
+    lead_id: string;
+    trigger: Trigger;
+    outcome: string;
+    status: DecisionStatus;
+    owner_id: string | null;
+    owner_kind: string | null;
+    previous_owner_id: string | null;
+    flow_name: string | null;
+    final_flow: string | null;
+    pool: string | null;
+    status_written: string | null;
+    decided_at: string;
+  }>`
+    select id::text, seq::text, lead_id, trigger, outcome, status, owner_id, owner_kind,
+      decision->'previousOwner'->>'id' as previous_owner_id, flow_name,
+      decision->'finalFlow'->>'name' as final_flow, decision->'poolChanges'->0->>'pool' as pool,
+      decision->'fieldUpdates'->>'Status' as status_written, decision->>'decidedAt' as decided_at
+    from decisions where seq > ${seq}::bigint and status <> 'dry-run' order by seq limit ${limit}
+  `.execute(db);
+  return rows.map((r) => ({
+    id: r.id,
+    seq: r.seq,
+    leadId: r.lead_id,
+    trigger: r.trigger,
+    outcome: r.outcome,
+    status: r.status,
+    ownerId: r.owner_id,
+    ownerKind: r.owner_kind,
+    previousOwnerId: r.previous_owner_id,
+    flow: r.flow_name,
+    finalFlow: r.final_flow,
+    pool: r.pool,
+    statusWritten: r.status_written,
+    decidedAt: new Date(r.decided_at).toISOString(),
+  }));
+}

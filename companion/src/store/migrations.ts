@@ -193,4 +193,102 @@ export const MIGRATIONS: Record<string, Migration> = {
       await sql`alter table decisions alter column decision type json using decision::json`.execute(db);
     },
   },
+
+  '0006_sla': {
+    async up(db: Kysely<unknown>) {
+      // A lead's SLA clock, from the decision that gave it its first owner of this arrival; one row
+      // per lead, replaced when the flows route it again.
+      await sql`
+        create table sla_clocks (
+          lead_id text primary key,
+          id uuid not null,
+          policy text,
+          pool text,
+          flow text,
+          owner_id text not null,
+          owner_since timestamptz not null,
+          arrived_at timestamptz not null,
+          start_status text,
+          minutes_before integer not null default 0,
+          next_step integer not null default 0,
+          due_at timestamptz,
+          lapsed jsonb not null default '[]',
+          status text not null default 'open'
+            check (status in ('open', 'accepted', 'converted', 'moved', 'escalated', 'rejected')),
+          closed_at timestamptz,
+          closed_by text,
+          updated_at timestamptz not null default clock_timestamp()
+        )`.execute(db);
+      await sql`create index sla_clocks_due on sla_clocks (due_at) where status = 'open' and due_at is not null`.execute(
+        db,
+      );
+      // Each step of a clock fires once: the primary key refuses a second.
+      await sql`
+        create table sla_steps (
+          clock_id uuid not null,
+          step integer not null,
+          lead_id text not null,
+          action text not null,
+          owner_id text not null,
+          due_at timestamptz not null,
+          fired_at timestamptz not null default clock_timestamp(),
+          status text not null check (status in ('pending', 'done')),
+          detail text,
+          updated_at timestamptz not null default clock_timestamp(),
+          primary key (clock_id, step)
+        )`.execute(db);
+      await sql`create index sla_steps_lead on sla_steps (lead_id)`.execute(db);
+      await sql`create index sla_steps_pending on sla_steps (updated_at) where status = 'pending'`.execute(
+        db,
+      );
+      // One row per owner a lead had: time to assign, time to first touch, whether they let it lapse.
+      await sql`
+        create table handoffs (
+          id bigserial primary key,
+          lead_id text not null,
+          clock_id uuid not null,
+          decision_id uuid not null unique,
+          flow text,
+          pool text,
+          policy text,
+          owner_id text not null,
+          since timestamptz not null,
+          assigned_at timestamptz not null,
+          assign_seconds double precision not null,
+          touched_at timestamptz,
+          touch_seconds double precision,
+          touched_by text,
+          breached boolean not null default false
+        )`.execute(db);
+      await sql`create index handoffs_lead on handoffs (lead_id, id)`.execute(db);
+      await sql`create index handoffs_assigned on handoffs (assigned_at)`.execute(db);
+      await sql`
+        create table notifications (
+          id bigserial primary key,
+          lead_id text not null,
+          clock_id uuid not null,
+          step integer not null,
+          kind text not null,
+          recipient_id text not null,
+          channel text not null,
+          message text not null,
+          status text not null default 'pending' check (status in ('pending', 'sent', 'failed')),
+          attempts integer not null default 0,
+          last_error text,
+          next_attempt_at timestamptz not null default clock_timestamp(),
+          created_at timestamptz not null default clock_timestamp(),
+          sent_at timestamptz,
+          unique (clock_id, step, kind, recipient_id, channel)
+        )`.execute(db);
+      await sql`create index notifications_due on notifications (next_attempt_at) where status = 'pending'`.execute(
+        db,
+      );
+      await sql`create index notifications_lead on notifications (lead_id, id)`.execute(db);
+      // How far the clocks have followed the decisions (their seq); decisions from before start none.
+      await sql`create table sla_cursor (name text primary key, seq bigint not null)`.execute(db);
+      await sql`insert into sla_cursor (name, seq) select 'decisions', coalesce(max(seq), 0) from decisions`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -397,6 +397,28 @@ export function pickFromPool(
 }
 
 /**
+ * The state with `userId`'s last turn given back, as if that lead had never come to them (they
+ * rejected it, and a rejection counts against nobody's fairness). Unchanged when they have no turn
+ * in the pool.
+ */
+export function giveBackTurn(pool: PoolDefinition, state: PoolState, userId: string): PoolState {
+  const member = pool.members.find((m) => m.userId === userId);
+  const memberState = state.members[userId];
+  if (!member || !memberState || memberState.assignedTotal === 0) return state;
+  return {
+    ...state,
+    members: {
+      ...state.members,
+      [userId]: {
+        pass: memberState.pass - strideOf(member),
+        assignedTotal: memberState.assignedTotal - 1,
+        recent: memberState.recent.slice(0, -1),
+      },
+    },
+  };
+}
+
+/**
  * @internal Not shown to admins yet (issue #13 adds it); the pool tests use it to read the rotation.
  * Who would get the next `count` leads if they all arrived at `now`, in order: the "next up" list
  * admins look at. It stops early when nobody can take a lead; the stored state is not changed.

@@ -15,6 +15,8 @@ import {
 } from './flow-loader.js';
 import { OrgPeople, PeopleBinder, type PersonRef } from './org-people.js';
 import { parseYamlSource, sortIssues, suggest, type SourceIssue, type YamlSource } from './yaml-source.js';
+import { checkSlaPolicies, slaSchema, type SlaPolicy } from '../sla/sla-policy.js';
+import { slaStepFlow } from '../sla/sla-step-flow.js';
 
 export interface SourceFile {
   file: string;
@@ -37,6 +39,8 @@ export interface RoutingSet {
   /** Members are users by Id: the names the file writes are resolved when the set is loaded. */
   pools: Map<string, PoolDefinition>;
   territories: Map<string, TerritoryTable>;
+  /** The SLA policies of `sla.yaml`, by name; none when the folder has no such file. */
+  slas: Map<string, SlaPolicy>;
   /**
    * Every user and queue the files name, with the Id each stands for now (`rebindPeople` resolves
    * them again when the org changes), and the names that load but that routing passes over
@@ -90,7 +94,7 @@ const territorySchema = z.strictObject({
  * reported, with its line, and nothing is returned unless the whole set is valid.
  */
 export function loadRoutingSet(
-  files: { flows: SourceFile[]; pools: SourceFile; territories: SourceFile },
+  files: { flows: SourceFile[]; pools: SourceFile; territories: SourceFile; sla?: SourceFile },
   org: OrgCatalog,
 ): RoutingSet {
   const issues: FlowIssue[] = [];
@@ -183,8 +187,22 @@ export function loadRoutingSet(
   checkHandOvers(flows, sourceOf);
   for (const source of flowSources) issues.push(...source.issues);
 
+  let slas = new Map<string, SlaPolicy>();
+  if (files.sla) {
+    const slaSource = parseYamlSource(files.sla.text, files.sla.file);
+    const slaList = listOf(slaSource, 'slas', slaSchema);
+    slas = checkSlaPolicies(slaSource, slaList.valid, { pools: poolList.names, flows: flowNames }, people);
+    issues.push(...slaSource.issues);
+  }
+
   if (issues.length > 0) throw new FlowInvalidError(sortIssues(issues));
-  return { flows, pools, territories, people: { refs: people.refs, warnings: sortIssues(people.warnings) } };
+  return {
+    flows,
+    pools,
+    territories,
+    slas,
+    people: { refs: people.refs, warnings: sortIssues(people.warnings) },
+  };
 }
 
 /** The subflow nodes of a flow: the flows it hands over to, and where. */
@@ -342,7 +360,7 @@ function listOf<T>(
 /** Whether a flow handles this trigger: its kind, and for updates a watched field, and for jobs its name. */
 export function acceptsTrigger(flow: Flow, trigger: Trigger): boolean {
   const { on, changed, jobs } = flow.trigger;
-  if (!on.includes(trigger.kind)) return false;
+  if (trigger.kind === 'sla' || !on.includes(trigger.kind)) return false;
   if (trigger.kind === 'updated' && changed) {
     const touched = new Set([...(trigger.changedFields ?? []), ...Object.keys(trigger.previous ?? {})]);
     if (!changed.some((field) => touched.has(field))) return false;
@@ -356,6 +374,8 @@ export function acceptsTrigger(flow: Flow, trigger: Trigger): boolean {
  * flow hands over to are not entry points (partner routing hands over to the blueprint); then by name.
  */
 export function selectFlow(set: RoutingSet, trigger: Trigger): Flow | null {
+  // An SLA step's move runs the step itself, never a flow of the folder.
+  if (trigger.kind === 'sla') return slaStepFlow(set.slas, trigger);
   const accepting = [...set.flows.values()].filter((flow) => acceptsTrigger(flow, trigger));
   const handedTo = new Set(
     accepting.flatMap((flow) =>

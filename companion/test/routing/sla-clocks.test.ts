@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
+import type { LocalOrg } from '../../src/crm/local/local-org.js';
+import type { RoutingService } from '../../src/routing/routing.service.js';
+import { SlaClocks } from '../../src/routing/sla-clocks.js';
+import { listNotifications } from '../../src/store/notification.repository.js';
+import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
+import type { Store } from '../../src/store/store.js';
+import { demoRoutingService, seedSmallDemoOrg, shippedRoutingSet } from './routing-fixture.js';
+
+/** Monday 2026-11-23, 16:30 in New York and 15:30 in Chicago: half an hour of the working day left. */
+const LATE_MONDAY = '2026-11-23T21:30:00.000Z';
+const MINUTE = 60_000;
+
+/** The amer-sdr SLA (companion/flows/sla.yaml): remind at 45, reassign at 60, escalate at 120 working minutes. */
+const zoneOf = (userId: string) => DEMO_USERS.find((u) => u.Id === userId)!.TimeZoneSidKey!;
+
+describe('SLA clocks on the demo org', () => {
+  let store: Store;
+  let org: LocalOrg;
+  let service: RoutingService;
+  let clocks: SlaClocks;
+  let now = Date.parse(LATE_MONDAY);
+  const at = () => new Date(now);
+  const measures: Array<{ measure: string; seconds: number; pool: string }> = [];
+
+  beforeAll(async () => {
+    store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
+    org = await seedSmallDemoOrg(store);
+    const routingSet = await shippedRoutingSet();
+    service = await demoRoutingService(store, org, { routingSet, clock: at });
+    clocks = new SlaClocks({
+      store,
+      crm: org,
+      set: routingSet,
+      user: (id) => service.org.directory.user(id),
+      routeMany: (requests) => service.routeMany(requests),
+      clock: at,
+      onHandoff: (m) => measures.push(m),
+    });
+  }, 120_000);
+  afterAll(async () => store?.close());
+
+  async function newAmerLead(name: string): Promise<string> {
+    const lead = await org.insertLead({
+      fields: {
+        FirstName: name,
+        LastName: 'Sla',
+        Company: `Quokka Widgets ${name}`,
+        Email: `${name.toLowerCase()}@quokka-widgets-${name.toLowerCase()}.example`,
+        Country: 'United States',
+        State: 'NY',
+        LeadSource: 'Web',
+        CreatedDate: new Date(now - 5 * MINUTE).toISOString(),
+      },
+    });
+    const result = await service.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+    expect(result.decision.poolChanges[0]?.pool, result.decision.summary).toBe('amer-sdr');
+    return lead.Id;
+  }
+
+  it('fires each step at its working minute, in the owner’s hours, and stops on Accept', async () => {
+    now = Date.parse(LATE_MONDAY);
+    const leadId = await newAmerLead('Ada');
+    await clocks.sweep();
+    const opened = (await clocks.view(leadId))!;
+    const first = opened.owner.id;
+    expect(opened.status).toBe('open');
+    expect(opened.next).toMatchObject({ step: 0, action: 'remind', afterMinutes: 45 });
+    // 45 working minutes from 21:30Z Monday: New York has 30 left today and 15 from 09:00 Tuesday;
+    // Chicago has an hour and a half left today.
+    const expected: Record<string, string> = {
+      'America/New_York': '2026-11-24T14:15:00.000Z',
+      'America/Chicago': '2026-11-23T22:15:00.000Z',
+    };
+    expect(opened.dueAt).toBe(expected[zoneOf(first)]);
+    expect(measures.filter((m) => m.measure === 'assign').at(-1)).toMatchObject({ seconds: 300, pool: 'amer-sdr' });
+
+    now = Date.parse(opened.dueAt!) - MINUTE;
+    expect((await clocks.sweep()).fired.remind).toBe(0);
+    now = Date.parse(opened.dueAt!);
+    expect((await clocks.sweep()).fired.remind).toBe(1);
+    expect((await clocks.sweep()).fired.remind).toBe(0);
+    const reminded = (await clocks.view(leadId))!;
+    expect(reminded.steps.map((s) => s.action)).toEqual(['remind']);
+    expect(reminded.notifications.filter((n) => n.kind === 'remind').map((n) => n.recipientId)).toEqual([first]);
+    expect(reminded.next).toMatchObject({ step: 1, action: 'reassign', afterMinutes: 60 });
+
+    now = Date.parse(reminded.dueAt!);
+    const reassigned = await clocks.sweep();
+    expect(reassigned.fired.reassign).toBe(1);
+    const moved = (await clocks.view(leadId))!;
+    const second = moved.owner.id;
+    expect(second).not.toBe(first);
+    expect((await org.getLead(leadId))!.OwnerId).toBe(second);
+    expect(moved.handoffs.map((h) => [h.ownerId, h.breached])).toEqual([
+      [first, true],
+      [second, false],
+    ]);
+    expect(moved.notifications.some((n) => n.kind === 'reassigned' && n.recipientId === second)).toBe(true);
+    expect(moved.next).toMatchObject({ step: 2, action: 'escalate' });
+
+    now += 10 * MINUTE;
+    const accepted = await clocks.accept(leadId, second);
+    expect(accepted.status).toBe('accepted');
+    expect(accepted.handoffs.at(-1)!.touchSeconds).toBe(600);
+    now += 7 * 24 * 60 * MINUTE;
+    const after = await clocks.sweep();
+    expect(after.fired).toEqual({ remind: 0, reassign: 0, escalate: 0 });
+    expect((await org.getLead(leadId))!.OwnerId).toBe(second);
+  });
+
+  it('never hands a lead back to an owner who let it lapse, and escalates to the queue at the last step', async () => {
+    now = Date.parse(LATE_MONDAY);
+    const leadId = await newAmerLead('Bea');
+    await clocks.sweep();
+    const owners = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const view = (await clocks.view(leadId))!;
+      owners.add(view.owner.id);
+      now = Date.parse(view.dueAt!);
+      await clocks.sweep();
+    }
+    const view = (await clocks.view(leadId))!;
+    expect(view.status).toBe('escalated');
+    expect(view.steps.map((s) => s.action)).toEqual(['remind', 'reassign', 'escalate']);
+    const lead = (await org.getLead(leadId))!;
+    expect(service.org.directory.queue(lead.OwnerId!)?.DeveloperName).toBe('Hopper');
+    expect(owners.size).toBe(2);
+  });
+
+  it('stops when the owner changes the status, and when a person moves the lead', async () => {
+    now = Date.parse(LATE_MONDAY);
+    const worked = await newAmerLead('Cid');
+    const taken = await newAmerLead('Dee');
+    await clocks.sweep();
+    await org.updateLeadsAsUser([{ id: worked, fields: { Status: 'Working' } }]);
+    await org.updateLeadsAsUser([{ id: taken, fields: { OwnerId: DEMO_USERS[13]!.Id } }]);
+    now += 3 * 24 * 60 * MINUTE;
+    await clocks.sweep();
+    expect((await clocks.view(worked))!).toMatchObject({ status: 'accepted', closedBy: 'status-change', steps: [] });
+    expect((await clocks.view(taken))!).toMatchObject({ status: 'moved', steps: [] });
+    const notices = await listNotifications(store.db, { leadId: worked, limit: 10 });
+    expect(notices.map((n) => n.kind)).toEqual(['assigned']);
+  });
+});
