@@ -274,10 +274,11 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
 }
 
 /** Background failures and job runs go to the log; nothing stops because of one. */
-function jobReporting(logger: Logger): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun'> {
+function jobReporting(logger: Logger): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify'> {
   return {
     onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
     onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
+    onNotify: (message, recipientId) => logger.info({ recipientId }, `notification: ${message}`),
   };
 }
 

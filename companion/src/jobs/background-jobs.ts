@@ -13,6 +13,7 @@ import { StoreCleanUp } from './store-clean-up.js';
 import { JobScheduler, type JobRun } from './scheduled-jobs.js';
 import { SlaClocks, type HandoffMeasure } from '../routing/sla-clocks.js';
 import { SlaSweep } from './sla.sweep.js';
+import { NotificationSender, type Notifier } from '../routing/notification-sender.js';
 
 export interface BackgroundJobsOptions {
   store: Store;
@@ -38,8 +39,10 @@ export interface BackgroundJobsOptions {
   onJobRun?: (run: JobRun) => void;
   /** Each handoff measured (time to assign, to first touch), for the metrics. */
   onHandoff?: (measure: HandoffMeasure) => void;
-  /** Where SLA notifications go, one row per channel. Default ['log']. */
-  notificationChannels?: readonly string[];
+  /** How SLA notifications reach people (one row per notifier's channel); none logs them. */
+  notifiers?: readonly Notifier[];
+  /** Where a notification goes when no notifier is given. */
+  onNotify?: (message: string, recipientId: string) => void;
 }
 
 export interface BackgroundJobs {
@@ -109,6 +112,9 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     inactiveOwners,
     ...(service.contacts ? { contacts: service.contacts } : {}),
   });
+  const notifiers: readonly Notifier[] = options.notifiers?.length
+    ? options.notifiers
+    : [{ channel: 'log', send: async (n) => options.onNotify?.(n.message, n.recipientId) }];
   const slaClocks = new SlaClocks({
     store,
     crm,
@@ -116,10 +122,19 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     user: (id) => service.org.directory.user(id),
     routeMany: (requests) => service.routeMany(requests),
     ...(clock ? { clock } : {}),
-    ...(options.notificationChannels ? { channels: options.notificationChannels } : {}),
+    channels: notifiers.map((n) => n.channel),
     ...(options.onHandoff ? { onHandoff: options.onHandoff } : {}),
   });
-  const slaSweep = new SlaSweep({ clocks: slaClocks, onError: report('sla-sweep') });
+  const slaSweep = new SlaSweep({
+    clocks: slaClocks,
+    notifications: new NotificationSender({
+      store,
+      notifiers,
+      user: (id) => service.org.directory.user(id),
+      ...(clock ? { clock } : {}),
+    }),
+    onError: report('sla-sweep'),
+  });
   leadChangeTrigger?.start();
   slaSweep.start();
   outbox.start();

@@ -1,16 +1,20 @@
+import type { Delivery, NotificationSender } from '../routing/notification-sender.js';
 import type { SlaClocks, SweepResult } from '../routing/sla-clocks.js';
 
 export interface SlaSweepOptions {
   clocks: SlaClocks;
+  /** Sends what the sweep queued (and retries what failed before). */
+  notifications: NotificationSender;
   /** Between sweeps. Default 30 s: steps count whole working minutes. */
   intervalMs?: number;
-  onSweep?: (result: SweepResult) => void;
+  onSweep?: (result: SweepResult, delivery: Delivery) => void;
   onError?: (error: unknown) => void;
 }
 
 /**
  * Sweeps the SLA clocks on every instance: each follows the new decisions and fires the steps that
- * are due; the store lets each decision and each step be taken once, whichever instance comes first.
+ * are due, then sends the notifications waiting; the store lets each decision, step and notification
+ * be taken once, whichever instance comes first.
  */
 export class SlaSweep {
   private timer: NodeJS.Timeout | null = null;
@@ -34,7 +38,8 @@ export class SlaSweep {
     if (this.running) return;
     this.running = (async () => {
       try {
-        this.options.onSweep?.(await this.options.clocks.sweep());
+        const result = await this.options.clocks.sweep();
+        this.options.onSweep?.(result, await this.options.notifications.deliver());
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -171,6 +171,7 @@ export class SlaClocks {
         await queueNotifications(
           tx.db,
           won.flatMap((c) => this.stepNotices(c, due)),
+          now.toISOString(),
         );
         return { won, touched };
       });
@@ -326,7 +327,7 @@ export class SlaClocks {
       await openClocks(tx.db, plan.opens);
       await handOverClocks(tx.db, plan.handOvers);
       const added = await insertHandoffs(tx.db, plan.handoffs);
-      await queueNotifications(tx.db, plan.notices);
+      await queueNotifications(tx.db, plan.notices, this.clock().toISOString());
       return added;
     });
     if (done === null) return -1;

@@ -26,11 +26,18 @@ export interface NotificationRow extends NotificationInsert {
 }
 
 /** Queues notifications; one per step, kind, recipient and channel, however often it is asked. */
-export async function queueNotifications(db: Kysely<Database>, rows: NotificationInsert[]): Promise<void> {
+export async function queueNotifications(
+  db: Kysely<Database>,
+  rows: NotificationInsert[],
+  /** When they are due to be sent: now, by the caller's clock. */
+  now: string,
+): Promise<void> {
   if (rows.length === 0) return;
   await sql`
-    insert into notifications (lead_id, clock_id, step, kind, recipient_id, channel, message)
-    select n."leadId", n."clockId", n.step, n.kind, n."recipientId", n.channel, n.message
+    insert into notifications (lead_id, clock_id, step, kind, recipient_id, channel, message, next_attempt_at,
+      created_at)
+    select n."leadId", n."clockId", n.step, n.kind, n."recipientId", n.channel, n.message, ${now}::timestamptz,
+      ${now}::timestamptz
     from jsonb_to_recordset(${toJson(rows)}::jsonb) as n("leadId" text, "clockId" uuid, step integer, kind text,
       "recipientId" text, channel text, message text)
     on conflict (clock_id, step, kind, recipient_id, channel) do nothing

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
-import type { LocalOrg } from '../../src/crm/local/local-org.js';
+import { LocalOrg } from '../../src/crm/local/local-org.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { SlaClocks } from '../../src/routing/sla-clocks.js';
 import { listNotifications } from '../../src/store/notification.repository.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
+import { postgresSchema } from '../store/backends.js';
 import { demoRoutingService, seedSmallDemoOrg, shippedRoutingSet } from './routing-fixture.js';
 
 /** Monday 2026-11-23, 16:30 in New York and 15:30 in Chicago: half an hour of the working day left. */
@@ -74,7 +75,10 @@ describe('SLA clocks on the demo org', () => {
       'America/Chicago': '2026-11-23T22:15:00.000Z',
     };
     expect(opened.dueAt).toBe(expected[zoneOf(first)]);
-    expect(measures.filter((m) => m.measure === 'assign').at(-1)).toMatchObject({ seconds: 300, pool: 'amer-sdr' });
+    expect(measures.filter((m) => m.measure === 'assign').at(-1)).toMatchObject({
+      seconds: 300,
+      pool: 'amer-sdr',
+    });
 
     now = Date.parse(opened.dueAt!) - MINUTE;
     expect((await clocks.sweep()).fired.remind).toBe(0);
@@ -83,7 +87,9 @@ describe('SLA clocks on the demo org', () => {
     expect((await clocks.sweep()).fired.remind).toBe(0);
     const reminded = (await clocks.view(leadId))!;
     expect(reminded.steps.map((s) => s.action)).toEqual(['remind']);
-    expect(reminded.notifications.filter((n) => n.kind === 'remind').map((n) => n.recipientId)).toEqual([first]);
+    expect(reminded.notifications.filter((n) => n.kind === 'remind').map((n) => n.recipientId)).toEqual([
+      first,
+    ]);
     expect(reminded.next).toMatchObject({ step: 1, action: 'reassign', afterMinutes: 60 });
 
     now = Date.parse(reminded.dueAt!);
@@ -138,9 +144,81 @@ describe('SLA clocks on the demo org', () => {
     await org.updateLeadsAsUser([{ id: taken, fields: { OwnerId: DEMO_USERS[13]!.Id } }]);
     now += 3 * 24 * 60 * MINUTE;
     await clocks.sweep();
-    expect((await clocks.view(worked))!).toMatchObject({ status: 'accepted', closedBy: 'status-change', steps: [] });
+    expect((await clocks.view(worked))!).toMatchObject({
+      status: 'accepted',
+      closedBy: 'status-change',
+      steps: [],
+    });
     expect((await clocks.view(taken))!).toMatchObject({ status: 'moved', steps: [] });
     const notices = await listNotifications(store.db, { leadId: worked, limit: 10 });
     expect(notices.map((n) => n.kind)).toEqual(['assigned']);
+  });
+});
+
+const postgres = postgresSchema();
+
+describe.skipIf(!postgres)('SLA clocks of two instances on one PostgreSQL', () => {
+  const stores: Store[] = [];
+  let org: LocalOrg;
+  const instances: Array<{ service: RoutingService; clocks: SlaClocks }> = [];
+  let now = Date.parse(LATE_MONDAY);
+  const at = () => new Date(now);
+
+  beforeAll(async () => {
+    stores.push(await postgres!.open(), await postgres!.open());
+    org = await seedSmallDemoOrg(stores[0]!);
+    const routingSet = await shippedRoutingSet();
+    for (const store of stores) {
+      const crm = new LocalOrg(store.db, { now: at });
+      const service = await demoRoutingService(store, crm, { routingSet, clock: at });
+      instances.push({
+        service,
+        clocks: new SlaClocks({
+          store,
+          crm,
+          set: routingSet,
+          user: (id) => service.org.directory.user(id),
+          routeMany: (requests) => service.routeMany(requests),
+          clock: at,
+        }),
+      });
+    }
+  }, 180_000);
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await postgres?.cleanup();
+  });
+
+  it('fire each step once and send each notification once', async () => {
+    const leadIds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const lead = await org.insertLead({
+        fields: {
+          FirstName: `Twin${i}`,
+          LastName: 'Sla',
+          Company: `Wombat Works ${i}`,
+          Email: `twin${i}@wombat-works-${i}.example`,
+          Country: 'United States',
+          State: 'NY',
+          LeadSource: 'Web',
+        },
+      });
+      await instances[i % 2]!.service.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+      leadIds.push(lead.Id);
+    }
+    const totals = { remind: 0, reassign: 0, escalate: 0 };
+    for (let round = 0; round < 30; round++) {
+      const results = await Promise.all(instances.map((i) => i.clocks.sweep()));
+      for (const r of results)
+        for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r.fired[k];
+      now += 2 * 60 * MINUTE; // both instances sweep every two hours for two and a half days
+    }
+    expect(totals).toEqual({ remind: 6, reassign: 6, escalate: 6 });
+    for (const leadId of leadIds) {
+      const view = (await instances[0]!.clocks.view(leadId))!;
+      expect(view.steps.map((s) => s.action)).toEqual(['remind', 'reassign', 'escalate']);
+      const kinds = view.notifications.map((n) => `${n.kind}:${n.step}`).sort();
+      expect(kinds).toEqual(['assigned:-1', 'escalated:2', 'reassigned:1', 'remind:0']);
+    }
   });
 });
