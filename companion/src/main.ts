@@ -25,7 +25,7 @@ import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/backgrou
 import { answerUnparseableRequests, createApp } from './http/app.js';
 import type { ServiceStatus } from './http/service-status.js';
 import { createLogger } from './http/logger.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, observeHandoff, type ApiMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
 import { formatIssue } from './engine/flow/yaml-source.js';
 import { readCompanyAliases, readOrgRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
@@ -44,7 +44,7 @@ interface Crm {
   meter: CallMeter;
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
-  startJobs(routing: RoutingService, routingSet: RoutingSet): Promise<Stop[]>;
+  startJobs(routing: RoutingService, routingSet: RoutingSet, metrics: ApiMetrics): Promise<Stop[]>;
   summary: string;
   /** A user Id to try the API with. */
   exampleUser: string;
@@ -117,9 +117,9 @@ async function main(): Promise<void> {
       },
     });
 
-    stops.push(...(await crm.startJobs(routing, routingSet)));
-
     const metrics = createMetrics({ defaultMetrics: true });
+    stops.push(...(await crm.startJobs(routing, routingSet, metrics)));
+
     const app = createApp(
       {
         config,
@@ -195,9 +195,9 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         ? `${config.inboundRatePerMinute} inbound demo leads a minute`
         : 'inbound demo leads off'),
     // The demo org tells its lead changes as they commit; the inbound stream plays new form fills.
-    async startJobs(routing, routingSet) {
+    async startJobs(routing, routingSet, metrics) {
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger),
+        ...jobReporting(logger, metrics),
         retention: config.retention,
         store,
         crm,
@@ -240,7 +240,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     summary: `Salesforce org at ${connection.api.conn.instanceUrl} as ${sf.username}`,
     // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
     // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
-    async startJobs(routing, routingSet) {
+    async startJobs(routing, routingSet, metrics) {
       // What the flows set is known once they are read: the integration user must be able to edit it.
       await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()), {
         userId: connection.auth.userId,
@@ -248,7 +248,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         changeObjects: CHANGE_OBJECTS,
       });
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger),
+        ...jobReporting(logger, metrics),
         retention: config.retention,
         store,
         crm: connection.crm,
@@ -274,8 +274,12 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
 }
 
 /** Background failures and job runs go to the log; nothing stops because of one. */
-function jobReporting(logger: Logger): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify'> {
+function jobReporting(
+  logger: Logger,
+  metrics: ApiMetrics,
+): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify' | 'onHandoff'> {
   return {
+    onHandoff: (measure) => observeHandoff(metrics, measure),
     onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
     onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),
     onNotify: (message, recipientId) => logger.info({ recipientId }, `notification: ${message}`),

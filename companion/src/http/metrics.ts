@@ -12,7 +12,28 @@ export interface ApiMetrics {
   httpDuration: Histogram<'method' | 'route'>;
   /** Re-routes asked for through the API, by outcome (refused included). */
   apiRoutes: Counter<'outcome' | 'dry_run'>;
+  /** Lead created or requalified → owner written, by flow and pool. */
+  timeToAssign: Histogram<'flow' | 'pool'>;
+  /** Owner written → accepted or first activity, by flow and pool. */
+  timeToFirstTouch: Histogram<'flow' | 'pool'>;
 }
+
+/** Handoff times run from seconds (routing on arrival) to days (a lead left over a weekend). */
+const HANDOFF_BUCKETS = [
+  1,
+  5,
+  15,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  4 * 3600,
+  8 * 3600,
+  86_400,
+  3 * 86_400,
+  7 * 86_400,
+];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
   const registry = new Registry();
@@ -38,7 +59,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMe
       labelNames: ['outcome', 'dry_run'],
       registers: [registry],
     }),
+    timeToAssign: new Histogram({
+      name: 'switchyard_time_to_assign_seconds',
+      help: 'From a lead created or requalified to its owner written, by flow and pool (empty when none).',
+      labelNames: ['flow', 'pool'],
+      buckets: HANDOFF_BUCKETS,
+      registers: [registry],
+    }),
+    timeToFirstTouch: new Histogram({
+      name: 'switchyard_time_to_first_touch_seconds',
+      help: 'From the owner written to the lead accepted or first worked (status change, activity), by flow and pool.',
+      labelNames: ['flow', 'pool'],
+      buckets: HANDOFF_BUCKETS,
+      registers: [registry],
+    }),
   };
+}
+
+/** One handoff measured by the SLA clocks, into its histogram. */
+export function observeHandoff(
+  metrics: ApiMetrics,
+  measure: { measure: 'assign' | 'touch'; seconds: number; flow: string; pool: string },
+): void {
+  const histogram = measure.measure === 'assign' ? metrics.timeToAssign : metrics.timeToFirstTouch;
+  histogram.observe({ flow: measure.flow, pool: measure.pool }, measure.seconds);
 }
 
 /**
