@@ -19,7 +19,6 @@ import { leadStatusesUsed } from './engine/lead-statuses-used.js';
 import { flowSchemaNeeds } from './crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
-import type { RoutingSet } from './engine/flow/routing-set.js';
 import { InboundGenerator } from './crm/local/inbound-generator.js';
 import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/background-jobs.js';
 import { answerUnparseableRequests, createApp } from './http/app.js';
@@ -28,8 +27,9 @@ import { createLogger } from './http/logger.js';
 import { createMetrics, observeHandoff, type ApiMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
 import { formatIssue } from './engine/flow/yaml-source.js';
-import { readCompanyAliases, readOrgRoutingSet, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
-import { RoutingService } from './routing/routing.service.js';
+import { readCompanyAliases, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
+import { startVersionedRouting } from './routing/routing-versions.js';
+import type { RoutingService } from './routing/routing.service.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
 
@@ -44,7 +44,7 @@ interface Crm {
   meter: CallMeter;
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
-  startJobs(routing: RoutingService, routingSet: RoutingSet, metrics: ApiMetrics): Promise<Stop[]>;
+  startJobs(routing: RoutingService, metrics: ApiMetrics): Promise<Stop[]>;
   summary: string;
   /** A user Id to try the API with. */
   exampleUser: string;
@@ -95,14 +95,17 @@ async function main(): Promise<void> {
 
     const [users, queues] = await Promise.all([crm.crm.listUsers(), crm.crm.listQueues()]);
     const routingDir = config.routingDir ?? SHIPPED_FLOWS_DIR;
-    const routingSet = await readOrgRoutingSet(routingDir, { users, queues });
-    for (const warning of routingSet.people.warnings)
-      logger.warn({ routingDir }, `routing set: ${formatIssue(warning)}`);
-    const routing = await RoutingService.create({
+    const { routing, versions, firstStart } = await startVersionedRouting({
+      routingDir,
+      catalog: { users, queues },
+      onVersionError: (err, version) =>
+        logger.error(
+          { err, version },
+          `routing set: version ${version}, stored by another instance, does not load here; this instance keeps its set`,
+        ),
       crm: crm.crm,
       indexOptions: { aliases: await readCompanyAliases(routingDir) },
       store,
-      routingSet,
       clock,
       meter: crm.meter,
       contacts: crm.contacts,
@@ -117,13 +120,24 @@ async function main(): Promise<void> {
       },
     });
 
+    const routingSet = routing.routingSet;
+    logger.info(
+      { routingDir, version: versions.versionInUse },
+      firstStart
+        ? `routing set: the folder ${routingDir} stored as version 1`
+        : `routing set: version ${versions.versionInUse} from the store (the routing folder is read on a first start only; publish changes with npm run cli -- publish)`,
+    );
+    for (const warning of routingSet.people.warnings)
+      logger.warn({ routingDir }, `routing set: ${formatIssue(warning)}`);
+
     const metrics = createMetrics({ defaultMetrics: true });
-    stops.push(...(await crm.startJobs(routing, routingSet, metrics)));
+    stops.push(...(await crm.startJobs(routing, metrics)));
 
     const app = createApp(
       {
         config,
         routing,
+        versions,
         org: crm.org,
         store,
         logger,
@@ -195,7 +209,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         ? `${config.inboundRatePerMinute} inbound demo leads a minute`
         : 'inbound demo leads off'),
     // The demo org tells its lead changes as they commit; the inbound stream plays new form fills.
-    async startJobs(routing, routingSet, metrics) {
+    async startJobs(routing, metrics) {
       const jobs = await startBackgroundJobs({
         ...jobReporting(logger, metrics),
         retention: config.retention,
@@ -204,7 +218,6 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         org: local,
         leadChanges: local.feed,
         service: routing,
-        routingSet,
         meter,
       });
       const inbound = new InboundGenerator({
@@ -240,7 +253,8 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
     summary: `Salesforce org at ${connection.api.conn.instanceUrl} as ${sf.username}`,
     // The change feed routes leads as the org creates and changes them (Pub/Sub API, polling as the
     // fallback); the jobs retry refused writes, sweep inactive owners and run the clean-up jobs.
-    async startJobs(routing, routingSet, metrics) {
+    async startJobs(routing, metrics) {
+      const routingSet = routing.routingSet;
       // What the flows set is known once they are read: the integration user must be able to edit it.
       await assertOrgReady(connection.api, flowSchemaNeeds(routingSet.flows.values()), {
         userId: connection.auth.userId,
@@ -254,7 +268,6 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         crm: connection.crm,
         org,
         service: routing,
-        routingSet,
         meter: connection.api.meter,
       });
       await jobs.changeEvents.start();

@@ -71,7 +71,6 @@ describe('a day in an org', () => {
     jobs = await startBackgroundJobs({
       store,
       service,
-      routingSet,
       crm: h.crm,
       org: new SalesforceOrgRead(h.api),
       retention: { decisionDays: null, outboxDays: 7, requestKeyDays: 7 },

@@ -104,7 +104,6 @@ describe('routing’s own writes coming back from the org', () => {
       crm: h.crm,
       org: new SalesforceOrgRead(h.api),
       service,
-      routingSet,
     });
     const handled: ChangeEvent[] = [];
     feed = new SalesforceChangeFeed({

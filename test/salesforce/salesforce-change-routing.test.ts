@@ -143,7 +143,6 @@ async function world(
     crm: h.crm,
     org: new SalesforceOrgRead(h.api),
     service,
-    routingSet,
     resume: store.replayIds,
   });
   await trigger.start();

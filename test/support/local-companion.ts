@@ -15,8 +15,9 @@ import { answerUnparseableRequests, createApp } from '../../companion/src/http/a
 import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
 import { createMetrics } from '../../companion/src/http/metrics.js';
-import { readRoutingSet, SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
-import { RoutingService } from '../../companion/src/routing/routing.service.js';
+import { SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
+import type { RoutingService } from '../../companion/src/routing/routing.service.js';
+import { startVersionedRouting, type RoutingVersions } from '../../companion/src/routing/routing-versions.js';
 import { openDatabase } from '../../companion/src/store/open-database.js';
 import type { Store } from '../../companion/src/store/store.js';
 
@@ -25,6 +26,8 @@ export interface LocalCompanion {
   store: Store;
   org: LocalOrg;
   routing: RoutingService;
+  /** The routing set's versions (publish, import, roll back). */
+  versions: RoutingVersions;
   /** What the app was made from, for a second app on the same parts. */
   deps: AppDeps;
   /** Every log line the app wrote, as text (empty when logs are dropped). */
@@ -48,6 +51,8 @@ export async function startLocalCompanion(options: {
   keepLogs?: boolean;
   /** Wraps the CRM port routing writes through (e.g. to hold a write, as a slow org would). */
   crm?: (crm: CrmPort) => CrmPort;
+  /** The routing folder stored as version 1 (default: the shipped one). */
+  routingDir?: string;
 }): Promise<LocalCompanion> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-companion-'));
   const store = await openDatabase({ databaseUrl: null, dataDir });
@@ -56,8 +61,15 @@ export async function startLocalCompanion(options: {
   const parts = localParts(store.db, { now: clock });
   const { org, contacts, meter } = parts;
   const crm = options.crm ? options.crm(parts.crm) : parts.crm;
-  const routingSet = await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG);
-  const routing = await RoutingService.create({ crm, contacts, meter, store, routingSet, clock });
+  const { routing, versions } = await startVersionedRouting({
+    routingDir: options.routingDir ?? SHIPPED_FLOWS_DIR,
+    catalog: DEMO_CATALOG,
+    crm,
+    contacts,
+    meter,
+    store,
+    clock,
+  });
 
   const logLines: string[] = [];
   const keep = options.keepLogs ?? true;
@@ -70,6 +82,7 @@ export async function startLocalCompanion(options: {
   const deps: AppDeps = {
     config: { apiKey: options.apiKey, mode: 'local' },
     routing,
+    versions,
     org,
     store,
     logger: createLogger('info', sink),
@@ -89,6 +102,7 @@ export async function startLocalCompanion(options: {
     store,
     org,
     routing,
+    versions,
     deps,
     logLines,
     async close() {

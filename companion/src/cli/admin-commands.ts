@@ -79,7 +79,7 @@ export function connection(
   return { url: url.replace(/\/+$/, ''), key, user };
 }
 
-async function post(
+export async function post(
   c: Connection,
   path: string,
   body: unknown,
@@ -145,7 +145,7 @@ async function idsFrom(file: string): Promise<string[]> {
 }
 
 /** A routing set's files from a folder, by bare name, as the API takes them. */
-async function folderFiles(dir: string): Promise<Array<{ name: string; text: string }>> {
+export async function folderFiles(dir: string): Promise<Array<{ name: string; text: string }>> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -156,7 +156,7 @@ async function folderFiles(dir: string): Promise<Array<{ name: string; text: str
     );
   }
   const wanted = names.filter(
-    (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml',
+    (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml' || n === 'sla.yaml',
   );
   return Promise.all(wanted.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
 }

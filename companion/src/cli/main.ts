@@ -13,6 +13,7 @@ import {
   simulateCommand,
   WHAT_IF_HELP,
 } from './admin-commands.js';
+import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
 
@@ -30,6 +31,15 @@ Commands:
                            move a rep's leads (or a list) through the flows in batches, resumable
   flows render <flow> --out <file.svg> [--days n] [--lead Id] [--folder dir]
                            the flow as a picture, with leads per edge and one lead's path
+  versions [<n>] [--diff]  the routing set's versions: who, when, why, and what each changed
+  export (--out file.json | --folder dir)
+                           the live routing set, as a file to import elsewhere or a folder to edit
+  import <file|folder> --reason text [--base n]
+                           store a set from another companion (staging → production); names what changed
+  publish <folder|file> --base n --reason text
+                           store an edited set over the version it came from; refused if another came since
+  rollback <n> --reason text
+                           make an earlier version live again, as a new version
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -101,6 +111,15 @@ async function main(args: string[]): Promise<number> {
       console.error(`Unknown flows command '${sub ?? ''}'.\n\n${RENDER_HELP}`);
       return 2;
     }
+    case 'versions':
+      return versionsCommand(rest, process.env);
+    case 'export':
+      return exportCommand(rest, process.env);
+    case 'import':
+    case 'publish':
+      return publishCommand(command, rest, process.env);
+    case 'rollback':
+      return rollbackCommand(rest, process.env);
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

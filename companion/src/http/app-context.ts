@@ -4,6 +4,7 @@ import type { ServiceStatus } from './service-status.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
 import type { AccountLookup } from '../engine/matching/matching.types.js';
 import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../routing/routing.service.js';
+import type { RoutingVersions } from '../routing/routing-versions.js';
 import type { StoreSession } from '../store/store.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -21,6 +22,11 @@ export type RoutingPort = Pick<
   | 'flowPicture'
 >;
 export type { HistoryItem, RouteRequest, RouteResult };
+/** What the API asks of the routing set's versions. */
+export type RoutingVersionsPort = Pick<
+  RoutingVersions,
+  'live' | 'get' | 'list' | 'publish' | 'rollback' | 'change' | 'versionInUse'
+>;
 
 export interface RateLimitSettings {
   /** Requests (or lookups) per second, sustained. */
@@ -32,6 +38,8 @@ export interface RateLimitSettings {
 export interface AppDeps {
   config: Pick<Config, 'apiKey' | 'mode'> & Partial<Pick<Config, 'userAssertion' | 'previousApiKey'>>;
   routing: RoutingPort;
+  /** The routing set's versions: publish, import, roll back, history. Without it those routes answer 404. */
+  versions?: RoutingVersionsPort;
   org: OrgReadPort;
   /** The decisions table, for active-flow counts, and the store's health. */
   store: StoreSession;

@@ -27,6 +27,7 @@ import { usersRoute } from './routes/users.route.js';
 import { flowPictureRoute } from './routes/flow-picture.route.js';
 import { reassignmentsRoute } from './routes/reassignments.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
+import { flowVersionsRoute, VERSION_PATHS } from './routes/flow-versions.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { storableTextOnly, wellFormedPath } from './validation.js';
 
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
       deps.config.previousApiKey ? [deps.config.apiKey, deps.config.previousApiKey] : [deps.config.apiKey],
     ),
   );
-  app.use([...WHAT_IF_PATHS, '/v1/reassignments'], whatIfBodyParser);
+  app.use([...WHAT_IF_PATHS, ...VERSION_PATHS, '/v1/reassignments'], whatIfBodyParser);
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: true, type: 'application/json' }));
   app.use(jsonBodiesOnly);
   app.use(storableTextOnly);
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(whatIfRoute(deps));
   v1.use(reassignmentsRoute(deps));
   v1.use(flowPictureRoute(deps));
+  if (deps.versions) v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -8,6 +8,7 @@ import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
 import { PICTURE_MAX_DAYS } from '../routing/flow-picture.js';
 import { RUN_ID } from '../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
+import { EXPORT_FORMAT, REASON_MAX as VERSION_REASON_MAX } from './routes/flow-versions.route.js';
 
 type Schema = Record<string, unknown>;
 
@@ -100,6 +101,29 @@ const candidateSchema: Schema = {
     ...obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, text: str }),
     additionalProperties: false,
   },
+};
+
+const versionSchema: Schema = { type: 'integer', minimum: 1, maximum: 2_000_000_000 };
+const versionParam = pathParam('version', versionSchema);
+const reasonSchema: Schema = { type: 'string', minLength: 1, maxLength: VERSION_REASON_MAX };
+const boolBody: Schema = { type: 'boolean' };
+const fileChange: Schema = obj({
+  file: str,
+  change: { enum: ['added', 'removed', 'changed'] },
+  added: { type: 'integer' },
+  removed: { type: 'integer' },
+  diff: {
+    type: 'string',
+    description: 'Changed lines prefixed + or -, with context; hunks headed "@@ line n @@".',
+  },
+});
+/** What a publish, import, rollback or pool change answers. */
+const versionChangeResponses = {
+  '200': json(ref('VersionChange'), 'Nothing stored: a dry run, or files equal to the live ones.'),
+  '201': json(ref('VersionChange'), 'Stored as the new live version.'),
+  ...commonErrors,
+  ...notFound,
+  '409': errorResponse('Another version was stored after the base version (VERSION_CONFLICT).'),
 };
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
@@ -329,6 +353,104 @@ export function openApiDocument(): Schema {
                 },
               },
               ...commonErrors,
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/flows/versions': {
+        get: v1(
+          "The routing set's versions",
+          'Admins only. Every version of the routing set (flows, pools, territory tables), newest first: who stored it, ' +
+            'when, why (publish, import, rollback, pool change, first start), the version it started from and what it ' +
+            'changed, file by file with the diff. `live` is the version routing decides with; `before` pages back.',
+          {
+            parameters: [
+              limitParam(20),
+              queryParam('before', { type: 'integer', minimum: 1 }, 'Only versions below this number.'),
+            ],
+            responses: {
+              '200': json(
+                obj({ live: { type: 'integer' }, items: { type: 'array', items: ref('RoutingVersion') } }),
+              ),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
+      '/v1/flows/versions/{version}': {
+        get: v1('One routing version', 'Admins only. The version with its files and what it changed.', {
+          parameters: [versionParam],
+          responses: { '200': json(ref('RoutingVersionWithFiles')), ...commonErrors, ...notFound },
+        }),
+      },
+      '/v1/flows/versions/{version}/rollback': {
+        post: v1(
+          'Roll back to an earlier version',
+          "Admins only. Stores the earlier version's files as a new version, checked against the org as a publish is, " +
+            'and routing uses it for its next decision. With `baseVersion`, refused (VERSION_CONFLICT) when another ' +
+            'version was stored since.',
+          {
+            parameters: [versionParam],
+            requestBody: strictJsonBody(
+              true,
+              { reason: reasonSchema, baseVersion: versionSchema, dryRun: boolBody },
+              ['reason'],
+            ),
+            responses: versionChangeResponses,
+          },
+        ),
+      },
+      '/v1/flows/export': {
+        get: v1(
+          'Export the live routing set',
+          'Admins only. The live version with its files, as one document another companion imports (`format` ' +
+            'names it).',
+          {
+            responses: {
+              '200': json({
+                allOf: [ref('RoutingVersionWithFiles'), obj({ format: { const: EXPORT_FORMAT } })],
+              }),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
+      '/v1/flows/publish': {
+        post: v1(
+          'Publish a routing set',
+          'Admins only. Checks the files as one routing set against the org (every problem as file:line:column: reason, ' +
+            '400) and stores them as the next version over `baseVersion`, the version they were edited from; routing ' +
+            'uses it for its next decision. Refused with 409 VERSION_CONFLICT, naming the other version, when another ' +
+            'was stored since. `dryRun` answers what would change and stores nothing; files equal to the live ones ' +
+            'store nothing.',
+          {
+            requestBody: strictJsonBody(
+              true,
+              { files: candidateSchema, reason: reasonSchema, baseVersion: versionSchema, dryRun: boolBody },
+              ['files', 'reason', 'baseVersion'],
+            ),
+            responses: {
+              ...versionChangeResponses,
+              '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
+            },
+          },
+        ),
+      },
+      '/v1/flows/import': {
+        post: v1(
+          'Import a routing set from another environment',
+          'Admins only. As publish, for files exported from another companion (staging to production): the answer names ' +
+            'what changed against the live set. `baseVersion` (optional) refuses the import when this companion stored ' +
+            'another version since the one it names.',
+          {
+            requestBody: strictJsonBody(
+              true,
+              { files: candidateSchema, reason: reasonSchema, baseVersion: versionSchema, dryRun: boolBody },
+              ['files', 'reason'],
+            ),
+            responses: {
+              ...versionChangeResponses,
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
             },
           },
@@ -656,6 +778,25 @@ export function openApiDocument(): Schema {
           active: { type: 'boolean' },
           outOfOfficeUntil: nstr,
           permissions: obj({ reroute: { type: 'boolean' } }),
+        }),
+        RoutingVersion: obj({
+          version: { type: 'integer' },
+          action: { enum: ['first-start', 'publish', 'import', 'rollback', 'pool-change'] },
+          author: obj({ id: str, name: str }),
+          reason: str,
+          baseVersion: { type: ['integer', 'null'] },
+          rolledBackTo: { type: ['integer', 'null'] },
+          changes: { type: 'array', items: fileChange },
+          createdAt: dateTime,
+        }),
+        RoutingVersionWithFiles: {
+          allOf: [ref('RoutingVersion'), obj({ files: candidateSchema })],
+        },
+        VersionChange: obj({
+          version: { type: 'integer' },
+          published: { type: 'boolean' },
+          previous: { type: 'integer' },
+          changes: { type: 'array', items: fileChange },
         }),
         Readiness: obj({
           status: { enum: ['ready', 'not-ready'] },

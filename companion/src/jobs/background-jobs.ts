@@ -2,7 +2,6 @@ import type { Retention } from '../config.js';
 import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadChangeSource } from '../crm/crm.port.js';
 import type { OrgReadPort } from '../crm/org-read.port.js';
-import type { RoutingSet } from '../engine/flow/routing-set.js';
 import { OutboxWorker } from '../routing/outbox.worker.js';
 import type { Clock, RoutingService } from '../routing/routing.service.js';
 import type { Store } from '../store/store.js';
@@ -18,7 +17,6 @@ import { NotificationSender, type Notifier } from '../routing/notification-sende
 export interface BackgroundJobsOptions {
   store: Store;
   service: RoutingService;
-  routingSet: RoutingSet;
   /** The org, as routing reaches it (the adapter the composition root chose). */
   crm: CrmPort;
   /** Records by Id, for turning change events into routing. */
@@ -67,7 +65,7 @@ export interface BackgroundJobs {
  * by the composition root; reads the org only through the CRM port.
  */
 export async function startBackgroundJobs(options: BackgroundJobsOptions): Promise<BackgroundJobs> {
-  const { store, service, routingSet, crm, clock, meter } = options;
+  const { store, service, crm, clock, meter } = options;
   const report = (where: string) => (error: unknown) => options.onError?.(error, where);
   const outbox = new OutboxWorker(service, { onError: report('outbox') });
   const inactiveOwners = new InactiveOwnerSweep({
@@ -95,7 +93,6 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     ? new LeadChangeTrigger({
         feed: options.leadChanges,
         service,
-        routingSet,
         crm,
         resume: store.replayIds,
         ...(clock ? { clock } : {}),
@@ -106,7 +103,6 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     crm,
     org: options.org,
     service,
-    routingSet,
     resume: store.replayIds,
     ...(clock ? { clock } : {}),
     inactiveOwners,
@@ -118,7 +114,10 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
   const slaClocks = new SlaClocks({
     store,
     crm,
-    set: routingSet,
+    // The live set, read at each use: a published version's SLA policies apply from then on.
+    get set() {
+      return service.routingSet;
+    },
     user: (id) => service.org.directory.user(id),
     routeMany: (requests) => service.routeMany(requests),
     ...(clock ? { clock } : {}),

@@ -1,5 +1,5 @@
 import type { CrmPort, LeadChange, LeadChangeSource } from '../crm/crm.port.js';
-import { selectFlow, type RoutingSet } from '../engine/flow/routing-set.js';
+import { selectFlow } from '../engine/flow/routing-set.js';
 import type { Trigger } from '../engine/model.js';
 import type { Clock, RouteRequest, RoutingService } from '../routing/routing.service.js';
 
@@ -12,7 +12,6 @@ export interface ResumePoints {
 export interface LeadChangeTriggerOptions {
   feed: LeadChangeSource;
   service: RoutingService;
-  routingSet: RoutingSet;
   /** Where the catch-up finds the leads created since its resume point. */
   crm: Pick<CrmPort, 'findLeads'>;
   resume: ResumePoints;
@@ -91,7 +90,7 @@ export class LeadChangeTrigger {
       change.kind === 'created'
         ? { kind: 'created' }
         : { kind: 'updated', changedFields: change.changedFields, previous: change.previous };
-    return selectFlow(this.options.routingSet, trigger) ? trigger : null;
+    return selectFlow(this.options.service.routingSet, trigger) ? trigger : null;
   }
 
   /**
@@ -106,7 +105,7 @@ export class LeadChangeTrigger {
       return 0;
     }
     const trigger: Trigger = { kind: 'created' };
-    const leadIds = selectFlow(this.options.routingSet, trigger)
+    const leadIds = selectFlow(this.options.service.routingSet, trigger)
       ? await this.options.crm.findLeads({ createdSince: stored })
       : [];
     for (let i = 0; i < leadIds.length; i += BATCH) {

@@ -32,7 +32,6 @@ export interface SalesforceChangeTriggerOptions {
   crm: CrmPort;
   org: OrgReadPort;
   service: RoutingService;
-  routingSet: RoutingSet;
   /** Keeps the instant from which records count as new; without it, from when this trigger started. */
   resume?: ResumePoints;
   clock?: Clock;
@@ -65,13 +64,20 @@ const memberKey = (memberId: string): string => `salesforce-campaign-member:${me
  */
 export class SalesforceChangeTrigger {
   /** What routing with these flows writes: its own changes of these fields come back, and are not news. */
-  private readonly routingWrites: Set<string>;
+  private writes: { set: RoutingSet; fields: Set<string> } | null = null;
   private newSince: number | null = null;
   private readonly clock: Clock;
 
   constructor(private readonly options: SalesforceChangeTriggerOptions) {
-    this.routingWrites = new Set(leadFieldsWritten(options.routingSet.flows.values()));
     this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** What the live flows write (worked out again when another set is published). */
+  private get routingWrites(): Set<string> {
+    const set = this.options.service.routingSet;
+    if (this.writes?.set !== set)
+      this.writes = { set, fields: new Set(leadFieldsWritten(set.flows.values())) };
+    return this.writes.fields;
   }
 
   /** Reads (or, at the first start ever, stores) the instant from which records count as new. */
@@ -142,7 +148,7 @@ export class SalesforceChangeTrigger {
       if (news.length === 0) return null;
       trigger = { kind: 'updated', changedFields: news };
     }
-    return selectFlow(this.options.routingSet, trigger) ? trigger : null;
+    return selectFlow(this.options.service.routingSet, trigger) ? trigger : null;
   }
 
   /**
@@ -158,7 +164,7 @@ export class SalesforceChangeTrigger {
     const created = lead.CreatedDate ? Date.parse(lead.CreatedDate) : Number.NaN;
     if (created >= newSince && !lead.Last_Routed_At__c) {
       const trigger: Trigger = { kind: 'created' };
-      return selectFlow(this.options.routingSet, trigger) ? trigger : null;
+      return selectFlow(this.options.service.routingSet, trigger) ? trigger : null;
     }
     const changedFields: string[] = [];
     const previous: Partial<LeadRecord> = {};
@@ -178,7 +184,7 @@ export class SalesforceChangeTrigger {
     }
     if (changedFields.length === 0) return null;
     const trigger: Trigger = { kind: 'updated', changedFields, previous };
-    return selectFlow(this.options.routingSet, trigger) ? trigger : null;
+    return selectFlow(this.options.service.routingSet, trigger) ? trigger : null;
   }
 
   /** One query for every account the event names, however many. */
@@ -228,7 +234,7 @@ export class SalesforceChangeTrigger {
     if (event.kind === 'deleted') return;
     if (event.kind === 'updated' && event.changedFields !== null) return;
     const trigger: Trigger = { kind: 'campaign-member' };
-    if (!selectFlow(this.options.routingSet, trigger)) return;
+    if (!selectFlow(this.options.service.routingSet, trigger)) return;
     const members = await this.options.org.getMany<CampaignMemberRecord>('CampaignMember', event.ids);
     const newSince = event.kind === 'created' ? 0 : await this.newSinceMs();
     const requests: RouteRequest[] = [];

@@ -42,8 +42,27 @@ const SLA_FILE = 'sla.yaml';
  * Throws FlowInvalidError naming each file that cannot be read (and why) or each problem in them.
  */
 export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
+  const files = await readRoutingFiles(dir);
+  const flows = Object.keys(files).filter((name) => name.endsWith('.flow.yaml'));
+  return loadRoutingSet(
+    {
+      flows: flows.map((file) => ({ file, text: files[file]! })),
+      pools: { file: 'pools.yaml', text: files['pools.yaml']! },
+      territories: { file: 'territories.yaml', text: files['territories.yaml']! },
+      ...(files[SLA_FILE] !== undefined ? { sla: { file: SLA_FILE, text: files[SLA_FILE] } } : {}),
+    },
+    org,
+  );
+}
+
+/**
+ * The texts of a routing folder's files by name (flows in name order, then pools.yaml,
+ * territories.yaml and sla.yaml when there), held to the folder limits. Throws FlowInvalidError
+ * naming each file that cannot be read, and why.
+ */
+export async function readRoutingFiles(dir: string): Promise<Record<string, string>> {
   const names = await flowFileNames(dir);
-  const files = new Map<string, SourceFile>();
+  const files: Record<string, string> = {};
   const issues: FlowIssue[] = [];
   let total = 0;
   const withSla = (await readdir(dir)).includes(SLA_FILE);
@@ -64,18 +83,10 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
       );
       break;
     }
-    files.set(name, read);
+    files[name] = read.text;
   }
   if (issues.length > 0) throw new FlowInvalidError(issues);
-  return loadRoutingSet(
-    {
-      flows: names.map((name) => files.get(name)!),
-      pools: files.get('pools.yaml')!,
-      territories: files.get('territories.yaml')!,
-      ...(files.has(SLA_FILE) ? { sla: files.get(SLA_FILE)! } : {}),
-    },
-    org,
-  );
+  return files;
 }
 
 /**
@@ -276,12 +287,13 @@ export class RoutingSetInvalidError extends CodedError {
   constructor(
     readonly dir: string,
     readonly issues: FlowIssue[],
+    action = 'Fix each (`npm run cli -- init-routing --out <folder>` writes a folder from the org), or set SWITCHYARD_ROUTING_DIR to the org’s own routing folder.',
   ) {
     super(
       'ROUTING_SET_INVALID',
       `The routing set in ${dir} has ${issues.length} problem${issues.length === 1 ? '' : 's'} against this org; nothing was loaded:\n` +
         issues.map((issue) => `  ${formatIssue(inFolder(dir, issue))}`).join('\n') +
-        '\nFix each (`npm run cli -- init-routing --out <folder>` writes a folder from the org), or set SWITCHYARD_ROUTING_DIR to the org’s own routing folder.',
+        `\n${action}`,
     );
   }
 }

@@ -27,6 +27,19 @@ export class LeadDecider {
 
   constructor(private readonly options: LeadDeciderOptions) {}
 
+  /** The routing set this decider decides with. */
+  get set(): RoutingSet {
+    return this.options.set;
+  }
+
+  /** A decider for another routing set that keeps the open-load figures read so far. */
+  withSet(set: RoutingSet): LeadDecider {
+    const next = new LeadDecider({ ...this.options, set });
+    next.stats = this.stats;
+    next.statsReadAt = this.statsReadAt;
+    return next;
+  }
+
   /** Read each time: the set's members move when a name comes to mean another user. */
   private statsUsers(): string[] {
     return statsUsersOf([...this.options.set.pools.values()]);

@@ -98,6 +98,11 @@ export interface RoutingServiceOptions {
    * keeps its last Id; an inactive user is passed over).
    */
   onPeopleChanged?: (rebinding: Rebinding) => void;
+  /**
+   * Where a routing set published elsewhere comes from (another instance on the same database):
+   * asked before each batch, it answers the newer set, or null when the one in use is still live.
+   */
+  liveSet?: { newer(): Promise<RoutingSet | null> };
 }
 
 /** A batch decided and committed, waiting for its effects to be applied. */
@@ -135,13 +140,13 @@ export class RoutingService {
   readonly contacts: ContactRouter | null;
   private readonly crm: CrmPort;
   private readonly store: Store;
-  private readonly set: RoutingSet;
   private readonly clock: Clock;
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly afterCommit: RoutingServiceOptions['afterCommit'];
   private readonly meter: CallMeter | undefined;
-  private readonly decider: LeadDecider;
+  private decider: LeadDecider;
+  private readonly liveSet: RoutingServiceOptions['liveSet'];
   private readonly applier: EffectApplier;
   private readonly knownPools = new Map<string, KnownPool>();
   private readonly onPeopleChanged: RoutingServiceOptions['onPeopleChanged'];
@@ -151,7 +156,7 @@ export class RoutingService {
   constructor(options: RoutingServiceOptions & { org: OrgSnapshot }) {
     this.crm = options.crm;
     this.store = options.store;
-    this.set = options.routingSet;
+    this.liveSet = options.liveSet;
     this.clock = options.clock ?? (() => new Date());
     this.org = options.org instanceof LiveOrgSnapshot ? options.org : new LiveOrgSnapshot(options.org);
     this.leaseMs = options.applyLeaseMs ?? DEFAULT_LEASE_MS;
@@ -169,7 +174,7 @@ export class RoutingService {
       : null;
     this.decider = new LeadDecider({
       crm: this.crm,
-      set: this.set,
+      set: options.routingSet,
       org: this.org,
       statsMaxAgeMs: options.statsMaxAgeMs ?? 60_000,
     });
@@ -189,6 +194,29 @@ export class RoutingService {
     return new RoutingService({ ...options, org });
   }
 
+  /** The routing set the next decision uses. */
+  get routingSet(): RoutingSet {
+    return this.decider.set;
+  }
+
+  /**
+   * Makes `set` the one the next decision uses, without a restart (a version published or rolled
+   * back): its pools get their state rows first. Batches already deciding finish with the set they began with.
+   */
+  async useSet(set: RoutingSet): Promise<void> {
+    if (set === this.decider.set) return;
+    await upsertPools(this.store.db, [...set.pools.values()]);
+    this.decider = this.decider.withSet(set);
+    for (const warning of set.people.warnings) this.peopleProblems.add(formatIssue(warning));
+  }
+
+  /** The decider of the live set, after taking a set published by another instance. */
+  private async currentDecider(): Promise<LeadDecider> {
+    const newer = await this.liveSet?.newer();
+    if (newer) await this.useSet(newer);
+    return this.decider;
+  }
+
   /**
    * Keeps the snapshot fresh: changed accounts, opportunities, leads, users and queues; when users or
    * queues changed, the routing set's names are resolved again against them.
@@ -198,7 +226,7 @@ export class RoutingService {
     if (!changes.users?.length && !changes.queues?.length) return;
     const { directory } = this.org;
     const rebinding = rebindPeople(
-      this.set.people.refs,
+      this.routingSet.people.refs,
       new OrgPeople(directory.users(), directory.queues()),
     );
     const fresh = rebinding.problems.filter((p) => !this.peopleProblems.has(formatIssue(p)));
@@ -250,7 +278,7 @@ export class RoutingService {
 
   /** A live flow as SVG: optionally leads per edge over the last `days` days and one lead's newest path. */
   flowPicture(request: Omit<PictureRequest, 'now'>): Promise<string> {
-    return livePicture(this.set, this.store, { ...request, now: this.clock() });
+    return livePicture(this.routingSet, this.store, { ...request, now: this.clock() });
   }
 
   /**
@@ -265,17 +293,17 @@ export class RoutingService {
   }
 
   /** Where the lead would go now, with the live set or a candidate. Nothing is stored or written. */
-  simulate(leadId: string, trigger: Trigger, candidate?: RoutingSet): Promise<Decision> {
-    return simulate(this.whatIf(), leadId, trigger, candidate);
+  async simulate(leadId: string, trigger: Trigger, candidate?: RoutingSet): Promise<Decision> {
+    return simulate(await this.whatIf(), leadId, trigger, candidate);
   }
 
   /** A candidate set against the live one over real leads, with the diff. Nothing is stored or written. */
-  backtest(
+  async backtest(
     candidate: RoutingSet,
     scope: BacktestScope,
     onProgress?: (progress: BacktestProgress) => void,
   ): Promise<BacktestResult> {
-    return runBacktest(this.whatIf(), candidate, scope, onProgress);
+    return runBacktest(await this.whatIf(), candidate, scope, onProgress);
   }
 
   /**
@@ -298,13 +326,14 @@ export class RoutingService {
   }
 
   /** The dry run of a reassignment: where the flows would send each lead now, against its owner today. */
-  reassignmentPreview(
+  async reassignmentPreview(
     selection: Pick<Reassignment, 'ownerId' | 'leadIds' | 'trigger'>,
     onProgress?: (progress: BacktestProgress) => void,
   ): Promise<BacktestResult> {
+    const whatIf = await this.whatIf();
     return runBacktest(
-      this.whatIf(),
-      this.set,
+      whatIf,
+      whatIf.live,
       {
         ...(selection.ownerId !== undefined ? { ownerId: selection.ownerId } : {}),
         ...(selection.leadIds !== undefined ? { leadIds: selection.leadIds } : {}),
@@ -315,14 +344,15 @@ export class RoutingService {
     );
   }
 
-  private whatIf(): WhatIfDeps {
+  private async whatIf(): Promise<WhatIfDeps> {
+    const decider = await this.currentDecider();
     const now = this.clock();
     return {
       crm: this.crm,
-      stats: (userIds) => this.decider.statsNow(now, userIds),
+      stats: (userIds) => decider.statsNow(now, userIds),
       store: this.store,
       org: this.org,
-      live: this.set,
+      live: decider.set,
       now,
     };
   }
@@ -379,27 +409,29 @@ export class RoutingService {
   /** Claim keys → load contexts → decide and store in one transaction (dry runs: decide and keep). */
   private async decideBatch(items: RouteItem[]): Promise<DecidedBatch> {
     const results: Array<RouteManyResult | undefined> = new Array(items.length);
+    // The whole batch decides with one set, even if another is published meanwhile.
+    const decider = await this.currentDecider();
     const keys = await RequestKeys.read(this.store.db, items);
     const { planned, failed } = await loadContexts(
       this.crm,
-      this.set,
+      decider.set,
       items.map((item, i) => ({ item, i })).filter(({ i }) => !keys.answers(i)),
       randomUUID,
     );
     for (const { i, failure } of failed) results[i] = failure;
 
-    await this.decider.refreshStats(this.clock());
+    await decider.refreshStats(this.clock());
     const now = this.clock().toISOString();
     const dry = planned.filter((plan) => plan.item.request.dryRun);
     const real = planned.filter((plan) => !plan.item.request.dryRun);
     if (dry.length > 0) {
-      const answers = await dryRun({ store: this.store, decider: this.decider }, dry, now);
+      const answers = await dryRun({ store: this.store, decider }, dry, now);
       dry.forEach((plan, j) => (results[plan.i] = answers[j]));
     }
     let decided: Decided[] = [];
     if (real.length > 0) {
       const stored = await decideAndStore(
-        { store: this.store, decider: this.decider, knownPools: this.knownPools, leaseMs: this.leaseMs },
+        { store: this.store, decider, knownPools: this.knownPools, leaseMs: this.leaseMs },
         real,
         now,
       );

@@ -291,4 +291,27 @@ export const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+
+  '0007_routing_versions': {
+    async up(db: Kysely<unknown>) {
+      // flow_versions was never used: a version is of the whole routing set (flows, pools and
+      // territory tables are validated together), kept as its files so it exports as it was written.
+      await db.schema.dropTable('flow_versions').execute();
+      await db.schema
+        .createTable('routing_versions')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('files', 'jsonb', (c) => c.notNull())
+        .addColumn('action', 'text', (c) =>
+          c.notNull().check(sql`action in ('first-start', 'publish', 'import', 'rollback', 'pool-change')`),
+        )
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('author_name', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('base_version', 'integer')
+        .addColumn('rolled_back_to', 'integer')
+        .addColumn('changes', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };

@@ -12,18 +12,24 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T = unknown> = ColumnType<T, string, string>;
 type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
 
-export type FlowStage = 'staging' | 'production';
+export type RoutingVersionAction = 'first-start' | 'publish' | 'import' | 'rollback' | 'pool-change';
 
-export interface FlowVersionsTable {
-  name: string;
+/** One version of the routing set: its files as written, who made it, when and why. The newest is live. */
+export interface RoutingVersionsTable {
   version: number;
-  stage: FlowStage;
-  /** The YAML (or JSON) as the admin wrote it. */
-  document: string;
-  /** The validated flow, as the engine reads it. */
-  json: Json;
+  /** File name → its text (`*.flow.yaml`, `pools.yaml`, `territories.yaml`). */
+  files: Json;
+  action: RoutingVersionAction;
+  author_id: string;
+  author_name: string;
+  reason: string;
+  /** The version the change started from (the live one when it was made). */
+  base_version: number | null;
+  /** A rollback: the earlier version whose files it made live again. */
+  rolled_back_to: number | null;
+  /** What changed against the version before, file by file, with the diff. */
+  changes: Json;
   created_at: Timestamp;
-  published_at: NullableTimestamp;
 }
 
 export interface PoolsTable {
@@ -127,7 +133,7 @@ export interface CrmMetaTable {
 }
 
 export interface Database {
-  flow_versions: FlowVersionsTable;
+  routing_versions: RoutingVersionsTable;
   pools: PoolsTable;
   pool_state: PoolStateTable;
   decisions: DecisionsTable;

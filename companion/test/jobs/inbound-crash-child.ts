@@ -8,7 +8,7 @@ import { InboundGenerator } from '../../src/crm/local/inbound-generator.js';
 import { LocalOrg } from '../../src/crm/local/local-org.js';
 import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { openDatabase } from '../../src/store/open-database.js';
-import { demoRoutingService, MONDAY, shippedRoutingSet } from '../routing/routing-fixture.js';
+import { demoRoutingService, MONDAY } from '../routing/routing-fixture.js';
 
 const [dataDir, count] = process.argv.slice(2);
 const clock = () => new Date(MONDAY);
@@ -27,7 +27,6 @@ const service = await demoRoutingService(store, org, {
 const router = new LeadChangeTrigger({
   feed: org.feed,
   service,
-  routingSet: await shippedRoutingSet(),
   crm: org,
   resume: store.replayIds,
   clock,

@@ -6,12 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { openDatabase } from '../../src/store/open-database.js';
-import {
-  demoRoutingService,
-  MONDAY,
-  seedSmallDemoOrg,
-  shippedRoutingSet,
-} from '../routing/routing-fixture.js';
+import { demoRoutingService, MONDAY, seedSmallDemoOrg } from '../routing/routing-fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-inbound-crash-'));
@@ -61,7 +56,6 @@ it(
       const router = new LeadChangeTrigger({
         feed: org.feed,
         service,
-        routingSet: await shippedRoutingSet(),
         crm: org,
         resume: store.replayIds,
         clock: () => new Date(MONDAY),

@@ -13,12 +13,7 @@ import { LocalContacts } from '../../src/crm/local/local-contacts.js';
 import { InactiveOwnerSweep } from '../../src/jobs/inactive-owner.sweep.js';
 import { ContactRouter } from '../../src/routing/contact-router.js';
 import { toId18 } from '../../src/engine/salesforce-id.js';
-import {
-  demoRoutingService,
-  MONDAY,
-  seedSmallDemoOrg,
-  shippedRoutingSet,
-} from '../routing/routing-fixture.js';
+import { demoRoutingService, MONDAY, seedSmallDemoOrg } from '../routing/routing-fixture.js';
 
 // The org's change events, as the Salesforce change feed hands them over, drive routing. The local
 // demo org stands in for the org's records here; the feed itself is tested against the stand-in.
@@ -40,7 +35,6 @@ beforeAll(async () => {
     crm: org,
     org,
     service,
-    routingSet: await shippedRoutingSet(),
     inactiveOwners,
     contacts: new ContactRouter({ contacts: new LocalContacts(store.db), org: service.org }),
   });

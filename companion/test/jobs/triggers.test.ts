@@ -11,12 +11,7 @@ import { LeadChangeTrigger } from '../../src/jobs/lead-change.trigger.js';
 import { isRouteFailure, type RoutingService } from '../../src/routing/routing.service.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
-import {
-  demoRoutingService,
-  MONDAY,
-  seedSmallDemoOrg,
-  shippedRoutingSet,
-} from '../routing/routing-fixture.js';
+import { demoRoutingService, MONDAY, seedSmallDemoOrg } from '../routing/routing-fixture.js';
 
 let store: Store;
 let org: LocalOrg;
@@ -30,7 +25,6 @@ beforeAll(async () => {
   router = new LeadChangeTrigger({
     feed: org.feed,
     service,
-    routingSet: await shippedRoutingSet(),
     crm: org,
     resume: store.replayIds,
   });
@@ -123,7 +117,6 @@ describe('a routing batch that fails', () => {
     const retrying = new LeadChangeTrigger({
       feed: { subscribe: (listener) => ((tell = listener), () => {}) },
       service: flaky,
-      routingSet: await shippedRoutingSet(),
       crm: org,
       // A first start: its catch-up only marks where the next one looks from.
       resume: { get: async () => null, set: async () => {} },

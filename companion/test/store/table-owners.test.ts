@@ -23,7 +23,7 @@ const OWNERS: Record<string, string | null> = {
   sla_cursor: 'store/sla-clock.repository.ts',
   handoffs: 'store/handoff.repository.ts',
   notifications: 'store/notification.repository.ts',
-  flow_versions: null,
+  routing_versions: 'store/routing-version.repository.ts',
   index_snapshots: null,
   crm_records: 'crm/local/',
   crm_meta: 'crm/local/',

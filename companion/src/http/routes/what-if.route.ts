@@ -27,7 +27,8 @@ const triggerKind = z.enum([...TRIGGERS] as [string, ...string[]], {
   error: `must be one of ${[...TRIGGERS].join(', ')}`,
 });
 
-const candidateFiles = z
+/** A routing set's files as the API takes them: [{ name, text }]. */
+export const candidateFiles = z
   .array(
     strictBody({
       name: z.string({ error: 'must be text' }).min(1).max(200),
