@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FileChange, VersionChange, VersionInfo } from '../routing/routing-versions.js';
 import { EXPORT_FORMAT } from '../http/routes/flow-versions.route.js';
-import { CliError, connection, connectionOptions, folderFiles, get, post, WHAT_IF_HELP } from './admin-commands.js';
+import {
+  CliError,
+  connection,
+  connectionOptions,
+  folderFiles,
+  get,
+  post,
+  WHAT_IF_HELP,
+} from './admin-commands.js';
 
 type Files = Array<{ name: string; text: string }>;
 
