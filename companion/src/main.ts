@@ -166,7 +166,9 @@ async function main(): Promise<void> {
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // Printed, never logged: stdout is the person starting it, the log may travel further.
     console.log(`\nSwitchyard is running at ${url}`);
-    console.log(`Preview (Lead and Account pages with the real components): ${url}/preview/`);
+    // Beside a real org the preview cannot act for anyone (its pages say why): it is not offered.
+    if (config.mode === 'local')
+      console.log(`Preview (Lead and Account pages with the real components): ${url}/preview/`);
     if (config.apiKeySource === 'generated') {
       console.log(`API key (generated for this run; set SWITCHYARD_API_KEY to keep one): ${config.apiKey}`);
     }

@@ -494,7 +494,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
     );
 
     it(
-      'beside a Salesforce org, asks for the key and the acting user instead of putting them in the page',
+      'beside a Salesforce org, says why there is no preview instead of pages whose every call would be refused',
       {
         timeout: 120_000,
       },
@@ -504,18 +504,15 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
         try {
           const lead = scenario('reroute-eligible').lead;
           await page.goto(`${beside.url}/preview/lead/${lead.Id}`);
-          await expect
-            .poll(() => page.getByRole('heading', { name: 'Connect to the companion' }).count())
-            .toBe(1);
+          expect(
+            await page.getByRole('heading', { name: 'No preview beside a Salesforce org' }).count(),
+          ).toBe(1);
+          expect(await page.getByRole('status').textContent()).toMatch(
+            /Apex controller signs[\s\S]*components in Salesforce[\s\S]*local mode/,
+          );
           expect(await page.content()).not.toContain(beside.apiKey);
-          await screenshot(page, 'salesforce-mode-connect');
-
-          await page.getByLabel('API key').fill(beside.apiKey);
-          await page.getByLabel(/Act as \(Salesforce user Id/).fill(demoUser('Kara Lopez'));
-          await page.getByRole('button', { name: 'Connect' }).click();
-          await eventually(() => highlight(page, 'Company').textContent()).toBe('Soylent Foods');
-          await eventually(() => page.getByRole('img', { name: /^Partner status: / }).count()).toBe(1);
-          await screenshot(page, 'salesforce-mode-connected');
+          expect(await page.getByRole('heading', { name: 'Connect to the companion' }).count()).toBe(0);
+          await screenshot(page, 'salesforce-mode-notice');
         } finally {
           await page.close();
           await beside.close();

@@ -16,6 +16,7 @@ import {
  * pages and the bundle are public; every call the components make goes to /v1 with the key.
  */
 export interface PreviewRouterOptions {
+  /** 'salesforce': every page says why there is no preview beside a real org, and nothing is built. */
   mode: 'local' | 'salesforce';
   /**
    * Put into the pages in local mode on a loopback interface only, so the components can call the API
@@ -148,6 +149,15 @@ pre { white-space: pre-wrap; background: #f3f3f3; padding: .75rem; border-radius
 `;
 }
 
+/** What every preview page says beside a real org (salesforce mode). */
+const SALESFORCE_MODE_NOTICE = {
+  title: 'No preview beside a Salesforce org',
+  message:
+    'This companion runs against a Salesforce org. There it acts only for a person the org vouches for: each call carries an assertion the Switchyard Apex controller signs for the user who is acting, and a preview page in a browser cannot sign one.',
+  action:
+    'Use the Switchyard components in Salesforce, on the Lead and Account pages. To try them here, start a companion in local mode (npm start, without SWITCHYARD_MODE=salesforce): it serves the demo org and its preview.',
+};
+
 /** The path as the reader typed it; it goes into JSON that cannot close its script element. */
 function readablePath(urlPath: string): string {
   try {
@@ -186,7 +196,8 @@ export function ensurePreviewBuilt(paths: PreviewPaths = DEFAULT_PREVIEW_PATHS):
 export function previewRouter(options: PreviewRouterOptions): Router {
   const paths = options.paths ?? DEFAULT_PREVIEW_PATHS;
   const local = options.mode === 'local';
-  const build = options.build ?? true;
+  // Beside a real org the pages only say why there is no preview (below): nothing to build.
+  const build = local && (options.build ?? true);
   /** The folder to serve from: built first when `build` is on, else whatever was built last. */
   const ready = async (): Promise<string> => {
     if (build) return (await ensurePreviewBuilt(paths)).bundleDir;
@@ -219,6 +230,16 @@ export function previewRouter(options: PreviewRouterOptions): Router {
   const send = async (res: Response, status: number, title: string, data: PageData) => {
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('Cache-Control', 'no-store');
+    if (!local) {
+      // Beside a real org the companion takes a call only with an assertion the org signed for the acting
+      // user (X-Switchyard-Assertion, checked in auth.ts). A browser page cannot make one, so every call
+      // the components made would be refused: the page says so instead.
+      res
+        .status(200)
+        .type('html')
+        .send(noticePage(SALESFORCE_MODE_NOTICE, { tone: 'info' }));
+      return;
+    }
     const building = Symbol('building');
     let outcome: string | typeof building;
     try {

@@ -143,14 +143,25 @@ describe('preview router in local mode', () => {
 });
 
 describe('preview router in salesforce mode', () => {
-  it('never puts the API key or demo users into the page', async () => {
+  it('says on every page why there is no preview beside a real org, never with the key or demo users', async () => {
     const preview = await serve('salesforce');
     try {
-      const res = await preview.get('/preview/');
-      const { html, data } = await pageData(res);
-      expect(html).not.toContain(KEY);
-      expect(data).toMatchObject({ mode: 'salesforce', actors: [] });
-      expect(data.apiKey).toBeUndefined();
+      for (const at of [
+        '/preview/',
+        `/preview/lead/${scenario('reroute-eligible').lead.Id}`,
+        '/preview/account/001nope',
+        '/preview/else',
+      ]) {
+        const res = await preview.get(at);
+        expect(res.status, at).toBe(200);
+        const html = await res.text();
+        expect(html, at).toContain('No preview beside a Salesforce org');
+        expect(html, at).toMatch(/Apex controller signs/);
+        expect(html, at).toMatch(/local mode/);
+        expect(html, at).not.toContain(KEY);
+        expect(html, at).not.toContain('switchyard-preview-data');
+        expect(html, at).not.toContain(demoPreview().actors[0]!.name);
+      }
     } finally {
       await preview.close();
     }

@@ -33,15 +33,9 @@ export default class App extends LightningElement {
     return page().recordId;
   }
 
-  /** Beside an org, or bound to another interface than loopback, the page has no key: the reader types it. */
+  /** Bound to another interface than loopback, the page has no key: the reader types it. */
   get needsKey() {
     return !apiKey() || !actingUserId();
-  }
-
-  get connectExplanation() {
-    return page().mode === 'salesforce'
-      ? 'This companion runs against a Salesforce org, so the preview gets neither its key nor demo users. Paste the key from SWITCHYARD_API_KEY (kept for this browser tab only) and the Id of the user to act as.'
-      : 'This companion listens where other machines can reach it, so its pages never carry the key. Paste the key it printed when it started, or SWITCHYARD_API_KEY (kept for this browser tab only), and the Id of the user to act as.';
   }
 
   get connected() {

@@ -32,7 +32,7 @@ function stored(key) {
   }
 }
 
-/** The key for the companion: injected by the server in local mode, typed in by the reader otherwise. */
+/** The key for the companion: injected by the server on loopback, typed in by the reader otherwise. */
 export function apiKey() {
   return page().apiKey || stored(API_KEY_KEY) || '';
 }
@@ -62,7 +62,7 @@ export function actingUserId() {
   return stored(ACT_AS_KEY) || page().defaultActor || '';
 }
 
-/** For salesforce mode, where the reader types the Id of the user to act as. */
+/** For a page without the key (bound beyond loopback), where the reader types the Id of the user to act as. */
 export function rememberActingUser(userId) {
   remember(ACT_AS_KEY, userId);
 }
