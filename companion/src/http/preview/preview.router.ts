@@ -123,7 +123,8 @@ function hostPage(title: string, data: PageData, hash: string): string {
  */
 function noticePage(
   notice: { title: string; message: string; action: string },
-  options: { tone: 'info' | 'error'; refreshSeconds?: number },
+  /** `prose`: the message is sentences, not a build's output. */
+  options: { tone: 'info' | 'error'; refreshSeconds?: number; prose?: boolean },
 ): string {
   const colour = options.tone === 'error' ? '#ba0517' : '#0176d3';
   return `<!doctype html>
@@ -141,7 +142,7 @@ pre { white-space: pre-wrap; background: #f3f3f3; padding: .75rem; border-radius
 <body>
 <main role="${options.tone === 'error' ? 'alert' : 'status'}">
 <h1>${escapeHtml(notice.title)}</h1>
-<pre>${escapeHtml(notice.message)}</pre>
+${options.prose ? `<p>${escapeHtml(notice.message)}</p>` : `<pre>${escapeHtml(notice.message)}</pre>`}
 <p>${escapeHtml(notice.action)}</p>
 </main>
 </body>
@@ -237,7 +238,7 @@ export function previewRouter(options: PreviewRouterOptions): Router {
       res
         .status(200)
         .type('html')
-        .send(noticePage(SALESFORCE_MODE_NOTICE, { tone: 'info' }));
+        .send(noticePage(SALESFORCE_MODE_NOTICE, { tone: 'info', prose: true }));
       return;
     }
     const building = Symbol('building');
