@@ -128,6 +128,7 @@ describe('npm run doctor', () => {
     org.update('PermissionSet', profile.Id, {
       PermissionsConvertLeads: false,
       PermissionsViewAllUsers: false,
+      PermissionsViewSetup: false,
     });
     const leadViewAll = [...org.table('ObjectPermissions').values()].find(
       (o) => o['SobjectType'] === 'Lead',
@@ -138,7 +139,7 @@ describe('npm run doctor', () => {
     const lines: string[] = [];
     expect(await runDoctor(env(h), (l) => lines.push(l), dir)).toBe(1);
     const out = lines.join('\n');
-    expect(out).toContain('✗ 7 problem(s)');
+    expect(out).toContain('✗ 8 problem(s)');
     expect(out).toContain('Account.BDR_Assigned__c: field missing');
     expect(out).toContain(
       `Lead Status "MQL" (working.flow.yaml › check) is not a value of the org's Lead Status picklist`,
@@ -146,6 +147,7 @@ describe('npm run doctor', () => {
     expect(out).toContain('Change Data Capture is not selected for User');
     expect(out).toContain('lacks Convert Leads');
     expect(out).toContain('lacks View All Users');
+    expect(out).toContain('lacks View Setup and Configuration');
     expect(out).toContain('lacks View All on Lead');
     expect(out).toContain('deployed at API version 58.0 but the companion calls version 63.0');
   });

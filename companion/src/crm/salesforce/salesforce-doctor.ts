@@ -206,7 +206,7 @@ function checkPermissions(api: SalesforceApi, userId: string): Promise<string[]>
   return unlessRefused('Integration user permissions', async () => {
     const grants = await api.queryAll<Grant>(
       'SELECT PermissionSetId, PermissionSet.PermissionsApiEnabled, PermissionSet.PermissionsConvertLeads, ' +
-        'PermissionSet.PermissionsViewAllUsers, PermissionSet.PermissionsViewAllData ' +
+        'PermissionSet.PermissionsViewAllUsers, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsViewSetup ' +
         `FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`,
     );
     const holds = (permission: string) => grants.some((g) => g.PermissionSet?.[permission] === true);
@@ -215,6 +215,10 @@ function checkPermissions(api: SalesforceApi, userId: string): Promise<string[]>
       problems.push('The integration user lacks API Enabled: every call Switchyard makes is refused');
     if (!holds('PermissionsConvertLeads'))
       problems.push('The integration user lacks Convert Leads: flows that convert leads will fail');
+    if (!holds('PermissionsViewSetup'))
+      problems.push(
+        'The integration user lacks View Setup and Configuration: Switchyard cannot read field permissions (FieldPermissions) nor who holds its custom permissions, so it cannot work out what each person may read and do',
+      );
     if (!holds('PermissionsViewAllData')) {
       if (!holds('PermissionsViewAllUsers'))
         problems.push(
