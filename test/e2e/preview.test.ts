@@ -362,6 +362,51 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    it('walks the search results with the arrow keys and opens one with Enter', async () => {
+      const page = await open('/preview/', ava);
+      const box = page.getByPlaceholder(/Search leads and accounts/);
+      await box.fill('Meridian');
+      const leads = page.getByRole('list', { name: 'Matching leads' }).getByRole('link');
+      const accounts = page.getByRole('list', { name: 'Matching accounts' }).getByRole('link');
+      await eventually(() => leads.count()).toBeGreaterThan(0);
+      await eventually(() => accounts.count()).toBeGreaterThan(0);
+      const focused = () =>
+        page.evaluate(() => {
+          let node: Element | null = document.activeElement;
+          while (node?.shadowRoot?.activeElement) node = node.shadowRoot.activeElement;
+          return `${node?.tagName.toLowerCase()} ${node?.textContent?.trim() ?? ''}`;
+        });
+      await box.press('ArrowDown');
+      expect(await focused()).toBe(`a ${(await leads.first().textContent())!.trim()}`);
+      const total = (await leads.count()) + (await accounts.count());
+      for (let i = 1; i < total; i += 1) await page.keyboard.press('ArrowDown');
+      expect(await focused()).toBe(`a ${(await accounts.last().textContent())!.trim()}`);
+      // Past the last result focus stays; up walks back, and past the first returns to the box.
+      await page.keyboard.press('ArrowDown');
+      expect(await focused()).toBe(`a ${(await accounts.last().textContent())!.trim()}`);
+      for (let i = 1; i < total; i += 1) await page.keyboard.press('ArrowUp');
+      expect(await focused()).toBe(`a ${(await leads.first().textContent())!.trim()}`);
+      await page.keyboard.press('ArrowUp');
+      expect(await focused()).toBe('input ');
+      await screenshot(page, 'search-keyboard');
+
+      // Enter from the box opens the first result; Enter on a result opens that one.
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      const second = (await focused()).slice(2);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/preview\/(lead|account)\//);
+      await eventually(() => page.getByRole('heading', { name: second }).count()).toBeGreaterThan(0);
+      await page.goto(`${companion.url}/preview/?as=${ava}`);
+      await page.getByPlaceholder(/Search leads and accounts/).fill('Meridian');
+      await eventually(() => leads.count()).toBeGreaterThan(0);
+      const first = (await leads.first().textContent())!.trim();
+      await page.getByPlaceholder(/Search leads and accounts/).press('Enter');
+      await page.waitForURL(/\/preview\/lead\//);
+      await eventually(() => page.getByRole('heading', { name: first }).count()).toBeGreaterThan(0);
+      await page.close();
+    });
+
     it('keeps focus in the re-route dialog, closes it on Escape and gives focus back to Re-route', async () => {
       const lead = scenario('reroute-eligible').lead;
       const page = await open(`/preview/lead/${lead.Id}`, noah);

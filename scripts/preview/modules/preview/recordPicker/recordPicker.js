@@ -27,6 +27,15 @@ export default class RecordPicker extends LightningElement {
     return this.searched && this.term.length > 0;
   }
 
+  get hasResults() {
+    return this.open && (this.hasLeads || this.hasAccounts);
+  }
+
+  get resultsNote() {
+    const count = this.leads.length + this.accounts.length;
+    return `${count} ${count === 1 ? 'result' : 'results'}: Arrow Down to walk them, Enter to open.`;
+  }
+
   get nothingFound() {
     return this.searched && !this.problem && !this.hasLeads && !this.hasAccounts;
   }
@@ -42,9 +51,25 @@ export default class RecordPicker extends LightningElement {
     this.timer = setTimeout(() => this.search(this.term), SEARCH_DELAY_MS);
   }
 
+  /**
+   * The keyboard: Arrow Down and Up walk the results (and back to the box), Enter opens the focused
+   * result, or the first one from the box; Escape closes the list and returns to the box.
+   */
   handleKeydown(event) {
+    const links = [...this.template.querySelectorAll('.preview-results a')];
+    const at = links.indexOf(this.template.activeElement);
+    const input = this.template.querySelector('lightning-input');
     if (event.key === 'Escape') {
       this.searched = false;
+      if (at >= 0) input.focus();
+    } else if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && this.open && links.length > 0) {
+      event.preventDefault();
+      const next = event.key === 'ArrowDown' ? Math.min(at + 1, links.length - 1) : at - 1;
+      if (next < 0) input.focus();
+      else links[next].focus();
+    } else if (event.key === 'Enter' && at < 0 && this.open && links.length > 0) {
+      event.preventDefault();
+      window.location.assign(links[0].href);
     }
   }
 
