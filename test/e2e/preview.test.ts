@@ -362,6 +362,26 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    it('offers each lead to try the routing that shows its rule, and says in the row what it did', async () => {
+      const page = await open('/preview/', ava);
+      const table = page.getByRole('table', { name: 'Leads to try' });
+      await eventually(() => table.getByRole('row').count()).toBeGreaterThan(20);
+      // Priya Nair's rule is inbound: the partner-sponsored event sends her to the Partner Queue.
+      await table.getByRole('button', { name: 'Route as new Priya Nair' }).click();
+      const priya = table.getByRole('row').filter({ hasText: 'Priya Nair' });
+      await eventually(() => priya.locator('.outcome').textContent()).toMatch(/^Partner Queue \(queue\): /);
+      // Victor Cruz's rule is a refused re-route: the refusal is the answer.
+      await table.getByRole('button', { name: 'Re-route Victor Cruz' }).click();
+      const victor = table.getByRole('row').filter({ hasText: 'Victor Cruz' });
+      await eventually(() => victor.locator('.outcome').textContent()).toMatch(/high-priority lead/);
+      // Leo Grant is context for Ivy Chen: no action, and it says why.
+      const leo = table.getByRole('row').filter({ hasText: 'Leo Grant' });
+      expect(await leo.getByRole('button').count()).toBe(0);
+      expect(await leo.textContent()).toContain('Ivy Chen');
+      await screenshot(page, 'start-leads-to-try');
+      await page.close();
+    });
+
     it('walks the search results with the arrow keys and opens one with Enter', async () => {
       const page = await open('/preview/', ava);
       const box = page.getByPlaceholder(/Search leads and accounts/);

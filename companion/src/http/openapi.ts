@@ -228,6 +228,7 @@ export function openApiDocument(): Schema {
           'Re-route a lead now',
           'Runs routing for the lead again (trigger "reroute") and answers with the new owner and the path in words. ' +
             "Allowed for the lead's owner, members of the queue that owns it, and users with the re-route permission. " +
+            'With trigger "created" it runs inbound routing instead, as when the lead arrived (the same people may ask). ' +
             'A refused re-route answers 409 LEAD_NOT_ELIGIBLE with the reason and what to do. ' +
             'The answer comes within a few seconds whatever Salesforce does: status "applied" once the change is in ' +
             'Salesforce, "pending" when Salesforce has not taken it yet (Switchyard keeps trying; the routing history ' +
@@ -243,7 +244,19 @@ export function openApiDocument(): Schema {
                 schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
               },
             ],
-            requestBody: strictJsonBody(false, routeBodyProps, []),
+            requestBody: strictJsonBody(
+              false,
+              {
+                ...routeBodyProps,
+                trigger: {
+                  enum: ['reroute', 'created'],
+                  default: 'reroute',
+                  description:
+                    'reroute: the re-route flow; created: inbound routing, as when the lead arrived.',
+                },
+              },
+              [],
+            ),
             responses: {
               '200': json(ref('RouteResult')),
               ...commonErrors,

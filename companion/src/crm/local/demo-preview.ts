@@ -1,5 +1,5 @@
 import { DEMO_USERS } from './demo-people.js';
-import { DEMO_SCENARIO, SCENARIOS } from './demo-scenarios.js';
+import { DEMO_SCENARIO, SCENARIO_ACTIONS, SCENARIOS } from './demo-scenarios.js';
 
 /** Whom "act as" offers: a rep who may re-route, one who may not, sellers, leadership and an admin. */
 const ACT_AS = ['Ava Patel', 'Kara Lopez', 'Noah Fischer', 'Quinn Baker', 'Victor Hale', 'Zoe Park'];
@@ -23,12 +23,18 @@ function demoActors() {
 
 function demoSamples() {
   return {
-    leads: SCENARIOS.map((s) => ({
-      id: s.lead.Id,
-      name: [s.lead.FirstName, s.lead.LastName].filter(Boolean).join(' '),
-      company: s.lead.Company ?? '',
-      rule: s.rule,
-    })),
+    leads: SCENARIOS.map((s) => {
+      // What the start page offers to show the rule: inbound routing, a re-route, or why nothing does.
+      const shows = SCENARIO_ACTIONS[s.key];
+      return {
+        id: s.lead.Id,
+        name: [s.lead.FirstName, s.lead.LastName].filter(Boolean).join(' '),
+        company: s.lead.Company ?? '',
+        rule: s.rule,
+        action: shows?.trigger ?? null,
+        note: shows && shows.trigger === null ? shows.note : '',
+      };
+    }),
     accounts: DEMO_SCENARIO.accounts.map((a) => ({
       id: a.Id,
       name: a.Name,

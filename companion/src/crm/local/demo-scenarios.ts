@@ -601,6 +601,53 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * How a person sees each scenario's rule at work from the preview's "Leads to try": the routing they
+ * can start for the lead (inbound routing as when it arrived, or a re-route) and the flow node whose
+ * step says the rule. A scenario that is context for another, or that only a change in Salesforce
+ * shows, has no action and says so.
+ */
+export type ScenarioAction =
+  { trigger: 'created' | 'reroute'; node: string } | { trigger: null; note: string };
+
+export const SCENARIO_ACTIONS: Record<string, ScenarioAction> = {
+  'partner-event': { trigger: 'created', node: 'share-event-lead' },
+  'partner-event-recalled': { trigger: 'created', node: 'blueprint' },
+  'partner-mdf': { trigger: 'created', node: 'mdf-or-trial' },
+  'partner-trial': { trigger: 'created', node: 'mdf-or-trial' },
+  'partner-mdf-no-partner': { trigger: 'created', node: 'blueprint' },
+  'partner-joint': { trigger: 'created', node: 'share-prospect' },
+  'partner-joint-worked': { trigger: 'created', node: 'joint-sdr' },
+  'partner-direct-engagement': { trigger: 'created', node: 'direct-engagement' },
+  'partner-alliance': { trigger: 'created', node: 'alliance-partner' },
+  'blueprint-customer': { trigger: 'created', node: 'convert-customer' },
+  'blueprint-target': { trigger: 'created', node: 'convert-to-owner' },
+  'blueprint-partner-account': { trigger: 'created', node: 'convert-to-owner' },
+  'blueprint-consultant-account': { trigger: 'created', node: 'convert-to-owner' },
+  'blueprint-late-stage-opportunity': { trigger: 'created', node: 'convert-to-opportunity-owner' },
+  'blueprint-non-target-designated': { trigger: 'created', node: 'designated-rep' },
+  'blueprint-bay-area': { trigger: 'created', node: 'bay-area-pool' },
+  'blueprint-same-company': { trigger: 'created', node: 'same-company-owner' },
+  'blueprint-same-company-colleague': {
+    trigger: null,
+    note: 'The colleague Ivy Chen is routed to: open it to see its owner.',
+  },
+  'blueprint-hot': { trigger: 'created', node: 'hot-pool' },
+  'blueprint-cold': { trigger: 'created', node: 'cold-pool' },
+  'blueprint-content': { trigger: 'created', node: 'content-pool' },
+  'blueprint-webinar': { trigger: 'created', node: 'webinar-pool' },
+  'blueprint-region': { trigger: 'created', node: 'region-pool' },
+  'blueprint-route-on-update': {
+    trigger: null,
+    note: 'Shown when its status changes in Salesforce (route on update); the preview does not edit leads.',
+  },
+  'reroute-eligible': { trigger: 'reroute', node: 'region-round-robin' },
+  'reroute-high-priority': { trigger: 'reroute', node: 'refuse-high-priority' },
+  'reroute-not-mql': { trigger: 'reroute', node: 'refuse-not-mql' },
+  'reroute-bdr-actively-working': { trigger: 'reroute', node: 'refuse-bdr-working' },
+  'reroute-apj-bdr-assigned': { trigger: 'reroute', node: 'refuse-bdr-apj' },
+};
+
 export const DEMO_SCENARIO = {
   accounts,
   opportunities,

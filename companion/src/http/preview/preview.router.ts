@@ -55,7 +55,16 @@ interface PageData {
   actors: PreviewActor[];
   defaultActor?: string;
   samples: {
-    leads: Array<{ id: string; name: string; company: string; rule: string }>;
+    leads: Array<{
+      id: string;
+      name: string;
+      company: string;
+      rule: string;
+      /** The routing that shows the rule: inbound routing ("created") or a re-route; null when none does. */
+      action: 'created' | 'reroute' | null;
+      /** Why there is no action. */
+      note: string;
+    }>;
     accounts: Array<{ id: string; name: string; note: string }>;
   };
 }

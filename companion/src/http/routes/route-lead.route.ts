@@ -18,6 +18,11 @@ export const routeLeadBody = strictBody({
     .max(REASON_MAX, `must be at most ${REASON_MAX} characters`)
     .optional(),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  /**
+   * What to run: the re-route flow (default), or inbound routing as when the lead arrived ("created"),
+   * which is how a demo lead shows an inbound rule.
+   */
+  trigger: z.enum(['reroute', 'created'], { error: 'must be "reroute" or "created"' }).optional(),
 });
 
 /** A retried request with the same key gets the same decision back, never a second pick. */
@@ -66,7 +71,7 @@ export function assertRouted(result: RouteResult): void {
   }
 }
 
-/** POST /v1/leads/{leadId}/route: re-route one lead now, or see where it would go (dryRun). */
+/** POST /v1/leads/{leadId}/route: re-route one lead now (or run inbound routing for it), or see where it would go (dryRun). */
 export function routeLeadRoute(deps: AppDeps): Router {
   const router = Router();
   const coalescer = new RouteCoalescer(deps.routing, {
@@ -86,14 +91,15 @@ export function routeLeadRoute(deps: AppDeps): Router {
     const actor = actorOf(res);
     await assertMayReroute(deps.org, actor, params.leadId);
     const dryRun = body.dryRun ?? false;
+    const kind = body.trigger ?? 'reroute';
     const key = headers['idempotency-key'];
     const result = await coalescer.route(
       {
         leadId: params.leadId,
-        trigger: { kind: 'reroute', reason: body.reason?.trim() || null, actorId: actor.id },
+        trigger: { kind, reason: body.reason?.trim() || null, actorId: actor.id },
         dryRun,
         // Scoped to the lead and the kind of request, so one key reused elsewhere never returns this decision.
-        ...(key ? { requestKey: `reroute:${params.leadId}:${dryRun ? 'dry' : 'live'}:${key}` } : {}),
+        ...(key ? { requestKey: `${kind}:${params.leadId}:${dryRun ? 'dry' : 'live'}:${key}` } : {}),
       },
       gone,
     );

@@ -1,5 +1,6 @@
 import { LightningElement } from 'lwc';
 import { request } from 'preview/api';
+import { ownerLabel } from 'c/switchyardService';
 import { page, pageUrl } from 'preview/session';
 
 /** How many accounts the landing page looks through for matched leads, and how many it lists. */
@@ -10,7 +11,11 @@ const ACCOUNTS_TO_LIST = 6;
  * The start page: demo leads (each named after the routing rule it shows), demo accounts, and
  * accounts that already have matched leads, so the matched leads panel has something to show.
  */
+const ACTION_LABELS = { created: 'Route as new', reroute: 'Re-route' };
+
 export default class Landing extends LightningElement {
+  /** What each lead's action answered, by lead Id: { working, text, refused }. */
+  tried = {};
   matched = [];
   matchedLoading = true;
   matchedProblem;
@@ -53,7 +58,40 @@ export default class Landing extends LightningElement {
   }
 
   get leads() {
-    return page().samples.leads.map((lead) => ({ ...lead, href: pageUrl(`/preview/lead/${lead.id}`) }));
+    return page().samples.leads.map((lead) => {
+      const tried = this.tried[lead.id] || {};
+      return {
+        ...lead,
+        href: pageUrl(`/preview/lead/${lead.id}`),
+        actionLabel: ACTION_LABELS[lead.action],
+        actionName: `${ACTION_LABELS[lead.action]} ${lead.name}`,
+        working: Boolean(tried.working),
+        outcome: tried.text || '',
+        outcomeClass: tried.refused ? 'outcome slds-text-color_error' : 'outcome slds-text-color_success',
+      };
+    });
+  }
+
+  /**
+   * Runs the routing that shows the lead's rule (inbound routing as when it arrived, or a re-route) and
+   * says in the row what happened; the lead's page has the decision in its history.
+   */
+  async handleTry(event) {
+    const { id, action } = event.currentTarget.dataset;
+    this.tried = { ...this.tried, [id]: { working: true } };
+    let result;
+    try {
+      const decision = await request('POST', `/v1/leads/${encodeURIComponent(id)}/route`, {
+        trigger: action,
+        reason: 'Tried from the preview start page',
+      });
+      const owner = ownerLabel(decision.owner);
+      result = { text: `${owner ? `${owner}: ` : ''}${decision.summary}` };
+    } catch (error) {
+      const body = (error && error.body && error.body.error) || {};
+      result = { text: body.message || String(error.message || error), refused: true };
+    }
+    this.tried = { ...this.tried, [id]: result };
   }
 
   get accounts() {
