@@ -21,6 +21,7 @@ import { createSalesforceCrm } from './crm/salesforce/salesforce.factory.js';
 import { SalesforceOrgRead } from './crm/salesforce/salesforce-org-read.js';
 import { InboundGenerator } from './crm/local/inbound-generator.js';
 import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/background-jobs.js';
+import type { JobScheduler } from './jobs/scheduled-jobs.js';
 import { answerUnparseableRequests, createApp } from './http/app.js';
 import type { ServiceStatus } from './http/service-status.js';
 import { createLogger } from './http/logger.js';
@@ -44,7 +45,8 @@ interface Crm {
   meter: CallMeter;
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
-  startJobs(routing: RoutingService, metrics: ApiMetrics): Promise<Stop[]>;
+  /** Starts what routes without being asked; answers how to stop it and the jobs admins see and run. */
+  startJobs(routing: RoutingService, metrics: ApiMetrics): Promise<{ stops: Stop[]; jobs: JobScheduler }>;
   summary: string;
   /** A user Id to try the API with. */
   exampleUser: string;
@@ -131,7 +133,8 @@ async function main(): Promise<void> {
       logger.warn({ routingDir }, `routing set: ${formatIssue(warning)}`);
 
     const metrics = createMetrics({ defaultMetrics: true });
-    stops.push(...(await crm.startJobs(routing, metrics)));
+    const started = await crm.startJobs(routing, metrics);
+    stops.push(...started.stops);
 
     const app = createApp(
       {
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
         status: { ...crm.status, indexLoaded: () => true },
         accounts: routing.org.accounts,
         maxInFlight: config.maxInFlight,
+        jobs: started.jobs,
       },
       {
         public: previewRouter({
@@ -228,7 +232,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         onError: (err) => logger.warn({ err }, 'the inbound demo stream failed; it tries again'),
       });
       inbound.start();
-      return [() => jobs.stop(), () => inbound.stop()];
+      return { stops: [() => jobs.stop(), () => inbound.stop()], jobs: jobs.scheduler };
     },
   };
 }
@@ -283,7 +287,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
       });
       const mode = await feed.start();
       logger.info({ mode }, 'listening for changes in the org');
-      return [() => jobs.stop(), () => feed.stop()];
+      return { stops: [() => jobs.stop(), () => feed.stop()], jobs: jobs.scheduler };
     },
   };
 }

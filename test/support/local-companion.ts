@@ -15,6 +15,7 @@ import { answerUnparseableRequests, createApp } from '../../companion/src/http/a
 import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
 import { createMetrics } from '../../companion/src/http/metrics.js';
+import { JobScheduler } from '../../companion/src/jobs/scheduled-jobs.js';
 import { SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
 import type { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { startVersionedRouting, type RoutingVersions } from '../../companion/src/routing/routing-versions.js';
@@ -94,6 +95,8 @@ export async function startLocalCompanion(options: {
       apiCalls: () => meter.counts(),
     },
     accounts: routing.org.accounts,
+    // Listed, run by hand and paused through the API; its schedule (pg-boss) is not started here.
+    jobs: new JobScheduler({ store, service: routing, crm, clock, meter }),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };
   const server = await listen(createApp(deps, options.public ? { public: options.public } : {}));

@@ -5,6 +5,7 @@ import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js
 import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
 import { RENDER_HELP, renderCommand } from './flows-render.js';
+import { jobsCommand } from './jobs-commands.js';
 import { initRouting } from './init-routing.js';
 import {
   backtestCommand,
@@ -40,6 +41,8 @@ Commands:
                            store an edited set over the version it came from; refused if another came since
   rollback <n> --reason text
                            make an earlier version live again, as a new version
+  jobs list | run <job> [--dry-run] | pause <job> | resume <job>
+                           the scheduled jobs: schedule, next and last runs; run, pause, resume
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -105,6 +108,8 @@ async function main(args: string[]): Promise<number> {
       return backtestCommand(rest, process.env);
     case 'reassign':
       return reassignCommand(rest, process.env);
+    case 'jobs':
+      return jobsCommand(rest, process.env);
     case 'flows': {
       const [sub, ...subArgs] = rest;
       if (sub === 'render') return renderCommand(subArgs, process.env);

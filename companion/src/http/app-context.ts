@@ -6,6 +6,7 @@ import type { AccountLookup } from '../engine/matching/matching.types.js';
 import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../routing/routing.service.js';
 import type { RoutingVersions } from '../routing/routing-versions.js';
 import type { StoreSession } from '../store/store.js';
+import type { JobScheduler } from '../jobs/scheduled-jobs.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What the API asks of the routing service. */
@@ -60,7 +61,12 @@ export interface AppDeps {
   maxInFlight?: number;
   /** Largest JSON body accepted; default '100kb'. */
   bodyLimit?: string;
+  /** The scheduled jobs admins see, run and pause (`/v1/jobs`); without it those calls answer 503. */
+  jobs?: JobsPort;
 }
+
+/** What the API asks of the job scheduler. */
+export type JobsPort = Pick<JobScheduler, 'list' | 'runNow' | 'setPaused'>;
 
 /** The acting Salesforce user, from X-Switchyard-User, checked against the org. */
 export interface Actor {

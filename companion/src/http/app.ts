@@ -25,6 +25,7 @@ import { routeBatchRoute } from './routes/route-batch.route.js';
 import { routeLeadRoute } from './routes/route-lead.route.js';
 import { usersRoute } from './routes/users.route.js';
 import { flowPictureRoute } from './routes/flow-picture.route.js';
+import { jobsRoute } from './routes/jobs.route.js';
 import { reassignmentsRoute } from './routes/reassignments.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { flowVersionsRoute, VERSION_PATHS } from './routes/flow-versions.route.js';
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(reassignmentsRoute(deps));
   v1.use(flowPictureRoute(deps));
   if (deps.versions) v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
+  v1.use(jobsRoute(deps));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -2,6 +2,7 @@ import { STATUS_BY_CODE } from './http.errors.js';
 import { ACTIVE_FLOWS_DAYS } from './lead-activity.js';
 import { PARTNER_STATES } from './partner-status.js';
 import { BATCH_MAX } from './routes/route-batch.route.js';
+import { SCHEDULED_JOBS } from '../jobs/scheduled-jobs.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
@@ -127,6 +128,8 @@ const versionChangeResponses = {
 };
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
+const jobParam = pathParam('job', { enum: SCHEDULED_JOBS.map((j) => j.name) });
+const jobNotFound = { '404': errorResponse('No scheduled job of that name (NOT_FOUND).') };
 /** The matched-leads list's paging, sorting and search, for its GET and its POST. */
 const matchedLeadsParams = [
   accountIdParam,
@@ -536,6 +539,44 @@ export function openApiDocument(): Schema {
           },
         ),
       },
+      '/v1/jobs': {
+        get: v1(
+          'The scheduled jobs',
+          'Admins only. Each scheduled clean-up job: what it does, its schedule (cron, UTC), whether it is paused, ' +
+            'its next run, and its newest runs (real and dry: when, by whom, leads looked at, moved, unchanged, failed, API calls).',
+          {
+            responses: { '200': json(obj({ items: { type: 'array', items: ref('Job') } })), ...commonErrors },
+          },
+        ),
+      },
+      '/v1/jobs/{job}/run': {
+        post: v1(
+          'Run a scheduled job now',
+          'Admins only. Runs the job here and now and answers what it did; `dryRun` decides the same leads against each ' +
+            'as it is and writes nothing. A real run the same day as another decides no lead twice (request keys).',
+          {
+            parameters: [jobParam],
+            requestBody: strictJsonBody(false, { dryRun: { type: 'boolean' } }),
+            responses: { '200': json(ref('JobRun')), ...commonErrors, ...jobNotFound },
+          },
+        ),
+      },
+      '/v1/jobs/{job}/pause': {
+        post: v1(
+          'Pause a scheduled job',
+          'Admins only. The job keeps its schedule but skips its runs until resumed.',
+          {
+            parameters: [jobParam],
+            responses: { '200': json(ref('Job')), ...commonErrors, ...jobNotFound },
+          },
+        ),
+      },
+      '/v1/jobs/{job}/resume': {
+        post: v1('Resume a paused job', 'Admins only. The job runs on its schedule again.', {
+          parameters: [jobParam],
+          responses: { '200': json(ref('Job')), ...commonErrors, ...jobNotFound },
+        }),
+      },
       '/v1/accounts/{accountId}/matched-leads': {
         get: v1(
           "An account's matched leads, as the acting user sees them",
@@ -716,6 +757,50 @@ export function openApiDocument(): Schema {
                   "How the lead matches, for a short label (matchReason has the words): the matcher's method, ambiguous when look-alikes tie, set-on-lead when no automatic match points to the account now.",
               },
             }),
+          },
+        }),
+        JobRun: obj({
+          job: str,
+          day: { type: 'string', description: 'The day (UTC) the run counts for, YYYY-MM-DD.' },
+          dryRun: { type: 'boolean' },
+          candidates: { type: 'integer', description: 'Leads the job looked at.' },
+          moved: {
+            type: 'integer',
+            description: 'Leads whose owner or fields it changed (would change, in a dry run).',
+          },
+          unchanged: { type: 'integer' },
+          failed: { type: 'integer' },
+          apiCalls: { type: 'integer', description: 'Calls the run made to the org.' },
+        }),
+        Job: obj({
+          name: str,
+          description: str,
+          cron: { type: 'string', description: 'Five-field cron, read in UTC.' },
+          paused: { type: 'boolean' },
+          pauseChange: nullable(obj({ paused: { type: 'boolean' }, changedBy: nstr, changedAt: dateTime })),
+          nextRunAt: nullable(dateTime),
+          runs: {
+            type: 'array',
+            description:
+              'The newest runs, real and dry, newest first; a run without finishedAt is still going.',
+            items: obj(
+              {
+                id: str,
+                job: str,
+                day: str,
+                dryRun: { type: 'boolean' },
+                startedBy: nstr,
+                startedAt: dateTime,
+                finishedAt: dateTime,
+                error: str,
+                candidates: { type: 'integer' },
+                moved: { type: 'integer' },
+                unchanged: { type: 'integer' },
+                failed: { type: 'integer' },
+                apiCalls: { type: 'integer' },
+              },
+              ['id', 'job', 'day', 'dryRun', 'startedBy', 'startedAt'],
+            ),
           },
         }),
         PartnerStatus: obj({

@@ -2,7 +2,17 @@ import PgBoss from 'pg-boss';
 import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
 import { RECYCLE_STATUSES } from '../engine/lead-status.js';
+import { nextCronRun } from './cron.js';
 import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
+import {
+  finishJobRun,
+  jobPauses,
+  jobRuns,
+  setJobPaused,
+  startJobRun,
+  type JobPause,
+  type StoredJobRun,
+} from '../store/job-run.repository.js';
 import type { Store } from '../store/store.js';
 import { isRouteFailure, type Clock, type RoutingService } from '../routing/routing.service.js';
 
@@ -91,13 +101,28 @@ export interface JobContext {
 /**
  * Runs a job now: routes each candidate with `{ kind: 'scheduled', job }`. Request keys carry the job
  * and the day, so running it again the same day (another instance, a retry) decides nothing twice.
+ * A dry run decides the same candidates the same way against each lead as it is and writes nothing.
  */
-export async function runJobNow(context: JobContext, job: string): Promise<JobRun> {
+export async function runJobNow(
+  context: JobContext,
+  job: string,
+  options: { dryRun?: boolean } = {},
+): Promise<JobRun> {
   scheduledJob(job); // an unknown job is refused before anything runs
   const { service, crm, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
+  const run: JobRun = { job, day, candidates: 0, moved: 0, unchanged: 0, failed: 0, apiCalls: 0 };
   const work = async () => {
     const leadIds = await crm.findLeads(scheduledJob(job).candidates(day));
+    run.candidates = leadIds.length;
+    if (options.dryRun) {
+      if (leadIds.length === 0) return;
+      const preview = await service.reassignmentPreview({ leadIds, trigger: 'scheduled', job });
+      run.moved = preview.summary.ownerChanged;
+      run.failed = preview.summary.errors.candidate + preview.missing.length;
+      run.unchanged = preview.summary.leads - run.moved - preview.summary.errors.candidate;
+      return;
+    }
     const results = await service.routeMany(
       leadIds.map((leadId) => ({
         leadId,
@@ -105,26 +130,34 @@ export async function runJobNow(context: JobContext, job: string): Promise<JobRu
         requestKey: `${job}:${day}:${leadId}`,
       })),
     );
-    return { leadIds, results };
+    for (const r of results) {
+      if (isRouteFailure(r) || r.status === 'failed' || r.status === 'stale') run.failed += 1;
+      else if (r.decision.outcome === 'unchanged' || r.decision.outcome === 'refused') run.unchanged += 1;
+      else run.moved += 1;
+    }
   };
-  const { result, calls } = meter ? await meter.track(job, work) : { result: await work(), calls: 0 };
-  const { leadIds, results } = result;
-  const run: JobRun = {
-    job,
-    day,
-    candidates: leadIds.length,
-    moved: 0,
-    unchanged: 0,
-    failed: 0,
-    apiCalls: calls,
-  };
-  for (const r of results) {
-    if (isRouteFailure(r) || r.status === 'failed' || r.status === 'stale') run.failed += 1;
-    else if (r.decision.outcome === 'unchanged' || r.decision.outcome === 'refused') run.unchanged += 1;
-    else run.moved += 1;
-  }
+  if (meter) run.apiCalls = (await meter.track(job, work)).calls;
+  else await work();
   return run;
 }
+
+/** A job as an admin sees it in the list: what it does, when it runs, how its runs went. */
+export interface JobStatus {
+  name: string;
+  description: string;
+  /** Five-field cron, UTC. */
+  cron: string;
+  paused: boolean;
+  /** Who paused or resumed it last, and when. */
+  pauseChange: JobPause | null;
+  /** Null while paused. */
+  nextRunAt: string | null;
+  /** The newest runs, real and dry, newest first. */
+  runs: StoredJobRun[];
+}
+
+/** How many runs of each job the list shows. */
+const RUNS_SHOWN = 5;
 
 export interface JobSchedulerOptions extends JobContext {
   store: Store;
@@ -165,12 +198,73 @@ export class JobScheduler {
         job.name,
         { pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 10 },
         async () => {
-          const run = await runJobNow(this.options, job.name);
+          if ((await jobPauses(this.options.store.db)).get(job.name)?.paused) return;
+          const run = await this.recorded(job.name, { dryRun: false, startedBy: null });
           this.options.onRun?.(run);
         },
       );
     }
     this.boss = boss;
+  }
+
+  /** Every scheduled job with its schedule, whether it is paused, its next run and its newest runs. */
+  async list(): Promise<JobStatus[]> {
+    const { store, clock = () => new Date() } = this.options;
+    const pauses = await jobPauses(store.db);
+    const now = clock();
+    return Promise.all(
+      SCHEDULED_JOBS.map(async (job) => {
+        const pause = pauses.get(job.name) ?? null;
+        const paused = pause?.paused ?? false;
+        return {
+          name: job.name,
+          description: job.description,
+          cron: job.cron,
+          paused,
+          pauseChange: pause,
+          nextRunAt: paused ? null : nextCronRun(job.cron, now).toISOString(),
+          runs: await jobRuns(store.db, job.name, RUNS_SHOWN),
+        };
+      }),
+    );
+  }
+
+  /** Runs a job here and now, for real or as a dry run, and records the run under the admin's name. */
+  runNow(job: string, options: { dryRun: boolean; startedBy: string }): Promise<JobRun> {
+    scheduledJob(job);
+    return this.recorded(job, options);
+  }
+
+  /** Pauses or resumes a job: a paused job keeps its schedule but skips its runs until resumed. */
+  async setPaused(job: string, paused: boolean, changedBy: string): Promise<void> {
+    scheduledJob(job);
+    const { store, clock = () => new Date() } = this.options;
+    await setJobPaused(store.db, job, { paused, changedBy, changedAt: clock() });
+  }
+
+  /** A run with its record: started before it runs, finished with what it did or why it stopped. */
+  private async recorded(
+    job: string,
+    options: { dryRun: boolean; startedBy: string | null },
+  ): Promise<JobRun> {
+    const { store, clock = () => new Date() } = this.options;
+    const startedAt = clock();
+    const id = await startJobRun(store.db, {
+      job,
+      day: startedAt.toISOString().slice(0, 10),
+      dryRun: options.dryRun,
+      startedBy: options.startedBy,
+      startedAt,
+    });
+    try {
+      const run = await runJobNow(this.options, job, { dryRun: options.dryRun });
+      await finishJobRun(store.db, id, { finishedAt: clock(), counts: run });
+      return run;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await finishJobRun(store.db, id, { finishedAt: clock(), error: message });
+      throw error;
+    }
   }
 
   /** Queues a job to run now on whichever instance takes it first. */

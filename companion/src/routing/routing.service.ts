@@ -327,7 +327,7 @@ export class RoutingService {
 
   /** The dry run of a reassignment: where the flows would send each lead now, against its owner today. */
   async reassignmentPreview(
-    selection: Pick<Reassignment, 'ownerId' | 'leadIds' | 'trigger'>,
+    selection: Pick<Reassignment, 'ownerId' | 'leadIds' | 'trigger'> & { job?: string },
     onProgress?: (progress: BacktestProgress) => void,
   ): Promise<BacktestResult> {
     const whatIf = await this.whatIf();
@@ -338,6 +338,7 @@ export class RoutingService {
         ...(selection.ownerId !== undefined ? { ownerId: selection.ownerId } : {}),
         ...(selection.leadIds !== undefined ? { leadIds: selection.leadIds } : {}),
         trigger: selection.trigger ?? 'inactive-owner',
+        ...(selection.job !== undefined ? { job: selection.job } : {}),
         asIs: true,
       },
       onProgress,

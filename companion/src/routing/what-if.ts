@@ -27,6 +27,8 @@ export interface BacktestScope {
   asIs?: boolean;
   /** The trigger each lead is replayed with. Default: `created` (inbound routing). */
   trigger?: Trigger['kind'];
+  /** For the `scheduled` trigger: the job whose run is replayed. */
+  job?: string;
 }
 
 export interface BacktestResult {
@@ -184,7 +186,12 @@ export async function runBacktest(
     const { lead, memberships } = contexts[i]!;
     backtest.add({
       lead,
-      trigger: { kind: scope.trigger, reason: 'Backtest', actorId: null },
+      trigger: {
+        kind: scope.trigger,
+        reason: 'Backtest',
+        actorId: null,
+        ...(scope.job ? { job: scope.job } : {}),
+      },
       membership: memberships[0] ?? null,
       now: scope.trigger === 'created' && lead.CreatedDate ? lead.CreatedDate : now,
     });

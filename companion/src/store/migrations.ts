@@ -314,4 +314,35 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0008_job_runs': {
+    async up(db: Kysely<unknown>) {
+      // Each run of a scheduled job, real or dry, as an admin reads it in the jobs list.
+      await db.schema
+        .createTable('job_runs')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('job', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('dry_run', 'boolean', (c) => c.notNull())
+        .addColumn('started_by', 'text')
+        .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('finished_at', 'timestamptz')
+        .addColumn('candidates', 'integer')
+        .addColumn('moved', 'integer')
+        .addColumn('unchanged', 'integer')
+        .addColumn('failed', 'integer')
+        .addColumn('api_calls', 'integer')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('job_runs_job').on('job_runs').columns(['job', 'started_at']).execute();
+      // A paused job stays scheduled but does not run until it is resumed.
+      await db.schema
+        .createTable('job_settings')
+        .addColumn('job', 'text', (c) => c.primaryKey())
+        .addColumn('paused', 'boolean', (c) => c.notNull())
+        .addColumn('changed_by', 'text')
+        .addColumn('changed_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -132,6 +132,33 @@ export interface CrmMetaTable {
   value: Json;
 }
 
+export interface JobRunsTable {
+  id: string;
+  job: string;
+  /** The day (UTC) the run counts for. */
+  day: string;
+  dry_run: boolean;
+  /** The admin who ran it by hand; null for the schedule. */
+  started_by: string | null;
+  started_at: Timestamp;
+  /** Null while it runs. */
+  finished_at: NullableTimestamp;
+  candidates: number | null;
+  moved: number | null;
+  unchanged: number | null;
+  failed: number | null;
+  api_calls: number | null;
+  /** Why the run stopped, when it failed as a whole. */
+  error: string | null;
+}
+
+export interface JobSettingsTable {
+  job: string;
+  paused: boolean;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+
 export interface Database {
   routing_versions: RoutingVersionsTable;
   pools: PoolsTable;
@@ -143,4 +170,6 @@ export interface Database {
   replay_ids: ReplayIdsTable;
   crm_records: CrmRecordsTable;
   crm_meta: CrmMetaTable;
+  job_runs: JobRunsTable;
+  job_settings: JobSettingsTable;
 }

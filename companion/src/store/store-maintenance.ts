@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Retention } from '../config.js';
 import { purgeDecisions } from './decision.repository.js';
 import { purgeKeys } from './idempotency.repository.js';
+import { purgeJobRuns } from './job-run.repository.js';
 import { purgeOutbox } from './outbox.repository.js';
 import type { Store } from './store.js';
 
@@ -13,6 +14,8 @@ export interface Purged {
   decisions: number;
   outbox: number;
   requestKeys: number;
+  /** Scheduled job runs, kept as long as decisions (a year when decisions are kept for ever). */
+  jobRuns: number;
 }
 
 /**
@@ -24,7 +27,7 @@ export async function purgeExpired(store: Store, now: Date, retention: Retention
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const decisionsBefore = retention.decisionDays === null ? null : ago(retention.decisionDays);
   const keysBefore = ago(retention.requestKeyDays);
-  const purged: Purged = { decisions: 0, outbox: 0, requestKeys: 0 };
+  const purged: Purged = { decisions: 0, outbox: 0, requestKeys: 0, jobRuns: 0 };
   const drain = async (purge: () => Promise<number>): Promise<number> => {
     let total = 0;
     for (let n = BATCH; n === BATCH; total += n) n = await purge();
@@ -39,6 +42,7 @@ export async function purgeExpired(store: Store, now: Date, retention: Retention
   );
   purged.outbox = await drain(() => purgeOutbox(store.db, ago(retention.outboxDays), BATCH));
   if (decisionsBefore) purged.decisions = await drain(() => purgeDecisions(store.db, decisionsBefore, BATCH));
+  purged.jobRuns = await purgeJobRuns(store.db, decisionsBefore ?? ago(365));
   return purged;
 }
 

@@ -130,6 +130,28 @@ describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toContain('No live flow is named "no-such-flow"');
   });
 
+  it('lists the scheduled jobs and runs one dry, writing nothing', async () => {
+    const list = await cli(['jobs', 'list'], env);
+    expect(list.stderr).toBe('');
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain(
+      'daily-mql-recycle\n  Nightly: MQLs nobody acted on for 30 days are recycled',
+    );
+    expect(list.stdout).toContain('schedule: 30 2 * * * (UTC); next run: 2026-11-24 02:30 UTC');
+
+    const dry = await cli(['jobs', 'run', 'weekly-status-queues', '--dry-run'], env);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^Dry run of weekly-status-queues for 2026-11-23: \d+ leads looked at, \d+ would move, .* Nothing was written\.\n$/,
+    );
+    const after = await cli(['jobs', 'list'], env);
+    expect(after.stdout).toMatch(/2026-11-23 15:00 UTC {2}dry run by 005\w+: \d+ looked at, \d+ moved/);
+
+    const unknown = await cli(['jobs', 'run', 'hourly-nap'], env);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("There is no scheduled job named 'hourly-nap'.");
+  });
+
   it('answers --help for every command and lists them all', async () => {
     const help = await cli(['--help'], {});
     for (const command of ['demo', 'validate', 'schema', 'simulate', 'backtest']) {
@@ -139,6 +161,9 @@ describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
       expect(own.stdout).toMatch(/^Usage: npm run cli -- /);
     }
     expect(help.stdout).toMatch(/\n {2}flows render\b/);
+    expect(help.stdout).toMatch(/\n {2}jobs list\b/);
+    const jobs = await cli(['jobs', '--help'], {});
+    expect(jobs.stdout).toMatch(/^Usage: npm run cli -- jobs list/);
     const render = await cli(['flows', 'render', '--help'], {});
     expect(render.stdout).toMatch(/^Usage: npm run cli -- flows render /);
   });

@@ -306,7 +306,12 @@ describe('GET /v1/openapi.json', () => {
     const doc = (await api.call('GET', '/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     // An eligible lead, re-routed only as dry runs here.
-    const ids: Record<string, string> = { leadId: lead.Id, accountId: cyberdyne.Id, flow: 'reroute' };
+    const ids: Record<string, string> = {
+      leadId: lead.Id,
+      accountId: cyberdyne.Id,
+      flow: 'reroute',
+      job: 'daily-mql-recycle',
+    };
     // Routed once, so its history and its matched account's list have something to show.
     await api.call('POST', `/v1/leads/${scenario('reroute-bdr-actively-working').lead.Id}/route`, {
       body: {},
@@ -326,6 +331,7 @@ describe('GET /v1/openapi.json', () => {
         leadIds: [ids.leadId],
       },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
+      '/v1/jobs/{job}/run': { dryRun: true },
     };
     // Simulations, backtests, reassignments and flow pictures are an admin's tools.
     const adminOnly = new Set([
@@ -333,6 +339,10 @@ describe('GET /v1/openapi.json', () => {
       '/v1/reassignments',
       '/v1/leads/{leadId}/simulate',
       '/v1/flows/{flow}/picture.svg',
+      '/v1/jobs',
+      '/v1/jobs/{job}/run',
+      '/v1/jobs/{job}/pause',
+      '/v1/jobs/{job}/resume',
     ]);
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);

@@ -149,4 +149,57 @@ describe('the scheduler', () => {
       await scheduler.stop();
     }
   });
+
+  it(
+    'skips a paused job when it comes due, and records the run once it is resumed',
+    { timeout: 90_000 },
+    async () => {
+      const runs: JobRun[] = [];
+      const scheduler = new JobScheduler({
+        store,
+        service,
+        crm,
+        clock,
+        pollingIntervalSeconds: 0.5,
+        onRun: (r) => runs.push(r),
+      });
+      await scheduler.start();
+      const completed = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`
+            select count(*) as n from pgboss.job where name = 'daily-status-queues' and state = 'completed'
+          `.execute(store.db)
+          ).rows[0]!.n,
+        );
+      const until = async (check: () => Promise<boolean>) => {
+        for (let i = 0; i < 600 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
+      };
+      try {
+        const before = await completed();
+        await scheduler.setPaused('daily-status-queues', true, demoUserId(0));
+        await scheduler.trigger('daily-status-queues');
+        await until(async () => (await completed()) > before);
+        expect(await completed()).toBe(before + 1);
+        expect(runs).toEqual([]);
+        const paused = (await scheduler.list()).find((j) => j.name === 'daily-status-queues')!;
+        expect(paused).toMatchObject({ paused: true, nextRunAt: null, runs: [] });
+
+        await scheduler.setPaused('daily-status-queues', false, demoUserId(0));
+        await scheduler.trigger('daily-status-queues');
+        await until(async () => runs.length > 0);
+        expect(runs).toHaveLength(1);
+        const [recorded] = (await scheduler.list()).find((j) => j.name === 'daily-status-queues')!.runs;
+        expect(recorded).toMatchObject({
+          dryRun: false,
+          startedBy: null,
+          candidates: runs[0]!.candidates,
+          moved: runs[0]!.moved,
+        });
+        expect(recorded!.finishedAt).toBeDefined();
+      } finally {
+        await scheduler.stop();
+      }
+    },
+  );
 });

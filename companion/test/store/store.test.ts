@@ -381,14 +381,14 @@ describe.each(backends)('store on $name', (backend) => {
             retention: { decisionDays: 365, outboxDays: 7, requestKeyDays: 7 },
             clock: () => new Date(Date.now() + days * 86_400_000),
           }).runOnce();
-        expect(await cleanUp(1)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0 });
-        expect(await cleanUp(8)).toEqual({ decisions: 0, outbox: 1, requestKeys: 1 });
+        expect(await cleanUp(1)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0, jobRuns: 0 });
+        expect(await cleanUp(8)).toEqual({ decisions: 0, outbox: 1, requestKeys: 1, jobRuns: 0 });
         expect(await findKeys(own.db, ['key-done'])).toEqual(new Map());
         expect((await effectsOf(own.db, [done.id, waiting.id])).map((e) => e.decisionId)).toEqual([
           waiting.id,
         ]);
 
-        expect(await cleanUp(366)).toEqual({ decisions: 1, outbox: 0, requestKeys: 0 });
+        expect(await cleanUp(366)).toEqual({ decisions: 1, outbox: 0, requestKeys: 0, jobRuns: 0 });
         expect([...(await decisionsById(own.db, [done.id, waiting.id])).keys()]).toEqual([waiting.id]);
         expect(await effectsOf(own.db, [waiting.id])).toHaveLength(1);
       });
@@ -407,8 +407,8 @@ describe.each(backends)('store on $name', (backend) => {
             outboxDays: 7,
             requestKeyDays: 500,
           });
-        expect(await at(400, null)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0 });
-        expect(await at(40, 30)).toEqual({ decisions: 1, outbox: 0, requestKeys: 1 });
+        expect(await at(400, null)).toEqual({ decisions: 0, outbox: 0, requestKeys: 0, jobRuns: 0 });
+        expect(await at(40, 30)).toEqual({ decisions: 1, outbox: 0, requestKeys: 1, jobRuns: 0 });
       });
     });
   });

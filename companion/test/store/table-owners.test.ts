@@ -27,6 +27,8 @@ const OWNERS: Record<string, string | null> = {
   index_snapshots: null,
   crm_records: 'crm/local/',
   crm_meta: 'crm/local/',
+  job_runs: 'store/job-run.repository.ts',
+  job_settings: 'store/job-run.repository.ts',
 };
 const DEFINITIONS = new Set(['store/migrations.ts', 'store/schema.ts']);
 
