@@ -311,30 +311,38 @@ describe('GET /v1/openapi.json', () => {
       accountId: cyberdyne.Id,
       flow: 'reroute',
       job: 'daily-mql-recycle',
+      version: '1',
     };
     // Routed once, so its history and its matched account's list have something to show.
     await api.call('POST', `/v1/leads/${scenario('reroute-bdr-actively-working').lead.Id}/route`, {
       body: {},
     });
+    // The shipped routing set: a candidate to backtest against itself, and files to publish or import dry.
+    const shipped = await Promise.all(
+      (await readdir(SHIPPED_FLOWS_DIR))
+        .filter((n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml')
+        .map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
+    );
     const bodies: Record<string, unknown> = {
       '/v1/leads/{leadId}/route': { dryRun: true },
       '/v1/route': { leadIds: [ids.leadId], dryRun: true },
       // The same path answers GET without a body; its POST takes the lead Ids Apex read in user mode.
       'post /v1/accounts/{accountId}/matched-leads': { visibleLeadIds: [] },
-      // The shipped routing set as a candidate: a backtest of it against itself.
-      '/v1/backtests': {
-        candidate: await Promise.all(
-          (await readdir(SHIPPED_FLOWS_DIR))
-            .filter((n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml')
-            .map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
-        ),
-        leadIds: [ids.leadId],
-      },
+      '/v1/backtests': { candidate: shipped, leadIds: [ids.leadId] },
+      '/v1/flows/publish': { files: shipped, reason: 'Checking the API', baseVersion: 1, dryRun: true },
+      '/v1/flows/import': { files: shipped, reason: 'Checking the API', dryRun: true },
+      '/v1/flows/versions/{version}/rollback': { reason: 'Checking the API', dryRun: true },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
       '/v1/jobs/{job}/run': { dryRun: true },
     };
-    // Simulations, backtests, reassignments and flow pictures are an admin's tools.
+    // Simulations, backtests, reassignments, versions, flow pictures and jobs are an admin's tools.
     const adminOnly = new Set([
+      '/v1/flows/versions',
+      '/v1/flows/versions/{version}',
+      '/v1/flows/versions/{version}/rollback',
+      '/v1/flows/export',
+      '/v1/flows/publish',
+      '/v1/flows/import',
       '/v1/backtests',
       '/v1/reassignments',
       '/v1/leads/{leadId}/simulate',

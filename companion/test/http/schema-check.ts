@@ -72,6 +72,12 @@ function propertiesOf(root: Schema, schema: Schema): Record<string, Schema> {
     const name = schema.$ref.replace('#/components/schemas/', '');
     return propertiesOf(root, (root.components as { schemas: Record<string, Schema> }).schemas[name] ?? {});
   }
+  if (Array.isArray(schema.allOf)) {
+    return Object.assign({}, ...(schema.allOf as Schema[]).map((s) => propertiesOf(root, s))) as Record<
+      string,
+      Schema
+    >;
+  }
   return (schema.properties as Record<string, Schema> | undefined) ?? {};
 }
 
