@@ -60,6 +60,8 @@ export interface Config {
   /** Requests the API serves at once; more are answered 503 with Retry-After at once. */
   maxInFlight: number;
   retention: Retention;
+  /** Where SLA notifications are POSTed; null logs them. */
+  notifyWebhookUrl: string | null;
   /** Set in salesforce mode only. */
   salesforce: SalesforceSettings | null;
   /**
@@ -163,6 +165,14 @@ const envSchema = z.object({
       .min(
         2,
         "must be at least 2 days: a scheduled job's second run of a day must find the first run's keys",
+      ),
+  ),
+  SWITCHYARD_NOTIFY_WEBHOOK_URL: optional(
+    z
+      .string()
+      .regex(
+        /^https?:\/\/\S+$/,
+        'must be an http(s) URL that takes a JSON POST, e.g. a Slack incoming webhook; unset it to log notifications',
       ),
   ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
@@ -277,6 +287,12 @@ export const SETTINGS: ReadonlyArray<{
     default: '7',
     description: 'Days a request key is remembered: a retry within them gets the same decision.',
   },
+  {
+    name: 'SWITCHYARD_NOTIFY_WEBHOOK_URL',
+    default: 'unset: notifications go to the log',
+    description:
+      'URL that gets each SLA notification (new lead, reminder, reassignment, escalation) as a JSON POST with a Slack-style text; a failed one is retried and then listed as failed.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
   {
     name: 'SF_LOGIN_URL',
@@ -349,6 +365,7 @@ export function loadConfig(
     SWITCHYARD_DECISION_RETENTION_DAYS?: number;
     SWITCHYARD_OUTBOX_RETENTION_DAYS?: number;
     SWITCHYARD_REQUEST_KEY_RETENTION_DAYS?: number;
+    SWITCHYARD_NOTIFY_WEBHOOK_URL?: string;
     LOG_LEVEL?: LogLevel;
     SF_LOGIN_URL?: string;
     SF_CLIENT_ID?: string;
@@ -427,6 +444,7 @@ export function loadConfig(
       outboxDays: e.SWITCHYARD_OUTBOX_RETENTION_DAYS ?? 7,
       requestKeyDays: e.SWITCHYARD_REQUEST_KEY_RETENTION_DAYS ?? 7,
     },
+    notifyWebhookUrl: e.SWITCHYARD_NOTIFY_WEBHOOK_URL ?? null,
     salesforce,
     userAssertion,
   };

@@ -24,6 +24,7 @@ import { startBackgroundJobs, type BackgroundJobsOptions } from './jobs/backgrou
 import type { JobScheduler } from './jobs/scheduled-jobs.js';
 import { answerUnparseableRequests, createApp } from './http/app.js';
 import type { ServiceStatus } from './http/service-status.js';
+import type { SlaPort } from './http/app-context.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics, observeHandoff, type ApiMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
@@ -31,6 +32,7 @@ import { formatIssue } from './engine/flow/yaml-source.js';
 import { readCompanyAliases, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { startVersionedRouting } from './routing/routing-versions.js';
 import type { RoutingService } from './routing/routing.service.js';
+import { webhookNotifier } from './routing/notification-sender.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
 
@@ -46,7 +48,10 @@ interface Crm {
   status: Omit<ServiceStatus, 'indexLoaded'>;
   /** Starts what only this mode has (the inbound demo stream, route-on-update); returns how to stop it. */
   /** Starts what routes without being asked; answers how to stop it and the jobs admins see and run. */
-  startJobs(routing: RoutingService, metrics: ApiMetrics): Promise<{ stops: Stop[]; jobs: JobScheduler }>;
+  startJobs(
+    routing: RoutingService,
+    metrics: ApiMetrics,
+  ): Promise<{ stops: Stop[]; jobs: JobScheduler; sla: SlaPort }>;
   summary: string;
   /** A user Id to try the API with. */
   exampleUser: string;
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
         // RoutingService.create reads the match index before it returns, so it is loaded by now.
         status: { ...crm.status, indexLoaded: () => true },
         accounts: routing.org.accounts,
+        sla: started.sla,
         maxInFlight: config.maxInFlight,
         jobs: started.jobs,
       },
@@ -217,7 +223,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
     // The demo org tells its lead changes as they commit; the inbound stream plays new form fills.
     async startJobs(routing, metrics) {
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger, metrics),
+        ...jobReporting(logger, metrics, config),
         retention: config.retention,
         store,
         crm,
@@ -232,7 +238,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
         onError: (err) => logger.warn({ err }, 'the inbound demo stream failed; it tries again'),
       });
       inbound.start();
-      return { stops: [() => jobs.stop(), () => inbound.stop()], jobs: jobs.scheduler };
+      return { stops: [() => jobs.stop(), () => inbound.stop()], jobs: jobs.scheduler, sla: jobs.slaClocks };
     },
   };
 }
@@ -268,7 +274,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         changeObjects: CHANGE_OBJECTS,
       });
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger, metrics),
+        ...jobReporting(logger, metrics, config),
         retention: config.retention,
         store,
         crm: connection.crm,
@@ -287,7 +293,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
       });
       const mode = await feed.start();
       logger.info({ mode }, 'listening for changes in the org');
-      return { stops: [() => jobs.stop(), () => feed.stop()], jobs: jobs.scheduler };
+      return { stops: [() => jobs.stop(), () => feed.stop()], jobs: jobs.scheduler, sla: jobs.slaClocks };
     },
   };
 }
@@ -296,8 +302,10 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
 function jobReporting(
   logger: Logger,
   metrics: ApiMetrics,
-): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify' | 'onHandoff'> {
+  config: Config,
+): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify' | 'onHandoff' | 'notifiers'> {
   return {
+    notifiers: config.notifyWebhookUrl ? [webhookNotifier(config.notifyWebhookUrl)] : [],
     onHandoff: (measure) => observeHandoff(metrics, measure),
     onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
     onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),

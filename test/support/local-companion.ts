@@ -14,8 +14,9 @@ import { localParts } from '../../companion/src/crm/local/local-parts.js';
 import { answerUnparseableRequests, createApp } from '../../companion/src/http/app.js';
 import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
-import { createMetrics } from '../../companion/src/http/metrics.js';
+import { createMetrics, observeHandoff } from '../../companion/src/http/metrics.js';
 import { JobScheduler } from '../../companion/src/jobs/scheduled-jobs.js';
+import { SlaClocks } from '../../companion/src/routing/sla-clocks.js';
 import { SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
 import type { RoutingService } from '../../companion/src/routing/routing.service.js';
 import { startVersionedRouting, type RoutingVersions } from '../../companion/src/routing/routing-versions.js';
@@ -29,6 +30,8 @@ export interface LocalCompanion {
   routing: RoutingService;
   /** The routing set's versions (publish, import, roll back). */
   versions: RoutingVersions;
+  /** The SLA clocks the app answers from; tests sweep them by hand (no background jobs run). */
+  sla: SlaClocks;
   /** What the app was made from, for a second app on the same parts. */
   deps: AppDeps;
   /** Every log line the app wrote, as text (empty when logs are dropped). */
@@ -80,14 +83,28 @@ export async function startLocalCompanion(options: {
       done();
     },
   });
+  const metrics = createMetrics();
+  const sla = new SlaClocks({
+    store,
+    crm,
+    // The live set, read at each use, as the background jobs read it.
+    get set() {
+      return routing.routingSet;
+    },
+    user: (id) => routing.org.directory.user(id),
+    routeMany: (requests) => routing.routeMany(requests),
+    clock,
+    onHandoff: (measure) => observeHandoff(metrics, measure),
+  });
   const deps: AppDeps = {
     config: { apiKey: options.apiKey, mode: 'local' },
     routing,
     versions,
+    sla,
     org,
     store,
     logger: createLogger('info', sink),
-    metrics: createMetrics(),
+    metrics,
     clock,
     status: {
       indexLoaded: () => true,
@@ -106,6 +123,7 @@ export async function startLocalCompanion(options: {
     org,
     routing,
     versions,
+    sla,
     deps,
     logLines,
     async close() {

@@ -7,6 +7,7 @@ import { formatDecision, routeDemoScenarios } from './demo-routing.js';
 import { RENDER_HELP, renderCommand } from './flows-render.js';
 import { jobsCommand } from './jobs-commands.js';
 import { initRouting } from './init-routing.js';
+import { slaCommand } from './sla-commands.js';
 import {
   backtestCommand,
   CliError,
@@ -43,6 +44,10 @@ Commands:
                            make an earlier version live again, as a new version
   jobs list | run <job> [--dry-run] | pause <job> | resume <job>
                            the scheduled jobs: schedule, next and last runs; run, pause, resume
+  sla report [--by rep|pool] [--weeks n]
+                           time to assign and to first touch (p50, p90) and SLA breaches per week
+  sla notifications [--failed]
+                           the SLA notifications, a failed one with its error
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -110,6 +115,8 @@ async function main(args: string[]): Promise<number> {
       return reassignCommand(rest, process.env);
     case 'jobs':
       return jobsCommand(rest, process.env);
+    case 'sla':
+      return slaCommand(rest, process.env);
     case 'flows': {
       const [sub, ...subArgs] = rest;
       if (sub === 'render') return renderCommand(subArgs, process.env);

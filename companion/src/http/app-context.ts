@@ -7,6 +7,7 @@ import type { HistoryItem, RouteRequest, RouteResult, RoutingService } from '../
 import type { RoutingVersions } from '../routing/routing-versions.js';
 import type { StoreSession } from '../store/store.js';
 import type { JobScheduler } from '../jobs/scheduled-jobs.js';
+import type { SlaClocks } from '../routing/sla-clocks.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What the API asks of the routing service. */
@@ -29,6 +30,9 @@ export type RoutingVersionsPort = Pick<
   'live' | 'get' | 'list' | 'publish' | 'rollback' | 'change' | 'versionInUse'
 >;
 
+/** What the API asks of the SLA clocks: a lead's clock, Accept and Reject, the report, the notifications. */
+export type SlaPort = Pick<SlaClocks, 'view' | 'accept' | 'reject' | 'report' | 'notifications'>;
+
 export interface RateLimitSettings {
   /** Requests (or lookups) per second, sustained. */
   perSecond: number;
@@ -48,6 +52,8 @@ export interface AppDeps {
   metrics: ApiMetrics;
   clock: () => Date;
   status: ServiceStatus;
+  /** The leads' SLA clocks; without them the SLA routes answer 503 (an instance without its jobs). */
+  sla?: SlaPort;
   /** Explains why a lead matches an account (score and reason); the routing service's index. */
   accounts?: AccountLookup;
   /** Per acting user. Default: 20 per second, bursts of 60. */

@@ -27,6 +27,7 @@ import { usersRoute } from './routes/users.route.js';
 import { flowPictureRoute } from './routes/flow-picture.route.js';
 import { jobsRoute } from './routes/jobs.route.js';
 import { reassignmentsRoute } from './routes/reassignments.route.js';
+import { slaRoute } from './routes/sla.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { flowVersionsRoute, VERSION_PATHS } from './routes/flow-versions.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(usersRoute(deps));
   v1.use(whatIfRoute(deps));
   v1.use(reassignmentsRoute(deps));
+  v1.use(slaRoute(deps));
   v1.use(flowPictureRoute(deps));
   if (deps.versions) v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
   v1.use(jobsRoute(deps));

@@ -638,6 +638,123 @@ export function openApiDocument(): Schema {
           responses: { '200': json(ref('RoutingHistory')), ...commonErrors, ...notFound },
         }),
       },
+      '/v1/leads/{leadId}/sla': {
+        get: v1(
+          'The SLA clock',
+          "Who owns the lead, since when, when the next step of its SLA fires and what it does; the steps fired, the lead's owners with their time to assign and to first touch, and its notifications.",
+          {
+            parameters: [leadIdParam],
+            responses: {
+              '200': json(ref('SlaClock')),
+              ...commonErrors,
+              '404': errorResponse('No such lead, or routing has not given it to a person (NOT_FOUND).'),
+            },
+          },
+        ),
+      },
+      '/v1/leads/{leadId}/sla/accept': {
+        post: v1(
+          'Accept the lead',
+          "The lead's owner takes it: its SLA clock stops and the time to first touch is kept.",
+          {
+            parameters: [leadIdParam],
+            responses: {
+              '200': json(ref('SlaClock')),
+              ...commonErrors,
+              ...notFound,
+              '403': errorResponse(
+                'The acting user does not own the lead (SLA_NOT_OWNER), or is inactive (FORBIDDEN).',
+              ),
+              '409': errorResponse('The lead has no open SLA clock: nothing to accept (SLA_NO_CLOCK).'),
+            },
+          },
+        ),
+      },
+      '/v1/leads/{leadId}/sla/reject': {
+        post: v1(
+          'Reject the lead',
+          "The lead's owner passes it on with a reason: it goes to the next in its pool (never back to them or to an owner who let it lapse), and they get their round-robin turn back.",
+          {
+            parameters: [leadIdParam],
+            requestBody: strictJsonBody(true, { reason: { type: 'string', minLength: 1, maxLength: 1000 } }, [
+              'reason',
+            ]),
+            responses: {
+              '200': json(
+                obj({
+                  decision: { type: 'object' },
+                  status: { enum: ['applied', 'pending', 'failed', 'stale', 'dry-run'] },
+                  clock: nullable(ref('SlaClock')),
+                }),
+              ),
+              ...commonErrors,
+              ...notFound,
+              '403': errorResponse(
+                'The acting user does not own the lead (SLA_NOT_OWNER), or is inactive (FORBIDDEN).',
+              ),
+              '409': errorResponse(
+                'The lead has no open SLA clock (SLA_NO_CLOCK), or came from no pool, so nobody is next (SLA_NO_POOL).',
+              ),
+            },
+          },
+        ),
+      },
+      '/v1/sla/report': {
+        get: v1(
+          'Handoff report',
+          'Admins only. Per week (Monday, UTC) and rep or pool: leads assigned, time to assign and to first touch (p50, p90, seconds), and SLA breaches (owners on whose watch a step fired).',
+          {
+            parameters: [
+              queryParam('by', { enum: ['rep', 'pool'], default: 'rep' }, 'Group by rep or by pool.'),
+              queryParam(
+                'weeks',
+                { type: 'integer', minimum: 1, maximum: 52, default: 4 },
+                'How many weeks back.',
+              ),
+            ],
+            responses: {
+              '200': json(
+                obj({
+                  by: { enum: ['rep', 'pool'] },
+                  weeks: { type: 'integer' },
+                  items: {
+                    type: 'array',
+                    items: obj({
+                      week: str,
+                      key: str,
+                      name: nstr,
+                      leads: { type: 'integer' },
+                      assignP50: { type: ['number', 'null'] },
+                      assignP90: { type: ['number', 'null'] },
+                      touched: { type: 'integer' },
+                      touchP50: { type: ['number', 'null'] },
+                      touchP90: { type: ['number', 'null'] },
+                      breaches: { type: 'integer' },
+                    }),
+                  },
+                }),
+              ),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
+      '/v1/sla/notifications': {
+        get: v1(
+          'Notifications',
+          'Admins only. The notifications of SLA steps and arrivals, newest first, with their status: a failed one keeps its last error.',
+          {
+            parameters: [
+              queryParam('status', { enum: ['pending', 'sent', 'failed'] }, 'Only these.'),
+              queryParam('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }, 'How many.'),
+            ],
+            responses: {
+              '200': json(obj({ items: { type: 'array', items: ref('Notification') } })),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
       '/v1/me': {
         get: v1('The acting user', 'Who X-Switchyard-User is and what they may do.', {
           responses: {
@@ -827,7 +944,15 @@ export function openApiDocument(): Schema {
               decidedAt: dateTime,
               flow: ref('Flow'),
               trigger: {
-                enum: ['created', 'updated', 'campaign-member', 'reroute', 'scheduled', 'inactive-owner'],
+                enum: [
+                  'created',
+                  'updated',
+                  'campaign-member',
+                  'reroute',
+                  'scheduled',
+                  'inactive-owner',
+                  'sla',
+                ],
               },
               outcome: { enum: ['assigned', 'converted', 'queued', 'unchanged', 'refused'] },
               owner: nullable(ref('Owner')),
@@ -895,6 +1020,75 @@ export function openApiDocument(): Schema {
           published: { type: 'boolean' },
           previous: { type: 'integer' },
           changes: { type: 'array', items: fileChange },
+        }),
+        Notification: obj({
+          id: str,
+          leadId: str,
+          clockId: str,
+          step: { type: 'integer' },
+          kind: { enum: ['assigned', 'remind', 'reassigned', 'escalated'] },
+          recipientId: str,
+          channel: str,
+          message: str,
+          status: { enum: ['pending', 'sent', 'failed'] },
+          attempts: { type: 'integer' },
+          lastError: nstr,
+          createdAt: dateTime,
+          sentAt: nullable(dateTime),
+        }),
+        SlaClock: obj({
+          leadId: str,
+          status: { enum: ['open', 'accepted', 'converted', 'moved', 'escalated', 'rejected'] },
+          policy: nullable(obj({ name: str, label: nstr })),
+          owner: obj({ id: str, name: nstr }),
+          ownerSince: dateTime,
+          arrivedAt: dateTime,
+          dueAt: nullable(dateTime),
+          next: nullable(
+            obj({
+              step: { type: 'integer' },
+              action: { enum: ['remind', 'reassign', 'escalate'] },
+              afterMinutes: { type: 'integer' },
+              to: nstr,
+            }),
+          ),
+          acceptedBy: { type: 'array', items: { enum: ['status-change', 'activity', 'accept'] } },
+          closedAt: nullable(dateTime),
+          closedBy: nstr,
+          steps: {
+            type: 'array',
+            items: obj({
+              clockId: str,
+              step: { type: 'integer' },
+              leadId: str,
+              action: { enum: ['remind', 'reassign', 'escalate'] },
+              ownerId: str,
+              dueAt: dateTime,
+              firedAt: dateTime,
+              status: { enum: ['pending', 'done'] },
+              detail: nstr,
+            }),
+          },
+          handoffs: {
+            type: 'array',
+            items: obj({
+              leadId: str,
+              clockId: str,
+              decisionId: str,
+              flow: nstr,
+              pool: nstr,
+              policy: nstr,
+              ownerId: str,
+              since: dateTime,
+              assignedAt: dateTime,
+              assignSeconds: { type: 'number' },
+              touchedAt: nullable(dateTime),
+              touchSeconds: { type: ['number', 'null'] },
+              touchedBy: nstr,
+              breached: { type: 'boolean' },
+            }),
+          },
+          notifications: { type: 'array', items: ref('Notification') },
         }),
         Readiness: obj({
           status: { enum: ['ready', 'not-ready'] },

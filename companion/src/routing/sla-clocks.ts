@@ -289,6 +289,11 @@ export class SlaClocks {
     return handoffReport(this.options.store.db, by, since);
   }
 
+  /** The notifications, newest first: all, or those pending, sent or failed. */
+  notifications(filter: { status?: NotificationRow['status']; limit: number }): Promise<NotificationRow[]> {
+    return listNotifications(this.options.store.db, filter);
+  }
+
   /** Follows the decisions until the cursor has caught up; returns how many it followed. */
   async followAll(): Promise<number> {
     let total = 0;

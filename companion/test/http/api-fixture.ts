@@ -6,6 +6,7 @@ import { createApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/app-context.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
+import type { SlaClocks } from '../../src/routing/sla-clocks.js';
 import type { Store } from '../../src/store/store.js';
 import { listen, startLocalCompanion, stop, urlOf } from '../../../test/support/local-companion.js';
 
@@ -42,6 +43,7 @@ export interface TestApi {
   store: Store;
   org: LocalOrg;
   routing: RoutingService;
+  sla: SlaClocks;
   /** Every log line the app wrote, as text. */
   logLines: string[];
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
@@ -81,6 +83,7 @@ export async function startApi(
     store: companion.store,
     org: companion.org,
     routing: companion.routing,
+    sla: companion.sla,
     logLines: companion.logLines,
     call: caller(companion.url, defaultUser),
     async sibling(overrides) {

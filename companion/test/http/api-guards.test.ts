@@ -334,8 +334,26 @@ describe('GET /v1/openapi.json', () => {
       '/v1/flows/versions/{version}/rollback': { reason: 'Checking the API', dryRun: true },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
       '/v1/jobs/{job}/run': { dryRun: true },
+      '/v1/leads/{leadId}/sla/reject': { reason: 'Checking the API' },
     };
-    // Simulations, backtests, reassignments, versions, flow pictures and jobs are an admin's tools.
+    // Two leads routing gave to a person, with their SLA clocks: one to look at and accept, one to reject.
+    const owned = async (name: string) => {
+      const created = await api.org.insertLead({
+        fields: {
+          LastName: name,
+          Company: `${name} Quolls`,
+          Email: `x@${name}-quolls.example`,
+          Country: 'United States',
+        },
+      });
+      const routed = await api.routing.route({ leadId: created.Id, trigger: { kind: 'created' } });
+      return { leadId: created.Id, user: routed.decision.owner!.id };
+    };
+    const slaLeads: Record<string, { leadId: string; user: string }> = {};
+    slaLeads['/v1/leads/{leadId}/sla'] = slaLeads['/v1/leads/{leadId}/sla/accept'] = await owned('clock');
+    slaLeads['/v1/leads/{leadId}/sla/reject'] = await owned('rejected');
+    await api.sla.sweep();
+    // Simulations, backtests, reassignments, versions, flow pictures, jobs and SLA reports are an admin's tools.
     const adminOnly = new Set([
       '/v1/flows/versions',
       '/v1/flows/versions/{version}',
@@ -351,14 +369,20 @@ describe('GET /v1/openapi.json', () => {
       '/v1/jobs/{job}/run',
       '/v1/jobs/{job}/pause',
       '/v1/jobs/{job}/resume',
+      '/v1/sla/report',
+      '/v1/sla/notifications',
     ]);
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);
     for (const [template, operations] of paths) {
       for (const [method, operation] of Object.entries(operations)) {
-        const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name]!);
+        const sla = slaLeads[template];
+        const path = template.replace(/\{(\w+)\}/g, (_m, name: string) =>
+          sla && name === 'leadId' ? sla.leadId : ids[name]!,
+        );
         const body = bodies[`${method} ${template}`] ?? bodies[template];
-        const user = adminOnly.has(template) ? { user: DEMO.admin } : {};
+        // Only a lead's owner accepts or rejects it.
+        const user = adminOnly.has(template) ? { user: DEMO.admin } : sla ? { user: sla.user } : {};
         const res = await api.call(method.toUpperCase(), path, { body, ...user });
         const documented = Object.keys(operation.responses);
         expect(documented, `${method} ${template} documents ${res.status}`).toContain(String(res.status));

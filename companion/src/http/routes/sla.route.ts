@@ -1,0 +1,104 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
+import { isRouteFailure } from '../../routing/route-request.js';
+import { actorOf, assertAdmin, findLead } from '../access.js';
+import type { AppDeps, SlaPort } from '../app-context.js';
+import { ApiError } from '../http.errors.js';
+import { parseRequest, queryEnum, queryInt, salesforceId, strictBody } from '../validation.js';
+import { OwnerNames } from '../views.js';
+
+const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
+
+export const rejectBody = strictBody({
+  reason: z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, 'must say why you reject the lead (the next owner reads it)')
+    .max(1000),
+});
+
+export const SLA_REPORT_BY = ['rep', 'pool'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+/**
+ * The SLA clock of a lead (GET /v1/leads/{id}/sla), Accept and Reject for its owner, and for admins
+ * the handoff report (GET /v1/sla/report) and the notifications (GET /v1/sla/notifications).
+ */
+export function slaRoute(deps: AppDeps): Router {
+  const router = Router();
+  const clocks = (): SlaPort => {
+    if (!deps.sla)
+      throw new ApiError(
+        'UPSTREAM_UNAVAILABLE',
+        'This instance keeps no SLA clocks (its background jobs are not running).',
+        'Ask another instance, or start this one with its background jobs (npm start).',
+      );
+    return deps.sla;
+  };
+
+  router.get('/leads/:leadId/sla', async (req, res) => {
+    const { params } = parseRequest(req, { params: leadParams });
+    const lead = await findLead(deps.org, params.leadId);
+    const view = await clocks().view(lead.Id);
+    if (!view)
+      throw new ApiError(
+        'NOT_FOUND',
+        `Lead ${lead.Id} has no SLA clock: routing has not given it to a person since SLAs were on.`,
+        'Route the lead; its clock starts when routing gives it an owner.',
+      );
+    res.json(view);
+  });
+
+  router.post('/leads/:leadId/sla/accept', async (req, res) => {
+    const { params } = parseRequest(req, { params: leadParams });
+    const actor = actorOf(res);
+    const lead = await findLead(deps.org, params.leadId);
+    res.json(await clocks().accept(lead.Id, toId18(actor.id) ?? actor.id));
+  });
+
+  router.post('/leads/:leadId/sla/reject', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: leadParams, body: rejectBody });
+    const actor = actorOf(res);
+    const lead = await findLead(deps.org, params.leadId);
+    const result = await clocks().reject(lead.Id, toId18(actor.id) ?? actor.id, body.reason);
+    if (isRouteFailure(result))
+      throw new ApiError('UPSTREAM_UNAVAILABLE', result.error.message, 'Try again.');
+    res.json({ decision: result.decision, status: result.status, clock: await clocks().view(lead.Id) });
+  });
+
+  router.get('/sla/report', async (req, res) => {
+    const { query } = parseRequest(req, {
+      query: z.object({ by: queryEnum(SLA_REPORT_BY).default('rep'), weeks: queryInt(4, 1, 52) }),
+    });
+    assertAdmin(actorOf(res), 'The handoff report');
+    const rows = await clocks().report(query.by, query.weeks);
+    const names =
+      query.by === 'rep'
+        ? await OwnerNames.load(
+            deps.org,
+            rows.map((r) => r.key),
+          )
+        : null;
+    res.json({
+      by: query.by,
+      weeks: query.weeks,
+      items: rows.map((r) => ({ ...r, name: names ? (names.owner(r.key)?.name ?? r.key) : r.key || null })),
+    });
+  });
+
+  router.get('/sla/notifications', async (req, res) => {
+    const { query } = parseRequest(req, {
+      query: z.object({ status: queryEnum(NOTIFICATION_STATUSES), limit: queryInt(50, 1, 500) }),
+    });
+    assertAdmin(actorOf(res), 'The notification log');
+    res.json({
+      items: await clocks().notifications({
+        ...(query.status ? { status: query.status } : {}),
+        limit: query.limit,
+      }),
+    });
+  });
+
+  return router;
+}
