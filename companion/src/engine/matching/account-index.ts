@@ -2,9 +2,6 @@ import type { AccountRecord, OpportunityRecord } from '../model.js';
 import {
   TOKEN_WEIGHTS,
   alignScore,
-  allowedEdits,
-  bitCount,
-  letterBits,
   isPlaceholderCompany,
   isPlaceholderTokens,
   companyNameTokens,
@@ -20,6 +17,7 @@ import { CompanyAliases, type AliasGroups } from './company-aliases.js';
 import { companyEmailDomain, companyWebsiteDomain } from './domain.js';
 import { normaliseCountry, normalisePlace } from './location.js';
 import { GrowableU32, HashMultiMap, SparseRows, hashText } from './packed-postings.js';
+import { TypoKeys, forEachTypoKey } from './typo-keys.js';
 import type {
   AccountCandidate,
   AccountLookup,
@@ -113,34 +111,6 @@ const INDEXED_TOKENS: Readonly<Record<TokenKind, AlignedToken>> = {
   generic: { kind: 'generic', known: true },
   legal: { kind: 'legal', known: true },
 };
-
-/**
- * Hashes of the keys under which typos meet: the word itself and the word with one or two letters
- * left out. Words under 3 letters are only themselves. Leaving out any letter of a run of equal
- * letters gives the same key, so only the first is visited.
- */
-function forEachDeletionHash(text: string, visit: (hash: number) => void): void {
-  visit(hashText(text));
-  if (text.length < 3) return;
-  for (let i = 0; i < text.length; i += 1) {
-    if (i > 0 && text.charCodeAt(i) === text.charCodeAt(i - 1)) continue;
-    visit(hashText(text, i));
-    for (let j = i + 1; j < text.length; j += 1) {
-      if (j > i + 1 && text.charCodeAt(j) === text.charCodeAt(j - 1)) continue;
-      visit(hashText(text, i, j));
-    }
-  }
-}
-
-/**
- * Words of this many letters or more find the words they may be a typo of by reading the dictionary's
- * words of about their length (three typos are allowed from eight letters on, too many for keys);
- * shorter ones through keys with two letters left out, which only words of up to two letters more need.
- */
-const SCANNED_LENGTH = 5;
-const KEYED_LENGTH = SCANNED_LENGTH + 1;
-/** Words this long or longer are read together when a word is looked up. */
-const MAX_SCANNED_LENGTH = 40;
 
 /** A name's words, as dictionary ids in their order, as one number: accounts of the same name share it. */
 function nameHash(words: ArrayLike<number>, start = 0, end = words.length): number {
@@ -291,8 +261,8 @@ class NameBounds {
 /**
  * Lead → account matching over an in-memory snapshot, kept fresh one record at a time. Accounts are
  * found by registrable email domain, by website, and by company name through word postings with
- * typo-tolerant keys (one-letter deletions): a lookup walks a few short posting lists, never every
- * account. Built from a snapshot, the structures are typed arrays (a million accounts fit in a few
+ * typo keys (`typo-keys.ts`: a word's neighbours without comparing it with the whole dictionary): a
+ * lookup walks a few short posting lists, never every account. Built from a snapshot, the structures are typed arrays (a million accounts fit in a few
  * hundred megabytes); later changes go to small maps beside them.
  */
 export class AccountIndex implements AccountLookup {
@@ -326,11 +296,8 @@ export class AccountIndex implements AccountLookup {
    * bounded from the account's words as they are).
    */
   private readonly slotsByPair = new HashMultiMap();
-  /** Dictionary words of up to `KEYED_LENGTH` letters by their deletion keys. */
-  private readonly wordsByDeletion = new HashMultiMap();
-  /** Dictionary words by their length (the last list: that length or more), and the set of letters of each. */
-  private readonly wordsOfLength: number[][] = [];
-  private wordBits = new Uint32Array(1024);
+  /** Dictionary words by the keys under which their typos meet them. */
+  private readonly typoKeys = new TypoKeys(this.words);
 
   private readonly opportunities = new Map<string, Map<string, OpportunityRecord>>();
   private readonly opportunityAccount = new Map<string, string>();
@@ -388,7 +355,7 @@ export class AccountIndex implements AccountLookup {
     const slot = existing ?? this.freeSlots.pop() ?? this.accounts.length;
     this.accounts[slot] = account;
     this.slotById.set(account.Id, slot);
-    const words = this.wordsOf(account, (hash, word) => this.wordsByDeletion.add(hash, word));
+    const words = this.wordsOf(account, (word) => this.typoKeys.add(word));
     this.setSlotFacts(slot, account.BillingCountry, words);
     this.slotWords.set(slot, words);
     if (words.length > 0) this.slotsByName.add(nameHash(words), slot);
@@ -555,8 +522,8 @@ export class AccountIndex implements AccountLookup {
   private load(snapshot: Iterable<AccountRecord>): void {
     const slotStarts = new GrowableU32(1 << 16);
     const slotWordValues = new GrowableU32(1 << 18);
-    const deletionHashes = new GrowableU32(1 << 18);
-    const deletionWords = new GrowableU32(1 << 18);
+    const typoHashes = new GrowableU32(1 << 18);
+    const typoWords = new GrowableU32(1 << 18);
     const domainHashes = new GrowableU32(1 << 16);
     const domainSlots = new GrowableU32(1 << 16);
     const nameHashes = new GrowableU32(1 << 16);
@@ -573,10 +540,12 @@ export class AccountIndex implements AccountLookup {
       this.accounts.push(account);
       this.slotById.set(account.Id, slot);
       slotStarts.push(slotWordValues.length);
-      const words = this.wordsOf(account, (hash, word) => {
-        deletionHashes.push(hash);
-        deletionWords.push(word);
-      });
+      const words = this.wordsOf(account, (word, text) =>
+        forEachTypoKey(text, (hash) => {
+          typoHashes.push(hash);
+          typoWords.push(word);
+        }),
+      );
       this.setSlotFacts(slot, account.BillingCountry, words);
       for (const word of words) slotWordValues.push(word);
       if (words.length > 0) {
@@ -596,7 +565,7 @@ export class AccountIndex implements AccountLookup {
     slotStarts.push(slotWordValues.length);
     const slotWordArray = slotWordValues.toArray();
     this.slotWords.load(slotStarts.toArray(), slotWordArray);
-    this.wordsByDeletion.load(deletionHashes.data, deletionWords.data, deletionHashes.length);
+    this.typoKeys.load(typoHashes.data, typoWords.data, typoHashes.length);
     this.slotsByDomain.load(domainHashes.data, domainSlots.data, domainHashes.length);
     this.slotsByName.load(nameHashes.data, nameSlots.data, nameHashes.length);
     this.slotsByPair.load(pairHashes.data, pairSlots.data, pairHashes.length);
@@ -649,15 +618,15 @@ export class AccountIndex implements AccountLookup {
     return [starts, values];
   }
 
-  /** The account's name as dictionary word ids, adding new words (and their deletion keys) as met. */
-  private wordsOf(account: AccountRecord, onDeletionKey: (hash: number, word: number) => void): number[] {
+  /** The account's name as dictionary word ids, adding new words (`onNewWord`: to be filed under their typo keys) as met. */
+  private wordsOf(account: AccountRecord, onNewWord: (word: number, text: string) => void): number[] {
     const tokens = companyNameTokens(account.Name);
-    return isPlaceholderTokens(tokens) ? [] : this.internWords(tokens, onDeletionKey);
+    return isPlaceholderTokens(tokens) ? [] : this.internWords(tokens, onNewWord);
   }
 
   private internWords(
     tokens: readonly NameToken[],
-    onDeletionKey: (hash: number, word: number) => void,
+    onNewWord: (word: number, text: string) => void,
   ): number[] {
     return tokens.map((token) => {
       let id = this.wordIds.get(token.text);
@@ -672,18 +641,7 @@ export class AccountIndex implements AccountLookup {
         this.wordKinds[id] = KINDS.indexOf(token.kind);
         this.wordIds.set(token.text, id);
         if (this.similarCache.size > 0) this.similarCache.clear();
-        const word = id;
-        if (this.wordBits.length <= id) {
-          const grown = new Uint32Array(this.wordBits.length * 2);
-          grown.set(this.wordBits);
-          this.wordBits = grown;
-        }
-        this.wordBits[id] = letterBits(token.text);
-        const length = Math.min(token.text.length, MAX_SCANNED_LENGTH);
-        while (this.wordsOfLength.length <= length) this.wordsOfLength.push([]);
-        (this.wordsOfLength[length] as number[]).push(id);
-        if (token.text.length <= KEYED_LENGTH)
-          forEachDeletionHash(token.text, (hash) => onDeletionKey(hash, word));
+        onNewWord(id, token.text);
       }
       return id;
     });
@@ -1208,42 +1166,9 @@ export class AccountIndex implements AccountLookup {
   private similarWords(text: string): ReadonlyMap<number, number> {
     let result = this.similarCache.get(text);
     if (result === undefined) {
-      result = this.findSimilarWords(text);
+      result = this.typoKeys.neighbours(text);
       if (this.similarCache.size >= SIMILAR_CACHE_SIZE) this.similarCache.clear();
       this.similarCache.set(text, result);
-    }
-    return result;
-  }
-
-  /**
-   * Every dictionary word the word may be a typo of (`tokenSimilarity` above 0), with its similarity:
-   * all of them, so a word out of this reach counts 0 in a score, as the search's bounds assume.
-   */
-  private findSimilarWords(text: string): Map<number, number> {
-    const result = new Map<number, number>();
-    const exact = this.wordIds.get(text);
-    if (exact !== undefined) result.set(exact, 1);
-    const consider = (word: number): void => {
-      if (result.has(word)) return;
-      const similarity = tokenSimilarity(text, this.words[word] as string);
-      if (similarity > 0) result.set(word, similarity);
-    };
-    if (text.length < SCANNED_LENGTH) {
-      // Up to two typos, so up to two letters more: keyed words, met with two letters left out on both sides.
-      forEachDeletionHash(text, (hash) => this.wordsByDeletion.forEach(hash, consider));
-      return result;
-    }
-    const bits = letterBits(text);
-    for (let length = text.length - 3; length <= text.length + 3; length += 1) {
-      const longest = Math.max(length, text.length);
-      const edits = allowedEdits(longest);
-      if (Math.abs(length - text.length) > edits) continue;
-      // Each typo changes at most two letters of the set a word uses: most words are passed over on that alone.
-      const list = this.wordsOfLength[Math.min(length, MAX_SCANNED_LENGTH)] ?? [];
-      for (const word of list) {
-        if (bitCount(bits ^ (this.wordBits[word] as number)) <= 2 * edits) consider(word);
-      }
-      if (length >= MAX_SCANNED_LENGTH) break;
     }
     return result;
   }

@@ -86,6 +86,17 @@ export class HashMultiMap {
     else list.push(value);
   }
 
+  /** Appends the values under `hash` (and maybe others sharing its bucket's hash) to `into`, without a call per value. */
+  collect(hash: number, into: GrowableU32): void {
+    const bucket = hash & this.mask;
+    const end = this.starts[bucket + 1] as number;
+    for (let i = this.starts[bucket] as number; i < end; i += 1) {
+      if (this.hashes[i] === hash) into.push(this.values[i] as number);
+    }
+    const list = this.added.get(hash);
+    if (list !== undefined) for (const value of list) into.push(value);
+  }
+
   forEach(hash: number, visit: (value: number) => void): void {
     const bucket = hash & this.mask;
     const end = this.starts[bucket + 1] as number;

@@ -1,0 +1,310 @@
+/**
+ * Which dictionary words a typed word may be a typo of — every word `tokenSimilarity` gives more
+ * than 0: within `allowedEdits` of the longer of the two (optimal string alignment: a letter
+ * changed, added, dropped, or two neighbours swapped) — found through keys, never by comparing the
+ * word with the whole dictionary. Each key family is chosen so a pair within reach always shares a
+ * key; what shares a key is then compared in full.
+ *
+ * - Words of up to 7 letters are filed under themselves with up to two letters left out (up to one
+ *   for words of up to 4 letters, none for up to 2). Two words within reach of each other meet
+ *   under a key once each side leaves out its changed, swapped and extra letters; with the longer
+ *   word at most 7 letters (two typos) neither side leaves out more than its share. A word of 8 to
+ *   10 letters reaches a shorter word with up to three typos of which at least one is its extra
+ *   letter, so the shorter one still leaves out at most two: the long word is looked up with up to
+ *   three left out.
+ * - Words of 8 letters or more (three typos) are filed under their two halves, each as it is and with
+ *   each letter in turn unknown: of two halves sharing three typos, one holds at most one. A swap of
+ *   the two letters astride the cut would spoil both halves, so the halves of the word with those two
+ *   letters swapped are keys too. The typed word is looked up by its beginnings and endings of every
+ *   length such a half (±1 letter) may have, each as it is, with a letter unknown (a letter changed),
+ *   with two neighbours swapped, with a letter left out (one added) and with an unknown letter put in
+ *   (one dropped): every key names its letters' places, so few words share one.
+ */
+import { allowedEdits, bitCount, editDistance, letterBits } from './company-name.js';
+import { GrowableU32, HashMultiMap } from './packed-postings.js';
+
+/** Words up to this long are filed with letters left out; longer ones by their halves. */
+const KEYED_LENGTH = 7;
+const WHOLE = 0x811c9dc5;
+const BEGINNING = 0x2c1b3c6d;
+const ENDING = 0x297a2d39;
+
+/** A letter no name holds, hashed where a key's letter is unknown. */
+const UNKNOWN = 0xffff;
+/** How `halfKey` changes a half: not at all, one letter unknown, swapped with the next, left out, an unknown one put in before it. */
+const AS_IS = 0;
+const UNKNOWN_AT = 1;
+const SWAPPED_AT = 2;
+const LEFT_OUT_AT = 3;
+const PUT_IN_AT = 4;
+
+/** FNV-1a from `seed` of `text[from, to)` changed once at `at` as `change` says (`PUT_IN_AT` may be at `to`). */
+function halfKey(seed: number, text: string, from: number, to: number, change: number, at: number): number {
+  let hash = seed;
+  for (let i = from; i <= to; i += 1) {
+    let unit = i < to ? text.charCodeAt(i) : -1;
+    if (i === at) {
+      if (change === PUT_IN_AT) {
+        hash ^= UNKNOWN;
+        hash = Math.imul(hash, 0x01000193);
+      } else if (change === LEFT_OUT_AT) {
+        continue;
+      } else if (change === UNKNOWN_AT) {
+        unit = UNKNOWN;
+      } else if (change === SWAPPED_AT) {
+        unit = text.charCodeAt(i + 1);
+      }
+    } else if (i === at + 1 && change === SWAPPED_AT) {
+      unit = text.charCodeAt(at);
+    }
+    if (unit < 0) break;
+    hash ^= unit;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Keys of a dictionary word's half `text[from, to)`: itself and with each letter but the one at `kept` unknown. */
+function forEachHalfKey(
+  seed: number,
+  text: string,
+  from: number,
+  to: number,
+  kept: number,
+  visit: (hash: number) => void,
+): void {
+  visit(halfKey(seed, text, from, to, AS_IS, -1));
+  for (let i = from; i < to; i += 1) if (i !== kept) visit(halfKey(seed, text, from, to, UNKNOWN_AT, i));
+}
+
+/**
+ * Keys under which a dictionary half of `least` to `most` letters within one typo of `text[from, to)`
+ * is filed (see the module comment).
+ */
+function forEachTypedHalfKey(
+  seed: number,
+  text: string,
+  from: number,
+  to: number,
+  least: number,
+  most: number,
+  visit: (hash: number) => void,
+): void {
+  const length = to - from;
+  const fits = (half: number): boolean => half >= least && half <= most;
+  if (fits(length)) {
+    visit(halfKey(seed, text, from, to, AS_IS, -1));
+    for (let i = from; i < to; i += 1) {
+      visit(halfKey(seed, text, from, to, UNKNOWN_AT, i));
+      if (i + 1 < to && text.charCodeAt(i) !== text.charCodeAt(i + 1))
+        visit(halfKey(seed, text, from, to, SWAPPED_AT, i));
+    }
+  }
+  if (fits(length - 1))
+    for (let i = from; i < to; i += 1)
+      if (i === from || text.charCodeAt(i) !== text.charCodeAt(i - 1))
+        visit(halfKey(seed, text, from, to, LEFT_OUT_AT, i));
+  if (fits(length + 1))
+    for (let i = from; i <= to; i += 1) visit(halfKey(seed, text, from, to, PUT_IN_AT, i));
+}
+
+/** FNV-1a of `text[from, to)` leaving out the units at `skipA`, `skipB` and `skipC` (-1 for none), from `seed`. */
+function keyHash(
+  seed: number,
+  text: string,
+  from: number,
+  to: number,
+  skipA: number,
+  skipB: number,
+  skipC: number,
+): number {
+  let hash = seed;
+  for (let i = from; i < to; i += 1) {
+    if (i === skipA || i === skipB || i === skipC) continue;
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * Hashes of `text[from, to)` with up to `most` units left out, of the keys `shortest` to `longest`
+ * units long. Leaving out any unit of a run of equal ones gives the same key: only the first of a
+ * run not itself left out is.
+ */
+function forEachShortened(
+  seed: number,
+  text: string,
+  from: number,
+  to: number,
+  most: number,
+  shortest: number,
+  longest: number,
+  visit: (hash: number) => void,
+): void {
+  const length = to - from;
+  const fits = (left: number): boolean => length - left >= shortest && length - left <= longest;
+  const repeats = (at: number, before: number): boolean =>
+    at > from && at - 1 !== before && text.charCodeAt(at) === text.charCodeAt(at - 1);
+  if (fits(0)) visit(keyHash(seed, text, from, to, -1, -1, -1));
+  if (most < 1 || length - 1 < shortest) return;
+  for (let i = from; i < to; i += 1) {
+    if (repeats(i, -1)) continue;
+    if (fits(1)) visit(keyHash(seed, text, from, to, i, -1, -1));
+    if (most < 2 || length - 2 < shortest) continue;
+    for (let j = i + 1; j < to; j += 1) {
+      if (repeats(j, i)) continue;
+      if (fits(2)) visit(keyHash(seed, text, from, to, i, j, -1));
+      if (most < 3 || length - 3 < shortest) continue;
+      for (let k = j + 1; k < to; k += 1) {
+        if (!repeats(k, j) && fits(3)) visit(keyHash(seed, text, from, to, i, j, k));
+      }
+    }
+  }
+}
+
+/** Letters a dictionary word of this length leaves out in its keys (see the module comment). */
+function filedDeletions(length: number): number {
+  return length <= 2 ? 0 : length <= 4 ? 1 : 2;
+}
+
+/** Calls `visit` with every key a dictionary word is filed under (some may repeat). */
+export function forEachTypoKey(word: string, visit: (hash: number) => void): void {
+  const n = word.length;
+  if (n <= KEYED_LENGTH) {
+    forEachShortened(WHOLE, word, 0, n, filedDeletions(n), 0, n, visit);
+    return;
+  }
+  const cut = n >> 1;
+  forEachHalfKey(BEGINNING, word, 0, cut, -1, visit);
+  forEachHalfKey(ENDING, word, cut, n, -1, visit);
+  if (word.charCodeAt(cut - 1) === word.charCodeAt(cut)) return;
+  // The word with the two letters astride the cut swapped: the keys that hold the swapped letter.
+  const swapped = word.slice(0, cut - 1) + word.charAt(cut) + word.charAt(cut - 1) + word.slice(cut + 1);
+  forEachHalfKey(BEGINNING, swapped, 0, cut, cut - 1, visit);
+  forEachHalfKey(ENDING, swapped, cut, n, cut, visit);
+}
+
+/** Numbers kept per word in `TypoKeys.facts` (four: a word's facts never straddle a cache line). */
+const FACTS = 4;
+/** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
+const unitCounts = new Uint16Array(0x10000);
+const usedUnits = new Uint16Array(0x10000);
+
+/**
+ * The dictionary's words (ids are positions in the list the index keeps, shared, only ever appended
+ * to) by their typo keys.
+ */
+export class TypoKeys {
+  private readonly byKey = new HashMultiMap();
+  /**
+   * Per word, side by side so one memory read serves a comparison (`FACTS` numbers each): its set of
+   * letters (`letterBits`), its length, and the lookup that last compared it (each is compared once
+   * per lookup). Filled up to `filled` as lookups need them.
+   */
+  private facts = new Uint32Array(1024 * FACTS);
+  private filled = 0;
+  private lookups = 0;
+  /** The words filed under a lookup's keys, repeats included. */
+  private readonly found = new GrowableU32(4096);
+
+  constructor(private readonly words: readonly string[]) {}
+
+  /** The packed keys of a snapshot's words: `count` pairs of key hash and word id. */
+  load(hashes: Uint32Array, words: Uint32Array, count: number): void {
+    this.byKey.load(hashes, words, count);
+  }
+
+  /** Files a word added after the snapshot. */
+  add(word: number): void {
+    forEachTypoKey(this.words[word] as string, (hash) => this.byKey.add(hash, word));
+  }
+
+  /** Every dictionary word within typo reach of `text`, with its `tokenSimilarity` (the word itself: 1). */
+  neighbours(text: string): Map<number, number> {
+    const m = text.length;
+    const found = this.found;
+    found.length = 0;
+    const find = (hash: number): void => this.byKey.collect(hash, found);
+    // Words of up to 7 letters: up to two letters left out (three from a word of 8 to 10 letters).
+    if (m <= KEYED_LENGTH + 3) {
+      const most = m <= KEYED_LENGTH ? filedDeletions(m) : 3;
+      forEachShortened(WHOLE, text, 0, m, most, 0, KEYED_LENGTH, find);
+    }
+    // Words of 8 letters or more (n within 3 of m): a beginning or ending within one typo of their half.
+    const shortestLong = Math.max(KEYED_LENGTH + 1, m - 3);
+    const longestLong = m + 3;
+    const halves = (seed: number, least: number, most: number): void => {
+      // Halves of `least` to `most` letters; the typed side is within one letter of them.
+      for (let length = Math.max(1, least - 1); length <= Math.min(m, most + 1); length += 1) {
+        const from = seed === BEGINNING ? 0 : m - length;
+        forEachTypedHalfKey(seed, text, from, from + length, least, most, find);
+      }
+    };
+    if (shortestLong <= longestLong) {
+      halves(BEGINNING, shortestLong >> 1, longestLong >> 1);
+      halves(ENDING, shortestLong - (shortestLong >> 1), longestLong - (longestLong >> 1));
+    }
+    return this.compared(text, found);
+  }
+
+  /** The words of `found` within typo reach of `text`, each compared once (what `tokenSimilarity` does, its checks first). */
+  private compared(text: string, found: GrowableU32): Map<number, number> {
+    const result = new Map<number, number>();
+    this.fill();
+    this.lookups = (this.lookups + 1) >>> 0;
+    if (this.lookups === 0) {
+      for (let at = 2; at < this.facts.length; at += FACTS) this.facts[at] = 0;
+      this.lookups = 1;
+    }
+    const { facts, words, lookups } = this;
+    const m = text.length;
+    const textBits = letterBits(text);
+    const counts = unitCounts;
+    const used = usedUnits;
+    for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = (counts[text.charCodeAt(i)] as number) + 1;
+    const candidates = found.data;
+    for (let k = 0; k < found.length; k += 1) {
+      const word = candidates[k] as number;
+      const at = word * FACTS;
+      if (facts[at + 2] === lookups) continue;
+      facts[at + 2] = lookups;
+      const n = facts[at + 1] as number;
+      const longest = n > m ? n : m;
+      const edits = allowedEdits(longest);
+      if (n - m > edits || m - n > edits) continue;
+      // Each typo changes at most two letters of the set a word uses, and of the letters counted with repeats.
+      if (bitCount(textBits ^ (facts[at] as number)) > 2 * edits) continue;
+      const other = words[word] as string;
+      let shared = 0;
+      for (let i = 0; i < n; i += 1) {
+        const unit = other.charCodeAt(i);
+        const taken = used[unit] as number;
+        if (taken < (counts[unit] as number)) shared += 1;
+        used[unit] = taken + 1;
+      }
+      for (let i = 0; i < n; i += 1) used[other.charCodeAt(i)] = 0;
+      if (m + n - 2 * shared > 2 * edits) continue;
+      const distance = editDistance(text, other, edits);
+      if (distance <= edits) result.set(word, 1 - distance / longest);
+    }
+    for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = 0;
+    return result;
+  }
+
+  /** Facts of the words added since the last lookup. */
+  private fill(): void {
+    const count = this.words.length;
+    if (this.facts.length < count * FACTS) {
+      const facts = new Uint32Array(count * 2 * FACTS);
+      facts.set(this.facts.subarray(0, this.filled * FACTS));
+      this.facts = facts;
+    }
+    for (; this.filled < count; this.filled += 1) {
+      const word = this.words[this.filled] as string;
+      this.facts[this.filled * FACTS] = letterBits(word);
+      this.facts[this.filled * FACTS + 1] = word.length;
+      this.facts[this.filled * FACTS + 2] = 0;
+    }
+  }
+}

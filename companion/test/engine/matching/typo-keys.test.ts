@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { tokenSimilarity } from '../../../src/engine/matching/company-name.js';
+import { GrowableU32 } from '../../../src/engine/matching/packed-postings.js';
+import { TypoKeys, forEachTypoKey } from '../../../src/engine/matching/typo-keys.js';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Half the words loaded as a snapshot, the rest added one by one afterwards. */
+function keysOf(words: readonly string[]): TypoKeys {
+  const dictionary: string[] = words.slice(0, words.length >> 1);
+  const keys = new TypoKeys(dictionary);
+  const hashes = new GrowableU32();
+  const ids = new GrowableU32();
+  dictionary.forEach((word, id) =>
+    forEachTypoKey(word, (hash) => {
+      hashes.push(hash);
+      ids.push(id);
+    }),
+  );
+  keys.load(hashes.data, ids.data, hashes.length);
+  for (const word of words.slice(dictionary.length)) {
+    dictionary.push(word);
+    keys.add(dictionary.length - 1);
+  }
+  return keys;
+}
+
+/** What comparing the word with every dictionary word finds. */
+function scanned(words: readonly string[], text: string): Map<number, number> {
+  const found = new Map<number, number>();
+  words.forEach((word, id) => {
+    const similarity = tokenSimilarity(text, word);
+    if (similarity > 0) found.set(id, similarity);
+  });
+  return found;
+}
+
+const sorted = (map: ReadonlyMap<number, number>): Array<[number, number]> =>
+  [...map].sort((a, b) => a[0] - b[0]);
+
+describe('TypoKeys.neighbours', () => {
+  it('finds the words within three typos of a long word, a swap astride the middle included', () => {
+    const words = ['abcdefgh', 'abcdefghij', 'abcdefg', 'zzzzzzzz'];
+    const keys = keysOf(words);
+    // The middle letters swapped, then a letter changed on each side.
+    expect(sorted(keys.neighbours('xbcedfgy'))).toEqual(sorted(scanned(words, 'xbcedfgy')));
+    expect(keys.neighbours('xbcedfgy').has(0)).toBe(true);
+    // Three letters changed in a ten-letter word; a ten-letter word three letters longer than a seven-letter one.
+    expect(keys.neighbours('abXdeYghiZ').get(1)).toBeCloseTo(0.7);
+    expect(keys.neighbours('abcdefgxyz').get(2)).toBeCloseTo(0.7);
+    expect(keys.neighbours('abcdefgh').get(0)).toBe(1);
+  });
+
+  it('finds exactly what a scan of the dictionary finds, for words of every length with up to three typos', () => {
+    const next = random(17);
+    const letters = 'abdeilnorstu';
+    const letter = (): string => letters.charAt(Math.floor(next() * letters.length));
+    const seen = new Set<string>();
+    const words: string[] = [];
+    while (words.length < 3000) {
+      let word = '';
+      for (let length = 1 + Math.floor(next() * 16); word.length < length;) word += letter();
+      if (!seen.has(word)) words.push(word);
+      seen.add(word);
+    }
+    const keys = keysOf(words);
+    const typo = (word: string): string => {
+      let text = word;
+      for (let typos = 1 + Math.floor(next() * 3); typos > 0; typos -= 1) {
+        const at = Math.floor(next() * text.length);
+        const kind = Math.floor(next() * 4);
+        if (kind === 0) text = text.slice(0, at) + letter() + text.slice(at);
+        else if (kind === 1 && text.length > 1) text = text.slice(0, at) + text.slice(at + 1);
+        else if (kind === 2) text = text.slice(0, at) + letter() + text.slice(at + 1);
+        else if (at + 1 < text.length)
+          text = text.slice(0, at) + text.charAt(at + 1) + text.charAt(at) + text.slice(at + 2);
+      }
+      return text;
+    };
+    let pairs = 0;
+    for (let query = 0; query < 600; query += 1) {
+      const text = typo(words[Math.floor(next() * words.length)] as string);
+      const expected = scanned(words, text);
+      pairs += expected.size;
+      expect(sorted(keys.neighbours(text)), text).toEqual(sorted(expected));
+    }
+    // The comparison covered many pairs, not only each query's own word.
+    expect(pairs).toBeGreaterThan(1200);
+  });
+});
