@@ -17,7 +17,7 @@ import { CompanyAliases, type AliasGroups } from './company-aliases.js';
 import { companyEmailDomain, companyWebsiteDomain } from './domain.js';
 import { normaliseCountry, normalisePlace } from './location.js';
 import { GrowableU32, HashMultiMap, SparseRows, hashText } from './packed-postings.js';
-import { TypoKeys, forEachTypoKey } from './typo-keys.js';
+import { TypoKeys } from './typo-keys.js';
 import type {
   AccountCandidate,
   AccountLookup,
@@ -355,7 +355,7 @@ export class AccountIndex implements AccountLookup {
     const slot = existing ?? this.freeSlots.pop() ?? this.accounts.length;
     this.accounts[slot] = account;
     this.slotById.set(account.Id, slot);
-    const words = this.wordsOf(account, (word) => this.typoKeys.add(word));
+    const words = this.wordsOf(account);
     this.setSlotFacts(slot, account.BillingCountry, words);
     this.slotWords.set(slot, words);
     if (words.length > 0) this.slotsByName.add(nameHash(words), slot);
@@ -522,8 +522,6 @@ export class AccountIndex implements AccountLookup {
   private load(snapshot: Iterable<AccountRecord>): void {
     const slotStarts = new GrowableU32(1 << 16);
     const slotWordValues = new GrowableU32(1 << 18);
-    const typoHashes = new GrowableU32(1 << 18);
-    const typoWords = new GrowableU32(1 << 18);
     const domainHashes = new GrowableU32(1 << 16);
     const domainSlots = new GrowableU32(1 << 16);
     const nameHashes = new GrowableU32(1 << 16);
@@ -540,12 +538,7 @@ export class AccountIndex implements AccountLookup {
       this.accounts.push(account);
       this.slotById.set(account.Id, slot);
       slotStarts.push(slotWordValues.length);
-      const words = this.wordsOf(account, (word, text) =>
-        forEachTypoKey(text, (hash) => {
-          typoHashes.push(hash);
-          typoWords.push(word);
-        }),
-      );
+      const words = this.wordsOf(account);
       this.setSlotFacts(slot, account.BillingCountry, words);
       for (const word of words) slotWordValues.push(word);
       if (words.length > 0) {
@@ -565,7 +558,6 @@ export class AccountIndex implements AccountLookup {
     slotStarts.push(slotWordValues.length);
     const slotWordArray = slotWordValues.toArray();
     this.slotWords.load(slotStarts.toArray(), slotWordArray);
-    this.typoKeys.load(typoHashes.data, typoWords.data, typoHashes.length);
     this.slotsByDomain.load(domainHashes.data, domainSlots.data, domainHashes.length);
     this.slotsByName.load(nameHashes.data, nameSlots.data, nameHashes.length);
     this.slotsByPair.load(pairHashes.data, pairSlots.data, pairHashes.length);
@@ -618,16 +610,13 @@ export class AccountIndex implements AccountLookup {
     return [starts, values];
   }
 
-  /** The account's name as dictionary word ids, adding new words (`onNewWord`: to be filed under their typo keys) as met. */
-  private wordsOf(account: AccountRecord, onNewWord: (word: number, text: string) => void): number[] {
+  /** The account's name as dictionary word ids, adding new words (filed under their typo keys) as met. */
+  private wordsOf(account: AccountRecord): number[] {
     const tokens = companyNameTokens(account.Name);
-    return isPlaceholderTokens(tokens) ? [] : this.internWords(tokens, onNewWord);
+    return isPlaceholderTokens(tokens) ? [] : this.internWords(tokens);
   }
 
-  private internWords(
-    tokens: readonly NameToken[],
-    onNewWord: (word: number, text: string) => void,
-  ): number[] {
+  private internWords(tokens: readonly NameToken[]): number[] {
     return tokens.map((token) => {
       let id = this.wordIds.get(token.text);
       if (id === undefined) {
@@ -641,7 +630,7 @@ export class AccountIndex implements AccountLookup {
         this.wordKinds[id] = KINDS.indexOf(token.kind);
         this.wordIds.set(token.text, id);
         if (this.similarCache.size > 0) this.similarCache.clear();
-        onNewWord(id, token.text);
+        this.typoKeys.add(id);
       }
       return id;
     });

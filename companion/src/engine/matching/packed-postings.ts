@@ -43,17 +43,20 @@ export function hashText(text: string, skip = -1, skip2 = -1): number {
 /**
  * hash → values, many per hash: an open hash table in compressed rows (bucket → its hashes and
  * values) built once by counting, then a Map for values added later. Callers verify what they
- * get: different keys may share a hash.
+ * get: different keys may share a hash. Each value may carry a tag, read beside it (a caller's
+ * filter, checked before the value's own record is read).
  */
 export class HashMultiMap {
   private mask = 0;
   private starts: Uint32Array = new Uint32Array(1);
   private hashes: Uint32Array = new Uint32Array(0);
   private values: Uint32Array = new Uint32Array(0);
+  private tags: Uint32Array = new Uint32Array(0);
+  /** Values added since the load, each followed by its tag. */
   private readonly added = new Map<number, number[]>();
 
-  /** Replaces the packed part with the first `count` (hash, value) pairs. */
-  load(hashes: Uint32Array, values: Uint32Array, count: number): void {
+  /** Replaces the packed part with the first `count` (hash, value, tag) triples; without `tags`, every tag is 0. */
+  load(hashes: Uint32Array, values: Uint32Array, count: number, tags?: Uint32Array): void {
     let buckets = 1;
     while (buckets < count) buckets *= 2;
     const mask = buckets - 1;
@@ -66,35 +69,48 @@ export class HashMultiMap {
     const fill = starts.slice(0, buckets);
     const packedHashes = new Uint32Array(count);
     const packedValues = new Uint32Array(count);
+    const packedTags = new Uint32Array(tags === undefined ? 0 : count);
     for (let i = 0; i < count; i += 1) {
       const hash = hashes[i] as number;
       const bucket = hash & mask;
       const at = fill[bucket] as number;
       packedHashes[at] = hash;
       packedValues[at] = values[i] as number;
+      if (tags !== undefined) packedTags[at] = tags[i] as number;
       fill[bucket] = at + 1;
     }
     this.mask = mask;
     this.starts = starts;
     this.hashes = packedHashes;
     this.values = packedValues;
+    this.tags = packedTags;
   }
 
-  add(hash: number, value: number): void {
+  add(hash: number, value: number, tag = 0): void {
     const list = this.added.get(hash);
-    if (list === undefined) this.added.set(hash, [value]);
-    else list.push(value);
+    if (list === undefined) this.added.set(hash, [value, tag]);
+    else list.push(value, tag);
   }
 
-  /** Appends the values under `hash` (and maybe others sharing its bucket's hash) to `into`, without a call per value. */
-  collect(hash: number, into: GrowableU32): void {
+  /**
+   * Appends the values under `hash` (and maybe others sharing its hash) to `into` and their tags to
+   * `tagsInto`, without a call per value.
+   */
+  collect(hash: number, into: GrowableU32, tagsInto: GrowableU32): void {
     const bucket = hash & this.mask;
     const end = this.starts[bucket + 1] as number;
+    const tagged = this.tags.length > 0;
     for (let i = this.starts[bucket] as number; i < end; i += 1) {
-      if (this.hashes[i] === hash) into.push(this.values[i] as number);
+      if (this.hashes[i] !== hash) continue;
+      into.push(this.values[i] as number);
+      tagsInto.push(tagged ? (this.tags[i] as number) : 0);
     }
     const list = this.added.get(hash);
-    if (list !== undefined) for (const value of list) into.push(value);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i += 2) {
+      into.push(list[i] as number);
+      tagsInto.push(list[i + 1] as number);
+    }
   }
 
   forEach(hash: number, visit: (value: number) => void): void {
@@ -104,7 +120,7 @@ export class HashMultiMap {
       if (this.hashes[i] === hash) visit(this.values[i] as number);
     }
     const list = this.added.get(hash);
-    if (list !== undefined) for (const value of list) visit(value);
+    if (list !== undefined) for (let i = 0; i < list.length; i += 2) visit(list[i] as number);
   }
 }
 

@@ -169,7 +169,7 @@ function filedDeletions(length: number): number {
 }
 
 /** Calls `visit` with every key a dictionary word is filed under (some may repeat). */
-export function forEachTypoKey(word: string, visit: (hash: number) => void): void {
+function forEachTypoKey(word: string, visit: (hash: number) => void): void {
   const n = word.length;
   if (n <= KEYED_LENGTH) {
     forEachShortened(WHOLE, word, 0, n, filedDeletions(n), 0, n, visit);
@@ -185,8 +185,16 @@ export function forEachTypoKey(word: string, visit: (hash: number) => void): voi
   forEachHalfKey(ENDING, swapped, cut, n, cut, visit);
 }
 
-/** Numbers kept per word in `TypoKeys.facts` (four: a word's facts never straddle a cache line). */
-const FACTS = 4;
+/** Letters of a word's tag (`tagOf`): its letter set's a–z bits; its length above them (63: that or more). */
+const TAG_LETTERS = 0x03ffffff;
+const TAG_LENGTH_SHIFT = 26;
+const TAG_LONG = 63;
+
+/** What a key's entry carries beside the word, to pass it over without reading the word. */
+function tagOf(word: string): number {
+  return ((letterBits(word) & TAG_LETTERS) | (Math.min(word.length, TAG_LONG) << TAG_LENGTH_SHIFT)) >>> 0;
+}
+
 /** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
 const unitCounts = new Uint16Array(0x10000);
 const usedUnits = new Uint16Array(0x10000);
@@ -197,35 +205,48 @@ const usedUnits = new Uint16Array(0x10000);
  */
 export class TypoKeys {
   private readonly byKey = new HashMultiMap();
-  /**
-   * Per word, side by side so one memory read serves a comparison (`FACTS` numbers each): its set of
-   * letters (`letterBits`), its length, and the lookup that last compared it (each is compared once
-   * per lookup). Filled up to `filled` as lookups need them.
-   */
-  private facts = new Uint32Array(1024 * FACTS);
-  private filled = 0;
+  /** Keys filed since the index was built, packed into `byKey` at the first lookup (a snapshot's keys, in bulk). */
+  private pending: { hashes: GrowableU32; words: GrowableU32; tags: GrowableU32 } | null = {
+    hashes: new GrowableU32(1 << 16),
+    words: new GrowableU32(1 << 16),
+    tags: new GrowableU32(1 << 16),
+  };
+  /** Per word, the lookup that last compared it: each is compared once per lookup. */
+  private seen = new Uint32Array(1024);
   private lookups = 0;
-  /** The words filed under a lookup's keys, repeats included. */
+  /** The words filed under a lookup's keys (repeats included), and their tags. */
   private readonly found = new GrowableU32(4096);
+  private readonly foundTags = new GrowableU32(4096);
 
   constructor(private readonly words: readonly string[]) {}
 
-  /** The packed keys of a snapshot's words: `count` pairs of key hash and word id. */
-  load(hashes: Uint32Array, words: Uint32Array, count: number): void {
-    this.byKey.load(hashes, words, count);
-  }
-
-  /** Files a word added after the snapshot. */
+  /** Files a word under its keys. */
   add(word: number): void {
-    forEachTypoKey(this.words[word] as string, (hash) => this.byKey.add(hash, word));
+    const text = this.words[word] as string;
+    const tag = tagOf(text);
+    const pending = this.pending;
+    if (pending === null) {
+      forEachTypoKey(text, (hash) => this.byKey.add(hash, word, tag));
+      return;
+    }
+    forEachTypoKey(text, (hash) => {
+      pending.hashes.push(hash);
+      pending.words.push(word);
+      pending.tags.push(tag);
+    });
   }
 
   /** Every dictionary word within typo reach of `text`, with its `tokenSimilarity` (the word itself: 1). */
   neighbours(text: string): Map<number, number> {
+    if (this.pending !== null) {
+      const { hashes, words, tags } = this.pending;
+      this.byKey.load(hashes.data, words.data, hashes.length, tags.data);
+      this.pending = null;
+    }
     const m = text.length;
-    const found = this.found;
-    found.length = 0;
-    const find = (hash: number): void => this.byKey.collect(hash, found);
+    this.found.length = 0;
+    this.foundTags.length = 0;
+    const find = (hash: number): void => this.byKey.collect(hash, this.found, this.foundTags);
     // Words of up to 7 letters: up to two letters left out (three from a word of 8 to 10 letters).
     if (m <= KEYED_LENGTH + 3) {
       const most = m <= KEYED_LENGTH ? filedDeletions(m) : 3;
@@ -245,36 +266,38 @@ export class TypoKeys {
       halves(BEGINNING, shortestLong >> 1, longestLong >> 1);
       halves(ENDING, shortestLong - (shortestLong >> 1), longestLong - (longestLong >> 1));
     }
-    return this.compared(text, found);
+    return this.compared(text);
   }
 
-  /** The words of `found` within typo reach of `text`, each compared once (what `tokenSimilarity` does, its checks first). */
-  private compared(text: string, found: GrowableU32): Map<number, number> {
+  /** The words found within typo reach of `text`, each compared once (what `tokenSimilarity` does, its checks first). */
+  private compared(text: string): Map<number, number> {
     const result = new Map<number, number>();
-    this.fill();
+    if (this.seen.length < this.words.length) this.seen = new Uint32Array(this.words.length * 2);
     this.lookups = (this.lookups + 1) >>> 0;
     if (this.lookups === 0) {
-      for (let at = 2; at < this.facts.length; at += FACTS) this.facts[at] = 0;
+      this.seen.fill(0);
       this.lookups = 1;
     }
-    const { facts, words, lookups } = this;
+    const { seen, words, lookups } = this;
     const m = text.length;
-    const textBits = letterBits(text);
+    const textTag = tagOf(text);
     const counts = unitCounts;
     const used = usedUnits;
     for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = (counts[text.charCodeAt(i)] as number) + 1;
-    const candidates = found.data;
-    for (let k = 0; k < found.length; k += 1) {
+    const candidates = this.found.data;
+    const tags = this.foundTags.data;
+    for (let k = 0; k < this.found.length; k += 1) {
+      const tag = tags[k] as number;
+      let n = tag >>> TAG_LENGTH_SHIFT;
       const word = candidates[k] as number;
-      const at = word * FACTS;
-      if (facts[at + 2] === lookups) continue;
-      facts[at + 2] = lookups;
-      const n = facts[at + 1] as number;
+      if (n === TAG_LONG) n = (words[word] as string).length;
       const longest = n > m ? n : m;
       const edits = allowedEdits(longest);
       if (n - m > edits || m - n > edits) continue;
       // Each typo changes at most two letters of the set a word uses, and of the letters counted with repeats.
-      if (bitCount(textBits ^ (facts[at] as number)) > 2 * edits) continue;
+      if (bitCount((textTag ^ tag) & TAG_LETTERS) > 2 * edits) continue;
+      if (seen[word] === lookups) continue;
+      seen[word] = lookups;
       const other = words[word] as string;
       let shared = 0;
       for (let i = 0; i < n; i += 1) {
@@ -290,21 +313,5 @@ export class TypoKeys {
     }
     for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = 0;
     return result;
-  }
-
-  /** Facts of the words added since the last lookup. */
-  private fill(): void {
-    const count = this.words.length;
-    if (this.facts.length < count * FACTS) {
-      const facts = new Uint32Array(count * 2 * FACTS);
-      facts.set(this.facts.subarray(0, this.filled * FACTS));
-      this.facts = facts;
-    }
-    for (; this.filled < count; this.filled += 1) {
-      const word = this.words[this.filled] as string;
-      this.facts[this.filled * FACTS] = letterBits(word);
-      this.facts[this.filled * FACTS + 1] = word.length;
-      this.facts[this.filled * FACTS + 2] = 0;
-    }
   }
 }

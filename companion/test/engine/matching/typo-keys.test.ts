@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tokenSimilarity } from '../../../src/engine/matching/company-name.js';
-import { GrowableU32 } from '../../../src/engine/matching/packed-postings.js';
-import { TypoKeys, forEachTypoKey } from '../../../src/engine/matching/typo-keys.js';
+import { TypoKeys } from '../../../src/engine/matching/typo-keys.js';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function random(seed: number): () => number {
@@ -15,23 +14,15 @@ function random(seed: number): () => number {
   };
 }
 
-/** Half the words loaded as a snapshot, the rest added one by one afterwards. */
+/** Half the words filed before the first lookup (packed then), the rest after it. */
 function keysOf(words: readonly string[]): TypoKeys {
-  const dictionary: string[] = words.slice(0, words.length >> 1);
+  const dictionary: string[] = [];
   const keys = new TypoKeys(dictionary);
-  const hashes = new GrowableU32();
-  const ids = new GrowableU32();
-  dictionary.forEach((word, id) =>
-    forEachTypoKey(word, (hash) => {
-      hashes.push(hash);
-      ids.push(id);
-    }),
-  );
-  keys.load(hashes.data, ids.data, hashes.length);
-  for (const word of words.slice(dictionary.length)) {
+  words.forEach((word, id) => {
     dictionary.push(word);
-    keys.add(dictionary.length - 1);
-  }
+    keys.add(id);
+    if (id === words.length >> 1) keys.neighbours(word);
+  });
   return keys;
 }
 
