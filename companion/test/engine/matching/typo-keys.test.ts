@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/crm/local/demo-org.generator.js';
 import { tokenSimilarity } from '../../../src/engine/matching/company-name.js';
 import { TypoKeys } from '../../../src/engine/matching/typo-keys.js';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Half the words filed before the first lookup (packed then), the rest after it. */
 function keysOf(words: readonly string[]): TypoKeys {
@@ -53,7 +42,7 @@ describe('TypoKeys.neighbours', () => {
   });
 
   it('finds exactly what a scan of the dictionary finds, for words of every length with up to three typos', () => {
-    const next = random(17);
+    const next = mulberry32(17);
     const letters = 'abdeilnorstu';
     const letter = (): string => letters.charAt(Math.floor(next() * letters.length));
     const seen = new Set<string>();
