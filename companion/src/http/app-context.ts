@@ -21,6 +21,8 @@ export type RoutingPort = Pick<
   | 'backtest'
   | 'reassign'
   | 'reassignmentPreview'
+  | 'routingSet'
+  | 'org'
   | 'flowPicture'
 >;
 export type { HistoryItem, RouteRequest, RouteResult };

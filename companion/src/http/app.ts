@@ -30,6 +30,7 @@ import { reassignmentsRoute } from './routes/reassignments.route.js';
 import { slaRoute } from './routes/sla.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { flowVersionsRoute, VERSION_PATHS } from './routes/flow-versions.route.js';
+import { poolsRoute } from './routes/pools.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { storableTextOnly, wellFormedPath } from './validation.js';
 
@@ -117,7 +118,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   v1.use(reassignmentsRoute(deps));
   v1.use(slaRoute(deps));
   v1.use(flowPictureRoute(deps));
-  if (deps.versions) v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
+  if (deps.versions) {
+    v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
+    v1.use(poolsRoute({ ...deps, versions: deps.versions }));
+  }
   v1.use(jobsRoute(deps));
   app.use('/v1', v1);
 

@@ -127,6 +127,30 @@ const versionChangeResponses = {
   '409': errorResponse('Another version was stored after the base version (VERSION_CONFLICT).'),
 };
 
+const poolParam = pathParam('pool', { type: 'string', pattern: '^[\\w.-]{1,100}$' });
+const daySchema: Schema = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'A calendar day, YYYY-MM-DD.',
+};
+const wholeOrNull: Schema = { type: ['integer', 'null'] };
+const memberSettingsSchema: Record<string, Schema> = {
+  weight: { type: ['number', 'null'] },
+  capPerHour: wholeOrNull,
+  capPerDay: wholeOrNull,
+  maxOpenLoad: wholeOrNull,
+  paused: boolBody,
+};
+/** What a pool change answers: the version change and the change in words. */
+const poolChangeResponses = {
+  ...versionChangeResponses,
+  '200': json(
+    { allOf: [ref('VersionChange'), obj({ summary: str })] },
+    'Nothing stored: a dry run, or a change that changes nothing.',
+  ),
+  '201': json({ allOf: [ref('VersionChange'), obj({ summary: str })] }, 'Stored as the new live version.'),
+};
+
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
 const jobParam = pathParam('job', { enum: SCHEDULED_JOBS.map((j) => j.name) });
 const jobNotFound = { '404': errorResponse('No scheduled job of that name (NOT_FOUND).') };
@@ -469,6 +493,90 @@ export function openApiDocument(): Schema {
               ...versionChangeResponses,
               '413': errorResponse('The body is too large (PAYLOAD_TOO_LARGE).'),
             },
+          },
+        ),
+      },
+      '/v1/pools': {
+        get: v1(
+          'The pools and their members',
+          "Admins only. The live routing set's pools: strategy, whether paused, and each member with weight, caps, " +
+            'paused and the days they are out of office.',
+          {
+            parameters: [queryParam('q', { type: 'string', maxLength: 100 }, 'Not used yet; reserved.')],
+            responses: { '200': json({ type: 'object' }), ...commonErrors },
+          },
+        ),
+      },
+      '/v1/pools/{pool}': {
+        patch: v1(
+          'Pause or resume a pool',
+          'Admins only. A paused pool gives nobody a lead (an assignment tries its next target). Stored as the next ' +
+            'version of the routing set, with who, when, why and the diff; routing uses it for its next decision.',
+          {
+            parameters: [poolParam],
+            requestBody: strictJsonBody(true, { paused: boolBody, reason: reasonSchema, dryRun: boolBody }, [
+              'paused',
+              'reason',
+            ]),
+            responses: poolChangeResponses,
+          },
+        ),
+      },
+      '/v1/pools/{pool}/members': {
+        post: v1(
+          'Add a rep to a pool',
+          'Admins only. The user must be active; weight and caps are checked with the whole set (a cap below one is ' +
+            'refused with its pools.yaml line). Stored as the next version; routing uses it for its next decision.',
+          {
+            parameters: [poolParam],
+            requestBody: strictJsonBody(
+              true,
+              {
+                userId: sfId('005', 'user'),
+                ...memberSettingsSchema,
+                reason: reasonSchema,
+                dryRun: boolBody,
+              },
+              ['userId', 'reason'],
+            ),
+            responses: poolChangeResponses,
+          },
+        ),
+      },
+      '/v1/pools/{pool}/members/{userId}': {
+        patch: v1(
+          "Change a member's settings, or mark them out of office",
+          'Admins only. Either settings (weight, capPerHour, capPerDay, maxOpenLoad: null takes one away; paused) or ' +
+            '`away`: out of office from a day to a day, UTC, both included (null: back). One change a call, stored as ' +
+            'the next version; routing uses it for its next decision.',
+          {
+            parameters: [poolParam, pathParam('userId', sfId('005', 'user'))],
+            requestBody: strictJsonBody(
+              true,
+              {
+                ...memberSettingsSchema,
+                away: nullable({
+                  ...obj({ from: daySchema, to: daySchema }),
+                  additionalProperties: false,
+                }),
+                reason: reasonSchema,
+                dryRun: boolBody,
+              },
+              ['reason'],
+            ),
+            responses: poolChangeResponses,
+          },
+        ),
+        delete: v1(
+          'Remove a rep from a pool',
+          'Admins only. Stored as the next version of the routing set.',
+          {
+            parameters: [
+              poolParam,
+              pathParam('userId', sfId('005', 'user')),
+              { ...queryParam('reason', reasonSchema, 'Why, kept with the version.'), required: true },
+            ],
+            responses: poolChangeResponses,
           },
         ),
       },

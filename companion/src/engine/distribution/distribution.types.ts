@@ -16,6 +16,13 @@ export interface PoolMember {
   /** Skip the member while their load (see the pool's `load`) is this or more. */
   maxOpenLoad?: number;
   paused?: boolean;
+  /** Days away from this pool (out of office), each from and to a UTC calendar day (YYYY-MM-DD), both included. */
+  away?: AwaySpell[];
+}
+
+export interface AwaySpell {
+  from: string;
+  to: string;
 }
 
 export interface PoolDefinition {
@@ -31,6 +38,8 @@ export interface PoolDefinition {
    * open opportunities, or both added together.
    */
   load?: LoadMeasure;
+  /** A paused pool gives nobody a lead: an assignment tries its next target. */
+  paused?: boolean;
   members: PoolMember[];
 }
 

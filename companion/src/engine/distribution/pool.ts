@@ -1,6 +1,7 @@
 import { toEpochMs, unavailability } from './availability.js';
 import { PoolStateMismatchError } from './distribution.errors.js';
 import type {
+  AwaySpell,
   DistributionProblem,
   LoadMeasure,
   MemberState,
@@ -195,6 +196,8 @@ function whySkipped(
   if (!user) return { code: 'unknown-user', reason: 'not a known user' };
   if (!user.IsActive) return { code: 'inactive', reason: 'inactive user' };
   if (member.paused) return { code: 'paused', reason: 'paused in this pool' };
+  const spell = member.away?.find((a) => awayAt(a, clock.now.ms));
+  if (spell) return { code: 'out-of-office', reason: `out of office from ${spell.from} to ${spell.to}` };
   if (!hasShare(member)) {
     return { code: 'no-weight', reason: `weight ${weightOf(member)} gives no share of leads` };
   }
@@ -324,6 +327,10 @@ export function pickFromPool(
     return { userId: null, reason: 'the pool has no members', skipped: [], state: state ?? current };
   }
 
+  if (pool.paused) {
+    return { userId: null, reason: 'the pool is paused', skipped: [], state: state ?? current };
+  }
+
   const clock: Clock = {
     now: moment(nowMs),
     hourAgo: moment(nowMs - HOUR_MS),
@@ -447,6 +454,33 @@ function isPositiveInteger(value: unknown): boolean {
 }
 
 /** Everything wrong with a pool definition, each with its place and what to do. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The first and the day after the last millisecond of a spell away, or null when a day is not a date. */
+function awayRange(spell: AwaySpell): { from: number; until: number } | null {
+  if (!DAY.test(spell.from) || !DAY.test(spell.to)) return null;
+  const from = Date.parse(`${spell.from}T00:00:00Z`);
+  const to = Date.parse(`${spell.to}T00:00:00Z`);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return null;
+  // Date.parse rolls 2026-02-30 over into March: a day that does not exist is not a date.
+  if (new Date(from).toISOString().slice(0, 10) !== spell.from) return null;
+  if (new Date(to).toISOString().slice(0, 10) !== spell.to) return null;
+  return { from, until: to + DAY_MS };
+}
+
+function awayAt(spell: AwaySpell, nowMs: number): boolean {
+  const range = awayRange(spell);
+  return range !== null && nowMs >= range.from && nowMs < range.until;
+}
+
+/** Why a spell away cannot be used, or null. */
+export function awayProblem(spell: AwaySpell): string | null {
+  const range = awayRange(spell);
+  if (!range) return `from ${spell.from} to ${spell.to}: write both as calendar days, YYYY-MM-DD`;
+  if (range.from >= range.until) return `ends on ${spell.to}, before it starts on ${spell.from}: swap them`;
+  return null;
+}
+
 export function validatePool(pool: PoolDefinition): DistributionProblem[] {
   const problems: DistributionProblem[] = [];
   if (!pool.name?.trim()) problems.push({ path: 'name', message: 'the pool needs a name' });
@@ -491,6 +525,10 @@ export function validatePool(pool: PoolDefinition): DistributionProblem[] {
         problems.push({ path: `${at}.${key}`, message: `${key} ${value} must be a whole number above 0` });
       }
     }
+    (member.away ?? []).forEach((spell, j) => {
+      const problem = awayProblem(spell);
+      if (problem) problems.push({ path: `${at}.away[${j}]`, message: problem });
+    });
     if (
       isPositiveInteger(member.capPerHour) &&
       isPositiveInteger(member.capPerDay) &&

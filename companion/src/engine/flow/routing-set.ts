@@ -55,6 +55,7 @@ const poolSchema = z.strictObject({
   strategy: z.enum(['round-robin', 'load', 'performance']),
   respectWorkingHours: z.boolean().optional(),
   load: z.enum(['leads', 'opportunities', 'both']).optional(),
+  paused: z.boolean().optional(),
   members: z.array(
     z.strictObject({
       /** A username, an email or a user Id; `userId` is the older key for the same. */
@@ -65,6 +66,8 @@ const poolSchema = z.strictObject({
       capPerDay: z.number().optional(),
       maxOpenLoad: z.number().optional(),
       paused: z.boolean().optional(),
+      /** Out of office in this pool: from and to a calendar day (YYYY-MM-DD), both included. */
+      away: z.array(z.strictObject({ from: z.string(), to: z.string() })).optional(),
     }),
   ),
 });

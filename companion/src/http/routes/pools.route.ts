@@ -1,0 +1,177 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
+import { formatIssue } from '../../engine/flow/yaml-source.js';
+import type { UserRecord } from '../../engine/model.js';
+import { KEY_PREFIX } from '../../engine/salesforce-id.js';
+import {
+  describePoolChange,
+  editPools,
+  type MemberSettings,
+  type PoolChange,
+} from '../../routing/pool-changes.js';
+import { actorOf, assertAdmin } from '../access.js';
+import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
+import { NotFoundError, ValidationError } from '../http.errors.js';
+import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
+import { REASON_MAX } from './flow-versions.route.js';
+
+const reason = z
+  .string({ error: 'must be text saying why' })
+  .trim()
+  .min(1, 'say why, in a few words')
+  .max(REASON_MAX, `must be at most ${REASON_MAX} characters`);
+const count = (what: string) =>
+  z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar day, YYYY-MM-DD');
+const settings = {
+  weight: z.number({ error: 'must be a number' }).nullable().optional(),
+  capPerHour: count('leads').nullable().optional(),
+  capPerDay: count('leads').nullable().optional(),
+  maxOpenLoad: count('leads').nullable().optional(),
+  paused: z.boolean().optional(),
+};
+const poolParams = z.object({ pool: z.string().regex(/^[\w.-]{1,100}$/, 'must be a pool name') });
+const memberParams = poolParams.extend({ userId: salesforceId(KEY_PREFIX.user) });
+
+const addBody = strictBody({
+  userId: salesforceId(KEY_PREFIX.user),
+  ...settings,
+  reason,
+  dryRun: z.boolean().optional(),
+});
+const memberBody = strictBody({
+  ...settings,
+  away: strictBody({ from: day, to: day }).nullable().optional(),
+  reason,
+  dryRun: z.boolean().optional(),
+});
+const poolBody = strictBody({
+  paused: z.boolean({ error: 'must be true or false' }),
+  reason,
+  dryRun: z.boolean().optional(),
+});
+
+const settingsOf = (body: MemberSettings): MemberSettings => {
+  const out: MemberSettings = {};
+  for (const key of ['weight', 'capPerHour', 'capPerDay', 'maxOpenLoad', 'paused'] as const)
+    if (body[key] !== undefined) (out as Record<string, unknown>)[key] = body[key];
+  return out;
+};
+
+/**
+ * The pools as data a manager changes (admins only): add or remove a rep, change a weight or a cap,
+ * mark someone out of office from a day to a day, pause a member or the pool. Each change edits
+ * `pools.yaml` of the live version, is checked with the whole set against the org, and is stored as
+ * the next version (who, when, why, the diff); routing uses it for its next decision.
+ */
+export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): Router {
+  const router = Router();
+  const { versions } = deps;
+
+  const userOf = async (id: string): Promise<UserRecord> => {
+    const user = await deps.org.getUser(id);
+    if (!user)
+      throw new NotFoundError(
+        `No user with Id ${id} exists in the org.`,
+        'Check the Id (005…) of the person.',
+      );
+    return user;
+  };
+
+  const apply = async (res: Response, change: PoolChange, why: string, dryRun: boolean | undefined) => {
+    const actor = actorOf(res);
+    try {
+      const answer = await versions.change({
+        author: { id: actor.id, name: actor.name },
+        reason: `${describePoolChange(change)}: ${why}`,
+        edit: (files) => ({ ...files, 'pools.yaml': editPools(files['pools.yaml'] ?? '', change) }),
+        ...(dryRun ? { dryRun: true } : {}),
+      });
+      res.status(answer.published ? 201 : 200).json({ ...answer, summary: describePoolChange(change) });
+    } catch (error) {
+      if (!(error instanceof FlowInvalidError)) throw error;
+      throw new ValidationError(
+        error.issues.map((issue) => ({ field: `files/${issue.file}`, message: formatIssue(issue) })),
+      );
+    }
+  };
+
+  router.get('/pools', async (req, res) => {
+    parseRequest(req, { query: z.object({ q: queryText(100) }) });
+    assertAdmin(actorOf(res), 'Reading the pools');
+    const set = deps.routing.routingSet;
+    const directory = deps.routing.org.directory;
+    res.json({
+      version: versions.versionInUse,
+      items: [...set.pools.values()].map((pool) => ({
+        name: pool.name,
+        label: pool.label ?? null,
+        strategy: pool.strategy,
+        paused: pool.paused ?? false,
+        members: pool.members.map((m) => ({
+          userId: m.userId,
+          name: directory.user(m.userId)?.Name ?? null,
+          active: directory.user(m.userId)?.IsActive ?? false,
+          weight: m.weight ?? 1,
+          capPerHour: m.capPerHour ?? null,
+          capPerDay: m.capPerDay ?? null,
+          maxOpenLoad: m.maxOpenLoad ?? null,
+          paused: m.paused ?? false,
+          away: m.away ?? [],
+        })),
+      })),
+    });
+  });
+
+  router.post('/pools/:pool/members', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: poolParams, body: addBody });
+    assertAdmin(actorOf(res), 'Changing a pool');
+    const user = await userOf(body.userId);
+    await apply(
+      res,
+      { kind: 'add', pool: params.pool, user, settings: settingsOf(body) },
+      body.reason,
+      body.dryRun,
+    );
+  });
+
+  router.patch('/pools/:pool/members/:userId', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: memberParams, body: memberBody });
+    assertAdmin(actorOf(res), 'Changing a pool');
+    const user = await userOf(params.userId);
+    const s = settingsOf(body);
+    const changes: PoolChange[] = [];
+    if (Object.keys(s).length > 0) changes.push({ kind: 'update', pool: params.pool, user, settings: s });
+    if (body.away === null) changes.push({ kind: 'back', pool: params.pool, user });
+    else if (body.away) changes.push({ kind: 'away', pool: params.pool, user, ...body.away });
+    if (changes.length !== 1) {
+      throw new ValidationError([
+        {
+          field: 'body',
+          message:
+            'give either settings (weight, capPerHour, capPerDay, maxOpenLoad, paused) or away, one change at a time',
+        },
+      ]);
+    }
+    await apply(res, changes[0]!, body.reason, body.dryRun);
+  });
+
+  router.delete('/pools/:pool/members/:userId', async (req, res) => {
+    const { params, query } = parseRequest(req, {
+      params: memberParams,
+      query: z.object({ reason: queryText(REASON_MAX).pipe(z.string().min(1, 'say why, in a few words')) }),
+    });
+    assertAdmin(actorOf(res), 'Changing a pool');
+    const user = await userOf(params.userId);
+    await apply(res, { kind: 'remove', pool: params.pool, user }, query.reason, false);
+  });
+
+  router.patch('/pools/:pool', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: poolParams, body: poolBody });
+    assertAdmin(actorOf(res), 'Changing a pool');
+    await apply(res, { kind: body.paused ? 'pause' : 'resume', pool: params.pool }, body.reason, body.dryRun);
+  });
+
+  return router;
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
+import { scenario } from '../../src/crm/local/demo-scenarios.js';
+import type { Decision } from '../../src/engine/decision.js';
+import { isRouteFailure } from '../../src/routing/routing.service.js';
+import { startApi, type Json, type TestApi } from './api-fixture.js';
+
+/** The AMER SDR pool's members who can take leads (Chloe is out of office, Diego inactive). */
+const [ava, ben, yara] = [1, 2, 26].map(demoUserId) as [string, string, string];
+const held = scenario('blueprint-route-on-update').lead;
+const inactive = DEMO_USERS.find((u) => !u.IsActive)!;
+
+describe('pools as data: changes a manager makes, live on the next decision', () => {
+  let api: TestApi;
+  /** Where routing (dry run) sends the activated lead of the unqualified holding queue now: the AMER pool. */
+  const next = async (): Promise<Decision> => {
+    const [result] = await api.routing.routeMany([
+      {
+        leadId: held.Id,
+        trigger: { kind: 'updated', changedFields: ['Status'], previous: { Status: 'Unqualified' } },
+        dryRun: true,
+      },
+    ]);
+    if (!result || isRouteFailure(result)) throw new Error(`no decision: ${JSON.stringify(result)}`);
+    return result.decision;
+  };
+  const away = (userId: string, from: string, to: string) =>
+    api.call('PATCH', `/v1/pools/amer-sdr/members/${userId}`, {
+      body: { away: { from, to }, reason: 'vacation' },
+    });
+
+  beforeAll(async () => {
+    api = await startApi({ user: DEMO.admin });
+  }, 120_000);
+  afterAll(() => api.close());
+
+  it('marks reps out of office from a day to a day: the next decision passes them over, saying why', async () => {
+    expect([ava, ben, yara]).toContain((await next()).owner?.id);
+    for (const id of [ava, ben]) expect((await away(id, '2026-11-20', '2026-11-30')).status).toBe(201);
+    // Out of office after the decision's day (MONDAY is 2026-11-23): still picked.
+    expect((await away(yara, '2026-11-24', '2026-11-30')).status).toBe(201);
+    const decision = await next();
+    expect(decision.owner?.id).toBe(yara);
+
+    const res = await away(yara, '2026-11-23', '2026-11-23');
+    expect(res.status).toBe(201);
+    expect(res.body.summary).toMatch(/out of office from 2026-11-23 to 2026-11-23 in amer-sdr$/);
+    const pools = res.body.changes.map((c: Json) => c.file);
+    expect(pools).toEqual(['pools.yaml']);
+    expect(res.body.changes[0].diff).toMatch(
+      /\+ {6}- \{ user: yara\.haddad@switchyard-demo\.example, away: \[ \{ from: 2026-11-24, to: 2026-11-30 \}, \{ from: 2026-11-23, to: 2026-11-23 \} \] \}/,
+    );
+    const nobody = await next();
+    expect([ava, ben, yara]).not.toContain(nobody.owner?.id);
+    expect(JSON.stringify(nobody.path)).toContain('all 5 members skipped: 4 out of office, 1 inactive');
+
+    for (const id of [ava, ben, yara]) {
+      const back = await api.call('PATCH', `/v1/pools/amer-sdr/members/${id}`, {
+        body: { away: null, reason: 'back' },
+      });
+      expect(back.status).toBe(201);
+    }
+    expect([ava, ben, yara]).toContain((await next()).owner?.id);
+  });
+
+  it('pauses and resumes the pool, and changes weights, each audited with who, when, why and the diff', async () => {
+    const paused = await api.call('PATCH', '/v1/pools/amer-sdr', { body: { paused: true, reason: 'reorg' } });
+    expect(paused.status).toBe(201);
+    expect([ava, ben, yara]).not.toContain((await next()).owner?.id);
+    const resumed = await api.call('PATCH', '/v1/pools/amer-sdr', {
+      body: { paused: false, reason: 'done' },
+    });
+    expect(resumed.status).toBe(201);
+    const after = await next();
+    expect([ava, ben, yara], JSON.stringify(after.path.at(-2))).toContain(after.owner?.id);
+
+    const weight = await api.call('PATCH', `/v1/pools/amer-sdr/members/${ava}`, {
+      body: { weight: 3, capPerDay: 40, reason: 'senior rep' },
+    });
+    expect(weight.status).toBe(201);
+    const pools = await api.call('GET', '/v1/pools');
+    const amer = pools.body.items.find((p: Json) => p.name === 'amer-sdr');
+    expect(amer.members.find((m: Json) => m.userId === ava)).toMatchObject({ weight: 3, capPerDay: 40 });
+
+    const history = await api.call('GET', '/v1/flows/versions?limit=3');
+    expect(history.body.items[0]).toMatchObject({
+      action: 'pool-change',
+      author: { id: DEMO.admin },
+      reason: expect.stringMatching(/in amer-sdr: weight 3, capPerDay 40: senior rep$/),
+    });
+    expect(history.body.items[0].changes[0].diff).toContain(
+      '+      - { user: ava.patel@switchyard-demo.example, weight: 3, capPerDay: 40 }',
+    );
+    expect(history.body.items[1].reason).toBe('amer-sdr resumed: done');
+  });
+
+  it('adds and removes a rep; refuses an inactive person, a cap below one and an unknown pool', async () => {
+    const emma = demoUserId(5);
+    const added = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { userId: emma, weight: 2, reason: 'covering AMER' },
+    });
+    expect(added.status).toBe(201);
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).toContain(emma);
+    const again = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { userId: emma, reason: 'x' },
+    });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toContain('is already a member of amer-sdr');
+
+    const removed = await api.call('DELETE', `/v1/pools/amer-sdr/members/${emma}?reason=back%20to%20EMEA`);
+    expect(removed.status).toBe(201);
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).not.toContain(emma);
+
+    const gone = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { userId: inactive.Id, reason: 'x' },
+    });
+    expect(gone.status).toBe(400);
+    expect(gone.body.error.message).toContain('is inactive');
+
+    const negative = await api.call('PATCH', `/v1/pools/amer-sdr/members/${ben}`, {
+      body: { capPerDay: -1, reason: 'x' },
+    });
+    expect(negative.status).toBe(400);
+    expect(negative.body.error.details[0].message).toMatch(
+      /^pools\.yaml:\d+:\d+ pools\[0\]\.members\[1\]\.capPerDay: capPerDay -1 must be a whole number above 0/,
+    );
+    const backwards = await away(ben, '2026-12-10', '2026-12-01');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error.message).toContain('before it starts');
+
+    const unknown = await api.call('PATCH', '/v1/pools/nope', { body: { paused: true, reason: 'x' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe('There is no pool named nope.');
+  });
+});
