@@ -93,9 +93,10 @@ export async function get(c: Connection, path: string, accept = 'application/jso
   return call(c, 'GET', path, accept);
 }
 
-async function call(
+/** One call to the companion; a refusal becomes a CliError with the companion's own words. */
+export async function call(
   c: Connection,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   accept: string,
   body?: unknown,

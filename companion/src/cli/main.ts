@@ -15,6 +15,7 @@ import {
   simulateCommand,
   WHAT_IF_HELP,
 } from './admin-commands.js';
+import { poolsCommand } from './pool-commands.js';
 import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
@@ -48,6 +49,8 @@ Commands:
                            time to assign and to first touch (p50, p90) and SLA breaches per week
   sla notifications [--failed]
                            the SLA notifications, a failed one with its error
+  pools list|add|remove|set|away|back|pause|resume …
+                           the pools as data: reps, weights, caps, out of office, paused (audited)
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -132,6 +135,8 @@ async function main(args: string[]): Promise<number> {
       return publishCommand(command, rest, process.env);
     case 'rollback':
       return rollbackCommand(rest, process.env);
+    case 'pools':
+      return poolsCommand(rest, process.env);
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

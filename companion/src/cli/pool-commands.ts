@@ -1,0 +1,172 @@
+/**
+ * `pools`: the pools as data a manager changes, through the running companion's API (admins only):
+ * each change is stored as the next version of the routing set, with who, when, why and the diff.
+ */
+import { parseArgs } from 'node:util';
+import type { VersionChange } from '../routing/routing-versions.js';
+import { call, CliError, connection, connectionOptions, get, post, WHAT_IF_HELP } from './admin-commands.js';
+
+export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
+  pools list                                       the pools, their members and settings
+  pools add <pool> <userId> --reason text [--weight n] [--cap-hour n] [--cap-day n] [--max-load n]
+  pools remove <pool> <userId> --reason text
+  pools set <pool> <userId> --reason text [--weight n|none] [--cap-hour n|none] [--cap-day n|none]
+                                        [--max-load n|none] [--paused true|false]
+  pools away <pool> <userId> --from YYYY-MM-DD --to YYYY-MM-DD --reason text   out of office, days included
+  pools back <pool> <userId> --reason text          no longer out of office
+  pools pause <pool> --reason text / pools resume <pool> --reason text
+Each change is checked with the whole routing set and stored as its next version (npm run cli --
+versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only.`;
+
+const options = {
+  ...connectionOptions,
+  reason: { type: 'string' },
+  weight: { type: 'string' },
+  'cap-hour': { type: 'string' },
+  'cap-day': { type: 'string' },
+  'max-load': { type: 'string' },
+  paused: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+/** A number flag; 'none' takes the setting away. */
+function setting(flag: string, value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new CliError(`--${flag} must be a number or none, not '${value}'.`, 2);
+  return n;
+}
+
+export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true });
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)}\n${POOLS_HELP}`, 2);
+  }
+  const { values, positionals } = parsed;
+  const [sub, pool, userId] = positionals;
+  if (values.help || !sub) {
+    console.log(`${POOLS_HELP}\n\n${WHAT_IF_HELP.connection}`);
+    return sub || values.help ? 0 : 2;
+  }
+  const c = connection(values, env);
+  if (sub === 'list') {
+    const list = (await (await get(c, '/v1/pools')).json()) as {
+      version: number;
+      items: Array<{
+        name: string;
+        strategy: string;
+        paused: boolean;
+        members: Array<Record<string, unknown>>;
+      }>;
+    };
+    if (values.json) {
+      console.log(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    console.log(`Pools of version ${list.version}:`);
+    for (const p of list.items) {
+      console.log(`${p.name} (${p.strategy})${p.paused ? ' — paused' : ''}`);
+      for (const m of p.members) {
+        const away = (m['away'] as Array<{ from: string; to: string }>).map((a) => `away ${a.from}…${a.to}`);
+        const extras = [
+          `weight ${String(m['weight'])}`,
+          ...(['capPerHour', 'capPerDay', 'maxOpenLoad'] as const)
+            .filter((k) => m[k] !== null)
+            .map((k) => `${k} ${String(m[k])}`),
+          ...(m['paused'] ? ['paused'] : []),
+          ...(m['active'] ? [] : ['inactive']),
+          ...away,
+        ];
+        console.log(`  ${String(m['userId'])}  ${String(m['name'] ?? '?')}: ${extras.join(', ')}`);
+      }
+    }
+    return 0;
+  }
+  if (!pool) throw new CliError(`Name the pool.\n${POOLS_HELP}`, 2);
+  const reason = values.reason?.trim();
+  if (!reason) throw new CliError(`Say why with --reason "…".\n${POOLS_HELP}`, 2);
+  const dryRun = values['dry-run'] ? { dryRun: true } : {};
+  const member = () => {
+    if (!userId) throw new CliError(`Name the member by user Id (005…).\n${POOLS_HELP}`, 2);
+    return `/v1/pools/${encodeURIComponent(pool)}/members/${encodeURIComponent(userId)}`;
+  };
+  const settings = () => {
+    const s: Record<string, unknown> = {};
+    const pairs = [
+      ['weight', 'weight'],
+      ['capPerHour', 'cap-hour'],
+      ['capPerDay', 'cap-day'],
+      ['maxOpenLoad', 'max-load'],
+    ] as const;
+    for (const [key, flag] of pairs) {
+      const v = setting(flag, values[flag]);
+      if (v !== undefined) s[key] = v;
+    }
+    if (values.paused !== undefined) {
+      if (values.paused !== 'true' && values.paused !== 'false')
+        throw new CliError(`--paused must be true or false, not '${values.paused}'.`, 2);
+      s['paused'] = values.paused === 'true';
+    }
+    return s;
+  };
+  let res: Response;
+  switch (sub) {
+    case 'add':
+      if (!userId) throw new CliError(`Name the rep by user Id (005…).\n${POOLS_HELP}`, 2);
+      res = await post(c, `/v1/pools/${encodeURIComponent(pool)}/members`, {
+        userId,
+        ...settings(),
+        reason,
+        ...dryRun,
+      });
+      break;
+    case 'remove':
+      res = await call(c, 'DELETE', `${member()}?reason=${encodeURIComponent(reason)}`, 'application/json');
+      break;
+    case 'set':
+      res = await call(c, 'PATCH', member(), 'application/json', { ...settings(), reason, ...dryRun });
+      break;
+    case 'away':
+      if (!values.from || !values.to)
+        throw new CliError(`Give --from and --to (YYYY-MM-DD).\n${POOLS_HELP}`, 2);
+      res = await call(c, 'PATCH', member(), 'application/json', {
+        away: { from: values.from, to: values.to },
+        reason,
+        ...dryRun,
+      });
+      break;
+    case 'back':
+      res = await call(c, 'PATCH', member(), 'application/json', { away: null, reason, ...dryRun });
+      break;
+    case 'pause':
+    case 'resume':
+      res = await call(c, 'PATCH', `/v1/pools/${encodeURIComponent(pool)}`, 'application/json', {
+        paused: sub === 'pause',
+        reason,
+        ...dryRun,
+      });
+      break;
+    default:
+      throw new CliError(`Unknown pools command '${sub}'.\n${POOLS_HELP}`, 2);
+  }
+  const answer = (await res.json()) as VersionChange & { summary: string };
+  if (values.json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  console.log(
+    answer.published
+      ? `${answer.summary}: stored as version ${answer.version}; routing uses it from its next decision.`
+      : answer.changes.length === 0
+        ? `${answer.summary}: nothing changes.`
+        : `Dry run: ${answer.summary} would change:`,
+  );
+  for (const change of answer.changes) console.log(change.diff.replace(/^/gm, '  '));
+  return 0;
+}
