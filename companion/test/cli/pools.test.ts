@@ -1,32 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, demoUserId } from '../../src/crm/local/demo-people.js';
-import { API_KEY, startApi, type TestApi } from '../http/api-fixture.js';
+import { startApi, type TestApi } from '../http/api-fixture.js';
+import { runCli } from './run-cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-
-function cli(args: string[], url: string) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      tsx,
-      ['companion/src/cli/main.ts', ...args],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          SWITCHYARD_URL: url,
-          SWITCHYARD_API_KEY: API_KEY,
-          SWITCHYARD_USER: DEMO.admin,
-        },
-      },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], url: string) => runCli(args, { SWITCHYARD_URL: url });
 
 const ava = demoUserId(1);
 

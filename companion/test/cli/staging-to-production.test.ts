@@ -1,31 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
-import { API_KEY, startApi, type Json, type TestApi } from '../http/api-fixture.js';
+import { startApi, type Json, type TestApi } from '../http/api-fixture.js';
+import { runCli } from './run-cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-
-/** `npm run cli -- <args>` as an admin runs it, beside running companions (so never spawnSync). */
-function cli(args: string[]) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      tsx,
-      ['companion/src/cli/main.ts', ...args],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, SWITCHYARD_API_KEY: API_KEY, SWITCHYARD_USER: DEMO.admin },
-      },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 /** The version an export printed ("Exported version 3 of …"). */
 function exported(stdout: string): number {
