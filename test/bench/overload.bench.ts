@@ -104,12 +104,9 @@ export default async function overloadBench(report: Report): Promise<void> {
 
     report({ name: 'overload.capacity', value: capacity, unit: 'requests/s' });
     report({ name: 'overload.offered_rate', value: total / sentSeconds, unit: 'requests/s' });
-    report({
-      name: 'overload.served_rate',
-      value: ok.length / OVERLOAD_SECONDS,
-      unit: 'requests/s',
-      target: `>= ${Math.round(0.9 * capacity)} (90 % of capacity)`,
-    });
+    // Issue #8 asks for this figure beside the share of fast refusals, with no target of its own:
+    // compare it with the capacity above (what was served a second before the overload).
+    report({ name: 'overload.served_rate', value: ok.length / OVERLOAD_SECONDS, unit: 'requests/s' });
     report({ name: 'overload.served_p99', value: percentile(servedMs, 99), unit: 'ms' });
     report({ name: 'overload.refused_503', value: refused.length, unit: 'requests' });
     report({
