@@ -1,17 +1,9 @@
 /**
- * The preview bundle's entry: synthetic shadow first (so SLDS classes reach inside components, as in
- * Lightning Experience), then the icon paths, then the page.
+ * The preview bundle's entry, kept small: it asks the companion for the page's first data at once, then
+ * loads the page (start.js: the LWC engine, the components). The requests travel while the browser
+ * downloads and parses the page's script, instead of after.
  */
-import '@lwc/synthetic-shadow';
-import { createElement } from 'lwc';
-import configProvider from 'lightning/configProvider';
-import App from 'preview/app';
+import { prefetchPageData } from 'preview/prefetch';
 
-// Icon sprites come from the same bundle as this script (its hashed folder), so they are cached with it.
-const SLDS_PREFIX = new URL('../slds', import.meta.url).pathname;
-configProvider({ getPathPrefix: () => SLDS_PREFIX });
-
-// The host page, not a component, mounts the app: it owns the document.
-// eslint-disable-next-line @lwc/lwc/no-document-query
-const root = document.getElementById('preview-root');
-root.appendChild(createElement('preview-app', { is: App }));
+prefetchPageData();
+import('./start.js');

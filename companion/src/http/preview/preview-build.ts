@@ -338,7 +338,9 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
       dir: path.join(outDir, 'assets'),
       format: 'es',
       entryFileNames: 'preview.js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
+      // The page (start.js) has a fixed name so the host page can ask for it beside preview.js; the
+      // folder already carries the source hash.
+      chunkFileNames: (chunk) => (chunk.name === 'start' ? 'start.js' : 'chunks/[name]-[hash].js'),
       compact: true,
     });
   } catch (error) {

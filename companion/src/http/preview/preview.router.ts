@@ -112,11 +112,12 @@ function hostPage(title: string, data: PageData, hash: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Switchyard preview</title>
+<script type="application/json" id="switchyard-preview-data">${scriptJson(data)}</script>
+<!-- Before the stylesheets, which would hold it back: preview.js asks for the page's data at once. -->
+<script type="module" src="${base}/assets/preview.js"></script>
+<link rel="modulepreload" href="${base}/assets/start.js">
 <link rel="stylesheet" href="${base}/slds/assets/styles/salesforce-lightning-design-system.min.css">
 <link rel="stylesheet" href="${base}/assets/preview.css">
-<link rel="modulepreload" href="${base}/assets/preview.js">
-<script type="application/json" id="switchyard-preview-data">${scriptJson(data)}</script>
-<script type="module" src="${base}/assets/preview.js"></script>
 </head>
 <body>
 <div id="preview-root"></div>

@@ -20,11 +20,34 @@ function unreachable(detail) {
   });
 }
 
+/** GET answers asked for ahead of their readers, by path. */
+const prefetched = new Map();
+
 /**
  * Calls the companion's API v1 as the acting user, with any extra headers (e.g. Idempotency-Key);
  * resolves with the JSON answer or rejects with CompanionError.
  */
 export async function request(method, path, body, extraHeaders = {}) {
+  const early = method === 'GET' && !body && prefetched.get(path);
+  if (early) {
+    // Asked for before the page existed (prefetch): its first reader takes it; later reads ask again.
+    prefetched.delete(path);
+    return early;
+  }
+  return send(method, path, body, extraHeaders);
+}
+
+/** Starts GET requests now, so a component asking for one of these paths later gets its answer sooner. */
+export function prefetch(paths) {
+  for (const path of paths) {
+    const pending = send('GET', path);
+    // Nobody may read it; its failure is reported to whoever does.
+    pending.catch(() => {});
+    prefetched.set(path, pending);
+  }
+}
+
+async function send(method, path, body, extraHeaders = {}) {
   const headers = { ...extraHeaders, Accept: 'application/json', 'X-Switchyard-User': actingUserId() };
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;

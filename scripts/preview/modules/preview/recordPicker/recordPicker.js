@@ -58,7 +58,7 @@ export default class RecordPicker extends LightningElement {
   handleKeydown(event) {
     const links = [...this.template.querySelectorAll('.preview-results a')];
     const at = links.indexOf(this.template.activeElement);
-    const input = this.template.querySelector('lightning-input');
+    const input = this.template.querySelector('input.search');
     if (event.key === 'Escape') {
       this.searched = false;
       if (at >= 0) input.focus();

@@ -243,9 +243,9 @@ describe('c-matched-leads', () => {
         await Promise.resolve();
         const search = $(element, '.search');
         search.value = 'ma';
-        search.dispatchEvent(new CustomEvent('change'));
+        search.dispatchEvent(new CustomEvent('input'));
         search.value = ' maya ';
-        search.dispatchEvent(new CustomEvent('change'));
+        search.dispatchEvent(new CustomEvent('input'));
         jest.advanceTimersByTime(299);
         await Promise.resolve();
         expect(getMatchedLeads.getLastConfig()).toMatchObject({ searchTerm: '', pageOffset: 25 });
