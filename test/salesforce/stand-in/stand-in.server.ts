@@ -8,10 +8,21 @@ import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:c
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
+import { BulkQueryJobs, type BulkQueryOptions } from './bulk-query.js';
 import { FRESH_ORG_LEAD_STATUSES, Org, TOOLING_OBJECTS, type Rec } from './org.js';
 
 export type Endpoint =
-  'token' | 'query' | 'queryMore' | 'describe' | 'sobject' | 'composite' | 'soap' | 'limits' | 'tooling';
+  | 'token'
+  | 'query'
+  | 'queryMore'
+  | 'describe'
+  | 'sobject'
+  | 'composite'
+  | 'soap'
+  | 'limits'
+  | 'tooling'
+  | 'bulkQuery'
+  | 'bulkResults';
 
 export interface Faults {
   /** The next N API calls are refused with REQUEST_LIMIT_EXCEEDED. */
@@ -65,6 +76,8 @@ export interface StandInOptions {
   childPageSize?: number;
   /** How long a "timed out" request is held before its socket is closed. */
   holdMs?: number;
+  /** Bulk API 2.0 query jobs: state checks before a job completes, records per result set by default. */
+  bulk?: BulkQueryOptions;
 }
 
 const VERSION_PATH = /^\/services\/data\/v(\d+\.\d)(\/.*)$/;
@@ -103,6 +116,8 @@ export class SalesforceStandIn {
   pageSize: number;
   dailyApiMax: number;
   private readonly holdMs: number;
+  /** Bulk API 2.0 query jobs, run as the integration user. */
+  readonly bulk: BulkQueryJobs;
 
   private constructor(options: StandInOptions) {
     this.pageSize = options.pageSize ?? 2000;
@@ -124,6 +139,7 @@ export class SalesforceStandIn {
     FRESH_ORG_LEAD_STATUSES.forEach((status, i) =>
       this.org.insert('LeadStatus', { ...status, MasterLabel: status.ApiName, SortOrder: i + 1 }, true),
     );
+    this.bulk = new BulkQueryJobs(this.org, this.integrationUserId, options.bulk);
     this.defaultLeadQueueId = this.seedQueue('Lead_Inbox');
     // The org has an active lead assignment rule. None of its entries match, so a lead it runs on goes
     // to the default lead owner of Lead Settings (Salesforce Help, "Assignment Rules": "If no rule entry
@@ -335,6 +351,17 @@ export class SalesforceStandIn {
     const timeout = this.takeTimeout(endpoint);
     if (timeout && !timeout.afterApply) return this.hold(res);
 
+    if (endpoint === 'bulkQuery' || endpoint === 'bulkResults') {
+      const answer = this.bulk.answer(req.method ?? 'GET', version, rest, url, body)!;
+      if (timeout) return this.hold(res);
+      if ('csv' in answer) {
+        res.writeHead(answer.status, { 'content-type': 'text/csv', ...answer.headers });
+        return void res.end(answer.csv);
+      }
+      if (answer.status === 204) return void res.writeHead(204).end();
+      return this.json(res, answer.status, answer.json);
+    }
+
     let status = 200;
     let payload: unknown;
     try {
@@ -440,6 +467,8 @@ export class SalesforceStandIn {
 
   private endpointOf(method: string, rest: string): Endpoint {
     if (rest === '/tooling/query') return 'tooling';
+    if (/^\/jobs\/query\/[^/]+\/results$/.test(rest)) return 'bulkResults';
+    if (/^\/jobs\/query(\/[^/]+)?$/.test(rest)) return 'bulkQuery';
     if (/^\/query(All)?\/[^/]+$/.test(rest)) return 'queryMore';
     if (/^\/query(All)?$/.test(rest)) return 'query';
     if (rest === '/composite/sobjects') return 'composite';

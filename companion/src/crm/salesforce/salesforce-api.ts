@@ -12,7 +12,15 @@ import {
 
 /** The kinds of call the adapter makes; each is counted on its own. */
 export type CallKind =
-  'query' | 'queryMore' | 'composite' | 'convertLead' | 'describe' | 'limits' | 'retrieve';
+  | 'query'
+  | 'queryMore'
+  | 'composite'
+  | 'convertLead'
+  | 'describe'
+  | 'limits'
+  | 'retrieve'
+  | 'bulkQuery'
+  | 'bulkResults';
 
 export interface ApiPolicy {
   /** ms since epoch; injected so tests control the day boundary and the pause. */
@@ -195,20 +203,25 @@ export class SalesforceApi {
   }
 
   /** Every page of a SOQL query, following `nextRecordsUrl`. A page without a records list is refused. */
-  async *query<T>(soql: string, all = false): AsyncGenerator<T[]> {
+  async *pages<T>(soql: string, all = false): AsyncGenerator<QueryPage<T>> {
     let page = checkedPage(
       await this.rest<QueryPage<T>>('query', {
         method: 'GET',
         url: `/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`,
       }),
     );
-    yield page.records;
+    yield page;
     while (!page.done && page.nextRecordsUrl) {
       page = checkedPage(
         await this.rest<QueryPage<T>>('queryMore', { method: 'GET', url: page.nextRecordsUrl }),
       );
-      yield page.records;
+      yield page;
     }
+  }
+
+  /** The records of every page of a SOQL query. */
+  async *query<T>(soql: string, all = false): AsyncGenerator<T[]> {
+    for await (const page of this.pages<T>(soql, all)) yield page.records;
   }
 
   /** All records of a query in one array; for queries whose size is bounded by the caller. */

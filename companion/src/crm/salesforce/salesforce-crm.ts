@@ -39,7 +39,9 @@ import {
   OPPORTUNITY_FIELDS,
   USER_FIELDS,
 } from './salesforce-fields.js';
+import { bulkQuery, type BulkQueryOptions } from './salesforce-bulk.js';
 import { SalesforceMalformedAnswerError, SalesforceTimeoutError } from './salesforce.errors.js';
+import { BASE_FIELDS, type FieldType } from '../../engine/flow/fields.js';
 
 /** A day as a SOQL date literal; anything but YYYY-MM-DD is refused rather than put into the query. */
 const soqlDate = (day: string): string => {
@@ -126,18 +128,29 @@ function systemic(ids: string[], err: unknown): WriteResult[] {
 
 export interface SalesforceCrmOptions {
   lockRetry?: Partial<LockRetryPolicy>;
+  /** Records of an object above which the snapshot reads it through Bulk API 2.0 (default 10,000). */
+  bulkFrom?: number;
+  /** How Bulk API 2.0 query jobs are polled and paged. */
+  bulk?: BulkQueryOptions;
 }
+
+/** Five REST pages: beyond this an object is read for the snapshot through Bulk API 2.0. */
+const BULK_FROM = 10_000;
 
 /** The CRM port over a customer's org, through jsforce. */
 export class SalesforceCrm implements CrmPort, ContactPort {
   private readonly lockRetry: LockRetryPolicy;
   private converted: Promise<string[]> | null = null;
+  private readonly bulkFrom: number;
+  private readonly bulk: BulkQueryOptions;
 
   constructor(
     readonly api: SalesforceApi,
     options: SalesforceCrmOptions = {},
   ) {
     this.lockRetry = { attempts: 4, baseMs: 250, ...options.lockRetry };
+    this.bulkFrom = options.bulkFrom ?? BULK_FROM;
+    this.bulk = options.bulk ?? {};
   }
 
   health(): SalesforceHealth {
@@ -172,17 +185,24 @@ export class SalesforceCrm implements CrmPort, ContactPort {
   }
 
   streamAccounts(): AsyncIterable<AccountRecord[]> {
-    return this.stream<AccountRecord>(`SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`);
+    return this.wholeObject<AccountRecord>(
+      `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`,
+      BASE_FIELDS.account,
+    );
   }
 
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]> {
-    return this.stream<OpportunityRecord>(
+    return this.wholeObject<OpportunityRecord>(
       `SELECT ${OPPORTUNITY_FIELDS.join(', ')} FROM Opportunity WHERE IsClosed = false`,
+      { ...BASE_FIELDS.opportunity, AccountId: 'id', IsClosed: 'boolean' },
     );
   }
 
   streamLeads(): AsyncIterable<LeadRecord[]> {
-    return this.stream<LeadRecord>(`SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`);
+    return this.wholeObject<LeadRecord>(
+      `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`,
+      BASE_FIELDS.lead,
+    );
   }
 
   /**
@@ -687,8 +707,25 @@ export class SalesforceCrm implements CrmPort, ContactPort {
     });
   }
 
-  private async *stream<T>(soql: string): AsyncGenerator<T[]> {
-    for await (const page of this.api.query<Raw>(soql)) yield page.map((r) => clean<T>(r));
+  /**
+   * Every record a query matches, for the org snapshot. The first REST page says how many there are:
+   * up to `bulkFrom` the rest follow in REST pages (2,000 records a call); beyond, the page is set aside
+   * and a Bulk API 2.0 query job reads them all (a few calls for a million records).
+   */
+  private async *wholeObject<T>(
+    soql: string,
+    types: Readonly<Record<string, FieldType>>,
+  ): AsyncGenerator<T[]> {
+    const pages = this.api.pages<Raw>(soql);
+    const first = await pages.next();
+    if (first.done) return;
+    if (first.value.totalSize <= this.bulkFrom) {
+      yield first.value.records.map((r) => clean<T>(r));
+      for await (const page of pages) yield page.records.map((r) => clean<T>(r));
+      return;
+    }
+    await pages.return(undefined);
+    yield* bulkQuery<T>(this.api, soql, types, this.bulk);
   }
 
   /** A child relationship's rows; big ones come in pages of their own. */

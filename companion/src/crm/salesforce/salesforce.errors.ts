@@ -67,6 +67,24 @@ export class SalesforceTimeoutError extends SalesforceError {
   }
 }
 
+/** A Bulk API 2.0 query job that ended Failed or Aborted, or did not finish in time. */
+export class SalesforceBulkQueryError extends SalesforceError {
+  constructor(
+    readonly jobId: string,
+    outcome: 'failed' | 'timeout',
+    detail: string,
+  ) {
+    super(
+      outcome === 'failed' ? 'SF_BULK_QUERY_FAILED' : 'SF_BULK_QUERY_TIMEOUT',
+      outcome === 'failed'
+        ? `The Bulk API 2.0 query job ${jobId} ${detail}. Run npm run doctor (a field or access may be ` +
+            'missing), then start the companion again.'
+        : `The Bulk API 2.0 query job ${jobId} ${detail}. Salesforce may be busy; start the companion ` +
+            'again later (the job shows under Setup, Bulk Data Load Jobs).',
+    );
+  }
+}
+
 /** What the startup check found missing, all at once. */
 export class SalesforceSetupError extends SalesforceError {
   constructor(readonly problems: string[]) {

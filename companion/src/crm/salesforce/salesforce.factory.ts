@@ -1,17 +1,16 @@
 import type { SalesforceSettings } from '../../config.js';
 import { JwtBearerAuth } from './salesforce-auth.js';
 import { SalesforceApi, type ApiPolicy } from './salesforce-api.js';
-import { SalesforceCrm, type LockRetryPolicy } from './salesforce-crm.js';
+import { SalesforceCrm, type SalesforceCrmOptions } from './salesforce-crm.js';
 import { assertOrgReady } from './salesforce-doctor.js';
 import { REQUIRED_SCHEMA, type SchemaNeed } from './salesforce-fields.js';
 
 export const DEFAULT_API_VERSION = '63.0';
 
 /** The connection settings (read and validated by config.ts) and how the adapter behaves. */
-export interface SalesforceOptions extends SalesforceSettings {
+export interface SalesforceOptions extends SalesforceSettings, SalesforceCrmOptions {
   apiVersion?: string;
   policy?: Partial<ApiPolicy>;
-  lockRetry?: Partial<LockRetryPolicy>;
   /** Read `/limits` at start to set the daily budget (default true). */
   readLimits?: boolean;
   /** Describe the objects routing uses and fail with everything missing (default true). */
@@ -41,6 +40,11 @@ export async function createSalesforceCrm(options: SalesforceOptions): Promise<S
   if (options.readLimits !== false) await api.refreshLimits();
   if (options.verifySchema !== false)
     await assertOrgReady(api, [...REQUIRED_SCHEMA, ...(options.extraSchema ?? [])]);
-  const crm = new SalesforceCrm(api, options.lockRetry ? { lockRetry: options.lockRetry } : {});
+  const { lockRetry, bulkFrom, bulk } = options;
+  const crm = new SalesforceCrm(api, {
+    ...(lockRetry ? { lockRetry } : {}),
+    ...(bulkFrom !== undefined ? { bulkFrom } : {}),
+    ...(bulk ? { bulk } : {}),
+  });
   return { crm, api, auth };
 }
