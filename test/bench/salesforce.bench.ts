@@ -1,7 +1,9 @@
 /**
  * API calls per routed lead, counted by the Salesforce stand-in: one real-time route (read the
- * lead's context, guard the owner, write) and a bulk re-route of 10,000 leads.
+ * lead's context, guard the owner, write) and a bulk re-route of 10,000 leads; and what polling
+ * spends a day on a Developer Edition org when the Pub/Sub API is unavailable.
  */
+import { SalesforceChangeFeed } from '../../companion/src/crm/salesforce/salesforce-changes.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
 import { SalesforceStandIn } from '../salesforce/stand-in/stand-in.server.js';
 import type { Report } from './run.js';
@@ -77,6 +79,39 @@ export default async function (report: Report): Promise<void> {
       name: 'salesforce: bulk re-route of 10,000 leads against the local stand-in',
       value: elapsed,
       unit: 'ms',
+    });
+  } finally {
+    await standIn.close();
+  }
+  await pollingPerDay(report);
+}
+
+/** A Developer Edition org (15,000 calls a day, the companion's share half of it), polled. */
+async function pollingPerDay(report: Report): Promise<void> {
+  const standIn = await SalesforceStandIn.start({ dailyApiMax: 15_000 });
+  try {
+    const { api, auth } = await createSalesforceCrm({
+      loginUrl: standIn.url,
+      clientId: standIn.clientId,
+      username: standIn.username,
+      privateKey: standIn.privateKeyPem,
+      verifySchema: false,
+    });
+    const budget = api.health().budget!;
+    const feed = new SalesforceChangeFeed({
+      api,
+      auth,
+      store: { get: async () => null, set: async () => undefined },
+      pubSub: null,
+      onChange: () => undefined,
+    });
+    standIn.resetCounts();
+    await feed.pollOnce();
+    report({
+      name: 'polling: API calls per day, Developer Edition org (budget share 7,500 a day)',
+      value: (standIn.apiCalls() * 86_400_000) / feed.pollEveryMs(),
+      unit: 'calls',
+      target: `<= ${budget * 0.1} (10 % of the budget share)`,
     });
   } finally {
     await standIn.close();
