@@ -103,6 +103,14 @@ export class SalesforceChangeTrigger {
       service.applyChanges({ removedLeadIds: event.ids });
       return;
     }
+    // Routing's own writes coming back, and nothing else in them: the copy routing holds already
+    // carries them, so there is nothing to read.
+    if (
+      event.byIntegrationUser === true &&
+      event.changedFields !== null &&
+      event.changedFields.every((f) => this.routingWrites.has(f) || SYSTEM_FIELDS.has(f))
+    )
+      return;
     // The copies routing decided on so far: what an event without field names is compared with.
     const before = new Map(event.ids.map((id) => [id, service.org.leads.get(id)]));
     const contexts = await this.options.crm.getLeadContexts(event.ids);
@@ -110,7 +118,8 @@ export class SalesforceChangeTrigger {
     const newSince = event.changedFields === null ? await this.newSinceMs() : 0;
     const requests: RouteRequest[] = [];
     const keyOf = new Map(event.keys?.map((key, i) => [event.ids[i]!, key]));
-    for (const [leadId, { lead }] of contexts) {
+    for (const [leadId, context] of contexts) {
+      const { lead } = context;
       const trigger =
         event.kind === 'updated' && event.changedFields === null
           ? this.unknownChangeTrigger(lead, before.get(leadId), newSince)
@@ -125,7 +134,10 @@ export class SalesforceChangeTrigger {
           : keyOf.has(leadId)
             ? `salesforce-change:${keyOf.get(leadId)}:${leadId}`
             : null;
-      requests.push(requestKey === null ? { leadId, trigger } : { leadId, trigger, requestKey });
+      // Routing decides on the lead as just read, without reading it again.
+      requests.push(
+        requestKey === null ? { leadId, trigger, context } : { leadId, trigger, requestKey, context },
+      );
     }
     if (requests.length > 0) await service.routeMany(requests);
   }

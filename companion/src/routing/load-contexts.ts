@@ -15,7 +15,7 @@ export interface Planned {
 }
 
 /**
- * Reads the leads' contexts from the CRM in one call and picks each request's flow by its trigger.
+ * Reads the leads' contexts from the CRM in one call (those a request does not carry) and picks each request's flow by its trigger.
  * A lead the CRM does not have, or a trigger no flow handles, fails that request alone.
  */
 export async function loadContexts(
@@ -24,12 +24,14 @@ export async function loadContexts(
   todo: Array<{ item: RouteItem; i: number }>,
   newId: () => string,
 ): Promise<{ planned: Planned[]; failed: Array<{ i: number; failure: RouteFailure }> }> {
-  const contexts = await crm.getLeadContexts([...new Set(todo.map(({ item }) => item.request.leadId))]);
+  const unread = todo.filter(({ item }) => !item.request.context).map(({ item }) => item.request.leadId);
+  const contexts =
+    unread.length > 0 ? await crm.getLeadContexts([...new Set(unread)]) : new Map<string, LeadContext>();
   const planned: Planned[] = [];
   const failed: Array<{ i: number; failure: RouteFailure }> = [];
   for (const { item, i } of todo) {
     const { leadId, trigger } = item.request;
-    const context = contexts.get(leadId);
+    const context = item.request.context ?? contexts.get(leadId);
     const flow = context ? selectFlow(set, trigger) : null;
     if (!context) failed.push({ i, failure: routeFailure(new LeadNotFoundError(leadId)) });
     else if (!flow) failed.push({ i, failure: routeFailure(new NoFlowError(trigger.kind), leadId) });

@@ -1,3 +1,4 @@
+import type { LeadContext } from '../crm/crm.port.js';
 import type { Decision } from '../engine/decision.js';
 import type { Trigger } from '../engine/model.js';
 import type { DecisionStatus } from '../store/schema.js';
@@ -13,6 +14,11 @@ export interface RouteRequest {
   dryRun?: boolean;
   /** Idempotency: the same key returns the same stored decision and never picks twice. */
   requestKey?: string;
+  /**
+   * The lead as its caller read it from the CRM a moment ago (a change event's trigger reads it to tell
+   * what changed): routing decides on it instead of reading the lead again.
+   */
+  context?: LeadContext;
 }
 
 /** A request as routing carries it: set `redecides` when it re-makes a decision the org refused as stale. */
