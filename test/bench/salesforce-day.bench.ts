@@ -39,7 +39,6 @@ export default async function (report: Report): Promise<void> {
   const jobs = await startBackgroundJobs({
     store,
     service,
-    routingSet,
     crm: h.crm,
     org: new SalesforceOrgRead(h.api),
     retention: { decisionDays: null, outboxDays: 7, requestKeyDays: 7 },
