@@ -21,9 +21,11 @@ import {
 type Files = Array<{ name: string; text: string }>;
 
 export const VERSION_HELP: Record<string, string> = {
-  versions: `Usage: npm run cli -- versions [<version>] [--limit <n>] [--diff] [--json]
+  versions: `Usage: npm run cli -- versions [<version>] [--file <name>] [--limit <n>] [--diff] [--json]
 Lists the routing set's versions, newest first: who stored each, when, why, and what it changed
-(--diff prints the changed lines). With a version number, prints that version and its diff.`,
+(--diff prints the changed lines); --file keeps the versions that changed that file (a flow's history:
+--file reroute.flow.yaml; the pools': --file pools.yaml). With a version number, prints that version
+and its diff.`,
   export: `Usage: npm run cli -- export (--out <file.json> | --folder <folder>) [--json]
 Writes the live routing set: as one file another companion imports (--out), or as a folder of
 *.flow.yaml, pools.yaml and territories.yaml to edit, simulate, backtest and publish (--folder, a new
@@ -50,6 +52,7 @@ const options = {
   folder: { type: 'string' },
   limit: { type: 'string' },
   diff: { type: 'boolean' },
+  file: { type: 'string' },
 } as const;
 
 function parse(command: string, args: string[]) {
@@ -137,7 +140,12 @@ export async function versionsCommand(args: string[], env: NodeJS.ProcessEnv): P
     return 0;
   }
   const limit = wholeNumber('--limit', values.limit) ?? 20;
-  const list = (await (await get(c, `/v1/flows/versions?limit=${Math.min(limit, 200)}`)).json()) as {
+  const list = (await (
+    await get(
+      c,
+      `/v1/flows/versions?limit=${Math.min(limit, 200)}${values.file ? `&file=${encodeURIComponent(values.file)}` : ''}`,
+    )
+  ).json()) as {
     live: number;
     items: VersionInfo[];
   };

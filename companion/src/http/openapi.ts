@@ -408,6 +408,11 @@ export function openApiDocument(): Schema {
             parameters: [
               limitParam(20),
               queryParam('before', { type: 'integer', minimum: 1 }, 'Only versions below this number.'),
+              queryParam(
+                'file',
+                { type: 'string', maxLength: 200 },
+                "Only versions that changed this file: a flow's history (reroute.flow.yaml), the pools' (pools.yaml).",
+              ),
             ],
             responses: {
               '200': json(

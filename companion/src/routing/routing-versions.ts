@@ -163,8 +163,9 @@ export class RoutingVersions {
     return found;
   }
 
-  list(limit: number, before?: number): Promise<VersionInfo[]> {
-    return listVersions(this.options.store.db, limit, before);
+  /** The history, newest first; with `file`, the versions that changed that file (a flow's, the pools'). */
+  list(limit: number, before?: number, file?: string): Promise<VersionInfo[]> {
+    return listVersions(this.options.store.db, limit, before, file);
   }
 
   /** Publishes files edited from `baseVersion` (or imported from another environment, over whatever is live). */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RoutingVersionAction, RoutingVersionsTable } from './schema.js';
 import { toJson } from './sql-values.js';
 
@@ -94,14 +94,16 @@ export async function readVersion(db: Kysely<Database>, version?: number): Promi
   return row ? { ...info(row), files: row.files as RoutingFiles } : null;
 }
 
-/** Versions newest first, without their files: `before` pages back. */
+/** Versions newest first, without their files: `before` pages back; `file` keeps those that changed it. */
 export async function listVersions(
   db: Kysely<Database>,
   limit: number,
   before?: number,
+  file?: string,
 ): Promise<VersionInfo[]> {
   let query = db.selectFrom('routing_versions').select(INFO_COLUMNS).orderBy('version', 'desc').limit(limit);
   if (before !== undefined) query = query.where('version', '<', before);
+  if (file !== undefined) query = query.where(sql<boolean>`changes @> ${toJson([{ file }])}::jsonb`);
   return (await query.execute()).map(info);
 }
 

@@ -92,6 +92,14 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
       '+      - { user: ava.patel@switchyard-demo.example, weight: 3, capPerDay: 40 }',
     );
     expect(history.body.items[1].reason).toBe('amer-sdr resumed: done');
+
+    // A file's own history: every pool change, and the first start that added the file.
+    const poolHistory = await api.call('GET', '/v1/flows/versions?file=pools.yaml&limit=200');
+    const actions = new Set(poolHistory.body.items.map((v: Json) => v.action));
+    expect([...actions].sort()).toEqual(['first-start', 'pool-change']);
+    expect(poolHistory.body.items.length).toBeGreaterThan(5);
+    const reroute = await api.call('GET', '/v1/flows/versions?file=reroute.flow.yaml');
+    expect(reroute.body.items.map((v: Json) => v.version)).toEqual([1]);
   });
 
   it('adds and removes a rep; refuses an inactive person, a cap below one and an unknown pool', async () => {

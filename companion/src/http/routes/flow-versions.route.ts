@@ -6,7 +6,7 @@ import type { RoutingFiles, StoredVersion } from '../../routing/routing-versions
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
 import { ValidationError } from '../http.errors.js';
-import { parseRequest, queryInt, strictBody } from '../validation.js';
+import { parseRequest, queryInt, queryText, strictBody } from '../validation.js';
 import { candidateFiles } from './what-if.route.js';
 
 /** The paths whose bodies carry a routing set. */
@@ -108,10 +108,11 @@ export function flowVersionsRoute(deps: AppDeps & { versions: RoutingVersionsPor
       query: z.object({
         limit: queryInt(20, 1, 200),
         before: queryInt(MAX_VERSION, 1, MAX_VERSION),
+        file: queryText(200),
       }),
     });
     assertAdmin(actorOf(res), 'Reading the routing versions');
-    const items = await versions.list(query.limit, query.before);
+    const items = await versions.list(query.limit, query.before, query.file || undefined);
     res.json({ live: versions.versionInUse, items });
   });
 
