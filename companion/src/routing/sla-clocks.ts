@@ -159,6 +159,7 @@ export class SlaClocks {
         const claim = this.claimFor(clock, now);
         if (claim) claims.push(claim);
       }
+      const byLead = new Map(due.map((c) => [c.leadId, c]));
       const fired = await this.options.store.transaction(async (tx) => {
         const closed = await closeClocks(tx.db, stops);
         result.stopped = closed.length;
@@ -170,7 +171,7 @@ export class SlaClocks {
         );
         await queueNotifications(
           tx.db,
-          won.flatMap((c) => this.stepNotices(c, due)),
+          won.flatMap((c) => this.stepNotices(c, byLead)),
           now.toISOString(),
         );
         return { won, touched };
@@ -178,8 +179,7 @@ export class SlaClocks {
       this.measureTouches(fired.touched);
       for (const c of fired.won) result.fired[c.action as keyof SweepResult['fired']] += 1;
       const moves = fired.won.filter((c) => c.status === 'pending');
-      const clocks = new Map(due.map((c) => [c.leadId, c]));
-      result.failed += await this.runMoves(moves.map((m) => ({ claim: m, clock: clocks.get(m.leadId)! })));
+      result.failed += await this.runMoves(moves.map((m) => ({ claim: m, clock: byLead.get(m.leadId)! })));
     }
     // Moves an instance fired and did not finish (it stopped): the same request key never moves twice.
     const lease = this.options.stepLeaseMs ?? 120_000;
@@ -552,8 +552,8 @@ export class SlaClocks {
     };
   }
 
-  private stepNotices(claim: StepClaim, due: SlaClockRow[]): NotificationInsert[] {
-    const clock = due.find((c) => c.leadId === claim.leadId)!;
+  private stepNotices(claim: StepClaim, due: ReadonlyMap<string, SlaClockRow>): NotificationInsert[] {
+    const clock = due.get(claim.leadId)!;
     const policy = this.options.set.slas.get(clock.policy!)!;
     const step = policy.steps[claim.step]!;
     const owner = this.options.user(claim.ownerId)?.Name ?? claim.ownerId;

@@ -203,11 +203,11 @@ export async function claimSteps(db: Kysely<Database>, claims: StepClaim[]): Pro
         updated_at = clock_timestamp()
       from x
       where c.lead_id = x."leadId" and c.id = x."clockId" and c.next_step = x.step and c.status = 'open'
-      returning c.lead_id, c.id, x.step
+      -- The claim's own fields come back with the row: no second join over the claims.
+      returning x."leadId", x."clockId", x.step, x.action, x."ownerId", x."dueAt", x.status, x.detail
     )
     insert into sla_steps (clock_id, step, lead_id, action, owner_id, due_at, status, detail)
-    select x."clockId", x.step, x."leadId", x.action, x."ownerId", x."dueAt", x.status, x.detail
-    from moved join x on x."leadId" = moved.lead_id and x."clockId" = moved.id and x.step = moved.step
+    select "clockId", step, "leadId", action, "ownerId", "dueAt", status, detail from moved
     on conflict (clock_id, step) do nothing
     returning lead_id, step
   `.execute(db);
