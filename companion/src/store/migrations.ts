@@ -345,4 +345,15 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0009_handoffs_by_clock': {
+    async up(db: Kysely<unknown>) {
+      // A fired step marks its owner's handoff as breached, by clock: without this, a scan per sweep.
+      await db.schema
+        .createIndex('handoffs_clock')
+        .on('handoffs')
+        .columns(['clock_id', 'owner_id'])
+        .execute();
+    },
+  },
 };
