@@ -49,7 +49,7 @@ export interface PreviewActor {
 interface PageData {
   mode: 'local' | 'salesforce';
   apiKey?: string;
-  page: 'landing' | 'lead' | 'account' | 'not-found';
+  page: 'landing' | 'lead' | 'account' | 'admin' | 'not-found';
   recordId?: string;
   problem?: string;
   actors: PreviewActor[];
@@ -380,6 +380,9 @@ export function previewRouter(options: PreviewRouterOptions): Router {
   });
   // Browsers ask for it on every page; without it each visit logs a 401 from the API's key check.
   router.get('/favicon.ico', (_req, res) => res.status(204).end());
+
+  // The admin page (an app page in Salesforce): the companion answers its calls for admins only.
+  router.get('/preview/admin', (_req, res) => send(res, 200, 'Admin', { ...common(), page: 'admin' }));
 
   router.get('/preview/lead/:id', (req, res) => {
     const id = String(req.params.id);

@@ -1,4 +1,4 @@
-import { request } from 'preview/api';
+import { request, requestText } from 'preview/api';
 
 /**
  * SwitchyardController's @AuraEnabled methods, each as the companion call the Apex method makes. The
@@ -27,6 +27,21 @@ function requireId(id, prefix, what) {
   return encodeURIComponent(id);
 }
 
+/** A job or flow name as the companion spells them: lowercase words and dashes. */
+const KEBAB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function requireName(value, pattern, what) {
+  if (!pattern.test(String(value))) {
+    throw apexError({
+      code: 'VALIDATION_FAILED',
+      message: `No ${what} was given, or it is not one.`,
+      action: `Choose a ${what} on the admin page and try again.`,
+      status: 400,
+    });
+  }
+  return encodeURIComponent(String(value));
+}
+
 const METHODS = {
   getMatchedLeads: (p) =>
     request(
@@ -49,6 +64,38 @@ const METHODS = {
     const me = await request('GET', '/v1/me');
     return Boolean(me && me.permissions && me.permissions.reroute);
   },
+  // The admin page's calls. The companion checks the acting user is an admin, as Apex checks Switchyard_Admin.
+  getAdminAccess: async () => {
+    const me = await request('GET', '/v1/me');
+    return Boolean(me && me.permissions && me.permissions.admin);
+  },
+  getRoutingVersions: (p) => request('GET', `/v1/flows/versions?limit=${clamp(p.maxItems, 20, 200)}`),
+  getLiveRouting: () => request('GET', '/v1/flows/export'),
+  rollbackRouting: (p) => {
+    const body = { reason: typeof p.reason === 'string' ? p.reason.trim().slice(0, 1000) : '' };
+    if (Number.isInteger(p.baseVersion)) body.baseVersion = p.baseVersion;
+    return request(
+      'POST',
+      `/v1/flows/versions/${requireName(p.version, /^[1-9]\d*$/, 'version')}/rollback`,
+      body,
+    );
+  },
+  getFlowPicture: (p) =>
+    requestText(
+      `/v1/flows/${requireName(p.flowName, KEBAB_NAME, 'flow')}/picture.svg?days=${clamp(p.days, 30, 365)}`,
+      'image/svg+xml',
+    ),
+  getJobs: () => request('GET', '/v1/jobs'),
+  runJob: (p) =>
+    request('POST', `/v1/jobs/${requireName(p.jobName, KEBAB_NAME, 'job')}/run`, {
+      dryRun: p.dryRun === true,
+    }),
+  setJobPaused: (p) =>
+    request(
+      'POST',
+      `/v1/jobs/${requireName(p.jobName, KEBAB_NAME, 'job')}/${p.paused === true ? 'pause' : 'resume'}`,
+      {},
+    ),
   rerouteLead: (p) => {
     const body = { dryRun: false };
     if (typeof p.reason === 'string' && p.reason.trim()) body.reason = p.reason.trim().slice(0, 1000);

@@ -47,8 +47,14 @@ export function prefetch(paths) {
   }
 }
 
-async function send(method, path, body, extraHeaders = {}) {
-  const headers = { ...extraHeaders, Accept: 'application/json', 'X-Switchyard-User': actingUserId() };
+/** As `request`, for an answer that is not JSON (a flow's SVG picture): resolves with its text. */
+export function requestText(path, accept) {
+  return send('GET', path, undefined, { Accept: accept }, 'text');
+}
+
+/** `answer`: 'json' (the default) parses the answer; 'text' hands a successful answer over as text. */
+async function send(method, path, body, extraHeaders = {}, answer = 'json') {
+  const headers = { Accept: 'application/json', ...extraHeaders, 'X-Switchyard-User': actingUserId() };
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
   const init = { method, headers };
@@ -61,6 +67,9 @@ async function send(method, path, body, extraHeaders = {}) {
     response = await fetch(path, init);
   } catch (error) {
     throw unreachable(error && error.message ? error.message : 'network error');
+  }
+  if (answer === 'text' && response.ok) {
+    return response.text();
   }
   let parsed = null;
   try {

@@ -54,6 +54,10 @@ export default class App extends LightningElement {
     return this.pageKind === 'account';
   }
 
+  get isAdmin() {
+    return this.pageKind === 'admin';
+  }
+
   get isNotFound() {
     return this.pageKind === 'not-found';
   }

@@ -53,6 +53,12 @@ export default class Landing extends LightningElement {
     }
   }
 
+  /** The admin page, opened as the demo org's admin (the page is for Switchyard admins only). */
+  get admin() {
+    const admin = page().actors.find((actor) => actor.role === 'Admin');
+    return admin ? { href: `/preview/admin?as=${encodeURIComponent(admin.id)}`, name: admin.name } : null;
+  }
+
   get hasMatched() {
     return this.matched.length > 0;
   }

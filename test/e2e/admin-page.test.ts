@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM,
+  demoUser,
+  launchBrowser,
+  screenshot,
+  startCompanion,
+  type Browser,
+  type Companion,
+} from './e2e.fixture.js';
+
+/**
+ * The admin page (switchyardAdmin, an app page in Salesforce) in the preview, in a real browser:
+ * versions with their diff and a rollback with a reason, each live flow as a picture, the scheduled
+ * jobs run dry and paused, as the demo org's admin; a rep is told the page is not for him.
+ */
+const browserMissing = !existsSync(CHROMIUM);
+
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 100 });
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const results = await page.evaluate(async () => {
+    const runner = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe;
+    return (await runner.run()).violations;
+  });
+  return results
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+}
+
+const admin = demoUser('Zoe Park');
+const rep = demoUser('Ava Patel');
+
+describe.skipIf(browserMissing && process.env.CI !== 'true')(
+  'admin page in Chromium',
+  { timeout: 120_000 },
+  () => {
+    let companion: Companion;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await launchBrowser();
+      companion = await startCompanion();
+    }, 300_000);
+
+    afterEach(() => {
+      const errors = browser.problems.splice(0).filter((p) => !p.includes('Failed to load resource'));
+      expect(errors).toEqual([]);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await companion?.close();
+    });
+
+    async function open(actor: string): Promise<Page> {
+      const page = await browser.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${companion.url}/preview/admin?as=${actor}`);
+      return page;
+    }
+
+    it('shows the versions, each live flow as a picture, and the jobs, with no serious axe violation', async () => {
+      const page = await open(admin);
+      await eventually(() => page.locator('.version-row').count()).toBeGreaterThan(0);
+      await expect(page.locator('.live-version').textContent()).resolves.toBe('Live: version 1');
+      await expect(page.locator('.version-row').first().locator('.version-who').textContent()).resolves.toBe(
+        'Switchyard',
+      );
+      await eventually(() => page.locator('img.flow-picture').count()).toBe(4);
+      await expect(page.locator('.flow-name').allTextContents()).resolves.toEqual([
+        'leandata-blueprint',
+        'partner-routing',
+        'reroute',
+        'scheduled-clean-up',
+      ]);
+      // Each picture loaded as an image (an SVG the browser could draw, not an error).
+      await eventually(() =>
+        page
+          .locator('img.flow-picture')
+          .evaluateAll((imgs) =>
+            (imgs as HTMLImageElement[]).every((img) => img.complete && img.naturalWidth > 0),
+          ),
+      ).toBe(true);
+      await eventually(() => page.locator('.job-row').count()).toBe(4);
+      await screenshot(page, 'admin-page');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.close();
+    });
+
+    it('runs a job dry, then pauses and resumes it, the list saying each', async () => {
+      const page = await open(admin);
+      const row = page.locator('.job-row[data-job="daily-mql-recycle"]');
+      await eventually(() => row.count()).toBe(1);
+      await expect(row.locator('.job-last-text').textContent()).resolves.toBe('Not run yet');
+      await row.getByRole('button', { name: 'Dry run of daily-mql-recycle' }).click();
+      await eventually(() => row.locator('.job-last-text').textContent()).toMatch(
+        /looked at \d+, moved \d+, failed 0, \d+ API calls/,
+      );
+      await expect(row.locator('.job-last').textContent()).resolves.toContain('Dry run');
+      await row.getByRole('button', { name: 'Pause daily-mql-recycle' }).click();
+      await eventually(() => row.locator('.job-paused').count()).toBe(1);
+      await screenshot(page, 'admin-jobs-paused');
+      await row.getByRole('button', { name: 'Resume daily-mql-recycle' }).click();
+      await eventually(() => row.locator('.job-paused').count()).toBe(0);
+      await page.close();
+    });
+
+    it('asks for a reason before a rollback, then makes the old version live as a new one', async () => {
+      // A second version to roll back from: the live set with one pool file edited, published as an admin.
+      const headers = {
+        Authorization: `Bearer ${companion.apiKey}`,
+        'X-Switchyard-User': admin,
+        'Content-Type': 'application/json',
+      };
+      const live = (await (await fetch(`${companion.url}/v1/flows/export`, { headers })).json()) as {
+        version: number;
+        files: Array<{ name: string; text: string }>;
+      };
+      const files = live.files.map((f) =>
+        f.name === 'reroute.flow.yaml' ? { ...f, text: `${f.text}\n# reviewed by the admin team\n` } : f,
+      );
+      const published = await fetch(`${companion.url}/v1/flows/publish`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ files, reason: 'Note the review', baseVersion: live.version }),
+      });
+      expect(published.status).toBe(201);
+
+      const page = await open(admin);
+      const newest = page.locator('.version-row').first();
+      await eventually(() => newest.locator('.version-why').textContent()).toBe('Note the review');
+      await expect(newest.locator('.version-changes').textContent()).resolves.toBe(
+        'reroute.flow.yaml: +2 −0',
+      );
+      await newest.getByRole('button', { name: `Show diff of version ${live.version + 1}` }).click();
+      await expect(page.locator('.diff-added').allTextContents()).resolves.toContain(
+        '+# reviewed by the admin team',
+      );
+
+      const older = page.locator(`.version-row[data-version="${live.version}"]`);
+      await older.getByRole('button', { name: `Roll back to version ${live.version}` }).click();
+      const reason = page.getByRole('textbox', { name: 'Why roll back?' });
+      await eventually(() =>
+        reason.evaluate((el) => el === document.activeElement || el.matches(':focus')),
+      ).toBe(true);
+      await page.locator('.rollback-confirm-button').getByRole('button', { name: 'Roll back' }).click();
+      // The empty field says what it needs; nothing is rolled back.
+      await eventually(() => page.locator('.rollback-reason').textContent()).toContain(
+        'Say in a few words why you roll back.',
+      );
+      await expect(page.locator('.live-version').textContent()).resolves.toBe(
+        `Live: version ${live.version + 1}`,
+      );
+      await screenshot(page, 'admin-rollback-confirm');
+      await reason.fill('The note was premature');
+    // Leaving the field first: its message goes away, so the button stays where the click lands.
+    await reason.press('Tab');
+      await page.locator('.rollback-confirm-button').getByRole('button', { name: 'Roll back' }).click();
+      await eventually(() => page.locator('.live-version').textContent()).toBe(
+        `Live: version ${live.version + 2}`,
+      );
+      await expect(
+        page.locator('.version-row').first().locator('.version-action').textContent(),
+      ).resolves.toBe(`Rolled back to version ${live.version}`);
+      await expect(page.locator('.version-row').first().locator('.version-why').textContent()).resolves.toBe(
+        'The note was premature',
+      );
+      await screenshot(page, 'admin-after-rollback');
+      await page.close();
+    });
+
+    it('tells a rep the page is for admins, and shows nothing of it', async () => {
+      const page = await open(rep);
+      await eventually(() => page.locator('.not-admin').count()).toBe(1);
+      await expect(page.locator('.not-admin').textContent()).resolves.toContain('for Switchyard admins');
+      await expect(page.locator('.version-row').count()).resolves.toBe(0);
+      await screenshot(page, 'admin-page-rep');
+      await page.close();
+    });
+  },
+);
