@@ -162,8 +162,8 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       );
       await screenshot(page, 'admin-rollback-confirm');
       await reason.fill('The note was premature');
-    // Leaving the field first: its message goes away, so the button stays where the click lands.
-    await reason.press('Tab');
+      // Leaving the field first: its message goes away, so the button stays where the click lands.
+      await reason.press('Tab');
       await page.locator('.rollback-confirm-button').getByRole('button', { name: 'Roll back' }).click();
       await eventually(() => page.locator('.live-version').textContent()).toBe(
         `Live: version ${live.version + 2}`,
