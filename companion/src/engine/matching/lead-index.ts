@@ -77,25 +77,33 @@ export class LeadIndex implements LeadLookup {
     const limit = options.limit ?? 25;
     const domain = companyEmailDomain(lead.Email);
     const companyKey = companyNameKey(lead.Company);
-    const found = new Map<string, { lead: LeadRecord; byDomain: boolean; byName: boolean }>();
+    // Each found lead with its order keys worked out once: a company may have hundreds of leads.
+    const found = new Map<
+      string,
+      { lead: LeadRecord; byDomain: boolean; byName: boolean; recency: string }
+    >();
+    const recency = (l: LeadRecord): string => l.LastActivityDate ?? l.CreatedDate ?? '';
     for (const id of domain === null ? [] : (this.byDomain.get(domain) ?? [])) {
       if (id === lead.Id) continue;
-      found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: true, byName: false });
+      const other = (this.entries.get(id) as Entry).lead;
+      found.set(id, { lead: other, byDomain: true, byName: false, recency: recency(other) });
     }
     for (const id of companyKey === null ? [] : (this.byCompany.get(companyKey) ?? [])) {
       if (id === lead.Id) continue;
       const existing = found.get(id);
       if (existing !== undefined) existing.byName = true;
-      else found.set(id, { lead: (this.entries.get(id) as Entry).lead, byDomain: false, byName: true });
+      else {
+        const other = (this.entries.get(id) as Entry).lead;
+        found.set(id, { lead: other, byDomain: false, byName: true, recency: recency(other) });
+      }
     }
     const strength = (f: { byDomain: boolean; byName: boolean }): number =>
       (f.byDomain ? 2 : 0) + (f.byName ? 1 : 0);
-    const recency = (l: LeadRecord): string => l.LastActivityDate ?? l.CreatedDate ?? '';
     return [...found.values()]
       .sort(
         (a, b) =>
           strength(b) - strength(a) ||
-          (recency(a.lead) < recency(b.lead) ? 1 : recency(a.lead) > recency(b.lead) ? -1 : 0) ||
+          (a.recency < b.recency ? 1 : a.recency > b.recency ? -1 : 0) ||
           (a.lead.Id < b.lead.Id ? -1 : 1),
       )
       .slice(0, Math.max(0, limit))
