@@ -123,6 +123,12 @@ export interface ChangeEvent {
   keys?: string[];
 }
 
+/** Accounts that changed since an instant (see `CrmPort.accountsChangedSince`). */
+export interface AccountChanges {
+  accounts: AccountRecord[];
+  removedIds: string[];
+}
+
 /**
  * The port to the records routing reads and writes. Adapters: `local/` (the embedded demo org) and
  * `salesforce/` (jsforce). Batch methods take any number of records; adapters chunk as their API needs.
@@ -131,6 +137,11 @@ export interface CrmPort {
   getLeadContexts(leadIds: string[]): Promise<Map<string, LeadContext>>;
   /** Every account, in pages, for the match index snapshot. */
   streamAccounts(): AsyncIterable<AccountRecord[]>;
+  /**
+   * Accounts created or changed at or after `since` (ISO 8601, by SystemModstamp), and the Ids of
+   * those deleted since: what a kept snapshot needs to catch up instead of reading every account.
+   */
+  accountsChangedSince(since: string): Promise<AccountChanges>;
   /** Every open opportunity, in pages. */
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]>;
   /** Every unconverted lead (Id, Company, Email, Website, OwnerId, Status at least), in pages. */

@@ -8,6 +8,8 @@ import type {
   UserRecord,
 } from '../engine/model.js';
 import { buildOrgSnapshot, createDirectory, type OrgSnapshot } from '../engine/routing-context.js';
+import { loadAccounts, replaceAccounts, saveAccounts } from '../store/org-snapshot.repository.js';
+import type { Store } from '../store/store.js';
 
 /** Records that changed in the org since the snapshot was read. */
 export interface OrgChanges {
@@ -30,6 +32,39 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
 }
 
 /**
+ * How far before a read the kept accounts count as read: a change committed while the read ran, or
+ * stamped by a clock a little behind this one, is read again at the next start (as the poller's overlap).
+ */
+const READ_OVERLAP_MS = 60_000;
+
+/** Where the snapshot's accounts are kept between starts, and what to do when a write fails. */
+export interface SnapshotKeeping {
+  store: Store;
+  /** A write-through failed; nothing is lost: the next start reads what changed since the last read. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The accounts: the kept ones with what changed since they were read, or (first start) every account.
+ * Either way they are then kept as of the time just before this read.
+ */
+async function readAccounts(crm: CrmPort, keeping: SnapshotKeeping | undefined): Promise<AccountRecord[]> {
+  const readAt = new Date(Date.now() - READ_OVERLAP_MS);
+  const kept = keeping ? await loadAccounts(keeping.store.db) : null;
+  if (!kept) {
+    const accounts = await collect(crm.streamAccounts());
+    if (keeping) await replaceAccounts(keeping.store.db, accounts, readAt);
+    return accounts;
+  }
+  const changes = await crm.accountsChangedSince(kept.readAt.toISOString());
+  const byId = new Map(kept.accounts.map((a) => [a.Id, a]));
+  for (const account of changes.accounts) byId.set(account.Id, account);
+  for (const id of changes.removedIds) byId.delete(id);
+  await saveAccounts(keeping!.store.db, changes.accounts, changes.removedIds, readAt);
+  return [...byId.values()];
+}
+
+/**
  * The org snapshot routing decides on, read once from the CRM and then kept fresh change by change:
  * match indexes update in place; the people directory is rebuilt when a user or queue changes.
  */
@@ -37,8 +72,13 @@ export class LiveOrgSnapshot implements OrgSnapshot {
   private readonly users = new Map<string, UserRecord>();
   private readonly queues = new Map<string, QueueRecord>();
   directory: OrgSnapshot['directory'];
+  /** The write-through of account changes to the store, one write per `apply`, in order. */
+  private writes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly snapshot: OrgSnapshot) {
+  constructor(
+    private readonly snapshot: OrgSnapshot,
+    private readonly keeping?: SnapshotKeeping,
+  ) {
     for (const user of snapshot.directory.users()) this.users.set(user.Id, user);
     for (const queue of snapshot.directory.queues()) this.queues.set(queue.Id, queue);
     this.directory = snapshot.directory;
@@ -52,19 +92,36 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     return this.snapshot.leads;
   }
 
-  /** Reads accounts, open opportunities, unconverted leads, users and queues from the CRM. */
-  static async read(crm: CrmPort, options: AccountIndexOptions = {}): Promise<LiveOrgSnapshot> {
+  /**
+   * Reads accounts, open opportunities, unconverted leads, users and queues from the CRM. With
+   * `keeping`, the accounts come from the store when it holds them, with only what changed since they
+   * were read asked of the CRM, and account changes are written through as `apply` runs.
+   */
+  static async read(
+    crm: CrmPort,
+    options: AccountIndexOptions = {},
+    keeping?: SnapshotKeeping,
+  ): Promise<LiveOrgSnapshot> {
     const [accounts, opportunities, leads, users, queues] = await Promise.all([
-      collect(crm.streamAccounts()),
+      readAccounts(crm, keeping),
       collect(crm.streamOpenOpportunities()),
       collect(crm.streamLeads()),
       crm.listUsers(),
       crm.listQueues(),
     ]);
-    return new LiveOrgSnapshot(buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options));
+    return new LiveOrgSnapshot(
+      buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options),
+      keeping,
+    );
+  }
+
+  /** Resolves once the account changes applied so far are in the store. */
+  kept(): Promise<void> {
+    return this.writes;
   }
 
   apply(changes: OrgChanges): void {
+    this.keep(changes.accounts ?? [], changes.removedAccountIds ?? []);
     for (const account of changes.accounts ?? []) this.accounts.upsert(account);
     for (const id of changes.removedAccountIds ?? []) this.accounts.remove(id);
     for (const opportunity of changes.opportunities ?? []) {
@@ -82,5 +139,13 @@ export class LiveOrgSnapshot implements OrgSnapshot {
       for (const queue of changes.queues ?? []) this.queues.set(queue.Id, queue);
       this.directory = createDirectory(this.users.values(), this.queues.values());
     }
+  }
+
+  private keep(accounts: AccountRecord[], removedIds: string[]): void {
+    const keeping = this.keeping;
+    if (!keeping || (accounts.length === 0 && removedIds.length === 0)) return;
+    this.writes = this.writes
+      .then(() => saveAccounts(keeping.store.db, accounts, removedIds))
+      .catch((error: unknown) => keeping.onError?.(error));
   }
 }

@@ -72,6 +72,13 @@ export interface RoutingServiceOptions {
   clock?: Clock;
   /** The org snapshot to decide on; read from the CRM by `create` when not given. */
   org?: OrgSnapshot;
+  /**
+   * `create` keeps the snapshot's accounts in the store: a restart loads them and asks the CRM only
+   * for the accounts changed since (`LiveOrgSnapshot.read`). Off unless set.
+   */
+  keepOrgSnapshot?: boolean;
+  /** Writing an account change through to the kept snapshot failed (the next start catches up anyway). */
+  onSnapshotKeepError?: (error: unknown) => void;
   /** How `create` builds the account index (accept score, tie-break policy). */
   indexOptions?: AccountIndexOptions;
   /** How long effects stored by a route stay reserved for its own apply before the worker may take them. Default 60 s. */
@@ -187,9 +194,15 @@ export class RoutingService {
     });
   }
 
-  /** Reads the org snapshot from the CRM (unless given) and makes sure every pool has a state row. */
+  /** Reads the org snapshot from the CRM (unless given; kept in the store with `keepOrgSnapshot`) and makes sure every pool has a state row. */
   static async create(options: RoutingServiceOptions): Promise<RoutingService> {
-    const org = options.org ?? (await LiveOrgSnapshot.read(options.crm, options.indexOptions));
+    const keeping = options.keepOrgSnapshot
+      ? {
+          store: options.store,
+          ...(options.onSnapshotKeepError ? { onError: options.onSnapshotKeepError } : {}),
+        }
+      : undefined;
+    const org = options.org ?? (await LiveOrgSnapshot.read(options.crm, options.indexOptions, keeping));
     await upsertPools(options.store.db, [...options.routingSet.pools.values()]);
     return new RoutingService({ ...options, org });
   }

@@ -356,4 +356,16 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0010_org_snapshot_accounts': {
+    async up(db: Kysely<unknown>) {
+      // The org snapshot's accounts, kept so a restart reads only what changed since (the read
+      // instant is index_snapshots' row 'Account').
+      await db.schema
+        .createTable('org_snapshot_accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -110,6 +110,12 @@ export interface IndexSnapshotsTable {
   updated_at: Timestamp;
 }
 
+/** The org snapshot's accounts by Id, fields by API name in `data`. */
+export interface OrgSnapshotAccountsTable {
+  id: string;
+  data: Json;
+}
+
 export interface ReplayIdsTable {
   topic: string;
   /** The Pub/Sub API replay id, base64 of its bytes. */
@@ -167,6 +173,7 @@ export interface Database {
   outbox: OutboxTable;
   idempotency: IdempotencyTable;
   index_snapshots: IndexSnapshotsTable;
+  org_snapshot_accounts: OrgSnapshotAccountsTable;
   replay_ids: ReplayIdsTable;
   crm_records: CrmRecordsTable;
   crm_meta: CrmMetaTable;

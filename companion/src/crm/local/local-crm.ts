@@ -15,6 +15,7 @@ import { demoId, KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/atomic.js';
 import type { Database } from '../../store/schema.js';
 import type {
+  AccountChanges,
   ChangeOrigin,
   CrmPort,
   LeadChange,
@@ -136,6 +137,18 @@ export class LocalCrm implements CrmPort {
 
   streamAccounts(): AsyncIterable<AccountRecord[]> {
     return this.stream<AccountRecord>('Account');
+  }
+
+  /** The demo org never deletes an account, so none is reported removed. */
+  async accountsChangedSince(since: string): Promise<AccountChanges> {
+    const rows = await this.db
+      .selectFrom('crm_records')
+      .select(['data', 'modstamp'])
+      .where('object', '=', sql.lit('Account'))
+      .where('modstamp', '>=', new Date(since))
+      .orderBy('id')
+      .execute();
+    return { accounts: rows.map((r) => toRecord<AccountRecord>(r)), removedIds: [] };
   }
 
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]> {

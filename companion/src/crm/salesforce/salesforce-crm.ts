@@ -1,5 +1,6 @@
 import type { ContactOwnerChange } from '../../engine/contacts.js';
 import type {
+  AccountChanges,
   ContactPort,
   CrmPort,
   LeadContext,
@@ -189,6 +190,27 @@ export class SalesforceCrm implements CrmPort, ContactPort {
       `SELECT ${ACCOUNT_FIELDS.join(', ')} FROM Account`,
       BASE_FIELDS.account,
     );
+  }
+
+  /**
+   * One queryAll (deleted records included, IsDeleted true) of the accounts whose SystemModstamp is at
+   * or after `since`: REST API Developer Guide, "QueryAll"; deletion sets SystemModstamp
+   * (Object Reference, "System Fields"). Records stay in the Recycle Bin for 15 days, so a snapshot
+   * kept longer than that should be read whole again (the deleted ones would be missed).
+   */
+  async accountsChangedSince(since: string): Promise<AccountChanges> {
+    const rows = await this.api.queryAll<Raw>(
+      `SELECT ${ACCOUNT_FIELDS.join(', ')}, IsDeleted FROM Account ` +
+        `WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY Id`,
+      true,
+    );
+    const changes: AccountChanges = { accounts: [], removedIds: [] };
+    for (const { IsDeleted, ...row } of rows) {
+      const account = clean<AccountRecord>(row);
+      if (IsDeleted === true) changes.removedIds.push(account.Id);
+      else changes.accounts.push(account);
+    }
+    return changes;
   }
 
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]> {
