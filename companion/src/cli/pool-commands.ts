@@ -62,6 +62,8 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
         name: string;
         strategy: string;
         paused: boolean;
+        next: string | null;
+        nextReason: string | null;
         members: Array<Record<string, unknown>>;
       }>;
     };
@@ -71,7 +73,9 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     }
     console.log(`Pools of version ${list.version}:`);
     for (const p of list.items) {
-      console.log(`${p.name} (${p.strategy})${p.paused ? ' — paused' : ''}`);
+      console.log(
+        `${p.name} (${p.strategy})${p.paused ? ' — paused' : ''}: next ${p.next ?? `nobody (${p.nextReason ?? ''})`}`,
+      );
       for (const m of p.members) {
         const away = (m['away'] as Array<{ from: string; to: string }>).map((a) => `away ${a.from}…${a.to}`);
         const extras = [
@@ -82,6 +86,8 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
           ...(m['paused'] ? ['paused'] : []),
           ...(m['active'] ? [] : ['inactive']),
           ...away,
+          `${String(m['assigned'])} leads given`,
+          ...(m['skipped'] ? [`passed over: ${String(m['skipped'])}`] : []),
         ];
         console.log(`  ${String(m['userId'])}  ${String(m['name'] ?? '?')}: ${extras.join(', ')}`);
       }

@@ -22,6 +22,7 @@ export type RoutingPort = Pick<
   | 'reassign'
   | 'reassignmentPreview'
   | 'routingSet'
+  | 'poolStatus'
   | 'org'
   | 'flowPicture'
 >;

@@ -36,6 +36,7 @@ import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 import { routingSetFromFiles } from './flow-files.js';
+import { poolStatus, type PoolStatus } from './pool-status.js';
 import { livePicture, type PictureRequest } from './flow-picture.js';
 import {
   reassign,
@@ -287,6 +288,11 @@ export class RoutingService {
     };
     if (!this.meter) return run();
     return (await this.meter.track('route', run, requests.length)).result;
+  }
+
+  /** Each live pool now: who is next, who is passed over and why, leads given (no turn is taken). */
+  poolStatus(): Promise<PoolStatus[]> {
+    return poolStatus(this.store, this.routingSet, (id) => this.org.directory.user(id), this.clock());
   }
 
   /** A live flow as SVG: optionally leads per edge over the last `days` days and one lead's newest path. */

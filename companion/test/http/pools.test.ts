@@ -41,6 +41,13 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     expect((await away(yara, '2026-11-24', '2026-11-30')).status).toBe(201);
     const decision = await next();
     expect(decision.owner?.id).toBe(yara);
+    const view = (await api.call('GET', '/v1/pools')).body.items.find((p: Json) => p.name === 'amer-sdr');
+    expect(view.next).toBe(yara);
+    expect(view.members.find((m: Json) => m.userId === ava)).toMatchObject({
+      away: [{ from: '2026-11-20', to: '2026-11-30' }],
+      skipped: 'out of office from 2026-11-20 to 2026-11-30',
+    });
+    expect(view.members.find((m: Json) => m.userId === yara).skipped).toBeNull();
 
     const res = await away(yara, '2026-11-23', '2026-11-23');
     expect(res.status).toBe(201);

@@ -102,6 +102,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
     assertAdmin(actorOf(res), 'Reading the pools');
     const set = deps.routing.routingSet;
     const directory = deps.routing.org.directory;
+    const status = new Map((await deps.routing.poolStatus()).map((s) => [s.pool, s]));
     res.json({
       version: versions.versionInUse,
       items: [...set.pools.values()].map((pool) => ({
@@ -109,6 +110,8 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         label: pool.label ?? null,
         strategy: pool.strategy,
         paused: pool.paused ?? false,
+        next: status.get(pool.name)?.next ?? null,
+        nextReason: status.get(pool.name)?.reason ?? null,
         members: pool.members.map((m) => ({
           userId: m.userId,
           name: directory.user(m.userId)?.Name ?? null,
@@ -119,6 +122,8 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
           maxOpenLoad: m.maxOpenLoad ?? null,
           paused: m.paused ?? false,
           away: m.away ?? [],
+          assigned: status.get(pool.name)?.assigned[m.userId] ?? 0,
+          skipped: status.get(pool.name)?.skipped.find((s) => s.userId === m.userId)?.reason ?? null,
         })),
       })),
     });
