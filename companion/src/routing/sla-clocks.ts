@@ -196,9 +196,7 @@ export class SlaClocks {
       result.failed += await this.runMoves(
         left.flatMap((s) => {
           const clock = clocks.get(s.leadId);
-          return clock && clock.id === s.clockId
-            ? [{ claim: { ...s, nextDue: null, status: 'pending' as const }, clock }]
-            : [];
+          return clock && clock.id === s.clockId ? [{ claim: s, clock }] : [];
         }),
       );
     }
@@ -549,6 +547,7 @@ export class SlaClocks {
       nextDue: moves ? null : this.dueAt(policy, clock, clock.nextStep + 1),
       status: moves ? 'pending' : 'done',
       detail: moves ? null : `reminded at ${now.toISOString()}`,
+      firedAt: now.toISOString(),
     };
   }
 

@@ -182,6 +182,8 @@ export interface StepClaim {
   nextDue: string | null;
   /** Steps that move the lead wait for routing ('pending'); a reminder is done as it fires. */
   status: 'pending' | 'done';
+  /** When it fired, by the caller's clock (an unfinished move is taken up again after a lease from then). */
+  firedAt: string;
   detail: string | null;
 }
 
@@ -195,7 +197,8 @@ export async function claimSteps(db: Kysely<Database>, claims: StepClaim[]): Pro
   const { rows } = await sql<{ lead_id: string; step: number }>`
     with x as (
       select * from jsonb_to_recordset(${toJson(claims)}::jsonb) as x("leadId" text, "clockId" uuid, step integer,
-        action text, "ownerId" text, "dueAt" timestamptz, "nextDue" timestamptz, status text, detail text)
+        action text, "ownerId" text, "dueAt" timestamptz, "nextDue" timestamptz, status text, detail text,
+        "firedAt" timestamptz)
     ),
     moved as (
       update sla_clocks c set next_step = x.step + 1, due_at = x."nextDue",
@@ -204,10 +207,10 @@ export async function claimSteps(db: Kysely<Database>, claims: StepClaim[]): Pro
       from x
       where c.lead_id = x."leadId" and c.id = x."clockId" and c.next_step = x.step and c.status = 'open'
       -- The claim's own fields come back with the row: no second join over the claims.
-      returning x."leadId", x."clockId", x.step, x.action, x."ownerId", x."dueAt", x.status, x.detail
+      returning x."leadId", x."clockId", x.step, x.action, x."ownerId", x."dueAt", x.status, x.detail, x."firedAt"
     )
-    insert into sla_steps (clock_id, step, lead_id, action, owner_id, due_at, status, detail)
-    select "clockId", step, "leadId", action, "ownerId", "dueAt", status, detail from moved
+    insert into sla_steps (clock_id, step, lead_id, action, owner_id, due_at, status, detail, fired_at, updated_at)
+    select "clockId", step, "leadId", action, "ownerId", "dueAt", status, detail, "firedAt", "firedAt" from moved
     on conflict (clock_id, step) do nothing
     returning lead_id, step
   `.execute(db);

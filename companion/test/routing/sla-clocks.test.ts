@@ -135,6 +135,47 @@ describe('SLA clocks on the demo org', () => {
     expect(owners.size).toBe(2);
   });
 
+  it('finishes a move an instance fired and did not route (it stopped), once, after the lease', async () => {
+    now = Date.parse(LATE_MONDAY);
+    const leadId = await newAmerLead('Eli');
+    await clocks.sweep();
+    const first = (await clocks.view(leadId))!;
+    now = Date.parse(first.dueAt!);
+    await clocks.sweep(); // the reminder
+    const reminded = (await clocks.view(leadId))!;
+    now = Date.parse(reminded.dueAt!);
+    // An instance fires the reassignment and stops before routing it.
+    const stopped = new SlaClocks({
+      store,
+      crm: org,
+      set: await shippedRoutingSet(),
+      user: (id) => service.org.directory.user(id),
+      routeMany: () => Promise.reject(new Error('the instance stopped')),
+      clock: at,
+    });
+    await expect(stopped.sweep()).rejects.toThrow('the instance stopped');
+    const fired = (await clocks.view(leadId))!;
+    expect(fired.steps.map((s) => [s.action, s.status])).toEqual([
+      ['remind', 'done'],
+      ['reassign', 'pending'],
+    ]);
+    expect((await org.getLead(leadId))!.OwnerId).toBe(first.owner.id);
+    now += MINUTE; // within the lease: left to the instance that fired it
+    expect((await clocks.sweep()).fired.reassign).toBe(0);
+    expect((await org.getLead(leadId))!.OwnerId).toBe(first.owner.id);
+    now += 2 * MINUTE;
+    await clocks.sweep();
+    await clocks.sweep();
+    const moved = (await clocks.view(leadId))!;
+    expect(moved.steps.map((s) => [s.action, s.status])).toEqual([
+      ['remind', 'done'],
+      ['reassign', 'done'],
+    ]);
+    expect(moved.owner.id).not.toBe(first.owner.id);
+    expect((await org.getLead(leadId))!.OwnerId).toBe(moved.owner.id);
+    expect(moved.handoffs.map((h) => h.ownerId)).toEqual([first.owner.id, moved.owner.id]);
+  });
+
   it('stops when the owner changes the status, and when a person moves the lead', async () => {
     now = Date.parse(LATE_MONDAY);
     const worked = await newAmerLead('Cid');
