@@ -29,6 +29,29 @@ describe('Salesforce adapter: reads', () => {
     expect(h.standIn.calls()).toMatchObject({ query: 1, queryMore: 2 });
   });
 
+  it('asks for the accounts changed since an instant in one queryAll, deleted ones by Id', async () => {
+    h = await startHarness();
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const [kept, renamed, deleted] = ['Kept', 'Renamed', 'Deleted'].map((Name) => {
+      const rec = h.standIn.org.insert('Account', { Name }, true);
+      rec['SystemModstamp'] = hourAgo;
+      return rec.Id;
+    });
+    h.standIn.org.update('Account', renamed!, { Name: 'Renamed Since' });
+    h.standIn.org.delete('Account', deleted!);
+    h.standIn.org.insert('Account', { Name: 'Founded Since' }, true);
+    const before = h.standIn.calls();
+    const changes = await h.crm.accountsChangedSince(new Date(Date.now() - 60_000).toISOString());
+    expect(changes.accounts.map((a) => a.Name).sort()).toEqual(['Founded Since', 'Renamed Since']);
+    expect(changes.accounts.map((a) => a.Id)).not.toContain(kept);
+    expect(changes.accounts[0]).not.toHaveProperty('IsDeleted');
+    expect(changes.removedIds).toEqual([deleted]);
+    const after = h.standIn.calls();
+    const spent = Object.keys(after).filter((k) => after[k] !== before[k]);
+    // The stand-in counts /query and /queryAll alike; the deleted account shows it was /queryAll.
+    expect(spent.map((k) => [k, after[k]! - (before[k] ?? 0)])).toEqual([['query', 1]]);
+  });
+
   it('streams only open opportunities and unconverted leads', async () => {
     h = await startHarness();
     const acct = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
