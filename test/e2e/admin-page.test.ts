@@ -91,6 +91,10 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
           ),
       ).toBe(true);
       await eventually(() => page.locator('.job-row').count()).toBe(4);
+      // The pools as the pools API lists them, each member a row.
+      await expect(page.locator('.pool[data-pool="amer-sdr"] .pool-member').count()).resolves.toBeGreaterThan(
+        0,
+      );
       await screenshot(page, 'admin-page');
       expect(await seriousViolations(page)).toEqual([]);
       await page.close();

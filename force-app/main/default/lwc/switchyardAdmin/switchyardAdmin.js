@@ -5,6 +5,7 @@ import getRoutingVersions from '@salesforce/apex/SwitchyardController.getRouting
 import getLiveRouting from '@salesforce/apex/SwitchyardController.getLiveRouting';
 import rollbackRouting from '@salesforce/apex/SwitchyardController.rollbackRouting';
 import getFlowPicture from '@salesforce/apex/SwitchyardController.getFlowPicture';
+import getPools from '@salesforce/apex/SwitchyardController.getPools';
 import getJobs from '@salesforce/apex/SwitchyardController.getJobs';
 import runJob from '@salesforce/apex/SwitchyardController.runJob';
 import setJobPaused from '@salesforce/apex/SwitchyardController.setJobPaused';
@@ -84,11 +85,33 @@ import RUN_DONE from '@salesforce/label/c.Switchyard_Admin_Run_Done';
 import DRY_DONE from '@salesforce/label/c.Switchyard_Admin_Dry_Done';
 import DIFF_OF from '@salesforce/label/c.Switchyard_Admin_Diff_Of';
 
+import POOLS_ERROR from '@salesforce/label/c.Switchyard_Admin_Pools_Error';
+import COLUMN_MEMBER from '@salesforce/label/c.Switchyard_Admin_Column_Member';
+import COLUMN_WEIGHT from '@salesforce/label/c.Switchyard_Admin_Column_Weight';
+import COLUMN_CAPS from '@salesforce/label/c.Switchyard_Admin_Column_Caps';
+import COLUMN_AWAY from '@salesforce/label/c.Switchyard_Admin_Column_Away';
+import CAP_HOUR from '@salesforce/label/c.Switchyard_Admin_Cap_Hour';
+import CAP_DAY from '@salesforce/label/c.Switchyard_Admin_Cap_Day';
+import CAP_OPEN from '@salesforce/label/c.Switchyard_Admin_Cap_Open';
+import AWAY_SPAN from '@salesforce/label/c.Switchyard_Admin_Away_Span';
+import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
+import STRATEGY from '@salesforce/label/c.Switchyard_Admin_Strategy';
 import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatDateTime, formatLabel } from 'c/switchyardService';
 
 const LABEL = {
   CANCEL,
+  POOLS_ERROR,
+  COLUMN_MEMBER,
+  COLUMN_WEIGHT,
+  COLUMN_CAPS,
+  COLUMN_AWAY,
+  CAP_HOUR,
+  CAP_DAY,
+  CAP_OPEN,
+  AWAY_SPAN,
+  INACTIVE,
+  STRATEGY,
   TITLE,
   LOADING,
   NOT_ADMIN,
@@ -172,8 +195,9 @@ const VERSIONS_SHOWN = 20;
 const PICTURE_DAYS = 30;
 /** A flow file names its flow on a line of its own (companion/flows/*.flow.yaml). */
 const FLOW_LINE = /^flow:\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*$/m;
-/** The routing set's files that hold pools and territories rather than flows. */
+/** The routing set's files that hold pools and territories rather than flows; territories show as the file. */
 const PEOPLE_FILES = /^(pools|territories)\.ya?ml$/;
+const TERRITORY_FILES = /^territories\.ya?ml$/;
 const ACTIONS = {
   publish: ACTION_PUBLISH,
   import: ACTION_IMPORT,
@@ -202,6 +226,8 @@ export default class SwitchyardAdmin extends LightningElement {
   live;
   liveError;
   pictures = {};
+  pools;
+  poolsError;
   jobs;
   jobsError;
   jobError;
@@ -227,7 +253,7 @@ export default class SwitchyardAdmin extends LightningElement {
       return;
     }
     if (this.access) {
-      await Promise.all([this.loadVersions(), this.loadLive(), this.loadJobs()]);
+      await Promise.all([this.loadVersions(), this.loadLive(), this.loadPools(), this.loadJobs()]);
     }
   }
 
@@ -259,6 +285,15 @@ export default class SwitchyardAdmin extends LightningElement {
       }),
     );
     this.pictures = pictures;
+  }
+
+  async loadPools() {
+    try {
+      this.pools = await getPools();
+      this.poolsError = undefined;
+    } catch (error) {
+      this.poolsError = error;
+    }
   }
 
   async loadJobs() {
@@ -435,7 +470,7 @@ export default class SwitchyardAdmin extends LightningElement {
           variant: 'success',
         }),
       );
-      await Promise.all([this.loadVersions(), this.loadLive()]);
+      await Promise.all([this.loadVersions(), this.loadLive(), this.loadPools()]);
     } catch (error) {
       this.rollbackError = error;
     } finally {
@@ -473,19 +508,50 @@ export default class SwitchyardAdmin extends LightningElement {
     });
   }
 
+  get poolRows() {
+    const items = (this.pools && this.pools.items) || [];
+    return items.map((pool) => ({
+      key: pool.name,
+      name: pool.name,
+      heading: pool.label ? `${pool.label} (${pool.name})` : pool.name,
+      summary: formatLabel(STRATEGY, pool.strategy, pool.members.length),
+      paused: pool.paused,
+      members: pool.members.map((m) => ({
+        key: `${pool.name}-${m.userId}`,
+        name: m.name || m.userId,
+        inactive: !m.active,
+        paused: m.paused,
+        weight: m.weight,
+        caps: [
+          m.capPerHour !== null ? formatLabel(CAP_HOUR, m.capPerHour) : '',
+          m.capPerDay !== null ? formatLabel(CAP_DAY, m.capPerDay) : '',
+          m.maxOpenLoad !== null ? formatLabel(CAP_OPEN, m.maxOpenLoad) : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+        away: (m.away || []).map((span) => formatLabel(AWAY_SPAN, span.from, span.to)).join(', '),
+      })),
+    }));
+  }
+
+  get hasPools() {
+    return this.poolRows.length > 0;
+  }
+
   get peopleFiles() {
     const files = (this.live && this.live.files) || [];
     return files
-      .filter((file) => PEOPLE_FILES.test(file.name))
+      .filter((file) => TERRITORY_FILES.test(file.name))
       .map((file) => ({ key: file.name, name: file.name, text: file.text }));
   }
 
-  get hasPeopleFiles() {
-    return this.peopleFiles.length > 0;
+  get showPeople() {
+    return this.hasPools || this.peopleFiles.length > 0 || Boolean(this.poolsError);
   }
 
   get poolsNote() {
-    return formatLabel(POOLS_NOTE, this.live ? this.live.version : '');
+    const version = this.pools ? this.pools.version : this.live && this.live.version;
+    return formatLabel(POOLS_NOTE, version);
   }
 
   get hasJobs() {

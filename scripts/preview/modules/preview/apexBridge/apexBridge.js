@@ -85,6 +85,7 @@ const METHODS = {
       `/v1/flows/${requireName(p.flowName, KEBAB_NAME, 'flow')}/picture.svg?days=${clamp(p.days, 30, 365)}`,
       'image/svg+xml',
     ),
+  getPools: () => request('GET', '/v1/pools'),
   getJobs: () => request('GET', '/v1/jobs'),
   runJob: (p) =>
     request('POST', `/v1/jobs/${requireName(p.jobName, KEBAB_NAME, 'job')}/run`, {

@@ -5,6 +5,7 @@ import getRoutingVersions from '@salesforce/apex/SwitchyardController.getRouting
 import getLiveRouting from '@salesforce/apex/SwitchyardController.getLiveRouting';
 import rollbackRouting from '@salesforce/apex/SwitchyardController.rollbackRouting';
 import getFlowPicture from '@salesforce/apex/SwitchyardController.getFlowPicture';
+import getPools from '@salesforce/apex/SwitchyardController.getPools';
 import getJobs from '@salesforce/apex/SwitchyardController.getJobs';
 import runJob from '@salesforce/apex/SwitchyardController.runJob';
 import setJobPaused from '@salesforce/apex/SwitchyardController.setJobPaused';
@@ -12,6 +13,7 @@ import { flushPromises } from 'test-utils/flushPromises';
 
 const VERSIONS = require('./data/getRoutingVersions.json');
 const LIVE = require('./data/getLiveRouting.json');
+const POOLS = require('./data/getPools.json');
 const JOBS = require('./data/getJobs.json');
 const JOBS_ERROR = require('./data/getJobsError.json');
 const RUN = require('./data/runJob.json');
@@ -31,6 +33,9 @@ jest.mock('@salesforce/apex/SwitchyardController.rollbackRouting', () => ({ defa
   virtual: true,
 });
 jest.mock('@salesforce/apex/SwitchyardController.getFlowPicture', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.getPools', () => ({ default: jest.fn() }), {
   virtual: true,
 });
 jest.mock('@salesforce/apex/SwitchyardController.getJobs', () => ({ default: jest.fn() }), { virtual: true });
@@ -59,6 +64,7 @@ function asAdmin() {
   getRoutingVersions.mockResolvedValue(VERSIONS);
   getLiveRouting.mockResolvedValue(LIVE);
   getFlowPicture.mockResolvedValue(SVG);
+  getPools.mockResolvedValue(POOLS);
   getJobs.mockResolvedValue(JOBS);
 }
 
@@ -117,7 +123,20 @@ describe('c-switchyard-admin', () => {
       const picture = $(element, '.flow[data-flow="reroute"] img');
       expect(decodeURIComponent(picture.src.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''))).toBe(SVG);
       expect(picture.alt).toContain('the flow reroute');
-      expect($$(element, '.people-file h3').map(text)).toEqual(['pools.yaml']);
+      expect($$(element, '.people-file')).toEqual([]);
+    });
+
+    it('lists each pool with its members, weight, caps, out-of-office days and who is inactive', async () => {
+      const { element } = await mount();
+      expect(text($(element, '.pool-name'))).toBe('AMER SDR (amer-sdr)');
+      const members = $$(element, '.pool-member');
+      expect(members.map((row) => text(row.querySelector('.member-name')))).toEqual([
+        'Ava Patel',
+        'Ben CarterInactive',
+      ]);
+      expect(text(members[0].querySelector('.member-weight'))).toBe('2');
+      expect(text(members[0].querySelector('.member-caps'))).toBe('40 a day');
+      expect(text(members[0].querySelector('.member-away'))).toBe('2026-12-10 to 2026-12-14');
     });
 
     it('says which picture could not be drawn and still draws the others', async () => {
@@ -255,7 +274,7 @@ describe('c-switchyard-admin', () => {
       getAdminAccess.mockResolvedValue(false);
       const { element } = await mount();
       expect(text($(element, '.not-admin'))).toContain('Switchyard Admin permission set');
-      for (const method of [getRoutingVersions, getLiveRouting, getJobs, getFlowPicture]) {
+      for (const method of [getRoutingVersions, getLiveRouting, getPools, getJobs, getFlowPicture]) {
         expect(method).not.toHaveBeenCalled();
       }
       await expect(element).toBeAccessible();
