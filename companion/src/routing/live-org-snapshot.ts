@@ -36,6 +36,13 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
  * stamped by a clock a little behind this one, is read again at the next start (as the poller's overlap).
  */
 const READ_OVERLAP_MS = 60_000;
+/**
+ * Kept accounts older than this are read whole again: Salesforce reports a deleted record to queryAll
+ * only while it is in the Recycle Bin, 15 days (SOAP API Developer Guide, "emptyRecycleBin()"; Apex
+ * Developer Guide, "Restoring Deleted Records"). A bin emptied by hand, or purged when full (after 2
+ * hours), loses deletions sooner: such an account stays in the snapshot until the next whole read.
+ */
+const KEPT_AT_MOST_MS = 14 * 24 * 3_600_000;
 
 /** Where the snapshot's accounts are kept between starts, and what to do when a write fails. */
 export interface SnapshotKeeping {
@@ -51,7 +58,7 @@ export interface SnapshotKeeping {
 async function readAccounts(crm: CrmPort, keeping: SnapshotKeeping | undefined): Promise<AccountRecord[]> {
   const readAt = new Date(Date.now() - READ_OVERLAP_MS);
   const kept = keeping ? await loadAccounts(keeping.store.db) : null;
-  if (!kept) {
+  if (!kept || readAt.getTime() - kept.readAt.getTime() > KEPT_AT_MOST_MS) {
     const accounts = await collect(crm.streamAccounts());
     if (keeping) await replaceAccounts(keeping.store.db, accounts, readAt);
     return accounts;

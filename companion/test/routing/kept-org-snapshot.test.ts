@@ -71,6 +71,14 @@ describe('the org snapshot kept in the store', () => {
       expect(again.org.accounts.get(changedDown.Id)?.Name).toBe('Renamed While Down');
       expect(again.org.accounts.get(created.Id)?.Name).toBe('Founded While Down');
       expect(again.org.accounts.size).toBe(total + 1);
+
+      // Kept longer than deleted records stay findable: read whole again.
+      await sql`update index_snapshots set last_modstamp = now() - interval '20 days'`.execute(down.db);
+      const later = new CallMeter();
+      const fresh = await demoRoutingService(down, watched(crm, later, []), { keepOrgSnapshot: true });
+      expect(later.counts().byKind).toMatchObject({ streamAccounts: 1 });
+      expect(later.counts().byKind.accountsChangedSince).toBeUndefined();
+      expect(fresh.org.accounts.size).toBe(total + 1);
     } finally {
       await down.close();
     }

@@ -195,8 +195,8 @@ export class SalesforceCrm implements CrmPort, ContactPort {
   /**
    * One queryAll (deleted records included, IsDeleted true) of the accounts whose SystemModstamp is at
    * or after `since`: REST API Developer Guide, "QueryAll"; deletion sets SystemModstamp
-   * (Object Reference, "System Fields"). Records stay in the Recycle Bin for 15 days, so a snapshot
-   * kept longer than that should be read whole again (the deleted ones would be missed).
+   * (Object Reference, "System Fields"). Deleted records are found only while in the Recycle Bin (15
+   * days: SOAP API Developer Guide, "emptyRecycleBin()"); the snapshot reads whole when kept longer.
    */
   async accountsChangedSince(since: string): Promise<AccountChanges> {
     const rows = await this.api.queryAll<Raw>(
