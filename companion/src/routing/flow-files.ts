@@ -303,7 +303,10 @@ export function inFolder(dir: string, issue: FlowIssue): FlowIssue {
   return issue.file === dir ? issue : { ...issue, file: join(dir, issue.file) };
 }
 
-/** `readRoutingSet` for the service and the doctor: its problems name the folder and what to do. */
+/**
+ * @internal `readRoutingSet` whose problems name the folder and what to do; the Salesforce tests and
+ * benches read an org's routing folder with it (the service now starts from its stored versions).
+ */
 export async function readOrgRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
   try {
     return await readRoutingSet(dir, org);
