@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEMO, demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO, DEMO_USERS, demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
 import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { DEMO_SCENARIO, scenario } from '../../src/crm/local/demo-scenarios.js';
 import { API_KEY, startApi, type Json, type TestApi } from './api-fixture.js';
@@ -312,6 +312,14 @@ describe('GET /v1/openapi.json', () => {
       flow: 'reroute',
       job: 'daily-mql-recycle',
       version: '1',
+      pool: 'hot-leads',
+      // An active SDR not in the hot-leads pool: added, changed (dry) and removed again below.
+      userId: DEMO_USERS.find(
+        (u) =>
+          u.IsActive &&
+          u.Role__c === 'SDR' &&
+          !/^(yara\.haddad|ava\.patel|emma\.schulz|hiro\.tanaka)@/.test(u.Username ?? ''),
+      )!.Id,
     };
     // Routed once, so its history and its matched account's list have something to show.
     await api.call('POST', `/v1/leads/${scenario('reroute-bdr-actively-working').lead.Id}/route`, {
@@ -334,6 +342,9 @@ describe('GET /v1/openapi.json', () => {
       '/v1/flows/versions/{version}/rollback': { reason: 'Checking the API', dryRun: true },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
       '/v1/jobs/{job}/run': { dryRun: true },
+      'patch /v1/pools/{pool}': { paused: false, reason: 'Checking the API', dryRun: true },
+      '/v1/pools/{pool}/members': { userId: ids.userId, reason: 'Checking the API' },
+      'patch /v1/pools/{pool}/members/{userId}': { weight: 2, reason: 'Checking the API', dryRun: true },
       '/v1/leads/{leadId}/sla/reject': { reason: 'Checking the API' },
     };
     // Two leads routing gave to a person, with their SLA clocks: one to look at and accept, one to reject.
@@ -371,15 +382,24 @@ describe('GET /v1/openapi.json', () => {
       '/v1/jobs/{job}/resume',
       '/v1/sla/report',
       '/v1/sla/notifications',
+      '/v1/pools',
+      '/v1/pools/{pool}',
+      '/v1/pools/{pool}/members',
+      '/v1/pools/{pool}/members/{userId}',
     ]);
+    // Query parameters an operation requires.
+    const queries: Record<string, string> = {
+      'delete /v1/pools/{pool}/members/{userId}': '?reason=Checking%20the%20API',
+    };
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);
     for (const [template, operations] of paths) {
       for (const [method, operation] of Object.entries(operations)) {
         const sla = slaLeads[template];
-        const path = template.replace(/\{(\w+)\}/g, (_m, name: string) =>
-          sla && name === 'leadId' ? sla.leadId : ids[name]!,
-        );
+        const path =
+          template.replace(/\{(\w+)\}/g, (_m, name: string) =>
+            sla && name === 'leadId' ? sla.leadId : ids[name]!,
+          ) + (queries[`${method} ${template}`] ?? '');
         const body = bodies[`${method} ${template}`] ?? bodies[template];
         // Only a lead's owner accepts or rejects it.
         const user = adminOnly.has(template) ? { user: DEMO.admin } : sla ? { user: sla.user } : {};
