@@ -1057,15 +1057,8 @@ export function openApiDocument(): Schema {
               decidedAt: dateTime,
               flow: ref('Flow'),
               trigger: {
-                enum: [
-                  'created',
-                  'updated',
-                  'campaign-member',
-                  'reroute',
-                  'scheduled',
-                  'inactive-owner',
-                  'sla',
-                ],
+                // The flows' triggers, and the SLA ladder's reassignment.
+                enum: [...TRIGGERS, 'sla'],
               },
               outcome: { enum: ['assigned', 'converted', 'queued', 'unchanged', 'refused'] },
               owner: nullable(ref('Owner')),
