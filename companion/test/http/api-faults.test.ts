@@ -13,8 +13,10 @@ import { startApi, type Answer, type Json, type TestApi } from './api-fixture.js
 
 let api: TestApi;
 let previewDir: string;
-/** Unconverted MQL leads of the test org, each used by one test only. */
+/** Unconverted MQL leads of the test org that a re-route moves (no rule refuses them), each used by one test only. */
 let mqls: string[];
+/** Two unconverted MQL leads with no routing history at all (left out of the dry run that sorted `mqls`). */
+let untouched: string[];
 const cyberdyne = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Cyberdyne Robotics')!;
 const leadership = DEMO_USERS.find((u) => u.Role__c === 'Leadership')!.Id;
 
@@ -37,7 +39,15 @@ beforeAll(async () => {
     where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
     order by id
   `.execute(api.store.db);
-  mqls = rows.map((r) => r.id);
+  // The flows refuse some MQLs a re-route (high priority, an account's BDR at work): a dry run sorts
+  // those out, so every re-route below has one right answer.
+  const dry = await api.call('POST', '/v1/route', {
+    user: leadership,
+    body: { leadIds: rows.slice(2, 100).map((r) => r.id), dryRun: true },
+  });
+  expect(dry.status, dry.text).toBe(200);
+  mqls = (dry.body.results as Json[]).filter((r) => r.ok).map((r) => r.leadId as string);
+  untouched = rows.slice(0, 2).map((r) => r.id);
 }, 180_000);
 
 afterAll(async () => {
@@ -59,13 +69,14 @@ const takeLeads = (n: number) => {
 
 describe('one bad request fails alone', () => {
   it('refuses text PostgreSQL cannot store with 400 naming the field, and routes the re-routes sent beside it', async () => {
-    const leads = takeLeads(22);
+    expect(untouched.length).toBeGreaterThanOrEqual(2);
+    const [nulLead, surrogateLead] = untouched.splice(0, 2);
     const poisons = [
-      { leadId: leads[0]!, raw: JSON.stringify({ reason: 'Wrong region\u0000' }) },
+      { leadId: nulLead!, raw: JSON.stringify({ reason: 'Wrong region\u0000' }) },
       // A lone surrogate, as a JSON escape (JSON.stringify would write the same for a string holding one).
-      { leadId: leads[1]!, raw: '{"reason":"Wrong region \\ud800"}' },
+      { leadId: surrogateLead!, raw: '{"reason":"Wrong region \\ud800"}' },
     ];
-    const valid = leads.slice(2);
+    const valid = takeLeads(20);
     const answers = await Promise.all([
       ...poisons.map((p) => api.call('POST', `/v1/leads/${p.leadId}/route`, { rawBody: p.raw })),
       ...valid.map((id) => api.call('POST', `/v1/leads/${id}/route`, { body: { reason: 'Wrong region' } })),
@@ -77,8 +88,7 @@ describe('one bad request fails alone', () => {
     expect(surrogate!.body.error.details).toEqual([
       { field: 'reason', message: expect.stringMatching(/surrogate/) },
     ]);
-    for (const res of rest) expect([200, 409], res.text).toContain(res.status);
-    expect(rest.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    for (const res of rest) expect(res.status, res.text).toBe(200);
     for (const p of poisons) {
       const history = await api.call('GET', `/v1/leads/${p.leadId}/routing-history`);
       expect(history.body.items).toEqual([]);
@@ -157,7 +167,7 @@ describe('client mistakes are answered as client mistakes', () => {
       },
       body: gzipSync(JSON.stringify({ dryRun: true })),
     });
-    expect([200, 409]).toContain(ok.status);
+    expect(ok.status).toBe(200);
   });
 });
 
@@ -200,8 +210,8 @@ describe('overload', () => {
       expect((await small.call('GET', '/healthz')).status).toBe(200);
       expect((await small.call('GET', '/V1/me')).status).toBe(503);
       held.release();
-      expect([200, 409]).toContain((await first).status);
-      expect([200, 409]).toContain((await second).status);
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
       expect((await small.call('GET', '/v1/me')).status).toBe(200);
     } finally {
       held.release();
@@ -228,10 +238,10 @@ describe('overload', () => {
       // Its slot is free once the server has seen it leave.
       while ((await small.call('GET', '/v1/me')).status !== 200);
       held.release();
-      expect([200, 409]).toContain((await first).status);
+      expect((await first).status).toBe(200);
       // A request after it is routed, so the queue has been cut past the one that left.
       const [c] = takeLeads(1);
-      expect([200, 409]).toContain((await small.call('POST', `/v1/leads/${c}/route`, { body: {} })).status);
+      expect((await small.call('POST', `/v1/leads/${c}/route`, { body: {} })).status).toBe(200);
       expect(held.routed).toEqual([a, c]);
       expect((await api.org.getLead(b!))!.OwnerId).toBe(ownerBefore);
     } finally {

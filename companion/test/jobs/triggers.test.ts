@@ -58,7 +58,7 @@ describe('route on create', () => {
     for (const lead of leads) {
       const [latest] = await historyOf(lead.Id);
       expect(latest?.decision.trigger).toBe('created');
-      expect(['applied', 'pending']).toContain(latest?.status);
+      expect(latest?.status).toBe('applied');
       const now = await org.getLead(lead.Id);
       expect(now?.Last_Routed_At__c).toBe(MONDAY);
     }
