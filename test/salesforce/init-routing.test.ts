@@ -96,6 +96,15 @@ describe('npm run cli -- init-routing against a Salesforce org', () => {
     expect(new Set(german.map(ownerOf))).toEqual(new Set(inside));
     // No row for Brazil: the lead queue.
     expect(ownerOf(brazilian)).toBe(acme.inboundQueue);
+
+    // A rep who fixes the country and presses Re-route gets the lead routed again by the same table.
+    h.standIn.org.update('Lead', brazilian, { Country: 'Germany' });
+    const rerouted = await service.route({
+      leadId: brazilian,
+      trigger: { kind: 'reroute', reason: 'Country fixed', actorId: acme.omar },
+    });
+    expect(rerouted.decision.outcome).toBe('assigned');
+    expect(inside).toContain(ownerOf(brazilian));
   });
 
   it('refuses a folder that already holds files, and writes nothing into it', async () => {

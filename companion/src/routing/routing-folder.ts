@@ -33,7 +33,7 @@ interface OrgPeopleRead {
  * Writes a starting routing folder for an org (`npm run cli -- init-routing --out <folder>`): a
  * round-robin pool per role (or, without roles, per profile) of its active users named by username,
  * a country territory table over the countries its leads are in, and one flow routing new leads
- * through it, falling back to the first queue that takes Leads; its lead statuses are listed in the
+ * and re-routed ones through it, falling back to the first queue that takes Leads; its lead statuses are listed in the
  * flow for the rules the admin writes next. The folder is then loaded back against the same org, so
  * what it names resolves there. An existing folder with files in it is never written into.
  */
@@ -221,9 +221,10 @@ function flowFile(
     'version: 1',
     'label: Inbound leads',
     `description: New leads go to the ${territory ? 'pool of their country' : 'pool'}${queue ? '; a lead nobody takes goes to the lead queue' : ''}.`,
-    '# A new lead, and the open leads of someone deactivated, go through the territory again.',
+    '# A new lead, the open leads of someone deactivated, and a lead a rep re-routes (the Re-route',
+    '# button) go through the territory again.',
     'trigger:',
-    '  on: [created, inactive-owner]',
+    '  on: [created, inactive-owner, reroute]',
     'start: route',
     'nodes:',
     '  route:',
