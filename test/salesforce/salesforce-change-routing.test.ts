@@ -129,12 +129,6 @@ async function world(
   const partner = seedUser(h.standIn, 'Pat Partner');
   const other = seedUser(h.standIn, 'Olga Other');
   const before = seedLeads(h.standIn, 2, other, { Status: 'MQL' });
-  // The stand-in's stamps strictly increase, so records made within one millisecond stamp ahead of the
-  // clock: wait until they are in the past, so these leads were really created before Switchyard started.
-  const seededAt = Math.max(
-    ...before.map((id) => Date.parse(String(h!.standIn.org.get('Lead', id)!['CreatedDate']))),
-  );
-  while (Date.now() <= seededAt) await new Promise((r) => setTimeout(r, 1));
   const routingSet = loadRoutingSet(
     {
       flows: flows({ rep, rerouter, partner }),

@@ -87,7 +87,13 @@ describe('Salesforce adapter: reads', () => {
       { Name: 'Free trial', Type: 'Trial', MDF_Funding__c: 'No', IsActive: true },
       true,
     ).Id;
-    org.insert('CampaignMember', { CampaignId: webinar, LeadId: ids[0], Status: 'Attended' }, true);
+    // The webinar yesterday, the trial now: records made in one millisecond share their CreatedDate.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    org.insert(
+      'CampaignMember',
+      { CampaignId: webinar, LeadId: ids[0], Status: 'Attended', CreatedDate: yesterday },
+      true,
+    );
     org.insert('CampaignMember', { CampaignId: trial, LeadId: ids[0], Status: 'Signed up' }, true);
 
     const contexts = await h.crm.getLeadContexts(ids);

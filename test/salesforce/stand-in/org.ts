@@ -310,8 +310,10 @@ export class Org {
   pageChildren: ((rows: Array<Record<string, unknown>>) => unknown) | null = null;
   /** Rows the last query matched before LIMIT and OFFSET: what COUNT() answers. */
   private lastCount = 0;
-  /** Millisecond clock for SystemModstamp; strictly increasing so watermarks are exact. */
+  /** The last SystemModstamp given: stamps never run backwards, nor ahead of the clock. */
   private lastStamp = 0;
+  /** The stamp of the transaction under way: every record it writes carries it; null outside one. */
+  private transactionStamp: number | null = null;
   private committer = { user: ORG_ADMIN_ID, origin: '' };
   /** Changes of the transaction under way, told when it commits; null outside one. */
   private uncommitted: OrgChange[] | null = null;
@@ -344,19 +346,31 @@ export class Org {
   transaction<T>(fn: () => T): T {
     if (this.uncommitted) return fn();
     this.uncommitted = [];
+    this.transactionStamp = this.clock();
     let changes: OrgChange[];
     try {
       return fn();
     } finally {
       changes = this.uncommitted;
       this.uncommitted = null;
+      this.transactionStamp = null;
       for (const change of mergeChanges(changes)) for (const l of this.listeners) l(change);
     }
   }
 
+  /**
+   * SystemModstamp and CreatedDate: the time a user or automated process wrote the record (Object
+   * Reference, "System Fields"), so never ahead of the clock; the records one transaction writes share
+   * its time. Writes in one millisecond share a stamp, so readers by SystemModstamp ask for `>=` and
+   * skip what they have seen.
+   */
   stamp(): string {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    return new Date(this.lastStamp).toISOString();
+    return new Date(this.transactionStamp ?? this.clock()).toISOString();
+  }
+
+  private clock(): number {
+    this.lastStamp = Math.max(Date.now(), this.lastStamp);
+    return this.lastStamp;
   }
 
   /** A valid 18-character Id: key prefix, 'SY', a counter, and Salesforce's case-safe suffix. */

@@ -7,6 +7,7 @@ import type {
   RecordAccess,
 } from '../org-read.port.js';
 import type { AccountRecord, LeadRecord, QueueRecord, SfRecord, UserRecord } from '../../engine/model.js';
+import { toId18 } from '../../engine/salesforce-id.js';
 import { chunk, soqlIdList, soqlString, type SalesforceApi } from './salesforce-api.js';
 import {
   ACCOUNT_FIELDS,
@@ -47,23 +48,6 @@ const contains = (text: string): string =>
     .replace(/\\/g, '\\\\')
     .replace(/'/g, "\\'")
     .replace(/[%_]/g, (c) => `\\${c}`)}%'`;
-
-/** 15-character Ids become 18-character ones (Salesforce's case-safe suffix). */
-function toId18(id: string): string | null {
-  if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)) return null;
-  if (id.length === 18) return id;
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-  let suffix = '';
-  for (let block = 0; block < 3; block++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id.charCodeAt(block * 5 + i);
-      if (c >= 65 && c <= 90) bits |= 1 << i;
-    }
-    suffix += alphabet[bits];
-  }
-  return id + suffix;
-}
 
 /** The reads the HTTP API needs, over the customer's org. */
 export class SalesforceOrgRead implements OrgReadPort {
