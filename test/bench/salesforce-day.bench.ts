@@ -102,7 +102,7 @@ export default async function (report: Report): Promise<void> {
       name: 'salesforce day: write calls for a 200-lead insert',
       value: h.standIn.calls()['composite'] ?? 0,
       unit: 'calls',
-      target: '<= 1 per 100 change events delivered',
+      target: '<= 1 per 200 leads',
     });
   } finally {
     await feed.stop();

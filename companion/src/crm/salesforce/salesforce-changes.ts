@@ -43,6 +43,12 @@ export interface ChangeFeedOptions {
   pubSubRetryMs?: number;
   /** Polling looks back this far behind its watermark, for transactions that committed late. */
   pollOverlapMs?: number;
+  /**
+   * After a FetchResponse that used up what was asked for (more may wait on the server), how long the
+   * next one is waited for, so a bulk insert is handed over in 200s, not 100s (default 250 ms). A
+   * real-time change arrives in a response that leaves events asked for, and is handed over at once.
+   */
+  gatherMs?: number;
   onError?: (err: Error) => void;
 }
 
@@ -247,6 +253,8 @@ export class SalesforceChangeFeed {
   private readonly seen = new Map<string, Map<string, string>>();
   /** Per object: records polling reported as created, with their CreatedDate, within the overlap. */
   private readonly createdSeen = new Map<string, Map<string, string>>();
+  /** Per stream: wakes the hand-over waiting for the next FetchResponse of a bulk change. */
+  private readonly gathering = new Map<grpc.ClientDuplexStream<object, FetchResponse>, () => void>();
 
   constructor(private readonly options: ChangeFeedOptions) {
     this.objects = options.objects ?? CHANGE_OBJECTS;
@@ -358,6 +366,7 @@ export class SalesforceChangeFeed {
       const waiting = received.reduce((n, r) => n + r.events.length, 0);
       if (flow && flow.pending <= this.batchSize / 2 && waiting < MERGE_LIMIT)
         this.fetch(stream, this.batchSize - flow.pending);
+      this.gathering.get(stream)?.();
       if (received.length > 1) return;
       const prev = this.chains.get(topic) ?? Promise.resolve();
       this.chains.set(
@@ -365,6 +374,7 @@ export class SalesforceChangeFeed {
         prev
           // A turn of the event loop first, so responses already on the wire join this batch.
           .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+          .then(() => this.gather(stream, received))
           .then(() => this.handle(topic, stream, received.splice(0)))
           .catch((err: unknown) => {
             this.report(err);
@@ -378,6 +388,7 @@ export class SalesforceChangeFeed {
     stream.on('error', () => undefined);
     stream.on('status', (status: grpc.StatusObject) => {
       this.flow.delete(stream);
+      this.gathering.get(stream)?.();
       if (this.mode === 'stopped' || this.streams.get(topic) !== stream) return;
       this.report(
         Object.assign(new Error(`the ${topic} stream ended: ${grpc.status[status.code]} ${status.details}`), {
@@ -390,6 +401,41 @@ export class SalesforceChangeFeed {
       }
       void this.reconnect(topic, status.code === grpc.status.UNAUTHENTICATED);
     });
+  }
+
+  /**
+   * Waits, up to `gatherMs`, while the newest response used up what was asked for and fewer than a
+   * merged event's worth of records wait: the Pub/Sub API sends at most 100 events at a time ("Pub/Sub
+   * API and Event Allocations", https://developer.salesforce.com/docs/platform/pub-sub-api/guide/allocations.html),
+   * and one sObject Collections request writes up to 200 records ("Update Records Using sObject
+   * Collections", https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm),
+   * so a 200-lead insert handed over at once is read once and written once. A response that leaves
+   * events asked for (what a real-time change comes in) is handed over without waiting.
+   */
+  private async gather(
+    stream: grpc.ClientDuplexStream<object, FetchResponse>,
+    received: FetchResponse[],
+  ): Promise<void> {
+    const deadline = Date.now() + (this.options.gatherMs ?? 250);
+    const moreWaiting = (): boolean => {
+      const newest = received[received.length - 1];
+      return (
+        newest !== undefined &&
+        newest.events.length > 0 &&
+        newest.pending_num_requested === 0 &&
+        received.reduce((n, r) => n + r.events.length, 0) < MERGE_LIMIT
+      );
+    };
+    while (moreWaiting() && Date.now() < deadline && this.flow.has(stream)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.gathering.set(stream, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      this.gathering.delete(stream);
+    }
   }
 
   /** A FetchRequest asking for `n` more events (the first one also names the topic and where to start). */
