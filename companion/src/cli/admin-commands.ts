@@ -96,7 +96,7 @@ export async function get(c: Connection, path: string, accept = 'application/jso
 /** One call to the companion; a refusal becomes a CliError with the companion's own words. */
 export async function call(
   c: Connection,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   accept: string,
   body?: unknown,

@@ -16,6 +16,7 @@ import {
   WHAT_IF_HELP,
 } from './admin-commands.js';
 import { poolsCommand } from './pool-commands.js';
+import { territoriesCommand } from './territory-commands.js';
 import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
@@ -51,6 +52,9 @@ Commands:
                            the SLA notifications, a failed one with its error
   pools list|add|remove|set|away|back|pause|resume …
                            the pools as data: reps, weights, caps, out of office, paused (audited)
+  territories list|add|set|remove …
+                           the territory tables as data: rows by region, country, state, postal code,
+                           industry and employees, each to a pool, queue or person (checked, audited)
 
 ${WHAT_IF_HELP.connection}`;
 
@@ -137,6 +141,8 @@ async function main(args: string[]): Promise<number> {
       return rollbackCommand(rest, process.env);
     case 'pools':
       return poolsCommand(rest, process.env);
+    case 'territories':
+      return territoriesCommand(rest, process.env);
     default:
       console.error(`Unknown command '${command}'.\n\n${HELP}`);
       return 2;

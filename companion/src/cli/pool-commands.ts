@@ -161,8 +161,13 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     default:
       throw new CliError(`Unknown pools command '${sub}'.\n${POOLS_HELP}`, 2);
   }
+  return printChange(res, values.json);
+}
+
+/** A pool or territory change as the companion answered it: stored, nothing to change, or a dry run's diff. */
+export async function printChange(res: Response, json: boolean | undefined): Promise<number> {
   const answer = (await res.json()) as VersionChange & { summary: string };
-  if (values.json) {
+  if (json) {
     console.log(JSON.stringify(answer, null, 2));
     return 0;
   }

@@ -31,6 +31,7 @@ import { slaRoute } from './routes/sla.route.js';
 import { WHAT_IF_PATHS, whatIfBodyParser, whatIfRoute } from './routes/what-if.route.js';
 import { flowVersionsRoute, VERSION_PATHS } from './routes/flow-versions.route.js';
 import { poolsRoute } from './routes/pools.route.js';
+import { territoriesRoute } from './routes/territories.route.js';
 import { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { storableTextOnly, wellFormedPath } from './validation.js';
 
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   if (deps.versions) {
     v1.use(flowVersionsRoute({ ...deps, versions: deps.versions }));
     v1.use(poolsRoute({ ...deps, versions: deps.versions }));
+    v1.use(territoriesRoute({ ...deps, versions: deps.versions }));
   }
   v1.use(jobsRoute(deps));
   app.use('/v1', v1);

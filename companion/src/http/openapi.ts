@@ -151,6 +151,41 @@ const poolChangeResponses = {
   '201': json({ allOf: [ref('VersionChange'), obj({ summary: str })] }, 'Stored as the new live version.'),
 };
 
+const tableParam = pathParam('table', { type: 'string', pattern: '^[\\w.-]{1,100}$' });
+const rowParam = pathParam('row', { type: 'integer', minimum: 1, maximum: 99_999 });
+const textList = (what: string): Schema => ({
+  type: 'array',
+  items: { type: 'string', maxLength: 100 },
+  maxItems: 200,
+  description: what,
+});
+const whole: Schema = { type: 'integer', minimum: 0 };
+const territoryRowSchema: Schema = {
+  ...obj(
+    {
+      region: textList('Sales regions: AMER, EMEA, APJ.'),
+      country: textList('Countries, by ISO code (DE) or name.'),
+      state: textList('States or provinces.'),
+      postalCode: textList("Postal code prefixes: '94' takes 94105."),
+      industry: textList('Industries, as the Lead field holds them.'),
+      employees: { ...obj({ min: whole, max: whole }, []), additionalProperties: false },
+      assign: {
+        ...obj({ pool: str, queue: str, user: str }, []),
+        additionalProperties: false,
+        description: 'Exactly one: a pool name, a queue DeveloperName, or a user by username, email or Id.',
+      },
+    },
+    ['assign'],
+  ),
+  additionalProperties: false,
+};
+const territoryChangeBody = (extra: Record<string, Schema>) =>
+  strictJsonBody(
+    true,
+    { row: territoryRowSchema, ...extra, reason: reasonSchema, baseVersion: versionSchema, dryRun: boolBody },
+    ['row', 'reason'],
+  );
+
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
 const jobParam = pathParam('job', { enum: SCHEDULED_JOBS.map((j) => j.name) });
 const jobNotFound = { '404': errorResponse('No scheduled job of that name (NOT_FOUND).') };
@@ -584,6 +619,60 @@ export function openApiDocument(): Schema {
             responses: poolChangeResponses,
           },
         ),
+      },
+      '/v1/territories': {
+        get: v1(
+          'The territory tables and their rows',
+          "Admins only. The live version's territory tables, each row numbered from 1 with its criteria, its target " +
+            'as written (pool, queue DeveloperName, or user) with the name it stands for, and the row in words.',
+          {
+            parameters: [queryParam('q', { type: 'string', maxLength: 100 }, 'Not used yet; reserved.')],
+            responses: {
+              '200': json(obj({ version: versionSchema, items: { type: 'array' } })),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
+      '/v1/territories/{table}/rows': {
+        post: v1(
+          'Add a territory row',
+          'Admins only. Added at the end, or as row `at`. Refused when the person is missing or inactive, a country or ' +
+            'region is unknown, the pool or queue does not exist, or the row overlaps another with as many criteria (only ' +
+            'the earlier would get their shared leads). `baseVersion` refuses it (409) when another version was stored ' +
+            'since the rows were read. Stored as the next version with who, when, why and the diff; routing uses it for ' +
+            'its next decision.',
+          {
+            parameters: [tableParam],
+            requestBody: territoryChangeBody({ at: { type: 'integer', minimum: 1, maximum: 10_000 } }),
+            responses: poolChangeResponses,
+          },
+        ),
+      },
+      '/v1/territories/{table}/rows/{row}': {
+        put: v1(
+          'Replace a territory row',
+          'Admins only. The row numbered `row` (from 1) becomes the one sent, checked as an added row is; `baseVersion` ' +
+            'makes sure it is the row the admin saw.',
+          {
+            parameters: [tableParam, rowParam],
+            requestBody: territoryChangeBody({}),
+            responses: poolChangeResponses,
+          },
+        ),
+        delete: v1('Remove a territory row', 'Admins only. Stored as the next version of the routing set.', {
+          parameters: [
+            tableParam,
+            rowParam,
+            { ...queryParam('reason', reasonSchema, 'Why, kept with the version.'), required: true },
+            queryParam(
+              'baseVersion',
+              versionSchema,
+              'The live version the rows were read from (409 when another was stored since).',
+            ),
+          ],
+          responses: poolChangeResponses,
+        }),
       },
       '/v1/reassignments': {
         post: v1(
@@ -1110,7 +1199,9 @@ export function openApiDocument(): Schema {
         }),
         RoutingVersion: obj({
           version: { type: 'integer' },
-          action: { enum: ['first-start', 'publish', 'import', 'rollback', 'pool-change'] },
+          action: {
+            enum: ['first-start', 'publish', 'import', 'rollback', 'pool-change', 'territory-change'],
+          },
           author: obj({ id: str, name: str }),
           reason: str,
           baseVersion: { type: ['integer', 'null'] },

@@ -102,7 +102,7 @@ export const filesOf = (files: RoutingFiles): SourceFile[] =>
 /**
  * The routing set's versions (flows, pools and territory tables together), the newest one live:
  * publish a validated set over the version it started from, import one from another environment,
- * roll back to an earlier version as a new one, change a pool; each is stored with who, when, why
+ * roll back to an earlier version as a new one, change a pool or a territory row; each is stored with who, when, why
  * and its diff, and the service switches to it for its next decision. Instances sharing the
  * database take a version another stored before their next batch (`newer`).
  */
@@ -197,14 +197,20 @@ export class RoutingVersions {
     });
   }
 
-  /** Stores the live files as `edit` changes them (a pool member's weight, a rep out of office). */
+  /**
+   * Stores the live files as `edit` changes them (a pool member's weight, a rep out of office, a
+   * territory row). With `baseVersion`, refused when another version was stored since (a change by
+   * row number means the rows the admin saw).
+   */
   change(request: {
     author: Author;
     reason: string;
+    action: 'pool-change' | 'territory-change';
     edit: (live: RoutingFiles) => RoutingFiles;
+    baseVersion?: number;
     dryRun?: boolean;
   }): Promise<VersionChange> {
-    return this.propose({ ...request, action: 'pool-change', files: request.edit });
+    return this.propose({ ...request, files: request.edit });
   }
 
   /**

@@ -368,4 +368,14 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0011_territory_changes': {
+    async up(db: Kysely<unknown>) {
+      // A territory row a manager adds, edits or removes is a version of its own kind, as a pool change is.
+      await sql`alter table routing_versions drop constraint routing_versions_action_check`.execute(db);
+      await sql`alter table routing_versions add constraint routing_versions_action_check check (action in ('first-start', 'publish', 'import', 'rollback', 'pool-change', 'territory-change'))`.execute(
+        db,
+      );
+    },
+  },
 };

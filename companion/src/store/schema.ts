@@ -12,7 +12,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T = unknown> = ColumnType<T, string, string>;
 type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
 
-export type RoutingVersionAction = 'first-start' | 'publish' | 'import' | 'rollback' | 'pool-change';
+export type RoutingVersionAction =
+  'first-start' | 'publish' | 'import' | 'rollback' | 'pool-change' | 'territory-change';
 
 /** One version of the routing set: its files as written, who made it, when and why. The newest is live. */
 export interface RoutingVersionsTable {

@@ -313,6 +313,9 @@ describe('GET /v1/openapi.json', () => {
       job: 'daily-mql-recycle',
       version: '1',
       pool: 'hot-leads',
+      // The shipped territory table: a row is added at its end (row 4), replaced dry and removed again below.
+      table: 'sdr-regions',
+      row: '4',
       // An active SDR not in the hot-leads pool: added, changed (dry) and removed again below.
       userId: DEMO_USERS.find(
         (u) =>
@@ -346,6 +349,15 @@ describe('GET /v1/openapi.json', () => {
       '/v1/pools/{pool}/members': { userId: ids.userId, reason: 'Checking the API' },
       'patch /v1/pools/{pool}/members/{userId}': { weight: 2, reason: 'Checking the API', dryRun: true },
       '/v1/leads/{leadId}/sla/reject': { reason: 'Checking the API' },
+      '/v1/territories/{table}/rows': {
+        row: { country: ['DE'], assign: { pool: 'emea-sdr' } },
+        reason: 'Checking the API',
+      },
+      'put /v1/territories/{table}/rows/{row}': {
+        row: { country: ['DE'], industry: ['Banking'], assign: { pool: 'emea-sdr' } },
+        reason: 'Checking the API',
+        dryRun: true,
+      },
     };
     // Two leads routing gave to a person, with their SLA clocks: one to look at and accept, one to reject.
     const owned = async (name: string) => {
@@ -386,10 +398,14 @@ describe('GET /v1/openapi.json', () => {
       '/v1/pools/{pool}',
       '/v1/pools/{pool}/members',
       '/v1/pools/{pool}/members/{userId}',
+      '/v1/territories',
+      '/v1/territories/{table}/rows',
+      '/v1/territories/{table}/rows/{row}',
     ]);
     // Query parameters an operation requires.
     const queries: Record<string, string> = {
       'delete /v1/pools/{pool}/members/{userId}': '?reason=Checking%20the%20API',
+      'delete /v1/territories/{table}/rows/{row}': '?reason=Checking%20the%20API',
     };
     const paths = Object.entries(doc.paths as Record<string, Record<string, Json>>);
     expect(paths.length).toBeGreaterThanOrEqual(14);

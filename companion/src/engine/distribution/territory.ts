@@ -234,3 +234,58 @@ export function validateTerritoryTable(table: TerritoryTable): DistributionProbl
   });
   return problems;
 }
+
+/** How `findTerritory` ranks a row that matches: the same count as `specificity`, before matching. */
+function rank(row: TerritoryRow): number {
+  const set = LIST_CRITERIA.filter((key) => hasValues(row[key])).length + (hasBand(row) ? 1 : 0);
+  return set * 2 - (hasValues(row.region) ? 1 : 0);
+}
+
+function share(a: string[] | undefined, b: string[] | undefined, key: (v: unknown) => string): boolean {
+  if (!hasValues(a) || !hasValues(b)) return true;
+  const keys = new Set(a.map(key));
+  return b.some((value) => keys.has(key(value)));
+}
+
+/** Whether one lead could meet every criterion of both rows. */
+function couldMatchBoth(a: TerritoryRow, b: TerritoryRow): boolean {
+  const postal = (x: string[] | undefined, y: string[] | undefined) =>
+    !hasValues(x) ||
+    !hasValues(y) ||
+    x.map(postalKey).some((p) => y.map(postalKey).some((q) => p.startsWith(q) || q.startsWith(p)));
+  // A region and a country meet only when the country lies in the region.
+  const regionMeetsCountry = (r: TerritoryRow, c: TerritoryRow) =>
+    !hasValues(r.region) ||
+    !hasValues(c.country) ||
+    c.country.some((country) =>
+      r.region!.some((region) => regionKey(region) === regionOf(countryCode(text(country)))),
+    );
+  const band = (x: TerritoryRow) =>
+    hasBand(x) ? [x.employees!.min ?? 0, x.employees!.max ?? Infinity] : [0, Infinity];
+  const [aMin, aMax] = band(a) as [number, number];
+  const [bMin, bMax] = band(b) as [number, number];
+  return (
+    share(a.region, b.region, regionKey) &&
+    share(a.country, b.country, countryOf) &&
+    share(a.state, b.state, (s) => stateKey(text(s), null)) &&
+    share(a.industry, b.industry, industryOf) &&
+    postal(a.postalCode, b.postalCode) &&
+    regionMeetsCountry(a, b) &&
+    regionMeetsCountry(b, a) &&
+    aMin <= bMax &&
+    bMin <= aMax
+  );
+}
+
+/**
+ * The other rows (0-based) that could take the same lead as row `index` with as many criteria: for
+ * such a lead `findTerritory` picks the earlier row by its place alone, so a manager adding or editing
+ * a row is told instead of finding one of the two rows silently starved.
+ */
+export function rowsOverlapping(table: TerritoryTable, index: number): number[] {
+  const row = table.rows[index];
+  if (!row) return [];
+  return table.rows.flatMap((other, i) =>
+    i !== index && rank(other) === rank(row) && couldMatchBoth(row, other) ? [i] : [],
+  );
+}

@@ -17,12 +17,13 @@ export const EXPORT_FORMAT = 'switchyard-routing-set';
 const MAX_VERSION = 2_000_000_000;
 export const REASON_MAX = 1000;
 
-const reason = z
+/** Why a change is made, kept with its version. */
+export const reason = z
   .string({ error: 'must be text saying why' })
   .trim()
   .min(1, 'say why, in a few words')
   .max(REASON_MAX, `must be at most ${REASON_MAX} characters`);
-const versionNumber = z
+export const versionNumber = z
   .number({ error: 'must be a version number' })
   .int('must be a whole number')
   .min(1, 'versions start at 1')

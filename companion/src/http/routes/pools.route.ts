@@ -14,13 +14,8 @@ import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
 import { NotFoundError, ValidationError } from '../http.errors.js';
 import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
-import { REASON_MAX } from './flow-versions.route.js';
+import { reason, REASON_MAX } from './flow-versions.route.js';
 
-const reason = z
-  .string({ error: 'must be text saying why' })
-  .trim()
-  .min(1, 'say why, in a few words')
-  .max(REASON_MAX, `must be at most ${REASON_MAX} characters`);
 const count = (what: string) =>
   z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar day, YYYY-MM-DD');
@@ -85,6 +80,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
       const answer = await versions.change({
         author: { id: actor.id, name: actor.name },
         reason: `${describePoolChange(change)}: ${why}`,
+        action: 'pool-change',
         edit: (files) => ({ ...files, 'pools.yaml': editPools(files['pools.yaml'] ?? '', change) }),
         ...(dryRun ? { dryRun: true } : {}),
       });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { findTerritory, validateTerritoryTable } from '../../../src/engine/distribution/territory.js';
-import type { TerritoryLead, TerritoryTable } from '../../../src/engine/distribution/distribution.types.js';
+import {
+  findTerritory,
+  rowsOverlapping,
+  validateTerritoryTable,
+} from '../../../src/engine/distribution/territory.js';
+import type {
+  TerritoryLead,
+  TerritoryRow,
+  TerritoryTable,
+} from '../../../src/engine/distribution/distribution.types.js';
 
 const table: TerritoryTable = {
   name: 'na-sales',
@@ -240,5 +248,51 @@ describe('validateTerritoryTable', () => {
       rows: [{ employees: { min: -1, max: 2.5 }, assign: { pool: 'p' } }],
     });
     expect(problems.map((p) => p.path)).toEqual(['rows[0].employees.min', 'rows[0].employees.max']);
+  });
+});
+
+describe('rowsOverlapping', () => {
+  const table = (...rows: TerritoryRow[]): TerritoryTable => ({ name: 't', rows });
+  const to = { pool: 'p' };
+
+  it('names rows one lead could match with as many criteria, and none more or less specific', () => {
+    const t = table(
+      { region: ['EMEA'], assign: to },
+      { country: ['DE', 'FR'], assign: to },
+      { country: ['fr'], assign: to },
+      { country: ['DE'], industry: ['Banking'], assign: to },
+      { country: ['IT'], assign: to },
+    );
+    expect(rowsOverlapping(t, 2)).toEqual([1]);
+    expect(rowsOverlapping(t, 4)).toEqual([]);
+    // Region alone ranks below a country, a country and an industry above it.
+    expect(rowsOverlapping(t, 0)).toEqual([]);
+    expect(rowsOverlapping(t, 3)).toEqual([]);
+  });
+
+  it('compares postal prefixes, employee bands, and a region against a country of another row', () => {
+    const postal = table(
+      { postalCode: ['94'], assign: to },
+      { postalCode: ['941'], assign: to },
+      { postalCode: ['10'], assign: to },
+    );
+    expect(rowsOverlapping(postal, 1)).toEqual([0]);
+    expect(rowsOverlapping(postal, 2)).toEqual([]);
+    const bands = table(
+      { employees: { min: 0, max: 50 }, assign: to },
+      { employees: { min: 51 }, assign: to },
+      { employees: { min: 50, max: 60 }, assign: to },
+    );
+    expect(rowsOverlapping(bands, 1)).toEqual([2]);
+    expect(rowsOverlapping(bands, 0)).toEqual([2]);
+    const places = table(
+      { region: ['EMEA'], industry: ['Retail'], assign: to },
+      { region: ['AMER'], state: ['CA'], assign: to },
+      { region: ['AMER'], country: ['DE'], assign: to },
+      { region: ['EMEA'], country: ['DE'], assign: to },
+    );
+    // Region and industry against region and state: EMEA and AMER never meet.
+    expect(rowsOverlapping(places, 0)).toEqual([3]);
+    expect(rowsOverlapping(places, 2)).toEqual([]);
   });
 });
