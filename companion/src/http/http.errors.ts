@@ -1,4 +1,5 @@
 import { CodedError } from '../engine/coded-error.js';
+import { formatIssue, type SourceIssue } from '../engine/flow/yaml-source.js';
 
 /** One bad field of a request: where it is (`body.reason`, `query.limit`, `path.leadId`) and what is wrong. */
 export interface FieldProblem {
@@ -247,4 +248,20 @@ function defaultAction(code: ApiErrorCode): string {
     default:
       return 'Try again; if it keeps happening, ask your admin.';
   }
+}
+
+/**
+ * A change to the live set (a pool member, a territory row) the set check refused: the problems said in
+ * the message, so a page that shows only the message still says what is wrong, and each with its
+ * file:line in details.
+ */
+export function changeRefused(issues: readonly SourceIssue[], action: string): ApiError {
+  const said = issues.slice(0, 5).map((issue) => issue.message);
+  const more = issues.length > said.length ? ` (and ${issues.length - said.length} more)` : '';
+  return new ApiError(
+    'VALIDATION_FAILED',
+    `The change was refused: ${said.join('; ')}${more}.`,
+    action,
+    issues.map((issue) => ({ field: `files/${issue.file}`, message: formatIssue(issue) })),
+  );
 }

@@ -107,6 +107,10 @@ describe('territory rows as data: changes a manager makes, live on the next deci
     expect(country.body.error.details[0].message).toMatch(
       /^territories\.yaml:\d+:\d+ territories\[0\]\.rows\[3\]\.country\[0\]: 'Atlantis' is not a country we know/,
     );
+    // Said in the message too, for a page that shows only the message.
+    expect(country.body.error.message).toBe(
+      "The change was refused: 'Atlantis' is not a country we know: use an ISO code such as 'DE' or 'US'.",
+    );
     const region = await add({ region: ['LATAM'], assign: { pool: 'amer-sdr' } });
     expect(region.status).toBe(400);
     expect(region.body.error.details[0].message).toContain(

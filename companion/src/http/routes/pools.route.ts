@@ -1,7 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
-import { formatIssue } from '../../engine/flow/yaml-source.js';
 import type { UserRecord } from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
@@ -12,7 +11,7 @@ import {
 } from '../../routing/pool-changes.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
-import { NotFoundError, ValidationError } from '../http.errors.js';
+import { changeRefused, NotFoundError, ValidationError } from '../http.errors.js';
 import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
 import { reason, REASON_MAX } from './flow-versions.route.js';
 
@@ -87,9 +86,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
       res.status(answer.published ? 201 : 200).json({ ...answer, summary: describePoolChange(change) });
     } catch (error) {
       if (!(error instanceof FlowInvalidError)) throw error;
-      throw new ValidationError(
-        error.issues.map((issue) => ({ field: `files/${issue.file}`, message: formatIssue(issue) })),
-      );
+      throw changeRefused(error.issues, 'Correct the setting and try again.');
     }
   };
 

@@ -2,7 +2,6 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
 import { OrgPeople } from '../../engine/flow/org-people.js';
-import { formatIssue } from '../../engine/flow/yaml-source.js';
 import {
   checkRowPeople,
   describeRow,
@@ -14,7 +13,7 @@ import {
 } from '../../routing/territory-changes.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
-import { ValidationError } from '../http.errors.js';
+import { changeRefused } from '../http.errors.js';
 import { parseRequest, queryInt, queryText, strictBody } from '../validation.js';
 import { reason, REASON_MAX, versionNumber } from './flow-versions.route.js';
 
@@ -109,9 +108,7 @@ export function territoriesRoute(deps: AppDeps & { versions: RoutingVersionsPort
       res.status(answer.published ? 201 : 200).json({ ...answer, summary: describeTerritoryChange(change) });
     } catch (error) {
       if (!(error instanceof FlowInvalidError)) throw error;
-      throw new ValidationError(
-        error.issues.map((issue) => ({ field: `files/${issue.file}`, message: formatIssue(issue) })),
-      );
+      throw changeRefused(error.issues, 'Correct the row and save it again.');
     }
   };
 
