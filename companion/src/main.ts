@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       onContactsError: (err) => logger.warn({ err }, 'contact ownership failed; the conversion stands'),
       keepOrgSnapshot: true,
       onSnapshotKeepError: (err) =>
-        logger.warn({ err }, 'org snapshot: an account change was not kept; the next start reads it again'),
+        logger.warn({ err }, 'org snapshot: a change was not kept; the next start reads it again'),
       onPeopleChanged: ({ moved, problems }) => {
         for (const { ref, from } of moved)
           logger.info({ routingDir, from, to: ref.id }, `routing set: ${ref.written} now names ${ref.id}`);

@@ -41,15 +41,41 @@ describe('Salesforce adapter: reads', () => {
     h.standIn.org.delete('Account', deleted!);
     h.standIn.org.insert('Account', { Name: 'Founded Since' }, true);
     const before = h.standIn.calls();
-    const changes = await h.crm.accountsChangedSince(new Date(Date.now() - 60_000).toISOString());
-    expect(changes.accounts.map((a) => a.Name).sort()).toEqual(['Founded Since', 'Renamed Since']);
-    expect(changes.accounts.map((a) => a.Id)).not.toContain(kept);
-    expect(changes.accounts[0]).not.toHaveProperty('IsDeleted');
+    const changes = await h.crm.changedSince('Account', new Date(Date.now() - 60_000).toISOString());
+    expect(changes.records.map((a) => a.Name).sort()).toEqual(['Founded Since', 'Renamed Since']);
+    expect(changes.records.map((a) => a.Id)).not.toContain(kept);
+    expect(changes.records[0]).not.toHaveProperty('IsDeleted');
     expect(changes.removedIds).toEqual([deleted]);
     const after = h.standIn.calls();
     const spent = Object.keys(after).filter((k) => after[k] !== before[k]);
     // The stand-in counts /query and /queryAll alike; the deleted account shows it was /queryAll.
     expect(spent.map((k) => [k, after[k]! - (before[k] ?? 0)])).toEqual([['query', 1]]);
+  });
+
+  it('asks for the opportunities and leads changed since, closed and converted ones as they are now', async () => {
+    h = await startHarness();
+    const org = h.standIn.org;
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const acct = org.insert('Account', { Name: 'Acme' }, true).Id;
+    const stage = (Name: string) =>
+      org.insert('Opportunity', { AccountId: acct, Name, StageName: 'Proposal', IsClosed: false }, true);
+    const [quiet, won] = [stage('Quiet'), stage('Won')];
+    quiet['SystemModstamp'] = won['SystemModstamp'] = hourAgo;
+    org.update('Opportunity', won.Id, { StageName: 'Closed Won', IsClosed: true });
+    const [untouched, converted, removed] = seedLeads(h.standIn, 3, h.standIn.integrationUserId);
+    for (const id of [untouched!, converted!, removed!]) org.get('Lead', id)!['SystemModstamp'] = hourAgo;
+    org.update('Lead', converted!, { IsConverted: true, Status: 'Closed - Converted' });
+    org.delete('Lead', removed!);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    h.standIn.resetCounts();
+
+    const opportunities = await h.crm.changedSince('Opportunity', since);
+    expect(opportunities.records.map((o) => [o.Name, o.IsClosed])).toEqual([['Won', true]]);
+    expect(opportunities.removedIds).toEqual([]);
+    const leads = await h.crm.changedSince('Lead', since);
+    expect(leads.records.map((l) => [l.Id, l.IsConverted])).toEqual([[converted, true]]);
+    expect(leads.removedIds).toEqual([removed]);
+    expect(h.standIn.apiCalls()).toBe(2);
   });
 
   it('streams only open opportunities and unconverted leads', async () => {

@@ -123,9 +123,19 @@ export interface ChangeEvent {
   keys?: string[];
 }
 
-/** Accounts that changed since an instant (see `CrmPort.accountsChangedSince`). */
-export interface AccountChanges {
-  accounts: AccountRecord[];
+/** The objects of the org snapshot a restart catches up on, and their records. */
+export interface KeptRecords {
+  Account: AccountRecord;
+  Opportunity: OpportunityRecord;
+  Lead: LeadRecord;
+}
+export type KeptObject = keyof KeptRecords;
+
+/** Records of one object that changed since an instant (see `CrmPort.changedSince`). */
+export interface RecordChanges<T> {
+  /** Created or changed, whatever they are now (closed opportunities and converted leads too). */
+  records: T[];
+  /** Deleted since. */
   removedIds: string[];
 }
 
@@ -138,10 +148,10 @@ export interface CrmPort {
   /** Every account, in pages, for the match index snapshot. */
   streamAccounts(): AsyncIterable<AccountRecord[]>;
   /**
-   * Accounts created or changed at or after `since` (ISO 8601, by SystemModstamp), and the Ids of
-   * those deleted since: what a kept snapshot needs to catch up instead of reading every account.
+   * Records of `object` created or changed at or after `since` (ISO 8601, by SystemModstamp), and the
+   * Ids of those deleted since: what a kept snapshot needs to catch up instead of reading them all.
    */
-  accountsChangedSince(since: string): Promise<AccountChanges>;
+  changedSince<O extends KeptObject>(object: O, since: string): Promise<RecordChanges<KeptRecords[O]>>;
   /** Every open opportunity, in pages. */
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]>;
   /** Every unconverted lead (Id, Company, Email, Website, OwnerId, Status at least), in pages. */

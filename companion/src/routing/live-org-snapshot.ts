@@ -1,4 +1,4 @@
-import type { CrmPort } from '../crm/crm.port.js';
+import type { CrmPort, KeptObject, KeptRecords } from '../crm/crm.port.js';
 import type { AccountIndexOptions } from '../engine/matching/account-index.js';
 import type {
   AccountRecord,
@@ -8,7 +8,7 @@ import type {
   UserRecord,
 } from '../engine/model.js';
 import { buildOrgSnapshot, createDirectory, type OrgSnapshot } from '../engine/routing-context.js';
-import { loadAccounts, replaceAccounts, saveAccounts } from '../store/org-snapshot.repository.js';
+import { loadKept, replaceKept, saveKept, type KeptChange } from '../store/org-snapshot.repository.js';
 import type { Store } from '../store/store.js';
 
 /** Records that changed in the org since the snapshot was read. */
@@ -32,42 +32,61 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
 }
 
 /**
- * How far before a read the kept accounts count as read: a change committed while the read ran, or
+ * How far before a read the kept records count as read: a change committed while the read ran, or
  * stamped by a clock a little behind this one, is read again at the next start (as the poller's overlap).
  */
 const READ_OVERLAP_MS = 60_000;
 /**
- * Kept accounts older than this are read whole again: Salesforce reports a deleted record to queryAll
+ * Kept records older than this are read whole again: Salesforce reports a deleted record to queryAll
  * only while it is in the Recycle Bin, 15 days (SOAP API Developer Guide, "emptyRecycleBin()"; Apex
  * Developer Guide, "Restoring Deleted Records"). A bin emptied by hand, or purged when full (after 2
- * hours), loses deletions sooner: such an account stays in the snapshot until the next whole read.
+ * hours), loses deletions sooner: such a record stays in the snapshot until the next whole read.
  */
 const KEPT_AT_MOST_MS = 14 * 24 * 3_600_000;
 
-/** Where the snapshot's accounts are kept between starts, and what to do when a write fails. */
+/** Where the snapshot's records are kept between starts, and what to do when a write fails. */
 export interface SnapshotKeeping {
   store: Store;
   /** A write-through failed; nothing is lost: the next start reads what changed since the last read. */
   onError?: (error: unknown) => void;
 }
 
+/** Which records of each kept object the snapshot holds: open opportunities, unconverted leads. */
+const HELD: { [O in KeptObject]: (record: KeptRecords[O]) => boolean } = {
+  Account: () => true,
+  Opportunity: (opportunity) => !opportunity.IsClosed,
+  Lead: (lead) => !lead.IsConverted,
+};
+
 /**
- * The accounts: the kept ones with what changed since they were read, or (first start) every account.
- * Either way they are then kept as of the time just before this read.
+ * The records of `object` the snapshot holds: the kept ones with what changed since they were read,
+ * or (first start, or kept too long) the whole object. Either way they are then kept as of the time
+ * just before this read.
  */
-async function readAccounts(crm: CrmPort, keeping: SnapshotKeeping | undefined): Promise<AccountRecord[]> {
+async function readKept<O extends KeptObject>(
+  crm: CrmPort,
+  object: O,
+  whole: () => AsyncIterable<Array<KeptRecords[O]>>,
+  keeping: SnapshotKeeping | undefined,
+): Promise<Array<KeptRecords[O]>> {
   const readAt = new Date(Date.now() - READ_OVERLAP_MS);
-  const kept = keeping ? await loadAccounts(keeping.store.db) : null;
+  const kept = keeping ? await loadKept<KeptRecords[O]>(keeping.store.db, object) : null;
   if (!kept || readAt.getTime() - kept.readAt.getTime() > KEPT_AT_MOST_MS) {
-    const accounts = await collect(crm.streamAccounts());
-    if (keeping) await replaceAccounts(keeping.store.db, accounts, readAt);
-    return accounts;
+    const records = await collect(whole());
+    if (keeping) await replaceKept(keeping.store.db, object, records, readAt);
+    return records;
   }
-  const changes = await crm.accountsChangedSince(kept.readAt.toISOString());
-  const byId = new Map(kept.accounts.map((a) => [a.Id, a]));
-  for (const account of changes.accounts) byId.set(account.Id, account);
-  for (const id of changes.removedIds) byId.delete(id);
-  await saveAccounts(keeping!.store.db, changes.accounts, changes.removedIds, readAt);
+  const changes = await crm.changedSince(object, kept.readAt.toISOString());
+  const held = HELD[object] as (record: KeptRecords[O]) => boolean;
+  const byId = new Map(kept.records.map((r) => [r.Id, r]));
+  const gone = [...changes.removedIds];
+  for (const record of changes.records) {
+    if (held(record)) byId.set(record.Id, record);
+    else gone.push(record.Id);
+  }
+  for (const id of gone) byId.delete(id);
+  const stays = changes.records.filter(held);
+  await saveKept(keeping!.store.db, [{ object, records: stays, removedIds: gone }], readAt);
   return [...byId.values()];
 }
 
@@ -79,7 +98,7 @@ export class LiveOrgSnapshot implements OrgSnapshot {
   private readonly users = new Map<string, UserRecord>();
   private readonly queues = new Map<string, QueueRecord>();
   directory: OrgSnapshot['directory'];
-  /** The write-through of account changes to the store, one write per `apply`, in order. */
+  /** The write-through of record changes to the store, one write per `apply`, in order. */
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -101,8 +120,8 @@ export class LiveOrgSnapshot implements OrgSnapshot {
 
   /**
    * Reads accounts, open opportunities, unconverted leads, users and queues from the CRM. With
-   * `keeping`, the accounts come from the store when it holds them, with only what changed since they
-   * were read asked of the CRM, and account changes are written through as `apply` runs.
+   * `keeping`, accounts, opportunities and leads come from the store when it holds them, with only what
+   * changed since they were read asked of the CRM, and their changes are written through as `apply` runs.
    */
   static async read(
     crm: CrmPort,
@@ -110,9 +129,9 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     keeping?: SnapshotKeeping,
   ): Promise<LiveOrgSnapshot> {
     const [accounts, opportunities, leads, users, queues] = await Promise.all([
-      readAccounts(crm, keeping),
-      collect(crm.streamOpenOpportunities()),
-      collect(crm.streamLeads()),
+      readKept(crm, 'Account', () => crm.streamAccounts(), keeping),
+      readKept(crm, 'Opportunity', () => crm.streamOpenOpportunities(), keeping),
+      readKept(crm, 'Lead', () => crm.streamLeads(), keeping),
       crm.listUsers(),
       crm.listQueues(),
     ]);
@@ -122,13 +141,13 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     );
   }
 
-  /** Resolves once the account changes applied so far are in the store. */
+  /** Resolves once the changes applied so far are in the store. */
   kept(): Promise<void> {
     return this.writes;
   }
 
   apply(changes: OrgChanges): void {
-    this.keep(changes.accounts ?? [], changes.removedAccountIds ?? []);
+    this.keep(changes);
     for (const account of changes.accounts ?? []) this.accounts.upsert(account);
     for (const id of changes.removedAccountIds ?? []) this.accounts.remove(id);
     for (const opportunity of changes.opportunities ?? []) {
@@ -148,11 +167,34 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     }
   }
 
-  private keep(accounts: AccountRecord[], removedIds: string[]): void {
+  /** Writes what `apply` changes of the kept objects through to the store, in one transaction. */
+  private keep(changes: OrgChanges): void {
     const keeping = this.keeping;
-    if (!keeping || (accounts.length === 0 && removedIds.length === 0)) return;
+    if (!keeping) return;
+    const opportunities = changes.opportunities ?? [];
+    const leads = changes.leads ?? [];
+    const kept: KeptChange[] = [
+      { object: 'Account', records: changes.accounts ?? [], removedIds: changes.removedAccountIds ?? [] },
+      {
+        object: 'Opportunity',
+        records: opportunities.filter(HELD.Opportunity),
+        removedIds: [
+          ...(changes.removedOpportunityIds ?? []),
+          ...opportunities.filter((o) => !HELD.Opportunity(o)).map((o) => o.Id),
+        ],
+      },
+      {
+        object: 'Lead',
+        records: leads.filter(HELD.Lead),
+        removedIds: [
+          ...(changes.removedLeadIds ?? []),
+          ...leads.filter((l) => !HELD.Lead(l)).map((l) => l.Id),
+        ],
+      },
+    ].filter((c) => c.records.length > 0 || c.removedIds.length > 0);
+    if (kept.length === 0) return;
     this.writes = this.writes
-      .then(() => saveAccounts(keeping.store.db, accounts, removedIds))
+      .then(() => saveKept(keeping.store.db, kept))
       .catch((error: unknown) => keeping.onError?.(error));
   }
 }

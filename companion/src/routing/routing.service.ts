@@ -74,11 +74,12 @@ export interface RoutingServiceOptions {
   /** The org snapshot to decide on; read from the CRM by `create` when not given. */
   org?: OrgSnapshot;
   /**
-   * `create` keeps the snapshot's accounts in the store: a restart loads them and asks the CRM only
-   * for the accounts changed since (`LiveOrgSnapshot.read`). Off unless set.
+   * `create` keeps the snapshot's accounts, open opportunities and unconverted leads in the store: a
+   * restart loads them and asks the CRM only for the records changed since (`LiveOrgSnapshot.read`).
+   * Off unless set.
    */
   keepOrgSnapshot?: boolean;
-  /** Writing an account change through to the kept snapshot failed (the next start catches up anyway). */
+  /** Writing a change through to the kept snapshot failed (the next start catches up anyway). */
   onSnapshotKeepError?: (error: unknown) => void;
   /** How `create` builds the account index (accept score, tie-break policy). */
   indexOptions?: AccountIndexOptions;

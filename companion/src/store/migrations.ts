@@ -378,4 +378,21 @@ export const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+
+  '0012_org_snapshot_records': {
+    async up(db: Kysely<unknown>) {
+      // The org snapshot's accounts, open opportunities and unconverted leads, kept so a restart reads
+      // only what changed since (each object's read instant is index_snapshots' row named after it).
+      await db.schema
+        .createTable('org_snapshot_records')
+        .addColumn('object', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('org_snapshot_records_pkey', ['object', 'id'])
+        .execute();
+      await sql`insert into org_snapshot_records (object, id, data)
+        select 'Account', id, data from org_snapshot_accounts`.execute(db);
+      await db.schema.dropTable('org_snapshot_accounts').execute();
+    },
+  },
 };

@@ -1,93 +1,112 @@
 import type { Kysely } from 'kysely';
-import type { AccountRecord } from '../engine/model.js';
 import { atomic } from './atomic.js';
 import type { Database } from './schema.js';
 import { toJson } from './sql-values.js';
 
 /**
- * The org snapshot's accounts kept between starts: the org_snapshot_accounts table (one row per
- * account) and index_snapshots' row 'Account' (the instant the accounts were read as of: a restart
- * asks the CRM for what changed since, instead of reading every account again).
+ * The org snapshot's records kept between starts, per object (Account, Opportunity, Lead): the
+ * org_snapshot_records table (one row per record) and index_snapshots' row named after the object
+ * (the instant its records were read as of: a restart asks the CRM for what changed since, instead
+ * of reading the whole object again).
  */
 
-const NAME = 'Account';
 /** Rows per insert statement: well under PostgreSQL's 65,535 parameters. */
 const CHUNK = 1000;
 
-export interface KeptAccounts {
-  /** Changes at or after this instant may be missing from `accounts`. */
-  readAt: Date;
-  accounts: AccountRecord[];
+interface Identified {
+  Id: string;
 }
 
-/** The kept accounts, or null when none were kept yet (a first start). */
-export async function loadAccounts(db: Kysely<Database>): Promise<KeptAccounts | null> {
+export interface Kept<T> {
+  /** Changes at or after this instant may be missing from `records`. */
+  readAt: Date;
+  records: T[];
+}
+
+/** Records of one object to write and Ids to drop. */
+export interface KeptChange {
+  object: string;
+  records: Identified[];
+  removedIds: string[];
+}
+
+/** The kept records of `object`, or null when none were kept yet (a first start). */
+export async function loadKept<T extends Identified>(
+  db: Kysely<Database>,
+  object: string,
+): Promise<Kept<T> | null> {
   const mark = await db
     .selectFrom('index_snapshots')
     .select('last_modstamp')
-    .where('name', '=', NAME)
+    .where('name', '=', object)
     .executeTakeFirst();
   if (!mark?.last_modstamp) return null;
-  const rows = await db.selectFrom('org_snapshot_accounts').select('data').execute();
-  return { readAt: new Date(mark.last_modstamp), accounts: rows.map((r) => r.data as AccountRecord) };
+  const rows = await db
+    .selectFrom('org_snapshot_records')
+    .select('data')
+    .where('object', '=', object)
+    .execute();
+  return { readAt: new Date(mark.last_modstamp), records: rows.map((r) => r.data as unknown as T) };
 }
 
-async function upsert(tx: Kysely<Database>, accounts: AccountRecord[]): Promise<void> {
-  const latest = new Map(accounts.map((a) => [a.Id, a]));
-  const rows = [...latest.values()].map((a) => ({ id: a.Id, data: toJson(a) }));
+async function write(tx: Kysely<Database>, { object, records, removedIds }: KeptChange): Promise<void> {
+  const latest = new Map(records.map((r) => [r.Id, r]));
+  const rows = [...latest.values()].map((r) => ({ object, id: r.Id, data: toJson(r) }));
   for (let i = 0; i < rows.length; i += CHUNK) {
     await tx
-      .insertInto('org_snapshot_accounts')
+      .insertInto('org_snapshot_records')
       .values(rows.slice(i, i + CHUNK))
-      .onConflict((oc) => oc.column('id').doUpdateSet({ data: (eb) => eb.ref('excluded.data') }))
+      .onConflict((oc) => oc.columns(['object', 'id']).doUpdateSet({ data: (eb) => eb.ref('excluded.data') }))
       .execute();
   }
+  for (let i = 0; i < removedIds.length; i += CHUNK)
+    await tx
+      .deleteFrom('org_snapshot_records')
+      .where('object', '=', object)
+      .where('id', 'in', removedIds.slice(i, i + CHUNK))
+      .execute();
 }
 
-async function mark(tx: Kysely<Database>, readAt: Date): Promise<void> {
+async function mark(tx: Kysely<Database>, object: string, readAt: Date): Promise<void> {
   const count = await tx
-    .selectFrom('org_snapshot_accounts')
+    .selectFrom('org_snapshot_records')
     .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('object', '=', object)
     .executeTakeFirstOrThrow();
   const values = { last_modstamp: readAt, record_count: Number(count.n) };
   await tx
     .insertInto('index_snapshots')
-    .values({ name: NAME, ...values })
+    .values({ name: object, ...values })
     .onConflict((oc) => oc.column('name').doUpdateSet({ ...values, updated_at: new Date() }))
     .execute();
 }
 
-/** Keeps exactly `accounts`, read as of `readAt` (a whole read of the org). */
-export async function replaceAccounts(
+/** Keeps exactly `records` of `object`, read as of `readAt` (a whole read of the object). */
+export async function replaceKept(
   db: Kysely<Database>,
-  accounts: AccountRecord[],
+  object: string,
+  records: Identified[],
   readAt: Date,
 ): Promise<void> {
   await atomic(db, async (tx) => {
-    await tx.deleteFrom('org_snapshot_accounts').execute();
-    await upsert(tx, accounts);
-    await mark(tx, readAt);
+    await tx.deleteFrom('org_snapshot_records').where('object', '=', object).execute();
+    await write(tx, { object, records, removedIds: [] });
+    await mark(tx, object, readAt);
   });
 }
 
 /**
- * Writes changed accounts and drops removed ones, in one transaction; with `readAt` (a catch-up read
- * of everything changed since the last one), the kept accounts are then as of that instant.
+ * Writes changed records and drops removed ones, in one transaction; with `readAt` (a catch-up read
+ * of everything changed since the last one), the kept records of each object named are then as of
+ * that instant.
  */
-export async function saveAccounts(
-  db: Kysely<Database>,
-  accounts: AccountRecord[],
-  removedIds: string[],
-  readAt?: Date,
-): Promise<void> {
-  if (accounts.length === 0 && removedIds.length === 0 && !readAt) return;
+export async function saveKept(db: Kysely<Database>, changes: KeptChange[], readAt?: Date): Promise<void> {
+  const some = changes.filter((c) => c.records.length > 0 || c.removedIds.length > 0 || readAt);
+  if (some.length === 0) return;
   await atomic(db, async (tx) => {
-    await upsert(tx, accounts);
-    for (let i = 0; i < removedIds.length; i += CHUNK)
-      await tx
-        .deleteFrom('org_snapshot_accounts')
-        .where('id', 'in', removedIds.slice(i, i + CHUNK))
-        .execute();
-    if (readAt) await mark(tx, readAt);
+    for (const change of some) {
+      await write(tx, change);
+      if (readAt) await mark(tx, change.object, readAt);
+    }
   });
 }

@@ -112,7 +112,9 @@ export interface IndexSnapshotsTable {
 }
 
 /** The org snapshot's accounts by Id, fields by API name in `data`. */
-export interface OrgSnapshotAccountsTable {
+export interface OrgSnapshotRecordsTable {
+  /** Account, Opportunity or Lead. */
+  object: string;
   id: string;
   data: Json;
 }
@@ -174,7 +176,7 @@ export interface Database {
   outbox: OutboxTable;
   idempotency: IdempotencyTable;
   index_snapshots: IndexSnapshotsTable;
-  org_snapshot_accounts: OrgSnapshotAccountsTable;
+  org_snapshot_records: OrgSnapshotRecordsTable;
   replay_ids: ReplayIdsTable;
   crm_records: CrmRecordsTable;
   crm_meta: CrmMetaTable;

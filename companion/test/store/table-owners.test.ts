@@ -25,7 +25,7 @@ const OWNERS: Record<string, string | null> = {
   notifications: 'store/notification.repository.ts',
   routing_versions: 'store/routing-version.repository.ts',
   index_snapshots: 'store/org-snapshot.repository.ts',
-  org_snapshot_accounts: 'store/org-snapshot.repository.ts',
+  org_snapshot_records: 'store/org-snapshot.repository.ts',
   crm_records: 'crm/local/',
   crm_meta: 'crm/local/',
   job_runs: 'store/job-run.repository.ts',

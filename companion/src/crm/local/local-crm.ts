@@ -15,15 +15,17 @@ import { demoId, KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { atomic } from '../../store/atomic.js';
 import type { Database } from '../../store/schema.js';
 import type {
-  AccountChanges,
   ChangeOrigin,
   CrmPort,
+  KeptObject,
+  KeptRecords,
   LeadChange,
   LeadContext,
   LeadStatusValue,
   LeadConversion,
   LeadFilter,
   LeadUpdate,
+  RecordChanges,
   WriteResult,
 } from '../crm.port.js';
 import { NOT_WORKED_STATUSES } from '../../engine/lead-status.js';
@@ -139,16 +141,16 @@ export class LocalCrm implements CrmPort {
     return this.stream<AccountRecord>('Account');
   }
 
-  /** The demo org never deletes an account, so none is reported removed. */
-  async accountsChangedSince(since: string): Promise<AccountChanges> {
+  /** The demo org never deletes a record, so none is reported removed. */
+  async changedSince<O extends KeptObject>(object: O, since: string): Promise<RecordChanges<KeptRecords[O]>> {
     const rows = await this.db
       .selectFrom('crm_records')
       .select(['data', 'modstamp'])
-      .where('object', '=', sql.lit('Account'))
+      .where('object', '=', object)
       .where('modstamp', '>=', new Date(since))
       .orderBy('id')
       .execute();
-    return { accounts: rows.map((r) => toRecord<AccountRecord>(r)), removedIds: [] };
+    return { records: rows.map((r) => toRecord<KeptRecords[O]>(r)), removedIds: [] };
   }
 
   streamOpenOpportunities(): AsyncIterable<OpportunityRecord[]> {

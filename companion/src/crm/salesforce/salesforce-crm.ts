@@ -1,13 +1,15 @@
 import type { ContactOwnerChange } from '../../engine/contacts.js';
 import type {
-  AccountChanges,
   ContactPort,
   CrmPort,
+  KeptObject,
+  KeptRecords,
   LeadContext,
   LeadStatusValue,
   LeadConversion,
   LeadFilter,
   LeadUpdate,
+  RecordChanges,
   WriteResult,
 } from '../crm.port.js';
 import type {
@@ -51,6 +53,13 @@ const soqlDate = (day: string): string => {
 };
 /** An instant as a SOQL dateTime literal, to the second, in UTC. */
 const soqlDateTime = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** What the org snapshot reads of each object it keeps, as the whole reads select it. */
+const KEPT_FIELDS: Record<KeptObject, readonly string[]> = {
+  Account: ACCOUNT_FIELDS,
+  Opportunity: OPPORTUNITY_FIELDS,
+  Lead: LEAD_FIELDS,
+};
 
 /** sObject Collections take at most 200 records per request. */
 export const UPDATE_BATCH = 200;
@@ -193,22 +202,22 @@ export class SalesforceCrm implements CrmPort, ContactPort {
   }
 
   /**
-   * One queryAll (deleted records included, IsDeleted true) of the accounts whose SystemModstamp is at
+   * One queryAll (deleted records included, IsDeleted true) of the records whose SystemModstamp is at
    * or after `since`: REST API Developer Guide, "QueryAll"; deletion sets SystemModstamp
    * (Object Reference, "System Fields"). Deleted records are found only while in the Recycle Bin (15
    * days: SOAP API Developer Guide, "emptyRecycleBin()"); the snapshot reads whole when kept longer.
    */
-  async accountsChangedSince(since: string): Promise<AccountChanges> {
+  async changedSince<O extends KeptObject>(object: O, since: string): Promise<RecordChanges<KeptRecords[O]>> {
     const rows = await this.api.queryAll<Raw>(
-      `SELECT ${ACCOUNT_FIELDS.join(', ')}, IsDeleted FROM Account ` +
+      `SELECT ${KEPT_FIELDS[object].join(', ')}, IsDeleted FROM ${object} ` +
         `WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY Id`,
       true,
     );
-    const changes: AccountChanges = { accounts: [], removedIds: [] };
+    const changes: RecordChanges<KeptRecords[O]> = { records: [], removedIds: [] };
     for (const { IsDeleted, ...row } of rows) {
-      const account = clean<AccountRecord>(row);
-      if (IsDeleted === true) changes.removedIds.push(account.Id);
-      else changes.accounts.push(account);
+      const record = clean<KeptRecords[O]>(row);
+      if (IsDeleted === true) changes.removedIds.push(record.Id);
+      else changes.records.push(record);
     }
     return changes;
   }
