@@ -92,6 +92,7 @@ export async function startLocalCompanion(options: {
       return routing.routingSet;
     },
     user: (id) => routing.org.directory.user(id),
+    queue: (id) => routing.org.directory.queue(id),
     routeMany: (requests) => routing.routeMany(requests),
     clock,
     onHandoff: (measure) => observeHandoff(metrics, measure),

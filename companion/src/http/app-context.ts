@@ -33,8 +33,11 @@ export type RoutingVersionsPort = Pick<
   'live' | 'get' | 'list' | 'publish' | 'rollback' | 'change' | 'versionInUse'
 >;
 
-/** What the API asks of the SLA clocks: a lead's clock, Accept and Reject, the report, the notifications. */
-export type SlaPort = Pick<SlaClocks, 'view' | 'accept' | 'reject' | 'report' | 'notifications'>;
+/** What the API asks of the SLA clocks: a lead's clock (decisions followed first), Accept and Reject, the report, the notifications. */
+export type SlaPort = Pick<
+  SlaClocks,
+  'view' | 'followAll' | 'accept' | 'reject' | 'report' | 'notifications'
+>;
 
 export interface RateLimitSettings {
   /** Requests (or lookups) per second, sustained. */

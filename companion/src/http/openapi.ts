@@ -5,6 +5,7 @@ import { BATCH_MAX } from './routes/route-batch.route.js';
 import { SCHEDULED_JOBS } from '../jobs/scheduled-jobs.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
+import { NO_CLOCK_WHY } from './routes/sla.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
 import { PICTURE_MAX_DAYS } from '../routing/flow-picture.js';
 import { RUN_ID } from '../routing/reassignment.js';
@@ -843,13 +844,13 @@ export function openApiDocument(): Schema {
       '/v1/leads/{leadId}/sla': {
         get: v1(
           'The SLA clock',
-          "Who owns the lead, since when, when the next step of its SLA fires and what it does; the steps fired, the lead's owners with their time to assign and to first touch, and its notifications.",
+          "Who owns the lead, since when, when the next step of its SLA fires and what it does; the steps fired, the lead's owners with their time to assign and to first touch, and its notifications. A lead without a clock answers status 'none' and why: it waits in a queue, or routing has not given it to its owner since clocks began.",
           {
             parameters: [leadIdParam],
             responses: {
-              '200': json(ref('SlaClock')),
+              '200': json({ oneOf: [ref('SlaClock'), ref('SlaNoClock')] }),
               ...commonErrors,
-              '404': errorResponse('No such lead, or routing has not given it to a person (NOT_FOUND).'),
+              ...notFound,
             },
           },
         ),
@@ -1233,11 +1234,26 @@ export function openApiDocument(): Schema {
           createdAt: dateTime,
           sentAt: nullable(dateTime),
         }),
+        SlaNoClock: obj({
+          leadId: str,
+          status: { enum: ['none'] },
+          why: { enum: [...NO_CLOCK_WHY] },
+        }),
         SlaClock: obj({
           leadId: str,
           status: { enum: ['open', 'accepted', 'converted', 'moved', 'escalated', 'rejected'] },
           policy: nullable(obj({ name: str, label: nstr })),
-          owner: obj({ id: str, name: nstr }),
+          pool: nstr,
+          owner: obj({
+            id: str,
+            name: nstr,
+            timeZone: str,
+            hours: obj({
+              days: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 } },
+              start: str,
+              end: str,
+            }),
+          }),
           ownerSince: dateTime,
           arrivedAt: dateTime,
           dueAt: nullable(dateTime),
@@ -1247,6 +1263,7 @@ export function openApiDocument(): Schema {
               action: { enum: ['remind', 'reassign', 'escalate'] },
               afterMinutes: { type: 'integer' },
               to: nstr,
+              toKind: { enum: ['user', 'queue', null] },
             }),
           ),
           acceptedBy: { type: 'array', items: { enum: ['status-change', 'activity', 'accept'] } },

@@ -119,6 +119,7 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
       return service.routingSet;
     },
     user: (id) => service.org.directory.user(id),
+    queue: (id) => service.org.directory.queue(id),
     routeMany: (requests) => service.routeMany(requests),
     ...(clock ? { clock } : {}),
     channels: notifiers.map((n) => n.channel),

@@ -1,6 +1,6 @@
 import type { CrmPort } from '../crm/crm.port.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
-import type { LeadRecord, UserRecord } from '../engine/model.js';
+import type { LeadRecord, QueueRecord, UserRecord, WorkingHours } from '../engine/model.js';
 import { slaPolicyFor, type SlaPolicy } from '../engine/sla/sla-policy.js';
 import { REJECTED_STEP } from '../engine/sla/sla-step-flow.js';
 import { addWorkingMinutes, workingCalendar, workingMinutesBetween } from '../engine/sla/working-time.js';
@@ -61,6 +61,8 @@ export interface SlaClocksOptions {
   set: RoutingSet;
   /** The org's users as routing knows them (working hours, time zone, name). */
   user: (id: string) => UserRecord | undefined;
+  /** The org's queues, for the name of a queue an escalation goes to. */
+  queue?: (id: string) => QueueRecord | undefined;
   /** Moves leads through routing (an SLA step or a rejection), so each move has its decision. */
   routeMany: (requests: RouteRequest[]) => Promise<RouteManyResult[]>;
   clock?: Clock;
@@ -94,13 +96,22 @@ export interface ClockView {
   leadId: string;
   status: SlaClockRow['status'];
   policy: { name: string; label: string | null } | null;
-  owner: { id: string; name: string | null };
+  /** The pool the lead came from: a reassignment or a rejection goes to its next member. */
+  pool: string | null;
+  /** The owner, with the working hours and time zone their minutes are counted in. */
+  owner: { id: string; name: string | null; timeZone: string; hours: WorkingHours };
   ownerSince: string;
   arrivedAt: string;
   /** When the next step fires; null when none will. */
   dueAt: string | null;
-  /** What happens then. */
-  next: { step: number; action: string; afterMinutes: number; to: string | null } | null;
+  /** What happens then; `to` names the manager or queue an escalation goes to. */
+  next: {
+    step: number;
+    action: string;
+    afterMinutes: number;
+    to: string | null;
+    toKind: 'user' | 'queue' | null;
+  } | null;
   acceptedBy: string[];
   closedAt: string | null;
   closedBy: string | null;
@@ -256,11 +267,14 @@ export class SlaClocks {
       handoffsOf(db, leadId),
       listNotifications(db, { leadId, limit: 50 }),
     ]);
+    const owner = this.options.user(clock.ownerId);
+    const calendar = workingCalendar(owner);
     return {
       leadId,
       status: clock.status,
       policy: policy ? { name: policy.name, label: policy.label ?? null } : null,
-      owner: { id: clock.ownerId, name: this.options.user(clock.ownerId)?.Name ?? null },
+      pool: clock.pool,
+      owner: { id: clock.ownerId, name: owner?.Name ?? null, ...calendar },
       ownerSince: clock.ownerSince,
       arrivedAt: clock.arrivedAt,
       dueAt: step ? clock.dueAt : null,
@@ -269,7 +283,8 @@ export class SlaClocks {
             step: clock.nextStep,
             action: step.action,
             afterMinutes: step.after,
-            to: step.to ? (this.options.user(step.to.id)?.Name ?? step.to.id) : null,
+            to: step.to ? (this.nameOf(step.to) ?? step.to.id) : null,
+            toKind: step.to?.kind ?? null,
           }
         : null,
       acceptedBy: policy?.acceptedBy ?? ['accept'],
@@ -629,6 +644,10 @@ export class SlaClocks {
       }
     }
     return failed;
+  }
+
+  private nameOf(to: { kind: 'user' | 'queue'; id: string }): string | undefined {
+    return to.kind === 'user' ? this.options.user(to.id)?.Name : this.options.queue?.(to.id)?.Name;
   }
 
   private async openClockOf(leadId: string, actorId: string): Promise<SlaClockRow> {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { slaCommand } from '../../src/cli/sla-commands.js';
-import { DEMO } from '../../src/crm/local/demo-people.js';
+import { DEMO, DEMO_QUEUES, DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import { readPools } from '../../src/store/pool.repository.js';
 import { API_KEY, startApi, type TestApi } from './api-fixture.js';
+
+const hopper = DEMO_QUEUES.find((q) => q.DeveloperName === 'Hopper')!.Id;
 
 /** The SLA clock through the API: what the lead page shows, Accept and Reject, the report. */
 describe('the SLA API', () => {
@@ -34,12 +36,15 @@ describe('the SLA API', () => {
     const { leadId, ownerId } = await newAmerLead('Eve');
     const clock = await api.call('GET', `/v1/leads/${leadId}/sla`, { user: ownerId });
     expect(clock.status, clock.text).toBe(200);
+    const owner = DEMO_USERS.find((u) => u.Id === ownerId)!;
     expect(clock.body).toMatchObject({
       leadId,
       status: 'open',
       policy: { name: 'amer-sdr' },
-      owner: { id: ownerId },
-      next: { step: 0, action: 'remind', afterMinutes: 45 },
+      pool: 'amer-sdr',
+      // Due in the owner's working time: their zone and hours come with the clock.
+      owner: { id: ownerId, name: owner.Name, timeZone: owner.TimeZoneSidKey },
+      next: { step: 0, action: 'remind', afterMinutes: 45, to: null, toKind: null },
       acceptedBy: ['accept', 'status-change', 'activity'],
       steps: [],
     });
@@ -50,6 +55,37 @@ describe('the SLA API', () => {
     expect(clock.body.notifications).toEqual([
       expect.objectContaining({ kind: 'assigned', recipientId: ownerId, status: 'pending' }),
     ]);
+  });
+
+  it('says why a lead has no clock: waiting in a queue, or not given to its owner by routing', async () => {
+    const queued = await api.org.insertLead({
+      fields: { LastName: 'Queued', Company: 'Wombat Supply', OwnerId: hopper },
+    });
+    const inQueue = await api.call('GET', `/v1/leads/${queued.Id}/sla`);
+    expect(inQueue.status, inQueue.text).toBe(200);
+    expect(inQueue.body).toEqual({ leadId: queued.Id, status: 'none', why: 'queue' });
+    const byHand = await api.org.insertLead({
+      fields: { LastName: 'ByHand', Company: 'Wombat Supply', OwnerId: DEMO.admin },
+    });
+    const notRouted = await api.call('GET', `/v1/leads/${byHand.Id}/sla`);
+    expect(notRouted.body).toEqual({ leadId: byHand.Id, status: 'none', why: 'not-routed' });
+  });
+
+  it('shows a lead routed a moment ago with its clock, before any sweep', async () => {
+    const lead = await api.org.insertLead({
+      fields: {
+        FirstName: 'Hal',
+        LastName: 'Api',
+        Company: 'Numbat Tools Hal',
+        Email: 'hal@numbat-tools-hal.example',
+        Country: 'United States',
+        State: 'NY',
+        LeadSource: 'Web',
+      },
+    });
+    const routed = await api.routing.route({ leadId: lead.Id, trigger: { kind: 'created' } });
+    const clock = await api.call('GET', `/v1/leads/${lead.Id}/sla`);
+    expect(clock.body).toMatchObject({ status: 'open', owner: { id: routed.decision.owner!.id } });
   });
 
   it('lets only the owner accept, once', async () => {
@@ -104,7 +140,7 @@ describe('the SLA API', () => {
     const byPool = await api.call('GET', '/v1/sla/report?by=pool&weeks=2');
     expect(byPool.status, byPool.text).toBe(200);
     const amer = byPool.body.items.find((r: { key: string }) => r.key === 'amer-sdr');
-    expect(amer).toMatchObject({ week: '2026-11-23', leads: 4, touched: 1, touchP50: 0, breaches: 0 });
+    expect(amer).toMatchObject({ week: '2026-11-23', leads: 5, touched: 1, touchP50: 0, breaches: 0 });
     const byRep = await api.call('GET', '/v1/sla/report?by=rep');
     expect(byRep.body.items.every((r: { name: string | null }) => typeof r.name === 'string')).toBe(true);
     const rep = await api.call('GET', '/v1/sla/report', { user: DEMO.salesLeadership });
@@ -128,7 +164,7 @@ describe('the SLA API', () => {
     expect(table!.split('\n')[0]).toMatch(
       /^week\s+pool\s+leads\s+assign p50\s+p90\s+touched\s+touch p50\s+p90\s+breaches$/,
     );
-    expect(table).toMatch(/\n2026-11-23\s+amer-sdr\s+4\s+/);
+    expect(table).toMatch(/\n2026-11-23\s+amer-sdr\s+5\s+/);
     expect(failed).toBe('No notification has failed.');
   });
 });

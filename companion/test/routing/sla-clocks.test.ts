@@ -35,6 +35,7 @@ describe('SLA clocks on the demo org', () => {
       crm: org,
       set: routingSet,
       user: (id) => service.org.directory.user(id),
+      queue: (id) => service.org.directory.queue(id),
       routeMany: (requests) => service.routeMany(requests),
       clock: at,
       onHandoff: (m) => measures.push(m),
@@ -104,7 +105,7 @@ describe('SLA clocks on the demo org', () => {
       [second, false],
     ]);
     expect(moved.notifications.some((n) => n.kind === 'reassigned' && n.recipientId === second)).toBe(true);
-    expect(moved.next).toMatchObject({ step: 2, action: 'escalate' });
+    expect(moved.next).toMatchObject({ step: 2, action: 'escalate', to: 'Hopper', toKind: 'queue' });
 
     now += 10 * MINUTE;
     const accepted = await clocks.accept(leadId, second);

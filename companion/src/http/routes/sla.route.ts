@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
+import type { LeadRecord } from '../../engine/model.js';
 import { isRouteFailure } from '../../routing/route-request.js';
 import { actorOf, assertAdmin, findLead } from '../access.js';
 import type { AppDeps, SlaPort } from '../app-context.js';
@@ -17,6 +18,13 @@ export const rejectBody = strictBody({
     .min(1, 'must say why you reject the lead (the next owner reads it)')
     .max(1000),
 });
+
+/** Why a lead has no clock: it waits in a queue, or no routing gave it to its owner since clocks began. */
+export const NO_CLOCK_WHY = ['queue', 'not-routed'] as const;
+
+function noClockWhy(lead: LeadRecord): (typeof NO_CLOCK_WHY)[number] {
+  return lead.OwnerId?.startsWith(KEY_PREFIX.queue) ? 'queue' : 'not-routed';
+}
 
 export const SLA_REPORT_BY = ['rep', 'pool'] as const;
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
@@ -40,14 +48,12 @@ export function slaRoute(deps: AppDeps): Router {
   router.get('/leads/:leadId/sla', async (req, res) => {
     const { params } = parseRequest(req, { params: leadParams });
     const lead = await findLead(deps.org, params.leadId);
+    // Decisions not followed yet first, so a lead routed a moment ago shows its clock and its owner.
+    await clocks().followAll();
     const view = await clocks().view(lead.Id);
-    if (!view)
-      throw new ApiError(
-        'NOT_FOUND',
-        `Lead ${lead.Id} has no SLA clock: routing has not given it to a person since SLAs were on.`,
-        'Route the lead; its clock starts when routing gives it an owner.',
-      );
-    res.json(view);
+    if (view) return void res.json(view);
+    // No clock is an answer, not an error: the lead page says why nothing will remind, reassign or escalate.
+    res.json({ leadId: lead.Id, status: 'none', why: noClockWhy(lead) });
   });
 
   router.post('/leads/:leadId/sla/accept', async (req, res) => {
