@@ -60,6 +60,21 @@ const METHODS = {
       'GET',
       `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/routing-history?limit=${clamp(p.maxItems, 20, 200)}`,
     ),
+  getLeadSla: (p) => request('GET', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/sla`),
+  acceptLeadSla: (p) => request('POST', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/sla/accept`, {}),
+  rejectLeadSla: (p) => {
+    if (typeof p.reason !== 'string' || !p.reason.trim()) {
+      throw apexError({
+        code: 'VALIDATION_FAILED',
+        message: 'A rejected lead needs a reason: its next owner reads it.',
+        action: 'Say in a few words why you pass the lead on, then reject again.',
+        status: 400,
+      });
+    }
+    return request('POST', `/v1/leads/${requireId(p.leadId, '00Q', 'lead')}/sla/reject`, {
+      reason: p.reason.trim().slice(0, 1000),
+    });
+  },
   getRerouteAccess: async () => {
     const me = await request('GET', '/v1/me');
     return Boolean(me && me.permissions && me.permissions.reroute);

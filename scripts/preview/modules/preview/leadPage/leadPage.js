@@ -29,7 +29,7 @@ const FIELDS = [
 
 /**
  * A Lead record page as an admin would lay it out: header with the Re-route quick action, details and
- * routing history in the main column, the partner status badge in the sidebar.
+ * routing history in the main column, the pickup clock and the partner status badge in the sidebar.
  */
 export default class LeadPage extends RecordPage {
   fields = FIELDS;

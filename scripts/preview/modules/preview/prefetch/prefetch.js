@@ -15,6 +15,7 @@ export function prefetchPageData() {
       `/v1/leads/${id}`,
       `/v1/leads/${id}/partner-status`,
       `/v1/leads/${id}/routing-history?limit=20`,
+      `/v1/leads/${id}/sla`,
       '/v1/me',
     ]);
   } else if (kind === 'account') {
