@@ -268,8 +268,9 @@ function platformModules(root: string, apexMethods: Set<string>, labels: Map<str
       if (source === '@salesforce/i18n/timeZone') {
         return 'export default Intl.DateTimeFormat().resolvedOptions().timeZone;\n';
       }
+      // A string, as Salesforce serves it: the user the page acts as ("Act as" reloads the page).
       if (source === '@salesforce/user/Id')
-        return "export { actingUserId as default } from 'preview/session';\n";
+        return "import { actingUserId } from 'preview/session';\nexport default actingUserId();\n";
       this.error(`${source} has no preview version. Add one to companion/src/http/preview/preview-build.ts.`);
     },
   };

@@ -89,7 +89,7 @@ const sameId = (a, b) => Boolean(a && b) && a.slice(0, 15) === b.slice(0, 15);
 const weekday = new Intl.DateTimeFormat(LOCALE, { weekday: 'short', timeZone: 'UTC' });
 const dayName = (day) => weekday.format(new Date(Date.UTC(2024, 0, day)));
 
-/** Working days as runs: "Mon–Fri", "Mon, Wed, Fri". */
+/** Working days as runs: "Mon–Fri", "Mon, Wed, Fri" (a run never breaks across lines: a word joiner holds it). */
 function describeDays(days) {
   const sorted = [...new Set(days || [])].filter((d) => d >= 1 && d <= 7).sort((a, b) => a - b);
   const runs = [];
@@ -98,7 +98,7 @@ function describeDays(days) {
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j += 1;
     runs.push(
       j - i >= 2
-        ? `${dayName(sorted[i])}–${dayName(sorted[j])}`
+        ? `${dayName(sorted[i])}–\u2060${dayName(sorted[j])}`
         : sorted
             .slice(i, j + 1)
             .map(dayName)

@@ -18,6 +18,7 @@ import TRIGGER_REROUTE from '@salesforce/label/c.Switchyard_Trigger_Reroute';
 import TRIGGER_REROUTE_BY from '@salesforce/label/c.Switchyard_Trigger_Reroute_By';
 import TRIGGER_SCHEDULED from '@salesforce/label/c.Switchyard_Trigger_Scheduled';
 import TRIGGER_INACTIVE_OWNER from '@salesforce/label/c.Switchyard_Trigger_Inactive_Owner';
+import TRIGGER_SLA from '@salesforce/label/c.Switchyard_Trigger_Sla';
 import STATUS_APPLIED from '@salesforce/label/c.Switchyard_Status_Applied';
 import STATUS_PENDING from '@salesforce/label/c.Switchyard_Status_Pending';
 import STATUS_FAILED from '@salesforce/label/c.Switchyard_Status_Failed';
@@ -48,6 +49,7 @@ const TRIGGERS = {
   reroute: TRIGGER_REROUTE,
   scheduled: TRIGGER_SCHEDULED,
   'inactive-owner': TRIGGER_INACTIVE_OWNER,
+  sla: TRIGGER_SLA,
 };
 const STATUSES = {
   applied: { label: STATUS_APPLIED, icon: 'utility:success', variant: 'success' },

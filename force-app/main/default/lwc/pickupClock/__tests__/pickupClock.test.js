@@ -75,7 +75,7 @@ describe('c-pickup-clock', () => {
     expect(text(element, '.due')).toBe('Nov 24, 2026, 3:15 PM');
     expect(text(element, '.due-owner')).toBe('· Tue 9:15 AM for Maya Chen');
     expect(text(element, '.working-time')).toBe(
-      "45 working minutes in Maya Chen's hours: Mon–Fri, 09:00–17:00 (America/New_York).",
+      "45 working minutes in Maya Chen's hours: Mon–\u2060Fri, 09:00–17:00 (America/New_York).",
     );
     expect(text(element, '.next')).toBe('Maya Chen gets a reminder.');
   });
@@ -91,7 +91,7 @@ describe('c-pickup-clock', () => {
     expect(text(element, '.owner')).toBe('Sam Jones');
     expect(text(element, '.next')).toBe('The lead is escalated to the Hopper queue.');
     expect(text(element, '.working-time')).toBe(
-      "120 working minutes in Sam Jones's hours: Mon–Wed, Fri, 08:00–16:00 (America/Chicago).",
+      "120 working minutes in Sam Jones's hours: Mon–\u2060Wed, Fri, 08:00–16:00 (America/Chicago).",
     );
     expect($(element, '.accept')).toBeNull();
     expect($(element, '.reject')).toBeNull();
