@@ -182,6 +182,53 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    it('adds a territory row from the page: a refusal says what is wrong, the saved row is listed and shows in the history', async () => {
+      const page = await open(admin);
+      const table = page.locator('.territory-table[data-table="sdr-regions"]');
+      await eventually(() => table.locator('.territory-row').count()).toBe(3);
+      await expect(
+        table.locator('.territory-row').first().locator('.territory-target').textContent(),
+      ).resolves.toContain('Pool AMER SDR round robin (amer-sdr)');
+      await table.getByRole('button', { name: 'Add a row to sdr-regions' }).click();
+      // Focus lands in the form's first field.
+      await eventually(() =>
+        page.getByLabel('Regions (AMER, EMEA, APJ)').evaluate((el) => el.matches(':focus')),
+      ).toBe(true);
+      const countries = page.getByLabel('Countries (ISO codes such as DE, US)');
+      await countries.fill('Atlantis');
+      await page.getByLabel('Pool name').fill('emea-sdr');
+      await page.getByLabel('Why (kept in the history)').fill('German team');
+      await page.getByRole('button', { name: 'Save row' }).click();
+      const refusal = page.locator('.territory-form c-error-panel');
+      await eventually(() => refusal.textContent()).toContain(
+        "The change was refused: 'Atlantis' is not a country we know: use an ISO code such as 'DE' or 'US'.",
+      );
+      await screenshot(page, 'admin-territory-refused', '.territory-tables');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await countries.fill('DE');
+      await page.getByRole('button', { name: 'Save row' }).click();
+      await eventually(() => table.locator('.territory-row').count()).toBe(4);
+      const added = table.locator('.territory-row[data-row="4"]');
+      await expect(added.locator('.territory-leads').textContent()).resolves.toBe('Country DE');
+      await expect(added.locator('.territory-target').textContent()).resolves.toContain(
+        'Pool EMEA SDR round robin (emea-sdr)',
+      );
+      const newest = page.locator('.version-row').first();
+      await eventually(() => newest.locator('.version-action').textContent()).toBe('Territory change');
+      await expect(newest.locator('.version-why').textContent()).resolves.toBe(
+        'sdr-regions: row added: country DE → pool emea-sdr: German team',
+      );
+      await screenshot(page, 'admin-territory-added', '.territory-tables');
+      await screenshot(page, 'admin-territory-history', '.versions');
+
+      await added.getByRole('button', { name: 'Remove row 4 of sdr-regions' }).click();
+      await page.locator('.remove-reason').fill('Back to regions');
+      await page.getByRole('button', { name: 'Remove row', exact: true }).click();
+      await eventually(() => table.locator('.territory-row').count()).toBe(3);
+      await page.close();
+    });
+
     it('tells a rep the page is for admins, and shows nothing of it', async () => {
       const page = await open(rep);
       await eventually(() => page.locator('.not-admin').count()).toBe(1);

@@ -119,8 +119,11 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-${name}.png`), fullPage: true });
+/** The whole page, or only the part `part` finds (a long page's section, at a size one can read). */
+export async function screenshot(page: Page, name: string, part?: string): Promise<void> {
+  const file = path.join(SCREENSHOTS, `e2e-${name}.png`);
+  if (part) await page.locator(part).first().screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
 }
 
 /** axe-core's serious and critical violations on the page, run inside it (evaluate is not subject to its CSP). */

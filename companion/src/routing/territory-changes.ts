@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TerritoryRow, TerritoryTable } from '../engine/distribution/distribution.types.js';
 import { rowsOverlapping } from '../engine/distribution/territory.js';
 import type { OrgPeople } from '../engine/flow/org-people.js';
@@ -98,15 +98,16 @@ export function checkRowPeople(row: TerritoryRowInput, people: OrgPeople): void 
 }
 
 /**
- * `territories.yaml` with the change made, everything else as written (comments, order, layout). Throws
- * TerritoryChangeError when the table or row is not there, or when the new row could take the same
- * leads as another row with as many criteria (only the earlier would get them); the set check that
- * follows catches the rest (an unknown country or region, a pool, queue or person the set lacks).
+ * `territories.yaml` with the change made and every other line as written (comments, order, layout):
+ * the changed row's lines are replaced, inserted or taken out, so the version's diff shows only them.
+ * Throws TerritoryChangeError when the table or row is not there, or when the new row could take the
+ * same leads as another row with as many criteria (only the earlier would get them); the set check
+ * that follows catches the rest (an unknown country or region, a pool, queue or person the set lacks).
  */
 export function editTerritories(text: string, change: TerritoryChange): string {
-  const doc = parseDocument(text);
-  const rows = findTable(doc, change.table);
-  const count = rows.items.length;
+  const rows = findTable(parseDocument(text), change.table);
+  const items = rows.items as YAMLMap[];
+  const count = items.length;
   const place = (row: number, last: number) => {
     if (!Number.isInteger(row) || row < 1 || row > last)
       throw new TerritoryChangeError(
@@ -116,26 +117,54 @@ export function editTerritories(text: string, change: TerritoryChange): string {
       );
     return row - 1;
   };
+  if (count === 0)
+    throw new TerritoryChangeError(
+      'NOT_FOUND',
+      `The territory table ${change.table} has no rows to place one beside.`,
+      'Add its first row in the file (export, edit, publish).',
+    );
+  // "      - " before the first row: every row written here starts the same way.
+  const first = items[0]!.range![0];
+  const lead = text.slice(lineStart(text, first), first);
+  const line = (row: TerritoryRowInput) =>
+    `${lead}${stringify(rowNode(row), { collectionStyle: 'flow', lineWidth: 0 }).trim()}\n`;
+  let edited: string;
   let changed: number | null = null;
   switch (change.kind) {
     case 'add': {
       const index = change.at === undefined ? count : place(change.at, count + 1);
-      rows.items.splice(index, 0, doc.createNode(rowNode(change.row), { flow: true }));
+      const at = index < count ? span(text, items[index]!)[0] : span(text, items[count - 1]!)[1];
+      edited = `${text.slice(0, at)}${text.endsWith('\n') || at < text.length ? '' : '\n'}${line(change.row)}${text.slice(at)}`;
       changed = index;
       break;
     }
     case 'edit': {
       const index = place(change.row, count);
-      rows.items[index] = doc.createNode(rowNode(change.to), { flow: true });
+      const [from, to] = span(text, items[index]!);
+      edited = `${text.slice(0, from)}${line(change.to)}${text.slice(to)}`;
       changed = index;
       break;
     }
-    case 'remove':
-      rows.delete(place(change.row, count));
+    case 'remove': {
+      const [from, to] = span(text, items[place(change.row, count)]!);
+      edited = `${text.slice(0, from)}${text.slice(to)}`;
       break;
+    }
   }
-  if (changed !== null) refuseOverlap(doc, change.table, changed);
-  return doc.toString({ lineWidth: 0 });
+  if (changed !== null) refuseOverlap(edited, change.table, changed);
+  return edited;
+}
+
+const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+const lineEnd = (text: string, at: number) => {
+  const end = text.indexOf('\n', at);
+  return end < 0 ? text.length : end + 1;
+};
+
+/** The whole lines a row is written on: from its "- " to the end of its last value's line. */
+function span(text: string, item: YAMLMap): [number, number] {
+  const [start, valueEnd] = item.range!;
+  return [lineStart(text, start), lineEnd(text, Math.max(start, valueEnd - 1))];
 }
 
 /** The row in the file's key order, without empty lists or blank values. */
@@ -163,8 +192,8 @@ function rowNode(row: TerritoryRowInput): Record<string, unknown> {
   return node;
 }
 
-function refuseOverlap(doc: Document, tableName: string, index: number): void {
-  const table = territoryTables(doc.toString()).find((t) => t.name === tableName);
+function refuseOverlap(text: string, tableName: string, index: number): void {
+  const table = territoryTables(text).find((t) => t.name === tableName);
   if (!table) return;
   const others = rowsOverlapping(table, index);
   if (others.length === 0) return;

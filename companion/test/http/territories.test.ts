@@ -58,7 +58,8 @@ describe('territory rows as data: changes a manager makes, live on the next deci
     });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(added.body.summary).toBe(`sdr-regions: row added: country DE → user ${rosa.Username}`);
-    expect(added.body.changes[0].file).toBe('territories.yaml');
+    // Only the new row's line: every other line stays as written.
+    expect(added.body.changes[0]).toMatchObject({ file: 'territories.yaml', added: 1, removed: 0 });
     expect(added.body.changes[0].diff).toContain(
       `+      - { country: [ DE ], assign: { user: ${rosa.Username} } }`,
     );
@@ -83,6 +84,7 @@ describe('territory rows as data: changes a manager makes, live on the next deci
     expect(edited.body.changes[0].diff).toContain(
       '+      - { country: [ DE, AT ], assign: { pool: emea-sdr } }',
     );
+    expect(edited.body.changes[0]).toMatchObject({ added: 1, removed: 1 });
     expect((await next()).owner?.id).not.toBe(rosa.Id);
 
     const removed = await api.call('DELETE', `${rows}/4?reason=back%20to%20regions`);

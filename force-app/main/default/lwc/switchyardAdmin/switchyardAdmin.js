@@ -28,6 +28,7 @@ import ACTION_IMPORT from '@salesforce/label/c.Switchyard_Admin_Action_Import';
 import ACTION_ROLLBACK from '@salesforce/label/c.Switchyard_Admin_Action_Rollback';
 import ACTION_FIRST_START from '@salesforce/label/c.Switchyard_Admin_Action_First_Start';
 import ACTION_POOL from '@salesforce/label/c.Switchyard_Admin_Action_Pool';
+import ACTION_TERRITORY from '@salesforce/label/c.Switchyard_Admin_Action_Territory';
 import CHANGE_ADDED from '@salesforce/label/c.Switchyard_Admin_Change_Added';
 import CHANGE_REMOVED from '@salesforce/label/c.Switchyard_Admin_Change_Removed';
 import CHANGE_CHANGED from '@salesforce/label/c.Switchyard_Admin_Change_Changed';
@@ -131,6 +132,7 @@ const LABEL = {
   ACTION_ROLLBACK,
   ACTION_FIRST_START,
   ACTION_POOL,
+  ACTION_TERRITORY,
   CHANGE_ADDED,
   CHANGE_REMOVED,
   CHANGE_CHANGED,
@@ -195,14 +197,14 @@ const VERSIONS_SHOWN = 20;
 const PICTURE_DAYS = 30;
 /** A flow file names its flow on a line of its own (companion/flows/*.flow.yaml). */
 const FLOW_LINE = /^flow:\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*$/m;
-/** The routing set's files that hold pools and territories rather than flows; territories show as the file. */
+/** The routing set's files that hold pools and territories rather than flows. */
 const PEOPLE_FILES = /^(pools|territories)\.ya?ml$/;
-const TERRITORY_FILES = /^territories\.ya?ml$/;
 const ACTIONS = {
   publish: ACTION_PUBLISH,
   import: ACTION_IMPORT,
   'first-start': ACTION_FIRST_START,
-  pool: ACTION_POOL,
+  'pool-change': ACTION_POOL,
+  'territory-change': ACTION_TERRITORY,
 };
 const CHANGES = { added: CHANGE_ADDED, removed: CHANGE_REMOVED };
 
@@ -307,6 +309,19 @@ export default class SwitchyardAdmin extends LightningElement {
 
   handleRefresh() {
     this.load();
+    this.refreshTerritories();
+  }
+
+  refreshTerritories() {
+    const territories = this.template.querySelector('c-territory-tables');
+    if (territories) {
+      territories.refresh();
+    }
+  }
+
+  /** A territory row was changed: the versions list shows the new version. */
+  handleRoutingChange() {
+    return Promise.all([this.loadVersions(), this.loadLive()]);
   }
 
   get loading() {
@@ -471,6 +486,7 @@ export default class SwitchyardAdmin extends LightningElement {
         }),
       );
       await Promise.all([this.loadVersions(), this.loadLive(), this.loadPools()]);
+      this.refreshTerritories();
     } catch (error) {
       this.rollbackError = error;
     } finally {
@@ -536,17 +552,6 @@ export default class SwitchyardAdmin extends LightningElement {
 
   get hasPools() {
     return this.poolRows.length > 0;
-  }
-
-  get peopleFiles() {
-    const files = (this.live && this.live.files) || [];
-    return files
-      .filter((file) => TERRITORY_FILES.test(file.name))
-      .map((file) => ({ key: file.name, name: file.name, text: file.text }));
-  }
-
-  get showPeople() {
-    return this.hasPools || this.peopleFiles.length > 0 || Boolean(this.poolsError);
   }
 
   get poolsNote() {

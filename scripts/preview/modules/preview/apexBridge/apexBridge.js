@@ -30,6 +30,23 @@ function requireId(id, prefix, what) {
 /** A job or flow name as the companion spells them: lowercase words and dashes. */
 const KEBAB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+/** A territory table or pool name as routing sets spell them. */
+const TABLE_NAME = /^[\w.-]{1,100}$/;
+
+/** As Apex's requiredReason: trimmed, at most 1,000 characters, refused when blank. */
+function reasonOf(reason, missing) {
+  const text = typeof reason === 'string' ? reason.trim().slice(0, 1000) : '';
+  if (!text) {
+    throw apexError({
+      code: 'VALIDATION_FAILED',
+      message: missing,
+      action: 'Say in a few words why, then save again.',
+      status: 400,
+    });
+  }
+  return text;
+}
+
 function requireName(value, pattern, what) {
   if (!pattern.test(String(value))) {
     throw apexError({
@@ -102,6 +119,32 @@ const METHODS = {
     ),
   getPools: () => request('GET', '/v1/pools'),
   getJobs: () => request('GET', '/v1/jobs'),
+  getTerritories: () => request('GET', '/v1/territories'),
+  saveTerritoryRow: (p) => {
+    const table = requireName(p.tableName, TABLE_NAME, 'territory table');
+    const body = { row: p.row, reason: reasonOf(p.reason, 'A territory change needs a reason.') };
+    if (Number.isInteger(p.baseVersion)) body.baseVersion = p.baseVersion;
+    if (p.rowNumber === undefined || p.rowNumber === null) {
+      return request('POST', `/v1/territories/${table}/rows`, body);
+    }
+    return request(
+      'PUT',
+      `/v1/territories/${table}/rows/${requireName(p.rowNumber, /^[1-9]\d*$/, 'row')}`,
+      body,
+    );
+  },
+  removeTerritoryRow: (p) =>
+    request(
+      'DELETE',
+      `/v1/territories/${requireName(p.tableName, TABLE_NAME, 'territory table')}/rows/${requireName(
+        p.rowNumber,
+        /^[1-9]\d*$/,
+        'row',
+      )}?${query({
+        reason: reasonOf(p.reason, 'Removing a territory row needs a reason.'),
+        baseVersion: Number.isInteger(p.baseVersion) ? p.baseVersion : undefined,
+      })}`,
+    ),
   runJob: (p) =>
     request('POST', `/v1/jobs/${requireName(p.jobName, KEBAB_NAME, 'job')}/run`, {
       dryRun: p.dryRun === true,
