@@ -15,8 +15,11 @@ export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
   pools away <pool> <userId> --from YYYY-MM-DD --to YYYY-MM-DD --reason text   out of office, days included
   pools back <pool> <userId> --reason text          no longer out of office
   pools pause <pool> --reason text / pools resume <pool> --reason text
+  pools catch-up <pool> --leads n --within-days n --reason text   a rep back from time off gets up to n
+                                        of the turns they missed in the last n days (1–14); --off: none
 Each change is checked with the whole routing set and stored as its next version (npm run cli --
-versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only.`;
+versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only
+(pause, resume and catch-up also print who gets the next leads now and with the change).`;
 
 const options = {
   ...connectionOptions,
@@ -28,6 +31,9 @@ const options = {
   paused: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  leads: { type: 'string' },
+  'within-days': { type: 'string' },
+  off: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
 } as const;
 
@@ -158,6 +164,22 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
         ...dryRun,
       });
       break;
+    case 'catch-up': {
+      let catchUp: { leads: number; withinDays: number } | null = null;
+      if (!values.off) {
+        const leads = setting('leads', values.leads);
+        const withinDays = setting('within-days', values['within-days']);
+        if (typeof leads !== 'number' || typeof withinDays !== 'number')
+          throw new CliError(`Give --leads and --within-days as numbers, or --off.\n${POOLS_HELP}`, 2);
+        catchUp = { leads, withinDays };
+      }
+      res = await call(c, 'PATCH', `/v1/pools/${encodeURIComponent(pool)}`, 'application/json', {
+        catchUp,
+        reason,
+        ...dryRun,
+      });
+      break;
+    }
     default:
       throw new CliError(`Unknown pools command '${sub}'.\n${POOLS_HELP}`, 2);
   }
@@ -166,7 +188,10 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
 
 /** A pool or territory change as the companion answered it: stored, nothing to change, or a dry run's diff. */
 export async function printChange(res: Response, json: boolean | undefined): Promise<number> {
-  const answer = (await res.json()) as VersionChange & { summary: string };
+  const answer = (await res.json()) as VersionChange & {
+    summary: string;
+    nextAssignments?: Record<'before' | 'after', Array<{ userId: string; name: string | null }>>;
+  };
   if (json) {
     console.log(JSON.stringify(answer, null, 2));
     return 0;
@@ -179,5 +204,11 @@ export async function printChange(res: Response, json: boolean | undefined): Pro
         : `Dry run: ${answer.summary} would change:`,
   );
   for (const change of answer.changes) console.log(change.diff.replace(/^/gm, '  '));
+  if (answer.nextAssignments) {
+    const line = (people: Array<{ userId: string; name: string | null }>) =>
+      people.length > 0 ? people.map((p) => p.name ?? p.userId).join(', ') : 'nobody can take a lead now';
+    console.log(`The next leads now:         ${line(answer.nextAssignments.before)}`);
+    console.log(`The next leads with it:     ${line(answer.nextAssignments.after)}`);
+  }
   return 0;
 }

@@ -23,6 +23,7 @@ export type RoutingPort = Pick<
   | 'reassignmentPreview'
   | 'routingSet'
   | 'poolStatus'
+  | 'poolLine'
   | 'org'
   | 'flowPicture'
 >;

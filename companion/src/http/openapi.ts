@@ -8,6 +8,8 @@ import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.rout
 import { NO_CLOCK_WHY } from './routes/sla.route.js';
 import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
 import { PICTURE_MAX_DAYS } from '../routing/flow-picture.js';
+import { CATCH_UP_MAX_DAYS, CATCH_UP_MAX_LEADS } from '../engine/distribution/pool.js';
+import { POOL_LINE_LENGTH } from './routes/pools.route.js';
 import { RUN_ID } from '../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 import { EXPORT_FORMAT, REASON_MAX as VERSION_REASON_MAX } from './routes/flow-versions.route.js';
@@ -186,6 +188,15 @@ const territoryChangeBody = (extra: Record<string, Schema>) =>
     { row: territoryRowSchema, ...extra, reason: reasonSchema, baseVersion: versionSchema, dryRun: boolBody },
     ['row', 'reason'],
   );
+
+/** Who gets a pool's next leads, now and with a change to the pool. */
+const nextAssignmentsSchema: Schema = (() => {
+  const line: Schema = {
+    type: 'array',
+    items: obj({ userId: str, name: nullable(str) }),
+  };
+  return obj({ before: line, after: line });
+})();
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
 const jobParam = pathParam('job', { enum: SCHEDULED_JOBS.map((j) => j.name) });
@@ -550,16 +561,53 @@ export function openApiDocument(): Schema {
       },
       '/v1/pools/{pool}': {
         patch: v1(
-          'Pause or resume a pool',
-          'Admins only. A paused pool gives nobody a lead (an assignment tries its next target). Stored as the next ' +
-            'version of the routing set, with who, when, why and the diff; routing uses it for its next decision.',
+          'Pause or resume a pool, or set its catch-up',
+          'Admins only. Either `paused` (a paused pool gives nobody a lead; an assignment tries its next target) or ' +
+            '`catchUp`: what a rep back from time off gets for the turns they missed, up to `leads` of the last ' +
+            '`withinDays` days (null: none, they rejoin level with everyone). The answer ' +
+            `(\`nextAssignments\`) says who gets the next ${POOL_LINE_LENGTH} leads now and with the change. One change a call, stored as the ` +
+            'next version of the routing set, with who, when, why and the diff; routing uses it for its next decision.',
           {
             parameters: [poolParam],
-            requestBody: strictJsonBody(true, { paused: boolBody, reason: reasonSchema, dryRun: boolBody }, [
-              'paused',
-              'reason',
-            ]),
-            responses: poolChangeResponses,
+            requestBody: strictJsonBody(
+              true,
+              {
+                paused: boolBody,
+                catchUp: nullable({
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['leads', 'withinDays'],
+                  properties: {
+                    leads: { type: 'integer', minimum: 1, maximum: CATCH_UP_MAX_LEADS },
+                    withinDays: { type: 'integer', minimum: 1, maximum: CATCH_UP_MAX_DAYS },
+                  },
+                }),
+                reason: reasonSchema,
+                dryRun: boolBody,
+              },
+              ['reason'],
+            ),
+            responses: {
+              ...poolChangeResponses,
+              '200': json(
+                {
+                  allOf: [
+                    ref('VersionChange'),
+                    obj({ summary: str, nextAssignments: nextAssignmentsSchema }),
+                  ],
+                },
+                'Nothing stored: a dry run, or a change that changes nothing.',
+              ),
+              '201': json(
+                {
+                  allOf: [
+                    ref('VersionChange'),
+                    obj({ summary: str, nextAssignments: nextAssignmentsSchema }),
+                  ],
+                },
+                'Stored as the new live version.',
+              ),
+            },
           },
         ),
       },

@@ -1,5 +1,6 @@
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
-import { awayProblem } from '../engine/distribution/pool.js';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { CatchUp } from '../engine/distribution/distribution.types.js';
+import { awayProblem, catchUpProblems } from '../engine/distribution/pool.js';
 import type { UserRecord } from '../engine/model.js';
 import { RoutingError } from './routing.errors.js';
 
@@ -20,7 +21,9 @@ export type PoolChange =
   | { kind: 'away'; pool: string; user: UserRecord; from: string; to: string }
   | { kind: 'back'; pool: string; user: UserRecord }
   | { kind: 'pause'; pool: string }
-  | { kind: 'resume'; pool: string };
+  | { kind: 'resume'; pool: string }
+  /** null: no catch-up (a returning member takes the next turn after everyone waiting). */
+  | { kind: 'catch-up'; pool: string; catchUp: CatchUp | null };
 
 /** A pool change that cannot be made: no such pool or member, or a setting that makes no sense. */
 export class PoolChangeError extends RoutingError {
@@ -53,6 +56,10 @@ export function describePoolChange(change: PoolChange): string {
       return `${change.pool} paused`;
     case 'resume':
       return `${change.pool} resumed`;
+    case 'catch-up':
+      return change.catchUp
+        ? `${change.pool} gives back up to ${change.catchUp.leads} missed turns of the last ${change.catchUp.withinDays} days`
+        : `${change.pool} gives back no missed turns`;
   }
 }
 
@@ -74,6 +81,24 @@ export function editPools(text: string, change: PoolChange): string {
   if (change.kind === 'pause' || change.kind === 'resume') {
     if (change.kind === 'pause') pool.set('paused', true);
     else pool.delete('paused');
+    return doc.toString({ lineWidth: 0 });
+  }
+  if (change.kind === 'catch-up') {
+    if (!change.catchUp) pool.delete('catchUp');
+    else {
+      const problems = catchUpProblems(change.catchUp);
+      if (problems.length > 0)
+        throw new PoolChangeError(
+          'VALIDATION_FAILED',
+          `The catch-up cannot be used: ${problems.map((p) => p.message).join('; ')}.`,
+          'Give the number of leads and the days again.',
+        );
+      const value = doc.createNode({ ...change.catchUp }, { flow: true });
+      // Written above the members, with the pool's other settings.
+      const at = pool.items.findIndex((pair) => isScalar(pair.key) && pair.key.value === 'members');
+      if (pool.has('catchUp') || at < 0) pool.set('catchUp', value);
+      else pool.items.splice(at, 0, doc.createPair('catchUp', value) as (typeof pool.items)[number]);
+    }
     return doc.toString({ lineWidth: 0 });
   }
   const { user } = change;

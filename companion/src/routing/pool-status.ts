@@ -1,5 +1,5 @@
-import { pickFromPool } from '../engine/distribution/pool.js';
-import type { PoolSkip } from '../engine/distribution/distribution.types.js';
+import { nextInLine, pickFromPool } from '../engine/distribution/pool.js';
+import type { PoolDefinition, PoolSkip } from '../engine/distribution/distribution.types.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
 import type { UserRecord } from '../engine/model.js';
 import { readPools } from '../store/pool.repository.js';
@@ -34,4 +34,19 @@ export async function poolStatus(
     for (const m of pool.members) assigned[m.userId] = state?.members[m.userId]?.assignedTotal ?? 0;
     return { pool: pool.name, next: pick.userId, reason: pick.reason, skipped: pick.skipped, assigned };
   });
+}
+
+/**
+ * Who would get the pool's next `count` leads if they all arrived now, from the stored state, as
+ * `pool` is defined (the live definition or a change an admin is about to make); no turn is taken.
+ */
+export async function poolLine(
+  store: StoreSession,
+  pool: PoolDefinition,
+  user: (id: string) => UserRecord | undefined,
+  now: Date,
+  count: number,
+): Promise<string[]> {
+  const state = (await readPools(store.db, [pool.name])).get(pool.name)?.state ?? undefined;
+  return nextInLine(pool, state, user, now.toISOString(), count);
 }

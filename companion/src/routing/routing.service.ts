@@ -4,6 +4,7 @@ import type { ContactPort, CrmPort } from '../crm/crm.port.js';
 import type { AccountIndexOptions } from '../engine/matching/account-index.js';
 import type { RoutingSet, SourceFile } from '../engine/flow/routing-set.js';
 import type { Decision } from '../engine/decision.js';
+import type { PoolDefinition } from '../engine/distribution/distribution.types.js';
 import type { Trigger } from '../engine/model.js';
 import { OrgPeople, rebindPeople, type Rebinding } from '../engine/flow/org-people.js';
 import { formatIssue } from '../engine/flow/yaml-source.js';
@@ -36,7 +37,7 @@ import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 import { routingSetFromFiles } from './flow-files.js';
-import { poolStatus, type PoolStatus } from './pool-status.js';
+import { poolLine, poolStatus, type PoolStatus } from './pool-status.js';
 import { livePicture, type PictureRequest } from './flow-picture.js';
 import {
   reassign,
@@ -294,6 +295,11 @@ export class RoutingService {
   /** Each live pool now: who is next, who is passed over and why, leads given (no turn is taken). */
   poolStatus(): Promise<PoolStatus[]> {
     return poolStatus(this.store, this.routingSet, (id) => this.org.directory.user(id), this.clock());
+  }
+
+  /** Who would get the next `count` leads of a pool defined as `pool` (live or about to change), from now. */
+  poolLine(pool: PoolDefinition, count: number): Promise<string[]> {
+    return poolLine(this.store, pool, (id) => this.org.directory.user(id), this.clock(), count);
   }
 
   /** A live flow as SVG: optionally leads per edge over the last `days` days and one lead's newest path. */

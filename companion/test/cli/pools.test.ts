@@ -47,4 +47,44 @@ describe('npm run cli -- pools', { timeout: 200_000 }, () => {
       /pools\.yaml:\d+:\d+ pools\[0\]\.members\[0\]\.capPerDay: capPerDay 0 must be a whole number above 0/,
     );
   });
+
+  it('sets a pool’s catch-up, printing who gets the next leads now and with it; --off takes it away', async () => {
+    const preview = await cli(
+      [
+        'pools',
+        'catch-up',
+        'amer-sdr',
+        '--leads',
+        '3',
+        '--within-days',
+        '7',
+        '--reason',
+        'fair after PTO',
+        '--dry-run',
+      ],
+      api.url,
+    );
+    expect(preview.status, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(
+      'Dry run: amer-sdr gives back up to 3 missed turns of the last 7 days would change:',
+    );
+    expect(preview.stdout).toContain('+    catchUp: { leads: 3, withinDays: 7 }');
+    expect(preview.stdout).toMatch(/^The next leads now: +Ava Patel, Ben Carter, Yara Haddad, /m);
+    expect(preview.stdout).toMatch(/^The next leads with it: +Ava Patel, Ben Carter, Yara Haddad, /m);
+    const stored = await cli(
+      ['pools', 'catch-up', 'amer-sdr', '--leads', '3', '--within-days', '7', '--reason', 'PTO'],
+      api.url,
+    );
+    expect(stored.stdout).toContain(
+      'amer-sdr gives back up to 3 missed turns of the last 7 days: stored as version',
+    );
+    const off = await cli(
+      ['pools', 'catch-up', 'amer-sdr', '--off', '--reason', 'back to plain turns'],
+      api.url,
+    );
+    expect(off.stdout).toContain('amer-sdr gives back no missed turns: stored as version');
+    const missing = await cli(['pools', 'catch-up', 'amer-sdr', '--leads', '3', '--reason', 'x'], api.url);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('Give --leads and --within-days as numbers, or --off.');
+  });
 });

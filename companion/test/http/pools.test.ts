@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_USERS, demoUserId } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import type { Decision } from '../../src/engine/decision.js';
+import { STRIDE_UNIT } from '../../src/engine/distribution/pool.js';
 import { isRouteFailure } from '../../src/routing/routing.service.js';
+import { poolJson, readPools, updatePoolRows } from '../../src/store/pool.repository.js';
 import { startApi, type Json, type TestApi } from './api-fixture.js';
 
 /** The AMER SDR pool's members who can take leads (Chloe is out of office, Diego inactive). */
@@ -73,6 +75,8 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
   it('pauses and resumes the pool, and changes weights, each audited with who, when, why and the diff', async () => {
     const paused = await api.call('PATCH', '/v1/pools/amer-sdr', { body: { paused: true, reason: 'reorg' } });
     expect(paused.status).toBe(201);
+    expect(paused.body.nextAssignments.before.length).toBeGreaterThan(0);
+    expect(paused.body.nextAssignments.after).toEqual([]);
     expect([ava, ben, yara]).not.toContain((await next()).owner?.id);
     const resumed = await api.call('PATCH', '/v1/pools/amer-sdr', {
       body: { paused: false, reason: 'done' },
@@ -146,5 +150,75 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     const unknown = await api.call('PATCH', '/v1/pools/nope', { body: { paused: true, reason: 'x' } });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toBe('There is no pool named nope.');
+  });
+
+  it('gives a rep back from time off the turns they missed when the pool asks for catch-up, showing the next leads before and after', async () => {
+    // Everyone at weight 1 again, and the pool's state as after a week in which Ben was away: Ava and
+    // Yara took 10 turns, Ben 1.
+    const even = await api.call('PATCH', `/v1/pools/amer-sdr/members/${ava}`, {
+      body: { weight: null, capPerDay: null, reason: 'back to even' },
+    });
+    expect(even.status).toBe(201);
+    const stride = STRIDE_UNIT;
+    const { version } = (await readPools(api.store.db, ['amer-sdr'])).get('amer-sdr')!;
+    const member = (pass: number) => ({ pass, assignedTotal: pass / stride - 1, recent: [] });
+    const state = {
+      pool: 'amer-sdr',
+      version,
+      virtualTime: 10 * stride,
+      members: { [ava]: member(11 * stride), [ben]: member(2 * stride), [yara]: member(11 * stride) },
+      checkpoints: [{ day: '2026-11-16', virtualTime: stride }],
+    };
+    await updatePoolRows(poolJson(new Map([['amer-sdr', { state, version, rowVersion: '' }]]))).execute(
+      api.store.db,
+    );
+    const catchUp = (body: Json) =>
+      api.call('PATCH', '/v1/pools/amer-sdr', { body: { ...body, reason: 'fair after PTO' } });
+
+    const preview = await catchUp({ catchUp: { leads: 2, withinDays: 7 }, dryRun: true });
+    expect(preview.status).toBe(200);
+    const names = (line: Json[]) => line.map((n: Json) => n.name);
+    expect(names(preview.body.nextAssignments.before).slice(0, 6)).toEqual([
+      'Ava Patel',
+      'Ben Carter',
+      'Yara Haddad',
+      'Ava Patel',
+      'Ben Carter',
+      'Yara Haddad',
+    ]);
+    expect(names(preview.body.nextAssignments.after).slice(0, 5)).toEqual([
+      'Ben Carter',
+      'Ben Carter',
+      'Ava Patel',
+      'Ben Carter',
+      'Yara Haddad',
+    ]);
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.catchUp).toBeUndefined();
+
+    const stored = await catchUp({ catchUp: { leads: 2, withinDays: 7 } });
+    expect(stored.status).toBe(201);
+    expect(stored.body.summary).toBe('amer-sdr gives back up to 2 missed turns of the last 7 days');
+    expect(stored.body.changes[0].diff).toMatch(/\+ {4}catchUp: \{ leads: 2, withinDays: 7 \}\n {5}members:/);
+    const pools = (await api.call('GET', '/v1/pools')).body.items as Json[];
+    expect(pools.find((p) => p.name === 'amer-sdr')!.catchUp).toEqual({ leads: 2, withinDays: 7 });
+    const decision = await next();
+    expect(decision.owner?.id).toBe(ben);
+    expect(JSON.stringify(decision.path)).toContain('making up turns missed while unavailable (catch-up)');
+
+    const tooMany = await catchUp({ catchUp: { leads: 2, withinDays: 30 } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message).toContain(
+      'a window of 30 days: give a whole number of days from 1 to 14',
+    );
+    const both = await catchUp({ paused: true, catchUp: null });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details).toEqual([
+      { field: 'body', message: 'give either paused or catchUp, one change at a time' },
+    ]);
+
+    const off = await catchUp({ catchUp: null });
+    expect(off.status).toBe(201);
+    expect(off.body.summary).toBe('amer-sdr gives back no missed turns');
+    expect((await next()).owner?.id).toBe(ava);
   });
 });

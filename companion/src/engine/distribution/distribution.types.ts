@@ -40,7 +40,20 @@ export interface PoolDefinition {
   load?: LoadMeasure;
   /** A paused pool gives nobody a lead: an assignment tries its next target. */
   paused?: boolean;
+  /**
+   * What a member who comes back (from out of office, a pause, a cap, hours off) gets for the turns
+   * they missed. Absent: nothing (they rejoin the rotation level with everyone, no catch-up flood).
+   * Set: up to `leads` missed turns of the last `withinDays` days are given back. A joiner missed
+   * no turns: they start level either way.
+   */
+  catchUp?: CatchUp;
   members: PoolMember[];
+}
+
+/** Catch-up credits: at most `leads` missed turns, counted over the last `withinDays` days. */
+export interface CatchUp {
+  leads: number;
+  withinDays: number;
 }
 
 export type LoadMeasure = 'leads' | 'opportunities' | 'both';
@@ -60,6 +73,11 @@ export interface PoolState {
   /** The pass of the last pick; joiners start here so nobody jumps the queue. */
   virtualTime: number;
   members: Record<string, MemberState>;
+  /**
+   * The virtual time at the first pick of each UTC day (YYYY-MM-DD), oldest first, for the last
+   * CATCH_UP_MAX_DAYS days: how a catch-up counts the turns missed within its window.
+   */
+  checkpoints?: Array<{ day: string; virtualTime: number }>;
 }
 
 /** Live figures about a user that load- and performance-based picking need. */

@@ -2,6 +2,7 @@ import { toEpochMs, unavailability } from './availability.js';
 import { PoolStateMismatchError } from './distribution.errors.js';
 import type {
   AwaySpell,
+  CatchUp,
   DistributionProblem,
   LoadMeasure,
   MemberState,
@@ -24,6 +25,14 @@ export const STRIDE_UNIT = 720_720;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Catch-up credits are counted over at most this many days (every pool keeps this many days of
+ * checkpoints, so turning catch-up on counts the turns missed before), and given for at most this
+ * many leads.
+ */
+export const CATCH_UP_MAX_DAYS = 14;
+export const CATCH_UP_MAX_LEADS = 50;
 
 export type MemberStatsLookup = (userId: string) => MemberStats | undefined;
 
@@ -65,8 +74,9 @@ function distinctMembers(pool: PoolDefinition): PoolMember[] {
 /**
  * The state for the pool's current members: leavers dropped, joiners added at the pool's virtual
  * time plus one stride, so a joiner waits one turn like someone who has just been given a lead
- * (no catch-up flood), and leaving and re-joining never moves anyone up the queue. Pure: returns
- * a new state with the same version, sharing member entries with `state`; change neither in place.
+ * (no catch-up flood, whatever the pool's catch-up: a joiner missed no turns), and leaving and
+ * re-joining never moves anyone up the queue. Pure: returns a new state with the same version,
+ * sharing member entries with `state`; change neither in place.
  */
 export function reconcilePoolState(pool: PoolDefinition, state: PoolState | undefined): PoolState {
   if (state && state.pool !== pool.name) throw new PoolStateMismatchError(pool.name, state.pool);
@@ -85,7 +95,9 @@ export function reconcilePoolState(pool: PoolDefinition, state: PoolState | unde
             recent: known?.recent ?? [],
           };
   }
-  return { pool: pool.name, version: state?.version ?? 0, virtualTime, members };
+  const reconciled: PoolState = { pool: pool.name, version: state?.version ?? 0, virtualTime, members };
+  if (state?.checkpoints) reconciled.checkpoints = state.checkpoints;
+  return reconciled;
 }
 
 /** 'YYYY-MM-DDTHH:mm:ss.sssZ', as toISOString writes: such strings sort as their times do. */
@@ -243,11 +255,53 @@ export function describeSkips(skipped: PoolSkip[]): string {
 
 /**
  * A member whose pass fell below the pool's virtual time missed turns while unavailable (paused,
- * away, capped). Those turns are forfeited: they go to the back of the queue, where a joiner
- * starts, instead of collecting a run of catch-up leads.
+ * away, capped). Without catch-up those turns are forfeited: they go to the back of the queue, where
+ * a joiner starts, instead of collecting a run of catch-up leads. With catch-up, they are given
+ * back the turns they missed since the window began (`windowStart`, the queue's virtual time then),
+ * at most `leads` of them: that many turns ahead of where they would start without it.
  */
-function turnOf(member: PoolMember, memberState: MemberState, virtualTime: number): number {
-  return memberState.pass < virtualTime ? virtualTime + strideOf(member) : memberState.pass;
+function turnOf(
+  member: PoolMember,
+  memberState: MemberState,
+  virtualTime: number,
+  catchUp: { leads: number; windowStart: number } | null,
+): number {
+  if (memberState.pass >= virtualTime) return memberState.pass;
+  const stride = strideOf(member);
+  if (!catchUp) return virtualTime + stride;
+  return Math.max(
+    memberState.pass,
+    catchUp.windowStart + stride,
+    virtualTime + stride - catchUp.leads * stride,
+  );
+}
+
+const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The pool's catch-up window at `nowMs`: the virtual time at the first pick on or after the window's
+ * first day (so turns are counted only from when catch-up was on and the window began), or the
+ * current virtual time when nothing is known yet. Null without catch-up.
+ */
+function catchUpWindow(
+  catchUp: CatchUp | undefined,
+  state: PoolState,
+  nowMs: number,
+): { leads: number; windowStart: number } | null {
+  if (!catchUp) return null;
+  const first = dayOf(nowMs - catchUp.withinDays * DAY_MS);
+  const checkpoint = state.checkpoints?.find((c) => c.day >= first);
+  return { leads: catchUp.leads, windowStart: checkpoint?.virtualTime ?? state.virtualTime };
+}
+
+/** The checkpoints after a pick at `nowMs`: today's added at the first pick of the day, old ones dropped. */
+function nextCheckpoints(state: PoolState, nowMs: number): PoolState['checkpoints'] {
+  const today = dayOf(nowMs);
+  const known = state.checkpoints ?? [];
+  const oldest = dayOf(nowMs - CATCH_UP_MAX_DAYS * DAY_MS);
+  const kept = known.length > 0 && known[0]!.day < oldest ? known.filter((c) => c.day >= oldest) : known;
+  if (kept.at(-1)?.day === today) return kept;
+  return [...kept, { day: today, virtualTime: state.virtualTime }];
 }
 
 interface Candidate {
@@ -340,10 +394,11 @@ export function pickFromPool(
   const candidates: Candidate[] = [];
   // Available members kept from this one lead: they hold their place in the queue.
   const held = new Map<string, number>();
+  const window = catchUpWindow(pool.catchUp, current, nowMs);
   members.forEach((member, index) => {
     const memberState = current.members[member.userId]!;
     const memberStats = stats?.(member.userId);
-    const pass = turnOf(member, memberState, current.virtualTime);
+    const pass = turnOf(member, memberState, current.virtualTime, window);
     const unavailable = whySkipped(pool, member, memberState, users, memberStats, clock);
     const excluded = exclude?.get(member.userId);
     if (excluded !== undefined) {
@@ -390,16 +445,20 @@ export function pickFromPool(
     };
   }
   const lowestPass = Math.min(...turns.values());
+  const next: PoolState = {
+    pool: pool.name,
+    version: current.version + 1,
+    virtualTime: Math.max(current.virtualTime, lowestPass),
+    members: nextMembers,
+  };
+  next.checkpoints = nextCheckpoints(current, nowMs);
+  // A member picked ahead of the queue's turn is making up turns they missed: say so.
+  const catchingUp = window !== null && chosen.pass < current.virtualTime;
   return {
     userId: chosen.member.userId,
-    reason: why,
+    reason: catchingUp ? `${why}, making up turns missed while unavailable (catch-up)` : why,
     skipped,
-    state: {
-      pool: pool.name,
-      version: current.version + 1,
-      virtualTime: Math.max(current.virtualTime, lowestPass),
-      members: nextMembers,
-    },
+    state: next,
   };
 }
 
@@ -426,7 +485,6 @@ export function giveBackTurn(pool: PoolDefinition, state: PoolState, userId: str
 }
 
 /**
- * @internal Not shown to admins yet (issue #13 adds it); the pool tests use it to read the rotation.
  * Who would get the next `count` leads if they all arrived at `now`, in order: the "next up" list
  * admins look at. It stops early when nobody can take a lead; the stored state is not changed.
  */
@@ -481,6 +539,24 @@ export function awayProblem(spell: AwaySpell): string | null {
   return null;
 }
 
+/** Everything wrong with a catch-up setting, each with its place and what to do. */
+export function catchUpProblems(catchUp: CatchUp): DistributionProblem[] {
+  const problems: DistributionProblem[] = [];
+  if (!isPositiveInteger(catchUp.leads) || catchUp.leads > CATCH_UP_MAX_LEADS) {
+    problems.push({
+      path: 'catchUp.leads',
+      message: `catch-up of ${String(catchUp.leads)} leads: give a whole number from 1 to ${CATCH_UP_MAX_LEADS}, or take catchUp away for none`,
+    });
+  }
+  if (!isPositiveInteger(catchUp.withinDays) || catchUp.withinDays > CATCH_UP_MAX_DAYS) {
+    problems.push({
+      path: 'catchUp.withinDays',
+      message: `a window of ${String(catchUp.withinDays)} days: give a whole number of days from 1 to ${CATCH_UP_MAX_DAYS}`,
+    });
+  }
+  return problems;
+}
+
 export function validatePool(pool: PoolDefinition): DistributionProblem[] {
   const problems: DistributionProblem[] = [];
   if (!pool.name?.trim()) problems.push({ path: 'name', message: 'the pool needs a name' });
@@ -496,6 +572,7 @@ export function validatePool(pool: PoolDefinition): DistributionProblem[] {
       message: `'${String(pool.load)}' is not a load: use leads, opportunities or both`,
     });
   }
+  if (pool.catchUp !== undefined) problems.push(...catchUpProblems(pool.catchUp));
   if (!Array.isArray(pool.members) || pool.members.length === 0) {
     problems.push({ path: 'members', message: 'the pool has no members: add at least one user' });
     return problems;

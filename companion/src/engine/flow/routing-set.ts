@@ -56,6 +56,8 @@ const poolSchema = z.strictObject({
   respectWorkingHours: z.boolean().optional(),
   load: z.enum(['leads', 'opportunities', 'both']).optional(),
   paused: z.boolean().optional(),
+  /** Missed turns given back to a member who returns or joins: at most `leads`, of the last `withinDays` days. */
+  catchUp: z.strictObject({ leads: z.number(), withinDays: z.number() }).optional(),
   members: z.array(
     z.strictObject({
       /** A username, an email or a user Id; `userId` is the older key for the same. */

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
+import type { PoolDefinition } from '../../engine/distribution/distribution.types.js';
 import type { UserRecord } from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
@@ -41,10 +42,15 @@ const memberBody = strictBody({
   dryRun: z.boolean().optional(),
 });
 const poolBody = strictBody({
-  paused: z.boolean({ error: 'must be true or false' }),
+  paused: z.boolean({ error: 'must be true or false' }).optional(),
+  catchUp: strictBody({ leads: count('leads'), withinDays: count('days') })
+    .nullable()
+    .optional(),
   reason,
   dryRun: z.boolean().optional(),
 });
+/** How many of the next assignments a pool change shows before and after. */
+export const POOL_LINE_LENGTH = 12;
 
 const settingsOf = (body: MemberSettings): MemberSettings => {
   const out: MemberSettings = {};
@@ -73,7 +79,13 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
     return user;
   };
 
-  const apply = async (res: Response, change: PoolChange, why: string, dryRun: boolean | undefined) => {
+  const apply = async (
+    res: Response,
+    change: PoolChange,
+    why: string,
+    dryRun: boolean | undefined,
+    extra: Record<string, unknown> = {},
+  ) => {
     const actor = actorOf(res);
     try {
       const answer = await versions.change({
@@ -83,7 +95,9 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         edit: (files) => ({ ...files, 'pools.yaml': editPools(files['pools.yaml'] ?? '', change) }),
         ...(dryRun ? { dryRun: true } : {}),
       });
-      res.status(answer.published ? 201 : 200).json({ ...answer, summary: describePoolChange(change) });
+      res
+        .status(answer.published ? 201 : 200)
+        .json({ ...answer, summary: describePoolChange(change), ...extra });
     } catch (error) {
       if (!(error instanceof FlowInvalidError)) throw error;
       throw changeRefused(error.issues, 'Correct the setting and try again.');
@@ -103,6 +117,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         label: pool.label ?? null,
         strategy: pool.strategy,
         paused: pool.paused ?? false,
+        catchUp: pool.catchUp ?? null,
         next: status.get(pool.name)?.next ?? null,
         nextReason: status.get(pool.name)?.reason ?? null,
         members: pool.members.map((m) => ({
@@ -168,8 +183,33 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
   router.patch('/pools/:pool', async (req, res) => {
     const { params, body } = parseRequest(req, { params: poolParams, body: poolBody });
     assertAdmin(actorOf(res), 'Changing a pool');
-    await apply(res, { kind: body.paused ? 'pause' : 'resume', pool: params.pool }, body.reason, body.dryRun);
+    if ((body.paused === undefined) === (body.catchUp === undefined)) {
+      throw new ValidationError([
+        { field: 'body', message: 'give either paused or catchUp, one change at a time' },
+      ]);
+    }
+    const change: PoolChange =
+      body.paused !== undefined
+        ? { kind: body.paused ? 'pause' : 'resume', pool: params.pool }
+        : { kind: 'catch-up', pool: params.pool, catchUp: body.catchUp ?? null };
+    const live = deps.routing.routingSet.pools.get(params.pool);
+    // Who gets the next leads now and with the change, from the pool's state (a 404 follows without the pool).
+    const nextAssignments = live && {
+      before: await lineOf(live),
+      after: await lineOf(
+        change.kind === 'catch-up'
+          ? { ...live, catchUp: change.catchUp ?? undefined }
+          : { ...live, paused: change.kind === 'pause' },
+      ),
+    };
+    await apply(res, change, body.reason, body.dryRun, { nextAssignments });
   });
+
+  const lineOf = async (pool: PoolDefinition) =>
+    (await deps.routing.poolLine(pool, POOL_LINE_LENGTH)).map((userId) => ({
+      userId,
+      name: deps.routing.org.directory.user(userId)?.Name ?? null,
+    }));
 
   return router;
 }

@@ -126,6 +126,85 @@ describe('pickFromPool: round robin fairness', () => {
   });
 });
 
+describe('pickFromPool: catch-up for a member who comes back', () => {
+  const daysAfter = (iso: string, days: number): string => minutesAfter(iso, days * 24 * 60);
+  const aAway = directory(
+    user('a', { Out_Of_Office_Until__c: '2026-12-31T00:00:00Z' }),
+    user('b'),
+    user('c'),
+  );
+  const pool = (catchUp?: { leads: number; withinDays: number }) =>
+    roundRobin(['a', 'b', 'c'], { respectWorkingHours: false, ...(catchUp ? { catchUp } : {}) });
+
+  /** One lead each, then b and c take 4 leads a day (2 of them a's turns) for `days` days while a is away. */
+  function awayFor(p: ReturnType<typeof pool>, days: number) {
+    let state: PoolState | undefined = runPicks(p, 3).state;
+    for (let d = 1; d <= days; d += 1)
+      state = runPicks(p, 4, { state, users: aAway, now: daysAfter(MONDAY_NOON_UTC, d) }).state;
+    return state;
+  }
+  const backOn = (days: number) => daysAfter(MONDAY_NOON_UTC, days + 1);
+
+  it('without catch-up, a member back from time off rejoins level with the others: no extra leads', () => {
+    const back = runPicks(pool(), 6, { state: awayFor(pool(), 3), now: backOn(3) });
+    expect(back.order).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
+
+  it('gives back up to `leads` missed turns, in a row, then takes turns as before', () => {
+    const p = pool({ leads: 3, withinDays: 7 });
+    // a missed 6 turns over three days: 3 of them come back before the usual rotation.
+    const back = runPicks(p, 9, { state: awayFor(p, 3), now: backOn(3) });
+    expect(back.order).toEqual(['a', 'a', 'a', 'a', 'b', 'c', 'a', 'b', 'c']);
+    const pick = pickFromPool(p, awayFor(p, 3), everyoneAvailable(p), backOn(3));
+    expect(pick.reason).toBe(
+      'next in turn in the round robin, making up turns missed while unavailable (catch-up)',
+    );
+  });
+
+  it('counts only the turns missed within the window', () => {
+    const p = pool({ leads: 10, withinDays: 2 });
+    // Five days away, 2 of a's turns a day: the window's two days give back 4 turns.
+    const back = runPicks(p, 7, { state: awayFor(p, 5), now: backOn(5) });
+    expect(back.order).toEqual(['a', 'a', 'a', 'a', 'a', 'b', 'c']);
+  });
+
+  it('counts missed turns from before catch-up was turned on', () => {
+    const back = runPicks(pool({ leads: 2, withinDays: 7 }), 5, {
+      state: awayFor(pool(), 3),
+      now: backOn(3),
+    });
+    expect(back.order).toEqual(['a', 'a', 'a', 'b', 'c']);
+  });
+
+  it('gives a joiner no run of leads: they missed no turns', () => {
+    const warm = runPicks(pool({ leads: 5, withinDays: 7 }), 30).state;
+    const joined = roundRobin(['a', 'b', 'c', 'd'], {
+      respectWorkingHours: false,
+      catchUp: { leads: 5, withinDays: 7 },
+    });
+    const next = runPicks(joined, 8, { state: warm });
+    expect(next.counts).toEqual({ a: 2, b: 2, c: 2, d: 2 });
+  });
+
+  it('keeps one checkpoint a day, for the longest window only', () => {
+    let state: PoolState | undefined;
+    for (let d = 0; d < 20; d += 1)
+      state = runPicks(pool(), 3, { state, now: daysAfter(MONDAY_NOON_UTC, d) }).state;
+    expect(state!.checkpoints!.map((c) => c.day)).toEqual(
+      Array.from({ length: 15 }, (_, i) => daysAfter(MONDAY_NOON_UTC, 5 + i).slice(0, 10)),
+    );
+  });
+
+  it('refuses a catch-up that is not a number of leads and days within bounds', () => {
+    expect(validatePool(roundRobin(['a'], { catchUp: { leads: 0, withinDays: 7 } }))).toEqual([
+      { path: 'catchUp.leads', message: expect.stringMatching(/from 1 to 50/) },
+    ]);
+    expect(validatePool(roundRobin(['a'], { catchUp: { leads: 2, withinDays: 30 } }))).toEqual([
+      { path: 'catchUp.withinDays', message: expect.stringMatching(/from 1 to 14/) },
+    ]);
+  });
+});
+
 describe('pickFromPool: skips, with reasons', () => {
   const pool = roundRobin(['a', 'b']);
 
