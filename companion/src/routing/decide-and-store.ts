@@ -9,6 +9,7 @@ import { storeDecisions, type DecisionInsert, type StoredDecision } from '../sto
 import { claimKeys, releaseKeys, repointKey } from '../store/idempotency.repository.js';
 import type { Effect, EffectRow } from './effect.js';
 import { lockPools, type KnownPool, type LockedPool } from '../store/pool.repository.js';
+import { loopShare } from '../store/loop-share.js';
 
 /** A request decided and committed, with its outbox rows, waiting for them to be applied. */
 export interface Decided {
@@ -68,6 +69,10 @@ export async function decideAndStore(
     // Leads of one company in this batch go to one person: each decision sees the ones before it.
     const batch = decider.batch();
     for (const plan of go) {
+      // A batch of hundreds decides for a while: requests that arrive meanwhile are read (and
+      // refused at once when the server is full) between two leads, not after the last.
+      const turn = loopShare.take();
+      if (turn) await turn;
       const decision: StoredDecision = decider.decide(
         plan,
         now,

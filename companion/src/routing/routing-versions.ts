@@ -94,6 +94,21 @@ export interface RoutingVersionsOptions {
   inUse: number;
   /** A version another instance stored that does not load here (a name this org lacks). */
   onError?: (error: unknown, version: number) => void;
+  /**
+   * The store is this process's alone (the embedded one: its lock file refuses a second opener), so
+   * every version it holds was stored through this process: `newer` knows them without a query.
+   */
+  exclusive?: boolean;
+}
+
+/**
+ * The newest version each store got through this process. For an exclusive store that is the
+ * newest version there is: asking the store before every batch would cost a query for nothing.
+ */
+const storedHere = new WeakMap<object, number>();
+
+function noteStored(store: StoreSession, version: number): void {
+  storedHere.set(store.db, Math.max(version, storedHere.get(store.db) ?? 0));
 }
 
 export const filesOf = (files: RoutingFiles): SourceFile[] =>
@@ -137,9 +152,11 @@ export class RoutingVersions {
         changes: changesBetween({}, files),
       });
       live = (await readVersion(store.db))!;
+      noteStored(store, live.version);
       if (stored) return { version: live, set, firstStart: true };
     }
     const version = live;
+    noteStored(store, version.version);
     const set = await loading(
       `store:version-${version.version}`,
       async () => load(filesOf(version.files)),
@@ -223,7 +240,8 @@ export class RoutingVersions {
   }
 
   private async checkNewer(): Promise<RoutingSet | null> {
-    const live = await liveVersionNumber(this.options.store.db);
+    const { store, exclusive } = this.options;
+    const live = exclusive ? (storedHere.get(store.db) ?? null) : await liveVersionNumber(store.db);
     if (live === null || live <= this.inUse) return null;
     const version = (await readVersion(this.options.store.db, live))!;
     try {
@@ -262,6 +280,7 @@ export class RoutingVersions {
         changes,
       });
       if (stored) {
+        noteStored(this.options.store, version);
         this.inUse = version;
         await this.options.use(set);
         return { ...answer, version, published: true };
@@ -303,6 +322,7 @@ export async function startVersionedRouting(
     load: (files) => routing.candidateSet(files),
     use: (set) => routing.useSet(set),
     inUse: started.version.version,
+    exclusive: options.store.backend === 'pglite',
     ...(onVersionError ? { onError: onVersionError } : {}),
   });
   made.versions = versions;

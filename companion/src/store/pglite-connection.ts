@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import { setImmediate } from 'node:timers';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
+import { loopShare } from './loop-share.js';
 
 /**
  * The connection node-postgres (`pg`) talks to when the store is the embedded PGlite: PGlite in
@@ -22,8 +20,8 @@ import { Parser } from 'pg-protocol/dist/parser.js';
  *
  * PGlite runs each call synchronously, and its promises resolve without giving the event loop back:
  * a chain of queries (a routing batch, its writes) would hold every socket of the process until it
- * ends. So once the store has held the loop for `TURN_MS`, the next call waits one turn of the loop,
- * in which the network is read (requests are admitted or refused) and timers run.
+ * ends. So each call first takes its share of the loop (`loopShare`): once the turn has been held
+ * long enough, the next call waits one turn, in which the network is read and timers run.
  */
 export class PgliteConnection extends EventEmitter {
   /** Read by pg's Client.end(), which skips connection.end() without it. */
@@ -162,36 +160,3 @@ export class PgliteConnection extends EventEmitter {
     this.emit(msg.name === 'error' ? 'errorMessage' : msg.name, msg);
   }
 }
-
-/** How long, in ms, the embedded store may hold the event loop before it lets I/O and timers run. */
-const TURN_MS = 5;
-
-/**
- * The process's one event loop, shared: `take()` resolves at once while the current turn has been
- * held for less than TURN_MS, and after the next turn of the loop otherwise. The real timers are
- * used, so a test's fake timers never stall the store.
- */
-class LoopShare {
-  /** When the store's work in the current turn of the loop began; null when it has not. */
-  private since: number | null = null;
-
-  take(): Promise<void> | undefined {
-    if (this.since === null) {
-      this.begin();
-      return undefined;
-    }
-    if (performance.now() - this.since < TURN_MS) return undefined;
-    return nextTurn().then(() => this.begin());
-  }
-
-  private begin(): void {
-    if (this.since !== null) return;
-    this.since = performance.now();
-    // Runs once the loop turns, so the work after it starts a fresh count.
-    setImmediate(() => {
-      this.since = null;
-    });
-  }
-}
-
-const loopShare = new LoopShare();

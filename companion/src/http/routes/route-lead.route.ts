@@ -25,6 +25,9 @@ export const routeLeadBody = strictBody({
   trigger: z.enum(['reroute', 'created'], { error: 'must be "reroute" or "created"' }).optional(),
 });
 
+/** Built once: a schema made per request costs more than the check it makes. */
+const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
+
 /** A retried request with the same key gets the same decision back, never a second pick. */
 export const idempotencyHeader = z.object({
   'idempotency-key': z
@@ -84,7 +87,7 @@ export function routeLeadRoute(deps: AppDeps): Router {
   router.post('/leads/:leadId/route', async (req, res) => {
     const gone = callerGone(res);
     const { params, body, headers } = parseRequest(req, {
-      params: z.object({ leadId: salesforceId(KEY_PREFIX.lead) }),
+      params: leadParams,
       body: routeLeadBody,
       headers: idempotencyHeader,
     });
