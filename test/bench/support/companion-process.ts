@@ -1,8 +1,8 @@
 /**
  * The local companion in a process of its own, for benchmarks whose load generator must not share
  * the server's event loop. Started by `forkCompanion`; it sends its URL and some unconverted MQL
- * leads once it listens, answers 'loop-delay' with its event loop's delay since the last ask, and
- * stops when its parent disconnects.
+ * leads (with `reroutable`, only leads the re-route flow moves) once it listens, answers
+ * 'loop-delay' with its event loop's delay since the last ask, and stops when its parent disconnects.
  */
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,6 +15,12 @@ interface Options {
   apiKey: string;
   size?: { accounts: number; leads: number };
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Only this many leads, each one the re-route flow would give a new owner now (simulated, nothing
+   * stored): what a rep re-routes, without the leads the flow refuses (high priority, an account its
+   * BDR works), whose refusals cost less than a re-route.
+   */
+  reroutable?: number;
 }
 
 interface Ready {
@@ -26,6 +32,8 @@ interface Ready {
 export interface LoopDelay {
   p99: number;
   max: number;
+  /** CPU time the server process spent since the last call, in ms (all its threads). */
+  cpuMs: number;
 }
 
 export interface CompanionProcess extends Ready {
@@ -67,15 +75,33 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   const { rows } = await sql<{ id: string }>`
     select id from crm_records
     where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
-    order by id limit 5000
+    order by id limit ${options.reroutable ? 100_000 : 5000}
   `.execute(companion.store.db);
+  let leads = rows.map((r) => r.id);
+  if (options.reroutable) {
+    const moved: string[] = [];
+    for (const id of leads) {
+      const trigger = { kind: 'reroute', reason: 'Benchmark', actorId: null } as const;
+      const decision = await companion.routing.simulate(id, trigger);
+      if (decision.outcome !== 'refused') moved.push(id);
+      if (moved.length === options.reroutable) break;
+    }
+    leads = moved;
+  }
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  let cpu = process.cpuUsage();
   process.on('message', () => {
-    process.send!({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } satisfies LoopDelay);
+    const spent = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    process.send!({
+      p99: delay.percentile(99) / 1e6,
+      max: delay.max / 1e6,
+      cpuMs: (spent.user + spent.system) / 1000,
+    } satisfies LoopDelay);
     delay.reset();
   });
-  process.send({ url: companion.url, mqlLeads: rows.map((r) => r.id) } satisfies Ready);
+  process.send({ url: companion.url, mqlLeads: leads } satisfies Ready);
   process.once('disconnect', () => {
     void companion.close().then(() => process.exit(0));
   });
