@@ -162,6 +162,13 @@ export interface Unavailable {
   reason: string;
 }
 
+/** A return time in words a rep reads: the UTC day, with the time when it is not midnight. */
+function returnWords(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const time = iso.slice(11, 16);
+  return time === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${time} UTC`;
+}
+
 /**
  * Whether a user can take a lead at `nowMs` as far as their calendar goes: out of office and,
  * when `respectWorkingHours`, their working hours in their own time zone (UTC when none is set).
@@ -178,7 +185,7 @@ export function unavailability(
     if (!Number.isFinite(until)) {
       return { code: 'out-of-office', reason: `out of office, with an unreadable return date '${away}'` };
     }
-    if (until > nowMs) return { code: 'out-of-office', reason: `out of office until ${away}` };
+    if (until > nowMs) return { code: 'out-of-office', reason: `out of office until ${returnWords(until)}` };
   }
   if (!respectWorkingHours) return null;
   const hours = user.WorkingHours ?? DEFAULT_WORKING_HOURS;

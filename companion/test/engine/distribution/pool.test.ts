@@ -243,7 +243,7 @@ describe('pickFromPool: skips, with reasons', () => {
     const pick = pickFromPool(pool, undefined, users, MONDAY_NOON_UTC);
     expect(pick.userId).toBe('b');
     expect(pick.skipped).toEqual([
-      { userId: 'a', reason: 'out of office until 2026-11-16T12:00:01Z', code: 'out-of-office' },
+      { userId: 'a', reason: 'out of office until 2026-11-16 12:00 UTC', code: 'out-of-office' },
     ]);
   });
 
