@@ -90,7 +90,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
             (imgs as HTMLImageElement[]).every((img) => img.complete && img.naturalWidth > 0),
           ),
       ).toBe(true);
-      await eventually(() => page.locator('.job-row').count()).toBe(4);
+      await eventually(() => page.locator('.job-row').count()).toBe(5); // the four clean-up jobs and the SLA sweep
       // The pools as the pools API lists them, each member a row.
       await expect(page.locator('.pool[data-pool="amer-sdr"] .pool-member').count()).resolves.toBeGreaterThan(
         0,

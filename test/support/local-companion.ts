@@ -16,6 +16,7 @@ import type { AppDeps } from '../../companion/src/http/app-context.js';
 import { createLogger } from '../../companion/src/http/logger.js';
 import { createMetrics, observeHandoff } from '../../companion/src/http/metrics.js';
 import { JobScheduler } from '../../companion/src/jobs/scheduled-jobs.js';
+import { SlaSweep } from '../../companion/src/jobs/sla.sweep.js';
 import { SlaClocks } from '../../companion/src/routing/sla-clocks.js';
 import { SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
 import type { RoutingService } from '../../companion/src/routing/routing.service.js';
@@ -114,7 +115,15 @@ export async function startLocalCompanion(options: {
     },
     accounts: routing.org.accounts,
     // Listed, run by hand and paused through the API; its schedule (pg-boss) is not started here.
-    jobs: new JobScheduler({ store, service: routing, crm, clock, meter }),
+    // Notifications of the SLA sweep wait in the store: nothing sends them in tests.
+    jobs: new JobScheduler({
+      store,
+      service: routing,
+      crm,
+      clock,
+      meter,
+      sla: new SlaSweep({ clocks: sla }),
+    }),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };
   const server = await listen(createApp(deps, options.public ? { public: options.public } : {}));

@@ -2,7 +2,7 @@ import { STATUS_BY_CODE } from './http.errors.js';
 import { ACTIVE_FLOWS_DAYS } from './lead-activity.js';
 import { PARTNER_STATES } from './partner-status.js';
 import { BATCH_MAX } from './routes/route-batch.route.js';
-import { SCHEDULED_JOBS } from '../jobs/scheduled-jobs.js';
+import { JOBS } from '../jobs/scheduled-jobs.js';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from './routes/route-lead.route.js';
 import { MATCHED_LEAD_SORTS, VISIBLE_IDS_MAX } from './routes/matched-leads.route.js';
 import { NO_CLOCK_WHY } from './routes/sla.route.js';
@@ -199,7 +199,7 @@ const nextAssignmentsSchema: Schema = (() => {
 })();
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
-const jobParam = pathParam('job', { enum: SCHEDULED_JOBS.map((j) => j.name) });
+const jobParam = pathParam('job', { enum: JOBS.map((j) => j.name) });
 const jobNotFound = { '404': errorResponse('No scheduled job of that name (NOT_FOUND).') };
 /** The matched-leads list's paging, sorting and search, for its GET and its POST. */
 const matchedLeadsParams = [

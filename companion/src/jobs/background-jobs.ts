@@ -54,14 +54,14 @@ export interface BackgroundJobs {
   changeEvents: SalesforceChangeTrigger;
   /** The leads' SLA clocks (Accept, Reject, the clock on the lead page, the handoff report). */
   slaClocks: SlaClocks;
-  slaSweep: SlaSweep;
   stop(): Promise<void>;
 }
 
 /**
  * Everything that routes without being asked, whichever adapter reaches the org: route-on-change,
- * the outbox worker retrying writes the org refused for a while, the inactive-owner sweep and the
- * scheduled clean-up jobs (their list is `SCHEDULED_JOBS`: a new job is one entry there). Started
+ * the outbox worker retrying writes the org refused for a while, the inactive-owner sweep, the
+ * scheduled clean-up jobs (their list is `SCHEDULED_JOBS`: a new job is one entry there) and the SLA
+ * sweep, which the scheduler runs as the sla-sweep job. Started
  * by the composition root; reads the org only through the CRM port.
  */
 export async function startBackgroundJobs(options: BackgroundJobsOptions): Promise<BackgroundJobs> {
@@ -73,15 +73,6 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     service,
     ...(clock ? { clock } : {}),
     onError: report('inactive-owner'),
-  });
-  const scheduler = new JobScheduler({
-    store,
-    service,
-    crm,
-    ...(clock ? { clock } : {}),
-    ...(meter ? { meter } : {}),
-    onError: report('scheduler'),
-    ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
   });
   const storeCleanUp = new StoreCleanUp({
     store,
@@ -133,10 +124,19 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
       user: (id) => service.org.directory.user(id),
       ...(clock ? { clock } : {}),
     }),
-    onError: report('sla-sweep'),
+  });
+  const scheduler = new JobScheduler({
+    store,
+    service,
+    crm,
+    ...(clock ? { clock } : {}),
+    ...(meter ? { meter } : {}),
+    // The SLA sweep is one of its jobs (sla-sweep): listed, run now and paused like the others.
+    sla: slaSweep,
+    onError: report('scheduler'),
+    ...(options.onJobRun ? { onRun: options.onJobRun } : {}),
   });
   leadChangeTrigger?.start();
-  slaSweep.start();
   outbox.start();
   inactiveOwners.start();
   storeCleanUp.start();
@@ -149,10 +149,8 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     leadChangeTrigger,
     changeEvents,
     slaClocks,
-    slaSweep,
     async stop() {
       inactiveOwners.stop();
-      await slaSweep.stop();
       await leadChangeTrigger?.stop();
       await outbox.stop();
       await storeCleanUp.stop();

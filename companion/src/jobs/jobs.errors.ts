@@ -17,3 +17,13 @@ export class SchedulerNotStartedError extends JobError {
     super('SCHEDULER_NOT_STARTED', 'The job scheduler is not running: start it before queueing a job.');
   }
 }
+
+export class NoSlaSweepError extends JobError {
+  constructor() {
+    super(
+      // The API's code for "not here, try where it runs" (503).
+      'UPSTREAM_UNAVAILABLE',
+      'This instance keeps no SLA clocks, so it cannot run the sla-sweep job. Run it on an instance started with npm start.',
+    );
+  }
+}

@@ -3,25 +3,33 @@ import type { CallMeter } from '../crm/call-meter.js';
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
 import { RECYCLE_STATUSES } from '../engine/lead-status.js';
 import { nextCronRun } from './cron.js';
-import { SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
+import { NoSlaSweepError, SchedulerNotStartedError, UnknownJobError } from './jobs.errors.js';
 import {
   finishJobRun,
   jobPauses,
   jobRuns,
+  pruneJobRuns,
   setJobPaused,
   startJobRun,
   type JobPause,
+  type JobRunCounts,
   type StoredJobRun,
 } from '../store/job-run.repository.js';
 import type { Store } from '../store/store.js';
 import { isRouteFailure, type Clock, type RoutingService } from '../routing/routing.service.js';
 
-/** The clean-up jobs of the Traction handbook ("Schedule Routing Jobs"), run by the scheduled-clean-up flow. */
-export interface ScheduledJob {
+/** A job the scheduler runs on its cron, once across instances, and an admin sees, runs now and pauses. */
+export interface JobDefinition {
   name: string;
   /** Cron, in `timezone`. */
   cron: string;
   description: string;
+  /** Days its runs are kept (a job that runs every minute); every run when absent. */
+  keepRunsDays?: number;
+}
+
+/** The clean-up jobs of the Traction handbook ("Schedule Routing Jobs"), run by the scheduled-clean-up flow. */
+export interface ScheduledJob extends JobDefinition {
   /**
    * The leads the job looks at on a day (YYYY-MM-DD, UTC); the scheduled-clean-up flow then decides,
    * lead by lead, whether each moves.
@@ -66,13 +74,40 @@ function previousDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
-const JOB_NAMES = SCHEDULED_JOBS.map((j) => j.name);
+/**
+ * The SLA sweep as a job: the clocks follow new owners, due steps fire (each once: the store lets one
+ * instance take a step) and the notifications waiting go out. Steps count whole working minutes.
+ */
+export const SLA_SWEEP_JOB: JobDefinition = {
+  name: 'sla-sweep',
+  cron: '* * * * *',
+  description:
+    'Every minute: pickup clocks follow new owners, due SLA steps fire (remind, reassign, escalate) and notifications go out',
+  keepRunsDays: 7,
+};
 
-/** The job of this name; an unknown name is refused, naming the jobs that exist. */
+/** Every job the scheduler runs: the clean-up jobs and the SLA sweep. */
+export const JOBS: readonly JobDefinition[] = [...SCHEDULED_JOBS, SLA_SWEEP_JOB];
+
+const JOB_NAMES = JOBS.map((j) => j.name);
+
+/** The clean-up job of this name; an unknown name is refused, naming the jobs that exist. */
 export function scheduledJob(name: string): ScheduledJob {
   const found = SCHEDULED_JOBS.find((j) => j.name === name);
   if (!found) throw new UnknownJobError(name, JOB_NAMES);
   return found;
+}
+
+/** The job of this name, of any kind; an unknown name is refused, naming the jobs that exist. */
+export function jobDefinition(name: string): JobDefinition {
+  const found = JOBS.find((j) => j.name === name);
+  if (!found) throw new UnknownJobError(name, JOB_NAMES);
+  return found;
+}
+
+/** The SLA sweep's body, run by the scheduler: a real pass, or what one would do now. */
+export interface SlaSweepRunner {
+  run(options: { dryRun: boolean }): Promise<Omit<JobRunCounts, 'apiCalls'>>;
 }
 
 export interface JobRun {
@@ -96,6 +131,8 @@ export interface JobContext {
   clock?: Clock;
   /** Counts the run's CRM calls under the job's name. */
   meter?: CallMeter;
+  /** The SLA sweep; without it the sla-sweep job is refused (this instance keeps no clocks). */
+  sla?: SlaSweepRunner;
 }
 
 /**
@@ -108,11 +145,16 @@ export async function runJobNow(
   job: string,
   options: { dryRun?: boolean } = {},
 ): Promise<JobRun> {
-  scheduledJob(job); // an unknown job is refused before anything runs
+  jobDefinition(job); // an unknown job is refused before anything runs
   const { service, crm, clock = () => new Date(), meter } = context;
   const day = clock().toISOString().slice(0, 10);
   const run: JobRun = { job, day, candidates: 0, moved: 0, unchanged: 0, failed: 0, apiCalls: 0 };
   const work = async () => {
+    if (job === SLA_SWEEP_JOB.name) {
+      if (!context.sla) throw new NoSlaSweepError();
+      Object.assign(run, await context.sla.run({ dryRun: options.dryRun ?? false }));
+      return;
+    }
     const leadIds = await crm.findLeads(scheduledJob(job).candidates(day));
     run.candidates = leadIds.length;
     if (options.dryRun) {
@@ -172,7 +214,7 @@ export interface JobSchedulerOptions extends JobContext {
 }
 
 /**
- * The clean-up jobs on pg-boss: schedules live in the database, so with several instances on one
+ * The clean-up jobs and the SLA sweep on pg-boss: schedules live in the database, so with several instances on one
  * PostgreSQL each run happens once; on the embedded store pg-boss runs through the same connection.
  */
 export class JobScheduler {
@@ -191,7 +233,7 @@ export class JobScheduler {
     });
     boss.on('error', (error) => this.options.onError?.(error));
     await boss.start();
-    for (const job of SCHEDULED_JOBS) {
+    for (const job of JOBS) {
       await boss.createQueue(job.name);
       await boss.schedule(job.name, job.cron, {}, { tz: this.options.timezone ?? 'UTC' });
       await boss.work(
@@ -213,7 +255,7 @@ export class JobScheduler {
     const pauses = await jobPauses(store.db);
     const now = clock();
     return Promise.all(
-      SCHEDULED_JOBS.map(async (job) => {
+      JOBS.map(async (job) => {
         const pause = pauses.get(job.name) ?? null;
         const paused = pause?.paused ?? false;
         return {
@@ -231,13 +273,13 @@ export class JobScheduler {
 
   /** Runs a job here and now, for real or as a dry run, and records the run under the admin's name. */
   runNow(job: string, options: { dryRun: boolean; startedBy: string }): Promise<JobRun> {
-    scheduledJob(job);
+    jobDefinition(job);
     return this.recorded(job, options);
   }
 
   /** Pauses or resumes a job: a paused job keeps its schedule but skips its runs until resumed. */
   async setPaused(job: string, paused: boolean, changedBy: string): Promise<void> {
-    scheduledJob(job);
+    jobDefinition(job);
     const { store, clock = () => new Date() } = this.options;
     await setJobPaused(store.db, job, { paused, changedBy, changedAt: clock() });
   }
@@ -259,6 +301,9 @@ export class JobScheduler {
     try {
       const run = await runJobNow(this.options, job, { dryRun: options.dryRun });
       await finishJobRun(store.db, id, { finishedAt: clock(), counts: run });
+      const keep = jobDefinition(job).keepRunsDays;
+      if (keep !== undefined)
+        await pruneJobRuns(store.db, job, new Date(startedAt.getTime() - keep * 86_400_000));
       return run;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -269,7 +314,7 @@ export class JobScheduler {
 
   /** Queues a job to run now on whichever instance takes it first. */
   async trigger(job: string): Promise<void> {
-    scheduledJob(job); // an unknown job is refused before anything runs
+    jobDefinition(job); // an unknown job is refused before anything runs
     if (!this.boss) throw new SchedulerNotStartedError();
     await this.boss.send(job, {});
   }

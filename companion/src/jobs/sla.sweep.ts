@@ -1,50 +1,39 @@
-import type { Delivery, NotificationSender } from '../routing/notification-sender.js';
+import type { JobRunCounts } from '../store/job-run.repository.js';
+import type { NotificationSender } from '../routing/notification-sender.js';
 import type { SlaClocks, SweepResult } from '../routing/sla-clocks.js';
+import type { SlaSweepRunner } from './scheduled-jobs.js';
 
 export interface SlaSweepOptions {
-  clocks: SlaClocks;
-  /** Sends what the sweep queued (and retries what failed before). */
-  notifications: NotificationSender;
-  /** Between sweeps. Default 30 s: steps count whole working minutes. */
-  intervalMs?: number;
-  onSweep?: (result: SweepResult, delivery: Delivery) => void;
-  onError?: (error: unknown) => void;
+  clocks: Pick<SlaClocks, 'sweep' | 'preview'>;
+  /** Sends what the sweep queued (and retries what failed before); without it notifications wait. */
+  notifications?: Pick<NotificationSender, 'deliver'>;
 }
 
 /**
- * Sweeps the SLA clocks on every instance: each follows the new decisions and fires the steps that
- * are due, then sends the notifications waiting; the store lets each decision, step and notification
- * be taken once, whichever instance comes first.
+ * The body of the sla-sweep job (`SLA_SWEEP_JOB`, run by the JobScheduler on its cron, once across
+ * instances): the clocks follow the new decisions and fire the steps that are due, then the
+ * notifications waiting go out. Even if two passes overlap, the store lets each decision, step and
+ * notification be taken once. A dry run says what would fire now and writes nothing.
  */
-export class SlaSweep {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-
+export class SlaSweep implements SlaSweepRunner {
   constructor(private readonly options: SlaSweepOptions) {}
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.pass(), this.options.intervalMs ?? 30_000);
-    this.timer.unref();
+  async run({ dryRun }: { dryRun: boolean }): Promise<Omit<JobRunCounts, 'apiCalls'>> {
+    if (dryRun) return counts(await this.options.clocks.preview(), 0);
+    const result = await this.options.clocks.sweep();
+    const delivery = await this.options.notifications?.deliver();
+    return counts(result, delivery?.failed ?? 0);
   }
+}
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private async pass(): Promise<void> {
-    if (this.running) return;
-    this.running = (async () => {
-      try {
-        const result = await this.options.clocks.sweep();
-        this.options.onSweep?.(result, await this.options.notifications.deliver());
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    })();
-    await this.running;
-    this.running = null;
-  }
+/** A sweep as a job run: clocks looked at, leads moved (reassigned or escalated), failures. */
+function counts(result: SweepResult, failedNotices: number): Omit<JobRunCounts, 'apiCalls'> {
+  const moved = result.fired.reassign + result.fired.escalate;
+  const failed = result.failed + failedNotices;
+  return {
+    candidates: result.due,
+    moved,
+    unchanged: Math.max(0, result.due - moved - result.failed),
+    failed,
+  };
 }

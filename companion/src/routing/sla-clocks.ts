@@ -215,6 +215,32 @@ export class SlaClocks {
     return result;
   }
 
+  /**
+   * What a sweep would do now, writing nothing: the due clocks, those that would stop (accepted,
+   * converted, moved) and the steps that would fire. Decisions not followed yet are left for the sweep.
+   */
+  async preview(): Promise<SweepResult> {
+    const now = this.clock();
+    const due = await dueClocks(this.options.store.db, now.toISOString(), this.options.sweepBatch ?? 1000);
+    const result: SweepResult = {
+      followed: 0,
+      due: due.length,
+      stopped: 0,
+      fired: { remind: 0, reassign: 0, escalate: 0 },
+      failed: 0,
+    };
+    if (due.length === 0) return result;
+    const leads = await this.readLeads(due.map((c) => c.leadId));
+    for (const clock of due) {
+      if (this.stopFor(clock, leads.get(clock.leadId), now)) result.stopped += 1;
+      else {
+        const claim = this.claimFor(clock, now);
+        if (claim) result.fired[claim.action as keyof SweepResult['fired']] += 1;
+      }
+    }
+    return result;
+  }
+
   /** The owner takes the lead (Accept on the lead page): its clock stops, time to first touch is kept. */
   async accept(leadId: string, actorId: string): Promise<ClockView> {
     const clock = await this.openClockOf(leadId, actorId);

@@ -140,3 +140,13 @@ export async function purgeJobRuns(db: Kysely<Database>, before: Date): Promise<
   const result = await db.deleteFrom('job_runs').where('started_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Deletes a job's finished runs that started before `before` (a job that runs every minute keeps a week). */
+export async function pruneJobRuns(db: Kysely<Database>, job: string, before: Date): Promise<void> {
+  await db
+    .deleteFrom('job_runs')
+    .where('job', '=', job)
+    .where('started_at', '<', before)
+    .where('finished_at', 'is not', null)
+    .execute();
+}

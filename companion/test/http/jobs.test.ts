@@ -29,8 +29,28 @@ describe('the scheduled jobs an admin sees, runs and pauses (/v1/jobs)', () => {
       ['weekly-status-queues', '0 3 * * 6', '2026-11-28T03:00:00.000Z'],
       ['daily-mql-recycle', '30 2 * * *', '2026-11-24T02:30:00.000Z'],
       ['bdr-actively-working', '0 4 * * *', '2026-11-24T04:00:00.000Z'],
+      ['sla-sweep', '* * * * *', '2026-11-23T15:01:00.000Z'],
     ]);
     expect(jobOf(res.body, 'daily-mql-recycle').description).toMatch(/MQLs nobody acted on for 30 days/);
+  });
+
+  it('runs the SLA sweep like the other jobs: now (dry or for real), recorded, paused', async () => {
+    const dry = await api.call('POST', '/v1/jobs/sla-sweep/run', { body: { dryRun: true } });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body).toMatchObject({ job: 'sla-sweep', dryRun: true, moved: 0, failed: 0 });
+    const real = await api.call('POST', '/v1/jobs/sla-sweep/run', { body: {} });
+    expect(real.status, real.text).toBe(200);
+    expect(real.body).toMatchObject({ job: 'sla-sweep', dryRun: false, failed: 0 });
+    const listed = jobOf((await api.call('GET', '/v1/jobs')).body, 'sla-sweep');
+    expect(listed.description).toMatch(/due SLA steps fire/);
+    expect(listed.runs.map((r: Json) => [r.dryRun, r.startedBy])).toEqual([
+      [false, DEMO.admin],
+      [true, DEMO.admin],
+    ]);
+    const paused = await api.call('POST', '/v1/jobs/sla-sweep/pause', { body: {} });
+    expect(paused.body).toMatchObject({ name: 'sla-sweep', paused: true, nextRunAt: null });
+    const resumed = await api.call('POST', '/v1/jobs/sla-sweep/resume', { body: {} });
+    expect(resumed.body).toMatchObject({ paused: false, nextRunAt: '2026-11-23T15:01:00.000Z' });
   });
 
   it('runs a job dry (nothing written), then for real doing what the dry run showed, each run recorded', async () => {

@@ -119,7 +119,7 @@ describe('running a clean-up job now', () => {
 });
 
 describe('the scheduler', () => {
-  it('keeps the four schedules in the database and runs a job queued now', { timeout: 60_000 }, async () => {
+  it('keeps the five schedules in the database and runs a job queued now', { timeout: 60_000 }, async () => {
     let finished: (run: JobRun) => void = () => {};
     const ran = new Promise<JobRun>((resolve) => (finished = resolve));
     const scheduler = new JobScheduler({
@@ -139,6 +139,7 @@ describe('the scheduler', () => {
         { name: 'bdr-actively-working', cron: '0 4 * * *' },
         { name: 'daily-mql-recycle', cron: '30 2 * * *' },
         { name: 'daily-status-queues', cron: '0 2 * * *' },
+        { name: 'sla-sweep', cron: '* * * * *' },
         { name: 'weekly-status-queues', cron: '0 3 * * 6' },
       ]);
       await scheduler.trigger('daily-mql-recycle');

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
+import { DEMO, DEMO_USERS } from '../../src/crm/local/demo-people.js';
+import { JobScheduler } from '../../src/jobs/scheduled-jobs.js';
+import { SlaSweep } from '../../src/jobs/sla.sweep.js';
 import { LocalOrg } from '../../src/crm/local/local-org.js';
 import type { RoutingService } from '../../src/routing/routing.service.js';
 import { SlaClocks } from '../../src/routing/sla-clocks.js';
@@ -175,6 +177,35 @@ describe('SLA clocks on the demo org', () => {
     expect(moved.owner.id).not.toBe(first.owner.id);
     expect((await org.getLead(leadId))!.OwnerId).toBe(moved.owner.id);
     expect(moved.handoffs.map((h) => h.ownerId)).toEqual([first.owner.id, moved.owner.id]);
+  });
+
+  it('runs as the sla-sweep job: a dry run says what would fire and writes nothing, a real run fires it once', async () => {
+    now = Date.parse(LATE_MONDAY);
+    const leadId = await newAmerLead('Fox');
+    const jobs = new JobScheduler({ store, service, crm: org, clock: at, sla: new SlaSweep({ clocks }) });
+    await jobs.runNow('sla-sweep', { dryRun: false, startedBy: DEMO.admin });
+    const opened = (await clocks.view(leadId))!;
+    now = Date.parse(opened.dueAt!);
+
+    const dry = await jobs.runNow('sla-sweep', { dryRun: true, startedBy: DEMO.admin });
+    expect(dry.candidates).toBeGreaterThanOrEqual(1);
+    expect(dry.failed).toBe(0);
+    expect((await clocks.view(leadId))!.steps).toEqual([]);
+
+    const real = await jobs.runNow('sla-sweep', { dryRun: false, startedBy: DEMO.admin });
+    expect(real).toMatchObject({ job: 'sla-sweep', candidates: dry.candidates, moved: dry.moved, failed: 0 });
+    expect((await clocks.view(leadId))!.steps.map((s) => s.action)).toEqual(['remind']);
+    const again = await jobs.runNow('sla-sweep', { dryRun: false, startedBy: DEMO.admin });
+    expect(again.candidates).toBe(0);
+    expect((await clocks.view(leadId))!.steps.map((s) => s.action)).toEqual(['remind']);
+
+    const listed = (await jobs.list()).find((j) => j.name === 'sla-sweep')!;
+    expect(listed.runs.map((r) => [r.dryRun, r.candidates])).toEqual([
+      [false, 0],
+      [false, real.candidates],
+      [true, dry.candidates],
+      [false, 0],
+    ]);
   });
 
   it('stops when the owner changes the status, and when a person moves the lead', async () => {

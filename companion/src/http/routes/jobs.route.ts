@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { SCHEDULED_JOBS } from '../../jobs/scheduled-jobs.js';
+import { JOBS } from '../../jobs/scheduled-jobs.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, JobsPort } from '../app-context.js';
 import { ApiError, NotFoundError } from '../http.errors.js';
@@ -22,10 +22,10 @@ function jobsOf(deps: AppDeps): JobsPort {
 
 /** The job of the path, or a 404 naming the jobs there are. */
 function jobNamed(name: string): string {
-  if (!SCHEDULED_JOBS.some((j) => j.name === name)) {
+  if (!JOBS.some((j) => j.name === name)) {
     throw new NotFoundError(
       `There is no scheduled job named '${name}'.`,
-      `Use one of: ${SCHEDULED_JOBS.map((j) => j.name).join(', ')} (GET /v1/jobs lists them).`,
+      `Use one of: ${JOBS.map((j) => j.name).join(', ')} (GET /v1/jobs lists them).`,
     );
   }
   return name;
