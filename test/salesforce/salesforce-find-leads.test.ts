@@ -62,6 +62,28 @@ describe('clean-up job candidates in a Salesforce org', () => {
     expect(await candidatesOf('bdr-actively-working')).toEqual([toMove]);
   });
 
+  it('finds such leads in the Hopper in either form: named to someone, held by the Hopper queue, or named to the BDR', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const bdr = seedUser(h.standIn, 'BDR');
+    const hopper = seedQueue(h.standIn, 'Hopper');
+    const worked = h.standIn.org.insert(
+      'Account',
+      {
+        Name: 'Worked',
+        BDR_Prospecting_Status__c: 'Actively Working',
+        BDR_Assigned__c: bdr,
+        BDR_Prospecting_Status_Changed__c: '2026-11-22',
+      },
+      true,
+    ).Id;
+    const inHopper = { Status: 'Raw', Matched_Account__c: worked, In_Hopper__c: true };
+    const found = [rep, hopper, bdr].map((owner) => seedLeads(h.standIn, 1, owner, inHopper)[0]!);
+    seedLeads(h.standIn, 1, bdr, { Status: 'Raw', Matched_Account__c: worked, In_Hopper__c: false });
+
+    expect((await candidatesOf('bdr-actively-working')).sort()).toEqual(found.sort());
+  });
+
   it("lists a user's open leads, for routing them when the user is deactivated", async () => {
     h = await startHarness();
     const leaver = seedUser(h.standIn, 'Leaver');

@@ -68,7 +68,10 @@ export interface LeadFilter {
   statuses?: readonly string[];
   /** Owned by a person: a lead a queue owns is left out. */
   personOwned?: boolean;
-  /** Matched to an account a BDR is actively working, and not owned by that BDR yet. */
+  /**
+   * Matched to an account a BDR is actively working, and not owned by that BDR yet, or owned by them
+   * while still in the Hopper (In_Hopper__c): a Hopper lead is taken in either form.
+   */
   activelyWorkedByOtherBdr?: boolean;
   /** Matched to an account whose BDR Prospecting Status changed on this day (YYYY-MM-DD). */
   bdrStatusChangedOn?: string;

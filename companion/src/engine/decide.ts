@@ -464,10 +464,15 @@ class Run {
           : owner.kind === 'queue'
             ? 'queued'
             : 'assigned';
-    const summary = this.summarise(outcome, previousOwner);
+    const summary = this.summarise(outcome, previousOwner, this.updates.In_Hopper__c === true);
 
     const updates: Partial<LeadRecord> = { ...this.updates };
     if (this.lead.Rerun_Routing__c) updates.Rerun_Routing__c = false;
+    // "Hopper and Assign To" (Distribute Lead): a lead placed by a node that does not put it in the
+    // Hopper leaves the Hopper, also when that node keeps its named owner (who now works it).
+    if (!this.refusal && owner !== null && this.lead.In_Hopper__c && updates.In_Hopper__c === undefined) {
+      updates.In_Hopper__c = false;
+    }
     if (!this.refusal) {
       if (ownerChanged && !this.conversion) updates.OwnerId = owner.id;
       if (this.matchRan) updates.Matched_Account__c = this.account?.Id ?? null;
@@ -512,8 +517,15 @@ class Run {
     };
   }
 
-  private summarise(outcome: Decision['outcome'], previous: OwnerRef | null): string {
+  private summarise(outcome: Decision['outcome'], previous: OwnerRef | null, toHopper: boolean): string {
     const owner = this.owner;
+    // "Hopper and Assign To": in the Hopper with a named owner (a person), or unassigned (the queue).
+    if (toHopper && owner?.kind === 'user' && (outcome === 'assigned' || outcome === 'unchanged')) {
+      return `In the Hopper, with ${owner.name} named as owner (${owner.via})`;
+    }
+    if (toHopper && owner?.kind === 'queue' && (outcome === 'queued' || outcome === 'unchanged')) {
+      return `In the Hopper, unassigned: ${owner.name} holds it (${this.finalFlow.label})`;
+    }
     switch (outcome) {
       case 'refused':
         return `Not routed: ${this.refusal!.message}`;

@@ -1,12 +1,14 @@
 import type { Flow } from './flow/flow-loader.js';
 
 /**
- * Lead fields a decision writes whatever the flow: the owner, the Re-run Routing box it clears, and
- * routing's bookkeeping (see `finish` in `decide.ts`).
+ * Lead fields a decision writes whatever the flow: the owner, the Re-run Routing box it clears, the
+ * In the Hopper box it clears when it gives a Hopper lead to someone else, and routing's bookkeeping
+ * (see `finish` in `decide.ts`).
  */
 export const DECISION_WRITTEN_FIELDS = [
   'OwnerId',
   'Rerun_Routing__c',
+  'In_Hopper__c',
   'Matched_Account__c',
   'Last_Routing_Flow__c',
   'Last_Routed_At__c',

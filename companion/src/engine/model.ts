@@ -40,6 +40,8 @@ export interface LeadRecord extends SfRecord {
   AI_Email_In_Progress__c?: boolean;
   High_Priority__c?: boolean;
   Rerun_Routing__c?: boolean;
+  /** In the Hopper ("Hopper and Assign To"): with a named owner, or with the Hopper queue as owner. */
+  In_Hopper__c?: boolean;
   Matched_Account__c?: string | null;
   Last_Routing_Flow__c?: string | null;
   Last_Routed_At__c?: string | null;

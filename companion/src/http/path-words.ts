@@ -45,8 +45,11 @@ function plainStep(step: PathStep): string | null {
     case 'end':
       return /^(End: )?done$/.test(step.text) ? null : step.text;
     default:
-      // Assign, convert, refuse, hand-over: already a sentence; the territory row is for admins.
-      return step.text.replace(/, chosen by territory [\w-]+ \(row \d+: ([^)]*)\)/, ' (by $1)');
+      // Assign, convert, refuse, hand-over: already a sentence; the territory row is for admins, and
+      // so are the fields the node sets (the node's label and the summary say what they mean).
+      return step.text
+        .replace(/, chosen by territory [\w-]+ \(row \d+: ([^)]*)\)/, ' (by $1)')
+        .replace(/(\.) set .+$/, '$1');
   }
 }
 

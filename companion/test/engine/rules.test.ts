@@ -487,6 +487,46 @@ describe('re-route (handbook: how to reassign a lead)', () => {
   });
 });
 
+// Distribute Lead action, "Hopper and Assign To": "Sends leads to the Hopper. It's optional to assign
+// a Lead Owner." In the blueprint, leads of no country we know go to the Hopper, with the matched
+// account's owner named when there is one.
+describe('the Hopper, with or without a named owner (Distribute Lead: Hopper and Assign To)', () => {
+  const soylent = { Email: 'dana.wells@soylentfoods.co.uk', Company: 'Soylent Foods' };
+
+  it('a lead of no country we know, matched to an account, sits in the Hopper with the account owner named', () => {
+    const decision = route('blueprint-hopper');
+    expect(decision.matched.account?.name).toBe('Soylent Foods plc');
+    expect(decision.owner?.id).toBe(user.olivia);
+    expect(decision.fieldUpdates.In_Hopper__c).toBe(true);
+    expect(decision.summary).toBe('In the Hopper, with Olivia Martin named as owner (account.OwnerId)');
+  });
+
+  it('one without an account sits in the Hopper unassigned, owned by the Hopper queue', () => {
+    const decision = route('blueprint-region', { lead: { Country: 'Atlantis' } });
+    expect(decision.matched.account).toBeNull();
+    expect(decision.owner?.id).toBe(queueId('Hopper'));
+    expect(decision.fieldUpdates.In_Hopper__c).toBe(true);
+    expect(decision.summary).toMatch(/^In the Hopper, unassigned: Hopper holds it/);
+  });
+
+  it('a lead of a country we know goes to its region, not the Hopper', () => {
+    const decision = route('blueprint-region', { lead: { ...soylent, Country: 'GB' } });
+    expect(EMEA_SDRS).toContain(decision.owner?.id);
+    expect(decision.fieldUpdates.In_Hopper__c).toBeUndefined();
+    expect(decision.summary).not.toMatch(/Hopper/);
+  });
+
+  it('a Hopper lead given to someone else leaves the Hopper, in either form', () => {
+    for (const OwnerId of [user.noah, queueId('Hopper')]) {
+      const decision = route('blueprint-region', { lead: { In_Hopper__c: true, OwnerId } });
+      expect(APJ_SDRS).toContain(decision.owner?.id);
+      expect(decision.fieldUpdates.In_Hopper__c).toBe(false);
+    }
+    const notInHopper = route('blueprint-region', { lead: { OwnerId: user.noah } });
+    expect(notInHopper.fieldUpdates.In_Hopper__c).toBeUndefined();
+  });
+});
+
 describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
   const job = (name: string): RouteOptions['trigger'] => ({ kind: 'scheduled', job: name });
 
@@ -608,6 +648,35 @@ describe('scheduled clean-up jobs (handbook: schedule routing jobs)', () => {
     for (const name of ['weekly-status-queues', 'bdr-actively-working']) {
       expect(scheduledJob(name).candidates('2026-11-23').statuses).toContain('Recycle - No Action');
     }
+  });
+
+  it('BDR actively working: takes a Hopper lead out of the Hopper, named or unassigned', () => {
+    const cyberdyne = route('reroute-bdr-actively-working', { trigger: { kind: 'reroute' } }).matched.account!
+      .id;
+    for (const OwnerId of [user.noah, queueId('Hopper'), user.kara]) {
+      const decision = route('reroute-bdr-actively-working', {
+        trigger: job('bdr-actively-working'),
+        lead: { Status: 'Raw', Matched_Account__c: cyberdyne, OwnerId, In_Hopper__c: true },
+      });
+      expect(decision.owner?.id).toBe(user.kara);
+      expect(decision.fieldUpdates.In_Hopper__c).toBe(false);
+    }
+  });
+
+  it('daily and weekly: a Hopper lead named to an SDR waits in the Hopper; one outside it moves', () => {
+    const inHopper = route('reroute-not-mql', {
+      trigger: job('daily-status-queues'),
+      lead: { In_Hopper__c: true },
+    });
+    expect(inHopper.outcome).toBe('unchanged');
+    expect(explanation(inHopper)).toMatch(/lead\.In_Hopper__c is true/);
+    const weekly = route('blueprint-cold', {
+      trigger: job('weekly-status-queues'),
+      lead: { OwnerId: user.ben, In_Hopper__c: true },
+    });
+    expect(weekly.outcome).toBe('unchanged');
+    const outside = route('reroute-not-mql', { trigger: job('daily-status-queues') });
+    expect(outside.owner?.id).toBe(queueId('Inquiry Queue'));
   });
 
   it('BDR actively working: an MQL is left alone', () => {

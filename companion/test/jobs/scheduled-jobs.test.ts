@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallMeter, meteredPort } from '../../src/crm/call-meter.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
-import { demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
+import { DEMO_QUEUES, demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
 import { DEMO_SCENARIO } from '../../src/crm/local/demo-scenarios.js';
 import type { LocalOrg } from '../../src/crm/local/local-org.js';
 import { runJobNow, scheduledJob, JobScheduler, type JobRun } from '../../src/jobs/scheduled-jobs.js';
@@ -89,6 +89,48 @@ describe('running a clean-up job now', () => {
 
     expect(run.moved).toBeGreaterThan(0);
     expect((await org.getLead(lead.Id))?.OwnerId).toBe(cyberdyne.BDR_Assigned__c);
+  });
+
+  // Distribute Lead, "Hopper and Assign To": a lead sits in the Hopper with a named owner or with the
+  // Hopper queue; the BDR job takes it out in either form, also when the BDR is the one named.
+  it('takes Hopper leads of such an account out of the Hopper, named or unassigned', async () => {
+    const cyberdyne = DEMO_SCENARIO.accounts.find((a) => a.Name === 'Cyberdyne Robotics')!;
+    const bdr = cyberdyne.BDR_Assigned__c!;
+    const hopperQueue = DEMO_QUEUES.find((q) => q.DeveloperName === 'Hopper')!.Id;
+    const leads = [];
+    for (const [n, OwnerId] of [demoUserId(1), hopperQueue, bdr].entries()) {
+      leads.push(
+        await org.insertLead({
+          fields: {
+            LastName: `Hopper ${n}`,
+            Company: 'Cyberdyne',
+            Email: `hopper.${n}@cyberdyne.com`,
+            Status: 'Inquiry',
+            OwnerId,
+            In_Hopper__c: true,
+            Matched_Account__c: cyberdyne.Id,
+          },
+        }),
+      );
+    }
+    const outside = await org.insertLead({
+      fields: {
+        LastName: 'Not in the Hopper',
+        Company: 'Cyberdyne',
+        Email: 'not.hopper@cyberdyne.com',
+        Status: 'Inquiry',
+        OwnerId: bdr,
+        Matched_Account__c: cyberdyne.Id,
+      },
+    });
+    const candidates = await org.findLeads(scheduledJob('bdr-actively-working').candidates('2026-11-23'));
+    expect(candidates).toEqual(expect.arrayContaining(leads.map((l) => l.Id)));
+    expect(candidates).not.toContain(outside.Id);
+
+    await runJobNow({ service, crm, clock }, 'bdr-actively-working');
+    for (const lead of leads) {
+      expect(await org.getLead(lead.Id)).toMatchObject({ OwnerId: bdr, In_Hopper__c: false });
+    }
   });
 
   it('leaves leads of an account that became Actively Working before yesterday', async () => {

@@ -85,6 +85,7 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'AI_Email_In_Progress__c',
       'High_Priority__c',
       'Rerun_Routing__c',
+      'In_Hopper__c',
       'Matched_Account__c',
       'Last_Routing_Flow__c',
       'Last_Routed_At__c',

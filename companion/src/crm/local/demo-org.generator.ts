@@ -974,6 +974,7 @@ function makeLeads(
         plan.source === 'Demo Request' || plan.source === 'Contact Us' ? 0.35 : 0.04,
       ),
       Rerun_Routing__c: false,
+      In_Hopper__c: false,
       Matched_Account__c: matched,
       Last_Routing_Flow__c: null,
       Last_Routed_At__c: null,
@@ -1166,6 +1167,7 @@ export function createInboundLeadFactory(
       AI_Email_In_Progress__c: false,
       High_Priority__c: source === 'Demo Request' || source === 'Contact Us',
       Rerun_Routing__c: false,
+      In_Hopper__c: false,
       Matched_Account__c: null,
     };
     return {

@@ -250,6 +250,7 @@ const base = (n: number, first: string, last: string, fields: Partial<LeadRecord
   Actively_Being_Sequenced__c: false,
   AI_Email_In_Progress__c: false,
   Rerun_Routing__c: false,
+  In_Hopper__c: false,
   ...fields,
 });
 
@@ -530,6 +531,15 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    key: 'blueprint-hopper',
+    rule: 'A lead of no country we know waits in the Hopper, with its account’s owner named',
+    lead: base(30, 'Dana', 'Wells', {
+      Email: 'dana.wells@soylentfoods.co.uk',
+      Company: 'Soylent Foods',
+      LeadSource: 'Website',
+    }),
+  },
+  {
     key: 'blueprint-route-on-update',
     rule: 'An activated lead in the unqualified holding queue is routed',
     lead: base(24, 'Ben', 'Ortiz', {
@@ -637,6 +647,7 @@ export const SCENARIO_ACTIONS: Record<string, ScenarioAction> = {
   'blueprint-content': { trigger: 'created', node: 'content-pool' },
   'blueprint-webinar': { trigger: 'created', node: 'webinar-pool' },
   'blueprint-region': { trigger: 'created', node: 'region-pool' },
+  'blueprint-hopper': { trigger: 'created', node: 'hopper' },
   'blueprint-route-on-update': {
     trigger: null,
     note: 'Shown when its status changes in Salesforce (route on update); the preview does not edit leads.',

@@ -181,7 +181,9 @@ export class LocalCrm implements CrmPort {
         select 1 from crm_records a
         where a.object = 'Account' and a.id = crm_records.data->>'Matched_Account__c'
           and a.data->>'BDR_Prospecting_Status__c' = 'Actively Working'
-          and coalesce(a.data->>'BDR_Assigned__c', '') not in ('', coalesce(crm_records.data->>'OwnerId', '')))`);
+          and coalesce(a.data->>'BDR_Assigned__c', '') <> ''
+          and (a.data->>'BDR_Assigned__c' <> coalesce(crm_records.data->>'OwnerId', '')
+            or coalesce((crm_records.data->>'In_Hopper__c')::boolean, false)))`);
     }
     if (filter.bdrStatusChangedOn !== undefined) {
       where.push(sql`exists (

@@ -259,17 +259,19 @@ export class SalesforceCrm implements CrmPort, ContactPort {
     const rows = await this.api.queryAll<{
       Id: string;
       OwnerId: string | null;
+      In_Hopper__c?: boolean | null;
       Matched_Account__r?: { BDR_Assigned__c: string | null } | null;
     }>(
-      `SELECT Id, OwnerId${filter.activelyWorkedByOtherBdr ? ', Matched_Account__r.BDR_Assigned__c' : ''} ` +
+      `SELECT Id, OwnerId${filter.activelyWorkedByOtherBdr ? ', In_Hopper__c, Matched_Account__r.BDR_Assigned__c' : ''} ` +
         `FROM Lead WHERE ${where.join(' AND ')} ORDER BY Id`,
     );
     return rows
       .filter((r) => {
         if (!filter.activelyWorkedByOtherBdr) return true;
-        // SOQL cannot compare two fields: the BDR must be set and not own the lead already.
+        // SOQL cannot compare two fields: the BDR must be set and not own the lead already, unless
+        // the lead is still in the Hopper with the BDR named.
         const bdr = r.Matched_Account__r?.BDR_Assigned__c ?? null;
-        return bdr !== null && bdr !== r.OwnerId;
+        return bdr !== null && (bdr !== r.OwnerId || r.In_Hopper__c === true);
       })
       .map((r) => r.Id);
   }

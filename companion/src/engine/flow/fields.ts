@@ -50,6 +50,7 @@ export const BASE_FIELDS: FieldCatalog = {
     AI_Email_In_Progress__c: b,
     High_Priority__c: b,
     Rerun_Routing__c: b,
+    In_Hopper__c: b,
     Matched_Account__c: id,
     Last_Routing_Flow__c: s,
     Last_Routed_At__c: dt,
