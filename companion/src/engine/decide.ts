@@ -521,7 +521,7 @@ class Run {
     const owner = this.owner;
     // "Hopper and Assign To": in the Hopper with a named owner (a person), or unassigned (the queue).
     if (toHopper && owner?.kind === 'user' && (outcome === 'assigned' || outcome === 'unchanged')) {
-      return `In the Hopper, with ${owner.name} named as owner (${owner.via})`;
+      return `In the Hopper, with ${owner.name} named as owner (${this.finalFlow.label})`;
     }
     if (toHopper && owner?.kind === 'queue' && (outcome === 'queued' || outcome === 'unchanged')) {
       return `In the Hopper, unassigned: ${owner.name} holds it (${this.finalFlow.label})`;

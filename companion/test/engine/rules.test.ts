@@ -498,7 +498,9 @@ describe('the Hopper, with or without a named owner (Distribute Lead: Hopper and
     expect(decision.matched.account?.name).toBe('Soylent Foods plc');
     expect(decision.owner?.id).toBe(user.olivia);
     expect(decision.fieldUpdates.In_Hopper__c).toBe(true);
-    expect(decision.summary).toBe('In the Hopper, with Olivia Martin named as owner (account.OwnerId)');
+    expect(decision.summary).toBe(
+      'In the Hopper, with Olivia Martin named as owner (Lead routing blueprint)',
+    );
   });
 
   it('one without an account sits in the Hopper unassigned, owned by the Hopper queue', () => {
