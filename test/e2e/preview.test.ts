@@ -382,6 +382,27 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    // Distribute Lead, "Hopper and Assign To": the lead waits in the Hopper, its account's owner named.
+    it('routes a lead of no country we know into the Hopper, and its page says so with the named owner', async () => {
+      const dana = scenario('blueprint-hopper').lead;
+      const start = await open('/preview/', ava);
+      const table = start.getByRole('table', { name: 'Leads to try' });
+      await table.getByRole('button', { name: 'Route as new Dana Wells' }).click();
+      const row = table.getByRole('row').filter({ hasText: 'Dana Wells' });
+      await eventually(() => row.locator('.outcome').textContent()).toMatch(
+        /In the Hopper, with Olivia Martin named as owner/,
+      );
+      await start.close();
+
+      const page = await open(`/preview/lead/${dana.Id}`, ava);
+      await eventually(() => highlight(page, 'Lead Owner').textContent()).toBe('Olivia Martin');
+      await eventually(() => decisions(page).first().textContent()).toMatch(
+        /In the Hopper, with Olivia Martin named as owner/,
+      );
+      await screenshot(page, 'lead-in-hopper');
+      await page.close();
+    });
+
     it('walks the search results with the arrow keys and opens one with Enter', async () => {
       const page = await open('/preview/', ava);
       const box = page.getByPlaceholder(/Search leads and accounts/);
