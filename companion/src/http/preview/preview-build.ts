@@ -5,7 +5,7 @@ import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RollupReplaceOptions } from '@rollup/plugin-replace';
-import type { Plugin } from 'rollup';
+import type { OutputAsset, OutputChunk, Plugin } from 'rollup';
 import { CodedError } from '../../engine/coded-error.js';
 import { BASE_FIELDS, type Scope } from '../../engine/flow/fields.js';
 import { suggest } from '../../engine/flow/yaml-source.js';
@@ -36,6 +36,9 @@ const LABELS_FILE = 'force-app/main/default/labels/CustomLabels.labels-meta.xml'
 const MODULES_DIR = 'scripts/preview/modules';
 const ENTRY = 'scripts/preview/main.js';
 const CURRENT_FILE = 'current.json';
+/** Where each page's chunk goes (under assets/), and the file naming what each page preloads. */
+const PAGE_CHUNKS_DIR = 'pages';
+export const PAGE_MANIFEST = 'pages.json';
 const STAGING_PREFIX = '.staging-';
 /** A staging folder this old was left by a build that died; newer ones may belong to a build still running. */
 const ABANDONED_MS = 15 * 60_000;
@@ -305,6 +308,7 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
   const labels = customLabels(await readFile(path.join(paths.root, LABELS_FILE), 'utf8').catch(() => ''));
   const components = await lwcComponents(paths.root);
   const warnings: string[] = [];
+  let iconsUsed = new Map<string, Set<string>>();
   let bundle;
   try {
     bundle = await rollup({
@@ -335,15 +339,22 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
         if (!warning.message.includes('node_modules')) warnings.push(warning.message);
       },
     });
-    await bundle.write({
+    const { output } = await bundle.write({
       dir: path.join(outDir, 'assets'),
       format: 'es',
       entryFileNames: 'preview.js',
-      // The page (start.js) has a fixed name so the host page can ask for it beside preview.js; the
-      // folder already carries the source hash.
-      chunkFileNames: (chunk) => (chunk.name === 'start' ? 'start.js' : 'chunks/[name]-[hash].js'),
+      // The page (start.js) and each page's component (pages/<name>.js, imported by preview/app) have
+      // fixed names so the host page can ask for them beside preview.js; the folder carries the hash.
+      chunkFileNames: (chunk) =>
+        chunk.name === 'start'
+          ? 'start.js'
+          : chunk.isDynamicEntry
+            ? `${PAGE_CHUNKS_DIR}/[name].js`
+            : 'chunks/[name]-[hash].js',
       compact: true,
     });
+    await writeFile(path.join(outDir, 'assets', PAGE_MANIFEST), JSON.stringify(pageChunks(output)) + '\n');
+    iconsUsed = iconNames(output);
   } catch (error) {
     const e = error as { message?: string; id?: string; loc?: { file?: string; line?: number } };
     const where = e.loc?.file ?? e.id;
@@ -363,8 +374,74 @@ async function compile(paths: PreviewPaths, outDir: string): Promise<void> {
   for (const asset of SLDS_ASSETS) {
     await cp(path.join(slds, asset), path.join(outDir, 'slds/assets', asset), { recursive: true });
   }
+  await trimSprites(path.join(outDir, 'slds/assets/icons'), iconsUsed);
   await cp(path.join(paths.root, 'scripts/preview/preview.css'), path.join(outDir, 'assets/preview.css'));
   await shrink(outDir);
+}
+
+/**
+ * Each page chunk (a component preview/app imports when it shows that page) with the chunks it needs
+ * that start.js does not already bring, by chunk name: what the host page preloads for that page.
+ */
+function pageChunks(output: ReadonlyArray<OutputChunk | OutputAsset>): Record<string, string[]> {
+  const chunks = new Map(
+    output.filter((o): o is OutputChunk => o.type === 'chunk').map((c) => [c.fileName, c]),
+  );
+  const closure = (fileName: string, into: Set<string>) => {
+    if (into.has(fileName)) return into;
+    into.add(fileName);
+    for (const imported of chunks.get(fileName)?.imports ?? []) closure(imported, into);
+    return into;
+  };
+  const loaded = closure('start.js', closure('preview.js', new Set()));
+  const pages: Record<string, string[]> = {};
+  for (const chunk of chunks.values()) {
+    if (!chunk.fileName.startsWith(`${PAGE_CHUNKS_DIR}/`)) continue;
+    pages[chunk.name] = [...closure(chunk.fileName, new Set())].filter((f) => !loaded.has(f));
+  }
+  return pages;
+}
+
+/** `utility:refresh` and the like, as components and lightning-base-components name their icons. */
+const ICON_NAME = /\b(utility|standard|action|doctype|custom):([a-z][\w-]*)/g;
+
+/** Every icon the bundle names, by sprite: the icons a page can draw. */
+function iconNames(output: ReadonlyArray<OutputChunk | OutputAsset>): Map<string, Set<string>> {
+  const used = new Map<string, Set<string>>();
+  for (const chunk of output) {
+    if (chunk.type !== 'chunk') continue;
+    for (const [, sprite, name] of chunk.code.matchAll(ICON_NAME)) {
+      let names = used.get(sprite!);
+      if (!names) used.set(sprite!, (names = new Set()));
+      names.add(name!);
+    }
+  }
+  return used;
+}
+
+/**
+ * Each SLDS sprite cut down to the icons the bundle names: a whole sprite is 130 KB compressed, and the
+ * icons a page draws ask for two of them while its first data is on the way. An icon named only at
+ * run time (built from data) would draw blank; the components name theirs in their source.
+ */
+async function trimSprites(iconsDir: string, used: ReadonlyMap<string, Set<string>>): Promise<void> {
+  for (const entry of await readdir(iconsDir)) {
+    const sprite = /^(\w+)-sprite$/.exec(entry)?.[1];
+    if (!sprite) continue;
+    const names = used.get(sprite) ?? new Set<string>();
+    const dir = path.join(iconsDir, entry, 'svg');
+    for (const file of await readdir(dir)) {
+      const full = path.join(dir, file);
+      const svg = await readFile(full, 'utf8');
+      const open = svg.indexOf('<symbol');
+      const close = svg.lastIndexOf('</svg>');
+      if (open < 0 || close < 0) continue;
+      const kept = [...svg.slice(open, close).matchAll(/<symbol\b[^>]*\bid="([^"]+)"[\s\S]*?<\/symbol>/g)]
+        .filter((m) => names.has(m[1]!))
+        .map((m) => m[0]);
+      await writeFile(full, svg.slice(0, open) + kept.join('') + svg.slice(close));
+    }
+  }
 }
 
 const brotli = promisify(brotliCompress);

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
@@ -6,6 +6,7 @@ import {
   buildPreview,
   currentBundleDir,
   DEFAULT_PREVIEW_PATHS,
+  PAGE_MANIFEST,
   type PreviewBuildResult,
   type PreviewPaths,
 } from './preview-build.js';
@@ -104,8 +105,19 @@ const scriptJson = (value: unknown) =>
 /** Where a bundle's files are served: its source hash in the path, so each file may be cached for good. */
 const bundlePath = (hash: string) => `/preview/v/${hash}`;
 
-function hostPage(title: string, data: PageData, hash: string): string {
+/** The chunk preview/app imports for each page (its component's name), whose files the page preloads. */
+const PAGE_CHUNK: Partial<Record<PageData['page'], string>> = {
+  landing: 'landing',
+  lead: 'leadPage',
+  account: 'accountPage',
+  admin: 'switchyardAdmin',
+};
+
+function hostPage(title: string, data: PageData, hash: string, pageFiles: readonly string[]): string {
   const base = bundlePath(hash);
+  const preloads = pageFiles
+    .map((file) => `<link rel="modulepreload" href="${base}/assets/${escapeHtml(file)}">\n`)
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -116,7 +128,7 @@ function hostPage(title: string, data: PageData, hash: string): string {
 <!-- Before the stylesheets, which would hold it back: preview.js asks for the page's data at once. -->
 <script type="module" src="${base}/assets/preview.js"></script>
 <link rel="modulepreload" href="${base}/assets/start.js">
-<link rel="stylesheet" href="${base}/slds/assets/styles/salesforce-lightning-design-system.min.css">
+${preloads}<link rel="stylesheet" href="${base}/slds/assets/styles/salesforce-lightning-design-system.min.css">
 <link rel="stylesheet" href="${base}/assets/preview.css">
 </head>
 <body>
@@ -291,10 +303,27 @@ export function previewRouter(options: PreviewRouterOptions): Router {
         );
       return;
     }
+    const chunk = PAGE_CHUNK[data.page];
+    const pageFiles = chunk ? ((await pageManifest(outcome))[chunk] ?? []) : [];
     res
       .status(status)
       .type('html')
-      .send(hostPage(title, data, path.basename(outcome)));
+      .send(hostPage(title, data, path.basename(outcome), pageFiles));
+  };
+
+  /** Each bundle's pages.json (what each page preloads), read once per bundle. */
+  const manifests = new Map<string, Promise<Record<string, string[]>>>();
+  const pageManifest = (bundleDir: string) => {
+    let manifest = manifests.get(bundleDir);
+    if (!manifest) {
+      manifest = readFile(path.join(bundleDir, 'assets', PAGE_MANIFEST), 'utf8').then(
+        (text) => JSON.parse(text) as Record<string, string[]>,
+        // A bundle without one still works: its pages load their chunks once the app asks for them.
+        () => ({}),
+      );
+      manifests.set(bundleDir, manifest);
+    }
+    return manifest;
   };
 
   const statics = new Map<string, RequestHandler>();

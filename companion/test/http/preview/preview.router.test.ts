@@ -20,6 +20,10 @@ async function serve(mode: 'local' | 'salesforce') {
   writeFileSync(path.join(distDir, 'abc123/assets/preview.js'), 'export {};\n');
   writeFileSync(path.join(distDir, 'abc123/assets/preview.js.br'), brotliCompressSync('export {};\n'));
   writeFileSync(path.join(distDir, 'abc123/assets/preview.js.gz'), gzipSync('export {};\n'));
+  writeFileSync(
+    path.join(distDir, 'abc123/assets/pages.json'),
+    JSON.stringify({ leadPage: ['pages/leadPage.js', 'chunks/c-x1.js'], landing: ['pages/landing.js'] }),
+  );
   writeFileSync(path.join(distDir, 'current.json'), JSON.stringify({ hash: 'abc123' }));
   const app = express();
   app.use(
@@ -74,6 +78,24 @@ describe('preview router in local mode', () => {
     const actors = data.actors as Array<{ name: string; canReroute: boolean }>;
     expect(actors.some((a) => a.canReroute)).toBe(true);
     expect(actors.some((a) => !a.canReroute)).toBe(true);
+  });
+
+  it("preloads the page's own chunks beside the page script, and no other page's", async () => {
+    const preloads = async (route: string) =>
+      [
+        ...(await (await preview.get(route)).text()).matchAll(/<link rel="modulepreload" href="([^"]+)">/g),
+      ].map((m) => m[1]);
+    const lead = scenario('reroute-eligible').lead.Id;
+    expect(await preloads(`/preview/lead/${lead}`)).toEqual([
+      '/preview/v/abc123/assets/start.js',
+      '/preview/v/abc123/assets/pages/leadPage.js',
+      '/preview/v/abc123/assets/chunks/c-x1.js',
+    ]);
+    expect(await preloads('/preview/')).toEqual([
+      '/preview/v/abc123/assets/start.js',
+      '/preview/v/abc123/assets/pages/landing.js',
+    ]);
+    expect(await preloads('/preview/no-such-page')).toEqual(['/preview/v/abc123/assets/start.js']);
   });
 
   it('lists the demo scenario leads and accounts on the landing page', async () => {

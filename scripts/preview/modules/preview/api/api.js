@@ -22,6 +22,8 @@ function unreachable(detail) {
 
 /** GET answers asked for ahead of their readers, by path. */
 const prefetched = new Map();
+/** Prefetched paths a reader has taken: dropped when the task that took them ends. */
+const taken = new Set();
 
 /**
  * Calls the companion's API v1 as the acting user, with any extra headers (e.g. Idempotency-Key);
@@ -30,8 +32,17 @@ const prefetched = new Map();
 export async function request(method, path, body, extraHeaders = {}) {
   const early = method === 'GET' && !body && prefetched.get(path);
   if (early) {
-    // Asked for before the page existed (prefetch): its first reader takes it; later reads ask again.
-    prefetched.delete(path);
+    // Asked for before the page existed (prefetch). Every reader that asks while the page mounts (the
+    // lead is read by the header, the fields and the partner badge) shares it; once the task that took it
+    // ends, later reads (a refresh after a re-route) ask again.
+    if (!taken.has(path)) {
+      taken.add(path);
+      // eslint-disable-next-line @lwc/lwc/no-async-operation
+      setTimeout(() => {
+        prefetched.delete(path);
+        taken.delete(path);
+      }, 0);
+    }
     return early;
   }
   return send(method, path, body, extraHeaders);

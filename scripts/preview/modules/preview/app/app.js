@@ -7,6 +7,17 @@ const TOAST_ICONS = {
   warning: 'utility:warning',
   info: 'utility:info',
 };
+/**
+ * Each page's component is its own chunk, so a page downloads and parses only its own components;
+ * the host page preloads the one it shows (preview.router.ts), so it loads beside this script.
+ */
+const PAGES = {
+  landing: () => import('preview/landing'),
+  lead: () => import('preview/leadPage'),
+  account: () => import('preview/accountPage'),
+  admin: () => import('c/switchyardAdmin'),
+};
+
 /** How long a toast stays before it fades, unless it is sticky. */
 const TOAST_MS = 12000;
 
@@ -19,6 +30,9 @@ export default class App extends LightningElement {
   nextToastId = 1;
   keyDraft = '';
   userDraft = '';
+  /** The page's component, loaded as its own chunk (PAGES), or why it could not be. */
+  pageComponent;
+  pageProblem;
 
   constructor() {
     super();
@@ -46,16 +60,26 @@ export default class App extends LightningElement {
     return this.userDraft || actingUserId();
   }
 
-  get isLead() {
-    return this.pageKind === 'lead';
-  }
-
-  get isAccount() {
-    return this.pageKind === 'account';
-  }
-
-  get isAdmin() {
-    return this.pageKind === 'admin';
+  connectedCallback() {
+    const load = PAGES[this.pageKind];
+    if (!load) return;
+    load().then(
+      (module) => (this.pageComponent = module.default),
+      (error) => {
+        // Most often the preview was rebuilt since this page was served: its chunk is gone.
+        this.pageProblem = {
+          status: 0,
+          body: {
+            error: {
+              code: 'PREVIEW_PAGE_NOT_LOADED',
+              message: `This page's script could not be loaded (${error && error.message ? error.message : 'network error'}).`,
+              action:
+                'Reload the page; if the companion was restarted or rebuilt the preview, that brings the new one.',
+            },
+          },
+        };
+      },
+    );
   }
 
   get isNotFound() {

@@ -8,7 +8,13 @@ import { apiKey, page } from 'preview/session';
  */
 export function prefetchPageData() {
   const { page: kind, recordId } = page();
-  if (!recordId || !apiKey()) return;
+  if (!apiKey()) return;
+  if (kind === 'landing') {
+    // The start page's accounts with matched leads begin with this list (landing.js).
+    prefetch(['/v1/accounts?limit=20']);
+    return;
+  }
+  if (!recordId) return;
   const id = encodeURIComponent(recordId);
   if (kind === 'lead') {
     prefetch([
