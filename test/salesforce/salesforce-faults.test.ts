@@ -213,4 +213,23 @@ describe('Salesforce adapter: limits and budget', () => {
     );
     await expect(firstPage(h.crm.streamAccounts())).rejects.toMatchObject({ code: 'SF_TIMEOUT' });
   });
+
+  it('sends a read again when its connection closed before an answer, and not a write', async () => {
+    h = await startHarness();
+    const [lead] = seedLeads(h.standIn, 1, h.standIn.integrationUserId) as [string];
+    h.standIn.faults.resets.push('query');
+    h.standIn.resetCounts();
+    expect((await h.crm.getLeadContexts([lead])).has(lead)).toBe(true);
+    expect(h.standIn.calls()['query']).toBe(2);
+
+    // A conversion is not idempotent: its closed connection is an error, and it is not sent again.
+    const account = h.standIn.org.insert('Account', { Name: 'Acme' }, true).Id;
+    h.standIn.faults.resets.push('soap');
+    const [result] = await h.crm.convertLeads([
+      { leadId: lead, accountId: account, ownerId: h.standIn.integrationUserId, createOpportunity: false },
+    ]);
+    expect(result).toMatchObject({ id: lead, ok: false });
+    expect(h.standIn.calls()['soap']).toBe(1);
+    expect(h.standIn.org.get('Lead', lead)?.['IsConverted']).toBe(false);
+  });
 });

@@ -31,6 +31,11 @@ export interface Faults {
   lockRows: Map<string, number>;
   /** The next call to `endpoint` gets no answer; with `afterApply` its effect happens first. */
   timeouts: Array<{ endpoint: Endpoint; afterApply: boolean }>;
+  /**
+   * The next call to `endpoint` has its connection closed before anything is done or answered, as a
+   * server closing a kept-alive connection the client was just sending on.
+   */
+  resets: Endpoint[];
   /** The token endpoint refuses every assertion with this error_description. */
   refuseLogins: string | null;
   /** Tokens are issued but every call with them is refused (a broken session policy). */
@@ -96,6 +101,7 @@ export class SalesforceStandIn {
     requestLimit: 0,
     lockRows: new Map(),
     timeouts: [],
+    resets: [],
     refuseLogins: null,
     issueDeadTokens: false,
     validation: [],
@@ -348,6 +354,7 @@ export class SalesforceStandIn {
         { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
       ]);
     }
+    if (this.takeReset(endpoint)) return void req.socket.destroy();
     const timeout = this.takeTimeout(endpoint);
     if (timeout && !timeout.afterApply) return this.hold(res);
 
@@ -660,6 +667,7 @@ export class SalesforceStandIn {
 
   private soap(res: ServerResponse, body: string): void {
     this.count('soap');
+    if (this.takeReset('soap')) return void res.socket?.destroy();
     const parsed = new XMLParser({
       removeNSPrefix: true,
       ignoreAttributes: true,
@@ -808,6 +816,12 @@ export class SalesforceStandIn {
       success: true,
       errors: [],
     };
+  }
+
+  private takeReset(endpoint: Endpoint): boolean {
+    const i = this.faults.resets.indexOf(endpoint);
+    if (i >= 0) this.faults.resets.splice(i, 1);
+    return i >= 0;
   }
 
   private takeTimeout(endpoint: Endpoint): { afterApply: boolean } | undefined {

@@ -89,6 +89,15 @@ const isTimeout = (err: unknown): boolean => {
   );
 };
 
+/**
+ * The connection closed before an answer came: most often a kept-alive connection the server closed
+ * as the request went out. Nothing was answered, so only an idempotent call may be sent again.
+ */
+const isConnectionReset = (err: unknown): boolean => {
+  const e = err as RestError & { code?: string };
+  return e?.code === 'ECONNRESET' || /ECONNRESET|socket hang up/i.test(e?.message ?? '');
+};
+
 class CallTimeout extends Error {}
 
 /**
@@ -179,8 +188,9 @@ export class SalesforceApi {
   }
 
   /**
-   * Runs one API call under the service's rules. Calls that are not idempotent are tried once and
-   * a timeout is reported as SalesforceTimeoutError, so the caller can check before trying again.
+   * Runs one API call under the service's rules. Idempotent calls are sent again after a timeout or a
+   * connection closed before an answer; calls that are not are tried once and a timeout is reported
+   * as SalesforceTimeoutError, so the caller can check before trying again.
    */
   async call<T>(kind: CallKind, fn: () => Promise<T>, idempotent: boolean): Promise<T> {
     const attempts = idempotent ? this.policy.timeoutAttempts : 1;
@@ -197,6 +207,7 @@ export class SalesforceApi {
           if (attempt < attempts) continue;
           throw new SalesforceTimeoutError(kind, this.policy.timeoutMs);
         }
+        if (isConnectionReset(err) && attempt < attempts) continue;
         throw this.translate(err);
       }
     }
