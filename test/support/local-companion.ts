@@ -58,6 +58,8 @@ export async function startLocalCompanion(options: {
   crm?: (crm: CrmPort) => CrmPort;
   /** The routing folder stored as version 1 (default: the shipped one). */
   routingDir?: string;
+  /** Keep the org snapshot in the store and write changes through, as `npm start` does (off: tests read it from the org). */
+  keepOrgSnapshot?: boolean;
 }): Promise<LocalCompanion> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-companion-'));
   const store = await openDatabase({ databaseUrl: null, dataDir });
@@ -74,6 +76,7 @@ export async function startLocalCompanion(options: {
     meter,
     store,
     clock,
+    ...(options.keepOrgSnapshot ? { keepOrgSnapshot: true } : {}),
   });
 
   const logLines: string[] = [];

@@ -71,7 +71,8 @@ export async function forkCompanion(options: Options): Promise<CompanionProcess>
 
 if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = JSON.parse(process.argv[2]!) as Options;
-  const companion = await startLocalCompanion({ ...options, keepLogs: false });
+  // As `npm start` runs it: the org snapshot kept in the store, routing's writes written through.
+  const companion = await startLocalCompanion({ ...options, keepLogs: false, keepOrgSnapshot: true });
   const { rows } = await sql<{ id: string }>`
     select id from crm_records
     where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
