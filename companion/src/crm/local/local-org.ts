@@ -22,6 +22,7 @@ import { demoHiddenLeadFields, demoLeadAccess } from './demo-sharing.js';
 import { LocalCrm } from './local-crm.js';
 import {
   containsPattern,
+  getAnyRecords,
   getRecords,
   nextId,
   normaliseId,
@@ -76,15 +77,21 @@ export class LocalOrg extends LocalCrm implements OrgReadPort {
 
   /** The user's access to each lead under the demo org's sharing (`demo-sharing.ts`). */
   async leadAccess(userId: string, leadIds: string[]): Promise<Map<string, RecordAccess>> {
-    const leads = await this.getMany<LeadRecord>('Lead', leadIds);
-    const [user, queues] = await Promise.all([
-      this.getUser(userId),
-      this.getMany<QueueRecord>(
-        'Queue',
-        [...leads.values()].map((l) => l.OwnerId ?? '').filter((id) => id.startsWith(KEY_PREFIX.queue)),
-      ),
-    ]);
-    return new Map([...leads.values()].map((lead) => [lead.Id, demoLeadAccess(user, lead, queues)]));
+    // The leads and the user in one read: every re-route asks this first.
+    const ids = leadIds.map(normaliseId).filter((id): id is string => id !== null);
+    const userId18 = normaliseId(userId);
+    const found = await getAnyRecords(this.db, userId18 ? [...ids, userId18] : ids);
+    const of = <T extends SfRecord>(id: string, object: CrmObject): T | null => {
+      const hit = found.get(id);
+      return hit?.object === object ? (hit.record as T) : null;
+    };
+    const user = userId18 ? of<UserRecord>(userId18, 'User') : null;
+    const leads = ids.map((id) => of<LeadRecord>(id, 'Lead')).filter((l): l is LeadRecord => l !== null);
+    const queues = await this.getMany<QueueRecord>(
+      'Queue',
+      leads.map((l) => l.OwnerId ?? '').filter((id) => id.startsWith(KEY_PREFIX.queue)),
+    );
+    return new Map(leads.map((lead) => [lead.Id, demoLeadAccess(user, lead, queues)]));
   }
 
   /** The Lead fields the user's profile reads in the demo org (`demo-sharing.ts`). */

@@ -90,6 +90,22 @@ export async function getRecords<T extends SfRecord>(
   return found;
 }
 
+/** Records of any objects by Id (an Id names its object), keyed by Id, each with its object. */
+export async function getAnyRecords(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, { object: CrmObject; record: SfRecord }>> {
+  const found = new Map<string, { object: CrmObject; record: SfRecord }>();
+  if (ids.length === 0) return found;
+  const rows = await db
+    .selectFrom('crm_records')
+    .select(['id', 'object', 'data', 'modstamp'])
+    .where('id', '=', sql<string>`any(${[...new Set(ids)]}::text[])`)
+    .execute();
+  for (const row of rows) found.set(row.id, { object: row.object as CrmObject, record: toRecord(row) });
+  return found;
+}
+
 /** `%text%` for ILIKE, with the text's own wildcards taken literally. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
