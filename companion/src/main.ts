@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { CallMeter } from './crm/call-meter.js';
-import type { ContactPort, CrmPort } from './crm/crm.port.js';
+import type { ContactPort, CrmPort, CustomNotificationPort } from './crm/crm.port.js';
 import { ensureDemoOrg } from './crm/local/demo-org.seed.js';
 import { DEMO } from './crm/local/demo-people.js';
 import { demoPreview } from './crm/local/demo-preview.js';
@@ -32,7 +32,7 @@ import { formatIssue } from './engine/flow/yaml-source.js';
 import { readCompanyAliases, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { startVersionedRouting } from './routing/routing-versions.js';
 import type { RoutingService } from './routing/routing.service.js';
-import { webhookNotifier } from './routing/notification-sender.js';
+import { bellNotifier, webhookNotifier } from './routing/notification-sender.js';
 import { openDatabase } from './store/open-database.js';
 import type { Store } from './store/store.js';
 
@@ -226,7 +226,7 @@ async function localMode(store: Store, config: Config, logger: Logger): Promise<
     // The demo org tells its lead changes as they commit; the inbound stream plays new form fills.
     async startJobs(routing, metrics) {
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger, metrics, config),
+        ...jobReporting(logger, metrics, config, local),
         retention: config.retention,
         store,
         crm,
@@ -277,7 +277,7 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
         changeObjects: CHANGE_OBJECTS,
       });
       const jobs = await startBackgroundJobs({
-        ...jobReporting(logger, metrics, config),
+        ...jobReporting(logger, metrics, config, connection.crm),
         retention: config.retention,
         store,
         crm: connection.crm,
@@ -301,14 +301,21 @@ async function salesforceMode(store: Store, config: Config, logger: Logger): Pro
   };
 }
 
-/** Background failures and job runs go to the log; nothing stops because of one. */
+/**
+ * Background failures and job runs go to the log; nothing stops because of one. Notifications ring
+ * Salesforce's bell (the demo org records them) and go to the webhook when one is set.
+ */
 function jobReporting(
   logger: Logger,
   metrics: ApiMetrics,
   config: Config,
+  bell: CustomNotificationPort,
 ): Pick<BackgroundJobsOptions, 'onError' | 'onJobRun' | 'onNotify' | 'onHandoff' | 'notifiers'> {
   return {
-    notifiers: config.notifyWebhookUrl ? [webhookNotifier(config.notifyWebhookUrl)] : [],
+    notifiers: [
+      bellNotifier(bell),
+      ...(config.notifyWebhookUrl ? [webhookNotifier(config.notifyWebhookUrl)] : []),
+    ],
     onHandoff: (measure) => observeHandoff(metrics, measure),
     onError: (err, where) => logger.warn({ err, where }, 'a background job failed; it tries again'),
     onJobRun: (run) => logger.info({ run }, 'scheduled job ran'),

@@ -178,3 +178,19 @@ export interface ContactPort {
   /** One result per change, in order; a contact whose owner is no longer `from` is not overwritten (OWNER_CHANGED). */
   updateContactOwners(changes: ContactOwnerChange[]): Promise<WriteResult[]>;
 }
+
+/** A Salesforce custom notification: the bell in Lightning Experience and a push on the mobile app. */
+export interface CustomNotification {
+  /** The CustomNotificationType's DeveloperName (the package's `Switchyard_Lead_Clock`). */
+  type: string;
+  recipientIds: string[];
+  title: string;
+  body: string;
+  /** The record a click opens. */
+  targetId: string;
+}
+
+/** Sends custom notifications to people; throws when the org refuses one. Same adapters. */
+export interface CustomNotificationPort {
+  sendCustomNotification(notification: CustomNotification): Promise<void>;
+}

@@ -1,3 +1,4 @@
+import type { CustomNotificationPort } from '../crm/crm.port.js';
 import type { UserRecord } from '../engine/model.js';
 import {
   claimNotifications,
@@ -36,6 +37,36 @@ export function webhookNotifier(url: string, fetchFn: typeof fetch = fetch, time
         const body = (await response.text().catch(() => '')).slice(0, 200);
         throw new Error(`the webhook answered ${response.status}${body ? `: ${body}` : ''}`);
       }
+    },
+  };
+}
+
+/** The package's custom notification type (force-app/main/default/notificationtypes). */
+export const LEAD_CLOCK_NOTIFICATION_TYPE = 'Switchyard_Lead_Clock';
+
+/** The bell's title for each kind of notice; its body is the notice's message. */
+const BELL_TITLES: Record<string, string> = {
+  assigned: 'New lead for you',
+  remind: 'A lead is waiting for you',
+  reassigned: 'A lead passed to you',
+  escalated: 'A lead escalated to you',
+};
+
+/**
+ * Salesforce's bell (and the mobile app's push) through the CRM port: each notice about a lead opens
+ * that lead. In local mode the demo org records it.
+ */
+export function bellNotifier(port: CustomNotificationPort): Notifier {
+  return {
+    channel: 'salesforce-bell',
+    async send(n) {
+      await port.sendCustomNotification({
+        type: LEAD_CLOCK_NOTIFICATION_TYPE,
+        recipientIds: [n.recipientId],
+        title: BELL_TITLES[n.kind] ?? 'Switchyard',
+        body: n.message,
+        targetId: n.leadId,
+      });
     },
   };
 }

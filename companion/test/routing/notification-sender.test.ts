@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotificationSender, webhookNotifier } from '../../src/routing/notification-sender.js';
+import { LocalCrm } from '../../src/crm/local/local-crm.js';
+import { bellNotifier, NotificationSender, webhookNotifier } from '../../src/routing/notification-sender.js';
 import { listNotifications, queueNotifications } from '../../src/store/notification.repository.js';
 import { IN_MEMORY, openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
@@ -96,5 +97,49 @@ describe('SLA notifications through a webhook', () => {
     failing = false;
     now += 60_000;
     expect(await sender().deliver()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+  });
+});
+
+describe('SLA notifications on the bell, in local mode', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY });
+  }, 120_000);
+  afterAll(async () => store?.close());
+
+  it('records each notice in the demo org, once, titled by its kind and opening the lead', async () => {
+    const org = new LocalCrm(store.db, { now: () => new Date('2026-11-23T15:00:00.000Z') });
+    const sender = new NotificationSender({
+      store,
+      notifiers: [bellNotifier(org)],
+      user: () => undefined,
+      clock: () => new Date('2026-11-23T15:00:00.000Z'),
+    });
+    const notice = {
+      leadId: '00QSY0000000001AAA',
+      clockId: CLOCK_ID,
+      step: -1,
+      kind: 'assigned',
+      recipientId: '005SY0000000001AAA',
+      channel: 'salesforce-bell',
+      message: 'New lead for you: Pia Clock (Bilby Robotics). Accept it within 45 working minutes.',
+    };
+    await queueNotifications(store.db, [notice, notice], '2026-11-23T15:00:00.000Z');
+    expect(await sender.deliver()).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(await sender.deliver()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(org.bellNotifications()).toEqual([
+      {
+        type: 'Switchyard_Lead_Clock',
+        recipientIds: ['005SY0000000001AAA'],
+        title: 'New lead for you',
+        body: notice.message,
+        targetId: '00QSY0000000001AAA',
+        sentAt: '2026-11-23T15:00:00.000Z',
+      },
+    ]);
+    expect((await listNotifications(store.db, { limit: 10 }))[0]).toMatchObject({
+      channel: 'salesforce-bell',
+      status: 'sent',
+    });
   });
 });

@@ -29,6 +29,7 @@ const PREFIX: Record<string, string> = {
   LeadShare: '01o',
   PlatformEventChannelMember: '0v8',
   ApexClass: '01p',
+  CustomNotificationType: '0ML',
 };
 
 /** Objects only the Tooling API answers for (Tooling API Developer Guide, "Tooling API Objects"). */
@@ -196,6 +197,11 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
   UserRecordAccess: { fields: USER_RECORD_ACCESS_FIELDS, readOnly: USER_RECORD_ACCESS_FIELDS },
   PlatformEventChannelMember: { fields: ['DeveloperName', 'EventChannel', 'SelectedEntity'], readOnly: [] },
   ApexClass: { fields: ['Name', 'ApiVersion'], readOnly: [] },
+  // Object Reference, "CustomNotificationType": a notification type the org defines (Setup → Notification Builder).
+  CustomNotificationType: {
+    fields: ['DeveloperName', 'CustomNotifTypeName', 'Desktop', 'Mobile'],
+    readOnly: [],
+  },
   PermissionSetAssignment: { fields: ['AssigneeId', 'PermissionSetId'], readOnly: [] },
   CustomPermission: { fields: ['DeveloperName'], readOnly: [] },
   SetupEntityAccess: { fields: ['ParentId', 'SetupEntityId', 'SetupEntityType'], readOnly: [] },

@@ -22,7 +22,8 @@ export type Endpoint =
   | 'limits'
   | 'tooling'
   | 'bulkQuery'
-  | 'bulkResults';
+  | 'bulkResults'
+  | 'customNotification';
 
 export interface Faults {
   /** The next N API calls are refused with REQUEST_LIMIT_EXCEEDED. */
@@ -97,6 +98,14 @@ export class SalesforceStandIn {
   readonly defaultLeadQueueId: string;
   readonly privateKeyPem: string;
   private readonly publicKey: KeyObject;
+  /** The custom notifications the org sent (bell and mobile), oldest first. */
+  readonly notifications: Array<{
+    typeId: string;
+    recipientIds: string[];
+    title: string;
+    body: string;
+    targetId: string | null;
+  }> = [];
   readonly faults: Faults = {
     requestLimit: 0,
     lockRows: new Map(),
@@ -252,6 +261,17 @@ export class SalesforceStandIn {
       );
     }
     this.org.insert('ApexClass', { Name: 'SwitchyardController', ApiVersion: PACKAGE_API_VERSION }, true);
+    // force-app/main/default/notificationtypes: the package's bell notifications.
+    this.org.insert(
+      'CustomNotificationType',
+      {
+        DeveloperName: 'Switchyard_Lead_Clock',
+        CustomNotifTypeName: 'Switchyard Lead Clock',
+        Desktop: true,
+        Mobile: true,
+      },
+      true,
+    );
     const profile = this.org.insert(
       'PermissionSet',
       {
@@ -427,6 +447,10 @@ export class SalesforceStandIn {
             autoAssign(req.headers['sforce-auto-assign']),
           ),
         );
+      } else if (endpoint === 'customNotification') {
+        const answer = this.customNotification(JSON.parse(body) as { inputs?: unknown });
+        status = answer.status;
+        payload = answer.payload;
       } else if (endpoint === 'limits') {
         payload = {
           DailyApiRequests: {
@@ -448,6 +472,71 @@ export class SalesforceStandIn {
       endpoint === 'composite' || endpoint === 'query' ? this.takeMalformed(endpoint) : undefined;
     if (damage) return this.damaged(res, status, payload, damage);
     this.json(res, status, payload);
+  }
+
+  /**
+   * The Custom Notification action (Actions Developer Guide, "Custom Notification Actions",
+   * POST /services/data/vXX.X/actions/standard/customNotificationAction): each input needs the Id of a
+   * notification type the org has (customNotifTypeId), recipients (recipientIds: users, queues or groups,
+   * at most 500), a title (at most 250 characters), a body (at most 750) and a target (targetId or
+   * targetPageRef). Inactive users get nothing. Each input answers `isSuccess` and its `errors`; a bad
+   * input makes the request a 400.
+   */
+  private customNotification(request: { inputs?: unknown }): { status: number; payload: unknown } {
+    const inputs = Array.isArray(request.inputs) ? (request.inputs as Array<Record<string, unknown>>) : null;
+    if (!inputs || inputs.length === 0) {
+      return {
+        status: 400,
+        payload: [{ errorCode: 'JSON_PARSER_ERROR', message: 'The request must contain inputs.' }],
+      };
+    }
+    const results = inputs.map((input) => {
+      const errors: Array<{ statusCode: string; message: string; fields: string[] }> = [];
+      const problem = (field: string, message: string) =>
+        errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message, fields: [field] });
+      const type = typeof input['customNotifTypeId'] === 'string' ? input['customNotifTypeId'] : '';
+      if (!this.org.get('CustomNotificationType', type))
+        problem('customNotifTypeId', 'Invalid notification type Id.');
+      const recipients = Array.isArray(input['recipientIds']) ? (input['recipientIds'] as unknown[]) : [];
+      if (recipients.length === 0 || recipients.length > 500)
+        problem('recipientIds', 'Provide between 1 and 500 recipient Ids.');
+      for (const id of recipients) {
+        const kind = typeof id === 'string' ? this.org.typeOfId(id) : undefined;
+        if (!kind || !['User', 'Group', 'Account', 'Opportunity'].includes(kind))
+          problem('recipientIds', `Invalid recipient Id: ${String(id)}.`);
+      }
+      const text = (field: string, max: number) => {
+        const value = input[field];
+        if (typeof value !== 'string' || value.trim() === '') problem(field, `Required field: ${field}.`);
+        else if (value.length > max) problem(field, `${field} exceeds ${max} characters.`);
+      };
+      text('title', 250);
+      text('body', 750);
+      if (typeof input['targetId'] !== 'string' && typeof input['targetPageRef'] !== 'string')
+        problem('targetId', 'Provide targetId or targetPageRef.');
+      if (errors.length === 0) {
+        const active = recipients.filter((id) => {
+          const user = this.org.get('User', id as string);
+          return !user || user['IsActive'] !== false;
+        });
+        this.notifications.push({
+          typeId: type,
+          recipientIds: active as string[],
+          title: input['title'] as string,
+          body: input['body'] as string,
+          targetId: (input['targetId'] as string | undefined) ?? null,
+        });
+      }
+      return {
+        actionName: 'customNotificationAction',
+        errors: errors.length ? errors : null,
+        isSuccess: errors.length === 0,
+        outputValues: errors.length
+          ? null
+          : { SuccessMessage: 'Your custom notification is processed successfully.' },
+      };
+    });
+    return { status: results.every((r) => r.isSuccess) ? 200 : 400, payload: results };
   }
 
   private takeMalformed(
@@ -480,6 +569,8 @@ export class SalesforceStandIn {
     if (/^\/query(All)?$/.test(rest)) return 'query';
     if (rest === '/composite/sobjects') return 'composite';
     if (rest === '/limits') return 'limits';
+    if (method === 'POST' && rest === '/actions/standard/customNotificationAction')
+      return 'customNotification';
     if (/^\/sobjects\/\w+\/describe$/.test(rest)) return 'describe';
     if (method === 'GET' && /^\/sobjects\/\w+\/\w+$/.test(rest)) return 'sobject';
     return 'sobject';

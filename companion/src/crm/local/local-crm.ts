@@ -17,6 +17,8 @@ import type { Database } from '../../store/schema.js';
 import type {
   ChangeOrigin,
   CrmPort,
+  CustomNotification,
+  CustomNotificationPort,
   KeptObject,
   KeptRecords,
   LeadChange,
@@ -77,10 +79,12 @@ const fail = (id: string, code: string, message: string, retryable = false): Fai
  * remote org it commits on its own (on the embedded store, a call from inside a transaction would
  * wait for the only connection, which that transaction holds).
  */
-export class LocalCrm implements CrmPort {
+export class LocalCrm implements CrmPort, CustomNotificationPort {
   readonly feed: LocalChangeFeed;
   protected readonly pageSize: number;
   protected readonly now: () => Date;
+  /** The custom notifications sent, as the demo org's bell would list them, oldest first. */
+  private readonly bell: Array<CustomNotification & { sentAt: string }> = [];
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -89,6 +93,20 @@ export class LocalCrm implements CrmPort {
     this.pageSize = options.pageSize ?? 2000;
     this.now = options.now ?? (() => new Date());
     this.feed = options.feed ?? new LocalChangeFeed();
+  }
+
+  /** Records a custom notification as the demo org's bell (nothing rings: there is no Salesforce here). */
+  async sendCustomNotification(notification: CustomNotification): Promise<void> {
+    this.bell.push({
+      ...notification,
+      recipientIds: [...notification.recipientIds],
+      sentAt: this.now().toISOString(),
+    });
+  }
+
+  /** The custom notifications sent so far, oldest first. */
+  bellNotifications(): ReadonlyArray<CustomNotification & { sentAt: string }> {
+    return this.bell;
   }
 
   /** One statement: the leads, their campaign memberships and those memberships' campaigns. */

@@ -20,7 +20,8 @@ export type CallKind =
   | 'limits'
   | 'retrieve'
   | 'bulkQuery'
-  | 'bulkResults';
+  | 'bulkResults'
+  | 'notification';
 
 export interface ApiPolicy {
   /** ms since epoch; injected so tests control the day boundary and the pause. */

@@ -2,6 +2,8 @@ import type { ContactOwnerChange } from '../../engine/contacts.js';
 import type {
   ContactPort,
   CrmPort,
+  CustomNotification,
+  CustomNotificationPort,
   KeptObject,
   KeptRecords,
   LeadContext,
@@ -91,6 +93,13 @@ interface SfError {
   fields?: string[];
 }
 
+/** One answer of an invocable action (Actions Developer Guide, "Invoking Actions"). */
+interface ActionAnswer {
+  actionName?: string;
+  isSuccess?: boolean;
+  errors?: Array<{ statusCode?: string; message: string }> | null;
+}
+
 interface SaveResult {
   id?: string;
   success: boolean;
@@ -148,9 +157,11 @@ export interface SalesforceCrmOptions {
 const BULK_FROM = 10_000;
 
 /** The CRM port over a customer's org, through jsforce. */
-export class SalesforceCrm implements CrmPort, ContactPort {
+export class SalesforceCrm implements CrmPort, ContactPort, CustomNotificationPort {
   private readonly lockRetry: LockRetryPolicy;
   private converted: Promise<string[]> | null = null;
+  /** CustomNotificationType Ids by DeveloperName, read once. */
+  private readonly notificationTypes = new Map<string, Promise<string>>();
   private readonly bulkFrom: number;
   private readonly bulk: BulkQueryOptions;
 
@@ -653,6 +664,62 @@ export class SalesforceCrm implements CrmPort, ContactPort {
   /** Jittered exponential backoff: base·2ⁿ⁻¹ scaled by a factor in [0.5, 1.5). */
   private backoff(attempt: number): number {
     return Math.round(this.lockRetry.baseMs * 2 ** (attempt - 1) * (0.5 + this.api.policy.random()));
+  }
+
+  /**
+   * Sends a custom notification through the Custom Notification action (REST API, "Custom Notification
+   * Actions": POST /actions/standard/customNotificationAction with `inputs`; each answer says isSuccess
+   * and its errors). Not retried after a timeout: a second call would ring the bell twice.
+   */
+  async sendCustomNotification(notification: CustomNotification): Promise<void> {
+    const customNotifTypeId = await this.notificationTypeId(notification.type);
+    const answer = await this.api.rest<ActionAnswer[]>(
+      'notification',
+      {
+        method: 'POST',
+        url: '/actions/standard/customNotificationAction',
+        body: JSON.stringify({
+          inputs: [
+            {
+              customNotifTypeId,
+              recipientIds: notification.recipientIds,
+              // The action's limits: a title of 250 characters, a body of 750.
+              title: notification.title.slice(0, 250),
+              body: notification.body.slice(0, 750),
+              targetId: notification.targetId,
+            },
+          ],
+        }),
+        headers: { 'content-type': 'application/json' },
+      },
+      false,
+    );
+    const result = Array.isArray(answer) ? answer[0] : undefined;
+    if (!result?.isSuccess) {
+      const why = (result?.errors ?? []).map((e) => e.message).join('; ') || 'no answer for the notification';
+      throw new Error(`Salesforce did not send the notification: ${why}`);
+    }
+  }
+
+  private notificationTypeId(developerName: string): Promise<string> {
+    let id = this.notificationTypes.get(developerName);
+    if (!id) {
+      id = this.api
+        .queryAll<{ Id: string }>(
+          `SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${developerName.replace(/[^A-Za-z0-9_]/g, '')}'`,
+        )
+        .then((rows) => {
+          if (!rows[0])
+            throw new Error(
+              `The org has no custom notification type ${developerName}: deploy the package (npm run deploy), which adds it.`,
+            );
+          return rows[0].Id;
+        });
+      // A failed look-up is tried again on the next notification.
+      id.catch(() => this.notificationTypes.delete(developerName));
+      this.notificationTypes.set(developerName, id);
+    }
+    return id;
   }
 
   private async patch(object: 'Lead' | 'Contact', updates: LeadUpdate[]): Promise<SaveResult[]> {
