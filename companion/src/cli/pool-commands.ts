@@ -7,7 +7,8 @@ import type { VersionChange } from '../routing/routing-versions.js';
 import { call, CliError, connection, connectionOptions, get, post, WHAT_IF_HELP } from './admin-commands.js';
 
 export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
-  pools list                                       the pools, their members and settings
+  pools list                                       the pools, their members and settings, who is next,
+                                                   leads given (today too), open leads, who is passed over and why
   pools add <pool> <userId> --reason text [--weight n] [--cap-hour n] [--cap-day n] [--max-load n]
   pools remove <pool> <userId> --reason text
   pools set <pool> <userId> --reason text [--weight n|none] [--cap-hour n|none] [--cap-day n|none]
@@ -92,7 +93,8 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
           ...(m['paused'] ? ['paused'] : []),
           ...(m['active'] ? [] : ['inactive']),
           ...away,
-          `${String(m['assigned'])} leads given`,
+          `${String(m['assigned'])} leads given, ${String(m['turnsToday'])} today`,
+          ...(m['openLeads'] !== null ? [`${String(m['openLeads'])} open`] : []),
           ...(m['skipped'] ? [`passed over: ${String(m['skipped'])}`] : []),
         ];
         console.log(`  ${String(m['userId'])}  ${String(m['name'] ?? '?')}: ${extras.join(', ')}`);

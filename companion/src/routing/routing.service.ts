@@ -293,8 +293,16 @@ export class RoutingService {
   }
 
   /** Each live pool now: who is next, who is passed over and why, leads given (no turn is taken). */
-  poolStatus(): Promise<PoolStatus[]> {
-    return poolStatus(this.store, this.routingSet, (id) => this.org.directory.user(id), this.clock());
+  async poolStatus(): Promise<PoolStatus[]> {
+    const now = this.clock();
+    const decider = await this.currentDecider();
+    return poolStatus(
+      this.store,
+      this.routingSet,
+      (id) => this.org.directory.user(id),
+      now,
+      (ids) => decider.statsNow(now, ids),
+    );
   }
 
   /** Who would get the next `count` leads of a pool defined as `pool` (live or about to change), from now. */

@@ -301,6 +301,24 @@ export async function flowEdgeCounts(
   return rows.map((r) => ({ from: r.from_node, to: r.to_node, count: Number(r.n) }));
 }
 
+/**
+ * Leads each pool gave each member since `since`: a decision's pool change whose member became the
+ * lead's owner (a turn given back on a rejection is not one); dry runs left out.
+ */
+export async function poolTurnsSince(
+  db: Kysely<Database>,
+  since: Date,
+): Promise<Array<{ pool: string; ownerId: string; count: number }>> {
+  const { rows } = await sql<{ pool: string; owner_id: string; n: string }>`
+    select pc->>'pool' as pool, d.owner_id, count(*) as n
+    from decisions d, json_array_elements(d.decision->'poolChanges') as pc
+    where d.created_at >= ${since.toISOString()}::timestamptz and d.status <> 'dry-run'
+      and pc->>'userId' = d.owner_id
+    group by 1, 2
+  `.execute(db);
+  return rows.map((r) => ({ pool: r.pool, ownerId: r.owner_id, count: Number(r.n) }));
+}
+
 /** Decisions stored, by outcome and status (the metrics' gauge). */
 export async function countDecisions(
   db: Kysely<Database>,

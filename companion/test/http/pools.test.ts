@@ -50,6 +50,11 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
       skipped: 'out of office from 2026-11-20 to 2026-11-30',
     });
     expect(view.members.find((m: Json) => m.userId === yara).skipped).toBeNull();
+    // Open leads as the next decision reads them; no turns yet today (the decisions above were dry runs).
+    expect(view.members.find((m: Json) => m.userId === yara)).toMatchObject({
+      openLeads: expect.any(Number),
+      turnsToday: 0,
+    });
 
     const res = await away(yara, '2026-11-23', '2026-11-23');
     expect(res.status).toBe(201);
@@ -70,6 +75,33 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
       expect(back.status).toBe(201);
     }
     expect([ava, ben, yara]).toContain((await next()).owner?.id);
+  });
+
+  it("counts each member's turns today: leads the pool gave them since midnight UTC, dry runs left out", async () => {
+    const amer = async () => {
+      const res = await api.call('GET', '/v1/pools');
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.items.find((p: Json) => p.name === 'amer-sdr');
+    };
+    const before = await amer();
+    // A new lead from the United States: inbound routing gives it to the AMER SDR pool.
+    const created = await api.org.insertLead({
+      fields: {
+        LastName: 'Turner',
+        Company: 'Turner Quolls',
+        Email: 'x@turner-quolls.example',
+        Country: 'United States',
+      },
+    });
+    const routed = await api.routing.route({ leadId: created.Id, trigger: { kind: 'created' } });
+    expect(routed.decision.poolChanges.map((c) => c.pool)).toEqual(['amer-sdr']);
+    const owner = routed.decision.owner!.id;
+    const after = await amer();
+    const turns = (view: Json) => view.members.find((m: Json) => m.userId === owner).turnsToday;
+    expect(turns(after)).toBe(turns(before) + 1);
+    const others = (view: Json) =>
+      view.members.filter((m: Json) => m.userId !== owner).map((m: Json) => m.turnsToday);
+    expect(others(after)).toEqual(others(before));
   });
 
   it('pauses and resumes the pool, and changes weights, each audited with who, when, why and the diff', async () => {

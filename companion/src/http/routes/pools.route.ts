@@ -131,6 +131,8 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
           paused: m.paused ?? false,
           away: m.away ?? [],
           assigned: status.get(pool.name)?.assigned[m.userId] ?? 0,
+          turnsToday: status.get(pool.name)?.turnsToday[m.userId] ?? 0,
+          openLeads: status.get(pool.name)?.openLeads[m.userId] ?? null,
           skipped: status.get(pool.name)?.skipped.find((s) => s.userId === m.userId)?.reason ?? null,
         })),
       })),
