@@ -614,7 +614,7 @@ export function openApiDocument(): Schema {
       '/v1/pools/{pool}/members': {
         post: v1(
           'Add a rep to a pool',
-          'Admins only. The user must be active; weight and caps are checked with the whole set (a cap below one is ' +
+          'Admins only. The person (`userId`, or `user`: username or email) must be active; weight and caps are checked with the whole set (a cap below one is ' +
             'refused with its pools.yaml line). Stored as the next version; routing uses it for its next decision.',
           {
             parameters: [poolParam],
@@ -622,11 +622,17 @@ export function openApiDocument(): Schema {
               true,
               {
                 userId: sfId('005', 'user'),
+                user: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 200,
+                  description: 'The person by username or email, instead of userId.',
+                },
                 ...memberSettingsSchema,
                 reason: reasonSchema,
                 dryRun: boolBody,
               },
-              ['userId', 'reason'],
+              ['reason'],
             ),
             responses: poolChangeResponses,
           },

@@ -162,6 +162,20 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     expect(removed.status).toBe(201);
     expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).not.toContain(emma);
 
+    // By username, as the admin page names people.
+    const byName = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { user: 'emma.schulz@switchyard-demo.example', reason: 'covering again', dryRun: true },
+    });
+    expect(byName.status, JSON.stringify(byName.body)).toBe(200);
+    expect(byName.body.summary).toBe('Emma Schulz added to amer-sdr');
+    const nobody = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { user: 'nobody@switchyard-demo.example', reason: 'x' },
+    });
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.message).toContain(
+      "No such person: no user with username or email 'nobody@switchyard-demo.example'",
+    );
+
     const gone = await api.call('POST', '/v1/pools/amer-sdr/members', {
       body: { userId: inactive.Id, reason: 'x' },
     });

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
 import type { PoolDefinition } from '../../engine/distribution/distribution.types.js';
+import { OrgPeople } from '../../engine/flow/org-people.js';
 import type { UserRecord } from '../../engine/model.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import {
@@ -30,7 +31,9 @@ const poolParams = z.object({ pool: z.string().regex(/^[\w.-]{1,100}$/, 'must be
 const memberParams = poolParams.extend({ userId: salesforceId(KEY_PREFIX.user) });
 
 const addBody = strictBody({
-  userId: salesforceId(KEY_PREFIX.user),
+  userId: salesforceId(KEY_PREFIX.user).optional(),
+  /** The person by username or email, as the routing set names people (the admin page's field). */
+  user: z.string({ error: 'must be a username or email' }).trim().min(1).max(200).optional(),
   ...settings,
   reason,
   dryRun: z.boolean().optional(),
@@ -77,6 +80,18 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         'Check the Id (005…) of the person.',
       );
     return user;
+  };
+
+  /** A person as routing sets name them: username or email (or Id). */
+  const userNamed = (written: string): UserRecord => {
+    const directory = deps.routing.org.directory;
+    const found = new OrgPeople(directory.users(), directory.queues()).user(written);
+    if (!found.ok)
+      throw new NotFoundError(
+        `No such person: ${found.message}.`,
+        'Give their username or email as Salesforce has it.',
+      );
+    return directory.user(found.id)!;
   };
 
   const apply = async (
@@ -142,7 +157,11 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
   router.post('/pools/:pool/members', async (req, res) => {
     const { params, body } = parseRequest(req, { params: poolParams, body: addBody });
     assertAdmin(actorOf(res), 'Changing a pool');
-    const user = await userOf(body.userId);
+    if ((body.userId === undefined) === (body.user === undefined))
+      throw new ValidationError([
+        { field: 'body', message: 'give the person as userId or as user, not both' },
+      ]);
+    const user = body.userId !== undefined ? await userOf(body.userId) : userNamed(body.user!);
     await apply(
       res,
       { kind: 'add', pool: params.pool, user, settings: settingsOf(body) },
