@@ -229,6 +229,48 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep; the pool says who is next and why others are passed over', async () => {
+      const page = await open(admin);
+      const pool = page.locator('.pool[data-pool="amer-sdr"]');
+      await eventually(() => pool.locator('.pool-member').count()).toBeGreaterThan(0);
+      await expect(pool.locator('.pool-next').textContent()).resolves.toMatch(/^Next: \w+/);
+      // Diego Ramos is inactive in the demo org: the pool says so beside him.
+      const diego = pool.locator('.pool-member', { hasText: 'Diego Ramos' });
+      await expect(diego.locator('.member-skipped').textContent()).resolves.toContain('inactive');
+
+      await pool.getByRole('button', { name: 'Out of office for Ava Patel in amer-sdr' }).click();
+      await page.getByLabel('Out of office from').fill('2026-12-20');
+      await page.getByLabel('Last day out').fill('2026-12-24');
+      await page.getByLabel('Why (kept in the history)').fill('Holidays');
+      await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
+      const ava = pool.locator('.pool-member', { hasText: 'Ava Patel' });
+      await eventually(() => ava.locator('.member-away').textContent()).toBe('2026-12-20 to 2026-12-24');
+
+      await pool.getByRole('button', { name: 'Change Ava Patel in amer-sdr' }).click();
+      await page.getByLabel('Weight').fill('3');
+      await page.getByLabel('Why (kept in the history)').fill('Senior rep');
+      await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
+      await eventually(() => ava.locator('.member-weight').textContent()).toBe('3');
+      const newest = page.locator('.version-row').first();
+      await eventually(() => newest.locator('.version-why').textContent()).toBe(
+        'Ava Patel in amer-sdr: weight 3: Senior rep',
+      );
+      await expect(newest.locator('.version-action').textContent()).resolves.toBe('Pool change');
+
+      await pool.getByRole('button', { name: 'Add a rep to amer-sdr' }).click();
+      await page.getByLabel('Username or email').fill('diego.ramos@switchyard-demo.example');
+      await page.getByLabel('Why (kept in the history)').fill('Covering');
+      await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
+      await eventually(() => page.locator('.pool-form c-error-panel').textContent()).toContain(
+        'Diego Ramos is inactive in the org, so routing would pass them over.',
+      );
+      await screenshot(page, 'admin-pool-refused', '.pool[data-pool="amer-sdr"]');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator('.pool-form').getByRole('button', { name: 'Cancel' }).click();
+      await screenshot(page, 'admin-pools', '.pool-tables');
+      await page.close();
+    });
+
     it('tells a rep the page is for admins, and shows nothing of it', async () => {
       const page = await open(rep);
       await eventually(() => page.locator('.not-admin').count()).toBe(1);

@@ -5,7 +5,6 @@ import getRoutingVersions from '@salesforce/apex/SwitchyardController.getRouting
 import getLiveRouting from '@salesforce/apex/SwitchyardController.getLiveRouting';
 import rollbackRouting from '@salesforce/apex/SwitchyardController.rollbackRouting';
 import getFlowPicture from '@salesforce/apex/SwitchyardController.getFlowPicture';
-import getPools from '@salesforce/apex/SwitchyardController.getPools';
 import getJobs from '@salesforce/apex/SwitchyardController.getJobs';
 import runJob from '@salesforce/apex/SwitchyardController.runJob';
 import setJobPaused from '@salesforce/apex/SwitchyardController.setJobPaused';
@@ -54,7 +53,6 @@ import FLOWS_ERROR from '@salesforce/label/c.Switchyard_Admin_Flows_Error';
 import PICTURE_ERROR from '@salesforce/label/c.Switchyard_Admin_Picture_Error';
 import PICTURE_ALT from '@salesforce/label/c.Switchyard_Admin_Picture_Alt';
 import POOLS_TITLE from '@salesforce/label/c.Switchyard_Admin_Pools_Title';
-import POOLS_NOTE from '@salesforce/label/c.Switchyard_Admin_Pools_Note';
 import JOBS_TITLE from '@salesforce/label/c.Switchyard_Admin_Jobs_Title';
 import JOBS_ERROR from '@salesforce/label/c.Switchyard_Admin_Jobs_Error';
 import JOBS_EMPTY from '@salesforce/label/c.Switchyard_Admin_Jobs_Empty';
@@ -86,33 +84,11 @@ import RUN_DONE from '@salesforce/label/c.Switchyard_Admin_Run_Done';
 import DRY_DONE from '@salesforce/label/c.Switchyard_Admin_Dry_Done';
 import DIFF_OF from '@salesforce/label/c.Switchyard_Admin_Diff_Of';
 
-import POOLS_ERROR from '@salesforce/label/c.Switchyard_Admin_Pools_Error';
-import COLUMN_MEMBER from '@salesforce/label/c.Switchyard_Admin_Column_Member';
-import COLUMN_WEIGHT from '@salesforce/label/c.Switchyard_Admin_Column_Weight';
-import COLUMN_CAPS from '@salesforce/label/c.Switchyard_Admin_Column_Caps';
-import COLUMN_AWAY from '@salesforce/label/c.Switchyard_Admin_Column_Away';
-import CAP_HOUR from '@salesforce/label/c.Switchyard_Admin_Cap_Hour';
-import CAP_DAY from '@salesforce/label/c.Switchyard_Admin_Cap_Day';
-import CAP_OPEN from '@salesforce/label/c.Switchyard_Admin_Cap_Open';
-import AWAY_SPAN from '@salesforce/label/c.Switchyard_Admin_Away_Span';
-import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
-import STRATEGY from '@salesforce/label/c.Switchyard_Admin_Strategy';
 import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatDateTime, formatLabel } from 'c/switchyardService';
 
 const LABEL = {
   CANCEL,
-  POOLS_ERROR,
-  COLUMN_MEMBER,
-  COLUMN_WEIGHT,
-  COLUMN_CAPS,
-  COLUMN_AWAY,
-  CAP_HOUR,
-  CAP_DAY,
-  CAP_OPEN,
-  AWAY_SPAN,
-  INACTIVE,
-  STRATEGY,
   TITLE,
   LOADING,
   NOT_ADMIN,
@@ -158,7 +134,6 @@ const LABEL = {
   PICTURE_ERROR,
   PICTURE_ALT,
   POOLS_TITLE,
-  POOLS_NOTE,
   JOBS_TITLE,
   JOBS_ERROR,
   JOBS_EMPTY,
@@ -214,7 +189,7 @@ const svgSource = (svg) => `data:image/svg+xml;charset=utf-8,${encodeURIComponen
 /**
  * The Switchyard admin page (a Lightning app page): the routing set's versions with who, when, why and
  * what changed, and a rollback with a reason; each live flow as a picture with the leads per edge over
- * the last 30 days; the pools and territories as live; the scheduled jobs with their runs, run now (dry
+ * the last 30 days; the pools and territory tables to change (c-pool-tables, c-territory-tables); the scheduled jobs with their runs, run now (dry
  * or for real), pause and resume. Only for holders of the Switchyard_Admin custom permission (checked
  * again in Apex and by the companion).
  */
@@ -228,8 +203,6 @@ export default class SwitchyardAdmin extends LightningElement {
   live;
   liveError;
   pictures = {};
-  pools;
-  poolsError;
   jobs;
   jobsError;
   jobError;
@@ -255,7 +228,7 @@ export default class SwitchyardAdmin extends LightningElement {
       return;
     }
     if (this.access) {
-      await Promise.all([this.loadVersions(), this.loadLive(), this.loadPools(), this.loadJobs()]);
+      await Promise.all([this.loadVersions(), this.loadLive(), this.loadJobs()]);
     }
   }
 
@@ -289,15 +262,6 @@ export default class SwitchyardAdmin extends LightningElement {
     this.pictures = pictures;
   }
 
-  async loadPools() {
-    try {
-      this.pools = await getPools();
-      this.poolsError = undefined;
-    } catch (error) {
-      this.poolsError = error;
-    }
-  }
-
   async loadJobs() {
     try {
       this.jobs = await getJobs();
@@ -309,17 +273,17 @@ export default class SwitchyardAdmin extends LightningElement {
 
   handleRefresh() {
     this.load();
-    this.refreshTerritories();
+    this.refreshPeople();
   }
 
-  refreshTerritories() {
-    const territories = this.template.querySelector('c-territory-tables');
-    if (territories) {
-      territories.refresh();
+  /** The pools and territory tables read again (after a rollback, or on Refresh). */
+  refreshPeople() {
+    for (const child of this.template.querySelectorAll('c-pool-tables, c-territory-tables')) {
+      child.refresh();
     }
   }
 
-  /** A territory row was changed: the versions list shows the new version. */
+  /** A pool or territory row was changed: the versions list shows the new version. */
   handleRoutingChange() {
     return Promise.all([this.loadVersions(), this.loadLive()]);
   }
@@ -485,8 +449,8 @@ export default class SwitchyardAdmin extends LightningElement {
           variant: 'success',
         }),
       );
-      await Promise.all([this.loadVersions(), this.loadLive(), this.loadPools()]);
-      this.refreshTerritories();
+      await Promise.all([this.loadVersions(), this.loadLive()]);
+      this.refreshPeople();
     } catch (error) {
       this.rollbackError = error;
     } finally {
@@ -522,41 +486,6 @@ export default class SwitchyardAdmin extends LightningElement {
         loading: !picture.svg && !picture.error,
       };
     });
-  }
-
-  get poolRows() {
-    const items = (this.pools && this.pools.items) || [];
-    return items.map((pool) => ({
-      key: pool.name,
-      name: pool.name,
-      heading: pool.label ? `${pool.label} (${pool.name})` : pool.name,
-      summary: formatLabel(STRATEGY, pool.strategy, pool.members.length),
-      paused: pool.paused,
-      members: pool.members.map((m) => ({
-        key: `${pool.name}-${m.userId}`,
-        name: m.name || m.userId,
-        inactive: !m.active,
-        paused: m.paused,
-        weight: m.weight,
-        caps: [
-          m.capPerHour !== null ? formatLabel(CAP_HOUR, m.capPerHour) : '',
-          m.capPerDay !== null ? formatLabel(CAP_DAY, m.capPerDay) : '',
-          m.maxOpenLoad !== null ? formatLabel(CAP_OPEN, m.maxOpenLoad) : '',
-        ]
-          .filter(Boolean)
-          .join(', '),
-        away: (m.away || []).map((span) => formatLabel(AWAY_SPAN, span.from, span.to)).join(', '),
-      })),
-    }));
-  }
-
-  get hasPools() {
-    return this.poolRows.length > 0;
-  }
-
-  get poolsNote() {
-    const version = this.pools ? this.pools.version : this.live && this.live.version;
-    return formatLabel(POOLS_NOTE, version);
   }
 
   get hasJobs() {

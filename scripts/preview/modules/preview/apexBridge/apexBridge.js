@@ -20,7 +20,10 @@ function requireId(id, prefix, what) {
     throw apexError({
       code: 'VALIDATION_FAILED',
       message: `No ${what} was given.`,
-      action: `Open ${what === 'account' ? 'an account' : 'a lead'} record and try again.`,
+      action:
+        what === 'member'
+          ? 'Choose a member in the pool and try again.'
+          : `Open ${what === 'account' ? 'an account' : 'a lead'} record and try again.`,
       status: 400,
     });
   }
@@ -119,6 +122,40 @@ const METHODS = {
     ),
   getPools: () => request('GET', '/v1/pools'),
   getJobs: () => request('GET', '/v1/jobs'),
+  addPoolMember: (p) => {
+    const person = typeof p.person === 'string' ? p.person.trim() : '';
+    if (!person) {
+      throw apexError({
+        code: 'VALIDATION_FAILED',
+        message: 'No person was named.',
+        action: "Give the rep's username or email, then add again.",
+        status: 400,
+      });
+    }
+    return request('POST', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members`, {
+      ...(p.settings || {}),
+      user: person,
+      reason: reasonOf(p.reason, 'Adding a rep needs a reason.'),
+    });
+  },
+  changePoolMember: (p) =>
+    request(
+      'PATCH',
+      `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members/${requireId(p.userId, '005', 'member')}`,
+      { ...(p.change || {}), reason: reasonOf(p.reason, 'A pool change needs a reason.') },
+    ),
+  removePoolMember: (p) =>
+    request(
+      'DELETE',
+      `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members/${requireId(p.userId, '005', 'member')}?${query(
+        { reason: reasonOf(p.reason, 'Removing a rep needs a reason.') },
+      )}`,
+    ),
+  setPoolPaused: (p) =>
+    request('PATCH', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`, {
+      paused: p.paused === true,
+      reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
+    }),
   getTerritories: () => request('GET', '/v1/territories'),
   saveTerritoryRow: (p) => {
     const table = requireName(p.tableName, TABLE_NAME, 'territory table');

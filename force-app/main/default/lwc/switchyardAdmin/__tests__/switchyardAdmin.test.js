@@ -44,7 +44,19 @@ jest.mock('@salesforce/apex/SwitchyardController.runJob', () => ({ default: jest
 jest.mock('@salesforce/apex/SwitchyardController.setJobPaused', () => ({ default: jest.fn() }), {
   virtual: true,
 });
-// The territory tables are a child component with tests of their own; here they only load.
+// The pool and territory tables are child components with tests of their own; here they only load.
+jest.mock('@salesforce/apex/SwitchyardController.addPoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.changePoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.removePoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.setPoolPaused', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SwitchyardController.getTerritories', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -137,17 +149,15 @@ describe('c-switchyard-admin', () => {
       expect(picture.alt).toContain('the flow reroute');
     });
 
-    it('lists each pool with its members, weight, caps, out-of-office days and who is inactive', async () => {
+    it('shows the new version when a pool or territory change is stored below', async () => {
       const { element } = await mount();
-      expect(text($(element, '.pool-name'))).toBe('AMER SDR (amer-sdr)');
-      const members = $$(element, '.pool-member');
-      expect(members.map((row) => text(row.querySelector('.member-name')))).toEqual([
-        'Ava Patel',
-        'Ben CarterInactive',
-      ]);
-      expect(text(members[0].querySelector('.member-weight'))).toBe('2');
-      expect(text(members[0].querySelector('.member-caps'))).toBe('40 a day');
-      expect(text(members[0].querySelector('.member-away'))).toBe('2026-12-10 to 2026-12-14');
+      expect(getRoutingVersions).toHaveBeenCalledTimes(1);
+      $(element, 'c-pool-tables').dispatchEvent(new CustomEvent('routingchange'));
+      await flushPromises();
+      expect(getRoutingVersions).toHaveBeenCalledTimes(2);
+      $(element, 'c-territory-tables').dispatchEvent(new CustomEvent('routingchange'));
+      await flushPromises();
+      expect(getRoutingVersions).toHaveBeenCalledTimes(3);
     });
 
     it('says which picture could not be drawn and still draws the others', async () => {

@@ -1,0 +1,212 @@
+import { createElement } from 'lwc';
+import PoolTables from 'c/poolTables';
+import getPools from '@salesforce/apex/SwitchyardController.getPools';
+import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
+import changePoolMember from '@salesforce/apex/SwitchyardController.changePoolMember';
+import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMember';
+import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
+import { flushPromises } from 'test-utils/flushPromises';
+
+const POOLS = require('./data/getPools.json');
+const CHANGED = require('./data/changePoolMember.json');
+const INACTIVE = require('./data/addPoolMemberInactive.json');
+
+jest.mock('@salesforce/apex/SwitchyardController.getPools', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.addPoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.changePoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.removePoolMember', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.setPoolPaused', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+
+const AVA = '005SY0000000001YAA';
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+const text = (node) => node.textContent.replace(/\s+/g, ' ').trim();
+
+async function mount() {
+  const element = createElement('c-pool-tables', { is: PoolTables });
+  const toasts = [];
+  const changes = [];
+  element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
+  element.addEventListener('routingchange', () => changes.push(true));
+  document.body.appendChild(element);
+  await flushPromises();
+  return { element, toasts, changes };
+}
+
+function type(element, selector, value) {
+  const input = $(element, selector);
+  if (input.type === 'checkbox') {
+    input.checked = value;
+    input.dispatchEvent(new CustomEvent('change'));
+    return;
+  }
+  input.value = value;
+  input.dispatchEvent(new CustomEvent('input'));
+}
+
+describe('c-pool-tables', () => {
+  beforeEach(() => {
+    getPools.mockResolvedValue(POOLS);
+  });
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.resetAllMocks();
+  });
+
+  it('shows who is next, each member’s settings, leads today, open leads and why one is passed over', async () => {
+    const { element } = await mount();
+    const amer = $(element, '.pool[data-pool="amer-sdr"]');
+    expect(text(amer.querySelector('.pool-name'))).toBe('AMER SDR (amer-sdr)');
+    expect(text(amer.querySelector('.pool-next'))).toBe('Next: Chloe Kim');
+    const rows = [...amer.querySelectorAll('.pool-member')];
+    expect(rows.map((row) => text(row.querySelector('.member-name')))).toEqual([
+      'Ava Patel',
+      'Ben CarterInactive',
+      'Chloe Kim',
+    ]);
+    const ava = rows[0];
+    expect(text(ava.querySelector('.member-weight'))).toBe('2');
+    expect(text(ava.querySelector('.member-caps'))).toBe('40 a day');
+    expect(text(ava.querySelector('.member-away'))).toBe('2026-12-10 to 2026-12-14');
+    expect(text(ava.querySelector('.member-today'))).toBe('4');
+    expect(text(ava.querySelector('.member-open'))).toBe('12');
+    expect(text(ava.querySelector('.member-skipped'))).toBe('out of office from 2026-12-10 to 2026-12-14');
+    const hot = $(element, '.pool[data-pool="hot-leads"]');
+    expect(text(hot.querySelector('.pool-next'))).toBe('Nobody can take a lead now: the pool is paused');
+    expect(text(hot.querySelector('.pool-pause'))).toBe('Resume pool');
+  });
+
+  it('changes only what the admin changed, with the reason, says so and tells the page', async () => {
+    changePoolMember.mockResolvedValue(CHANGED);
+    const { element, toasts, changes } = await mount();
+    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
+    await flushPromises();
+    expect(text($(element, '.pool-form h4'))).toBe('Ava Patel in amer-sdr');
+    expect($(element, '.field-weight').value).toBe('2');
+    expect($(element, '.field-cap-day').value).toBe('40');
+    type(element, '.field-weight', '3');
+    type(element, '.field-reason', ' Senior now ');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(changePoolMember).toHaveBeenCalledWith({
+      poolName: 'amer-sdr',
+      userId: AVA,
+      change: { weight: 3 },
+      reason: 'Senior now',
+    });
+    expect(toasts[0]).toEqual(
+      expect.objectContaining({
+        title: 'Pool changed',
+        message: 'Version 3 is live; the next lead routed uses it.',
+      }),
+    );
+    expect(changes).toHaveLength(1);
+    expect(getPools).toHaveBeenCalledTimes(2);
+  });
+
+  it('marks a rep out of office from a day to a day, and back now', async () => {
+    changePoolMember.mockResolvedValue(CHANGED);
+    const { element } = await mount();
+    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-away-button`).click();
+    await flushPromises();
+    expect(text($(element, '.pool-form h4'))).toBe('Ava Patel out of office in amer-sdr');
+    type(element, '.field-reason', 'Vacation');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(changePoolMember).not.toHaveBeenCalled();
+    expect(text($(element, '.pool-form'))).toContain('Give the first day out and the last.');
+    type(element, '.field-from', '2026-12-20');
+    type(element, '.field-to', '2026-12-24');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(changePoolMember.mock.calls[0][0].change).toEqual({
+      away: { from: '2026-12-20', to: '2026-12-24' },
+    });
+
+    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-away-button`).click();
+    await flushPromises();
+    type(element, '.field-reason', 'Came back early');
+    $(element, '.form-back').click();
+    await flushPromises();
+    expect(changePoolMember.mock.calls[1][0].change).toEqual({ away: null });
+  });
+
+  it('adds a rep by username; shows the companion’s refusal in the form', async () => {
+    addPoolMember.mockRejectedValue(INACTIVE);
+    const { element, changes } = await mount();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-add').click();
+    await flushPromises();
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(addPoolMember).not.toHaveBeenCalled();
+    expect($$(element, '.slds-form-element__help').map(text)).toEqual([
+      'Name the rep by username or email.',
+      'Say why, in a few words.',
+    ]);
+    type(element, '.field-person', 'diego.ramos@switchyard-demo.example');
+    type(element, '.field-cap-day', '30');
+    type(element, '.field-reason', 'Covering');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(addPoolMember).toHaveBeenCalledWith({
+      poolName: 'amer-sdr',
+      person: 'diego.ramos@switchyard-demo.example',
+      settings: { capPerDay: 30 },
+      reason: 'Covering',
+    });
+    const panel = $(element, '.pool-form c-error-panel');
+    expect(panel.title).toBe('The pool was not changed');
+    expect(panel.errors).toEqual(INACTIVE);
+    expect(changes).toHaveLength(0);
+  });
+
+  it('removes a rep and pauses a pool, each with a reason', async () => {
+    removePoolMember.mockResolvedValue(CHANGED);
+    setPoolPaused.mockResolvedValue(CHANGED);
+    const { element } = await mount();
+    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-remove`).click();
+    await flushPromises();
+    expect(text($(element, '.pool-form h4'))).toBe('Remove Ava Patel from amer-sdr?');
+    type(element, '.field-reason', 'Left the team');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(removePoolMember).toHaveBeenCalledWith({
+      poolName: 'amer-sdr',
+      userId: AVA,
+      reason: 'Left the team',
+    });
+
+    $(element, '.pool[data-pool="amer-sdr"] .pool-pause').click();
+    await flushPromises();
+    type(element, '.field-reason', 'Reorg');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenCalledWith({ poolName: 'amer-sdr', paused: true, reason: 'Reorg' });
+  });
+
+  it('says why the pools could not be loaded', async () => {
+    getPools.mockRejectedValue({ body: { message: 'boom' } });
+    const { element } = await mount();
+    expect($(element, 'c-error-panel').title).toBe('The pools could not be loaded');
+    expect($$(element, '.pool')).toEqual([]);
+  });
+
+  it('is accessible with a form open', async () => {
+    const { element } = await mount();
+    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
+    await flushPromises();
+    await expect(element).toBeAccessible();
+  });
+});

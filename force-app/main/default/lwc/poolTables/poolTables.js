@@ -1,0 +1,471 @@
+import { LightningElement, api } from 'lwc';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import getPools from '@salesforce/apex/SwitchyardController.getPools';
+import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
+import changePoolMember from '@salesforce/apex/SwitchyardController.changePoolMember';
+import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMember';
+import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
+import POOL_NEXT from '@salesforce/label/c.Switchyard_Admin_Pool_Next';
+import POOL_NOBODY_NEXT from '@salesforce/label/c.Switchyard_Admin_Pool_Nobody_Next';
+import COLUMN_TODAY from '@salesforce/label/c.Switchyard_Admin_Column_Today';
+import COLUMN_OPEN from '@salesforce/label/c.Switchyard_Admin_Column_Open';
+import COLUMN_SKIPPED from '@salesforce/label/c.Switchyard_Admin_Column_Skipped';
+import POOL_CHANGE from '@salesforce/label/c.Switchyard_Admin_Pool_Change';
+import POOL_CHANGE_MEMBER from '@salesforce/label/c.Switchyard_Admin_Pool_Change_Member';
+import POOL_AWAY from '@salesforce/label/c.Switchyard_Admin_Pool_Away';
+import POOL_AWAY_MEMBER from '@salesforce/label/c.Switchyard_Admin_Pool_Away_Member';
+import POOL_REMOVE from '@salesforce/label/c.Switchyard_Admin_Pool_Remove';
+import POOL_REMOVE_MEMBER from '@salesforce/label/c.Switchyard_Admin_Pool_Remove_Member';
+import POOL_ADD from '@salesforce/label/c.Switchyard_Admin_Pool_Add';
+import POOL_ADD_TO from '@salesforce/label/c.Switchyard_Admin_Pool_Add_To';
+import POOL_PAUSE from '@salesforce/label/c.Switchyard_Admin_Pool_Pause';
+import POOL_RESUME from '@salesforce/label/c.Switchyard_Admin_Pool_Resume';
+import POOL_PAUSE_NAMED from '@salesforce/label/c.Switchyard_Admin_Pool_Pause_Named';
+import POOL_RESUME_NAMED from '@salesforce/label/c.Switchyard_Admin_Pool_Resume_Named';
+import POOL_FORM_ADD from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Add';
+import POOL_FORM_CHANGE from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Change';
+import POOL_FORM_AWAY from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Away';
+import POOL_FORM_REMOVE from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Remove';
+import POOL_FORM_PAUSE from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Pause';
+import POOL_FORM_RESUME from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Resume';
+import POOL_FIELD_PERSON from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Person';
+import POOL_FIELD_WEIGHT from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Weight';
+import POOL_FIELD_CAP_HOUR from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Cap_Hour';
+import POOL_FIELD_CAP_DAY from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Cap_Day';
+import POOL_FIELD_MAX_OPEN from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Max_Open';
+import POOL_FIELD_PAUSED from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Paused';
+import POOL_FIELD_FROM from '@salesforce/label/c.Switchyard_Admin_Pool_Field_From';
+import POOL_FIELD_TO from '@salesforce/label/c.Switchyard_Admin_Pool_Field_To';
+import POOL_CAPS_HELP from '@salesforce/label/c.Switchyard_Admin_Pool_Caps_Help';
+import POOL_BACK from '@salesforce/label/c.Switchyard_Admin_Pool_Back';
+import POOL_SAVE from '@salesforce/label/c.Switchyard_Admin_Pool_Save';
+import POOL_REMOVE_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Pool_Remove_Confirm';
+import POOL_SAVED_TITLE from '@salesforce/label/c.Switchyard_Admin_Pool_Saved_Title';
+import POOL_UNCHANGED from '@salesforce/label/c.Switchyard_Admin_Pool_Unchanged';
+import POOL_SAVE_ERROR from '@salesforce/label/c.Switchyard_Admin_Pool_Save_Error';
+import POOL_PERSON_MISSING from '@salesforce/label/c.Switchyard_Admin_Pool_Person_Missing';
+import POOL_DATES_MISSING from '@salesforce/label/c.Switchyard_Admin_Pool_Dates_Missing';
+import POOLS_NOTE from '@salesforce/label/c.Switchyard_Admin_Pools_Note';
+import POOLS_ERROR from '@salesforce/label/c.Switchyard_Admin_Pools_Error';
+import COLUMN_MEMBER from '@salesforce/label/c.Switchyard_Admin_Column_Member';
+import COLUMN_WEIGHT from '@salesforce/label/c.Switchyard_Admin_Column_Weight';
+import COLUMN_CAPS from '@salesforce/label/c.Switchyard_Admin_Column_Caps';
+import COLUMN_AWAY from '@salesforce/label/c.Switchyard_Admin_Column_Away';
+import COLUMN_ACTIONS from '@salesforce/label/c.Switchyard_Admin_Column_Actions';
+import CAP_HOUR from '@salesforce/label/c.Switchyard_Admin_Cap_Hour';
+import CAP_DAY from '@salesforce/label/c.Switchyard_Admin_Cap_Day';
+import CAP_OPEN from '@salesforce/label/c.Switchyard_Admin_Cap_Open';
+import AWAY_SPAN from '@salesforce/label/c.Switchyard_Admin_Away_Span';
+import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
+import STRATEGY from '@salesforce/label/c.Switchyard_Admin_Strategy';
+import PAUSED from '@salesforce/label/c.Switchyard_Admin_Paused';
+import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
+import FIELD_REASON from '@salesforce/label/c.Switchyard_Admin_Territory_Field_Reason';
+import REASON_MISSING from '@salesforce/label/c.Switchyard_Admin_Territory_Reason_Missing';
+import SAVED from '@salesforce/label/c.Switchyard_Admin_Territory_Saved';
+import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
+import { formatLabel } from 'c/switchyardService';
+
+const LABEL = {
+  POOL_NEXT,
+  POOL_NOBODY_NEXT,
+  COLUMN_TODAY,
+  COLUMN_OPEN,
+  COLUMN_SKIPPED,
+  POOL_CHANGE,
+  POOL_CHANGE_MEMBER,
+  POOL_AWAY,
+  POOL_AWAY_MEMBER,
+  POOL_REMOVE,
+  POOL_REMOVE_MEMBER,
+  POOL_ADD,
+  POOL_ADD_TO,
+  POOL_PAUSE,
+  POOL_RESUME,
+  POOL_PAUSE_NAMED,
+  POOL_RESUME_NAMED,
+  POOL_FORM_ADD,
+  POOL_FORM_CHANGE,
+  POOL_FORM_AWAY,
+  POOL_FORM_REMOVE,
+  POOL_FORM_PAUSE,
+  POOL_FORM_RESUME,
+  POOL_FIELD_PERSON,
+  POOL_FIELD_WEIGHT,
+  POOL_FIELD_CAP_HOUR,
+  POOL_FIELD_CAP_DAY,
+  POOL_FIELD_MAX_OPEN,
+  POOL_FIELD_PAUSED,
+  POOL_FIELD_FROM,
+  POOL_FIELD_TO,
+  POOL_CAPS_HELP,
+  POOL_BACK,
+  POOL_SAVE,
+  POOL_REMOVE_CONFIRM,
+  POOL_SAVED_TITLE,
+  POOL_UNCHANGED,
+  POOL_SAVE_ERROR,
+  POOL_PERSON_MISSING,
+  POOL_DATES_MISSING,
+  POOLS_NOTE,
+  POOLS_ERROR,
+  COLUMN_MEMBER,
+  COLUMN_WEIGHT,
+  COLUMN_CAPS,
+  COLUMN_AWAY,
+  COLUMN_ACTIONS,
+  CAP_HOUR,
+  CAP_DAY,
+  CAP_OPEN,
+  AWAY_SPAN,
+  INACTIVE,
+  STRATEGY,
+  PAUSED,
+  LOADING,
+  FIELD_REASON,
+  REASON_MISSING,
+  SAVED,
+  CANCEL,
+};
+
+/** The form's ids: one form is open at a time, so each is unique in the page. */
+const IDS = {
+  person: 'pool-person',
+  weight: 'pool-weight',
+  capHour: 'pool-cap-hour',
+  capDay: 'pool-cap-day',
+  maxOpen: 'pool-max-open',
+  paused: 'pool-paused',
+  from: 'pool-from',
+  to: 'pool-to',
+  reason: 'pool-reason',
+  personMissing: 'pool-person-missing',
+  datesMissing: 'pool-dates-missing',
+  reasonMissing: 'pool-reason-missing',
+};
+const SETTINGS = [
+  ['weight', 'weight'],
+  ['capHour', 'capPerHour'],
+  ['capDay', 'capPerDay'],
+  ['maxOpen', 'maxOpenLoad'],
+];
+const text = (value) => (value === null || value === undefined ? '' : String(value));
+
+/**
+ * The live pools on the admin page, through the pools API: who is next (or why nobody is), each member's
+ * weight, caps, out-of-office days, leads today, open leads and why they are passed over; add or remove
+ * a rep, change a weight or a cap, mark someone out of office from a day to a day, pause or resume the
+ * pool, each with a reason. The companion checks each change with the whole routing set and stores it
+ * as a new version. Fires `routingchange` after a stored change, so the page reloads its versions.
+ */
+export default class PoolTables extends LightningElement {
+  label = LABEL;
+  ids = IDS;
+
+  pools;
+  error;
+  /** The open form: { pool, mode (add, change, away, remove, pause, resume), member, fields }, or null. */
+  form = null;
+  formError;
+  missing = {};
+  busy = false;
+
+  connectedCallback() {
+    this.refresh();
+  }
+
+  /** Reads the pools again (the page's Refresh, a rollback). */
+  @api
+  async refresh() {
+    try {
+      this.pools = await getPools();
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  get loading() {
+    return !this.pools && !this.error;
+  }
+
+  get note() {
+    return formatLabel(POOLS_NOTE, this.pools ? this.pools.version : '');
+  }
+
+  get poolRows() {
+    const items = (this.pools && this.pools.items) || [];
+    return items.map((pool) => {
+      const names = new Map(pool.members.map((m) => [m.userId, m.name || m.userId]));
+      const formHere = this.form && this.form.pool === pool.name;
+      const heading = pool.label ? `${pool.label} (${pool.name})` : pool.name;
+      return {
+        key: pool.name,
+        name: pool.name,
+        heading,
+        summary: formatLabel(STRATEGY, pool.strategy, pool.members.length),
+        paused: pool.paused,
+        next: pool.next
+          ? formatLabel(POOL_NEXT, names.get(pool.next) || pool.next)
+          : formatLabel(POOL_NOBODY_NEXT, pool.nextReason || ''),
+        pauseLabel: pool.paused ? POOL_RESUME : POOL_PAUSE,
+        pauseTitle: formatLabel(pool.paused ? POOL_RESUME_NAMED : POOL_PAUSE_NAMED, pool.name),
+        pauseMode: pool.paused ? 'resume' : 'pause',
+        addTitle: formatLabel(POOL_ADD_TO, pool.name),
+        members: pool.members.map((m) => {
+          const name = m.name || m.userId;
+          return {
+            key: `${pool.name}-${m.userId}`,
+            userId: m.userId,
+            name,
+            isNext: m.userId === pool.next,
+            inactive: !m.active,
+            paused: m.paused,
+            weight: m.weight,
+            caps: [
+              m.capPerHour !== null ? formatLabel(CAP_HOUR, m.capPerHour) : '',
+              m.capPerDay !== null ? formatLabel(CAP_DAY, m.capPerDay) : '',
+              m.maxOpenLoad !== null ? formatLabel(CAP_OPEN, m.maxOpenLoad) : '',
+            ]
+              .filter(Boolean)
+              .join(', '),
+            away: (m.away || []).map((span) => formatLabel(AWAY_SPAN, span.from, span.to)).join(', '),
+            today: text(m.turnsToday),
+            open: text(m.openLeads),
+            skipped: m.skipped || '',
+            changeTitle: formatLabel(POOL_CHANGE_MEMBER, name, pool.name),
+            awayTitle: formatLabel(POOL_AWAY_MEMBER, name, pool.name),
+            removeTitle: formatLabel(POOL_REMOVE_MEMBER, name, pool.name),
+          };
+        }),
+        formHere,
+        form: formHere ? this.formView(pool.name) : null,
+      };
+    });
+  }
+
+  formView(poolName) {
+    const { mode, member } = this.form;
+    const headings = {
+      add: formatLabel(POOL_FORM_ADD, poolName),
+      change: formatLabel(POOL_FORM_CHANGE, member && member.name, poolName),
+      away: formatLabel(POOL_FORM_AWAY, member && member.name, poolName),
+      remove: formatLabel(POOL_FORM_REMOVE, member && member.name, poolName),
+      pause: formatLabel(POOL_FORM_PAUSE, poolName),
+      resume: formatLabel(POOL_FORM_RESUME, poolName),
+    };
+    return {
+      heading: headings[mode],
+      isAdd: mode === 'add',
+      hasSettings: mode === 'add' || mode === 'change',
+      isChange: mode === 'change',
+      isAway: mode === 'away',
+      canComeBack: mode === 'away' && Boolean(member && member.away && member.away.length),
+      saveLabel:
+        mode === 'remove'
+          ? POOL_REMOVE_CONFIRM
+          : mode === 'pause'
+            ? POOL_PAUSE
+            : mode === 'resume'
+              ? POOL_RESUME
+              : POOL_SAVE,
+      saveVariant:
+        mode === 'remove' || mode === 'pause'
+          ? 'slds-button slds-button_destructive form-save'
+          : 'slds-button slds-button_brand form-save',
+    };
+  }
+
+  get fields() {
+    return (this.form && this.form.fields) || {};
+  }
+
+  fieldClass(missing) {
+    return missing ? 'slds-form-element slds-has-error' : 'slds-form-element';
+  }
+
+  get personClass() {
+    return this.fieldClass(this.missing.person);
+  }
+
+  get datesClass() {
+    return this.fieldClass(this.missing.dates);
+  }
+
+  get reasonClass() {
+    return this.fieldClass(this.missing.reason);
+  }
+
+  get personDescribedBy() {
+    return this.missing.person ? IDS.personMissing : null;
+  }
+
+  get datesDescribedBy() {
+    return this.missing.dates ? IDS.datesMissing : null;
+  }
+
+  get reasonDescribedBy() {
+    return this.missing.reason ? IDS.reasonMissing : null;
+  }
+
+  memberOf(poolName, userId) {
+    const pool = this.pools.items.find((p) => p.name === poolName);
+    const member = pool && pool.members.find((m) => m.userId === userId);
+    return member ? { ...member, name: member.name || member.userId } : null;
+  }
+
+  handleOpen(event) {
+    const { pool, mode, user } = event.currentTarget.dataset;
+    const member = user ? this.memberOf(pool, user) : null;
+    const fields = { reason: '' };
+    if (mode === 'change') {
+      for (const [field, key] of SETTINGS) {
+        fields[field] = text(member[key]);
+      }
+      fields.paused = Boolean(member.paused);
+    } else if (mode === 'add') {
+      Object.assign(fields, { person: '', weight: '', capHour: '', capDay: '', maxOpen: '' });
+    } else if (mode === 'away') {
+      Object.assign(fields, { from: '', to: '' });
+    }
+    this.form = { pool, mode, member, fields, opener: event.currentTarget.dataset.opener };
+    this.formError = undefined;
+    this.missing = {};
+    Promise.resolve().then(() => {
+      const first = this.template.querySelector('.pool-form input');
+      if (first) {
+        first.focus();
+      }
+    });
+  }
+
+  handleField(event) {
+    const name = event.target.dataset.field;
+    const value = event.target.type === 'checkbox' ? event.target.checked : event.target.value;
+    this.form = { ...this.form, fields: { ...this.form.fields, [name]: value } };
+  }
+
+  handleFormKeydown(event) {
+    if (event.key === 'Escape') {
+      this.handleCancel();
+    }
+  }
+
+  handleCancel() {
+    const opener = this.form && this.form.opener;
+    this.form = null;
+    this.formError = undefined;
+    this.missing = {};
+    Promise.resolve().then(() => {
+      const button = opener && this.template.querySelector(`[data-opener="${opener}"]`);
+      if (button) {
+        button.focus();
+      }
+    });
+  }
+
+  settingsOf(fields) {
+    const settings = {};
+    for (const [field, key] of SETTINGS) {
+      const value = String(fields[field] || '').trim();
+      if (value !== '') {
+        settings[key] = Number(value);
+      }
+    }
+    return settings;
+  }
+
+  /** The call the open form makes, or null when a field it needs is empty (then marked). */
+  request(back) {
+    const { pool, mode, member, fields } = this.form;
+    const reason = String(fields.reason || '').trim();
+    const missing = { reason: !reason };
+    if (mode === 'add') {
+      missing.person = !String(fields.person || '').trim();
+    }
+    if (mode === 'away' && !back) {
+      missing.dates = !fields.from || !fields.to;
+    }
+    this.missing = missing;
+    if (Object.values(missing).some(Boolean)) {
+      return null;
+    }
+    switch (mode) {
+      case 'add':
+        return () =>
+          addPoolMember({
+            poolName: pool,
+            person: fields.person.trim(),
+            settings: this.settingsOf(fields),
+            reason,
+          });
+      case 'change': {
+        // Only what the admin changed, so the version's reason says just that.
+        const change = {};
+        for (const [field, key] of SETTINGS) {
+          const value = String(fields[field] || '').trim();
+          if (value !== text(member[key])) {
+            change[key] = value === '' ? null : Number(value);
+          }
+        }
+        if (Boolean(fields.paused) !== Boolean(member.paused)) {
+          change.paused = Boolean(fields.paused);
+        }
+        if (Object.keys(change).length === 0) {
+          return () => Promise.resolve({ published: false });
+        }
+        return () => changePoolMember({ poolName: pool, userId: member.userId, change, reason });
+      }
+      case 'away':
+        return () =>
+          changePoolMember({
+            poolName: pool,
+            userId: member.userId,
+            change: { away: back ? null : { from: fields.from, to: fields.to } },
+            reason,
+          });
+      case 'remove':
+        return () => removePoolMember({ poolName: pool, userId: member.userId, reason });
+      default:
+        return () => setPoolPaused({ poolName: pool, paused: mode === 'pause', reason });
+    }
+  }
+
+  handleSave() {
+    return this.submit(false);
+  }
+
+  handleBack() {
+    return this.submit(true);
+  }
+
+  async submit(back) {
+    const call = this.request(back);
+    if (!call) {
+      const first = this.template.querySelector('.pool-form .slds-has-error input');
+      if (first) {
+        first.focus();
+      }
+      return;
+    }
+    this.busy = true;
+    this.formError = undefined;
+    try {
+      const answer = await call();
+      this.form = null;
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: POOL_SAVED_TITLE,
+          message: answer.published ? formatLabel(SAVED, answer.version) : POOL_UNCHANGED,
+          variant: answer.published ? 'success' : 'info',
+        }),
+      );
+      await this.refresh();
+      this.dispatchEvent(new CustomEvent('routingchange'));
+    } catch (error) {
+      this.formError = error;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
