@@ -447,48 +447,49 @@ export function normaliseTypedName(name: string | null | undefined, vocabulary: 
   return toNormalised(repairWords(words, vocabulary));
 }
 
-const scratchA = new Int32Array(64);
-const scratchB = new Int32Array(64);
-const scratchC = new Int32Array(64);
+/** Per UTF-16 unit, the places it holds in the word being compared (all 0 between uses). */
+const placeMasks = new Int32Array(0x10000);
 
-/** Optimal string alignment distance (typos incl. swapped neighbours), or `max + 1` once it exceeds `max`. */
+/**
+ * Optimal string alignment distance (typos incl. swapped neighbours), or `max + 1` once it exceeds `max`.
+ * Words of up to 31 letters take one column of the distance table at a time as bits (Hyyrö's
+ * bit-vector algorithm with transpositions, 2003): a few operations a letter, not one per cell.
+ */
 export function editDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
   const la = a.length;
   const lb = b.length;
   if (Math.abs(la - lb) > max) return max + 1;
   if (la === 0 || lb === 0) return Math.max(la, lb);
-  if (lb >= 63 || la >= 63) return slowEditDistance(a, b, max);
-  let prev2 = scratchA;
-  let prev = scratchB;
-  let cur = scratchC;
-  for (let j = 0; j <= lb; j += 1) prev[j] = j;
-  for (let i = 1; i <= la; i += 1) {
-    cur[0] = i;
-    let rowMin = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= lb; j += 1) {
-      const cb = b.charCodeAt(j - 1);
-      const cost = ca === cb ? 0 : 1;
-      let value = Math.min(
-        (prev[j] as number) + 1,
-        (cur[j - 1] as number) + 1,
-        (prev[j - 1] as number) + cost,
-      );
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
-        value = Math.min(value, (prev2[j - 2] as number) + 1);
-      }
-      cur[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin > max) return max + 1;
-    const rotated = prev2;
-    prev2 = prev;
-    prev = cur;
-    cur = rotated;
+  if (la > 31) return slowEditDistance(a, b, max);
+  for (let i = 0; i < la; i += 1) {
+    const unit = a.charCodeAt(i);
+    placeMasks[unit] = (placeMasks[unit] as number) | (1 << i);
   }
-  const result = prev[lb] as number;
-  return result > max ? max + 1 : result;
+  const last = 1 << (la - 1);
+  // Vertical deltas of the current column (+1, -1), and the matches of the previous letter of `b`.
+  let plus = la === 31 ? 0x7fffffff : (1 << la) - 1;
+  let minus = 0;
+  let diagonal = 0;
+  let previousMatches = 0;
+  let distance = la;
+  for (let j = 0; j < lb; j += 1) {
+    const matches = placeMasks[b.charCodeAt(j)] as number;
+    const swapped = ((~diagonal & matches) << 1) & previousMatches;
+    diagonal = (((matches & plus) + plus) ^ plus) | matches | minus | swapped;
+    const horizontalPlus = minus | ~(diagonal | plus);
+    const horizontalMinus = diagonal & plus;
+    if ((horizontalPlus & last) !== 0) distance += 1;
+    else if ((horizontalMinus & last) !== 0) distance -= 1;
+    // The last cell falls by at most one a letter: past reach once it cannot come back within `max`.
+    if (distance - (lb - 1 - j) > max) break;
+    const shifted = (horizontalPlus << 1) | 1;
+    minus = shifted & diagonal;
+    plus = (horizontalMinus << 1) | ~(shifted | diagonal);
+    previousMatches = matches;
+  }
+  for (let i = 0; i < la; i += 1) placeMasks[a.charCodeAt(i)] = 0;
+  return distance > max ? max + 1 : distance;
 }
 
 function slowEditDistance(a: string, b: string, max: number): number {

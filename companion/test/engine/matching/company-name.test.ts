@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   companyNameSimilarity,
+  editDistance,
   isPlaceholderCompany,
   normaliseCompanyName,
   tokenSimilarity,
@@ -30,6 +31,57 @@ describe('normaliseCompanyName', () => {
 
   it('keeps a legal-form word that is the whole name', () => {
     expect(normaliseCompanyName('Limited').tokens).toEqual([{ text: 'limited', kind: 'core' }]);
+  });
+});
+
+/** Optimal string alignment distance cell by cell: what `editDistance` must agree with. */
+function tableDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => (rows[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i += 1)
+    for (let j = 1; j <= b.length; j += 1) {
+      let value = Math.min(
+        at(i - 1, j) + 1,
+        at(i, j - 1) + 1,
+        at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, at(i - 2, j - 2) + 1);
+      (rows[i] as number[])[j] = value;
+    }
+  return at(a.length, b.length);
+}
+
+describe('editDistance', () => {
+  it('agrees with the distance table for words up to 40 letters, swapped neighbours included', () => {
+    let state = 11;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+      return state / 0x7fffffff;
+    };
+    const letters = 'abcé';
+    const differences: string[] = [];
+    for (let round = 0; round < 20_000; round += 1) {
+      let a = '';
+      for (let n = Math.floor(next() * 41); a.length < n;)
+        a += letters.charAt(Math.floor(next() * letters.length));
+      let b = a;
+      for (let typos = Math.floor(next() * 5); typos > 0; typos -= 1) {
+        const at = Math.floor(next() * (b.length + 1));
+        const kind = Math.floor(next() * 4);
+        if (kind === 0) b = b.slice(0, at) + 'x' + b.slice(at + 1);
+        else if (kind === 1) b = b.slice(0, at) + b.slice(at + 1);
+        else if (kind === 2) b = b.slice(0, at) + 'y' + b.slice(at);
+        else if (at + 1 < b.length) b = b.slice(0, at) + b.charAt(at + 1) + b.charAt(at) + b.slice(at + 2);
+      }
+      const max = Math.floor(next() * 5);
+      const expected = Math.min(max + 1, tableDistance(a, b));
+      if (editDistance(a, b, max) !== expected) differences.push(`${a} ${b} ${max}`);
+    }
+    expect(differences).toEqual([]);
+    expect(editDistance('abcd', 'bacd', 1)).toBe(1);
   });
 });
 
