@@ -51,7 +51,7 @@ export function buildOrgSnapshot(
 ): OrgSnapshot {
   return {
     accounts: AccountIndex.build(records.accounts, { ...options, opportunities: records.opportunities }),
-    leads: LeadIndex.build(records.leads),
+    leads: LeadIndex.build(records.leads, { aliases: options.aliases ?? [] }),
     directory: createDirectory(records.users, records.queues),
   };
 }

@@ -258,6 +258,24 @@ describe('LeanData blueprint', () => {
     expect(decision.path.some((s) => /owns 1 other lead from the same company/.test(s.text))).toBe(true);
   });
 
+  it('unmatched lead from free mail with its company misspelt: still goes to the owner of its company’s other leads', () => {
+    const decision = route('blueprint-same-company', {
+      lead: { Email: 'ivy.chen@gmail.com', Company: 'Brigthwave AI' },
+    });
+    expect(decision.owner?.id).toBe(user.finn);
+    expect(decision.matched.sameCompanyLeads.map((l) => l.reason)).toEqual([
+      'company name "Brigthwave AI" is taken for "Brightwave AI" (score 0.85)',
+    ]);
+  });
+
+  it('unmatched lead of a look-alike company (a name sharing one word) is not taken for a colleague', () => {
+    const decision = route('blueprint-same-company', {
+      lead: { Email: 'ivy.chen@gmail.com', Company: 'Brightwave Logistics' },
+    });
+    expect(decision.matched.sameCompanyLeads).toEqual([]);
+    expect(decision.owner?.id).not.toBe(user.finn);
+  });
+
   it('unmatched lead from a company nobody else came from: round robin by type', () => {
     const decision = route('blueprint-same-company', {
       lead: { Email: 'ivy@solo-startup.dev', Company: 'Solo Startup' },

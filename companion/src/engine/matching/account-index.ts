@@ -78,6 +78,18 @@ const GENERIC_WALK_LIMIT = 50_000;
 const SLOT_RANGE = 2 ** 27;
 /** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
 const SIMILAR_CACHE_SIZE = 20_000;
+/**
+ * A kept neighbourhood is brought up to date by comparing its word with the dictionary words added
+ * since, up to this many; past that it is looked up again through the typo keys.
+ */
+const SIMILAR_CATCH_UP = 512;
+
+/** A query word's typo neighbourhood as of a dictionary size. */
+interface Neighbourhood {
+  /** Dictionary words 0 … words - 1 were looked at. */
+  words: number;
+  similar: ReadonlyMap<number, number>;
+}
 
 interface QueryWord {
   text: string;
@@ -313,8 +325,8 @@ export class AccountIndex implements AccountLookup {
   /** The accounts found in one lookup. */
   private readonly touched = new GrowableU32(1024);
   private readonly placeCache = new Map<string, string | null>();
-  /** Query word → its typo neighbourhood in the dictionary; emptied whenever the dictionary grows. */
-  private readonly similarCache = new Map<string, ReadonlyMap<number, number>>();
+  /** Query word → its typo neighbourhood in the dictionary, caught up with words added since when read. */
+  private readonly similarCache = new Map<string, Neighbourhood>();
   /** The dictionary as typed names are repaired against it. */
   private readonly vocabulary: Vocabulary = {
     has: (word) => this.wordIds.has(word),
@@ -428,7 +440,8 @@ export class AccountIndex implements AccountLookup {
     const policy = options.policy ?? this.policy;
     const order = (a: AccountCandidate, b: AccountCandidate): number =>
       b.score - a.score || this.compareByPolicy(a.account, b.account, policy);
-    const byDomain = this.domainCandidates(lead);
+    const excluded = options.exclude === undefined ? -1 : (this.slotById.get(options.exclude) ?? -1);
+    const byDomain = this.domainCandidates(lead).filter((c) => c.account.Id !== options.exclude);
     if (byDomain.length > 0) {
       byDomain.sort(order);
       return { outcome: 'matched', candidates: byDomain.slice(0, limit), reason: byDomain[0]?.reason ?? '' };
@@ -437,9 +450,9 @@ export class AccountIndex implements AccountLookup {
     if (isPlaceholderCompany(lead.Company))
       return { outcome: 'none', candidates: [], reason: 'the lead names no company and no company domain' };
 
-    const ranked = this.matchName(lead, limit + 2);
+    const ranked = this.matchName(lead, limit + 2, excluded);
     for (const alias of this.aliases.alternatives(company)) {
-      for (const found of this.matchName({ ...lead, Company: alias }, limit + 2)) {
+      for (const found of this.matchName({ ...lead, Company: alias }, limit + 2, excluded)) {
         const { candidate } = found;
         const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;
         const same = ranked.findIndex((s) => s.candidate.account.Id === candidate.account.Id);
@@ -629,7 +642,6 @@ export class AccountIndex implements AccountLookup {
         }
         this.wordKinds[id] = KINDS.indexOf(token.kind);
         this.wordIds.set(token.text, id);
-        if (this.similarCache.size > 0) this.similarCache.clear();
         this.typoKeys.add(id);
       }
       return id;
@@ -725,12 +737,12 @@ export class AccountIndex implements AccountLookup {
    * search stops. So every account that could be the answer or its rival is scored, whatever the order
    * accounts were loaded in, and a common word is read only when the rarer ones leave the answer open.
    */
-  private matchName(lead: LeadForMatching, keep: number): ScoredName[] {
+  private matchName(lead: LeadForMatching, keep: number, excluded: number): ScoredName[] {
     const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return [];
     const leadCountryCode = normaliseCountry(lead.Country);
     const leadCountry = leadCountryCode === null ? 0 : (this.countryNumbers.get(leadCountryCode) ?? -1);
-    const exactSlots = this.exactNameSlots(name.tokens, leadCountry);
+    const exactSlots = this.exactNameSlots(name.tokens, leadCountry).filter((slot) => slot !== excluded);
     const exact = exactSlots.length > 0;
     // Typo neighbourhoods are needed only to search; an exact name's accounts are scored without them.
     const none: ReadonlyMap<number, number> = new Map();
@@ -762,6 +774,7 @@ export class AccountIndex implements AccountLookup {
     const pairSimilarity = (i: number, j: number): number =>
       this.similarity(query[i] as QueryWord, words[wordsStart + j] as number);
     const scoreSlot = (slot: number): void => {
+      if (slot === excluded) return;
       const account = this.accounts[slot] as AccountRecord;
       words = this.slotWords.rowValues(slot);
       wordsStart = this.slotWords.rowStart(slot);
@@ -1153,12 +1166,25 @@ export class AccountIndex implements AccountLookup {
 
   /** Dictionary words within the typos a word of this length may carry, with their similarity. */
   private similarWords(text: string): ReadonlyMap<number, number> {
-    let result = this.similarCache.get(text);
-    if (result === undefined) {
-      result = this.typoKeys.neighbours(text);
-      if (this.similarCache.size >= SIMILAR_CACHE_SIZE) this.similarCache.clear();
-      this.similarCache.set(text, result);
+    const known = this.words.length;
+    const kept = this.similarCache.get(text);
+    if (kept !== undefined && kept.words === known) return kept.similar;
+    let similar: ReadonlyMap<number, number>;
+    if (kept !== undefined && known - kept.words <= SIMILAR_CATCH_UP) {
+      // Words arrived since (a new account's or lead's name): only those are compared.
+      let grown: Map<number, number> | null = null;
+      for (let word = kept.words; word < known; word += 1) {
+        const similarity = tokenSimilarity(text, this.words[word] as string);
+        if (similarity <= 0) continue;
+        grown ??= new Map(kept.similar);
+        grown.set(word, similarity);
+      }
+      similar = grown ?? kept.similar;
+    } else {
+      similar = this.typoKeys.neighbours(text);
+      if (kept === undefined && this.similarCache.size >= SIMILAR_CACHE_SIZE) this.similarCache.clear();
     }
-    return result;
+    this.similarCache.set(text, { words: known, similar });
+    return similar;
   }
 }

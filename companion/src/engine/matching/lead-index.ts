@@ -1,4 +1,6 @@
 import type { LeadRecord } from '../model.js';
+import { AccountIndex } from './account-index.js';
+import type { AliasGroups } from './company-aliases.js';
 import { companyNameKey } from './company-name.js';
 import { companyEmailDomain } from './domain.js';
 import type { LeadLookup } from './matching.types.js';
@@ -9,6 +11,11 @@ interface Entry {
   companyKey: string | null;
 }
 
+export interface LeadIndexOptions {
+  /** Names companies also go by, as the account index is given them (`flows/aliases.yaml`). */
+  aliases?: AliasGroups;
+}
+
 function addTo(map: Map<string, Set<string>>, key: string | null, id: string): void {
   if (key === null) return;
   const ids = map.get(key);
@@ -16,26 +23,52 @@ function addTo(map: Map<string, Set<string>>, key: string | null, id: string): v
   else ids.add(id);
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string | null, id: string): void {
-  if (key === null) return;
+/** Takes the id out of the key's set; true when that left the key with none. */
+function removeFrom(map: Map<string, Set<string>>, key: string | null, id: string): boolean {
+  if (key === null) return false;
   const ids = map.get(key);
   ids?.delete(id);
-  if (ids !== undefined && ids.size === 0) map.delete(key);
+  if (ids === undefined || ids.size > 0) return false;
+  map.delete(key);
+  return true;
+}
+
+/** A company name the leads go by, as the account matcher indexes a name: the name's key is its Id. */
+function asName(key: string, company: string): { Id: string; Name: string } {
+  return { Id: key, Name: company };
 }
 
 /**
- * Lead → lead: the other unconverted leads from the same company, found by the same company email
- * domain (never a free-mail or disposable one) or the same normalised company name, so an
- * unmatched lead can follow the owner who already works its company.
+ * Lead → lead: the other unconverted leads from the same company, so an unmatched lead can follow the
+ * owner who already works its company. Found by the same company email domain (never a free-mail or
+ * disposable one), by the same normalised company name, and by the account matcher (`AccountIndex`:
+ * typos, legal forms, word order, aliases, and only a clear best) run over the company names the
+ * other leads go by: the leads of the name it takes for the lead's. The matcher indexes each name
+ * once, however many leads share it, and a lead changes it only when its name is new or its last lead
+ * leaves (a few words' postings, never a rebuild).
  */
 export class LeadIndex implements LeadLookup {
   private readonly entries = new Map<string, Entry>();
   private readonly byDomain = new Map<string, Set<string>>();
   private readonly byCompany = new Map<string, Set<string>>();
+  /** The company names the leads go by, one per normalised name (made at the first lead). */
+  private names: AccountIndex | null = null;
 
-  static build(leads: Iterable<LeadRecord>): LeadIndex {
-    const index = new LeadIndex();
-    for (const lead of leads) index.upsert(lead);
+  constructor(private readonly options: LeadIndexOptions = {}) {}
+
+  static build(leads: Iterable<LeadRecord>, options: LeadIndexOptions = {}): LeadIndex {
+    const index = new LeadIndex(options);
+    const names = new Map<string, string>();
+    for (const lead of leads) {
+      if (lead.IsConverted === true) continue;
+      const entry = index.enter(lead);
+      if (entry.companyKey !== null && !names.has(entry.companyKey))
+        names.set(entry.companyKey, lead.Company as string);
+    }
+    index.names = AccountIndex.build(
+      [...names].map(([key, company]) => asName(key, company)),
+      index.options,
+    );
     return index;
   }
 
@@ -51,14 +84,12 @@ export class LeadIndex implements LeadLookup {
   upsert(lead: LeadRecord): void {
     this.remove(lead.Id);
     if (lead.IsConverted === true) return;
-    const entry: Entry = {
-      lead,
-      domain: companyEmailDomain(lead.Email),
-      companyKey: companyNameKey(lead.Company),
-    };
-    this.entries.set(lead.Id, entry);
-    addTo(this.byDomain, entry.domain, lead.Id);
-    addTo(this.byCompany, entry.companyKey, lead.Id);
+    const entry = this.enter(lead);
+    // A name no other lead goes by is new to the matcher: its words are filed, nothing rebuilt.
+    if (entry.companyKey !== null && this.byCompany.get(entry.companyKey)?.size === 1) {
+      this.names ??= new AccountIndex(this.options);
+      this.names.upsert(asName(entry.companyKey, lead.Company as string));
+    }
   }
 
   remove(leadId: string): void {
@@ -66,7 +97,8 @@ export class LeadIndex implements LeadLookup {
     if (entry === undefined) return;
     this.entries.delete(leadId);
     removeFrom(this.byDomain, entry.domain, leadId);
-    removeFrom(this.byCompany, entry.companyKey, leadId);
+    if (removeFrom(this.byCompany, entry.companyKey, leadId) && entry.companyKey !== null)
+      this.names?.remove(entry.companyKey);
   }
 
   /** Other unconverted leads of the lead's company, strongest evidence first, then the most recently active. */
@@ -80,25 +112,42 @@ export class LeadIndex implements LeadLookup {
     // Each found lead with its order keys worked out once: a company may have hundreds of leads.
     const found = new Map<
       string,
-      { lead: LeadRecord; byDomain: boolean; byName: boolean; recency: string }
+      { lead: LeadRecord; byDomain: boolean; byName: string | null; recency: string }
     >();
     const recency = (l: LeadRecord): string => l.LastActivityDate ?? l.CreatedDate ?? '';
-    for (const id of domain === null ? [] : (this.byDomain.get(domain) ?? [])) {
-      if (id === lead.Id) continue;
-      const other = (this.entries.get(id) as Entry).lead;
-      found.set(id, { lead: other, byDomain: true, byName: false, recency: recency(other) });
-    }
-    for (const id of companyKey === null ? [] : (this.byCompany.get(companyKey) ?? [])) {
-      if (id === lead.Id) continue;
-      const existing = found.get(id);
-      if (existing !== undefined) existing.byName = true;
-      else {
+    const take = (
+      ids: Iterable<string>,
+      byDomain: boolean,
+      byName: (other: LeadRecord) => string | null,
+    ): void => {
+      for (const id of ids) {
+        if (id === lead.Id) continue;
         const other = (this.entries.get(id) as Entry).lead;
-        found.set(id, { lead: other, byDomain: false, byName: true, recency: recency(other) });
+        const existing = found.get(id);
+        if (existing === undefined)
+          found.set(id, { lead: other, byDomain, byName: byName(other), recency: recency(other) });
+        else {
+          existing.byDomain ||= byDomain;
+          existing.byName ??= byName(other);
+        }
       }
+    };
+    if (domain !== null) take(this.byDomain.get(domain) ?? [], true, () => null);
+    const company = lead.Company ?? '';
+    const sameName = companyKey === null ? undefined : this.byCompany.get(companyKey);
+    if (sameName !== undefined)
+      take(sameName, false, (other) => `same company name ("${other.Company ?? ''}" and "${company}")`);
+    const name = companyKey === null ? undefined : this.companyNameOf(lead, companyKey, sameName);
+    if (name !== undefined) {
+      const score = name.score.toFixed(2);
+      take(
+        this.byCompany.get(name.key) ?? [],
+        false,
+        (other) => `company name "${company}" is taken for "${other.Company ?? ''}" (score ${score})`,
+      );
     }
-    const strength = (f: { byDomain: boolean; byName: boolean }): number =>
-      (f.byDomain ? 2 : 0) + (f.byName ? 1 : 0);
+    const strength = (f: { byDomain: boolean; byName: string | null }): number =>
+      (f.byDomain ? 2 : 0) + (f.byName !== null ? 1 : 0);
     return [...found.values()]
       .sort(
         (a, b) =>
@@ -110,10 +159,49 @@ export class LeadIndex implements LeadLookup {
       .map((f) => {
         const evidence: string[] = [];
         if (f.byDomain) evidence.push(`same email domain ${domain ?? ''}`);
-        if (f.byName)
-          evidence.push(`same company name ("${f.lead.Company ?? ''}" and "${lead.Company ?? ''}")`);
+        if (f.byName !== null) evidence.push(f.byName);
         return { lead: f.lead, reason: evidence.join(' and ') };
       });
+  }
+
+  /**
+   * The other leads' company name the account matcher takes for the lead's (its key and score): the
+   * lead's own name when another lead has it, else the clearly closest one, if any. The lead's own
+   * name held by no other lead is not a candidate (the lead is not its own colleague).
+   */
+  private companyNameOf(
+    lead: LeadRecord,
+    companyKey: string,
+    sameName: ReadonlySet<string> | undefined,
+  ): { key: string; score: number } | undefined {
+    if (this.names === null) return undefined;
+    const alone = sameName === undefined || (sameName.size === 1 && sameName.has(lead.Id));
+    // The names carry no place: a lead's company is one company wherever its leads are.
+    const found = this.names.lookup(
+      { Company: lead.Company },
+      { limit: 1, ...(alone ? { exclude: companyKey } : {}) },
+    );
+    const best = found.outcome === 'matched' ? found.candidates[0] : undefined;
+    if (best === undefined || best.account.Id === companyKey) return undefined;
+    return { key: best.account.Id, score: best.score };
+  }
+
+  /** An empty index matching names as this one does (the same aliases). */
+  emptyLike(): LeadIndex {
+    return new LeadIndex(this.options);
+  }
+
+  /** Files the lead by its company email domain and company name key. */
+  private enter(lead: LeadRecord): Entry {
+    const entry: Entry = {
+      lead,
+      domain: companyEmailDomain(lead.Email),
+      companyKey: companyNameKey(lead.Company),
+    };
+    this.entries.set(lead.Id, entry);
+    addTo(this.byDomain, entry.domain, lead.Id);
+    addTo(this.byCompany, entry.companyKey, lead.Id);
+    return entry;
   }
 }
 
@@ -123,11 +211,13 @@ export class LeadIndex implements LeadLookup {
  * arrive together go to one person rather than to whoever the round robin gives each.
  */
 export class BatchLeads implements LeadLookup {
-  private readonly decided = new LeadIndex();
+  private readonly decided: LeadIndex;
   /** Leads decided in this batch: their stored copies in the base index are out of date. */
   private readonly replaced = new Set<string>();
 
-  constructor(private readonly base: LeadLookup) {}
+  constructor(private readonly base: LeadLookup) {
+    this.decided = base instanceof LeadIndex ? base.emptyLike() : new LeadIndex();
+  }
 
   /** The lead was decided: later leads of the batch see it with the decision's updates. */
   record(lead: LeadRecord, decision: { fieldUpdates: Partial<LeadRecord>; conversion: object | null }): void {

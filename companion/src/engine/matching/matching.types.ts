@@ -40,6 +40,8 @@ export interface AccountMatch {
 export interface MatchOptions {
   limit?: number;
   policy?: TieBreakPolicy;
+  /** This record's Id is never a candidate (a lead's own company name among the leads' names). */
+  exclude?: string;
 }
 
 /** The read side of the account index that decisions use. Pure, synchronous, in memory. */

@@ -207,9 +207,9 @@ export class TypoKeys {
   private readonly byKey = new HashMultiMap();
   /** Keys filed since the index was built, packed into `byKey` at the first lookup (a snapshot's keys, in bulk). */
   private pending: { hashes: GrowableU32; words: GrowableU32; tags: GrowableU32 } | null = {
-    hashes: new GrowableU32(1 << 16),
-    words: new GrowableU32(1 << 16),
-    tags: new GrowableU32(1 << 16),
+    hashes: new GrowableU32(),
+    words: new GrowableU32(),
+    tags: new GrowableU32(),
   };
   /** Per word, the lookup that last compared it: each is compared once per lookup. */
   private seen = new Uint32Array(1024);

@@ -233,6 +233,28 @@ describe('building from a snapshot', () => {
     expect(ids(index.match(typed))).toEqual(['later']);
   });
 
+  it('finds it too when hundreds of other new names arrived between the two lookups', () => {
+    const index = AccountIndex.build(snapshot());
+    const typed = { Company: 'Kozey, Armstrobg and Gibson', Country: 'DK' };
+    expect(index.match(typed)).toEqual([]);
+    for (let i = 0; i < 600; i += 1)
+      index.upsert(
+        account({ Id: `new-${i}`, Name: `Zq${i.toString(36)}vex Wulm${i} Ltd`, BillingCountry: 'DK' }),
+      );
+    index.upsert(account({ Id: 'later', Name: 'Kozey, Armstrong and Gibson', BillingCountry: 'DK' }));
+    expect(ids(index.match(typed))).toEqual(['later']);
+  });
+
+  it('never takes the record it is told to leave out, by domain or by name', () => {
+    const index = AccountIndex.build(snapshot());
+    expect(
+      ids(index.match({ Company: 'Feeney Aufderhar Kirlin', Country: 'UK' }, { exclude: 'feeney' })),
+    ).toEqual([]);
+    expect(ids(index.match({ Email: 'a@acme.co.uk', Company: 'Acme Ltd' }, { exclude: 'acme-uk' }))).toEqual([
+      'acme-au',
+    ]);
+  });
+
   it('never returns a removed account through a name it shared with others', () => {
     const index = AccountIndex.build(snapshot());
     index.remove('brown-dk');

@@ -52,4 +52,63 @@ describe('LeadIndex.sameCompany', () => {
     expect(index.sameCompany(probe).map((f) => f.lead.Id)).toEqual(['L1', 'L8']);
     expect(index.sameCompany(probe, { limit: 1 })).toHaveLength(1);
   });
+
+  it('finds a colleague whose company name carries a typo, as the account matcher would take it', () => {
+    const index = LeadIndex.build(leads());
+    const typo = lead({ Id: 'L9', Email: 'jo@gmail.com', Company: 'Acmee Ltd', OwnerId: 'U-JO' });
+    index.upsert(typo);
+    const found = index.sameCompany(typo);
+    // Acme Ltd, ACME and Acme Limited are one name up to legal form: the matcher takes it, with its leads.
+    expect(found.map((f) => f.lead.Id)).toEqual(['L2', 'L1', 'L3']);
+    expect(found.map((f) => f.reason)).toEqual([
+      'company name "Acmee Ltd" is taken for "ACME" (score 0.76)',
+      'company name "Acmee Ltd" is taken for "Acme Ltd" (score 0.76)',
+      'company name "Acmee Ltd" is taken for "Acme Limited" (score 0.76)',
+    ]);
+  });
+
+  it('finds a colleague under another name of the company listed as an alias', () => {
+    const aliases = [['IBM', 'International Business Machines']];
+    const index = LeadIndex.build(
+      [lead({ Id: 'I1', Email: 'ann@gmail.com', Company: 'International Business Machines Corp.' })],
+      { aliases },
+    );
+    const found = index.sameCompany(lead({ Id: 'new', Email: 'bo@gmail.com', Company: 'IBM' }));
+    expect(found.map((f) => f.lead.Id)).toEqual(['I1']);
+    // Without the alias the two names have nothing in common.
+    const plain = LeadIndex.build([
+      lead({ Id: 'I1', Email: 'ann@gmail.com', Company: 'International Business Machines Corp.' }),
+    ]);
+    expect(plain.sameCompany(lead({ Id: 'new', Email: 'bo@gmail.com', Company: 'IBM' }))).toEqual([]);
+  });
+
+  it('does not take look-alike companies for one: neither of two equally close names, nor a name sharing some words', () => {
+    const index = LeadIndex.build([
+      lead({ Id: 'B1', Email: 'x@gmail.com', Company: 'Brown Group' }),
+      lead({ Id: 'B2', Email: 'y@gmail.com', Company: 'Brown Holdings' }),
+      lead({ Id: 'T1', Email: 'z@gmail.com', Company: 'Towne, Johnston and Murray' }),
+    ]);
+    // "Brown" is as close to Brown Group as to Brown Holdings: neither is taken for its company.
+    expect(index.sameCompany(lead({ Id: 'new', Company: 'Brown' }))).toEqual([]);
+    expect(index.sameCompany(lead({ Id: 'new', Company: 'Brown Groep' })).map((f) => f.lead.Id)).toEqual([
+      'B1',
+    ]);
+    expect(index.sameCompany(lead({ Id: 'new', Company: 'Murray-Towne' }))).toEqual([]);
+  });
+
+  it('keeps the names it matches up to date one lead at a time', () => {
+    const index = LeadIndex.build([lead({ Id: 'L1', Email: 'a@gmail.com', Company: 'Brightwater Foods' })]);
+    const probe = lead({ Id: 'probe', Email: 'p@gmail.com', Company: 'Brightwatter Foods' });
+    const typo = lead({ Id: 'q', Company: 'Coperfield Logistics' });
+    expect(index.sameCompany(probe).map((f) => f.lead.Id)).toEqual(['L1']);
+    expect(index.sameCompany(typo)).toEqual([]);
+    // A new name is matched from its first lead on, by words looked up before it came too.
+    index.upsert(lead({ Id: 'L2', Email: 'b@gmail.com', Company: 'Copperfield Logistics' }));
+    expect(index.sameCompany(typo).map((f) => f.lead.Id)).toEqual(['L2']);
+    // A name whose last lead leaves (converted or removed) is not matched any more.
+    index.upsert(lead({ Id: 'L1', Email: 'a@gmail.com', Company: 'Brightwater Foods', IsConverted: true }));
+    expect(index.sameCompany(probe)).toEqual([]);
+    index.remove('L2');
+    expect(index.sameCompany(typo)).toEqual([]);
+  });
 });
