@@ -109,6 +109,16 @@ interface QueryWord {
 const KINDS: readonly TokenKind[] = ['core', 'generic', 'legal'];
 const CORE = KINDS.indexOf('core');
 
+/** How far one name lookup goes. */
+interface NameSearch {
+  /** At least this many of the best names are scored. */
+  keep: number;
+  /** This slot is never a candidate (-1: none). */
+  excluded: number;
+  /** Names ranked below this are not scored. */
+  floor: number;
+}
+
 interface ScoredName {
   candidate: AccountCandidate;
   /** The score before the cap that keeps names below domains: what names are ranked and told apart by. */
@@ -450,9 +460,15 @@ export class AccountIndex implements AccountLookup {
     if (isPlaceholderCompany(lead.Company))
       return { outcome: 'none', candidates: [], reason: 'the lead names no company and no company domain' };
 
-    const ranked = this.matchName(lead, limit + 2, excluded);
+    // Below this a name is neither a candidate nor a near miss (nor the rival of one that is accepted).
+    const floor =
+      options.nearMisses === false
+        ? this.acceptScore - MATCH_MARGIN
+        : Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
+    const search: NameSearch = { keep: limit + 2, excluded, floor };
+    const ranked = this.matchName(lead, search);
     for (const alias of this.aliases.alternatives(company)) {
-      for (const found of this.matchName({ ...lead, Company: alias }, limit + 2, excluded)) {
+      for (const found of this.matchName({ ...lead, Company: alias }, search)) {
         const { candidate } = found;
         const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;
         const same = ranked.findIndex((s) => s.candidate.account.Id === candidate.account.Id);
@@ -737,7 +753,8 @@ export class AccountIndex implements AccountLookup {
    * search stops. So every account that could be the answer or its rival is scored, whatever the order
    * accounts were loaded in, and a common word is read only when the rarer ones leave the answer open.
    */
-  private matchName(lead: LeadForMatching, keep: number, excluded: number): ScoredName[] {
+  private matchName(lead: LeadForMatching, search: NameSearch): ScoredName[] {
+    const { keep, excluded, floor } = search;
     const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return [];
     const leadCountryCode = normaliseCountry(lead.Country);
@@ -754,7 +771,6 @@ export class AccountIndex implements AccountLookup {
       anyWord: exact,
       other: new Map(),
     }));
-    const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     /** The best `keep` name scores so far, highest first: a candidate whose bound is below the last cannot enter. */
     const best: number[] = [];
     const scored: ScoredName[] = [];
@@ -841,7 +857,7 @@ export class AccountIndex implements AccountLookup {
     }
     const marked = this.markNameWords(query);
     try {
-      this.searchNames(query, leadCountry, keep, best, scoreSlot);
+      this.searchNames(query, leadCountry, search, best, scoreSlot);
     } finally {
       for (const word of marked) {
         this.wordMasks[word] = 0;
@@ -875,11 +891,10 @@ export class AccountIndex implements AccountLookup {
   private searchNames(
     query: readonly QueryWord[],
     leadCountry: number,
-    keep: number,
+    { keep, floor }: NameSearch,
     best: readonly number[],
     scoreSlot: (slot: number) => void,
   ): void {
-    const floor = Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     const tracked = Math.min(query.length, TRACKED_WORDS);
     const bounds = new NameBounds(query, tracked);
     // Per name word: the name words in its reach, nearest first (then those with the fewest accounts),

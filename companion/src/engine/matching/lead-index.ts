@@ -179,7 +179,7 @@ export class LeadIndex implements LeadLookup {
     // The names carry no place: a lead's company is one company wherever its leads are.
     const found = this.names.lookup(
       { Company: lead.Company },
-      { limit: 1, ...(alone ? { exclude: companyKey } : {}) },
+      { limit: 1, nearMisses: false, ...(alone ? { exclude: companyKey } : {}) },
     );
     const best = found.outcome === 'matched' ? found.candidates[0] : undefined;
     if (best === undefined || best.account.Id === companyKey) return undefined;

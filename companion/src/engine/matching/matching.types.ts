@@ -42,6 +42,11 @@ export interface MatchOptions {
   policy?: TieBreakPolicy;
   /** This record's Id is never a candidate (a lead's own company name among the leads' names). */
   exclude?: string;
+  /**
+   * false: names below the accept score are not looked for (less to read); a lookup that finds no
+   * name to accept then lists no closest names. Default true.
+   */
+  nearMisses?: boolean;
 }
 
 /** The read side of the account index that decisions use. Pure, synchronous, in memory. */

@@ -105,7 +105,7 @@ export class HashMultiMap {
       into.push(this.values[i] as number);
       tagsInto.push(tagged ? (this.tags[i] as number) : 0);
     }
-    const list = this.added.get(hash);
+    const list = this.added.size === 0 ? undefined : this.added.get(hash);
     if (list === undefined) return;
     for (let i = 0; i < list.length; i += 2) {
       into.push(list[i] as number);
@@ -119,7 +119,7 @@ export class HashMultiMap {
     for (let i = this.starts[bucket] as number; i < end; i += 1) {
       if (this.hashes[i] === hash) visit(this.values[i] as number);
     }
-    const list = this.added.get(hash);
+    const list = this.added.size === 0 ? undefined : this.added.get(hash);
     if (list !== undefined) for (let i = 0; i < list.length; i += 2) visit(list[i] as number);
   }
 }

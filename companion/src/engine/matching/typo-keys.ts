@@ -25,6 +25,11 @@ import { GrowableU32, HashMultiMap } from './packed-postings.js';
 
 /** Words up to this long are filed with letters left out; longer ones by their halves. */
 const KEYED_LENGTH = 7;
+/**
+ * A dictionary of up to this many words is compared with a typed word whole (each word's tag passed
+ * over in a few operations): cheaper than working out and looking up the few hundred keys of a word.
+ */
+const SCANNED_WORDS = 2048;
 const WHOLE = 0x811c9dc5;
 const BEGINNING = 0x2c1b3c6d;
 const ENDING = 0x297a2d39;
@@ -217,6 +222,8 @@ export class TypoKeys {
   /** The words filed under a lookup's keys (repeats included), and their tags. */
   private readonly found = new GrowableU32(4096);
   private readonly foundTags = new GrowableU32(4096);
+  /** Each filed word's tag, by its id. */
+  private readonly tags = new GrowableU32();
 
   constructor(private readonly words: readonly string[]) {}
 
@@ -224,6 +231,8 @@ export class TypoKeys {
   add(word: number): void {
     const text = this.words[word] as string;
     const tag = tagOf(text);
+    while (this.tags.length < word) this.tags.push(0);
+    this.tags.push(tag);
     const pending = this.pending;
     if (pending === null) {
       forEachTypoKey(text, (hash) => this.byKey.add(hash, word, tag));
@@ -246,6 +255,13 @@ export class TypoKeys {
     const m = text.length;
     this.found.length = 0;
     this.foundTags.length = 0;
+    if (this.tags.length <= SCANNED_WORDS) {
+      for (let word = 0; word < this.tags.length; word += 1) {
+        this.found.push(word);
+        this.foundTags.push(this.tags.data[word] as number);
+      }
+      return this.compared(text);
+    }
     const find = (hash: number): void => this.byKey.collect(hash, this.found, this.foundTags);
     // Words of up to 7 letters: up to two letters left out (three from a word of 8 to 10 letters).
     if (m <= KEYED_LENGTH + 3) {
