@@ -82,6 +82,18 @@ export class LeadIndex implements LeadLookup {
 
   /** Adds or replaces the lead; a converted lead leaves the index. */
   upsert(lead: LeadRecord): void {
+    const before = this.entries.get(lead.Id);
+    const companyKey = companyNameKey(lead.Company);
+    if (before !== undefined && lead.IsConverted !== true && before.companyKey === companyKey) {
+      // The same name (an owner or status changed): the matcher's names stay as they are.
+      const domain = companyEmailDomain(lead.Email);
+      if (domain !== before.domain) {
+        removeFrom(this.byDomain, before.domain, lead.Id);
+        addTo(this.byDomain, domain, lead.Id);
+      }
+      this.entries.set(lead.Id, { lead, domain, companyKey });
+      return;
+    }
     this.remove(lead.Id);
     if (lead.IsConverted === true) return;
     const entry = this.enter(lead);

@@ -105,6 +105,14 @@ describe('LeadIndex.sameCompany', () => {
     // A new name is matched from its first lead on, by words looked up before it came too.
     index.upsert(lead({ Id: 'L2', Email: 'b@gmail.com', Company: 'Copperfield Logistics' }));
     expect(index.sameCompany(typo).map((f) => f.lead.Id)).toEqual(['L2']);
+    // Its owner and email change: found as it is now, and by its new company domain.
+    index.upsert(
+      lead({ Id: 'L2', Email: 'b@copperfield.io', Company: 'Copperfield Logistics', OwnerId: 'U-NEW' }),
+    );
+    expect(index.sameCompany(typo).map((f) => f.lead.OwnerId)).toEqual(['U-NEW']);
+    expect(index.sameCompany(lead({ Id: 'r', Email: 'r@copperfield.io' })).map((f) => f.lead.Id)).toEqual([
+      'L2',
+    ]);
     // A name whose last lead leaves (converted or removed) is not matched any more.
     index.upsert(lead({ Id: 'L1', Email: 'a@gmail.com', Company: 'Brightwater Foods', IsConverted: true }));
     expect(index.sameCompany(probe)).toEqual([]);
