@@ -223,6 +223,16 @@ export default class PickupClock extends LightningElement {
     return this.hasClock && this.clock.status === 'open';
   }
 
+  /** A running clock with a service level: something happens if nobody takes the lead. */
+  get isTimed() {
+    return this.isOpen && Boolean(this.clock.policy);
+  }
+
+  /** Routing gave the lead to a person, but no service level covers it: no pickup clock runs. */
+  get isUntimed() {
+    return this.isOpen && !this.clock.policy;
+  }
+
   get isAccepted() {
     return this.hasClock && this.clock.status === 'accepted';
   }
@@ -296,7 +306,7 @@ export default class PickupClock extends LightningElement {
   }
 
   get noNext() {
-    return this.isOpen && Boolean(this.clock.policy) && !this.hasDue ? NO_NEXT : '';
+    return this.isTimed && !this.hasDue ? NO_NEXT : '';
   }
 
   get acceptedTitle() {
@@ -318,9 +328,9 @@ export default class PickupClock extends LightningElement {
     return STOPPED[this.clock.status] ? formatLabel(STOPPED[this.clock.status], when) : '';
   }
 
-  /** Only the owner sees Accept and Reject, and only while the clock runs; the companion checks again. */
+  /** Only the owner sees Accept and Reject, and only while a clock runs; the companion checks again. */
   get isOwner() {
-    return this.isOpen && sameId(this.clock.owner && this.clock.owner.id, USER_ID);
+    return this.isTimed && sameId(this.clock.owner && this.clock.owner.id, USER_ID);
   }
 
   get canReject() {

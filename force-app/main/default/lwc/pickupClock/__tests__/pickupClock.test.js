@@ -12,6 +12,7 @@ const CLOCK = require('./data/getLeadSla.json');
 const ESCALATE = require('./data/getLeadSlaEscalate.json');
 const ACCEPTED = require('./data/getLeadSlaAccepted.json');
 const NONE = require('./data/getLeadSlaNone.json');
+const NO_POLICY = require('./data/getLeadSlaNoPolicy.json');
 const LOAD_ERROR = require('./data/getLeadSlaError.json');
 const REJECTED = require('./data/rejectLeadSla.json');
 const NOT_OWNER = require('./data/acceptLeadSlaNotOwner.json');
@@ -112,6 +113,18 @@ describe('c-pickup-clock', () => {
     expect(text(element, '.why')).toMatch(
       /^It waits in a queue\. A clock starts when routing gives it to a person/,
     );
+    expect($(element, '.due')).toBeNull();
+    expect($(element, '.accept')).toBeNull();
+  });
+
+  it('says no clock runs when no service level covers the lead, even to its owner, without Accept or a waiting badge', async () => {
+    const { element } = await showing(NO_POLICY);
+    expect(text(element, '.none .slds-text-heading_small')).toBe('No pickup clock on this lead');
+    expect(text(element, '.no-policy')).toBe(
+      'No service level covers leads from emea-sdr: nothing reminds, reassigns or escalates this one.',
+    );
+    expect(text(element, '.owner')).toBe('Emma Schulz');
+    expect($(element, '.waiting')).toBeNull();
     expect($(element, '.due')).toBeNull();
     expect($(element, '.accept')).toBeNull();
   });
