@@ -12,6 +12,8 @@ import { toJson } from './sql-values.js';
 
 /** Rows per insert statement: well under PostgreSQL's 65,535 parameters. */
 const CHUNK = 1000;
+/** Rows per select when loading. */
+const LOAD_PAGE = 10_000;
 
 interface Identified {
   Id: string;
@@ -41,12 +43,22 @@ export async function loadKept<T extends Identified>(
     .where('name', '=', object)
     .executeTakeFirst();
   if (!mark?.last_modstamp) return null;
-  const rows = await db
-    .selectFrom('org_snapshot_records')
-    .select('data')
-    .where('object', '=', object)
-    .execute();
-  return { readAt: new Date(mark.last_modstamp), records: rows.map((r) => r.data as unknown as T) };
+  // Page by page along the primary key: a million records in one answer would be held twice at once.
+  const records: T[] = [];
+  for (let after = ''; ;) {
+    const rows = await db
+      .selectFrom('org_snapshot_records')
+      .select(['id', 'data'])
+      .where('object', '=', object)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(LOAD_PAGE)
+      .execute();
+    for (const row of rows) records.push(row.data as unknown as T);
+    if (rows.length < LOAD_PAGE) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  return { readAt: new Date(mark.last_modstamp), records };
 }
 
 async function write(tx: Kysely<Database>, { object, records, removedIds }: KeptChange): Promise<void> {

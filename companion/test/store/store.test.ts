@@ -22,6 +22,7 @@ import {
   WAITING_FOR_UPDATE,
 } from '../../src/store/outbox.repository.js';
 import type { Effect } from '../../src/routing/effect.js';
+import { loadKept, replaceKept, saveKept } from '../../src/store/org-snapshot.repository.js';
 import { lockPools, readPools, upsertPools } from '../../src/store/pool.repository.js';
 import { purgeExpired } from '../../src/store/store-maintenance.js';
 import type { Store } from '../../src/store/store.js';
@@ -421,6 +422,33 @@ describe.each(backends)('store on $name', (backend) => {
       await store.replayIds.set(topic, 'AAAAAAAAAAI=');
       expect(await store.replayIds.get(topic)).toBe('AAAAAAAAAAI=');
     });
+  });
+
+  describe('the kept org snapshot', () => {
+    it('keeps each object apart and loads more records than one page holds, each once', async () => {
+      const object = `Account-${newLeadId()}`;
+      const records = Array.from({ length: 10_002 }, (_, i) => ({
+        Id: `001K${String(i).padStart(11, '0')}`,
+        n: i,
+      }));
+      const readAt = new Date('2026-12-01T00:00:00Z');
+      await replaceKept(store.db, object, records, readAt);
+      await saveKept(
+        store.db,
+        [{ object: `Lead-${object}`, records: [{ Id: '00QK1' }], removedIds: [] }],
+        readAt,
+      );
+      await saveKept(store.db, [
+        { object, records: [{ Id: records[0]!.Id, n: -1 }], removedIds: [records[1]!.Id] },
+      ]);
+      const kept = await loadKept<{ Id: string; n: number }>(store.db, object);
+      expect(kept?.readAt).toEqual(readAt);
+      expect(kept?.records).toHaveLength(10_001);
+      expect(new Set(kept?.records.map((r) => r.Id)).size).toBe(10_001);
+      expect(kept?.records.find((r) => r.Id === records[0]!.Id)?.n).toBe(-1);
+      expect(kept?.records.some((r) => r.Id === records[1]!.Id)).toBe(false);
+      expect(await loadKept(store.db, `Opportunity-${object}`)).toBeNull();
+    }, 60_000);
   });
 
   describe('raw SQL for pg-boss', () => {
