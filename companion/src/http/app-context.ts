@@ -19,6 +19,8 @@ export type RoutingPort = Pick<
   | 'candidateSet'
   | 'simulate'
   | 'backtest'
+  | 'keepBacktest'
+  | 'lastBacktest'
   | 'reassign'
   | 'reassignmentPreview'
   | 'routingSet'

@@ -410,6 +410,23 @@ export function openApiDocument(): Schema {
           },
         ),
       },
+      '/v1/backtests/latest': {
+        get: v1(
+          'The last backtest of a candidate',
+          "Admins only. The newest backtest an admin ran (POST /v1/backtests, the CLI's backtest): when, by whom, " +
+            'against which live version, over what, and its summary (leads, owner changes from whom to whom, load per ' +
+            'owner and pool, leads with no owner, conversions); `live.sameAsCandidate` says whether the live version ' +
+            "holds exactly the candidate's files (it was published). `backtest` is null before the first.",
+          {
+            responses: {
+              '200': json(
+                obj({ backtest: nullable({ type: 'object' }), live: nullable({ type: 'object' }) }),
+              ),
+              ...commonErrors,
+            },
+          },
+        ),
+      },
       '/v1/backtests': {
         post: v1(
           'Backtest a candidate routing set',

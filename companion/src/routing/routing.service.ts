@@ -45,7 +45,14 @@ import {
   type ReassignmentProgress,
   type ReassignmentReport,
 } from './reassignment.js';
+import type { BacktestSummary } from '../engine/backtest.js';
 import { findKeys } from '../store/idempotency.repository.js';
+import { filesHash } from './set-changes.js';
+import {
+  insertBacktestRun,
+  latestBacktestRun,
+  type StoredBacktest,
+} from '../store/backtest-run.repository.js';
 import {
   runBacktest,
   simulate,
@@ -338,6 +345,34 @@ export class RoutingService {
     onProgress?: (progress: BacktestProgress) => void,
   ): Promise<BacktestResult> {
     return runBacktest(await this.whatIf(), candidate, scope, onProgress);
+  }
+
+  /** Keeps a backtest's summary with who ran it and over which live version, so the admin page shows it. */
+  keepBacktest(
+    result: BacktestResult,
+    run: {
+      author: { id: string; name: string };
+      liveVersion: number | null;
+      candidate: Record<string, string>;
+    },
+  ): Promise<void> {
+    return insertBacktestRun(this.store.db, {
+      ranAt: result.ranAt,
+      author: run.author,
+      liveVersion: run.liveVersion,
+      candidateHash: filesHash(run.candidate),
+      scope: result.scope,
+      summary: result.summary,
+      missing: result.missing.length,
+    });
+  }
+
+  /** The newest backtest kept (its summary, who ran it, when, against which live version), or null. */
+  lastBacktest(): Promise<StoredBacktest<BacktestSummary, BacktestResult['scope']> | null> {
+    return latestBacktestRun(this.store.db) as Promise<StoredBacktest<
+      BacktestSummary,
+      BacktestResult['scope']
+    > | null>;
   }
 
   /**

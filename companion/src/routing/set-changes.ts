@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FileChange, RoutingFiles } from '../store/routing-version.repository.js';
 
 /** Lines of context around each change in a diff. */
@@ -111,4 +112,11 @@ function middle(a: string[], b: string[], offset: number): Op[] {
     }
   }
   return ops;
+}
+
+/** One name for a routing set's files: equal for equal files, whatever their order. */
+export function filesHash(files: Record<string, string>): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(files).sort()) hash.update(`${name}\0${files[name]}\0`);
+  return hash.digest('hex');
 }

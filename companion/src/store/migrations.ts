@@ -395,4 +395,23 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('org_snapshot_accounts').execute();
     },
   },
+
+  '0013_backtest_runs': {
+    async up(db: Kysely<unknown>) {
+      // The summary of each backtest of a candidate an admin ran, so the admin page shows the last one
+      // before a publish, after a reload too.
+      await db.schema
+        .createTable('backtest_runs')
+        .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('ran_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('author_name', 'text', (c) => c.notNull())
+        .addColumn('live_version', 'integer')
+        .addColumn('candidate_hash', 'text', (c) => c.notNull())
+        .addColumn('scope', 'jsonb', (c) => c.notNull())
+        .addColumn('summary', 'jsonb', (c) => c.notNull())
+        .addColumn('missing', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

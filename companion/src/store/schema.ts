@@ -168,6 +168,21 @@ export interface JobSettingsTable {
   changed_at: Timestamp;
 }
 
+export interface BacktestRunsTable {
+  id: Generated<number>;
+  ran_at: Timestamp;
+  author_id: string;
+  author_name: string;
+  /** The live version the candidate was compared with. */
+  live_version: number | null;
+  /** sha256 of the candidate's files, by name: equal to a version's when that version holds them. */
+  candidate_hash: string;
+  scope: Json;
+  summary: Json;
+  /** Lead Ids asked for that the org does not have. */
+  missing: number;
+}
+
 export interface Database {
   routing_versions: RoutingVersionsTable;
   pools: PoolsTable;
@@ -182,4 +197,5 @@ export interface Database {
   crm_meta: CrmMetaTable;
   job_runs: JobRunsTable;
   job_settings: JobSettingsTable;
+  backtest_runs: BacktestRunsTable;
 }

@@ -385,6 +385,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/flows/publish',
       '/v1/flows/import',
       '/v1/backtests',
+      '/v1/backtests/latest',
       '/v1/reassignments',
       '/v1/leads/{leadId}/simulate',
       '/v1/flows/{flow}/picture.svg',

@@ -106,6 +106,36 @@ describe('simulate and backtest (admins see where leads would go before a change
     expect(await Promise.all([tom.Id, customer.Id].map((id) => api.org.getLead(id)))).toEqual(owners);
   });
 
+  it('keeps the last backtest (who, when, against which version, its summary) for the admin page, after a reload too', async () => {
+    const candidate = await noTerritoriesCandidate();
+    const ran = await api.call('POST', '/v1/backtests', {
+      body: { candidate, leadIds: [tom.Id, customer.Id], trigger: 'campaign-member' },
+    });
+    expect(ran.status).toBe(200);
+    const kept = await api.call('GET', '/v1/backtests/latest');
+    expect(kept.status).toBe(200);
+    expect(kept.body.backtest).toMatchObject({
+      ranAt: ran.body.ranAt,
+      author: { id: DEMO.admin },
+      liveVersion: kept.body.live.version,
+      scope: ran.body.scope,
+      summary: ran.body.summary,
+      missing: 0,
+    });
+    expect(kept.body.backtest.summary.moves).toEqual([
+      { key: { from: 'Emma Schulz', to: 'Hopper' }, count: 1 },
+    ]);
+    expect(kept.body.live.sameAsCandidate).toBe(false);
+    // The live version's own files (as exported): the candidate is what is live.
+    const live = (await api.call('GET', '/v1/flows/export')).body.files;
+    await api.call('POST', '/v1/backtests', { body: { candidate: live, leadIds: [tom.Id] } });
+    const same = await api.call('GET', '/v1/backtests/latest');
+    expect(same.body.live.sameAsCandidate).toBe(true);
+    expect(same.body.backtest.summary.leads).toBe(1);
+    const rep = await api.call('GET', '/v1/backtests/latest', { user: salesRep.Id });
+    expect(rep.status).toBe(403);
+  });
+
   it('answers the diff as CSV for a spreadsheet', async () => {
     const res = await api.call('POST', '/v1/backtests', {
       headers: { accept: 'text/csv' },

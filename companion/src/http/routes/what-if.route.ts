@@ -6,6 +6,7 @@ import type { RoutingSet } from '../../engine/flow/routing-set.js';
 import { formatIssue } from '../../engine/flow/yaml-source.js';
 import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { FLOW_FOLDER_LIMITS } from '../../routing/flow-files.js';
+import { filesHash } from '../../routing/set-changes.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../../routing/what-if.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps } from '../app-context.js';
@@ -114,17 +115,44 @@ export function whatIfRoute(deps: AppDeps): Router {
       ...(body.leadIds !== undefined ? { leadIds: body.leadIds } : {}),
       ...(body.trigger !== undefined ? { trigger: body.trigger as never } : {}),
     };
+    const actor = actorOf(res);
+    // Kept (the summary, who, against which live version) so the admin page shows it before a publish.
+    const backtest = async (onProgress?: (p: { done: number; total: number }) => void) => {
+      const result = await deps.routing.backtest(candidate, scope, onProgress);
+      await deps.routing.keepBacktest(result, {
+        author: { id: actor.id, name: actor.name },
+        liveVersion: deps.versions?.versionInUse ?? null,
+        candidate: Object.fromEntries(body.candidate.map((f) => [f.name, f.text])),
+      });
+      return result;
+    };
     if (wantsProgress(req)) {
       // Progress lines while it runs, then the result: a long backtest shows how far it is.
-      await streamProgress(res, (onProgress) => deps.routing.backtest(candidate, scope, onProgress));
+      await streamProgress(res, backtest);
       return;
     }
-    const result = await deps.routing.backtest(candidate, scope);
+    const result = await backtest();
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       res.type('text/csv').attachment('backtest.csv').send(backtestCsv(result.rows));
       return;
     }
     res.json(result);
+  });
+
+  router.get('/backtests/latest', async (req, res) => {
+    parseRequest(req, { query: z.object({}) });
+    assertAdmin(actorOf(res), 'Reading the last backtest');
+    const last = await deps.routing.lastBacktest();
+    const live = deps.versions ? await deps.versions.live() : null;
+    res.json({
+      backtest: last,
+      live: live
+        ? {
+            version: live.version,
+            sameAsCandidate: last ? filesHash(live.files) === last.candidateHash : false,
+          }
+        : null,
+    });
   });
 
   return router;
