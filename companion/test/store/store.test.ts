@@ -438,9 +438,8 @@ describe.each(backends)('store on $name', (backend) => {
         [{ object: `Lead-${object}`, records: [{ Id: '00QK1' }], removedIds: [] }],
         readAt,
       );
-      await saveKept(store.db, [
-        { object, records: [{ Id: records[0]!.Id, n: -1 }], removedIds: [records[1]!.Id] },
-      ]);
+      const changed = { ...records[0]!, n: -1 };
+      await saveKept(store.db, [{ object, records: [changed], removedIds: [records[1]!.Id] }]);
       const kept = await loadKept<{ Id: string; n: number }>(store.db, object);
       expect(kept?.readAt).toEqual(readAt);
       expect(kept?.records).toHaveLength(10_001);
