@@ -9,6 +9,7 @@ import { regionOf } from './distribution/countries.js';
 import { notInSalesDevelopment } from './sales-development.js';
 import type { AccountRecord, LeadRecord, OpportunityRecord } from './model.js';
 import { evaluate, isEmpty, type ConditionTrace, type FieldReader } from './flow/conditions.js';
+import { fieldLabel } from './flow/field-words.js';
 import { splitField, type Scope } from './flow/fields.js';
 import type { Flow } from './flow/flow-loader.js';
 import type { AssignTargetDoc, NodeDoc } from './flow/flow.schema.js';
@@ -258,8 +259,10 @@ class Run {
     if (target.field !== undefined) {
       const { scope, field } = splitField(target.field);
       const id = scope === 'opportunity' ? this.opportunities[0]?.[field] : this.value(scope, field);
-      if (isEmpty(id)) return `${target.field} is empty`;
-      return this.userOwner(String(id), target.field, usersOnly);
+      // Said as people say the field ("Account BDR"), as the rep's plain path says it.
+      const label = fieldLabel(scope, field);
+      if (isEmpty(id)) return `${label} is empty`;
+      return this.userOwner(String(id), label, usersOnly);
     }
     if (target.sameCompanyOwner) return this.sameCompanyOwner(usersOnly);
     if (usersOnly) return `${describeTarget(target)} cannot own a contact`;
