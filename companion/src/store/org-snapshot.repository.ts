@@ -62,12 +62,14 @@ export async function loadKept<T extends Identified>(
 }
 
 async function write(tx: Kysely<Database>, { object, records, removedIds }: KeptChange): Promise<void> {
-  const latest = new Map(records.map((r) => [r.Id, r]));
-  const rows = [...latest.values()].map((r) => ({ object, id: r.Id, data: toJson(r) }));
-  for (let i = 0; i < rows.length; i += CHUNK) {
+  const latest = new Map<string, Identified>();
+  for (const record of records) latest.set(record.Id, record);
+  const unique = [...latest.values()];
+  // Rows made a chunk at a time: a million records as JSON at once would double what a whole read holds.
+  for (let i = 0; i < unique.length; i += CHUNK) {
     await tx
       .insertInto('org_snapshot_records')
-      .values(rows.slice(i, i + CHUNK))
+      .values(unique.slice(i, i + CHUNK).map((r) => ({ object, id: r.Id, data: toJson(r) })))
       .onConflict((oc) => oc.columns(['object', 'id']).doUpdateSet({ data: (eb) => eb.ref('excluded.data') }))
       .execute();
   }
