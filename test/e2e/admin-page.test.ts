@@ -271,6 +271,50 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
+    it('shows the last backtest of a candidate before it is published, after a reload too', async () => {
+      const headers = {
+        Authorization: `Bearer ${companion.apiKey}`,
+        'X-Switchyard-User': admin,
+        'Content-Type': 'application/json',
+      };
+      const live = (await (await fetch(`${companion.url}/v1/flows/export`, { headers })).json()) as {
+        version: number;
+        files: Array<{ name: string; text: string }>;
+      };
+      // A candidate without the EMEA row: EMEA leads fall through to the table's other rows or none.
+      const candidate = live.files.map((f) =>
+        f.name === 'territories.yaml'
+          ? { ...f, text: f.text.replace(/\n {6}- region: \[EMEA\]\n {8}assign: \{ pool: emea-sdr \}/, '') }
+          : f,
+      );
+      expect(candidate.find((f) => f.name === 'territories.yaml')!.text).not.toContain('region: [EMEA]');
+      const ran = await fetch(`${companion.url}/v1/backtests`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ candidate, days: 30 }),
+      });
+      expect(ran.status).toBe(200);
+      const result = (await ran.json()) as { summary: { leads: number; ownerChanged: number } };
+      expect(result.summary.ownerChanged).toBeGreaterThan(0);
+
+      const page = await open(admin);
+      const summary = page.locator('.last-backtest');
+      await eventually(() => summary.locator('.backtest-ran').textContent()).toContain('Run by Zoe Park');
+      await expect(
+        summary.locator('.backtest-figure[data-figure="changed"] .figure-value').textContent(),
+      ).resolves.toBe(String(result.summary.ownerChanged));
+      await expect(summary.locator('.backtest-not-published').count()).resolves.toBe(1);
+      await expect(summary.locator('.backtest-move').count()).resolves.toBeGreaterThan(0);
+      await screenshot(page, 'admin-last-backtest', '.last-backtest');
+      // Kept by the companion: a reload shows it again.
+      await page.reload();
+      await eventually(() =>
+        summary.locator('.backtest-figure[data-figure="leads"] .figure-value').textContent(),
+      ).toBe(String(result.summary.leads));
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.close();
+    });
+
     it('tells a rep the page is for admins, and shows nothing of it', async () => {
       const page = await open(rep);
       await eventually(() => page.locator('.not-admin').count()).toBe(1);

@@ -27,6 +27,7 @@ import ACTION_IMPORT from '@salesforce/label/c.Switchyard_Admin_Action_Import';
 import ACTION_ROLLBACK from '@salesforce/label/c.Switchyard_Admin_Action_Rollback';
 import ACTION_FIRST_START from '@salesforce/label/c.Switchyard_Admin_Action_First_Start';
 import ACTION_POOL from '@salesforce/label/c.Switchyard_Admin_Action_Pool';
+import BACKTEST_TITLE from '@salesforce/label/c.Switchyard_Admin_Backtest_Title';
 import ACTION_TERRITORY from '@salesforce/label/c.Switchyard_Admin_Action_Territory';
 import CHANGE_ADDED from '@salesforce/label/c.Switchyard_Admin_Change_Added';
 import CHANGE_REMOVED from '@salesforce/label/c.Switchyard_Admin_Change_Removed';
@@ -109,6 +110,7 @@ const LABEL = {
   ACTION_FIRST_START,
   ACTION_POOL,
   ACTION_TERRITORY,
+  BACKTEST_TITLE,
   CHANGE_ADDED,
   CHANGE_REMOVED,
   CHANGE_CHANGED,
@@ -276,9 +278,11 @@ export default class SwitchyardAdmin extends LightningElement {
     this.refreshPeople();
   }
 
-  /** The pools and territory tables read again (after a rollback, or on Refresh). */
+  /** The pools, territory tables and last backtest read again (after a rollback, or on Refresh). */
   refreshPeople() {
-    for (const child of this.template.querySelectorAll('c-pool-tables, c-territory-tables')) {
+    for (const child of this.template.querySelectorAll(
+      'c-pool-tables, c-territory-tables, c-backtest-summary',
+    )) {
       child.refresh();
     }
   }

@@ -157,6 +157,7 @@ const METHODS = {
       reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
     }),
   getTerritories: () => request('GET', '/v1/territories'),
+  getLastBacktest: () => request('GET', '/v1/backtests/latest'),
   saveTerritoryRow: (p) => {
     const table = requireName(p.tableName, TABLE_NAME, 'territory table');
     const body = { row: p.row, reason: reasonOf(p.reason, 'A territory change needs a reason.') };

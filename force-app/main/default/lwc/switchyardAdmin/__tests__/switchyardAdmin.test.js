@@ -44,7 +44,10 @@ jest.mock('@salesforce/apex/SwitchyardController.runJob', () => ({ default: jest
 jest.mock('@salesforce/apex/SwitchyardController.setJobPaused', () => ({ default: jest.fn() }), {
   virtual: true,
 });
-// The pool and territory tables are child components with tests of their own; here they only load.
+// The last backtest, the pool and territory tables are child components with tests of their own; here they only load.
+jest.mock('@salesforce/apex/SwitchyardController.getLastBacktest', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SwitchyardController.addPoolMember', () => ({ default: jest.fn() }), {
   virtual: true,
 });
