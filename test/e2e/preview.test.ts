@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../../companion/src/crm/local/demo-scenarios.js';
@@ -9,6 +8,7 @@ import {
   demoUser,
   launchBrowser,
   screenshot,
+  seriousViolations,
   startCompanion,
   type Browser,
   type Companion,
@@ -23,24 +23,6 @@ const browserMissing = !existsSync(CHROMIUM);
 if (browserMissing) {
   const where = process.env.CI === 'true' ? 'CI needs it: failing' : 'skipping the browser tests';
   console.warn(`No Chromium at ${CHROMIUM} (${where}). Install it with: apt-get install -y chromium`);
-}
-
-/** axe-core, run inside the page (evaluate is not subject to the page's content security policy). */
-const AXE = axe.source;
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const results = await page.evaluate(async () => {
-    const runner = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
-      }
-    ).axe;
-    return (await runner.run()).violations;
-  });
-  return results
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
 /** Pages update when the companion answers; on a busy CI machine that can take a few seconds. */
