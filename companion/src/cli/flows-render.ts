@@ -10,7 +10,7 @@ import { flowSchema } from '../engine/flow/flow.schema.js';
 import { formatIssue, parseYamlSource } from '../engine/flow/yaml-source.js';
 import { CliError, connection, connectionOptions, get, WHAT_IF_HELP } from './admin-commands.js';
 
-export const RENDER_HELP = `Usage: npm run cli -- flows render <flow> --out <file.svg> [--days <n>] [--lead <leadId>]
+const RENDER_HELP = `Usage: npm run cli -- flows render <flow> --out <file.svg> [--days <n>] [--lead <leadId>]
                                    [--folder <folder>]
 Draws the flow as SVG: its nodes top to bottom, each edge with its condition in words. From the running
 companion, the live flow; --days n adds how many leads took each edge over the last n days, --lead

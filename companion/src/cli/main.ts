@@ -4,7 +4,7 @@ import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
 import { inFolder, readRoutingSet, SHIPPED_FLOWS_DIR } from '../routing/flow-files.js';
 import { formatDecision, routeDemoScenarios } from './demo-routing.js';
-import { RENDER_HELP, renderCommand } from './flows-render.js';
+import { renderCommand } from './flows-render.js';
 import { jobsCommand } from './jobs-commands.js';
 import { initRouting } from './init-routing.js';
 import { slaCommand } from './sla-commands.js';
@@ -17,6 +17,7 @@ import {
 } from './admin-commands.js';
 import { poolsCommand } from './pool-commands.js';
 import { territoriesCommand } from './territory-commands.js';
+import { flowsCommand, FLOWS_HELP } from './flows-commands.js';
 import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
 
 const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
@@ -35,6 +36,9 @@ Commands:
                            move a rep's leads (or a list) through the flows in batches, resumable
   flows render <flow> --out <file.svg> [--days n] [--lead Id] [--folder dir]
                            the flow as a picture, with leads per edge and one lead's path
+  flows list | show <flow> | history <flow> [--diff]
+                           the live flows, one flow's YAML, the versions that changed it
+                           (flows validate|export|import|publish|rollback: the same as those commands)
   versions [<n>] [--diff]  the routing set's versions: who, when, why, and what each changed
   export (--out file.json | --folder dir)
                            the live routing set, as a file to import elsewhere or a folder to edit
@@ -125,9 +129,25 @@ async function main(args: string[]): Promise<number> {
     case 'sla':
       return slaCommand(rest, process.env);
     case 'flows': {
+      // The issue's names for the admin's commands: flows list|show|history|render and the set's own.
       const [sub, ...subArgs] = rest;
       if (sub === 'render') return renderCommand(subArgs, process.env);
-      console.error(`Unknown flows command '${sub ?? ''}'.\n\n${RENDER_HELP}`);
+      if (sub === 'list' || sub === 'show') return flowsCommand(sub, subArgs, process.env);
+      if (sub === 'history') {
+        const [flow, ...more] = subArgs;
+        if (!flow || flow.startsWith('-')) return versionsCommand(subArgs, process.env);
+        return versionsCommand(
+          ['--file', flow.endsWith('.yaml') ? flow : `${flow}.flow.yaml`, ...more],
+          process.env,
+        );
+      }
+      if (sub && ['validate', 'export', 'import', 'publish', 'rollback'].includes(sub))
+        return main([sub, ...subArgs]);
+      if (sub === undefined || sub === '--help' || sub === '-h') {
+        console.log(FLOWS_HELP);
+        return sub === undefined ? 2 : 0;
+      }
+      console.error(`Unknown flows command '${sub}'.\n\n${FLOWS_HELP}`);
       return 2;
     }
     case 'versions':
