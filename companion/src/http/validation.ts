@@ -37,6 +37,10 @@ export const salesforceId = (keyPrefix: string) =>
     return toId18(value)!;
   });
 
+/** Path parameters of the routes under a lead and an account, built once: a schema made per request costs more than the check it makes. */
+export const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
+export const accountParams = z.object({ accountId: salesforceId(KEY_PREFIX.account) });
+
 /** A whole number in a query string, with its default and bounds in the message. */
 export const queryInt = (fallback: number, min: number, max: number) =>
   z

@@ -1,9 +1,7 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { findAccount } from '../access.js';
 import type { AppDeps } from '../app-context.js';
-import { parseRequest, salesforceId } from '../validation.js';
+import { accountParams, parseRequest } from '../validation.js';
 import { accountView, OwnerNames } from '../views.js';
 import { listQuery } from './leads.route.js';
 
@@ -23,7 +21,7 @@ export function accountsRoute(deps: AppDeps): Router {
 
   router.get('/accounts/:accountId', async (req, res) => {
     const { params } = parseRequest(req, {
-      params: z.object({ accountId: salesforceId(KEY_PREFIX.account) }),
+      params: accountParams,
     });
     const account = await findAccount(deps.org, params.accountId);
     const owners = await OwnerNames.load(deps.org, [account.OwnerId, account.BDR_Assigned__c]);

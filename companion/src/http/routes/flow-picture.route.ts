@@ -16,6 +16,10 @@ const pictureQuery = z.strictObject({
   leadId: salesforceId(KEY_PREFIX.lead).optional(),
 });
 
+const flowParams = z.object({
+  flow: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a flow name, e.g. partner-routing'),
+});
+
 /**
  * GET /v1/flows/{flow}/picture.svg: a live flow as SVG for admins, optionally with how many leads took
  * each edge over the last `days` days and one lead's newest path through it highlighted.
@@ -24,9 +28,7 @@ export function flowPictureRoute(deps: AppDeps): Router {
   const router = Router();
   router.get('/flows/:flow/picture.svg', async (req, res) => {
     const { params, query } = parseRequest(req, {
-      params: z.object({
-        flow: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a flow name, e.g. partner-routing'),
-      }),
+      params: flowParams,
       query: pictureQuery,
     });
     assertAdmin(actorOf(res), 'Drawing a flow');

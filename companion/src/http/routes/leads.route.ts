@@ -1,15 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AccountRecord } from '../../engine/model.js';
-import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
+import { toId18 } from '../../engine/salesforce-id.js';
 import { findLead } from '../access.js';
 import type { AppDeps } from '../app-context.js';
 import { partnerStatusView } from '../partner-status.js';
 import { plainPaths } from '../path-words.js';
-import { parseRequest, queryInt, queryText, salesforceId } from '../validation.js';
+import { leadParams, parseRequest, queryInt, queryText } from '../validation.js';
 import { historyView, leadView, OwnerNames } from '../views.js';
 
-const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
 export const listQuery = z.object({ limit: queryInt(25, 1, 200), q: queryText(200) });
 
 /** GET /v1/leads, /v1/leads/{id}, /v1/leads/{id}/partner-status, /v1/leads/{id}/routing-history. */

@@ -6,7 +6,15 @@ import { KEY_PREFIX, toId18 } from '../../engine/salesforce-id.js';
 import { actorOf, findAccount } from '../access.js';
 import type { Actor, AppDeps } from '../app-context.js';
 import { leadActivity } from '../lead-activity.js';
-import { parseRequest, queryEnum, queryInt, queryText, salesforceId, strictBody } from '../validation.js';
+import {
+  accountParams,
+  parseRequest,
+  queryEnum,
+  queryInt,
+  queryText,
+  salesforceId,
+  strictBody,
+} from '../validation.js';
 import { fullName, isoOrNull, OwnerNames, type OwnerView } from '../views.js';
 
 /**
@@ -88,7 +96,7 @@ export function matchedLeadsRoute(deps: AppDeps): Router {
   const router = Router();
   router.get('/accounts/:accountId/matched-leads', async (req, res) => {
     const { params, query } = parseRequest(req, {
-      params: z.object({ accountId: salesforceId(KEY_PREFIX.account) }),
+      params: accountParams,
       query: matchedLeadsQuery,
     });
     const actor = actorOf(res);
@@ -106,7 +114,7 @@ export function matchedLeadsRoute(deps: AppDeps): Router {
   });
   router.post('/accounts/:accountId/matched-leads', async (req, res) => {
     const { params, query, body } = parseRequest(req, {
-      params: z.object({ accountId: salesforceId(KEY_PREFIX.account) }),
+      params: accountParams,
       query: matchedLeadsQuery,
       body: visibleLeadsBody,
     });

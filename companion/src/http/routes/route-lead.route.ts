@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { KEY_PREFIX } from '../../engine/salesforce-id.js';
 import { actorOf, assertMayReroute } from '../access.js';
 import type { AppDeps, RouteResult } from '../app-context.js';
 import { ApiError, STATUS_BY_CODE, type ApiErrorCode } from '../http.errors.js';
 import { callerGone } from '../in-flight-limit.js';
 import { RouteCoalescer } from '../route-coalescer.js';
-import { parseRequest, salesforceId, strictBody } from '../validation.js';
+import { leadParams, parseRequest, strictBody } from '../validation.js';
 import { routeView } from '../views.js';
 
 export const REASON_MAX = 1000;
@@ -24,9 +23,6 @@ export const routeLeadBody = strictBody({
    */
   trigger: z.enum(['reroute', 'created'], { error: 'must be "reroute" or "created"' }).optional(),
 });
-
-/** Built once: a schema made per request costs more than the check it makes. */
-const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
 
 /** A retried request with the same key gets the same decision back, never a second pick. */
 export const idempotencyHeader = z.object({

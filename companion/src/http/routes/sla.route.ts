@@ -6,10 +6,8 @@ import { isRouteFailure } from '../../routing/route-request.js';
 import { actorOf, assertAdmin, findLead } from '../access.js';
 import type { AppDeps, SlaPort } from '../app-context.js';
 import { ApiError } from '../http.errors.js';
-import { parseRequest, queryEnum, queryInt, salesforceId, strictBody } from '../validation.js';
+import { leadParams, parseRequest, queryEnum, queryInt, strictBody } from '../validation.js';
 import { OwnerNames } from '../views.js';
-
-const leadParams = z.object({ leadId: salesforceId(KEY_PREFIX.lead) });
 
 export const rejectBody = strictBody({
   reason: z

@@ -12,7 +12,7 @@ import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps } from '../app-context.js';
 import { ValidationError } from '../http.errors.js';
 import { streamProgress, wantsProgress } from '../progress-stream.js';
-import { parseRequest, salesforceId, strictBody } from '../validation.js';
+import { leadParams, parseRequest, salesforceId, strictBody } from '../validation.js';
 import { flowView, ownerRef } from '../views.js';
 
 /** The paths whose bodies carry a routing set, which may be larger than other requests' bodies. */
@@ -80,7 +80,7 @@ export function whatIfRoute(deps: AppDeps): Router {
 
   router.post('/leads/:leadId/simulate', async (req, res) => {
     const { params, body } = parseRequest(req, {
-      params: z.object({ leadId: salesforceId(KEY_PREFIX.lead) }),
+      params: leadParams,
       body: simulateBody,
     });
     assertAdmin(actorOf(res), 'Simulating routing');
