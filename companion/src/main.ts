@@ -121,6 +121,11 @@ async function main(): Promise<void> {
       },
       onContactsError: (err) => logger.warn({ err }, 'contact ownership failed; the conversion stands'),
       keepOrgSnapshot: true,
+      onStatsError: (err) =>
+        logger.warn(
+          { err },
+          'open-load figures: a read failed; routing goes on with those held and reads again',
+        ),
       onSnapshotKeepError: (err) =>
         logger.warn({ err }, 'org snapshot: a change was not kept; the next start reads it again'),
       onPeopleChanged: ({ moved, problems }) => {

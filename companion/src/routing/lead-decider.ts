@@ -12,8 +12,17 @@ export interface LeadDeciderOptions {
   crm: Pick<CrmPort, 'userStats'>;
   set: RoutingSet;
   org: OrgSnapshot;
-  /** How old open-load figures for load and performance pools may get. */
+  /** How old open-load figures for load and performance pools may get before a read starts. */
   statsMaxAgeMs: number;
+  /** A read of the figures that started in the background failed: the figures held are kept, and the next decision tries again. */
+  onStatsError?: (err: unknown) => void;
+}
+
+/** The members' figures and when they were read, shared by the deciders of successive routing sets. */
+interface StatsHeld {
+  stats: Map<string, MemberStats>;
+  readAt: number;
+  reading: Promise<void> | undefined;
 }
 
 /**
@@ -22,8 +31,7 @@ export interface LeadDeciderOptions {
  * every `statsMaxAgeMs`, and counted up here as leads are assigned in between).
  */
 export class LeadDecider {
-  private stats = new Map<string, MemberStats>();
-  private statsReadAt = -Infinity;
+  private held: StatsHeld = { stats: new Map(), readAt: -Infinity, reading: undefined };
 
   constructor(private readonly options: LeadDeciderOptions) {}
 
@@ -35,8 +43,7 @@ export class LeadDecider {
   /** A decider for another routing set that keeps the open-load figures read so far. */
   withSet(set: RoutingSet): LeadDecider {
     const next = new LeadDecider({ ...this.options, set });
-    next.stats = this.stats;
-    next.statsReadAt = this.statsReadAt;
+    next.held = this.held;
     return next;
   }
 
@@ -51,24 +58,47 @@ export class LeadDecider {
    */
   async statsNow(at: Date, userIds: string[]): Promise<Map<string, MemberStats>> {
     await this.refreshStats(at);
-    const missing = userIds.filter((id) => !this.stats.has(id));
+    const missing = userIds.filter((id) => !this.held.stats.has(id));
     const read =
       missing.length > 0 ? await this.options.crm.userStats(missing) : new Map<string, MemberStats>();
     const copies = new Map<string, MemberStats>();
     for (const id of userIds) {
-      const stats = this.stats.get(id) ?? read.get(id);
+      const stats = this.held.stats.get(id) ?? read.get(id);
       if (stats) copies.set(id, { ...stats });
     }
     return copies;
   }
 
-  /** Reads the members' open load and performance again when the last read is older than allowed. */
+  /**
+   * Makes sure the members' open load and performance are at hand. Only the first read is waited for;
+   * when the figures are older than allowed, a read starts in the background and decisions go on with
+   * the figures held until it lands (a read takes tens of milliseconds on the embedded store, an API
+   * call in salesforce mode: too long to hold every request of the minute it falls in).
+   */
   async refreshStats(at: Date): Promise<void> {
+    const held = this.held;
     const ms = at.getTime();
+    if (held.reading && held.readAt === -Infinity) return held.reading;
+    if (held.reading || ms - held.readAt < this.options.statsMaxAgeMs) return;
     const users = this.statsUsers();
-    if (users.length === 0 || ms - this.statsReadAt < this.options.statsMaxAgeMs) return;
-    this.stats = await this.options.crm.userStats(users);
-    this.statsReadAt = ms;
+    if (users.length === 0) return;
+    const reading = this.readStats(users, ms);
+    if (held.readAt === -Infinity) {
+      held.reading = reading;
+      return reading;
+    }
+    held.reading = reading.catch((err: unknown) => this.options.onStatsError?.(err));
+  }
+
+  /** One read of the figures; when it lands they replace those held (counted-up figures included). */
+  private async readStats(users: string[], ms: number): Promise<void> {
+    const held = this.held;
+    try {
+      held.stats = await this.options.crm.userStats(users);
+      held.readAt = ms;
+    } finally {
+      held.reading = undefined;
+    }
   }
 
   /** The leads as one batch of decisions sees them: pass it to each `decide` of the batch. */
@@ -87,7 +117,7 @@ export class LeadDecider {
       trigger: plan.item.request.trigger,
       membership: plan.context.memberships[0] ?? null,
       poolState,
-      stats: (userId) => this.stats.get(userId),
+      stats: (userId) => this.held.stats.get(userId),
       ...(batch ? { leads: batch } : {}),
     });
     const decision = decide(plan.flow, plan.context.lead, context);
@@ -97,7 +127,7 @@ export class LeadDecider {
 
   /** A lead was just assigned to this user: their open leads grow until the next read. */
   assigned(userId: string): void {
-    const stats = this.stats.get(userId);
+    const stats = this.held.stats.get(userId);
     if (stats) stats.openLeads += 1;
   }
 

@@ -95,8 +95,10 @@ export interface RoutingServiceOptions {
   applyLeaseMs?: number;
   /** Leads per transaction in routeMany. Default 500. */
   batchSize?: number;
-  /** How old open-load figures for load and performance pools may get. Default 60 s. */
+  /** How old open-load figures for load and performance pools may get before a read starts in the background. Default 60 s. */
   statsMaxAgeMs?: number;
+  /** A background read of open-load figures failed: decisions keep the figures held, the next one tries again. */
+  onStatsError?: (err: unknown) => void;
   /** Runs after a batch commits and before its effects are applied (tests stop the process here). */
   afterCommit?: (decisionIds: string[]) => void | Promise<void>;
   /** Counts the CRM calls of routing under 'route', one piece of work per request. */
@@ -194,6 +196,7 @@ export class RoutingService {
       set: options.routingSet,
       org: this.org,
       statsMaxAgeMs: options.statsMaxAgeMs ?? 60_000,
+      ...(options.onStatsError ? { onStatsError: options.onStatsError } : {}),
     });
     this.applier = new EffectApplier({
       crm: this.crm,
