@@ -145,6 +145,13 @@ async function main(): Promise<void> {
     for (const warning of routingSet.people.warnings)
       logger.warn({ routingDir }, `routing set: ${formatIssue(warning)}`);
 
+    // Before anything routes: the first request must not build the tables the first decision needs.
+    await routing
+      .warmUp()
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'warm-up decision failed; the first request builds what a decision needs'),
+      );
+
     const metrics = createMetrics({ defaultMetrics: true });
     const started = await crm.startJobs(routing, metrics);
     stops.push(...started.stops);

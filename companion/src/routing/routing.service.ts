@@ -5,7 +5,7 @@ import type { AccountIndexOptions } from '../engine/matching/account-index.js';
 import type { RoutingSet, SourceFile } from '../engine/flow/routing-set.js';
 import type { Decision } from '../engine/decision.js';
 import type { PoolDefinition } from '../engine/distribution/distribution.types.js';
-import type { Trigger } from '../engine/model.js';
+import type { LeadRecord, Trigger } from '../engine/model.js';
 import { OrgPeople, rebindPeople, type Rebinding } from '../engine/flow/org-people.js';
 import { formatIssue } from '../engine/flow/yaml-source.js';
 import type { OrgSnapshot } from '../engine/routing-context.js';
@@ -56,12 +56,15 @@ import {
 import {
   runBacktest,
   simulate,
+  simulateContext,
   type BacktestProgress,
   type BacktestResult,
   type BacktestScope,
   type WhatIfDeps,
 } from './what-if.js';
 
+/** The made-up lead `warmUp` decides: a well-formed lead Id of zeros, which no record has. */
+const WARM_UP_LEAD_ID = '00Q000000000000AAA';
 export type { OrgChanges } from './live-org-snapshot.js';
 export {
   isRouteFailure,
@@ -334,6 +337,24 @@ export class RoutingService {
       users: this.org.directory.users(),
       queues: this.org.directory.queues(),
     });
+  }
+
+  /**
+   * Decides a made-up lead once, storing and writing nothing, so the first request does not pay for
+   * what the first decision builds (the country-name table, the matcher's first lookups, the open-load
+   * figures' first read). Call it before the server listens.
+   */
+  async warmUp(): Promise<void> {
+    const deps = await this.whatIf();
+    await this.decider.refreshStats(deps.now);
+    const lead: LeadRecord = {
+      Id: WARM_UP_LEAD_ID,
+      Company: 'Warm-up Example GmbH',
+      Email: 'warm.up@example.com',
+      Country: 'Germany',
+      LeadSource: 'Web',
+    };
+    await simulateContext(deps, { lead, memberships: [] }, { kind: 'created' });
   }
 
   /** Where the lead would go now, with the live set or a candidate. Nothing is stored or written. */

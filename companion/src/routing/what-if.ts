@@ -1,4 +1,4 @@
-import type { CrmPort } from '../crm/crm.port.js';
+import type { CrmPort, LeadContext } from '../crm/crm.port.js';
 import { Backtest, type BacktestRow, type BacktestSummary } from '../engine/backtest.js';
 import { decide } from '../engine/decide.js';
 import type { Decision } from '../engine/decision.js';
@@ -95,9 +95,19 @@ export async function simulate(
   candidate?: RoutingSet,
 ): Promise<Decision> {
   checkTrigger(trigger.kind);
-  const set = candidate ?? deps.live;
   const context = (await deps.crm.getLeadContexts([leadId])).get(leadId);
   if (!context) throw new LeadNotFoundError(leadId);
+  return simulateContext(deps, context, trigger, candidate);
+}
+
+/** `simulate` for a lead's context in hand (one the org need not hold): nothing is written. */
+export async function simulateContext(
+  deps: WhatIfDeps,
+  context: LeadContext,
+  trigger: Trigger,
+  candidate?: RoutingSet,
+): Promise<Decision> {
+  const set = candidate ?? deps.live;
   const flow = selectFlow(set, trigger);
   if (!flow) throw new NoFlowError(trigger.kind);
   const start = await startingPoint(deps, [set]);

@@ -225,6 +225,19 @@ describe('routing a lead', () => {
   });
 });
 
+describe('warming up before the first request', () => {
+  it('decides a made-up lead and keeps nothing: no decision stored, no pool turn taken', async () => {
+    const pools = [...service.routingSet.pools.keys()];
+    const before = await readPools(store.db, pools);
+    const decisions = await store.db.selectFrom('decisions').select('id').execute();
+
+    await service.warmUp();
+
+    expect(await readPools(store.db, pools)).toEqual(before);
+    expect(await store.db.selectFrom('decisions').select('id').execute()).toHaveLength(decisions.length);
+  });
+});
+
 describe('when the owner changes between deciding and applying', () => {
   it('decides again on fresh context and marks the first decision stale, visibly', async () => {
     const lead = await copyOf('blueprint-region', newCompany());
