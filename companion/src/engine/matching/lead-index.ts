@@ -5,6 +5,9 @@ import { companyNameKey } from './company-name.js';
 import { companyEmailDomain } from './domain.js';
 import type { LeadLookup } from './matching.types.js';
 
+/** Matcher answers kept at most (see `LeadIndex.answers`). */
+const ANSWERS_KEPT = 10_000;
+
 interface Entry {
   lead: LeadRecord;
   domain: string | null;
@@ -53,6 +56,11 @@ export class LeadIndex implements LeadLookup {
   private readonly byCompany = new Map<string, Set<string>>();
   /** The company names the leads go by, one per normalised name (made at the first lead). */
   private names: AccountIndex | null = null;
+  /**
+   * The matcher's answers by company as typed (and whether the lead's own name was left out), while the
+   * names stay as they are: a backtest asks for each lead twice, a batch for its leads' companies again.
+   */
+  private readonly answers = new Map<string, { key: string; score: number } | null>();
 
   constructor(private readonly options: LeadIndexOptions = {}) {}
 
@@ -101,6 +109,7 @@ export class LeadIndex implements LeadLookup {
     if (entry.companyKey !== null && this.byCompany.get(entry.companyKey)?.size === 1) {
       this.names ??= new AccountIndex(this.options);
       this.names.upsert(asName(entry.companyKey, lead.Company as string));
+      this.answers.clear();
     }
   }
 
@@ -109,8 +118,10 @@ export class LeadIndex implements LeadLookup {
     if (entry === undefined) return;
     this.entries.delete(leadId);
     removeFrom(this.byDomain, entry.domain, leadId);
-    if (removeFrom(this.byCompany, entry.companyKey, leadId) && entry.companyKey !== null)
+    if (removeFrom(this.byCompany, entry.companyKey, leadId) && entry.companyKey !== null) {
       this.names?.remove(entry.companyKey);
+      this.answers.clear();
+    }
   }
 
   /** Other unconverted leads of the lead's company, strongest evidence first, then the most recently active. */
@@ -188,14 +199,22 @@ export class LeadIndex implements LeadLookup {
   ): { key: string; score: number } | undefined {
     if (this.names === null) return undefined;
     const alone = sameName === undefined || (sameName.size === 1 && sameName.has(lead.Id));
+    const asked = `${alone ? '1' : '0'}${lead.Company ?? ''}`;
+    const known = this.answers.get(asked);
+    if (known !== undefined) return known ?? undefined;
     // The names carry no place: a lead's company is one company wherever its leads are.
     const found = this.names.lookup(
       { Company: lead.Company },
       { limit: 1, nearMisses: false, ...(alone ? { exclude: companyKey } : {}) },
     );
     const best = found.outcome === 'matched' ? found.candidates[0] : undefined;
-    if (best === undefined || best.account.Id === companyKey) return undefined;
-    return { key: best.account.Id, score: best.score };
+    const answer =
+      best === undefined || best.account.Id === companyKey
+        ? null
+        : { key: best.account.Id, score: best.score };
+    if (this.answers.size >= ANSWERS_KEPT) this.answers.clear();
+    this.answers.set(asked, answer);
+    return answer ?? undefined;
   }
 
   /** An empty index matching names as this one does (the same aliases). */
