@@ -70,6 +70,8 @@ const NEAR_SCORE = 0.4;
 const TRACKED_WORDS = 8;
 /** Bounds are bucketed so the highest can be taken without sorting every account found. */
 const BOUND_BUCKETS = 512;
+/** Up to this many accounts found at once are sorted outright, not bucketed. */
+const SORTED_POOL = 64;
 /** At most this many accounts are scored in full for one name, highest bound first. */
 const MAX_SCORED_NAMES = 400;
 /** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
@@ -956,7 +958,28 @@ export class AccountIndex implements AccountLookup {
     };
     let scoredCount = 0;
     /** Scores the first `count` pooled candidates highest bound first; false once `MAX_SCORED_NAMES` is reached. */
+    /** Scores `run` (ascending) from its end; false once `MAX_SCORED_NAMES` is reached, true once the rest cannot count. */
+    const scoreRun = (run: Float64Array): boolean | undefined => {
+      for (let k = run.length - 1; k >= 0; k -= 1) {
+        const packed = run[k] as number;
+        const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
+        const top = best[0];
+        // The rest cannot rival the best (within the margin) nor enter the `keep` best.
+        if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) return true;
+        if (scoredCount >= MAX_SCORED_NAMES) return false;
+        scoredCount += 1;
+        scoreSlot(packed % SLOT_RANGE);
+      }
+      return undefined;
+    };
     const scorePool = (count: number): boolean => {
+      if (count === 0) return true;
+      if (this.ordered.length < count) this.ordered = new Float64Array(count * 2);
+      // A few are sorted outright; many are laid out by bucket first.
+      if (count <= SORTED_POOL) {
+        this.ordered.set(this.bounds.subarray(0, count));
+        return scoreRun(this.ordered.subarray(0, count).sort()) ?? true;
+      }
       const bucketOf = (bound: number): number =>
         Math.min(
           BOUND_BUCKETS - 1,
@@ -985,18 +1008,9 @@ export class AccountIndex implements AccountLookup {
       for (let bucket = BOUND_BUCKETS - 1; bucket >= 0 && from < count; bucket -= 1) {
         const to = from + (buckets[bucket] as number);
         if (to === from) continue;
-        const run = this.ordered.subarray(from, to).sort();
+        const done = scoreRun(this.ordered.subarray(from, to).sort());
+        if (done !== undefined) return done;
         from = to;
-        for (let k = run.length - 1; k >= 0; k -= 1) {
-          const packed = run[k] as number;
-          const bound = Math.floor(packed / SLOT_RANGE) / 1e6;
-          const top = best[0];
-          // The rest cannot rival the best (within the margin) nor enter the `keep` best.
-          if (top !== undefined && bound < top - MATCH_MARGIN && best.length >= keep) return true;
-          if (scoredCount >= MAX_SCORED_NAMES) return false;
-          scoredCount += 1;
-          scoreSlot(packed % SLOT_RANGE);
-        }
       }
       return true;
     };
@@ -1092,8 +1106,12 @@ export class AccountIndex implements AccountLookup {
         // Taken one weight at a time, lightest first, as far as the best found so far leaves worth it.
         const holding = byPairs ? new Float64Array(tracked) : reach.slice();
         holding[next] = (query[next] as QueryWord).similar.get(nextWord) as number;
+        // Worked out again only when the best found so far moved the line.
+        let heaviestFor = -1;
+        let heaviestWeight = -1;
         const heaviest = (): number => {
           const least = best.length >= keep ? Math.max(floor, (best[0] as number) - MATCH_MARGIN) : floor;
+          if (least === heaviestFor) return heaviestWeight;
           let lo = -1;
           let hi = 255;
           while (lo < hi) {
@@ -1102,6 +1120,8 @@ export class AccountIndex implements AccountLookup {
             if (bound + SAME_STATE_BONUS + SAME_CITY_BONUS >= least) lo = mid;
             else hi = mid - 1;
           }
+          heaviestFor = least;
+          heaviestWeight = lo;
           return lo;
         };
         const postings = this.postings.rowValues(nextWord);
