@@ -229,10 +229,21 @@ export class TypoKeys {
 
   /** Files a word under its keys. */
   add(word: number): void {
-    const text = this.words[word] as string;
-    const tag = tagOf(text);
     while (this.tags.length < word) this.tags.push(0);
-    this.tags.push(tag);
+    this.tags.push(tagOf(this.words[word] as string));
+    // A small dictionary is compared whole: its words are filed only once it outgrows that, all at once.
+    if (this.tags.length <= SCANNED_WORDS) return;
+    if (this.tags.length === SCANNED_WORDS + 1) {
+      this.pending ??= { hashes: new GrowableU32(), words: new GrowableU32(), tags: new GrowableU32() };
+      for (let earlier = 0; earlier < word; earlier += 1) this.file(earlier);
+    }
+    this.file(word);
+  }
+
+  /** Files a word under its keys: packed at the next lookup while a snapshot is loaded, else one by one. */
+  private file(word: number): void {
+    const tag = this.tags.data[word] as number;
+    const text = this.words[word] as string;
     const pending = this.pending;
     if (pending === null) {
       forEachTypoKey(text, (hash) => this.byKey.add(hash, word, tag));
