@@ -116,15 +116,23 @@ describe('a day in an org', () => {
       for (const id of ids) if ((await decisionsOf(id)).length === 0) return false;
       return true;
     };
+    /** Routed, and the decision's writes done (a decision is stored before its writes are sent). */
+    const written = (ids: string[]) => async () => {
+      for (const id of ids) {
+        const [newest] = await service.history(id, 1);
+        if (!newest || newest.status === 'pending') return false;
+      }
+      return true;
+    };
 
     // Morning: new leads one by one.
     const singles = create(COUNTRIES);
-    await until('the single leads are routed', routed(singles));
+    await until('the single leads are routed and written', written(singles));
 
     // A list upload: 200 leads in one insert, one transaction.
     const writesBefore = h.standIn.calls()['composite'] ?? 0;
     const bulk = org.transaction(() => create(Array.from({ length: 200 }, (_, i) => COUNTRIES[i % 6]!)));
-    await until('the 200 uploaded leads are routed', routed(bulk));
+    await until('the 200 uploaded leads are routed and written', written(bulk));
     // 200 change events (each lead its own values), at most 100 a FetchResponse: the feed waits for
     // the rest of a delivery that used up what it asked for, so they are routed together, with one
     // sObject Collections write of 200 records.
