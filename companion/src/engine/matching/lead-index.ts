@@ -17,6 +17,11 @@ interface Entry {
 export interface LeadIndexOptions {
   /** Names companies also go by, as the account index is given them (`flows/aliases.yaml`). */
   aliases?: AliasGroups;
+  /**
+   * Whether a company name is also looked up through the account matcher (typos, aliases), not only
+   * by its normalised form and email domain; default true. A batch's own few leads go without it.
+   */
+  matchNames?: boolean;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string | null, id: string): void {
@@ -106,7 +111,11 @@ export class LeadIndex implements LeadLookup {
     if (lead.IsConverted === true) return;
     const entry = this.enter(lead);
     // A name no other lead goes by is new to the matcher: its words are filed, nothing rebuilt.
-    if (entry.companyKey !== null && this.byCompany.get(entry.companyKey)?.size === 1) {
+    if (
+      entry.companyKey !== null &&
+      this.byCompany.get(entry.companyKey)?.size === 1 &&
+      this.options.matchNames !== false
+    ) {
       this.names ??= new AccountIndex(this.options);
       this.names.upsert(asName(entry.companyKey, lead.Company as string));
       this.answers.clear();
@@ -217,9 +226,13 @@ export class LeadIndex implements LeadLookup {
     return answer ?? undefined;
   }
 
-  /** An empty index matching names as this one does (the same aliases). */
+  /**
+   * An empty index for one batch's decided leads: the same aliases, names compared by their normalised
+   * form and email domain only. The matcher's answers would change with every lead a batch decides
+   * (a backtest decides thousands), and the stored leads' index still finds a colleague by a typo.
+   */
   emptyLike(): LeadIndex {
-    return new LeadIndex(this.options);
+    return new LeadIndex({ ...this.options, matchNames: false });
   }
 
   /** Files the lead by its company email domain and company name key. */
