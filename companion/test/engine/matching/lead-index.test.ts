@@ -96,6 +96,18 @@ describe('LeadIndex.sameCompany', () => {
     expect(index.sameCompany(lead({ Id: 'new', Company: 'Murray-Towne' }))).toEqual([]);
   });
 
+  it('does not take a name with another number for the same company, and does take the same number with a typo', () => {
+    const index = LeadIndex.build([
+      lead({ Id: 'W0', Company: 'Wombat Works 0', OwnerId: 'U-W0' }),
+      lead({ Id: 'S54', Company: 'Studio 54 Productions', OwnerId: 'U-S54' }),
+    ]);
+    expect(index.sameCompany(lead({ Id: 'W2', Company: 'Wombat Works 2' }))).toEqual([]);
+    expect(index.sameCompany(lead({ Id: 'S55', Company: 'Studio 55 Productions' }))).toEqual([]);
+    expect(
+      index.sameCompany(lead({ Id: 'S54b', Company: 'Studio 54 Prodcutions' })).map((f) => f.lead.Id),
+    ).toEqual(['S54']);
+  });
+
   it('keeps the names it matches up to date one lead at a time', () => {
     const index = LeadIndex.build([lead({ Id: 'L1', Email: 'a@gmail.com', Company: 'Brightwater Foods' })]);
     const probe = lead({ Id: 'probe', Email: 'p@gmail.com', Company: 'Brightwatter Foods' });
