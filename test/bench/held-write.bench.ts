@@ -1,12 +1,11 @@
 /**
  * One slow Salesforce write must not stall everyone: re-route p99 at 200 requests/s through the real
- * app (local mode, full demo org), first with every write going through at once, then while one
- * lead's write hangs (held until the run ends, as a locked record or a stuck org would hold it).
+ * app (local mode, full demo org) in a process of its own, as the re-route bench runs it, first with
+ * every write going through at once, then while one lead's write hangs (held until the run ends, as a
+ * locked record or a stuck org would hold it). Each request re-routes a lead the re-route flow moves.
  */
-import { sql } from 'kysely';
 import { reroutingReps } from './support/demo-reps.js';
-import { HeldWrites } from '../support/held-writes.js';
-import { startLocalCompanion } from '../support/local-companion.js';
+import { forkCompanion } from './support/companion-process.js';
 import type { Report } from './run.js';
 import { openLoop, percentile } from './support/open-loop.js';
 
@@ -19,20 +18,14 @@ const NOW = '2026-11-23T15:00:00.000Z';
 const TIMEOUT_MS = 30_000;
 
 export default async function heldWriteBench(report: Report): Promise<void> {
-  const writes = new HeldWrites();
-  const companion = await startLocalCompanion({
+  const perRun = RATE * (SECONDS + WARMUP_SECONDS);
+  const companion = await forkCompanion({
     now: NOW,
     apiKey: KEY,
-    keepLogs: false,
-    crm: (crm) => writes.wrap(crm),
+    reroutable: 3 * perRun + 1,
+    heldWrites: true,
   });
-  const perRun = RATE * (SECONDS + WARMUP_SECONDS);
-  const { rows } = await sql<{ id: string }>`
-    select id from crm_records
-    where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
-    order by id limit ${3 * perRun + 1}
-  `.execute(companion.store.db);
-  const [held, ...leads] = rows.map((r) => r.id);
+  const [held, ...leads] = companion.mqlLeads;
   const reps = reroutingReps();
 
   const run = (leadOf: (i: number) => string) =>
@@ -60,11 +53,10 @@ export default async function heldWriteBench(report: Report): Promise<void> {
   // A first run warms the process (JIT, caches, pool state) and is not counted.
   await run((i) => leads[(2 * perRun + i) % leads.length]!);
   const free = await run((i) => leads[i % leads.length]!);
-  writes.hold(held!);
+  await companion.hold(held!);
   // The held lead goes first, in the warm-up; every other request is another person's lead.
   const stalled = await run((i) => (i === 0 ? held! : leads[(perRun + i) % leads.length]!));
-  const stillHeld = writes.waiting.has(held!);
-  writes.releaseAll();
+  const stillHeld = await companion.releaseAll(held!);
 
   const p99Free = percentile(free.latencies, 99);
   const p99Held = percentile(stalled.latencies, 99);
@@ -99,5 +91,5 @@ export default async function heldWriteBench(report: Report): Promise<void> {
     target: '0',
   });
 
-  await companion.close();
+  await companion.stop();
 }

@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { HeldWrites } from '../../support/held-writes.js';
 import { startLocalCompanion } from '../../support/local-companion.js';
 
 interface Options {
@@ -21,6 +22,8 @@ interface Options {
    * BDR works), whose refusals cost less than a re-route.
    */
   reroutable?: number;
+  /** Let the parent hold one lead's writes (`hold`), as a locked record or a stuck org would hold them. */
+  heldWrites?: boolean;
 }
 
 interface Ready {
@@ -39,8 +42,14 @@ export interface LoopDelay {
 export interface CompanionProcess extends Ready {
   /** The event loop's delay since the last call (or since the server listened). */
   loopDelay(): Promise<LoopDelay>;
+  /** With `heldWrites`: the lead's writes wait from now until `releaseAll`. */
+  hold(leadId: string): Promise<void>;
+  /** With `heldWrites`: whether the lead's write is waiting now; every held write then goes through. */
+  releaseAll(leadId: string): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+type Ask = 'loop-delay' | { hold: string } | { release: string };
 
 /** Forks this file as the server; resolves once it listens. */
 export async function forkCompanion(options: Options): Promise<CompanionProcess> {
@@ -54,13 +63,16 @@ export async function forkCompanion(options: Options): Promise<CompanionProcess>
       reject(new Error(`the companion process stopped (exit ${code}) before it listened`)),
     );
   });
+  const ask = <T>(message: Ask) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(message);
+    });
   return {
     ...ready,
-    loopDelay: () =>
-      new Promise<LoopDelay>((resolve) => {
-        child.once('message', (message) => resolve(message as LoopDelay));
-        child.send('loop-delay');
-      }),
+    loopDelay: () => ask<LoopDelay>('loop-delay'),
+    hold: (leadId) => ask<void>({ hold: leadId }),
+    releaseAll: (leadId) => ask<boolean>({ release: leadId }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -72,7 +84,13 @@ export async function forkCompanion(options: Options): Promise<CompanionProcess>
 if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = JSON.parse(process.argv[2]!) as Options;
   // As `npm start` runs it: the org snapshot kept in the store, routing's writes written through.
-  const companion = await startLocalCompanion({ ...options, keepLogs: false, keepOrgSnapshot: true });
+  const writes = new HeldWrites();
+  const companion = await startLocalCompanion({
+    ...options,
+    keepLogs: false,
+    keepOrgSnapshot: true,
+    ...(options.heldWrites ? { crm: (crm) => writes.wrap(crm) } : {}),
+  });
   const { rows } = await sql<{ id: string }>`
     select id from crm_records
     where object = 'Lead' and data->>'Status' = 'MQL' and coalesce((data->>'IsConverted')::boolean, false) = false
@@ -92,7 +110,18 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let cpu = process.cpuUsage();
-  process.on('message', () => {
+  process.on('message', (message: Ask) => {
+    if (typeof message === 'object' && 'hold' in message) {
+      writes.hold(message.hold);
+      process.send!(null);
+      return;
+    }
+    if (typeof message === 'object') {
+      const waiting = writes.waiting.has(message.release);
+      writes.releaseAll();
+      process.send!(waiting);
+      return;
+    }
     const spent = process.cpuUsage(cpu);
     cpu = process.cpuUsage();
     process.send!({
