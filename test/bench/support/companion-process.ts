@@ -46,15 +46,17 @@ export interface CompanionProcess extends Ready {
   hold(leadId: string): Promise<void>;
   /** With `heldWrites`: whether the lead's write is waiting now; every held write then goes through. */
   releaseAll(leadId: string): Promise<boolean>;
+  /** A full garbage collection in the server now, so runs compared with each other start from the same heap. */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
-type Ask = 'loop-delay' | { hold: string } | { release: string };
+type Ask = 'loop-delay' | 'gc' | { hold: string } | { release: string };
 
 /** Forks this file as the server; resolves once it listens. */
 export async function forkCompanion(options: Options): Promise<CompanionProcess> {
   const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -73,6 +75,7 @@ export async function forkCompanion(options: Options): Promise<CompanionProcess>
     loopDelay: () => ask<LoopDelay>('loop-delay'),
     hold: (leadId) => ask<void>({ hold: leadId }),
     releaseAll: (leadId) => ask<boolean>({ release: leadId }),
+    collectGarbage: () => ask<void>('gc'),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -111,6 +114,11 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   delay.enable();
   let cpu = process.cpuUsage();
   process.on('message', (message: Ask) => {
+    if (message === 'gc') {
+      globalThis.gc?.();
+      process.send!(null);
+      return;
+    }
     if (typeof message === 'object' && 'hold' in message) {
       writes.hold(message.hold);
       process.send!(null);
