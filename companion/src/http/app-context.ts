@@ -25,7 +25,7 @@ export type RoutingPort = Pick<
   | 'reassignmentPreview'
   | 'routingSet'
   | 'poolStatus'
-  | 'poolLine'
+  | 'poolLines'
   | 'org'
   | 'flowPicture'
 >;

@@ -64,16 +64,20 @@ export async function poolStatus(
 }
 
 /**
- * Who would get the pool's next `count` leads if they all arrived now, from the stored state, as
- * `pool` is defined (the live definition or a change an admin is about to make); no turn is taken.
+ * Who would get a pool's next `count` leads if they all arrived now, under each definition given
+ * (the live one and a change an admin is about to make: the same pool, so one stored state read for
+ * all); no turn is taken.
  */
-export async function poolLine(
+export async function poolLines(
   store: StoreSession,
-  pool: PoolDefinition,
+  pools: readonly PoolDefinition[],
   user: (id: string) => UserRecord | undefined,
   now: Date,
   count: number,
-): Promise<string[]> {
-  const state = (await readPools(store.db, [pool.name])).get(pool.name)?.state ?? undefined;
-  return nextInLine(pool, state, user, now.toISOString(), count);
+): Promise<string[][]> {
+  const names = [...new Set(pools.map((p) => p.name))];
+  const states = await readPools(store.db, names);
+  return pools.map((pool) =>
+    nextInLine(pool, states.get(pool.name)?.state ?? undefined, user, now.toISOString(), count),
+  );
 }

@@ -37,7 +37,7 @@ import { claimDue } from '../store/outbox.repository.js';
 import type { Effect } from './effect.js';
 import { upsertPools, type KnownPool } from '../store/pool.repository.js';
 import { routingSetFromFiles } from './flow-files.js';
-import { poolLine, poolStatus, type PoolStatus } from './pool-status.js';
+import { poolLines, poolStatus, type PoolStatus } from './pool-status.js';
 import { livePicture, type PictureRequest } from './flow-picture.js';
 import {
   reassign,
@@ -318,9 +318,9 @@ export class RoutingService {
     );
   }
 
-  /** Who would get the next `count` leads of a pool defined as `pool` (live or about to change), from now. */
-  poolLine(pool: PoolDefinition, count: number): Promise<string[]> {
-    return poolLine(this.store, pool, (id) => this.org.directory.user(id), this.clock(), count);
+  /** Who would get a pool's next `count` leads from now, under each definition (live or about to change). */
+  poolLines(pools: readonly PoolDefinition[], count: number): Promise<string[][]> {
+    return poolLines(this.store, pools, (id) => this.org.directory.user(id), this.clock(), count);
   }
 
   /** A live flow as SVG: optionally leads per edge over the last `days` days and one lead's newest path. */

@@ -201,6 +201,23 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
     await apply(res, { kind: 'remove', pool: params.pool, user }, query.reason, false);
   });
 
+  /**
+   * Who gets the pool's next leads now and with the change, from its stored state; undefined without
+   * the pool (the change then answers 404).
+   */
+  const nextAssignments = async (change: PoolChange & { kind: 'pause' | 'resume' | 'catch-up' }) => {
+    const live = deps.routing.routingSet.pools.get(change.pool);
+    if (!live) return undefined;
+    const changed: PoolDefinition =
+      change.kind === 'catch-up'
+        ? { ...live, catchUp: change.catchUp ?? undefined }
+        : { ...live, paused: change.kind === 'pause' };
+    const named = (line: string[]) =>
+      line.map((userId) => ({ userId, name: deps.routing.org.directory.user(userId)?.Name ?? null }));
+    const [before, after] = await deps.routing.poolLines([live, changed], POOL_LINE_LENGTH);
+    return { before: named(before!), after: named(after!) };
+  };
+
   router.patch('/pools/:pool', async (req, res) => {
     const { params, body } = parseRequest(req, { params: poolParams, body: poolBody });
     assertAdmin(actorOf(res), 'Changing a pool');
@@ -209,28 +226,14 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         { field: 'body', message: 'give either paused or catchUp, one change at a time' },
       ]);
     }
-    const change: PoolChange =
+    const change: PoolChange & { kind: 'pause' | 'resume' | 'catch-up' } =
       body.paused !== undefined
         ? { kind: body.paused ? 'pause' : 'resume', pool: params.pool }
         : { kind: 'catch-up', pool: params.pool, catchUp: body.catchUp ?? null };
-    const live = deps.routing.routingSet.pools.get(params.pool);
-    // Who gets the next leads now and with the change, from the pool's state (a 404 follows without the pool).
-    const nextAssignments = live && {
-      before: await lineOf(live),
-      after: await lineOf(
-        change.kind === 'catch-up'
-          ? { ...live, catchUp: change.catchUp ?? undefined }
-          : { ...live, paused: change.kind === 'pause' },
-      ),
-    };
-    await apply(res, change, body.reason, body.dryRun, { nextAssignments });
+    await apply(res, change, body.reason, body.dryRun, {
+      nextAssignments: await nextAssignments(change),
+    });
   });
-
-  const lineOf = async (pool: PoolDefinition) =>
-    (await deps.routing.poolLine(pool, POOL_LINE_LENGTH)).map((userId) => ({
-      userId,
-      name: deps.routing.org.directory.user(userId)?.Name ?? null,
-    }));
 
   return router;
 }
