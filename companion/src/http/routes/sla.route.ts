@@ -46,9 +46,14 @@ export function slaRoute(deps: AppDeps): Router {
   router.get('/leads/:leadId/sla', async (req, res) => {
     const { params } = parseRequest(req, { params: leadParams });
     const lead = await findLead(deps.org, params.leadId);
-    // Decisions not followed yet first, so a lead routed a moment ago shows its clock and its owner.
-    await clocks().followAll();
-    const view = await clocks().view(lead.Id);
+    let view = await clocks().view(lead.Id);
+    // A lead routed or converted a moment ago, whose decision the clocks have not followed yet (the
+    // sweep follows them every minute): follow the decisions now, so the page shows its clock and owner.
+    // A clock that already names the lead's owner is current, and a page load does no more.
+    if (!view || view.owner.id !== lead.OwnerId || lead.IsConverted === true) {
+      await clocks().followAll();
+      view = await clocks().view(lead.Id);
+    }
     if (view) return void res.json(view);
     // No clock is an answer, not an error: the lead page says why nothing will remind, reassign or escalate.
     res.json({ leadId: lead.Id, status: 'none', why: noClockWhy(lead) });
