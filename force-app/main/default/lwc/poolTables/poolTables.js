@@ -149,6 +149,25 @@ const SETTINGS = [
   ['capDay', 'capPerDay'],
   ['maxOpen', 'maxOpenLoad'],
 ];
+/** The member settings' number inputs, in the form's order: the field, its label, and what it takes. */
+const SETTING_INPUTS = [
+  { field: 'weight', label: POOL_FIELD_WEIGHT, min: '0', step: 'any', className: 'slds-input field-weight' },
+  {
+    field: 'capHour',
+    label: POOL_FIELD_CAP_HOUR,
+    min: '1',
+    step: '1',
+    className: 'slds-input field-cap-hour',
+  },
+  { field: 'capDay', label: POOL_FIELD_CAP_DAY, min: '1', step: '1', className: 'slds-input field-cap-day' },
+  {
+    field: 'maxOpen',
+    label: POOL_FIELD_MAX_OPEN,
+    min: '1',
+    step: '1',
+    className: 'slds-input field-max-open',
+  },
+];
 const text = (value) => (value === null || value === undefined ? '' : String(value));
 
 /**
@@ -278,6 +297,12 @@ export default class PoolTables extends LightningElement {
 
   get fields() {
     return (this.form && this.form.fields) || {};
+  }
+
+  /** The member settings' inputs with their ids and the form's values. */
+  get settingInputs() {
+    const fields = this.fields;
+    return SETTING_INPUTS.map((input) => ({ ...input, id: IDS[input.field], value: fields[input.field] }));
   }
 
   fieldClass(missing) {
