@@ -29,7 +29,7 @@ import { createLogger } from './http/logger.js';
 import { createMetrics, observeHandoff, type ApiMetrics } from './http/metrics.js';
 import { previewRouter, type PreviewDemo } from './http/preview/preview.router.js';
 import { formatIssue } from './engine/flow/yaml-source.js';
-import { readCompanyAliases, SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
+import { SHIPPED_FLOWS_DIR } from './routing/flow-files.js';
 import { startVersionedRouting } from './routing/routing-versions.js';
 import type { RoutingService } from './routing/routing.service.js';
 import { bellNotifier, webhookNotifier } from './routing/notification-sender.js';
@@ -111,7 +111,6 @@ async function main(): Promise<void> {
           `routing set: version ${version}, stored by another instance, does not load here; this instance keeps its set`,
         ),
       crm: crm.crm,
-      indexOptions: { aliases: await readCompanyAliases(routingDir) },
       store,
       clock,
       meter: crm.meter,

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { backtestCsv, type BacktestSummary } from '../engine/backtest.js';
 import type { ReassignmentReport } from '../routing/reassignment.js';
 import type { BacktestResult } from '../routing/what-if.js';
+import { isRoutingFile } from '../routing/flow-files.js';
 
 export const WHAT_IF_HELP = {
   simulate: `Usage: npm run cli -- simulate <leadId> [--trigger created|updated|campaign-member|reroute|scheduled|inactive-owner]
@@ -156,9 +157,7 @@ export async function folderFiles(dir: string): Promise<Array<{ name: string; te
       2,
     );
   }
-  const wanted = names.filter(
-    (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml' || n === 'sla.yaml',
-  );
+  const wanted = names.filter(isRoutingFile);
   return Promise.all(wanted.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
 }
 

@@ -28,7 +28,7 @@ Lists the routing set's versions, newest first: who stored each, when, why, and 
 and its diff.`,
   export: `Usage: npm run cli -- export (--out <file.json> | --folder <folder>) [--json]
 Writes the live routing set: as one file another companion imports (--out), or as a folder of
-*.flow.yaml, pools.yaml and territories.yaml to edit, simulate, backtest and publish (--folder, a new
+*.flow.yaml, pools.yaml, territories.yaml, sla.yaml and aliases.yaml to edit, simulate, backtest and publish (--folder, a new
 or empty folder).`,
   import: `Usage: npm run cli -- import <file.json | folder> --reason <text> [--base <n>] [--dry-run] [--json]
 Stores a routing set exported from another companion (staging to production) as this one's next

@@ -99,7 +99,8 @@ const manyLeadIds: Schema = {
 };
 const candidateSchema: Schema = {
   type: 'array',
-  description: 'A routing set: each *.flow.yaml, pools.yaml and territories.yaml, by bare file name.',
+  description:
+    'A routing set: each *.flow.yaml, pools.yaml and territories.yaml, and sla.yaml and aliases.yaml when it has them, by bare file name.',
   maxItems: FLOW_FOLDER_LIMITS.maxFlowFiles + 2,
   items: {
     ...obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, text: str }),

@@ -12,7 +12,6 @@ import {
 } from '../engine/flow/routing-set.js';
 import { CodedError } from '../engine/coded-error.js';
 import { formatIssue } from '../engine/flow/yaml-source.js';
-import { parseCompanyAliases } from '../engine/matching/company-aliases.js';
 
 /** The flows, pools and territory tables shipped with Switchyard. */
 export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
@@ -33,23 +32,48 @@ function size(bytes: number): string {
   return bytes >= MB ? `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
-/** The SLA policies beside the pools (optional: a folder without it has no SLAs). */
-const SLA_FILE = 'sla.yaml';
+/** Files a routing set may go without: the SLA policies (none without it), the company aliases (none). */
+const OPTIONAL_FILES = { sla: 'sla.yaml', aliases: 'aliases.yaml' } as const;
+
+/** Whether a file of that name belongs to a routing set (a flow, the pools, territories, SLAs or aliases). */
+export function isRoutingFile(name: string): boolean {
+  return (
+    name.endsWith('.flow.yaml') ||
+    name === 'pools.yaml' ||
+    name === 'territories.yaml' ||
+    Object.values(OPTIONAL_FILES).includes(name as never)
+  );
+}
+
+/** The optional files of a set that has them, as `loadRoutingSet` takes them. */
+function optionalFiles(has: (name: string) => SourceFile | undefined): {
+  sla?: SourceFile;
+  aliases?: SourceFile;
+} {
+  const found: { sla?: SourceFile; aliases?: SourceFile } = {};
+  for (const [key, name] of Object.entries(OPTIONAL_FILES) as Array<[keyof typeof OPTIONAL_FILES, string]>) {
+    const file = has(name);
+    if (file) found[key] = file;
+  }
+  return found;
+}
 
 /**
- * Reads `*.flow.yaml`, `pools.yaml`, `territories.yaml` and, when there, `sla.yaml` from a folder and
- * validates them as one set.
+ * Reads `*.flow.yaml`, `pools.yaml`, `territories.yaml` and, when there, `sla.yaml` and `aliases.yaml`
+ * from a folder and validates them as one set.
  * Throws FlowInvalidError naming each file that cannot be read (and why) or each problem in them.
  */
 export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<RoutingSet> {
   const files = await readRoutingFiles(dir);
+  const source = (file: string): SourceFile | undefined =>
+    files[file] === undefined ? undefined : { file, text: files[file] };
   const flows = Object.keys(files).filter((name) => name.endsWith('.flow.yaml'));
   return loadRoutingSet(
     {
-      flows: flows.map((file) => ({ file, text: files[file]! })),
-      pools: { file: 'pools.yaml', text: files['pools.yaml']! },
-      territories: { file: 'territories.yaml', text: files['territories.yaml']! },
-      ...(files[SLA_FILE] !== undefined ? { sla: { file: SLA_FILE, text: files[SLA_FILE] } } : {}),
+      flows: flows.map((file) => source(file)!),
+      pools: source('pools.yaml')!,
+      territories: source('territories.yaml')!,
+      ...optionalFiles(source),
     },
     org,
   );
@@ -57,17 +81,18 @@ export async function readRoutingSet(dir: string, org: OrgCatalog): Promise<Rout
 
 /**
  * The texts of a routing folder's files by name (flows in name order, then pools.yaml,
- * territories.yaml and sla.yaml when there), held to the folder limits. Throws FlowInvalidError
- * naming each file that cannot be read, and why.
+ * territories.yaml, and sla.yaml and aliases.yaml when there), held to the folder limits. Throws
+ * FlowInvalidError naming each file that cannot be read, and why.
  */
 export async function readRoutingFiles(dir: string): Promise<Record<string, string>> {
   const names = await flowFileNames(dir);
   const files: Record<string, string> = {};
   const issues: FlowIssue[] = [];
   let total = 0;
-  const withSla = (await readdir(dir)).includes(SLA_FILE);
+  const listed = await readdir(dir);
+  const optional = Object.values(OPTIONAL_FILES).filter((name) => listed.includes(name));
   // One at a time, so the total is known before the next file is read.
-  for (const name of [...names, 'pools.yaml', 'territories.yaml', ...(withSla ? [SLA_FILE] : [])]) {
+  for (const name of [...names, 'pools.yaml', 'territories.yaml', ...optional]) {
     const read = await readSourceFile(dir, name, names.includes(name));
     if ('message' in read) {
       issues.push(read);
@@ -99,16 +124,11 @@ export function routingSetFromFiles(sent: SourceFile[], org: OrgCatalog): Routin
   const files = new Map<string, SourceFile>();
   let total = 0;
   for (const file of sent) {
-    const known =
-      file.file.endsWith('.flow.yaml') ||
-      file.file === 'pools.yaml' ||
-      file.file === 'territories.yaml' ||
-      file.file === SLA_FILE;
-    if (!known || file.file.includes('/') || file.file.includes('\\')) {
+    if (!isRoutingFile(file.file) || file.file.includes('/') || file.file.includes('\\')) {
       issues.push(
         fileIssue(
           file.file,
-          'is not a file of a flow folder: send *.flow.yaml files, pools.yaml, territories.yaml and sla.yaml by their bare names',
+          'is not a file of a flow folder: send *.flow.yaml files, pools.yaml, territories.yaml, sla.yaml and aliases.yaml by their bare names',
         ),
       );
       continue;
@@ -163,7 +183,7 @@ export function routingSetFromFiles(sent: SourceFile[], org: OrgCatalog): Routin
       flows: flows.map((name) => files.get(name)!),
       pools: files.get('pools.yaml')!,
       territories: files.get('territories.yaml')!,
-      ...(files.has(SLA_FILE) ? { sla: files.get(SLA_FILE)! } : {}),
+      ...optionalFiles((name) => files.get(name)),
     },
     org,
   );
@@ -317,14 +337,14 @@ export async function readOrgRoutingSet(dir: string, org: OrgCatalog): Promise<R
 }
 
 /**
- * The company aliases kept beside the flows (`aliases.yaml`, see its comment), read as carefully as
- * the flows; none when the folder has no such file.
+ * The routing folder's `aliases.yaml` as text, read as carefully as the flows; undefined when the
+ * folder or the file is not there. Throws FlowInvalidError when it cannot be read.
  */
-export async function readCompanyAliases(dir: string): Promise<string[][]> {
-  const name = 'aliases.yaml';
+export async function readFolderAliases(dir: string): Promise<string | undefined> {
+  const name = OPTIONAL_FILES.aliases;
   const names = await readdir(dir).catch((): string[] => []);
-  if (!names.includes(name)) return [];
+  if (!names.includes(name)) return undefined;
   const read = await readSourceFile(dir, name, true);
   if ('message' in read) throw new FlowInvalidError([read]);
-  return parseCompanyAliases(read.text, name);
+  return read.text;
 }

@@ -1,5 +1,6 @@
 import type { CrmPort, KeptObject, KeptRecords } from '../crm/crm.port.js';
 import type { AccountIndexOptions } from '../engine/matching/account-index.js';
+import type { AliasGroups } from '../engine/matching/company-aliases.js';
 import type {
   AccountRecord,
   LeadRecord,
@@ -23,6 +24,10 @@ export interface OrgChanges {
   removedLeadIds?: string[];
   users?: UserRecord[];
   queues?: QueueRecord[];
+}
+
+function sameAliases(a: AliasGroups, b: AliasGroups): boolean {
+  return a.length === b.length && a.every((group, i) => group.join('\0') === b[i]!.join('\0'));
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
@@ -100,11 +105,15 @@ export class LiveOrgSnapshot implements OrgSnapshot {
   directory: OrgSnapshot['directory'];
   /** The write-through of record changes to the store, one write per `apply`, in order. */
   private writes: Promise<void> = Promise.resolve();
+  /** The company aliases the match indexes use now (as given to `read` or `useAliases`). */
+  private aliases: AliasGroups;
 
   constructor(
     private readonly snapshot: OrgSnapshot,
     private readonly keeping?: SnapshotKeeping,
+    aliases: AliasGroups = [],
   ) {
+    this.aliases = aliases;
     for (const user of snapshot.directory.users()) this.users.set(user.Id, user);
     for (const queue of snapshot.directory.queues()) this.queues.set(queue.Id, queue);
     this.directory = snapshot.directory;
@@ -138,7 +147,19 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     return new LiveOrgSnapshot(
       buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options),
       keeping,
+      options.aliases,
     );
+  }
+
+  /**
+   * Matches with another list of company aliases (the live routing version's `aliases.yaml`) from the
+   * next lookup on; nothing when the list is the one in use.
+   */
+  useAliases(aliases: AliasGroups): void {
+    if (sameAliases(aliases, this.aliases)) return;
+    this.aliases = aliases;
+    this.accounts.useAliases(aliases);
+    this.leads.useAliases(aliases);
   }
 
   /** Resolves once the changes applied so far are in the store. */

@@ -12,7 +12,12 @@ import {
 import type { RoutingVersionAction } from '../store/schema.js';
 import type { StoreSession } from '../store/store.js';
 import { FlowInvalidError } from '../engine/flow/flow-loader.js';
-import { readRoutingFiles, routingSetFromFiles, RoutingSetInvalidError } from './flow-files.js';
+import {
+  readFolderAliases,
+  readRoutingFiles,
+  routingSetFromFiles,
+  RoutingSetInvalidError,
+} from './flow-files.js';
 import { RoutingService, type RoutingServiceOptions } from './routing.service.js';
 import { RoutingError } from './routing.errors.js';
 import { changesBetween, describeChanges } from './set-changes.js';
@@ -114,8 +119,47 @@ function noteStored(store: StoreSession, version: number): void {
 export const filesOf = (files: RoutingFiles): SourceFile[] =>
   Object.entries(files).map(([file, text]) => ({ file, text }));
 
+const ALIASES_FILE = 'aliases.yaml';
+
+/** The routing folder a store without versions starts from. */
+interface RoutingFolder {
+  origin: string;
+  read: () => Promise<RoutingFiles>;
+  /** Its `aliases.yaml`, if it has one (undefined when the folder or the file is not there). */
+  aliases?: () => Promise<string | undefined>;
+}
+
 /**
- * The routing set's versions (flows, pools and territory tables together), the newest one live:
+ * Company aliases were read from the routing folder at every start before they were versioned: a
+ * store none of whose versions ever held `aliases.yaml` takes the folder's once, as a new version,
+ * so an upgrade keeps matching as it did. After that the versions decide (a version without it
+ * means no aliases), and the folder is not read again.
+ */
+async function adoptFolderAliases(
+  store: StoreSession,
+  live: StoredVersion,
+  folder: RoutingFolder,
+): Promise<StoredVersion> {
+  if (!folder.aliases || live.files[ALIASES_FILE] !== undefined) return live;
+  if ((await listVersions(store.db, 1, undefined, ALIASES_FILE)).length > 0) return live;
+  const text = await loading(folder.origin, folder.aliases);
+  if (text === undefined) return live;
+  const files = { ...live.files, [ALIASES_FILE]: text };
+  // False when another instance adopting them at the same moment stored its version first: that one is live.
+  await insertVersion(store.db, {
+    version: live.version + 1,
+    files,
+    action: 'import',
+    author: { id: 'switchyard', name: 'Switchyard' },
+    reason: `company aliases are versioned with the routing set: ${ALIASES_FILE} of the routing folder ${folder.origin}`,
+    baseVersion: live.version,
+    changes: changesBetween(live.files, files),
+  });
+  return (await readVersion(store.db))!;
+}
+
+/**
+ * The routing set's versions (flows, pools, territory tables, SLAs and company aliases together), the newest one live:
  * publish a validated set over the version it started from, import one from another environment,
  * roll back to an earlier version as a new one, change a pool or a territory row; each is stored with who, when, why
  * and its diff, and the service switches to it for its next decision. Instances sharing the
@@ -135,7 +179,7 @@ export class RoutingVersions {
    */
   static async start(
     store: StoreSession,
-    folder: { read: () => Promise<RoutingFiles>; origin: string },
+    folder: RoutingFolder,
     load: (files: SourceFile[]) => RoutingSet,
   ): Promise<{ version: StoredVersion; set: RoutingSet; firstStart: boolean }> {
     let live = await readVersion(store.db);
@@ -155,6 +199,7 @@ export class RoutingVersions {
       noteStored(store, live.version);
       if (stored) return { version: live, set, firstStart: true };
     }
+    live = await adoptFolderAliases(store, live, folder);
     const version = live;
     noteStored(store, version.version);
     const set = await loading(
@@ -307,7 +352,11 @@ export async function startVersionedRouting(
   const { routingDir, catalog, onVersionError, ...serviceOptions } = options;
   const started = await RoutingVersions.start(
     options.store,
-    { read: () => readRoutingFiles(routingDir), origin: routingDir },
+    {
+      read: () => readRoutingFiles(routingDir),
+      aliases: () => readFolderAliases(routingDir),
+      origin: routingDir,
+    },
     (files) => routingSetFromFiles(files, catalog),
   );
   // The service asks the versions for a newer set; the versions switch the service to it.

@@ -92,8 +92,8 @@ export interface RoutingServiceOptions {
   keepOrgSnapshot?: boolean;
   /** Writing a change through to the kept snapshot failed (the next start catches up anyway). */
   onSnapshotKeepError?: (error: unknown) => void;
-  /** How `create` builds the account index (accept score, tie-break policy). */
-  indexOptions?: AccountIndexOptions;
+  /** How `create` builds the account index (accept score, tie-break policy); its aliases are the routing set's. */
+  indexOptions?: Omit<AccountIndexOptions, 'aliases'>;
   /** How long effects stored by a route stay reserved for its own apply before the worker may take them. Default 60 s. */
   applyLeaseMs?: number;
   /** Leads per transaction in routeMany. Default 500. */
@@ -181,6 +181,7 @@ export class RoutingService {
     this.liveSet = options.liveSet;
     this.clock = options.clock ?? (() => new Date());
     this.org = options.org instanceof LiveOrgSnapshot ? options.org : new LiveOrgSnapshot(options.org);
+    this.org.useAliases(options.routingSet.aliases);
     this.leaseMs = options.applyLeaseMs ?? DEFAULT_LEASE_MS;
     this.batchSize = options.batchSize ?? 500;
     this.afterCommit = options.afterCommit;
@@ -218,7 +219,13 @@ export class RoutingService {
           ...(options.onSnapshotKeepError ? { onError: options.onSnapshotKeepError } : {}),
         }
       : undefined;
-    const org = options.org ?? (await LiveOrgSnapshot.read(options.crm, options.indexOptions, keeping));
+    const org =
+      options.org ??
+      (await LiveOrgSnapshot.read(
+        options.crm,
+        { ...options.indexOptions, aliases: options.routingSet.aliases },
+        keeping,
+      ));
     await upsertPools(options.store.db, [...options.routingSet.pools.values()]);
     return new RoutingService({ ...options, org });
   }
@@ -230,12 +237,15 @@ export class RoutingService {
 
   /**
    * Makes `set` the one the next decision uses, without a restart (a version published or rolled
-   * back): its pools get their state rows first. Batches already deciding finish with the set they began with.
+   * back): its pools get their state rows first, and the matcher takes its company aliases. Batches
+   * already deciding finish with the set they began with (a changed alias list reaches their lookups
+   * still to come).
    */
   async useSet(set: RoutingSet): Promise<void> {
     if (set === this.decider.set) return;
     await upsertPools(this.store.db, [...set.pools.values()]);
     this.decider = this.decider.withSet(set);
+    this.org.useAliases(set.aliases);
     for (const warning of set.people.warnings) this.peopleProblems.add(formatIssue(warning));
   }
 

@@ -17,6 +17,7 @@ function exported(stdout: string): number {
 }
 
 const hotLead = scenario('blueprint-hot').lead;
+const PRODUCTION_ALIAS = '  - [Hartwell Manufacturing, Cyberdyne Robotics]';
 
 /**
  * The README's walk-through (the handbook's "Traction Lead Flow Update Process"): export production,
@@ -30,10 +31,15 @@ describe('staging to production, as the README walks through it', { timeout: 400
   beforeAll(async () => {
     [production, staging] = [await startApi({ user: DEMO.admin }), await startApi({ user: DEMO.admin })];
     dir = mkdtempSync(path.join(tmpdir(), 'switchyard-environments-'));
-    // Production has moved on from the shipped folder: its pools.yaml carries a change staging lacks.
+    // Production has moved on from the shipped folder: its pools.yaml and its company aliases carry
+    // changes staging lacks.
     const live = (await production.call('GET', '/v1/flows/export')).body;
     const files = live.files.map((f: Json) =>
-      f.name === 'pools.yaml' ? { ...f, text: `${f.text}\n# production's own comment\n` } : f,
+      f.name === 'pools.yaml'
+        ? { ...f, text: `${f.text}\n# production's own comment\n` }
+        : f.name === 'aliases.yaml'
+          ? { ...f, text: `${f.text.trimEnd()}\n${PRODUCTION_ALIAS}\n` }
+          : f,
     );
     const res = await production.call('POST', '/v1/flows/publish', {
       body: { files, reason: 'a change made in production', baseVersion: live.version },
@@ -57,12 +63,14 @@ describe('staging to production, as the README walks through it', { timeout: 400
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toContain('Imported as version 2 (over version 1)');
     expect(imported.stdout).toMatch(/pools\.yaml changed \(\+2 −0\)/);
+    expect(imported.stdout).toMatch(/aliases\.yaml changed \(\+1 −0\)/);
 
     const work = path.join(dir, 'work');
     const edit = await cli(['export', '--url', staging.url, '--folder', work]);
     expect(edit.status, edit.stderr).toBe(0);
     const stagingVersion = exported(edit.stdout);
     expect(stagingVersion).toBe(2);
+    expect(readFileSync(path.join(work, 'aliases.yaml'), 'utf8')).toContain(PRODUCTION_ALIAS);
 
     // The edit: the blueprint's "everything else" node without the territory table (to the Hopper).
     const flow = path.join(work, 'leandata-blueprint.flow.yaml');

@@ -7,7 +7,6 @@ import type { RoutingSet } from '../../src/engine/flow/routing-set.js';
 import type { AccountIndexOptions } from '../../src/engine/matching/account-index.js';
 import type { AccountRecord, OpportunityRecord } from '../../src/engine/model.js';
 import type { OrgSnapshot } from '../../src/engine/routing-context.js';
-import { readCompanyAliases, SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import {
   demoOrg,
   explanation,
@@ -383,9 +382,8 @@ describe('account matching: look-alikes and aliases', () => {
     );
   });
 
-  it('a company listed under another name in aliases.yaml: the lead converts into the account of that name', async () => {
-    const aliases = await readCompanyAliases(SHIPPED_FLOWS_DIR);
-    const org2 = withAccounts(['IBM'], { aliases });
+  it('a company listed under another name in aliases.yaml: the lead converts into the account of that name', () => {
+    const org2 = withAccounts(['IBM'], { aliases: set.aliases });
     const decision = routeScenario(
       set,
       org2,

@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_CATALOG, DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
@@ -5,7 +8,8 @@ import { localParts } from '../../src/crm/local/local-parts.js';
 import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { isRouteFailure, type RoutingService } from '../../src/routing/routing.service.js';
 import { startVersionedRouting } from '../../src/routing/routing-versions.js';
-import { MONDAY, startApi, type Json, type TestApi } from './api-fixture.js';
+import { startLocalCompanion } from '../../../test/support/local-companion.js';
+import { API_KEY, MONDAY, startApi, type Json, type TestApi } from './api-fixture.js';
 
 const customer = scenario('blueprint-customer').lead;
 const salesRep = DEMO_USERS.find((u) => u.ProfileName !== 'System Administrator' && u.IsActive)!;
@@ -45,7 +49,9 @@ describe('versions of the routing set: publish, conflict, rollback, export and i
     expect(first).toMatchObject({ version: 1, action: 'first-start', author: { name: 'Switchyard' } });
     expect(first.reason).toContain(SHIPPED_FLOWS_DIR);
     expect(first.changes.map((c: Json) => [c.file, c.change])).toContainEqual(['reroute.flow.yaml', 'added']);
-    expect(shipped.map((f) => f.name)).toEqual(expect.arrayContaining(['pools.yaml', 'territories.yaml']));
+    expect(shipped.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['pools.yaml', 'territories.yaml', 'sla.yaml', 'aliases.yaml']),
+    );
   });
 
   it('refuses a set that does not validate, with file:line: reason, and stores nothing', async () => {
@@ -167,4 +173,130 @@ describe('versions of the routing set: publish, conflict, rollback, export and i
     const rollback = await api.call('POST', '/v1/flows/versions/99/rollback', { body: { reason: 'x' } });
     expect(rollback.status).toBe(404);
   });
+});
+
+const cold = scenario('blueprint-cold').lead;
+/** The demo account the new alias names: nothing in the cold lead's name or email points at it. */
+const CYBERDYNE = 'Cyberdyne Robotics';
+const NEW_GROUP = `  - [${cold.Company}, ${CYBERDYNE}]`;
+
+describe('company aliases are versioned with the routing set', () => {
+  let api: TestApi;
+  let shipped: Array<{ name: string; text: string }>;
+  let cyberdyne: string;
+  beforeAll(async () => {
+    api = await startApi({ user: DEMO.admin });
+    shipped = (await api.call('GET', '/v1/flows/export')).body.files;
+    const found = await api.call('GET', `/v1/accounts?q=${encodeURIComponent(CYBERDYNE)}`);
+    cyberdyne = found.body.items.find((a: Json) => a.name === CYBERDYNE).id;
+  }, 120_000);
+  afterAll(() => api.close());
+
+  const withAliases = (edit: (text: string) => string) =>
+    shipped.map((f) => (f.name === 'aliases.yaml' ? { ...f, text: edit(f.text) } : f));
+  /** The account the live set's simulation of the cold lead matches, with the path's words. */
+  async function coldMatch(): Promise<{ account: string | null; path: string }> {
+    const res = await api.call('POST', `/v1/leads/${cold.Id}/simulate`, { body: {} });
+    expect(res.status, res.text).toBe(200);
+    return { account: res.body.fieldUpdates.Matched_Account__c ?? null, path: JSON.stringify(res.body.path) };
+  }
+
+  it('publishes an alias: the next decision matches with it; a rollback takes it back; the history shows its diff', async () => {
+    expect((await coldMatch()).account).not.toBe(cyberdyne);
+
+    const res = await api.call('POST', '/v1/flows/publish', {
+      body: {
+        files: withAliases((text) => `${text.trimEnd()}\n${NEW_GROUP}\n`),
+        reason: 'Hartwell was bought by Cyberdyne',
+        baseVersion: 1,
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.changes).toEqual([
+      expect.objectContaining({ file: 'aliases.yaml', change: 'changed', added: 1, removed: 0 }),
+    ]);
+    const matched = await coldMatch();
+    expect(matched.account).toBe(cyberdyne);
+    expect(matched.path).toContain(`is also known as \\"${CYBERDYNE}\\" (company aliases)`);
+
+    const history = await api.call('GET', '/v1/flows/versions?file=aliases.yaml');
+    expect(history.body.items.map((v: Json) => v.version)).toEqual([2, 1]);
+    const two = await api.call('GET', '/v1/flows/versions/2');
+    expect(two.body.changes[0].diff).toContain(`+${NEW_GROUP}`);
+
+    const back = await api.call('POST', '/v1/flows/versions/1/rollback', { body: { reason: 'not yet' } });
+    expect(back.status, back.text).toBe(201);
+    expect((await coldMatch()).account).not.toBe(cyberdyne);
+  });
+
+  it('refuses an alias file with a bad group, naming its line, and stores nothing', async () => {
+    const live = (await api.call('GET', '/v1/flows/versions')).body.live;
+    const res = await api.call('POST', '/v1/flows/publish', {
+      body: {
+        files: withAliases((text) => `${text.trimEnd()}\n  - [${CYBERDYNE}]\n`),
+        reason: 'half a group',
+        baseVersion: live,
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: Json) => d.message)).toEqual([
+      expect.stringMatching(
+        /^aliases\.yaml:\d+:\d+ aliases\[\d+\]: give each group as a list of two or more company names/,
+      ),
+    ]);
+    expect((await api.call('GET', '/v1/flows/versions')).body.live).toBe(live);
+  });
+});
+
+describe('a store from before aliases were versioned', () => {
+  it("takes the routing folder's aliases.yaml once, as a version of its own, and after that only the versions decide", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-aliases-'));
+    cpSync(SHIPPED_FLOWS_DIR, folder, { recursive: true });
+    rmSync(path.join(folder, 'aliases.yaml'));
+    const companion = await startLocalCompanion({
+      now: MONDAY,
+      apiKey: API_KEY,
+      routingDir: folder,
+      size: { accounts: 20, leads: 20 },
+    });
+    try {
+      // Version 1 as an older Switchyard stored it: without the aliases, which it read from the folder.
+      expect(companion.versions.versionInUse).toBe(1);
+      expect(companion.routing.routingSet.aliases).toEqual([]);
+      writeFileSync(path.join(folder, 'aliases.yaml'), `aliases:\n${NEW_GROUP}\n`);
+      const restart = () =>
+        startVersionedRouting({
+          routingDir: folder,
+          catalog: DEMO_CATALOG,
+          crm: localParts(companion.store.db, { now: () => new Date(MONDAY) }).crm,
+          store: companion.store,
+          clock: () => new Date(MONDAY),
+        });
+
+      const upgraded = await restart();
+      expect(upgraded.versions.versionInUse).toBe(2);
+      expect(upgraded.routing.routingSet.aliases).toEqual([[cold.Company, CYBERDYNE]]);
+      const two = await upgraded.versions.get(2);
+      expect(two).toMatchObject({ action: 'import', author: { name: 'Switchyard' } });
+      expect(two.reason).toContain('company aliases are versioned');
+      expect(two.changes.map((c) => [c.file, c.change])).toEqual([['aliases.yaml', 'added']]);
+
+      expect((await restart()).versions.versionInUse).toBe(2);
+      const { 'aliases.yaml': _dropped, ...without } = two.files;
+      const removed = await upgraded.versions.publish({
+        files: without,
+        author: { id: DEMO.admin, name: 'Admin' },
+        reason: 'no aliases',
+        action: 'publish',
+        baseVersion: 2,
+      });
+      expect(removed).toMatchObject({ version: 3, published: true });
+      const after = await restart();
+      expect(after.versions.versionInUse).toBe(3);
+      expect(after.routing.routingSet.aliases).toEqual([]);
+    } finally {
+      await companion.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -17,6 +17,7 @@ import { OrgPeople, PeopleBinder, type PersonRef } from './org-people.js';
 import { parseYamlSource, sortIssues, suggest, type SourceIssue, type YamlSource } from './yaml-source.js';
 import { checkSlaPolicies, slaSchema, type SlaPolicy } from '../sla/sla-policy.js';
 import { slaStepFlow } from '../sla/sla-step-flow.js';
+import { checkCompanyAliases, type AliasGroups } from '../matching/company-aliases.js';
 
 export interface SourceFile {
   file: string;
@@ -33,7 +34,7 @@ export interface OrgCatalog {
   fields?: Partial<Record<Scope, Record<string, FieldType>>>;
 }
 
-/** Everything routing runs on: flows, pools and territory tables, validated together. */
+/** Everything routing runs on: flows, pools, territory tables, SLAs and company aliases, validated together. */
 export interface RoutingSet {
   flows: Map<string, Flow>;
   /** Members are users by Id: the names the file writes are resolved when the set is loaded. */
@@ -41,6 +42,8 @@ export interface RoutingSet {
   territories: Map<string, TerritoryTable>;
   /** The SLA policies of `sla.yaml`, by name; none when the folder has no such file. */
   slas: Map<string, SlaPolicy>;
+  /** The names companies also go by, from `aliases.yaml` (account matching); none when the set has no such file. */
+  aliases: AliasGroups;
   /**
    * Every user and queue the files name, with the Id each stands for now (`rebindPeople` resolves
    * them again when the org changes), and the names that load but that routing passes over
@@ -95,11 +98,17 @@ const territorySchema = z.strictObject({
 });
 
 /**
- * Loads and checks flows, pools and territory tables as one set: every problem in every file is
+ * Loads and checks flows, pools, territory tables, SLAs and company aliases as one set: every problem in every file is
  * reported, with its line, and nothing is returned unless the whole set is valid.
  */
 export function loadRoutingSet(
-  files: { flows: SourceFile[]; pools: SourceFile; territories: SourceFile; sla?: SourceFile },
+  files: {
+    flows: SourceFile[];
+    pools: SourceFile;
+    territories: SourceFile;
+    sla?: SourceFile;
+    aliases?: SourceFile;
+  },
   org: OrgCatalog,
 ): RoutingSet {
   const issues: FlowIssue[] = [];
@@ -200,12 +209,20 @@ export function loadRoutingSet(
     issues.push(...slaSource.issues);
   }
 
+  let aliases: AliasGroups = [];
+  if (files.aliases) {
+    const aliasSource = parseYamlSource(files.aliases.text, files.aliases.file);
+    aliases = checkCompanyAliases(aliasSource);
+    issues.push(...aliasSource.issues);
+  }
+
   if (issues.length > 0) throw new FlowInvalidError(sortIssues(issues));
   return {
     flows,
     pools,
     territories,
     slas,
+    aliases,
     people: { refs: people.refs, warnings: sortIssues(people.warnings) },
   };
 }

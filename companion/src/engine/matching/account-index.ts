@@ -292,7 +292,7 @@ class NameBounds {
 export class AccountIndex implements AccountLookup {
   readonly acceptScore: number;
   private readonly policy: TieBreakPolicy;
-  private readonly aliases: CompanyAliases;
+  private aliases: CompanyAliases;
 
   private readonly accounts: Array<AccountRecord | undefined> = [];
   private readonly freeSlots: number[] = [];
@@ -354,6 +354,14 @@ export class AccountIndex implements AccountLookup {
     this.policy = options.policy ?? DEFAULT_TIE_BREAK_POLICY;
     this.aliases = new CompanyAliases(options.aliases);
     for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
+  }
+
+  /**
+   * Takes another list of company aliases (the live routing version changed `aliases.yaml`). Aliases
+   * are read at lookup only, so nothing indexed changes: the next lookup uses them.
+   */
+  useAliases(groups: AliasGroups): void {
+    this.aliases = new CompanyAliases(groups);
   }
 
   /** Builds the index from a snapshot of accounts (and, in the options, their open opportunities). */

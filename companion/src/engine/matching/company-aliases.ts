@@ -1,4 +1,4 @@
-import { DocumentInvalidError, parseYamlSource } from '../flow/yaml-source.js';
+import type { YamlSource } from '../flow/yaml-source.js';
 import { companyNameTokens } from './company-name.js';
 
 /** Groups of names one company goes by: ["IBM", "International Business Machines"]. */
@@ -44,35 +44,29 @@ export class CompanyAliases {
 }
 
 /**
- * Reads an alias file: `aliases:` followed by a list of groups, each a list of two or more names.
- * Throws `DocumentInvalidError` (code ALIASES_INVALID) naming the line of each problem.
+ * The groups of an alias file (`aliases.yaml` of a routing set): `aliases:` followed by a list of
+ * groups, each a list of two or more names. Each problem is reported on its line in `source`.
  */
-export function parseCompanyAliases(text: string, file: string): string[][] {
-  const source = parseYamlSource(text, file);
+export function checkCompanyAliases(source: YamlSource): string[][] {
   const groups: string[][] = [];
+  if (source.issues.length > 0) return groups;
   const data = source.data as { aliases?: unknown } | null | undefined;
-  if (source.issues.length === 0) {
-    if (typeof data !== 'object' || data === null || !Array.isArray(data.aliases)) {
-      source.report(
-        [],
-        'expected "aliases:" followed by a list of groups, e.g. - [IBM, International Business Machines]',
-      );
-    } else {
-      data.aliases.forEach((group: unknown, i: number) => {
-        const names = Array.isArray(group) ? group : [];
-        const valid = names.filter(
-          (name): name is string => typeof name === 'string' && aliasKey(name) !== '',
-        );
-        if (!Array.isArray(group) || valid.length < 2 || valid.length !== names.length)
-          source.report(
-            ['aliases', i],
-            'give each group as a list of two or more company names, e.g. [Alphabet, Google]',
-          );
-        else groups.push(valid);
-      });
-    }
+  if (typeof data !== 'object' || data === null || !Array.isArray(data.aliases)) {
+    source.report(
+      [],
+      'expected "aliases:" followed by a list of groups, e.g. - [IBM, International Business Machines]',
+    );
+    return groups;
   }
-  if (source.issues.length > 0)
-    throw new DocumentInvalidError(source.issues, `alias file ${file}`, 'ALIASES_INVALID');
+  data.aliases.forEach((group: unknown, i: number) => {
+    const names = Array.isArray(group) ? group : [];
+    const valid = names.filter((name): name is string => typeof name === 'string' && aliasKey(name) !== '');
+    if (!Array.isArray(group) || valid.length < 2 || valid.length !== names.length)
+      source.report(
+        ['aliases', i],
+        'give each group as a list of two or more company names, e.g. [Alphabet, Google]',
+      );
+    else groups.push(valid);
+  });
   return groups;
 }

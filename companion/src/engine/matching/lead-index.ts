@@ -15,7 +15,7 @@ interface Entry {
 }
 
 export interface LeadIndexOptions {
-  /** Names companies also go by, as the account index is given them (`flows/aliases.yaml`). */
+  /** Names companies also go by, as the account index is given them (the routing set's `aliases.yaml`). */
   aliases?: AliasGroups;
   /**
    * Whether a company name is also looked up through the account matcher (typos, aliases), not only
@@ -72,7 +72,14 @@ export class LeadIndex implements LeadLookup {
    */
   private readonly answers = new Map<string, { key: string; score: number } | null>();
 
-  constructor(private readonly options: LeadIndexOptions = {}) {}
+  constructor(private options: LeadIndexOptions = {}) {}
+
+  /** Takes another list of company aliases (see `AccountIndex.useAliases`); answers found with the old ones are dropped. */
+  useAliases(aliases: AliasGroups): void {
+    this.options = { ...this.options, aliases };
+    this.names?.useAliases(aliases);
+    this.answers.clear();
+  }
 
   static build(leads: Iterable<LeadRecord>, options: LeadIndexOptions = {}): LeadIndex {
     const index = new LeadIndex(options);

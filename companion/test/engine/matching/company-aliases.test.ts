@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { CompanyAliases, parseCompanyAliases } from '../../../src/engine/matching/company-aliases.js';
-import { readCompanyAliases, SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
+import { DEMO_CATALOG } from '../../../src/crm/local/demo-people.js';
+import { CompanyAliases } from '../../../src/engine/matching/company-aliases.js';
+import { readRoutingSet, routingSetFromFiles, SHIPPED_FLOWS_DIR } from '../../../src/routing/flow-files.js';
+
+/** A routing set of no flows, pools or territories with this alias file. */
+const setWithAliases = (text: string) =>
+  routingSetFromFiles(
+    [
+      { file: 'pools.yaml', text: 'pools: []\n' },
+      { file: 'territories.yaml', text: 'territories: []\n' },
+      { file: 'aliases.yaml', text },
+    ],
+    DEMO_CATALOG,
+  );
 
 describe('company aliases', () => {
   it('finds the other names of a company whole, whatever the case, punctuation or legal form', () => {
@@ -10,23 +22,23 @@ describe('company aliases', () => {
     expect(aliases.alternatives('IBM Consulting')).toEqual([]);
   });
 
-  it('reads the shipped alias file', async () => {
-    const groups = await readCompanyAliases(SHIPPED_FLOWS_DIR);
+  it('reads the shipped alias file with the routing set', async () => {
+    const groups = (await readRoutingSet(SHIPPED_FLOWS_DIR, DEMO_CATALOG)).aliases;
     expect(groups).toContainEqual(['IBM', 'International Business Machines']);
     expect(groups).toContainEqual(['Alphabet', 'Google']);
   });
 
-  it('refuses a malformed group, naming its line, and loads nothing', () => {
+  it('refuses a malformed group, naming its line, and loads no set', () => {
     const text = 'aliases:\n  - [IBM, International Business Machines]\n  - Google\n  - [Meta, 42]\n';
     let error: unknown;
     try {
-      parseCompanyAliases(text, 'aliases.yaml');
+      setWithAliases(text);
     } catch (err) {
       error = err;
     }
-    expect(error).toMatchObject({ code: 'ALIASES_INVALID' });
+    expect(error).toMatchObject({ code: 'FLOW_INVALID' });
     const message = (error as Error).message;
-    expect(message).toContain('The alias file aliases.yaml has 2 problems; nothing was loaded');
+    expect(message).toContain('2 problems');
     expect(message).toMatch(
       /aliases\.yaml:3:\d+ aliases\[1\]: give each group as a list of two or more company names/,
     );
@@ -34,8 +46,6 @@ describe('company aliases', () => {
   });
 
   it('refuses a file without the aliases list', () => {
-    expect(() => parseCompanyAliases('groups: []\n', 'aliases.yaml')).toThrow(
-      /expected "aliases:" followed by a list/,
-    );
+    expect(() => setWithAliases('groups: []\n')).toThrow(/expected "aliases:" followed by a list/);
   });
 });
