@@ -14,8 +14,9 @@ import {
 
 /**
  * The admin page (switchyardAdmin, an app page in Salesforce) in the preview, in a real browser:
- * versions with their diff and a rollback with a reason, each live flow as a picture, the scheduled
- * jobs run dry and paused, as the demo org's admin; a rep is told the page is not for him.
+ * versions with their diff and a rollback with a reason, the last backtest and publishing its
+ * candidate, each live flow as a picture, the scheduled jobs run dry and paused, as the demo org's
+ * admin; a rep is told the page is not for him.
  */
 const browserMissing = !existsSync(CHROMIUM);
 
@@ -298,6 +299,113 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       ).toBe(String(result.summary.leads));
       expect(await seriousViolations(page)).toEqual([]);
       await page.close();
+    });
+
+    it('publishes the backtested candidate with a reason; one published over meanwhile is refused, naming the other version', async () => {
+      const headers = {
+        Authorization: `Bearer ${companion.apiKey}`,
+        'X-Switchyard-User': admin,
+        'Content-Type': 'application/json',
+      };
+      const exportLive = async () =>
+        (await (await fetch(`${companion.url}/v1/flows/export`, { headers })).json()) as {
+          version: number;
+          files: Array<{ name: string; text: string }>;
+        };
+      /** The live set without the EMEA territory row, backtested over the last 30 days. */
+      const backtestWithoutEmea = async () => {
+        const live = await exportLive();
+        const candidate = live.files.map((f) =>
+          f.name === 'territories.yaml'
+            ? { ...f, text: f.text.replace(/\n {6}- region: \[EMEA\]\n {8}assign: \{ pool: emea-sdr \}/, '') }
+            : f,
+        );
+        expect(candidate).not.toEqual(live.files);
+        const ran = await fetch(`${companion.url}/v1/backtests`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ candidate, days: 30 }),
+        });
+        expect(ran.status).toBe(200);
+        return { live, candidate };
+      };
+
+      const { live } = await backtestWithoutEmea();
+      const page = await open(admin);
+      const summary = page.locator('.last-backtest');
+      await eventually(() => page.locator('.live-version').textContent()).toBe(
+        `Live: version ${live.version}`,
+      );
+      await summary.getByRole('button', { name: 'Publish this candidate' }).click();
+      const reason = page.getByRole('textbox', { name: 'Why publish?' });
+      await eventually(() => reason.evaluate((el) => el.matches(':focus'))).toBe(true);
+      await expect(summary.locator('.publish-explain').textContent()).resolves.toContain(
+        `becomes live as version ${live.version + 1}, over version ${live.version}`,
+      );
+      // Someone publishes another change while the confirmation is open.
+      const theirs = await fetch(`${companion.url}/v1/flows/publish`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          files: live.files.map((f) =>
+            f.name === 'reroute.flow.yaml' ? { ...f, text: `${f.text}\n# checked by ops\n` } : f,
+          ),
+          reason: 'Ops note',
+          baseVersion: live.version,
+        }),
+      });
+      expect(theirs.status).toBe(201);
+      await reason.fill('EMEA leads to the regional tables');
+      await reason.press('Tab');
+      await summary.locator('.publish-confirm-button').getByRole('button', { name: 'Publish' }).click();
+      const refusal = summary.locator('.publish-confirm c-error-panel');
+      await eventually(() => refusal.textContent()).toContain(
+        `Version ${live.version + 1} of the routing set (publish by Zoe Park`,
+      );
+      await expect(refusal.textContent()).resolves.toContain('The publish was refused');
+      await expect(refusal.textContent()).resolves.toContain(
+        `Run the backtest again, against version ${live.version + 1}`,
+      );
+      await screenshot(page, 'admin-publish-conflict', '.last-backtest');
+      expect(await seriousViolations(page)).toEqual([]);
+      await summary.getByRole('button', { name: 'Cancel' }).click();
+      await page.close();
+
+      // Backtested again, against the version that holds the ops note: now it publishes.
+      const again = await backtestWithoutEmea();
+      expect(again.live.version).toBe(live.version + 1);
+      const second = await open(admin);
+      const box = second.locator('.last-backtest');
+      await box.getByRole('button', { name: 'Publish this candidate' }).click();
+      const confirm = box.locator('.publish-confirm-button').getByRole('button', { name: 'Publish' });
+      await confirm.click();
+      // The empty field says what it needs; nothing is published.
+      await eventually(() => box.locator('.publish-reason').textContent()).toContain(
+        'Say in a few words why you publish.',
+      );
+      await screenshot(second, 'admin-publish-confirm', '.last-backtest');
+      const why = second.getByRole('textbox', { name: 'Why publish?' });
+      await why.fill('EMEA leads to the regional tables');
+      await why.press('Tab');
+      await confirm.click();
+      await eventually(() => second.locator('.live-version').textContent()).toBe(
+        `Live: version ${live.version + 2}`,
+      );
+      const newest = second.locator('.version-row').first();
+      await expect(newest.locator('.version-action').textContent()).resolves.toBe('Published');
+      await expect(newest.locator('.version-why').textContent()).resolves.toBe(
+        'EMEA leads to the regional tables',
+      );
+      await expect(newest.locator('.version-changes').textContent()).resolves.toBe('territories.yaml: +0 −2');
+      await eventually(() => box.locator('.backtest-published').count()).toBe(1);
+      await expect(box.getByRole('button', { name: 'Publish this candidate' }).count()).resolves.toBe(0);
+      const exported = await exportLive();
+      expect(exported.version).toBe(live.version + 2);
+      expect(exported.files).toEqual(again.candidate);
+      await screenshot(second, 'admin-after-publish', '.last-backtest');
+      await screenshot(second, 'admin-after-publish-versions', '.versions');
+      expect(await seriousViolations(second)).toEqual([]);
+      await second.close();
     });
 
     it('tells a rep the page is for admins, and shows nothing of it', async () => {

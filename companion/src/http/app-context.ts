@@ -20,7 +20,7 @@ export type RoutingPort = Pick<
   | 'simulate'
   | 'backtest'
   | 'keepBacktest'
-  | 'lastBacktest'
+  | 'backtestRun'
   | 'reassign'
   | 'reassignmentPreview'
   | 'routingSet'

@@ -131,6 +131,11 @@ const versionChangeResponses = {
   '409': errorResponse('Another version was stored after the base version (VERSION_CONFLICT).'),
 };
 
+/** What publishing a backtested candidate answers: the change, and the backtest it published. */
+const publishedBacktest: Schema = {
+  allOf: [ref('VersionChange'), obj({ backtest: { type: 'integer' } })],
+};
+
 const poolParam = pathParam('pool', { type: 'string', pattern: '^[\\w.-]{1,100}$' });
 const daySchema: Schema = {
   type: 'string',
@@ -417,13 +422,40 @@ export function openApiDocument(): Schema {
           "Admins only. The newest backtest an admin ran (POST /v1/backtests, the CLI's backtest): when, by whom, " +
             'against which live version, over what, and its summary (leads, owner changes from whom to whom, load per ' +
             'owner and pool, leads with no owner, conversions); `live.sameAsCandidate` says whether the live version ' +
-            "holds exactly the candidate's files (it was published). `backtest` is null before the first.",
+            "holds exactly the candidate's files (it was published). `backtest.id` names the run to publish " +
+            '(POST /v1/backtests/{backtestId}/publish) and `backtest.candidateKept` whether it still holds its ' +
+            "candidate's files. `backtest` is null before the first.",
           {
             responses: {
               '200': json(
                 obj({ backtest: nullable({ type: 'object' }), live: nullable({ type: 'object' }) }),
               ),
               ...commonErrors,
+            },
+          },
+        ),
+      },
+      '/v1/backtests/{backtestId}/publish': {
+        post: v1(
+          'Publish a backtested candidate',
+          'Admins only. Publishes the candidate of a kept backtest (`backtest.id` in GET /v1/backtests/latest; only the ' +
+            "newest backtest keeps its candidate's files) over the version it was backtested against, checked against " +
+            'the org as a publish is (400 with the problems in the message and in details). Refused with 409 ' +
+            'VERSION_CONFLICT, naming the other version, when another version was stored since the backtest: its ' +
+            'figures say nothing about publishing over that one. `dryRun` answers what would change and stores nothing.',
+          {
+            parameters: [pathParam('backtestId', { type: 'integer', minimum: 1 })],
+            requestBody: strictJsonBody(true, { reason: reasonSchema, dryRun: boolBody }, ['reason']),
+            responses: {
+              ...versionChangeResponses,
+              '200': json(
+                publishedBacktest,
+                'Nothing stored: a dry run, or a candidate equal to the live set.',
+              ),
+              '201': json(publishedBacktest, 'Stored as the new live version.'),
+              '404': errorResponse(
+                "No such backtest, or one that no longer keeps its candidate's files (NOT_FOUND).",
+              ),
             },
           },
         ),

@@ -48,11 +48,7 @@ import {
 import type { BacktestSummary } from '../engine/backtest.js';
 import { findKeys } from '../store/idempotency.repository.js';
 import { filesHash } from './set-changes.js';
-import {
-  insertBacktestRun,
-  latestBacktestRun,
-  type StoredBacktest,
-} from '../store/backtest-run.repository.js';
+import { insertBacktestRun, readBacktestRun, type StoredBacktest } from '../store/backtest-run.repository.js';
 import {
   runBacktest,
   simulate,
@@ -381,7 +377,10 @@ export class RoutingService {
     return runBacktest(await this.whatIf(), candidate, scope, onProgress);
   }
 
-  /** Keeps a backtest's summary with who ran it and over which live version, so the admin page shows it. */
+  /**
+   * Keeps a backtest's summary with who ran it and over which live version, so the admin page shows it,
+   * and the candidate's files, so the page can publish exactly what was backtested.
+   */
   keepBacktest(
     result: BacktestResult,
     run: {
@@ -395,15 +394,19 @@ export class RoutingService {
       author: run.author,
       liveVersion: run.liveVersion,
       candidateHash: filesHash(run.candidate),
+      candidate: run.candidate,
       scope: result.scope,
       summary: result.summary,
       missing: result.missing.length,
     });
   }
 
-  /** The newest backtest kept (its summary, who ran it, when, against which live version), or null. */
-  lastBacktest(): Promise<StoredBacktest<BacktestSummary, BacktestResult['scope']> | null> {
-    return latestBacktestRun(this.store.db) as Promise<StoredBacktest<
+  /**
+   * The newest backtest kept (its summary, who ran it, when, against which live version), or with `id`
+   * that run; null when it is not kept.
+   */
+  backtestRun(id?: number): Promise<StoredBacktest<BacktestSummary, BacktestResult['scope']> | null> {
+    return readBacktestRun(this.store.db, id) as Promise<StoredBacktest<
       BacktestSummary,
       BacktestResult['scope']
     > | null>;

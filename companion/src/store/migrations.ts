@@ -414,4 +414,12 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0014_backtest_candidate': {
+    async up(db: Kysely<unknown>) {
+      // The newest backtest keeps its candidate's files, so the admin page can publish exactly what was
+      // backtested; older runs drop them (insertBacktestRun), so the table stays the size of its summaries.
+      await db.schema.alterTable('backtest_runs').addColumn('candidate', 'jsonb').execute();
+    },
+  },
 };

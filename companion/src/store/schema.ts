@@ -181,6 +181,8 @@ export interface BacktestRunsTable {
   summary: Json;
   /** Lead Ids asked for that the org does not have. */
   missing: number;
+  /** The candidate's files by name; kept on the newest run only (null on older ones). */
+  candidate: NullableJson<Record<string, string>>;
 }
 
 export interface Database {

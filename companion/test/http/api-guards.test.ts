@@ -334,6 +334,15 @@ describe('GET /v1/openapi.json', () => {
         .filter((n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml')
         .map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
     );
+    // A kept backtest of the shipped set against itself, to publish dry (documented before POST /v1/backtests,
+    // whose run here would take the newest's place and its files).
+    await api.call('POST', '/v1/backtests', {
+      body: { candidate: shipped, leadIds: [ids.leadId] },
+      user: DEMO.admin,
+    });
+    ids.backtestId = String(
+      (await api.call('GET', '/v1/backtests/latest', { user: DEMO.admin })).body.backtest.id,
+    );
     const bodies: Record<string, unknown> = {
       '/v1/leads/{leadId}/route': { dryRun: true },
       '/v1/route': { leadIds: [ids.leadId], dryRun: true },
@@ -343,6 +352,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/flows/publish': { files: shipped, reason: 'Checking the API', baseVersion: 1, dryRun: true },
       '/v1/flows/import': { files: shipped, reason: 'Checking the API', dryRun: true },
       '/v1/flows/versions/{version}/rollback': { reason: 'Checking the API', dryRun: true },
+      '/v1/backtests/{backtestId}/publish': { reason: 'Checking the API', dryRun: true },
       '/v1/reassignments': { leadIds: [ids.leadId], reason: 'Checking the API', dryRun: true },
       '/v1/jobs/{job}/run': { dryRun: true },
       'patch /v1/pools/{pool}': { paused: false, reason: 'Checking the API', dryRun: true },
@@ -386,6 +396,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/flows/import',
       '/v1/backtests',
       '/v1/backtests/latest',
+      '/v1/backtests/{backtestId}/publish',
       '/v1/reassignments',
       '/v1/leads/{leadId}/simulate',
       '/v1/flows/{flow}/picture.svg',

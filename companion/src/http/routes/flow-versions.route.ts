@@ -2,10 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
 import { formatIssue } from '../../engine/flow/yaml-source.js';
-import type { RoutingFiles, StoredVersion } from '../../routing/routing-versions.js';
+import {
+  VersionConflictError,
+  type RoutingFiles,
+  type StoredVersion,
+} from '../../routing/routing-versions.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
-import { ValidationError } from '../http.errors.js';
+import { ApiError, changeRefused, NotFoundError, ValidationError } from '../http.errors.js';
 import { parseRequest, queryInt, queryText, strictBody } from '../validation.js';
 import { candidateFiles } from './what-if.route.js';
 
@@ -45,6 +49,14 @@ const rollbackBody = strictBody({
   reason,
   baseVersion: versionNumber.optional(),
   dryRun: z.boolean().optional(),
+});
+const publishBacktestBody = strictBody({ reason, dryRun: z.boolean().optional() });
+const backtestParam = z.object({
+  backtestId: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, 'must be a backtest number')
+    .transform(Number)
+    .refine((n) => n <= MAX_VERSION, 'no such backtest'),
 });
 const versionParam = z.object({
   version: z
@@ -92,8 +104,8 @@ function versionView(v: StoredVersion, withFiles: boolean) {
 
 /**
  * The routing set's versions (admins only): the history with each change's diff, one version with
- * its files, the live set's export, publishing a set edited from a version, importing one from another
- * environment, and rolling back. Each change is stored with who, when and why, and routing uses it
+ * its files, the live set's export, publishing a set edited from a version or a backtested candidate,
+ * importing one from another environment, and rolling back. Each change is stored with who, when and why, and routing uses it
  * for its next decision.
  */
 export function flowVersionsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): Router {
@@ -174,6 +186,62 @@ export function flowVersionsRoute(deps: AppDeps & { versions: RoutingVersionsPor
       }),
     );
     res.status(answer.published ? 201 : 200).json(answer);
+  });
+
+  // The candidate the admin page shows the last backtest of, published as it was backtested: over the
+  // version it was compared with, so a version stored since (another admin's) is never undone unseen.
+  router.post('/backtests/:backtestId/publish', async (req, res) => {
+    const { params, body } = parseRequest(req, { params: backtestParam, body: publishBacktestBody });
+    assertAdmin(actorOf(res), 'Publishing a backtested candidate');
+    const id = params.backtestId;
+    const run = await deps.routing.backtestRun(id);
+    if (!run) {
+      throw new NotFoundError(
+        `There is no backtest ${id}: only the newest 100 backtests are kept.`,
+        'Run the backtest of your candidate again (npm run cli -- backtest --candidate <folder>) and publish that one.',
+      );
+    }
+    if (!run.candidate) {
+      const newest = await deps.routing.backtestRun();
+      throw new NotFoundError(
+        `Backtest ${id} no longer holds its candidate's files: only the newest backtest keeps them` +
+          (newest ? ` (backtest ${newest.id}, run by ${newest.author.name} at ${newest.ranAt}).` : '.'),
+        'Publish the newest backtest, or run the backtest of your candidate again and publish that one.',
+      );
+    }
+    if (run.liveVersion === null) {
+      throw new ApiError(
+        'VERSION_CONFLICT',
+        `Backtest ${id} was not compared with a stored version of the routing set, so it says nothing about publishing over the live one.`,
+        'Run the backtest of your candidate again and publish that one.',
+      );
+    }
+    try {
+      const answer = await versions.publish({
+        files: run.candidate,
+        author: author(res),
+        reason: body.reason,
+        action: 'publish',
+        baseVersion: run.liveVersion,
+        ...(body.dryRun ? { dryRun: true } : {}),
+      });
+      res.status(answer.published ? 201 : 200).json({ ...answer, backtest: id });
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        throw new ApiError(
+          'VERSION_CONFLICT',
+          `Backtest ${id} compared the candidate with version ${error.base}. ${error.message}`,
+          `Run the backtest again, against version ${error.live.version}, and publish that one if its figures still suit you.`,
+        );
+      }
+      if (error instanceof FlowInvalidError) {
+        throw changeRefused(
+          error.issues,
+          "The org changed since the backtest: correct the candidate's files, run the backtest again and publish that one.",
+        );
+      }
+      throw error;
+    }
   });
 
   return router;

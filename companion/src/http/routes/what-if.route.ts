@@ -142,10 +142,12 @@ export function whatIfRoute(deps: AppDeps): Router {
   router.get('/backtests/latest', async (req, res) => {
     parseRequest(req, { query: z.object({}) });
     assertAdmin(actorOf(res), 'Reading the last backtest');
-    const last = await deps.routing.lastBacktest();
+    const last = await deps.routing.backtestRun();
     const live = deps.versions ? await deps.versions.live() : null;
+    // The files stay in the store: the page publishes them by the run's id (POST /v1/backtests/{id}/publish).
+    const { candidate, ...summary } = last ?? { candidate: null };
     res.json({
-      backtest: last,
+      backtest: last ? { ...summary, candidateKept: candidate !== null } : null,
       live: live
         ? {
             version: live.version,

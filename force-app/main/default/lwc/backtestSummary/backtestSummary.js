@@ -1,5 +1,7 @@
 import { LightningElement, api } from 'lwc';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getLastBacktest from '@salesforce/apex/SwitchyardController.getLastBacktest';
+import publishBacktest from '@salesforce/apex/SwitchyardController.publishBacktest';
 import TITLE from '@salesforce/label/c.Switchyard_Admin_Backtest_Title';
 import NONE from '@salesforce/label/c.Switchyard_Admin_Backtest_None';
 import ERROR from '@salesforce/label/c.Switchyard_Admin_Backtest_Error';
@@ -25,6 +27,18 @@ import COLUMN_LIVE from '@salesforce/label/c.Switchyard_Admin_Backtest_Column_Li
 import COLUMN_CANDIDATE from '@salesforce/label/c.Switchyard_Admin_Backtest_Column_Candidate';
 import NO_MOVES from '@salesforce/label/c.Switchyard_Admin_Backtest_No_Moves';
 import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
+import PUBLISH from '@salesforce/label/c.Switchyard_Admin_Publish_Backtest';
+import PUBLISH_TITLE from '@salesforce/label/c.Switchyard_Admin_Publish_Title';
+import PUBLISH_EXPLAIN from '@salesforce/label/c.Switchyard_Admin_Publish_Explain';
+import PUBLISH_REASON from '@salesforce/label/c.Switchyard_Admin_Publish_Reason';
+import PUBLISH_REASON_MISSING from '@salesforce/label/c.Switchyard_Admin_Publish_Reason_Missing';
+import PUBLISH_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Publish_Confirm';
+import PUBLISH_ERROR from '@salesforce/label/c.Switchyard_Admin_Publish_Error';
+import PUBLISH_DONE from '@salesforce/label/c.Switchyard_Admin_Publish_Done';
+import PUBLISH_UNCHANGED from '@salesforce/label/c.Switchyard_Admin_Publish_Unchanged';
+import PUBLISH_DONE_TITLE from '@salesforce/label/c.Switchyard_Admin_Publish_Done_Title';
+import NOT_KEPT from '@salesforce/label/c.Switchyard_Admin_Publish_Not_Kept';
+import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatDateTime, formatLabel } from 'c/switchyardService';
 
 const LABEL = {
@@ -53,6 +67,14 @@ const LABEL = {
   COLUMN_CANDIDATE,
   NO_MOVES,
   LOADING,
+  PUBLISH,
+  PUBLISH_TITLE,
+  PUBLISH_REASON,
+  PUBLISH_REASON_MISSING,
+  PUBLISH_CONFIRM,
+  PUBLISH_ERROR,
+  NOT_KEPT,
+  CANCEL,
 };
 
 /** How many owner moves and owners the page lists; the CLI's --csv has every lead. */
@@ -62,13 +84,19 @@ const SHOWN = 10;
  * The last backtest of a candidate on the admin page, as the companion keeps it: who ran it, when,
  * against which live version, over what; how many leads would change owner, from whom to whom, the load
  * per owner, leads with no owner and conversions; and whether the live version holds the candidate now
- * or has moved on since (then the backtest says nothing about publishing over it).
+ * or has moved on since (then the backtest says nothing about publishing over it). While it is still
+ * the version it ran against, the candidate is published from here, with a reason; a publish fires
+ * `published` so the page reads the versions again.
  */
 export default class BacktestSummary extends LightningElement {
   label = LABEL;
 
   answer;
   error;
+  confirming = false;
+  publishReason = '';
+  publishError;
+  busy = false;
 
   connectedCallback() {
     this.refresh();
@@ -125,6 +153,83 @@ export default class BacktestSummary extends LightningElement {
 
   get staleText() {
     return formatLabel(STALE, this.live.version);
+  }
+
+  get notKept() {
+    return !this.published && !this.stale && this.backtest.candidateKept === false;
+  }
+
+  /** Only a candidate compared with the live version: over any other the companion refuses it anyway. */
+  get canPublish() {
+    return !this.published && !this.stale && this.backtest.candidateKept === true && !this.confirming;
+  }
+
+  get publishExplain() {
+    const base = this.backtest.liveVersion;
+    return formatLabel(PUBLISH_EXPLAIN, base, base + 1);
+  }
+
+  handlePublishStart() {
+    this.confirming = true;
+    this.publishReason = '';
+    this.publishError = undefined;
+    // The confirmation opens in place; focus goes into it so a keyboard user lands there.
+    Promise.resolve().then(() => {
+      const reason = this.template.querySelector('.publish-reason');
+      if (reason) {
+        reason.focus();
+      }
+    });
+  }
+
+  handleReasonInput(event) {
+    this.publishReason = event.target.value;
+  }
+
+  handlePublishKeydown(event) {
+    if (event.key === 'Escape') {
+      this.handlePublishCancel();
+    }
+  }
+
+  handlePublishCancel() {
+    this.confirming = false;
+    this.publishError = undefined;
+    Promise.resolve().then(() => {
+      const button = this.template.querySelector('.publish-start');
+      if (button) {
+        button.focus();
+      }
+    });
+  }
+
+  async handlePublishConfirm() {
+    const reason = this.publishReason.trim();
+    if (!reason) {
+      // The field says what is missing, in the words of its message-when-value-missing.
+      this.template.querySelector('.publish-reason').reportValidity();
+      return;
+    }
+    this.busy = true;
+    this.publishError = undefined;
+    try {
+      const change = await publishBacktest({ backtestId: this.backtest.id, reason });
+      this.confirming = false;
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: PUBLISH_DONE_TITLE,
+          message: change.published ? formatLabel(PUBLISH_DONE, change.version) : PUBLISH_UNCHANGED,
+          variant: change.published ? 'success' : 'info',
+        }),
+      );
+      this.dispatchEvent(new CustomEvent('published', { detail: { version: change.version } }));
+      await this.refresh();
+    } catch (error) {
+      // The companion's words stay in the confirmation: a conflict names the version stored since.
+      this.publishError = error;
+    } finally {
+      this.busy = false;
+    }
   }
 
   get figures() {

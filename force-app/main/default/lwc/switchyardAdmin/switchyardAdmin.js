@@ -189,7 +189,8 @@ const CHANGES = { added: CHANGE_ADDED, removed: CHANGE_REMOVED };
 const svgSource = (svg) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 
 /**
- * The Switchyard admin page (a Lightning app page): the routing set's versions with who, when, why and
+ * The Switchyard admin page (a Lightning app page): the last backtest of a candidate, published from
+ * there with a reason (c-backtest-summary); the routing set's versions with who, when, why and
  * what changed, and a rollback with a reason; each live flow as a picture with the leads per edge over
  * the last 30 days; the pools and territory tables to change (c-pool-tables, c-territory-tables); the scheduled jobs with their runs, run now (dry
  * or for real), pause and resume. Only for holders of the Switchyard_Admin custom permission (checked
@@ -290,6 +291,17 @@ export default class SwitchyardAdmin extends LightningElement {
   /** A pool or territory row was changed: the versions list shows the new version. */
   handleRoutingChange() {
     return Promise.all([this.loadVersions(), this.loadLive()]);
+  }
+
+  /**
+   * The last backtest's candidate was published (c-backtest-summary, which reads itself again): the
+   * versions list, the flows and the pools and territories it holds are read again.
+   */
+  handlePublished() {
+    for (const child of this.template.querySelectorAll('c-pool-tables, c-territory-tables')) {
+      child.refresh();
+    }
+    return this.handleRoutingChange();
   }
 
   get loading() {

@@ -158,6 +158,18 @@ const METHODS = {
     }),
   getTerritories: () => request('GET', '/v1/territories'),
   getLastBacktest: () => request('GET', '/v1/backtests/latest'),
+  publishBacktest: (p) => {
+    const id = requireName(p.backtestId, /^[1-9]\d*$/, 'backtest');
+    if (typeof p.reason !== 'string' || !p.reason.trim()) {
+      throw apexError({
+        code: 'VALIDATION_FAILED',
+        message: 'A publish needs a reason.',
+        action: 'Say in a few words why you publish, then confirm again.',
+        status: 400,
+      });
+    }
+    return request('POST', `/v1/backtests/${id}/publish`, { reason: p.reason.trim().slice(0, 1000) });
+  },
   saveTerritoryRow: (p) => {
     const table = requireName(p.tableName, TABLE_NAME, 'territory table');
     const body = { row: p.row, reason: reasonOf(p.reason, 'A territory change needs a reason.') };

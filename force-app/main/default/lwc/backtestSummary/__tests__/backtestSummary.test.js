@@ -1,12 +1,19 @@
 import { createElement } from 'lwc';
 import BacktestSummary from 'c/backtestSummary';
 import getLastBacktest from '@salesforce/apex/SwitchyardController.getLastBacktest';
+import publishBacktest from '@salesforce/apex/SwitchyardController.publishBacktest';
 import { flushPromises } from 'test-utils/flushPromises';
 
 const LAST = require('./data/getLastBacktest.json');
+const CURRENT = require('./data/getLastBacktestCurrent.json');
 const NONE = require('./data/getLastBacktestNone.json');
+const PUBLISHED = require('./data/publishBacktest.json');
+const CONFLICT = require('./data/publishBacktestConflict.json');
 
 jest.mock('@salesforce/apex/SwitchyardController.getLastBacktest', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SwitchyardController.publishBacktest', () => ({ default: jest.fn() }), {
   virtual: true,
 });
 
@@ -21,6 +28,25 @@ async function mount() {
   document.body.appendChild(element);
   await flushPromises();
   return element;
+}
+
+/** Mounts it with the candidate backtested against the live version, and opens the publish confirmation. */
+async function confirming() {
+  getLastBacktest.mockResolvedValue(CURRENT);
+  const element = await mount();
+  const toasts = [];
+  const published = [];
+  element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
+  element.addEventListener('published', (event) => published.push(event.detail));
+  $(element, '.publish-start').click();
+  await flushPromises();
+  return { element, toasts, published };
+}
+
+function typeReason(element, value) {
+  const reason = $(element, '.publish-reason');
+  reason.value = value;
+  reason.dispatchEvent(new CustomEvent('change'));
 }
 
 describe('c-backtest-summary', () => {
@@ -61,11 +87,106 @@ describe('c-backtest-summary', () => {
     ]);
   });
 
-  it('says when the live version holds the candidate', async () => {
+  it('says when the live version holds the candidate, and offers no publish', async () => {
     getLastBacktest.mockResolvedValue({ ...LAST, live: { version: 5, sameAsCandidate: true } });
     const element = await mount();
     expect(text($(element, '.backtest-published'))).toBe('Live now: the live version holds this candidate');
     expect($(element, '.backtest-stale')).toBeNull();
+    expect($(element, '.publish-start')).toBeNull();
+  });
+
+  it('offers no publish once the live version moved on: the stale note says to backtest again', async () => {
+    getLastBacktest.mockResolvedValue(LAST);
+    const element = await mount();
+    expect($(element, '.backtest-stale')).not.toBeNull();
+    expect($(element, '.publish-start')).toBeNull();
+  });
+
+  it('says how to publish a backtest whose candidate is no longer kept', async () => {
+    getLastBacktest.mockResolvedValue({
+      ...CURRENT,
+      backtest: { ...CURRENT.backtest, candidateKept: false },
+    });
+    const element = await mount();
+    expect($(element, '.publish-start')).toBeNull();
+    expect(text($(element, '.backtest-not-kept'))).toBe(
+      "This backtest no longer holds its candidate's files: run the backtest again to publish it from here.",
+    );
+  });
+
+  it('asks for a reason before publishing the candidate backtested against the live version', async () => {
+    const { element } = await confirming();
+    expect($(element, '.publish-start')).toBeNull();
+    expect(text($(element, '.publish-confirm h3'))).toBe('Publish the backtested candidate?');
+    expect(text($(element, '.publish-explain'))).toBe(
+      'The candidate this backtest ran becomes live as version 5, over version 4, which it was compared with. Routing uses it for the next decision; version 4 stays in the history to roll back to.',
+    );
+    const reason = $(element, '.publish-reason');
+    expect(reason.label).toBe('Why publish?');
+    expect(reason.required).toBe(true);
+    expect(reason.messageWhenValueMissing).toBe('Say in a few words why you publish.');
+    const reportValidity = jest.fn();
+    reason.reportValidity = reportValidity;
+    typeReason(element, '   ');
+    $(element, '.publish-confirm-button').click();
+    await flushPromises();
+    expect(reportValidity).toHaveBeenCalled();
+    expect(publishBacktest).not.toHaveBeenCalled();
+  });
+
+  it('publishes with the reason, says the new version, tells the page and shows the candidate live', async () => {
+    publishBacktest.mockResolvedValue(PUBLISHED);
+    const { element, toasts, published } = await confirming();
+    getLastBacktest.mockResolvedValue({ ...CURRENT, live: { version: 5, sameAsCandidate: true } });
+    typeReason(element, ' EMEA leads to the partner desk ');
+    $(element, '.publish-confirm-button').click();
+    await flushPromises();
+    expect(publishBacktest).toHaveBeenCalledWith({
+      backtestId: 12,
+      reason: 'EMEA leads to the partner desk',
+    });
+    expect(toasts).toEqual([
+      expect.objectContaining({
+        title: 'Published',
+        message: 'The backtested candidate is live as version 5.',
+        variant: 'success',
+      }),
+    ]);
+    expect(published).toEqual([{ version: 5 }]);
+    expect($(element, '.publish-confirm')).toBeNull();
+    expect(text($(element, '.backtest-published'))).toBe('Live now: the live version holds this candidate');
+    expect($(element, '.publish-start')).toBeNull();
+  });
+
+  it('keeps the confirmation open with the companion’s refusal, naming the version stored meanwhile', async () => {
+    publishBacktest.mockRejectedValue({ status: 409, body: CONFLICT });
+    const { element, toasts, published } = await confirming();
+    typeReason(element, 'Go');
+    $(element, '.publish-confirm-button').click();
+    await flushPromises();
+    const panel = $(element, '.publish-confirm c-error-panel');
+    expect(panel.title).toBe('The publish was refused');
+    expect(text(panel.shadowRoot)).toContain('Version 5 of the routing set (publish by Sam Lee');
+    expect(text(panel.shadowRoot)).toContain('Run the backtest again, against version 5');
+    expect(toasts).toEqual([]);
+    expect(published).toEqual([]);
+    expect($(element, '.publish-confirm-button').disabled).toBe(false);
+  });
+
+  it('closes the confirmation on Escape and on Cancel without publishing', async () => {
+    const { element } = await confirming();
+    $(element, '.publish-confirm').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }),
+    );
+    await flushPromises();
+    expect($(element, '.publish-confirm')).toBeNull();
+    $(element, '.publish-start').click();
+    await flushPromises();
+    $(element, '.publish-cancel').click();
+    await flushPromises();
+    expect($(element, '.publish-confirm')).toBeNull();
+    expect($(element, '.publish-start')).not.toBeNull();
+    expect(publishBacktest).not.toHaveBeenCalled();
   });
 
   it('says how to run one when there is none', async () => {
@@ -84,6 +205,11 @@ describe('c-backtest-summary', () => {
   it('is accessible', async () => {
     getLastBacktest.mockResolvedValue(LAST);
     const element = await mount();
+    await expect(element).toBeAccessible();
+  });
+
+  it('is accessible with the publish confirmation open', async () => {
+    const { element } = await confirming();
     await expect(element).toBeAccessible();
   });
 });

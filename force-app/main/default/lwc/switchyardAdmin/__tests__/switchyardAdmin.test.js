@@ -45,6 +45,9 @@ jest.mock('@salesforce/apex/SwitchyardController.setJobPaused', () => ({ default
   virtual: true,
 });
 // The last backtest, the pool and territory tables are child components with tests of their own; here they only load.
+jest.mock('@salesforce/apex/SwitchyardController.publishBacktest', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SwitchyardController.getLastBacktest', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -161,6 +164,34 @@ describe('c-switchyard-admin', () => {
       $(element, 'c-territory-tables').dispatchEvent(new CustomEvent('routingchange'));
       await flushPromises();
       expect(getRoutingVersions).toHaveBeenCalledTimes(3);
+    });
+
+    it('reads the versions, flows, pools and territories again when the backtested candidate is published', async () => {
+      const { element } = await mount();
+      expect(getRoutingVersions).toHaveBeenCalledTimes(1);
+      expect(getPools).toHaveBeenCalledTimes(1);
+      expect(getTerritories).toHaveBeenCalledTimes(1);
+      const liveReads = getLiveRouting.mock.calls.length;
+      getRoutingVersions.mockResolvedValue({
+        ...VERSIONS,
+        live: 3,
+        items: [
+          { ...VERSIONS.items[0], version: 3, action: 'publish', reason: 'EMEA to the partner desk' },
+          ...VERSIONS.items,
+        ],
+      });
+      $(element, 'c-backtest-summary').dispatchEvent(
+        new CustomEvent('published', { detail: { version: 3 } }),
+      );
+      await flushPromises();
+      expect(getRoutingVersions).toHaveBeenCalledTimes(2);
+      expect(getLiveRouting.mock.calls.length).toBe(liveReads + 1);
+      expect(getPools).toHaveBeenCalledTimes(2);
+      expect(getTerritories).toHaveBeenCalledTimes(2);
+      expect(text($(element, '.live-version'))).toBe('Live: version 3');
+      const newest = $$(element, '.version-row')[0];
+      expect(text(newest.querySelector('.version-why'))).toBe('EMEA to the partner desk');
+      expect(text(newest.querySelector('.version-action'))).toBe('Published');
     });
 
     it('says which picture could not be drawn and still draws the others', async () => {
