@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { leadStatusesUsed } from '../../companion/src/engine/lead-statuses-used.js';
 import {
   assertOrgReady,
@@ -10,17 +10,25 @@ import {
 } from '../../companion/src/crm/salesforce/salesforce-doctor.js';
 import { runDoctor } from '../../companion/src/crm/salesforce/salesforce-doctor.command.js';
 import { seedAcmeOrg } from './acme-org.fixture.js';
+import { openDatabase } from '../../companion/src/store/open-database.js';
+import { insertVersion } from '../../companion/src/store/routing-version.repository.js';
 import { REQUIRED_SCHEMA } from '../../companion/src/crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
 import { seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness | undefined;
 let flowsDir: string | undefined;
+/** The companion's data folder for one test: none there until a test stores versions in it. */
+let dataDir = '';
+beforeEach(() => {
+  dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'switchyard-doctor-data-')), 'store');
+});
 afterEach(async () => {
   await h?.standIn.close();
   h = undefined;
   if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
   flowsDir = undefined;
+  rmSync(path.dirname(dataDir), { recursive: true, force: true });
 });
 
 /**
@@ -60,6 +68,7 @@ function env(h: Harness): Record<string, string> {
     SF_CLIENT_ID: h.standIn.clientId,
     SF_USERNAME: h.standIn.username,
     SF_PRIVATE_KEY: h.standIn.privateKeyPem.replace(/\n/g, '\\n'),
+    SWITCHYARD_DATA_DIR: dataDir,
   };
 }
 
@@ -106,7 +115,10 @@ describe('npm run doctor', () => {
     h = await startHarness();
     const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l), dir), lines.join('\n')).toBe(0);
+    expect(
+      await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l)),
+      lines.join('\n'),
+    ).toBe(0);
     expect(lines.join('\n')).toContain('The org is ready');
     expect(lines.join('\n')).toMatch(
       /API limit: \d+ of 100000 daily calls left; Switchyard's budget is 50000/,
@@ -137,7 +149,7 @@ describe('npm run doctor', () => {
     const apex = [...org.table('ApexClass').values()][0]!;
     org.update('ApexClass', apex.Id, { ApiVersion: 58 });
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l), dir)).toBe(1);
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
     const out = lines.join('\n');
     expect(out).toContain('✗ 8 problem(s)');
     expect(out).toContain('Account.BDR_Assigned__c: field missing');
@@ -190,7 +202,7 @@ nodes:
       `    - routing set: ${flowsDir}/inbound.flow.yaml:7:57 nodes.give.to[1].queue: 'Inbound Leads' is the label of queue Inbound_Leads: name queues by DeveloperName (write Inbound_Leads)`,
       `    - routing set: ${flowsDir}/inbound.flow.yaml:7:83 nodes.give.to[2].queue: queue Support_Cases does not take Leads: add Lead to its Supported Objects (Setup → Queues → Edit), or name another queue`,
       `    - routing set: ${flowsDir}/pools.yaml:9:17 pools[0].members[4].user: no user with username or email 'nina.roth@acme.example' in this org: correct it, or create the user (Setup → Users); did you mean 'maya.cruz@acme.example'?`,
-      `    - routing set: fix the 3 problem(s) above in ${flowsDir}, or write a folder from this org with npm run cli -- init-routing --out <folder> and set SWITCHYARD_ROUTING_DIR to it`,
+      `    - routing set: 3 problem(s) above in the routing folder ${flowsDir} (the store holds no version yet: the first start stores it as version 1): fix them in ${flowsDir}, or write a folder from this org with npm run cli -- init-routing --out <folder> and set SWITCHYARD_ROUTING_DIR to it`,
     ]);
     expect(lines).toContain('  ✗ 4 problem(s):');
   });
@@ -205,19 +217,81 @@ nodes:
     );
     writeFileSync(path.join(flowsDir, 'territories.yaml'), 'territories: []\n');
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l), flowsDir), lines.join('\n')).toBe(0);
-    expect(lines).toContain(`  ✓ the routing set in ${flowsDir} names 2 people and queues, all in the org`);
+    expect(
+      await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: flowsDir }, (l) => lines.push(l)),
+      lines.join('\n'),
+    ).toBe(0);
+    expect(lines).toContain(
+      `  ✓ the routing folder ${flowsDir} (the store holds no version yet: the first start stores it as version 1) names 2 people and queues, all in the org`,
+    );
     expect(lines).toContain(
       `  ! ${flowsDir}/pools.yaml:4:48 pools[0].members[1].user: Paula Stein (paula.stein@acme.example) is inactive: routing passes over them; reactivate the user (Setup → Users) or take them out of the routing set`,
     );
   });
+
+  it('checks the live routing version in the store, not the folder, and says which version it checked', async () => {
+    h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
+    const files = Object.fromEntries(
+      ['working.flow.yaml', 'pools.yaml', 'territories.yaml'].map((f) => [
+        f,
+        readFileSync(path.join(dir, f), 'utf8'),
+      ]),
+    );
+    /** Stores a version as the companion would; the store is closed again for the doctor to open. */
+    const store = async (version: number, text: Record<string, string>, reason: string) => {
+      const opened = await openDatabase({ databaseUrl: null, dataDir });
+      try {
+        await insertVersion(opened.db, {
+          version,
+          files: text,
+          action: version === 1 ? 'first-start' : 'publish',
+          author: { id: 'switchyard', name: 'Switchyard' },
+          reason,
+          baseVersion: version === 1 ? null : version - 1,
+          changes: [],
+        });
+      } finally {
+        await opened.close();
+      }
+    };
+    await store(1, files, 'first start');
+    const ready: string[] = [];
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => ready.push(l))).toBe(0);
+    expect(ready).toContainEqual(
+      expect.stringMatching(
+        /^ {2}✓ the live routing version 1 \(first-start by Switchyard at \S+: "first start"\) names 1 people and queues, all in the org$/,
+      ),
+    );
+
+    // Version 2, published since, names a user the org does not have; the folder still loads.
+    await store(
+      2,
+      {
+        ...files,
+        'pools.yaml':
+          'pools:\n  - name: inside\n    strategy: round-robin\n    members: [{ user: nobody@acme.example }]\n',
+      },
+      'a new rep',
+    );
+    const lines: string[] = [];
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
+    const out = lines.join('\n');
+    expect(out).toMatch(
+      /- routing set: version 2: pools\.yaml:4:\d+ pools\[0\]\.members\[0\]\.user: no user with username or email 'nobody@acme\.example' in this org/,
+    );
+    expect(out).toMatch(
+      /- routing set: 1 problem\(s\) above in the live routing version 2 \(publish by Switchyard at \S+: "a new rep"\): fix the org, or export the live set .* --base 2/,
+    );
+    expect(out).not.toContain(dir);
+  }, 180_000);
 
   it('prints what to fix in the org', async () => {
     h = await startHarness();
     const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
     h.standIn.org.missingFields.add('User.Region__c');
     const lines: string[] = [];
-    expect(await runDoctor(env(h), (l) => lines.push(l), dir)).toBe(1);
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
     expect(lines.join('\n')).toContain('User.Region__c: field missing');
     expect(lines.join('\n')).toContain('permission set');
   });
