@@ -1,5 +1,4 @@
 import { LightningElement, api, wire } from 'lwc';
-import { refreshApex } from '@salesforce/apex';
 import { getRecord } from 'lightning/uiRecordApi';
 import getPartnerStatus from '@salesforce/apex/SwitchyardController.getPartnerStatus';
 import PARTNER_SHARE_STATUS from '@salesforce/schema/Lead.Partner_Share_Status__c';
@@ -38,6 +37,7 @@ import PARTNER_RECALLED_LABEL from '@salesforce/label/c.Switchyard_Partner_Recal
 import PARTNER_ACQUIRED from '@salesforce/label/c.Switchyard_Partner_Acquired';
 import PARTNER_LAST_ROUTED from '@salesforce/label/c.Switchyard_Partner_Last_Routed';
 import { capitalize, formatDate, formatDateTime, formatLabel } from 'c/switchyardService';
+import { LeadFollower, refreshWired } from 'c/leadRefresh';
 
 /**
  * One badge per partner state (the companion's PARTNER_STATES, http/partner-status.ts): its words, what it
@@ -109,7 +109,7 @@ export default class PartnerStatusBadge extends LightningElement {
   error;
   wiredStatus;
   tooltipVisible = false;
-  lastSeenRecord;
+  follower = new LeadFollower(() => refreshWired(this.wiredStatus));
 
   @wire(getPartnerStatus, { leadId: '$recordId' })
   receiveStatus(result) {
@@ -125,14 +125,7 @@ export default class PartnerStatusBadge extends LightningElement {
 
   @wire(getRecord, { recordId: '$recordId', optionalFields: LEAD_FIELDS })
   receiveRecord({ data }) {
-    if (!data) {
-      return;
-    }
-    const signature = JSON.stringify(data.fields);
-    if (this.lastSeenRecord !== undefined && this.lastSeenRecord !== signature && this.wiredStatus) {
-      refreshApex(this.wiredStatus);
-    }
-    this.lastSeenRecord = signature;
+    this.follower.recordRead(data);
   }
 
   get loading() {

@@ -1,9 +1,7 @@
 import { LightningElement, api, wire } from 'lwc';
-import { refreshApex } from '@salesforce/apex';
-import { getRecord, notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import { getRecord } from 'lightning/uiRecordApi';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import { MessageContext, publish, subscribe, unsubscribe } from 'lightning/messageService';
-import ROUTING_CHANNEL from '@salesforce/messageChannel/Switchyard_Routing__c';
+import { MessageContext } from 'lightning/messageService';
 import USER_ID from '@salesforce/user/Id';
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
@@ -61,6 +59,7 @@ import ERROR_REASON from '@salesforce/label/c.Switchyard_Clock_Error_Reason';
 import ERROR_REASON_ACTION from '@salesforce/label/c.Switchyard_Clock_Error_Reason_Action';
 import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatDateTime, formatLabel, toProblem } from 'c/switchyardService';
+import { announceLeadChanged, LeadFollower, refreshWired } from 'c/leadRefresh';
 
 const NO_CLOCK_WHY = { queue: NONE_QUEUE, 'not-routed': NONE_NOT_ROUTED };
 const ACCEPTED_HOW = {
@@ -136,8 +135,7 @@ export default class PickupClock extends LightningElement {
   clock;
   error;
   wiredClock;
-  lastSeenRecord;
-  subscription;
+  follower = new LeadFollower(() => this.refresh());
   rejecting = false;
   reason = '';
   working = false;
@@ -180,27 +178,15 @@ export default class PickupClock extends LightningElement {
   /** A new owner or status (a re-route, a rep working the lead) may have stopped or moved the clock. */
   @wire(getRecord, { recordId: '$recordId', optionalFields: LEAD_FIELDS })
   receiveRecord({ data }) {
-    if (!data) {
-      return;
-    }
-    const signature = JSON.stringify(data.fields);
-    if (this.lastSeenRecord !== undefined && this.lastSeenRecord !== signature) {
-      this.refresh();
-    }
-    this.lastSeenRecord = signature;
+    this.follower.recordRead(data);
   }
 
   connectedCallback() {
-    this.subscription = subscribe(this.messageContext, ROUTING_CHANNEL, (message) => {
-      if (message && message.leadId === this.recordId) {
-        this.refresh();
-      }
-    });
+    this.follower.listen(this.messageContext, () => this.recordId);
   }
 
   disconnectedCallback() {
-    unsubscribe(this.subscription);
-    this.subscription = undefined;
+    this.follower.stop();
   }
 
   get loading() {
@@ -394,8 +380,7 @@ export default class PickupClock extends LightningElement {
       this.clock = result.clock;
     }
     // The lead has a new owner: the record, its history and this clock read it again.
-    await notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
-    publish(this.messageContext, ROUTING_CHANNEL, { leadId: this.recordId, outcome: 'assigned' });
+    await announceLeadChanged(this.messageContext, this.recordId, 'assigned');
   }
 
   /** Runs Accept or Reject once at a time; a refusal stays on the card in plain words. */
@@ -419,9 +404,7 @@ export default class PickupClock extends LightningElement {
     this.dispatchEvent(new ShowToastEvent({ title, variant: 'success' }));
   }
 
-  async refresh() {
-    if (this.wiredClock) {
-      await refreshApex(this.wiredClock);
-    }
+  refresh() {
+    return refreshWired(this.wiredClock);
   }
 }

@@ -1,9 +1,7 @@
 import { LightningElement, api, wire } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import { CloseActionScreenEvent } from 'lightning/actions';
-import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
-import { MessageContext, publish } from 'lightning/messageService';
-import ROUTING_CHANNEL from '@salesforce/messageChannel/Switchyard_Routing__c';
+import { MessageContext } from 'lightning/messageService';
 import rerouteLead from '@salesforce/apex/SwitchyardController.rerouteLead';
 import getRerouteAccess from '@salesforce/apex/SwitchyardController.getRerouteAccess';
 import QUESTION from '@salesforce/label/c.Switchyard_Reroute_Question';
@@ -17,6 +15,7 @@ import DONE_UNCHANGED from '@salesforce/label/c.Switchyard_Reroute_Done_Unchange
 import NO_OWNER from '@salesforce/label/c.Switchyard_Reroute_No_Owner';
 import PENDING_NOTE from '@salesforce/label/c.Switchyard_Reroute_Pending_Note';
 import { formatLabel, newRequestKey, ownerLabel, toProblem } from 'c/switchyardService';
+import { announceLeadChanged, announceRouting } from 'c/leadRefresh';
 
 const TITLES = {
   assigned: DONE_ASSIGNED,
@@ -106,17 +105,9 @@ export default class RerouteLead extends LightningElement {
   /** Inline, focus goes to the question, so a screen reader says which lead the confirmation is for. */
   @api
   focus() {
-    const question = this.template.querySelector('.question');
-    if (question) {
-      question.focus();
-    }
-  }
-
-  /** Escape closes the inline confirmation, as it closes the quick action's dialog. */
-  handleKeydown(event) {
-    if (event.key === 'Escape' && this.isInline) {
-      event.stopPropagation();
-      this.close();
+    const frame = this.template.querySelector('c-reroute-lead-frame');
+    if (frame) {
+      frame.focus();
     }
   }
 
@@ -149,7 +140,7 @@ export default class RerouteLead extends LightningElement {
       if (toProblem(error).status === 409) {
         this.requestKey = undefined;
         this.refused = true;
-        this.announce('refused');
+        announceRouting(this.messageContext, this.recordId, 'refused');
       }
       return;
     } finally {
@@ -157,19 +148,12 @@ export default class RerouteLead extends LightningElement {
     }
     this.decision = decision;
     this.toast(decision);
-    // Lightning Data Service re-reads the lead, so the owner on the page and every component wired to the
-    // record (badge, history) show the new state without a reload.
-    await notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
-    this.announce(decision.outcome);
+    // The owner on the page and every component showing the lead (badge, clock, history) follow.
+    await announceLeadChanged(this.messageContext, this.recordId, decision.outcome);
     this.dispatchEvent(new CustomEvent('rerouted', { detail: decision }));
     if (!this.isInline) {
       this.dispatchEvent(new CloseActionScreenEvent());
     }
-  }
-
-  /** Tells every component showing this lead (routing history, matched leads) that it was routed again. */
-  announce(outcome) {
-    publish(this.messageContext, ROUTING_CHANNEL, { leadId: this.recordId, outcome });
   }
 
   toast(decision) {

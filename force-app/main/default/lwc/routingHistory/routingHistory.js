@@ -1,8 +1,6 @@
 import { LightningElement, api, wire } from 'lwc';
-import { refreshApex } from '@salesforce/apex';
 import { getRecord } from 'lightning/uiRecordApi';
-import { MessageContext, subscribe, unsubscribe } from 'lightning/messageService';
-import ROUTING_CHANNEL from '@salesforce/messageChannel/Switchyard_Routing__c';
+import { MessageContext } from 'lightning/messageService';
 import getRoutingHistory from '@salesforce/apex/SwitchyardController.getRoutingHistory';
 import OWNER_ID from '@salesforce/schema/Lead.OwnerId';
 import LAST_ROUTED_AT from '@salesforce/schema/Lead.Last_Routed_At__c';
@@ -41,6 +39,7 @@ import SIMULATIONS_NOTE from '@salesforce/label/c.Switchyard_History_Simulations
 import SHOW_SIMULATIONS from '@salesforce/label/c.Switchyard_History_Show_Simulations';
 import HIDE_SIMULATIONS from '@salesforce/label/c.Switchyard_History_Hide_Simulations';
 import { formatDateTime, formatLabel, ownerLabel } from 'c/switchyardService';
+import { LeadFollower, refreshWired } from 'c/leadRefresh';
 
 const TRIGGERS = {
   created: TRIGGER_CREATED,
@@ -83,9 +82,8 @@ export default class RoutingHistory extends LightningElement {
   /** Ids of decisions whose every step the user asked to see. */
   technical = new Set();
   simulationsOpen = false;
-  lastSeenRecord;
   refreshing = false;
-  subscription;
+  follower = new LeadFollower(() => this.refresh());
 
   label = { TITLE, REFRESH, LOADING, LOAD_ERROR, EMPTY, WHY, SIMULATIONS_NOTE };
 
@@ -105,27 +103,15 @@ export default class RoutingHistory extends LightningElement {
 
   @wire(getRecord, { recordId: '$recordId', optionalFields: [OWNER_ID, LAST_ROUTED_AT] })
   receiveRecord({ data }) {
-    if (!data) {
-      return;
-    }
-    const signature = JSON.stringify(data.fields);
-    if (this.lastSeenRecord !== undefined && this.lastSeenRecord !== signature) {
-      this.refresh();
-    }
-    this.lastSeenRecord = signature;
+    this.follower.recordRead(data);
   }
 
   connectedCallback() {
-    this.subscription = subscribe(this.messageContext, ROUTING_CHANNEL, (message) => {
-      if (message && message.leadId === this.recordId) {
-        this.refresh();
-      }
-    });
+    this.follower.listen(this.messageContext, () => this.recordId);
   }
 
   disconnectedCallback() {
-    unsubscribe(this.subscription);
-    this.subscription = undefined;
+    this.follower.stop();
   }
 
   get limit() {
@@ -261,7 +247,7 @@ export default class RoutingHistory extends LightningElement {
     }
     this.refreshing = true;
     try {
-      await refreshApex(this.wiredHistory);
+      await refreshWired(this.wiredHistory);
     } finally {
       this.refreshing = false;
     }

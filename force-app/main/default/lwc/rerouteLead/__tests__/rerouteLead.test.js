@@ -38,10 +38,16 @@ function mount(props = {}) {
   return { element, events };
 }
 
-/** An element of the re-route dialog: in its frame (buttons, panel) or in the form inside it. */
+/** An element of the re-route dialog: its buttons, in its frame (panel, question) or in the form inside it. */
 const $ = (element, selector) => {
+  const frame = element.shadowRoot.querySelector('c-reroute-lead-frame');
   const form = element.shadowRoot.querySelector('c-reroute-lead-form');
-  return element.shadowRoot.querySelector(selector) ?? form?.shadowRoot.querySelector(selector) ?? null;
+  return (
+    element.shadowRoot.querySelector(selector) ??
+    frame?.shadowRoot.querySelector(selector) ??
+    form?.shadowRoot.querySelector(selector) ??
+    null
+  );
 };
 
 async function allowed(props) {
@@ -300,6 +306,18 @@ describe('c-reroute-lead', () => {
       expect(events.rerouted).toEqual([DECISION]);
       expect(events.closed).toBe(0);
       expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: LEAD_ID }]);
+    });
+
+    it('takes focus on its question and closes on Escape', async () => {
+      const { element, events } = await allowed({ variant: 'inline', leadName: 'Maya Chen' });
+      element.focus();
+      const frame = element.shadowRoot.querySelector('c-reroute-lead-frame');
+      expect(frame.shadowRoot.activeElement).toBe($(element, 'h2.question'));
+      $(element, '.reason').dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+      );
+      expect(events.cancelled).toBe(1);
+      expect(events.closed).toBe(0);
     });
 
     it('is accessible', async () => {
