@@ -209,13 +209,13 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await screenshot(page, 'admin-territory-history', '.versions');
 
       await added.getByRole('button', { name: 'Remove row 4 of sdr-regions' }).click();
-      await page.locator('.remove-reason').fill('Back to regions');
+      await page.locator('.remove-confirm').getByLabel('Why (kept in the history)').fill('Back to regions');
       await page.getByRole('button', { name: 'Remove row', exact: true }).click();
       await eventually(() => table.locator('.territory-row').count()).toBe(3);
       await page.close();
     });
 
-    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep; the pool says who is next and why others are passed over', async () => {
+    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep, its catch-up after a preview; the pool says who is next and why others are passed over', async () => {
       const page = await open(admin);
       const pool = page.locator('.pool[data-pool="amer-sdr"]');
       await eventually(() => pool.locator('.pool-member').count()).toBeGreaterThan(0);
@@ -254,6 +254,32 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       expect(await seriousViolations(page)).toEqual([]);
       await page.locator('.pool-form').getByRole('button', { name: 'Cancel' }).click();
       await screenshot(page, 'admin-pools', '.pool-tables');
+
+      // Catch-up: previewed first (who gets the next leads now and with it), stored on Confirm.
+      await expect(pool.locator('.pool-catch-up').textContent()).resolves.toBe(
+        'Catch-up: off (turns missed while away are not made up)',
+      );
+      await pool.getByRole('button', { name: 'Change catch-up of amer-sdr' }).click();
+      await page.getByLabel('Leads to make up, at most').fill('2');
+      await page.getByLabel('For turns missed in the last (days)').fill('5');
+      await page.getByLabel('Why (kept in the history)').fill('Fair share after time off');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      await eventually(() => page.locator('.pool-form .next-before').textContent()).toMatch(
+        /^The next leads now: \w+/,
+      );
+      await expect(page.locator('.pool-form .next-after').textContent()).resolves.toMatch(
+        /^The next leads with the change: \w+/,
+      );
+      await expect(pool.locator('.pool-catch-up').textContent()).resolves.toContain('off');
+      await screenshot(page, 'admin-pool-catch-up-preview', '.pool[data-pool="amer-sdr"]');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator('.pool-form').getByRole('button', { name: 'Confirm' }).click();
+      await eventually(() => pool.locator('.pool-catch-up').textContent()).toBe(
+        'Catch-up: a rep back from time off gets up to 2 leads for turns missed in the last 5 days',
+      );
+      await eventually(() => newest.locator('.version-why').textContent()).toBe(
+        'amer-sdr gives back up to 2 missed turns of the last 5 days: Fair share after time off',
+      );
       await page.close();
     });
 

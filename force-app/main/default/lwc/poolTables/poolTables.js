@@ -5,6 +5,7 @@ import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
 import changePoolMember from '@salesforce/apex/SwitchyardController.changePoolMember';
 import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMember';
 import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
+import setPoolCatchUp from '@salesforce/apex/SwitchyardController.setPoolCatchUp';
 import POOL_NEXT from '@salesforce/label/c.Switchyard_Admin_Pool_Next';
 import POOL_NOBODY_NEXT from '@salesforce/label/c.Switchyard_Admin_Pool_Nobody_Next';
 import COLUMN_TODAY from '@salesforce/label/c.Switchyard_Admin_Column_Today';
@@ -60,10 +61,21 @@ import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
 import STRATEGY from '@salesforce/label/c.Switchyard_Admin_Strategy';
 import PAUSED from '@salesforce/label/c.Switchyard_Admin_Paused';
 import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
-import FIELD_REASON from '@salesforce/label/c.Switchyard_Admin_Territory_Field_Reason';
-import REASON_MISSING from '@salesforce/label/c.Switchyard_Admin_Territory_Reason_Missing';
 import SAVED from '@salesforce/label/c.Switchyard_Admin_Territory_Saved';
-import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
+import CATCH_UP_ON from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_On';
+import CATCH_UP_OFF from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_Off';
+import CATCH_UP from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up';
+import CATCH_UP_NAMED from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_Named';
+import POOL_FORM_CATCH_UP from '@salesforce/label/c.Switchyard_Admin_Pool_Form_Catch_Up';
+import FIELD_CATCH_UP_LEADS from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Catch_Up_Leads';
+import FIELD_CATCH_UP_DAYS from '@salesforce/label/c.Switchyard_Admin_Pool_Field_Catch_Up_Days';
+import CATCH_UP_HELP from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_Help';
+import CATCH_UP_MISSING from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_Missing';
+import POOL_PREVIEW from '@salesforce/label/c.Switchyard_Admin_Pool_Preview';
+import POOL_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Pool_Confirm';
+import NEXT_BEFORE from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Before';
+import NEXT_AFTER from '@salesforce/label/c.Switchyard_Admin_Pool_Next_After';
+import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import { formatLabel } from 'c/switchyardService';
 
 const LABEL = {
@@ -122,10 +134,9 @@ const LABEL = {
   STRATEGY,
   PAUSED,
   LOADING,
-  FIELD_REASON,
-  REASON_MISSING,
-  SAVED,
-  CANCEL,
+  CATCH_UP,
+  CATCH_UP_HELP,
+  CATCH_UP_MISSING,
 };
 
 /** The form's ids: one form is open at a time, so each is unique in the page. */
@@ -138,10 +149,11 @@ const IDS = {
   paused: 'pool-paused',
   from: 'pool-from',
   to: 'pool-to',
-  reason: 'pool-reason',
+  catchUpLeads: 'pool-catch-up-leads',
+  catchUpDays: 'pool-catch-up-days',
   personMissing: 'pool-person-missing',
   datesMissing: 'pool-dates-missing',
-  reasonMissing: 'pool-reason-missing',
+  catchUpMissing: 'pool-catch-up-missing',
 };
 const SETTINGS = [
   ['weight', 'weight'],
@@ -149,33 +161,76 @@ const SETTINGS = [
   ['capDay', 'capPerDay'],
   ['maxOpen', 'maxOpenLoad'],
 ];
-/** The member settings' number inputs, in the form's order: the field, its label, and what it takes. */
-const SETTING_INPUTS = [
-  { field: 'weight', label: POOL_FIELD_WEIGHT, min: '0', step: 'any', className: 'slds-input field-weight' },
-  {
-    field: 'capHour',
-    label: POOL_FIELD_CAP_HOUR,
-    min: '1',
-    step: '1',
-    className: 'slds-input field-cap-hour',
-  },
-  { field: 'capDay', label: POOL_FIELD_CAP_DAY, min: '1', step: '1', className: 'slds-input field-cap-day' },
-  {
-    field: 'maxOpen',
-    label: POOL_FIELD_MAX_OPEN,
-    min: '1',
-    step: '1',
-    className: 'slds-input field-max-open',
-  },
-];
+/** The number inputs of each form that has them, in the form's order: the field, its label, what it takes. */
+const NUMBER_INPUTS = {
+  settings: [
+    {
+      field: 'weight',
+      label: POOL_FIELD_WEIGHT,
+      min: '0',
+      step: 'any',
+      className: 'slds-input field-weight',
+    },
+    {
+      field: 'capHour',
+      label: POOL_FIELD_CAP_HOUR,
+      min: '1',
+      step: '1',
+      className: 'slds-input field-cap-hour',
+    },
+    {
+      field: 'capDay',
+      label: POOL_FIELD_CAP_DAY,
+      min: '1',
+      step: '1',
+      className: 'slds-input field-cap-day',
+    },
+    {
+      field: 'maxOpen',
+      label: POOL_FIELD_MAX_OPEN,
+      min: '1',
+      step: '1',
+      className: 'slds-input field-max-open',
+    },
+  ],
+  // The companion's limits (engine/distribution/pool.ts, CATCH_UP_MAX_LEADS and CATCH_UP_MAX_DAYS).
+  catchUp: [
+    {
+      field: 'catchUpLeads',
+      label: FIELD_CATCH_UP_LEADS,
+      min: '1',
+      max: '50',
+      step: '1',
+      className: 'slds-input field-catch-up-leads',
+    },
+    {
+      field: 'catchUpDays',
+      label: FIELD_CATCH_UP_DAYS,
+      min: '1',
+      max: '14',
+      step: '1',
+      className: 'slds-input field-catch-up-days',
+    },
+  ],
+};
+const NUMBER_COLUMN = {
+  settings: 'slds-col slds-size_1-of-2 slds-medium-size_1-of-4 slds-form-element',
+  catchUp: 'slds-col slds-size_1-of-2 slds-form-element',
+};
 const text = (value) => (value === null || value === undefined ? '' : String(value));
+/** "Ava Patel, Ben Carter, Ava Patel…", or that nobody can take a lead. */
+function line(people) {
+  return people && people.length ? people.map((p) => p.name || p.userId).join(', ') : NEXT_NOBODY;
+}
 
 /**
  * The live pools on the admin page, through the pools API: who is next (or why nobody is), each member's
  * weight, caps, out-of-office days, leads today, open leads and why they are passed over; add or remove
  * a rep, change a weight or a cap, mark someone out of office from a day to a day, pause or resume the
- * pool, each with a reason. The companion checks each change with the whole routing set and stores it
- * as a new version. Fires `routingchange` after a stored change, so the page reloads its versions.
+ * pool, set its catch-up (previewed first: who gets the next leads now and with it), each with a reason,
+ * in the admin page's change form (`c-change-form`). The companion checks each change with the whole
+ * routing set and stores it as a new version. Fires `routingchange` after a stored change, so the page
+ * reloads its versions.
  */
 export default class PoolTables extends LightningElement {
   label = LABEL;
@@ -183,7 +238,10 @@ export default class PoolTables extends LightningElement {
 
   pools;
   error;
-  /** The open form: { pool, mode (add, change, away, remove, pause, resume), member, fields }, or null. */
+  /**
+   * The open form: { pool, mode (add, change, away, remove, pause, resume, catchUp), member, fields,
+   * preview (catch-up: the next assignments a dry run answered) }, or null.
+   */
   form = null;
   formError;
   missing = {};
@@ -230,6 +288,10 @@ export default class PoolTables extends LightningElement {
         pauseLabel: pool.paused ? POOL_RESUME : POOL_PAUSE,
         pauseTitle: formatLabel(pool.paused ? POOL_RESUME_NAMED : POOL_PAUSE_NAMED, pool.name),
         pauseMode: pool.paused ? 'resume' : 'pause',
+        catchUp: pool.catchUp
+          ? formatLabel(CATCH_UP_ON, pool.catchUp.leads, pool.catchUp.withinDays)
+          : CATCH_UP_OFF,
+        catchUpTitle: formatLabel(CATCH_UP_NAMED, pool.name),
         addTitle: formatLabel(POOL_ADD_TO, pool.name),
         members: pool.members.map((m) => {
           const name = m.name || m.userId;
@@ -264,7 +326,7 @@ export default class PoolTables extends LightningElement {
   }
 
   formView(poolName) {
-    const { mode, member } = this.form;
+    const { mode, member, preview } = this.form;
     const headings = {
       add: formatLabel(POOL_FORM_ADD, poolName),
       change: formatLabel(POOL_FORM_CHANGE, member && member.name, poolName),
@@ -272,6 +334,13 @@ export default class PoolTables extends LightningElement {
       remove: formatLabel(POOL_FORM_REMOVE, member && member.name, poolName),
       pause: formatLabel(POOL_FORM_PAUSE, poolName),
       resume: formatLabel(POOL_FORM_RESUME, poolName),
+      catchUp: formatLabel(POOL_FORM_CATCH_UP, poolName),
+    };
+    const saveLabels = {
+      remove: POOL_REMOVE_CONFIRM,
+      pause: POOL_PAUSE,
+      resume: POOL_RESUME,
+      catchUp: preview ? POOL_CONFIRM : POOL_PREVIEW,
     };
     return {
       heading: headings[mode],
@@ -279,19 +348,12 @@ export default class PoolTables extends LightningElement {
       hasSettings: mode === 'add' || mode === 'change',
       isChange: mode === 'change',
       isAway: mode === 'away',
-      canComeBack: mode === 'away' && Boolean(member && member.away && member.away.length),
-      saveLabel:
-        mode === 'remove'
-          ? POOL_REMOVE_CONFIRM
-          : mode === 'pause'
-            ? POOL_PAUSE
-            : mode === 'resume'
-              ? POOL_RESUME
-              : POOL_SAVE,
-      saveVariant:
-        mode === 'remove' || mode === 'pause'
-          ? 'slds-button slds-button_destructive form-save'
-          : 'slds-button slds-button_brand form-save',
+      isCatchUp: mode === 'catchUp',
+      backLabel: mode === 'away' && member && member.away && member.away.length ? POOL_BACK : null,
+      saveLabel: saveLabels[mode] || POOL_SAVE,
+      destructive: mode === 'remove' || mode === 'pause',
+      before: preview ? formatLabel(NEXT_BEFORE, line(preview.before)) : '',
+      after: preview ? formatLabel(NEXT_AFTER, line(preview.after)) : '',
     };
   }
 
@@ -299,10 +361,19 @@ export default class PoolTables extends LightningElement {
     return (this.form && this.form.fields) || {};
   }
 
-  /** The member settings' inputs with their ids and the form's values. */
-  get settingInputs() {
+  /** The open form's number inputs with their ids, the form's values, and a missing pair marked. */
+  get numberInputs() {
+    const mode = this.form && this.form.mode;
+    const kind = mode === 'add' || mode === 'change' ? 'settings' : mode;
     const fields = this.fields;
-    return SETTING_INPUTS.map((input) => ({ ...input, id: IDS[input.field], value: fields[input.field] }));
+    const missing = kind === 'catchUp' && this.missing.catchUp;
+    return (NUMBER_INPUTS[kind] || []).map((input) => ({
+      ...input,
+      id: IDS[input.field],
+      value: fields[input.field],
+      colClass: missing ? `${NUMBER_COLUMN[kind]} slds-has-error` : NUMBER_COLUMN[kind],
+      describedBy: missing ? IDS.catchUpMissing : null,
+    }));
   }
 
   fieldClass(missing) {
@@ -317,20 +388,12 @@ export default class PoolTables extends LightningElement {
     return this.fieldClass(this.missing.dates);
   }
 
-  get reasonClass() {
-    return this.fieldClass(this.missing.reason);
-  }
-
   get personDescribedBy() {
     return this.missing.person ? IDS.personMissing : null;
   }
 
   get datesDescribedBy() {
     return this.missing.dates ? IDS.datesMissing : null;
-  }
-
-  get reasonDescribedBy() {
-    return this.missing.reason ? IDS.reasonMissing : null;
   }
 
   memberOf(poolName, userId) {
@@ -352,28 +415,25 @@ export default class PoolTables extends LightningElement {
       Object.assign(fields, { person: '', weight: '', capHour: '', capDay: '', maxOpen: '' });
     } else if (mode === 'away') {
       Object.assign(fields, { from: '', to: '' });
+    } else if (mode === 'catchUp') {
+      const catchUp = this.pools.items.find((p) => p.name === pool).catchUp;
+      fields.catchUpLeads = catchUp ? text(catchUp.leads) : '';
+      fields.catchUpDays = catchUp ? text(catchUp.withinDays) : '';
     }
-    this.form = { pool, mode, member, fields, opener: event.currentTarget.dataset.opener };
+    this.form = { pool, mode, member, fields, opener: event.currentTarget.dataset.opener, preview: null };
     this.formError = undefined;
     this.missing = {};
-    Promise.resolve().then(() => {
-      const first = this.template.querySelector('.pool-form input');
-      if (first) {
-        first.focus();
-      }
-    });
   }
 
   handleField(event) {
     const name = event.target.dataset.field;
     const value = event.target.type === 'checkbox' ? event.target.checked : event.target.value;
-    this.form = { ...this.form, fields: { ...this.form.fields, [name]: value } };
+    // A preview shows the setting it was asked for: another setting needs another preview.
+    this.form = { ...this.form, fields: { ...this.form.fields, [name]: value }, preview: null };
   }
 
-  handleFormKeydown(event) {
-    if (event.key === 'Escape') {
-      this.handleCancel();
-    }
+  handleReason(event) {
+    this.form = { ...this.form, fields: { ...this.form.fields, reason: event.detail.value } };
   }
 
   handleCancel() {
@@ -410,6 +470,11 @@ export default class PoolTables extends LightningElement {
     }
     if (mode === 'away' && !back) {
       missing.dates = !fields.from || !fields.to;
+    }
+    const catchUpLeads = String(fields.catchUpLeads || '').trim();
+    const catchUpDays = String(fields.catchUpDays || '').trim();
+    if (mode === 'catchUp') {
+      missing.catchUp = (catchUpLeads === '') !== (catchUpDays === '');
     }
     this.missing = missing;
     if (Object.values(missing).some(Boolean)) {
@@ -451,6 +516,16 @@ export default class PoolTables extends LightningElement {
           });
       case 'remove':
         return () => removePoolMember({ poolName: pool, userId: member.userId, reason });
+      case 'catchUp':
+        // Without a preview yet, a dry run: the companion answers who gets the next leads now and with it.
+        return () =>
+          setPoolCatchUp({
+            poolName: pool,
+            leads: catchUpLeads === '' ? null : Number(catchUpLeads),
+            withinDays: catchUpDays === '' ? null : Number(catchUpDays),
+            reason,
+            dryRun: !this.form.preview,
+          });
       default:
         return () => setPoolPaused({ poolName: pool, paused: mode === 'pause', reason });
     }
@@ -467,16 +542,16 @@ export default class PoolTables extends LightningElement {
   async submit(back) {
     const call = this.request(back);
     if (!call) {
-      const first = this.template.querySelector('.pool-form .slds-has-error input');
-      if (first) {
-        first.focus();
-      }
       return;
     }
     this.busy = true;
     this.formError = undefined;
     try {
       const answer = await call();
+      if (this.form.mode === 'catchUp' && !this.form.preview) {
+        this.form = { ...this.form, preview: answer.nextAssignments || { before: [], after: [] } };
+        return;
+      }
       this.form = null;
       this.dispatchEvent(
         new ShowToastEvent({

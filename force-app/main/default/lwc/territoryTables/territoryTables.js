@@ -47,8 +47,6 @@ import FIELD_TARGET_POOL from '@salesforce/label/c.Switchyard_Admin_Territory_Fi
 import FIELD_TARGET_QUEUE from '@salesforce/label/c.Switchyard_Admin_Territory_Field_Target_Queue';
 import FIELD_TARGET_USER from '@salesforce/label/c.Switchyard_Admin_Territory_Field_Target_User';
 import TARGET_MISSING from '@salesforce/label/c.Switchyard_Admin_Territory_Target_Missing';
-import FIELD_REASON from '@salesforce/label/c.Switchyard_Admin_Territory_Field_Reason';
-import REASON_MISSING from '@salesforce/label/c.Switchyard_Admin_Territory_Reason_Missing';
 import SAVE from '@salesforce/label/c.Switchyard_Admin_Territory_Save';
 import REMOVE_TITLE from '@salesforce/label/c.Switchyard_Admin_Territory_Remove_Title';
 import REMOVE_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Territory_Remove_Confirm';
@@ -59,7 +57,6 @@ import REMOVED_TITLE from '@salesforce/label/c.Switchyard_Admin_Territory_Remove
 import COLUMN_ACTIONS from '@salesforce/label/c.Switchyard_Admin_Column_Actions';
 import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
 import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
-import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatLabel } from 'c/switchyardService';
 
 const LABEL = {
@@ -92,13 +89,6 @@ const LABEL = {
   FORM_ADD,
   FORM_EDIT,
   FORM_HELP,
-  FIELD_REGIONS,
-  FIELD_COUNTRIES,
-  FIELD_STATES,
-  FIELD_POSTAL,
-  FIELD_INDUSTRIES,
-  FIELD_EMPLOYEES_MIN,
-  FIELD_EMPLOYEES_MAX,
   FIELD_KIND,
   KIND_POOL,
   KIND_QUEUE,
@@ -107,8 +97,6 @@ const LABEL = {
   FIELD_TARGET_QUEUE,
   FIELD_TARGET_USER,
   TARGET_MISSING,
-  FIELD_REASON,
-  REASON_MISSING,
   SAVE,
   REMOVE_TITLE,
   REMOVE_CONFIRM,
@@ -119,7 +107,6 @@ const LABEL = {
   COLUMN_ACTIONS,
   INACTIVE,
   LOADING,
-  CANCEL,
 };
 
 const LISTS = [
@@ -149,15 +136,23 @@ const IDS = {
   max: 'territory-max',
   min: 'territory-min',
   postal: 'territory-postal',
-  reason: 'territory-reason',
-  reasonMissing: 'territory-reason-missing',
   regions: 'territory-regions',
-  removeReason: 'territory-remove-reason',
-  removeReasonMissing: 'territory-remove-reason-missing',
   states: 'territory-states',
   target: 'territory-target',
   targetMissing: 'territory-target-missing',
 };
+/** The row's lists and employee band, in the form's order: the field, its label, what it takes. */
+const WIDE = 'slds-col slds-size_1-of-1 slds-medium-size_1-of-3 slds-form-element';
+const NARROW = 'slds-col slds-size_1-of-2 slds-medium-size_1-of-6 slds-form-element';
+const INPUTS = [
+  { field: 'regions', label: FIELD_REGIONS, type: 'text', colClass: WIDE },
+  { field: 'countries', label: FIELD_COUNTRIES, type: 'text', colClass: WIDE },
+  { field: 'states', label: FIELD_STATES, type: 'text', colClass: WIDE },
+  { field: 'postal', label: FIELD_POSTAL, type: 'text', colClass: WIDE },
+  { field: 'industries', label: FIELD_INDUSTRIES, type: 'text', colClass: WIDE },
+  { field: 'min', label: FIELD_EMPLOYEES_MIN, type: 'number', min: '0', step: '1', colClass: NARROW },
+  { field: 'max', label: FIELD_EMPLOYEES_MAX, type: 'number', min: '0', step: '1', colClass: NARROW },
+];
 const TARGET_FIELD = { pool: FIELD_TARGET_POOL, queue: FIELD_TARGET_QUEUE, user: FIELD_TARGET_USER };
 
 const values = (text) =>
@@ -286,6 +281,17 @@ export default class TerritoryTables extends LightningElement {
     return (this.form && this.form.fields) || EMPTY_FORM;
   }
 
+  /** The row's inputs with their ids and the form's values. */
+  get inputs() {
+    const fields = this.fields;
+    return INPUTS.map((input) => ({
+      ...input,
+      id: IDS[input.field],
+      className: `slds-input field-${input.field}`,
+      value: fields[input.field],
+    }));
+  }
+
   get kinds() {
     const kind = this.fields.kind;
     return [
@@ -303,24 +309,8 @@ export default class TerritoryTables extends LightningElement {
     return this.missing.target ? 'slds-form-element slds-has-error' : 'slds-form-element';
   }
 
-  get reasonClass() {
-    return this.missing.reason ? 'slds-form-element slds-has-error' : 'slds-form-element';
-  }
-
   get targetDescribedBy() {
     return this.missing.target ? IDS.targetMissing : null;
-  }
-
-  get reasonDescribedBy() {
-    return this.missing.reason ? IDS.reasonMissing : null;
-  }
-
-  get removeReasonClass() {
-    return this.missing.removeReason ? 'slds-form-element slds-has-error' : 'slds-form-element';
-  }
-
-  get removeReasonDescribedBy() {
-    return this.missing.removeReason ? IDS.removeReasonMissing : null;
   }
 
   rowOf(tableName, rowNumber) {
@@ -356,13 +346,6 @@ export default class TerritoryTables extends LightningElement {
     this.formError = undefined;
     this.missing = {};
     this.removal = null;
-    // The form renders under the table; focus goes to its first field so a keyboard user lands there.
-    Promise.resolve().then(() => {
-      const first = this.template.querySelector('.territory-form input');
-      if (first) {
-        first.focus();
-      }
-    });
   }
 
   handleField(event) {
@@ -370,10 +353,8 @@ export default class TerritoryTables extends LightningElement {
     this.form = { ...this.form, fields: { ...this.form.fields, [name]: event.target.value } };
   }
 
-  handleFormKeydown(event) {
-    if (event.key === 'Escape') {
-      this.handleCancel();
-    }
+  handleReason(event) {
+    this.form = { ...this.form, fields: { ...this.form.fields, reason: event.detail.value } };
   }
 
   handleCancel() {
@@ -423,10 +404,6 @@ export default class TerritoryTables extends LightningElement {
     const fields = this.form.fields;
     this.missing = { target: !fields.target.trim(), reason: !fields.reason.trim() };
     if (this.missing.target || this.missing.reason) {
-      const first = this.template.querySelector(this.missing.target ? '.field-target' : '.field-reason');
-      if (first) {
-        first.focus();
-      }
       return;
     }
     const { table, row } = this.form;
@@ -458,22 +435,10 @@ export default class TerritoryTables extends LightningElement {
     this.removeError = undefined;
     this.missing = {};
     this.form = null;
-    Promise.resolve().then(() => {
-      const reason = this.template.querySelector('.remove-reason');
-      if (reason) {
-        reason.focus();
-      }
-    });
   }
 
   handleRemoveReason(event) {
-    this.removal = { ...this.removal, reason: event.target.value };
-  }
-
-  handleRemoveKeydown(event) {
-    if (event.key === 'Escape') {
-      this.handleRemoveCancel();
-    }
+    this.removal = { ...this.removal, reason: event.detail.value };
   }
 
   handleRemoveCancel() {
@@ -488,7 +453,6 @@ export default class TerritoryTables extends LightningElement {
     const { table, row, reason } = this.removal;
     this.missing = { removeReason: !reason.trim() };
     if (this.missing.removeReason) {
-      this.template.querySelector('.remove-reason').focus();
       return;
     }
     await this.change(

@@ -156,6 +156,22 @@ const METHODS = {
       paused: p.paused === true,
       reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
     }),
+  setPoolCatchUp: (p) => {
+    const none = (value) => value === undefined || value === null;
+    if (none(p.leads) !== none(p.withinDays)) {
+      throw apexError({
+        code: 'VALIDATION_FAILED',
+        message: 'Catch-up needs both the number of leads and the days, or neither.',
+        action: 'Give both numbers, or leave both empty for no catch-up.',
+        status: 400,
+      });
+    }
+    return request('PATCH', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`, {
+      catchUp: none(p.leads) ? null : { leads: p.leads, withinDays: p.withinDays },
+      reason: reasonOf(p.reason, 'A catch-up change needs a reason.'),
+      ...(p.dryRun === true ? { dryRun: true } : {}),
+    });
+  },
   getTerritories: () => request('GET', '/v1/territories'),
   getLastBacktest: () => request('GET', '/v1/backtests/latest'),
   publishBacktest: (p) => {

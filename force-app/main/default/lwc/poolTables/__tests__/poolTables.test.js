@@ -5,11 +5,15 @@ import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
 import changePoolMember from '@salesforce/apex/SwitchyardController.changePoolMember';
 import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMember';
 import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
+import setPoolCatchUp from '@salesforce/apex/SwitchyardController.setPoolCatchUp';
 import { flushPromises } from 'test-utils/flushPromises';
+import { $, $$, changeForm as form, formHeading as heading, text, type } from 'test-utils/changeForm';
 
 const POOLS = require('./data/getPools.json');
 const CHANGED = require('./data/changePoolMember.json');
 const INACTIVE = require('./data/addPoolMemberInactive.json');
+const CATCH_UP_PREVIEW = require('./data/setPoolCatchUpDryRun.json');
+const CATCH_UP_STORED = require('./data/setPoolCatchUp.json');
 
 jest.mock('@salesforce/apex/SwitchyardController.getPools', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -26,12 +30,11 @@ jest.mock('@salesforce/apex/SwitchyardController.removePoolMember', () => ({ def
 jest.mock('@salesforce/apex/SwitchyardController.setPoolPaused', () => ({ default: jest.fn() }), {
   virtual: true,
 });
+jest.mock('@salesforce/apex/SwitchyardController.setPoolCatchUp', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 
 const AVA = '005SY0000000001YAA';
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
-const text = (node) => node.textContent.replace(/\s+/g, ' ').trim();
-
 async function mount() {
   const element = createElement('c-pool-tables', { is: PoolTables });
   const toasts = [];
@@ -41,17 +44,6 @@ async function mount() {
   document.body.appendChild(element);
   await flushPromises();
   return { element, toasts, changes };
-}
-
-function type(element, selector, value) {
-  const input = $(element, selector);
-  if (input.type === 'checkbox') {
-    input.checked = value;
-    input.dispatchEvent(new CustomEvent('change'));
-    return;
-  }
-  input.value = value;
-  input.dispatchEvent(new CustomEvent('input'));
 }
 
 describe('c-pool-tables', () => {
@@ -93,7 +85,7 @@ describe('c-pool-tables', () => {
     const { element, toasts, changes } = await mount();
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
     await flushPromises();
-    expect(text($(element, '.pool-form h4'))).toBe('Ava Patel in amer-sdr');
+    expect(heading(element)).toBe('Ava Patel in amer-sdr');
     expect($(element, '.field-weight').value).toBe('2');
     expect($(element, '.field-cap-day').value).toBe('40');
     type(element, '.field-weight', '3');
@@ -121,12 +113,15 @@ describe('c-pool-tables', () => {
     const { element } = await mount();
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-away-button`).click();
     await flushPromises();
-    expect(text($(element, '.pool-form h4'))).toBe('Ava Patel out of office in amer-sdr');
+    expect(heading(element)).toBe('Ava Patel out of office in amer-sdr');
     type(element, '.field-reason', 'Vacation');
     $(element, '.form-save').click();
     await flushPromises();
     expect(changePoolMember).not.toHaveBeenCalled();
-    expect(text($(element, '.pool-form'))).toContain('Give the first day out and the last.');
+    expect($$(element, '.slds-form-element__help').map(text)).toEqual([
+      'Give the first day out and the last.',
+    ]);
+    expect(element.shadowRoot.activeElement).toBe($(element, '.field-from'));
     type(element, '.field-from', '2026-12-20');
     type(element, '.field-to', '2026-12-24');
     $(element, '.form-save').click();
@@ -155,6 +150,7 @@ describe('c-pool-tables', () => {
       'Name the rep by username or email.',
       'Say why, in a few words.',
     ]);
+    expect(element.shadowRoot.activeElement).toBe($(element, '.field-person'));
     type(element, '.field-person', 'diego.ramos@switchyard-demo.example');
     type(element, '.field-cap-day', '30');
     type(element, '.field-reason', 'Covering');
@@ -166,7 +162,7 @@ describe('c-pool-tables', () => {
       settings: { capPerDay: 30 },
       reason: 'Covering',
     });
-    const panel = $(element, '.pool-form c-error-panel');
+    const panel = $(element, 'c-error-panel');
     expect(panel.title).toBe('The pool was not changed');
     expect(panel.errors).toEqual(INACTIVE);
     expect(changes).toHaveLength(0);
@@ -178,7 +174,7 @@ describe('c-pool-tables', () => {
     const { element } = await mount();
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-remove`).click();
     await flushPromises();
-    expect(text($(element, '.pool-form h4'))).toBe('Remove Ava Patel from amer-sdr?');
+    expect(heading(element)).toBe('Remove Ava Patel from amer-sdr?');
     type(element, '.field-reason', 'Left the team');
     $(element, '.form-save').click();
     await flushPromises();
@@ -196,6 +192,133 @@ describe('c-pool-tables', () => {
     expect(setPoolPaused).toHaveBeenCalledWith({ poolName: 'amer-sdr', paused: true, reason: 'Reorg' });
   });
 
+  it('shows each pool’s catch-up, off or with its numbers', async () => {
+    const { element } = await mount();
+    expect(text($(element, '.pool[data-pool="amer-sdr"] .pool-catch-up'))).toBe(
+      'Catch-up: off (turns missed while away are not made up)',
+    );
+    expect(text($(element, '.pool[data-pool="hot-leads"] .pool-catch-up'))).toBe(
+      'Catch-up: a rep back from time off gets up to 3 leads for turns missed in the last 7 days',
+    );
+    expect($(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').getAttribute('aria-label')).toBe(
+      'Change catch-up of amer-sdr',
+    );
+  });
+
+  it('previews a catch-up with the next assignments before and after, then stores it on Confirm', async () => {
+    setPoolCatchUp.mockResolvedValueOnce(CATCH_UP_PREVIEW).mockResolvedValueOnce(CATCH_UP_STORED);
+    const { element, toasts, changes } = await mount();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
+    await flushPromises();
+    expect(heading(element)).toBe('Catch-up in amer-sdr');
+    expect($(element, '.field-catch-up-leads').value).toBe('');
+    expect(element.shadowRoot.activeElement).toBe($(element, '.field-catch-up-leads'));
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    type(element, '.field-catch-up-leads', '2');
+    type(element, '.field-catch-up-days', '5');
+    type(element, '.field-reason', ' Fair share after leave ');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolCatchUp).toHaveBeenLastCalledWith({
+      poolName: 'amer-sdr',
+      leads: 2,
+      withinDays: 5,
+      reason: 'Fair share after leave',
+      dryRun: true,
+    });
+    expect(text($(element, '.next-before'))).toBe('The next leads now: Chloe Kim, Ava Patel, Chloe Kim');
+    expect(text($(element, '.next-after'))).toBe(
+      'The next leads with the change: Ava Patel, Ava Patel, Chloe Kim',
+    );
+    expect(text($(element, '.form-save'))).toBe('Confirm');
+    expect(toasts).toEqual([]);
+    expect(changes).toHaveLength(0);
+
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolCatchUp).toHaveBeenLastCalledWith(
+      expect.objectContaining({ leads: 2, withinDays: 5, dryRun: false }),
+    );
+    expect(toasts[0]).toEqual(
+      expect.objectContaining({
+        title: 'Pool changed',
+        message: 'Version 3 is live; the next lead routed uses it.',
+      }),
+    );
+    expect(changes).toHaveLength(1);
+    expect(form(element)).toBeNull();
+  });
+
+  it('previews again after the setting changes, turns catch-up off with both fields empty, and asks for both or neither', async () => {
+    setPoolCatchUp.mockResolvedValue(CATCH_UP_PREVIEW);
+    const { element } = await mount();
+    $(element, '.pool[data-pool="hot-leads"] .pool-catch-up-button').click();
+    await flushPromises();
+    expect($(element, '.field-catch-up-leads').value).toBe('3');
+    expect($(element, '.field-catch-up-days').value).toBe('7');
+    type(element, '.field-reason', 'Reorg');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(text($(element, '.form-save'))).toBe('Confirm');
+    type(element, '.field-catch-up-days', '');
+    await flushPromises();
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolCatchUp).toHaveBeenCalledTimes(1);
+    expect($$(element, '.slds-form-element__help').map(text)).toEqual([
+      'Give both numbers, or leave both empty for no catch-up.',
+    ]);
+    expect($(element, '.field-catch-up-days').getAttribute('aria-describedby')).toBeTruthy();
+    expect(element.shadowRoot.activeElement).toBe($(element, '.field-catch-up-leads'));
+    type(element, '.field-catch-up-leads', '');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolCatchUp).toHaveBeenLastCalledWith({
+      poolName: 'hot-leads',
+      leads: null,
+      withinDays: null,
+      reason: 'Reorg',
+      dryRun: true,
+    });
+  });
+
+  it('shows the companion’s refusal of a catch-up in the form, and no preview', async () => {
+    setPoolCatchUp.mockRejectedValue(INACTIVE);
+    const { element } = await mount();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
+    await flushPromises();
+    type(element, '.field-catch-up-leads', '2');
+    type(element, '.field-catch-up-days', '5');
+    type(element, '.field-reason', 'Try');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect($(element, 'c-error-panel').errors).toEqual(INACTIVE);
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+  });
+
+  it('closes the form on Cancel and on Escape, giving focus back to the button that opened it', async () => {
+    const { element } = await mount();
+    const opener = $(element, '.pool[data-pool="amer-sdr"] .pool-pause');
+    opener.click();
+    await flushPromises();
+    expect(heading(element)).toBe('Pause amer-sdr? It gives nobody a lead until resumed.');
+    expect(text($(element, '.form-save'))).toBe('Pause pool');
+    $(element, '.form-cancel').click();
+    await flushPromises();
+    expect(form(element)).toBeNull();
+    expect(element.shadowRoot.activeElement).toBe(opener);
+    opener.click();
+    await flushPromises();
+    $(element, '.field-reason').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
+    await flushPromises();
+    expect(form(element)).toBeNull();
+  });
+
   it('says why the pools could not be loaded', async () => {
     getPools.mockRejectedValue({ body: { message: 'boom' } });
     const { element } = await mount();
@@ -203,9 +326,18 @@ describe('c-pool-tables', () => {
     expect($$(element, '.pool')).toEqual([]);
   });
 
-  it('is accessible with a form open', async () => {
+  it('is accessible with a form open, and with a catch-up preview', async () => {
+    setPoolCatchUp.mockResolvedValue(CATCH_UP_PREVIEW);
     const { element } = await mount();
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
+    await flushPromises();
+    await expect(element).toBeAccessible();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
+    await flushPromises();
+    type(element, '.field-catch-up-leads', '2');
+    type(element, '.field-catch-up-days', '5');
+    type(element, '.field-reason', 'Fair share');
+    $(element, '.form-save').click();
     await flushPromises();
     await expect(element).toBeAccessible();
   });

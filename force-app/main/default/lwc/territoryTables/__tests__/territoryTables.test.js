@@ -4,6 +4,7 @@ import getTerritories from '@salesforce/apex/SwitchyardController.getTerritories
 import saveTerritoryRow from '@salesforce/apex/SwitchyardController.saveTerritoryRow';
 import removeTerritoryRow from '@salesforce/apex/SwitchyardController.removeTerritoryRow';
 import { flushPromises } from 'test-utils/flushPromises';
+import { $, $$, changeForm as form, formHeading as heading, text, type } from 'test-utils/changeForm';
 
 const TERRITORIES = require('./data/getTerritories.json');
 const TERRITORIES_ERROR = require('./data/getTerritoriesError.json');
@@ -20,10 +21,6 @@ jest.mock('@salesforce/apex/SwitchyardController.removeTerritoryRow', () => ({ d
   virtual: true,
 });
 
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
-const text = (node) => node.textContent.replace(/\s+/g, ' ').trim();
-
 async function mount() {
   const element = createElement('c-territory-tables', { is: TerritoryTables });
   const toasts = [];
@@ -33,12 +30,6 @@ async function mount() {
   document.body.appendChild(element);
   await flushPromises();
   return { element, toasts, changes };
-}
-
-function type(element, selector, value) {
-  const input = $(element, selector);
-  input.value = value;
-  input.dispatchEvent(new CustomEvent(input.tagName === 'SELECT' ? 'change' : 'input'));
 }
 
 describe('c-territory-tables', () => {
@@ -76,7 +67,7 @@ describe('c-territory-tables', () => {
     const { element, toasts, changes } = await mount();
     $(element, '.territory-add').click();
     await flushPromises();
-    expect(text($(element, '.territory-form h4'))).toBe('New row for sdr-regions');
+    expect(heading(element)).toBe('New row for sdr-regions');
     type(element, '.field-countries', ' FR, ');
     type(element, '.field-min', '10');
     type(element, '.field-target', 'emea-sdr');
@@ -99,7 +90,7 @@ describe('c-territory-tables', () => {
     ]);
     expect(changes).toHaveLength(1);
     expect(getTerritories).toHaveBeenCalledTimes(2);
-    expect($(element, '.territory-form')).toBeNull();
+    expect(form(element)).toBeNull();
   });
 
   it('edits a row from what it holds, and shows the companion’s refusal in the form', async () => {
@@ -108,7 +99,7 @@ describe('c-territory-tables', () => {
     const { element, changes } = await mount();
     $(element, '.territory-row[data-row="2"] .territory-edit').click();
     await flushPromises();
-    expect(text($(element, '.territory-form h4'))).toBe('Row 2 of sdr-regions');
+    expect(heading(element)).toBe('Row 2 of sdr-regions');
     expect($(element, '.field-countries').value).toBe('DE, AT');
     expect($(element, '.field-max').value).toBe('500');
     expect($(element, '.field-kind').value).toBe('user');
@@ -122,7 +113,7 @@ describe('c-territory-tables', () => {
       rowNumber: 2,
       row: { country: ['DE', 'AT'], employees: { min: 50, max: 500 }, assign: { pool: 'emea-sdr' } },
     });
-    const panel = $(element, '.territory-form c-error-panel');
+    const panel = $(element, 'c-error-panel');
     expect(panel.title).toBe('The row was not saved');
     expect(panel.errors).toEqual(OVERLAP);
     expect(changes).toHaveLength(0);
@@ -150,12 +141,17 @@ describe('c-territory-tables', () => {
     const { element, toasts, changes } = await mount();
     $(element, '.territory-row[data-row="3"] .territory-remove').click();
     await flushPromises();
-    expect(text($(element, '.remove-confirm h4'))).toBe('Remove row 3 of sdr-regions?');
-    $(element, '.remove-confirm-button').click();
+    expect(heading(element)).toBe('Remove row 3 of sdr-regions?');
+    expect(element.shadowRoot.activeElement).toBe(form(element));
+    expect(form(element).shadowRoot.activeElement).toBe($(element, '.field-reason'));
+    expect(text($(element, '.form-save'))).toBe('Remove row');
+    expect($(element, '.form-save').className).toContain('slds-button_destructive');
+    $(element, '.form-save').click();
     await flushPromises();
     expect(removeTerritoryRow).not.toHaveBeenCalled();
-    type(element, '.remove-reason', 'Queue is gone');
-    $(element, '.remove-confirm-button').click();
+    expect($$(element, '.slds-form-element__help').map(text)).toEqual(['Say why, in a few words.']);
+    type(element, '.field-reason', 'Queue is gone');
+    $(element, '.form-save').click();
     await flushPromises();
     expect(removeTerritoryRow).toHaveBeenCalledWith({
       tableName: 'sdr-regions',
@@ -165,6 +161,29 @@ describe('c-territory-tables', () => {
     });
     expect(toasts[0].title).toBe('Territory row removed');
     expect(changes).toHaveLength(1);
+  });
+
+  it('closes the form on Escape and a removal on Cancel, giving focus back to the button that opened it', async () => {
+    getTerritories.mockResolvedValue(TERRITORIES);
+    const { element } = await mount();
+    const edit = $(element, '.territory-row[data-row="2"] .territory-edit');
+    edit.click();
+    await flushPromises();
+    expect(element.shadowRoot.activeElement).toBe($(element, '.field-regions'));
+    $(element, '.field-regions').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
+    await flushPromises();
+    expect(form(element)).toBeNull();
+    expect(element.shadowRoot.activeElement).toBe(edit);
+    const remove = $(element, '.territory-row[data-row="3"] .territory-remove');
+    remove.click();
+    await flushPromises();
+    $(element, '.form-cancel').click();
+    await flushPromises();
+    expect(form(element)).toBeNull();
+    expect(element.shadowRoot.activeElement).toBe(remove);
+    expect(removeTerritoryRow).not.toHaveBeenCalled();
   });
 
   it('says why the tables could not be loaded', async () => {
