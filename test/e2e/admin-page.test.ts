@@ -210,6 +210,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
 
       await added.getByRole('button', { name: 'Remove row 4 of sdr-regions' }).click();
       await page.locator('.remove-confirm').getByLabel('Why (kept in the history)').fill('Back to regions');
+      await screenshot(page, 'admin-territory-remove-confirm', '.territory-table[data-table="sdr-regions"]');
       await page.getByRole('button', { name: 'Remove row', exact: true }).click();
       await eventually(() => table.locator('.territory-row').count()).toBe(3);
       await page.close();
