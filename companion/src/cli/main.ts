@@ -1,4 +1,7 @@
-/** The admin CLI: `npm run cli -- <command>`; `npm run cli -- --help` lists the commands. */
+/**
+ * The admin CLI: `npx switchyard <command>` (package.json "bin", bin/switchyard.mjs) or
+ * `npm run cli -- <command>`; `--help` lists the commands.
+ */
 import { DEMO_CATALOG } from '../crm/local/demo-people.js';
 import { flowJsonSchema } from '../engine/flow/flow.schema.js';
 import { DocumentInvalidError, formatIssue } from '../engine/flow/yaml-source.js';
@@ -20,7 +23,8 @@ import { territoriesCommand } from './territory-commands.js';
 import { flowsCommand, FLOWS_HELP } from './flows-commands.js';
 import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
 
-const HELP = `Switchyard's admin CLI: npm run cli -- <command> [options]; <command> --help says more.
+const HELP = `Switchyard's admin CLI: npx switchyard <command> [options] (or npm run cli -- <command>);
+<command> --help says more.
 
 Commands:
   demo [--now ISO]         route the demo leads with the shipped flows and explain each decision
