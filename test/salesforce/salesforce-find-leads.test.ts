@@ -106,3 +106,69 @@ describe('clean-up job candidates in a Salesforce org', () => {
     );
   });
 });
+
+// Bulk reassignment chooses leads by a pool's members, a territory's countries or a filter: sets become
+// IN lists, values are quoted as SOQL's escape sequences say, and a long set is asked in parts.
+describe('choosing leads for a reassignment in a Salesforce org', () => {
+  it('finds the open leads every criterion lets through: owners, statuses, countries, states, lead sources, created range', async () => {
+    h = await startHarness();
+    const [ava, ben, cleo] = ['Ava', 'Ben', 'Cleo'].map((n) => seedUser(h.standIn, n));
+    const lead = (owner: string, extra: Record<string, unknown>) =>
+      seedLeads(h.standIn, 1, owner, {
+        Status: 'MQL',
+        Country: 'Germany',
+        State: 'Bavaria',
+        LeadSource: 'Web',
+        CreatedDate: '2026-06-15T12:00:00.000Z',
+        ...extra,
+      })[0]!;
+    const match = [lead(ava!, {}), lead(ben!, { Country: 'France', State: null, LeadSource: 'Event' })];
+    lead(cleo!, {});
+    lead(ava!, { Status: 'Raw' });
+    lead(ava!, { Country: 'Spain' });
+    lead(ava!, { LeadSource: 'Partner' });
+    lead(ava!, { CreatedDate: '2026-05-31T23:59:59.000Z' });
+    lead(ava!, { CreatedDate: '2026-07-01T00:00:00.000Z' });
+    lead(ava!, { IsConverted: true });
+    const filter = {
+      ownerIds: [ava!, ben!],
+      statuses: ['MQL', 'Working'],
+      countries: ['Germany', 'France'],
+      leadSources: ['Web', 'Event'],
+      createdSince: '2026-06-01T00:00:00.000Z',
+      createdBefore: '2026-07-01T00:00:00.000Z',
+    };
+    expect((await h.crm.findLeads(filter)).sort()).toEqual(match.sort());
+    expect(await h.crm.findLeads({ ...filter, states: ['Bavaria'] })).toEqual([match[0]]);
+    // An empty set lets no lead through, without asking the org (SOQL has no empty IN list).
+    h.standIn.resetCounts();
+    expect(await h.crm.findLeads({ ...filter, countries: [] })).toEqual([]);
+    expect(h.standIn.apiCalls()).toBe(0);
+  });
+
+  it('a value with quotes, a backslash or a line break is matched as the value, never read as SOQL', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const odd = `O'Brien "VIP" list \\ 2026\nsecond line\tend`;
+    const [oddLead] = seedLeads(h.standIn, 1, rep, { LeadSource: odd });
+    const [other] = seedLeads(h.standIn, 1, rep, { LeadSource: 'Web' });
+    expect(await h.crm.findLeads({ leadSources: [odd] })).toEqual([oddLead]);
+    expect(await h.crm.findLeads({ leadSources: ["x') OR LeadSource != ('y"] })).toEqual([]);
+    expect(await h.crm.findLeads({ leadSources: ["Web' OR Id != '"] })).toEqual([]);
+    expect(await h.crm.findLeads({ statuses: ['Open'], leadSources: ['Web\\'] })).toEqual([]);
+    expect(await h.crm.findLeads({ leadSources: ['Web'] })).toEqual([other]);
+  });
+
+  it('asks for a set of owners too long for one request in parts, each within the 16 KB a request may have', async () => {
+    h = await startHarness();
+    const owners = Array.from({ length: 1200 }, (_, i) => seedUser(h.standIn, `Member ${i}`));
+    const leads = owners.flatMap((owner) => seedLeads(h.standIn, 1, owner));
+    seedLeads(h.standIn, 3, seedUser(h.standIn, 'Not a member'));
+    h.standIn.resetCounts();
+    expect(await h.crm.findLeads({ ownerIds: owners, statuses: ['Open'] })).toEqual([...leads].sort());
+    // 1,200 quoted Ids are ~36,000 characters encoded: more than one request, and not one per owner.
+    const queries = h.standIn.calls()['query'] ?? 0;
+    expect(queries).toBeGreaterThan(2);
+    expect(queries).toBeLessThan(10);
+  });
+});

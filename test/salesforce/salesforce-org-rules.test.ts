@@ -297,3 +297,28 @@ describe('compound Address fields', () => {
     expect(field('City')).toMatchObject({ updateable: true, compoundFieldName: 'Address' });
   });
 });
+
+describe('SOQL text and request size', () => {
+  it('reads the escape sequences of a quoted value, and refuses a backslash before anything else', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const [lead] = seedLeads(h.standIn, 1, rep, { Company: `O'Hara "Co" \\ Line\nTwo\tTab é` });
+    const found = await query<{ Id: string }>(
+      `SELECT Id FROM Lead WHERE Company = 'O\\'Hara \\"Co\\" \\\\ Line\\NTwo\\tTab \\u00e9'`,
+    );
+    expect(found.map((r) => r.Id)).toEqual([lead]);
+    const err = await query("SELECT Id FROM Lead WHERE Company = 'A\\qB'").catch((e: unknown) => e);
+    expect(err).toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+  });
+
+  it('refuses a request whose URI is over 16,384 bytes (414), as Salesforce does', async () => {
+    h = await startHarness();
+    const soql = `SELECT Id FROM Lead WHERE Company IN (${Array.from({ length: 800 }, (_, i) => `'Company ${i}'`).join(', ')})`;
+    const res = await fetch(`${h.standIn.url}/services/data/v62.0/query?q=${encodeURIComponent(soql)}`);
+    expect(res.status).toBe(414);
+    const short = await fetch(
+      `${h.standIn.url}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Lead')}`,
+    );
+    expect(short.status).toBe(401);
+  });
+});

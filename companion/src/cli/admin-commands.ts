@@ -21,13 +21,23 @@ Replays real leads (created in the last n days, or the Ids in the file, one per 
 routing set and the candidate folder, and prints how many would change owner, from whom to whom, by
 path, the load per owner and pool, leads left with no owner and conversions gained or lost.
 --csv writes one row per lead. Nothing is stored or written to the org.`,
-  reassign: `Usage: npm run cli -- reassign (--owner <user or queue Id> | --ids <file>) --reason <text>
+  reassign: `Usage: npm run cli -- reassign <which leads> --reason <text>
                                    [--trigger <kind>] [--dry-run] [--run-id <id>] [--json]
-Moves the open leads of an owner (a rep who left, a changed territory), or the Ids in the file, through
-the flows (trigger inactive-owner unless --trigger says otherwise), in batches of 200; each lead's history
-says why. --dry-run prints where each would go against its owner today and writes nothing. A run that
-stopped resumes when started again with the same --run-id (printed at the start): leads it already moved
-are not routed twice.`,
+Which leads, one way:
+  --owner <user or queue Id>          the open leads of a rep who left (or a queue)
+  --ids <file>                        the lead Ids in the file, one per line
+  --pool <name>                       the open leads of the pool's members (npm run cli -- pools list)
+  --territory <table> --row <n>       the open leads that row of the territory table takes now
+                                      (rows as npm run cli -- territories list numbers them)
+  a filter, every criterion given must hold (lists: comma-separated, or the flag again):
+  --status <s,…> --country <c,…> --state <s,…> --lead-source <s,…>
+  --created-since <day|instant> --created-before <day|instant> [--owner <Id>]
+                                      countries as ISO codes or names (DE takes Germany too); text
+                                      compares without regard to case; a day is from its start, UTC
+Moves them through the flows (trigger inactive-owner unless --trigger says otherwise), in batches of
+200; each lead's history says why. --dry-run prints where each would go against its owner today and
+writes nothing; the real run then does the same. A run that stopped resumes when started again with
+the same --run-id (printed at the start): leads it already moved are not routed twice.`,
   connection: `simulate, backtest, reassign and flows render ask the running companion:
   --url  <url>   its address (or SWITCHYARD_URL; default http://127.0.0.1:$PORT, PORT default 4600)
   --key  <key>   its API key (or SWITCHYARD_API_KEY)
@@ -333,6 +343,76 @@ export function formatSummary(
   return lines.join('\n');
 }
 
+/** The filter flags of `reassign`, each with the filter field it fills. */
+const REASSIGN_FILTER_FLAGS = {
+  status: 'statuses',
+  country: 'countries',
+  state: 'states',
+  'lead-source': 'leadSources',
+} as const;
+
+/** A list flag's values: given again or comma-separated. */
+const listOf = (given: string[] | undefined): string[] | undefined =>
+  given
+    ?.flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+
+/** The one way of choosing leads the flags say, as the API takes it; a CliError when they say none or two. */
+async function leadChoiceOf(values: {
+  owner?: string;
+  ids?: string;
+  pool?: string;
+  territory?: string;
+  row?: string;
+  status?: string[];
+  country?: string[];
+  state?: string[];
+  'lead-source'?: string[];
+  'created-since'?: string;
+  'created-before'?: string;
+}): Promise<Record<string, unknown>> {
+  const filter: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(REASSIGN_FILTER_FLAGS)) {
+    const list = listOf(values[flag as keyof typeof REASSIGN_FILTER_FLAGS]);
+    if (list === undefined) continue;
+    if (list.length === 0) throw new CliError(`--${flag} needs at least one value.`, 2);
+    filter[field] = list;
+  }
+  if (values['created-since'] !== undefined) filter.createdSince = values['created-since'];
+  if (values['created-before'] !== undefined) filter.createdBefore = values['created-before'];
+  if (Object.keys(filter).length > 0 && values.owner !== undefined) filter.ownerId = values.owner;
+  const ways = [
+    Object.keys(filter).length > 0 ? 'a filter' : null,
+    values.owner !== undefined && Object.keys(filter).length === 0 ? '--owner' : null,
+    values.ids !== undefined ? '--ids' : null,
+    values.pool !== undefined ? '--pool' : null,
+    values.territory !== undefined ? '--territory' : null,
+  ].filter((w) => w !== null);
+  if (ways.length !== 1) {
+    throw new CliError(
+      `${ways.length === 0 ? 'Say which leads to move' : `Choose the leads one way, not ${ways.join(' and ')}`}: --owner, --ids, --pool, --territory with --row, or filter flags.\n${WHAT_IF_HELP.reassign}`,
+      2,
+    );
+  }
+  if (values.row !== undefined && values.territory === undefined)
+    throw new CliError('--row goes with --territory <table>.', 2);
+  if (values.territory !== undefined) {
+    const row = Number(values.row);
+    if (values.row === undefined || !Number.isInteger(row) || row < 1) {
+      throw new CliError(
+        `Give the territory row with --row <n>, a whole number from 1 (npm run cli -- territories list numbers them).`,
+        2,
+      );
+    }
+    return { territory: { table: values.territory, row } };
+  }
+  if (values.pool !== undefined) return { pool: values.pool };
+  if (values.ids !== undefined) return { leadIds: await idsFrom(values.ids) };
+  if (Object.keys(filter).length > 0) return { filter };
+  return { ownerId: values.owner };
+}
+
 export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -340,6 +420,15 @@ export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): P
       ...connectionOptions,
       owner: { type: 'string' },
       ids: { type: 'string' },
+      pool: { type: 'string' },
+      territory: { type: 'string' },
+      row: { type: 'string' },
+      status: { type: 'string', multiple: true },
+      country: { type: 'string', multiple: true },
+      state: { type: 'string', multiple: true },
+      'lead-source': { type: 'string', multiple: true },
+      'created-since': { type: 'string' },
+      'created-before': { type: 'string' },
       reason: { type: 'string' },
       trigger: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -350,11 +439,8 @@ export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): P
     console.log(`${WHAT_IF_HELP.reassign}\n\n${WHAT_IF_HELP.connection}`);
     return 0;
   }
-  if ((values.owner === undefined) === (values.ids === undefined)) {
-    throw new CliError(`Give either --owner <Id> or --ids <file>.\n${WHAT_IF_HELP.reassign}`, 2);
-  }
+  const choice = await leadChoiceOf(values);
   if (!values.reason?.trim()) throw new CliError('Say why the leads move with --reason "…".', 2);
-  const leadIds = values.ids === undefined ? undefined : await idsFrom(values.ids);
   const c = connection(values, env);
   const runId =
     values['run-id'] ??
@@ -363,8 +449,7 @@ export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): P
       .replace(/[-:.TZ]/g, '')
       .slice(0, 14)}`;
   const body = {
-    ...(values.owner !== undefined ? { ownerId: values.owner } : {}),
-    ...(leadIds ? { leadIds } : {}),
+    ...choice,
     ...(values.trigger ? { trigger: values.trigger } : {}),
     reason: values.reason,
     ...(values['dry-run'] ? { dryRun: true } : { runId }),
@@ -372,9 +457,12 @@ export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): P
   if (!values['dry-run'] && !values.json) console.error(`Run ${runId} (to resume it: --run-id ${runId})`);
   const res = await post(c, '/v1/reassignments', body, 'application/x-ndjson');
   if (values['dry-run']) {
-    const result = await streamResult<BacktestResult>(res);
+    const result = await streamResult<BacktestResult & { chosen: string }>(res);
     if (values.json) console.log(JSON.stringify({ ...result, rows: undefined }, null, 2));
-    else console.log(formatSummary(result.summary, 'the flows', 'their owners today'));
+    else
+      console.log(
+        `Chosen: ${result.chosen}.\n${formatSummary(result.summary, 'the flows', 'their owners today')}`,
+      );
     return 0;
   }
   const report = await streamResult<ReassignmentReport>(res);
@@ -384,7 +472,7 @@ export async function reassignCommand(args: string[], env: NodeJS.ProcessEnv): P
   }
   console.log(
     [
-      `Reassignment ${report.runId}: ${plural(report.leads, 'lead')}.`,
+      `Reassignment ${report.runId}: ${plural(report.leads, 'lead')}, ${report.chosen}.`,
       `  moved ${report.moved}${report.pending > 0 ? ` (and ${report.pending} Salesforce has not taken yet; Switchyard keeps trying)` : ''}, stayed ${report.unchanged}, refused by the flows ${report.refused}, failed ${report.failed.length}` +
         (report.alreadyDone > 0 ? `; ${report.alreadyDone} done by the earlier run` : ''),
       ...report.moves.slice(0, 15).map((m) => `  ${String(m.count).padStart(6)}  ${m.from} → ${m.to}`),

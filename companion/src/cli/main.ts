@@ -36,8 +36,10 @@ Commands:
   simulate <leadId>        where a lead would go now, with the live routing set or a candidate folder
   backtest --candidate <folder> (--days n | --ids file)
                            a candidate routing set against the live one over real leads, with the diff
-  reassign (--owner Id | --ids file) --reason text [--dry-run]
-                           move a rep's leads (or a list) through the flows in batches, resumable
+  reassign (--owner Id | --ids file | --pool name | --territory table --row n | --status … --country …)
+           --reason text [--dry-run]
+                           move leads (a rep's, a pool's, a territory row's, a filter's, a list)
+                           through the flows in batches, resumable
   flows render <flow> --out <file.svg> [--days n] [--lead Id] [--folder dir]
                            the flow as a picture, with leads per edge and one lead's path
   flows list | show <flow> | history <flow> [--diff]

@@ -64,8 +64,19 @@ export type WriteResult =
 export interface LeadFilter {
   /** Owned by this user or queue. */
   ownerId?: string;
-  /** In one of these statuses. */
+  /** Owned by one of these users or queues (the members of a pool). */
+  ownerIds?: readonly string[];
+  /**
+   * In one of these statuses. This and the other value lists compare as SOQL does, without regard
+   * to case; an empty list lets no lead through.
+   */
   statuses?: readonly string[];
+  /** With one of these Country values, as the field holds them. */
+  countries?: readonly string[];
+  /** With one of these State values, as the field holds them. */
+  states?: readonly string[];
+  /** With one of these LeadSource values. */
+  leadSources?: readonly string[];
   /** Owned by a person: a lead a queue owns is left out. */
   personOwned?: boolean;
   /**
@@ -77,6 +88,8 @@ export interface LeadFilter {
   bdrStatusChangedOn?: string;
   /** Created at or after this instant (ISO 8601). */
   createdSince?: string;
+  /** Created before this instant (ISO 8601). */
+  createdBefore?: string;
 }
 
 /** Who changed a lead: routing's own writes, a person (or the API acting for one), or the inbound stream. */

@@ -10,6 +10,7 @@ import { FLOW_FOLDER_LIMITS } from '../routing/flow-files.js';
 import { PICTURE_MAX_DAYS } from '../routing/flow-picture.js';
 import { CATCH_UP_MAX_DAYS, CATCH_UP_MAX_LEADS } from '../engine/distribution/pool.js';
 import { POOL_LINE_LENGTH } from './routes/pools.route.js';
+import { FILTER_MAX_VALUES } from '../routing/lead-choice.js';
 import { RUN_ID } from '../routing/reassignment.js';
 import { BACKTEST_MAX_LEADS, TRIGGERS } from '../routing/what-if.js';
 import { EXPORT_FORMAT, REASON_MAX as VERSION_REASON_MAX } from './routes/flow-versions.route.js';
@@ -96,6 +97,20 @@ const manyLeadIds: Schema = {
   items: sfId('00Q', 'lead'),
   minItems: 1,
   maxItems: BACKTEST_MAX_LEADS,
+};
+const ownerIdSchema: Schema = { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' };
+/** A reassignment filter's values for one Lead field. */
+const fieldValues: Schema = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 255 },
+  minItems: 1,
+  maxItems: FILTER_MAX_VALUES,
+};
+const dayOrInstant: Schema = {
+  type: 'string',
+  maxLength: 40,
+  description:
+    'A day (2026-06-30, from its start in UTC) or an instant with its zone (2026-06-30T12:00:00Z).',
 };
 const candidateSchema: Schema = {
   type: 'array',
@@ -782,7 +797,11 @@ export function openApiDocument(): Schema {
       '/v1/reassignments': {
         post: v1(
           'Reassign leads in bulk',
-          'Admins only. Moves the open leads of a user or queue (`ownerId`), or the `leadIds` given, through the flows ' +
+          'Admins only. Moves leads chosen one way — the open leads of a user or queue (`ownerId`), the `leadIds` given, ' +
+            'the open leads of the members of a `pool`, the open leads a `territory` table row takes now (`{ table, row }`, ' +
+            'rows counted from 1 as `GET /v1/territories` lists them), or the open leads a `filter` lets through (every ' +
+            'criterion given must hold; `countries` are ISO codes or names and take every spelling the org uses; text ' +
+            'compares without regard to case; dates are days (UTC) or instants) — through the flows ' +
             '(trigger `inactive-owner` unless `trigger` says otherwise: as if their owner had left), in batches of 200, ' +
             "each lead's history saying why with `reason`. `dryRun` answers where each would go against its owner today " +
             '(a backtest summary and rows; nothing written). A real run answers its report (moved, pending, unchanged, ' +
@@ -792,8 +811,32 @@ export function openApiDocument(): Schema {
             requestBody: strictJsonBody(
               true,
               {
-                ownerId: { type: 'string', pattern: '^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$' },
+                ownerId: ownerIdSchema,
                 leadIds: manyLeadIds,
+                pool: { type: 'string', minLength: 1, maxLength: 100 },
+                territory: {
+                  ...obj({
+                    table: { type: 'string', minLength: 1, maxLength: 100 },
+                    row: { type: 'integer', minimum: 1 },
+                  }),
+                  additionalProperties: false,
+                },
+                filter: {
+                  ...obj(
+                    {
+                      ownerId: ownerIdSchema,
+                      statuses: fieldValues,
+                      countries: fieldValues,
+                      states: fieldValues,
+                      leadSources: fieldValues,
+                      createdSince: dayOrInstant,
+                      createdBefore: dayOrInstant,
+                    },
+                    [],
+                  ),
+                  additionalProperties: false,
+                  minProperties: 1,
+                },
                 trigger: triggerKindSchema,
                 reason: { type: 'string', minLength: 1, maxLength: 1000 },
                 dryRun: { type: 'boolean' },

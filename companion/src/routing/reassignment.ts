@@ -1,17 +1,13 @@
-import type { CrmPort } from '../crm/crm.port.js';
 import type { Trigger } from '../engine/model.js';
+import { checkOneWay, type ChosenLeads, type LeadChoice } from './lead-choice.js';
 import { isRouteFailure, type RouteManyResult, type RouteRequest } from './route-request.js';
 import { WhatIfInputError } from './routing.errors.js';
-import { BACKTEST_MAX_LEADS, checkTrigger } from './what-if.js';
+import { checkTrigger } from './what-if.js';
 
-/** Which leads a reassignment moves, and how. */
-export interface Reassignment {
+/** Which leads a reassignment moves (one way of choosing them: `LeadChoice`), and how. */
+export interface Reassignment extends LeadChoice {
   /** Names the run: running it again with the same id resumes it, never routing a lead twice. */
   runId: string;
-  /** The open leads this user or queue owns… */
-  ownerId?: string;
-  /** …or exactly these leads. */
-  leadIds?: string[];
   /** The trigger the flows route each lead with. Default `inactive-owner`: as if the owner had left. */
   trigger?: Trigger['kind'];
   reason: string;
@@ -20,6 +16,8 @@ export interface Reassignment {
 
 export interface ReassignmentReport {
   runId: string;
+  /** Which leads were chosen, in words. */
+  chosen: string;
   leads: number;
   /** Routed to another owner and written to the org (or waiting in the outbox: `pending`). */
   moved: number;
@@ -49,9 +47,7 @@ function checked(r: Reassignment): Required<Pick<Reassignment, 'trigger'>> & Rea
   if (!RUN_ID.test(r.runId)) {
     throw new WhatIfInputError('runId must be 1 to 64 letters, digits, - or _.');
   }
-  if ((r.ownerId === undefined) === (r.leadIds === undefined)) {
-    throw new WhatIfInputError('Give either the owner whose leads to move or a list of lead Ids, not both.');
-  }
+  checkOneWay(r);
   const trigger = r.trigger ?? 'inactive-owner';
   checkTrigger(trigger);
   return { ...r, trigger };
@@ -68,7 +64,8 @@ const requestKey = (runId: string, leadId: string) => `reassign:${runId}:${leadI
  */
 export async function reassign(
   deps: {
-    crm: Pick<CrmPort, 'findLeads'>;
+    /** The leads a choice stands for now (`chooseLeads`). */
+    choose(choice: LeadChoice): Promise<ChosenLeads>;
     routeMany(requests: RouteRequest[]): Promise<RouteManyResult[]>;
     /** Whether this request key was answered before this run started. */
     answered(keys: string[]): Promise<Set<string>>;
@@ -77,14 +74,10 @@ export async function reassign(
   onProgress?: (progress: ReassignmentProgress) => void,
 ): Promise<ReassignmentReport> {
   const r = checked(asked);
-  const ids = [...new Set(r.leadIds ?? (await deps.crm.findLeads({ ownerId: r.ownerId! })))].sort();
-  if (ids.length > BACKTEST_MAX_LEADS) {
-    throw new WhatIfInputError(
-      `${ids.length} leads is more than the ${BACKTEST_MAX_LEADS} one run moves: split them by giving lead Ids.`,
-    );
-  }
+  const { ids, chosen } = await deps.choose(r);
   const report: ReassignmentReport = {
     runId: r.runId,
+    chosen,
     leads: ids.length,
     moved: 0,
     pending: 0,

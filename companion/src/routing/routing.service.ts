@@ -49,7 +49,9 @@ import type { BacktestSummary } from '../engine/backtest.js';
 import { findKeys } from '../store/idempotency.repository.js';
 import { filesHash } from './set-changes.js';
 import { insertBacktestRun, readBacktestRun, type StoredBacktest } from '../store/backtest-run.repository.js';
+import { chooseLeads, type LeadChoice } from './lead-choice.js';
 import {
+  checkTrigger,
   runBacktest,
   simulate,
   simulateContext,
@@ -422,7 +424,7 @@ export class RoutingService {
   ): Promise<ReassignmentReport> {
     return reassign(
       {
-        crm: this.crm,
+        choose: async (choice) => chooseLeads(this.crm, (await this.currentDecider()).set, choice),
         routeMany: (requests) => this.routeMany(requests),
         answered: async (keys) => new Set((await findKeys(this.store.db, keys)).keys()),
       },
@@ -431,24 +433,29 @@ export class RoutingService {
     );
   }
 
-  /** The dry run of a reassignment: where the flows would send each lead now, against its owner today. */
+  /**
+   * The dry run of a reassignment: where the flows would send each lead now, against its owner today,
+   * for the leads the run would choose (`chosen` says which, in words).
+   */
   async reassignmentPreview(
-    selection: Pick<Reassignment, 'ownerId' | 'leadIds' | 'trigger'> & { job?: string },
+    selection: LeadChoice & Pick<Reassignment, 'trigger'> & { job?: string },
     onProgress?: (progress: BacktestProgress) => void,
-  ): Promise<BacktestResult> {
+  ): Promise<BacktestResult & { chosen: string }> {
     const whatIf = await this.whatIf();
-    return runBacktest(
+    if (selection.trigger !== undefined) checkTrigger(selection.trigger);
+    const { ids, chosen } = await chooseLeads(this.crm, whatIf.live, selection);
+    const result = await runBacktest(
       whatIf,
       whatIf.live,
       {
-        ...(selection.ownerId !== undefined ? { ownerId: selection.ownerId } : {}),
-        ...(selection.leadIds !== undefined ? { leadIds: selection.leadIds } : {}),
+        leadIds: ids,
         trigger: selection.trigger ?? 'inactive-owner',
         ...(selection.job !== undefined ? { job: selection.job } : {}),
         asIs: true,
       },
       onProgress,
     );
+    return { chosen, ...result };
   }
 
   private async whatIf(): Promise<WhatIfDeps> {

@@ -16,10 +16,8 @@ import type { Store } from '../store/store.js';
 export interface BacktestScope {
   /** Leads created in the last this many days… */
   days?: number;
-  /** …or exactly these leads… */
+  /** …or exactly these leads. */
   leadIds?: string[];
-  /** …or the open leads this user or queue owns. */
-  ownerId?: string;
   /**
    * Compare with each lead as it is now (its current owner) instead of the live set's decision: what a
    * reassignment would change. Leads are then taken in Id order, the order a reassignment routes them.
@@ -34,7 +32,7 @@ export interface BacktestScope {
 export interface BacktestResult {
   /** When the backtest ran and over what. */
   ranAt: string;
-  scope: { days: number | null; leadIds: number | null; ownerId: string | null; trigger: Trigger['kind'] };
+  scope: { days: number | null; leadIds: number | null; trigger: Trigger['kind'] };
   summary: BacktestSummary;
   rows: BacktestRow[];
   /** Lead Ids asked for that the org does not have (or that are converted). */
@@ -126,11 +124,8 @@ export async function simulateContext(
 function checkScope(scope: BacktestScope): Required<Pick<BacktestScope, 'trigger'>> & BacktestScope {
   const trigger = scope.trigger ?? 'created';
   checkTrigger(trigger);
-  const given = [scope.days, scope.leadIds, scope.ownerId].filter((v) => v !== undefined).length;
-  if (given !== 1) {
-    throw new WhatIfInputError(
-      'Give one of: the number of days to look back, a list of lead Ids, or the owner whose leads to take.',
-    );
+  if ((scope.days === undefined) === (scope.leadIds === undefined)) {
+    throw new WhatIfInputError('Give either the number of days to look back or a list of lead Ids.');
   }
   if (scope.days !== undefined && !(Number.isInteger(scope.days) && scope.days >= 1 && scope.days <= 3660)) {
     throw new WhatIfInputError(`days must be a whole number from 1 to 3660, not ${String(scope.days)}.`);
@@ -160,14 +155,12 @@ export async function runBacktest(
   const scope = checkScope(asked);
   const ids =
     scope.leadIds ??
-    (await deps.crm.findLeads(
-      scope.ownerId !== undefined
-        ? { ownerId: scope.ownerId }
-        : { createdSince: new Date(deps.now.getTime() - scope.days! * 86_400_000).toISOString() },
-    ));
+    (await deps.crm.findLeads({
+      createdSince: new Date(deps.now.getTime() - scope.days! * 86_400_000).toISOString(),
+    }));
   if (ids.length > BACKTEST_MAX_LEADS) {
     throw new WhatIfInputError(
-      `${ids.length} leads were found, more than the ${BACKTEST_MAX_LEADS} one run takes: ${scope.ownerId !== undefined ? 'split them by giving lead Ids' : 'look back fewer days'}.`,
+      `${ids.length} leads were found, more than the ${BACKTEST_MAX_LEADS} one run takes: look back fewer days.`,
     );
   }
   const backtest = new Backtest({
@@ -216,7 +209,6 @@ export async function runBacktest(
     scope: {
       days: scope.days ?? null,
       leadIds: scope.leadIds?.length ?? null,
-      ownerId: scope.ownerId ?? null,
       trigger: scope.trigger,
     },
     summary: backtest.summary(),

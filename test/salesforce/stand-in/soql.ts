@@ -180,8 +180,7 @@ class Parser {
 
   literal(): Literal {
     const tok = this.next();
-    // LIKE's escaped wildcards (\% and \_) stay escaped; other escapes are resolved.
-    if (tok.startsWith("'")) return tok.slice(1, -1).replace(/\\([^%_])/g, '$1');
+    if (tok.startsWith("'")) return unescapeSoql(tok.slice(1, -1));
     if (/^LAST_N_DAYS:/i.test(tok)) return { lastNDays: Number(tok.split(':')[1]) };
     if (/^\d{4}-\d{2}-\d{2}T/.test(tok)) return new Date(tok).toISOString();
     // A date field's literal is YYYY-MM-DD without quotes (SOQL and SOSL Reference, "Date Formats
@@ -194,6 +193,33 @@ class Parser {
     if (lower === 'null') return null;
     throw new SoqlError(`unsupported value ${tok}`);
   }
+}
+
+/**
+ * SOQL and SOSL Reference, "Quoted String Escape Sequences": \n \r \t \b \f (either case), \" \' \\ and
+ * \uXXXX; "if you use a backslash character in any other context, an error occurs". LIKE's escaped
+ * wildcards (\% and \_) stay escaped for LIKE to read.
+ */
+const SOQL_ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\u0007',
+  f: '\f',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+};
+
+function unescapeSoql(body: string): string {
+  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/gs, (escaped, sequence: string) => {
+    if (sequence === '%' || sequence === '_') return escaped;
+    if (sequence.length === 5) return String.fromCharCode(parseInt(sequence.slice(1), 16));
+    const ch =
+      SOQL_ESCAPES[sequence.length === 1 && /[A-Z]/.test(sequence) ? sequence.toLowerCase() : sequence];
+    if (ch === undefined) throw new SoqlError(`invalid escape sequence ${escaped} in a quoted string`);
+    return ch;
+  });
 }
 
 export function parseSoql(soql: string): Query {

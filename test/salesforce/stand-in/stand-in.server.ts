@@ -50,6 +50,9 @@ export interface Faults {
   malformed: Array<{ endpoint: 'composite' | 'soap' | 'query'; damage: 'truncated' | 'short' | 'object' }>;
 }
 
+/** Salesforce Help, article 000386264: a REST call's URI and headers, together. */
+const MAX_URI_AND_HEADERS = 16_384;
+
 /**
  * The LeadConvert complex type's elements in the order of its xsd:sequence in the partner WSDL (SOAP
  * API Developer Guide, "convertLead()": LeadConvert arguments). A sequence admits its elements in this
@@ -307,7 +310,9 @@ export class SalesforceStandIn {
 
   static async start(options: StandInOptions = {}): Promise<SalesforceStandIn> {
     const s = new SalesforceStandIn(options);
-    s.server = createServer((req, res) => {
+    // Node refuses a request line and headers over 16 KB itself (431); the stand-in takes more, to answer
+    // as Salesforce does (`handle`).
+    s.server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
       s.handle(req, res).catch((err: Error) =>
         s.json(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: err.message }]),
       );
@@ -349,6 +354,14 @@ export class SalesforceStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A REST call's URI and headers together may be at most 16,384 bytes: a longer URI is 414 URI Too
+    // Long, longer headers 431 (Salesforce Help, "Maximum number of rows returned by SOQL queries over
+    // the REST API", article 000386264).
+    const uriBytes = Buffer.byteLength(req.url ?? '');
+    const headerBytes = req.rawHeaders.reduce((n, part) => n + Buffer.byteLength(part) + 2, 0);
+    if (uriBytes > MAX_URI_AND_HEADERS) return void res.writeHead(414).end('URI Too Long');
+    if (uriBytes + headerBytes > MAX_URI_AND_HEADERS)
+      return void res.writeHead(431).end('Request Header Fields Too Large');
     const url = new URL(req.url ?? '/', this.url);
     const body = await readBody(req);
     if (url.pathname === '/services/oauth2/token' && req.method === 'POST') return this.token(res, body);

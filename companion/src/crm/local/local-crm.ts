@@ -189,11 +189,24 @@ export class LocalCrm implements CrmPort, CustomNotificationPort {
     ];
     if (filter.ownerId !== undefined)
       where.push(sql`data->>'OwnerId' = ${normaliseId(filter.ownerId) ?? filter.ownerId}`);
-    if (filter.statuses)
-      where.push(sql`coalesce(data->>'Status', '') = any(${[...filter.statuses]}::text[])`);
+    if (filter.ownerIds)
+      where.push(sql`data->>'OwnerId' = any(${filter.ownerIds.map((id) => normaliseId(id) ?? id)}::text[])`);
+    // Text compares without regard to case, as SOQL does for every field but unique case-sensitive
+    // ones (SOQL and SOSL Reference, "Comparison Operators").
+    const oneOf = (field: string, values: readonly string[]) =>
+      where.push(
+        sql`lower(coalesce(data->>${field}, '')) = any(${values.map((v) => v.toLowerCase())}::text[])`,
+      );
+    if (filter.statuses) oneOf('Status', filter.statuses);
+    if (filter.countries) oneOf('Country', filter.countries);
+    if (filter.states) oneOf('State', filter.states);
+    if (filter.leadSources) oneOf('LeadSource', filter.leadSources);
     if (filter.personOwned)
       where.push(sql`coalesce(data->>'OwnerId', '') not like ${KEY_PREFIX.queue + '%'}`);
-    if (filter.createdSince !== undefined) where.push(sql`data->>'CreatedDate' >= ${filter.createdSince}`);
+    if (filter.createdSince !== undefined)
+      where.push(sql`(data->>'CreatedDate')::timestamptz >= ${new Date(filter.createdSince)}`);
+    if (filter.createdBefore !== undefined)
+      where.push(sql`(data->>'CreatedDate')::timestamptz < ${new Date(filter.createdBefore)}`);
     if (filter.activelyWorkedByOtherBdr) {
       where.push(sql`exists (
         select 1 from crm_records a

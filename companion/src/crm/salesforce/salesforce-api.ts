@@ -302,8 +302,25 @@ function checkedPage<T>(page: QueryPage<T>): QueryPage<T> {
   return page;
 }
 
-/** A SOQL string literal. */
-export const soqlString = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** SOQL's escape sequences for the characters a quoted value may not hold as they are. */
+const SOQL_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\f': '\\f',
+};
+
+/**
+ * A SOQL string literal: the value in single quotes, with a quote, a backslash and the line, tab and
+ * form-feed characters written as SOQL's escape sequences (SOQL and SOSL Reference, "Quoted String
+ * Escape Sequences", https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm),
+ * so no value can end the literal and add to the query.
+ */
+export const soqlString = (value: string): string =>
+  `'${value.replace(/[\\'"\n\r\t\f]/g, (ch) => SOQL_ESCAPES[ch]!)}'`;
 
 export const soqlIdList = (ids: readonly string[]): string => `(${ids.map(soqlString).join(', ')})`;
 

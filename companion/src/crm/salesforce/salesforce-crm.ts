@@ -71,6 +71,76 @@ export const CONVERT_BATCH = 100;
 export const IDS_PER_QUERY = 200;
 
 /**
+ * The longest a query's GET URL (`/services/data/vXX.X/query?q=` and the encoded SOQL) may be. A REST
+ * request's URI and headers together may be at most 16,384 bytes, else 414 URI Too Long (Salesforce
+ * Help, "Maximum number of rows returned by SOQL queries over the REST API", article 000386264); the
+ * headers (the bearer token, jsforce's own) get the 4 KB left. Far below the 100,000 characters a SOQL
+ * statement may have (Salesforce Developer Limits and Allocations Quick Reference, "SOQL and SOSL Limits
+ * for Search Queries").
+ */
+const MAX_QUERY_URL = 12_288;
+const QUERY_PATH = '/services/data/v99.0/query?q=';
+
+/** The LeadFilter's value lists, each with the Lead field it filters. */
+const LEAD_FILTER_LISTS = [
+  ['ownerIds', 'OwnerId'],
+  ['statuses', 'Status'],
+  ['countries', 'Country'],
+  ['states', 'State'],
+  ['leadSources', 'LeadSource'],
+] as const;
+
+function leadQuery(filter: LeadFilter): string {
+  const where = ['IsConverted = false'];
+  if (filter.ownerId !== undefined) where.push(`OwnerId = ${soqlString(filter.ownerId)}`);
+  for (const [key, field] of LEAD_FILTER_LISTS) {
+    const values = filter[key];
+    if (values) where.push(`${field} IN (${values.map(soqlString).join(', ')})`);
+  }
+  if (filter.createdSince !== undefined) where.push(`CreatedDate >= ${soqlDateTime(filter.createdSince)}`);
+  if (filter.createdBefore !== undefined) where.push(`CreatedDate < ${soqlDateTime(filter.createdBefore)}`);
+  if (filter.activelyWorkedByOtherBdr)
+    where.push(`Matched_Account__r.BDR_Prospecting_Status__c = 'Actively Working'`);
+  // Lead.Owner is polymorphic; Owner.Type is 'User' for a person and 'Queue' for a queue (SOQL and
+  // SOSL Reference, "Understanding Relationship Fields and Polymorphic Fields").
+  if (filter.personOwned) where.push(`Owner.Type = 'User'`);
+  // A date field compares with an unquoted YYYY-MM-DD literal (SOQL and SOSL Reference, "Date
+  // Formats and Date Literals").
+  if (filter.bdrStatusChangedOn !== undefined)
+    where.push(
+      `Matched_Account__r.BDR_Prospecting_Status_Changed__c = ${soqlDate(filter.bdrStatusChangedOn)}`,
+    );
+  return (
+    `SELECT Id, OwnerId${filter.activelyWorkedByOtherBdr ? ', In_Hopper__c, Matched_Account__r.BDR_Assigned__c' : ''} ` +
+    `FROM Lead WHERE ${where.join(' AND ')} ORDER BY Id`
+  );
+}
+
+/**
+ * The queries that together find the filter's leads, each short enough for one GET (`MAX_QUERY_URL`):
+ * while one is too long, its longest value list is halved into two queries, whose answers together are
+ * the whole list's. A filter that is too long with one value in each list cannot be asked.
+ */
+function leadQueries(filter: LeadFilter): string[] {
+  const soql = leadQuery(filter);
+  if (QUERY_PATH.length + encodeURIComponent(soql).length <= MAX_QUERY_URL) return [soql];
+  const longest = LEAD_FILTER_LISTS.map(([key]) => key)
+    .filter((key) => (filter[key]?.length ?? 0) > 1)
+    .sort((a, b) => filter[b]!.length - filter[a]!.length)[0];
+  if (longest === undefined) {
+    throw new RangeError(
+      `The lead query is ${soql.length} characters even with one value per list, too long for one request: shorten the values.`,
+    );
+  }
+  const values = filter[longest]!;
+  const half = Math.ceil(values.length / 2);
+  return [
+    ...leadQueries({ ...filter, [longest]: values.slice(0, half) }),
+    ...leadQueries({ ...filter, [longest]: values.slice(half) }),
+  ];
+}
+
+/**
  * Sent with every record write through REST: without it Salesforce runs the org's active lead
  * assignment rules on each lead Switchyard updates and may give it another owner (REST API Developer
  * Guide, "Assignment Rule Header": the header defaults to TRUE).
@@ -250,41 +320,33 @@ export class SalesforceCrm implements CrmPort, ContactPort, CustomNotificationPo
   /**
    * The filter as SOQL; what SOQL cannot express is checked here. A dateTime literal is written
    * unquoted, as YYYY-MM-DDThh:mm:ssZ (SOQL and SOSL Reference, "Date Formats and Date Literals").
+   * Sets become `IN (...)` lists; a filter whose query would not fit in one request is asked in
+   * several, each with part of its longest list (`leadQueries`), and the answers joined.
    */
   async findLeads(filter: LeadFilter): Promise<string[]> {
-    const where = ['IsConverted = false'];
-    if (filter.ownerId !== undefined) where.push(`OwnerId = ${soqlString(filter.ownerId)}`);
-    if (filter.statuses) where.push(`Status IN (${filter.statuses.map(soqlString).join(', ')})`);
-    if (filter.createdSince !== undefined) where.push(`CreatedDate >= ${soqlDateTime(filter.createdSince)}`);
-    if (filter.activelyWorkedByOtherBdr)
-      where.push(`Matched_Account__r.BDR_Prospecting_Status__c = 'Actively Working'`);
-    // Lead.Owner is polymorphic; Owner.Type is 'User' for a person and 'Queue' for a queue (SOQL and
-    // SOSL Reference, "Understanding Relationship Fields and Polymorphic Fields").
-    if (filter.personOwned) where.push(`Owner.Type = 'User'`);
-    // A date field compares with an unquoted YYYY-MM-DD literal (SOQL and SOSL Reference, "Date
-    // Formats and Date Literals").
-    if (filter.bdrStatusChangedOn !== undefined)
-      where.push(
-        `Matched_Account__r.BDR_Prospecting_Status_Changed__c = ${soqlDate(filter.bdrStatusChangedOn)}`,
-      );
-    const rows = await this.api.queryAll<{
-      Id: string;
-      OwnerId: string | null;
-      In_Hopper__c?: boolean | null;
-      Matched_Account__r?: { BDR_Assigned__c: string | null } | null;
-    }>(
-      `SELECT Id, OwnerId${filter.activelyWorkedByOtherBdr ? ', In_Hopper__c, Matched_Account__r.BDR_Assigned__c' : ''} ` +
-        `FROM Lead WHERE ${where.join(' AND ')} ORDER BY Id`,
-    );
-    return rows
-      .filter((r) => {
-        if (!filter.activelyWorkedByOtherBdr) return true;
-        // SOQL cannot compare two fields: the BDR must be set and not own the lead already, unless
-        // the lead is still in the Hopper with the BDR named.
-        const bdr = r.Matched_Account__r?.BDR_Assigned__c ?? null;
-        return bdr !== null && (bdr !== r.OwnerId || r.In_Hopper__c === true);
-      })
-      .map((r) => r.Id);
+    // SOQL has no empty IN list; an empty set lets no lead through.
+    if (LEAD_FILTER_LISTS.some(([key]) => filter[key]?.length === 0)) return [];
+    const found = new Set<string>();
+    const queries = leadQueries(filter);
+    for (const soql of queries) {
+      const rows = await this.api.queryAll<{
+        Id: string;
+        OwnerId: string | null;
+        In_Hopper__c?: boolean | null;
+        Matched_Account__r?: { BDR_Assigned__c: string | null } | null;
+      }>(soql);
+      for (const r of rows) {
+        if (filter.activelyWorkedByOtherBdr) {
+          // SOQL cannot compare two fields: the BDR must be set and not own the lead already, unless
+          // the lead is still in the Hopper with the BDR named.
+          const bdr = r.Matched_Account__r?.BDR_Assigned__c ?? null;
+          if (bdr === null || (bdr === r.OwnerId && r.In_Hopper__c !== true)) continue;
+        }
+        found.add(r.Id);
+      }
+    }
+    const ids = [...found];
+    return queries.length > 1 ? ids.sort() : ids;
   }
 
   async listUsers(): Promise<UserRecord[]> {

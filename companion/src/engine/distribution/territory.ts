@@ -92,6 +92,22 @@ function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): strin
 }
 
 /**
+ * Whether a lead with this Country value meets the row's region and country criteria (a row without
+ * either takes every country): what a search for the leads a row takes can ask the org before reading them.
+ */
+export function rowTakesCountry(row: TerritoryRow, country: string): boolean {
+  const keys = {
+    region: regionOf(countryCode(country)),
+    country: country.trim() ? countryOf(country) : null,
+  };
+  if (hasValues(row.region) && (!keys.region || !row.region.some((r) => regionKey(r) === keys.region)))
+    return false;
+  return (
+    !hasValues(row.country) || (!!keys.country && row.country.some((c) => countryOf(c) === keys.country))
+  );
+}
+
+/**
  * How specific a matched row is: each criterion counts two, a region one, so a row naming the lead's
  * country overrides a row naming only its region, while region plus another criterion beats country.
  */
