@@ -105,6 +105,40 @@ describe('npm run cli -- init-routing against a Salesforce org', () => {
     });
     expect(rerouted.decision.outcome).toBe('assigned');
     expect(inside).toContain(ownerOf(brazilian));
+
+    // The handbook's other way: the rep fixes the country and ticks Re-run Routing. The change
+    // comes in as an update naming the box; routing places the lead and clears the box.
+    const ticked = newLead('Brasil');
+    await service.route({ leadId: ticked, trigger: { kind: 'created' } });
+    expect(ownerOf(ticked)).toBe(acme.inboundQueue);
+    h.standIn.org.update('Lead', ticked, { Country: 'Germany', Rerun_Routing__c: true });
+    const rerun = await service.route({
+      leadId: ticked,
+      trigger: {
+        kind: 'updated',
+        changedFields: ['Country', 'Rerun_Routing__c'],
+        previous: { Country: 'Brasil', Rerun_Routing__c: false },
+      },
+    });
+    expect(rerun.decision.flow.name).toBe('inbound');
+    expect(rerun.decision.outcome).toBe('assigned');
+    expect(inside).toContain(ownerOf(ticked));
+    expect(h.standIn.org.get('Lead', ticked)?.['Rerun_Routing__c']).toBe(false);
+
+    // Routing's own write clearing the box is an update of it too: it routes nothing, writes nothing.
+    const owner = ownerOf(ticked);
+    const [cleared] = await service.routeMany([
+      {
+        leadId: ticked,
+        trigger: {
+          kind: 'updated',
+          changedFields: ['Rerun_Routing__c'],
+          previous: { Rerun_Routing__c: true },
+        },
+      },
+    ]);
+    expect(cleared).toMatchObject({ error: { code: 'NOTHING_TO_CHANGE' } });
+    expect(ownerOf(ticked)).toBe(owner);
   });
 
   it('refuses a folder that already holds files, and writes nothing into it', async () => {

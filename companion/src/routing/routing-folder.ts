@@ -32,8 +32,8 @@ interface OrgPeopleRead {
 /**
  * Writes a starting routing folder for an org (`npm run cli -- init-routing --out <folder>`): a
  * round-robin pool per role (or, without roles, per profile) of its active users named by username,
- * a country territory table over the countries its leads are in, and one flow routing new leads
- * and re-routed ones through it, falling back to the first queue that takes Leads; its lead statuses are listed in the
+ * a country territory table over the countries its leads are in, and one flow routing new leads,
+ * re-routed ones and those whose Re-run Routing box is ticked through it, falling back to the first queue that takes Leads; its lead statuses are listed in the
  * flow for the rules the admin writes next. The folder is then loaded back against the same org, so
  * what it names resolves there. An existing folder with files in it is never written into.
  */
@@ -221,12 +221,31 @@ function flowFile(
     'version: 1',
     'label: Inbound leads',
     `description: New leads go to the ${territory ? 'pool of their country' : 'pool'}${queue ? '; a lead nobody takes goes to the lead queue' : ''}.`,
-    '# A new lead, the open leads of someone deactivated, and a lead a rep re-routes (the Re-route',
-    '# button) go through the territory again.',
+    '# A new lead, the open leads of someone deactivated, a lead a rep re-routes (the Re-route',
+    '# button), and a lead whose Re-run Routing box is ticked go through the territory again; routing',
+    '# clears the box.',
     'trigger:',
-    '  on: [created, inactive-owner, reroute]',
-    'start: route',
+    '  on: [created, inactive-owner, reroute, updated]',
+    '  changed: [Rerun_Routing__c]',
+    'start: asked',
     'nodes:',
+    '  asked:',
+    '    type: decision',
+    '    label: Routing asked for',
+    '    branches:',
+    '      - label: A new lead, a deactivated owner’s lead, or the Re-route button',
+    '        when: { field: trigger.kind, op: notEquals, value: updated }',
+    '        next: route',
+    '      - label: The Re-run Routing box was ticked',
+    '        when:',
+    '          all:',
+    '            - { field: lead.Rerun_Routing__c, op: changed }',
+    '            - { field: lead.Rerun_Routing__c, op: equals, value: true }',
+    '        next: route',
+    '    default: not-asked',
+    '  not-asked:',
+    '    type: end',
+    '    summary: The Re-run Routing box was not ticked, so nothing changes',
     '  route:',
     '    type: assign',
     '    label: Country territory',
