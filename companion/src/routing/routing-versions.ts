@@ -43,6 +43,12 @@ export interface VersionChange {
 }
 
 /** Someone stored a version after the one a change started from: it would be undone without a word. */
+/** When a version was stored, as a person reads it in a message: `2026-12-07 00:38 UTC`. */
+function whenStored(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 export class VersionConflictError extends RoutingError {
   readonly action: string;
   constructor(
@@ -51,7 +57,7 @@ export class VersionConflictError extends RoutingError {
   ) {
     super(
       'VERSION_CONFLICT',
-      `Version ${live.version} of the routing set (${live.action} by ${live.author.name} at ${live.createdAt}: "${live.reason}"; ${describeChanges(live.changes)}) was stored after version ${base}, which your change started from; publishing would undo it.`,
+      `Version ${live.version} of the routing set (${live.action} by ${live.author.name} at ${whenStored(live.createdAt)}: "${live.reason}"; ${describeChanges(live.changes)}) was stored after version ${base}, which your change started from; publishing would undo it.`,
     );
     this.action = `Export the live set (npm run cli -- export --folder <folder>), make your change there, and publish it with --base ${live.version}.`;
   }
