@@ -229,6 +229,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.getByLabel('Out of office from').fill('2026-12-20');
       await page.getByLabel('Last day out').fill('2026-12-24');
       await page.getByLabel('Why (kept in the history)').fill('Holidays');
+      await screenshot(page, 'admin-pool-away', '.pool[data-pool="amer-sdr"]');
       await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
       const ava = pool.locator('.pool-member', { hasText: 'Ava Patel' });
       await eventually(() => ava.locator('.member-away').textContent()).toBe('2026-12-20 to 2026-12-24');

@@ -2,7 +2,25 @@
  * Queries for a component that opens a `c-change-form` (pool tables, territory tables): its own fields
  * are in its shadow root (slotted into the form), the reason, error panel and buttons in the form's.
  */
+import { createElement } from 'lwc';
+import { flushPromises } from './flushPromises';
+
 const openForm = (element) => element.shadowRoot.querySelector('c-change-form');
+
+/**
+ * Puts the component on the page and lets it load; collects the toasts it shows and the `routingchange`
+ * events it fires (one per stored change).
+ */
+export async function mountChanging(tag, Component) {
+  const element = createElement(tag, { is: Component });
+  const toasts = [];
+  const changes = [];
+  element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
+  element.addEventListener('routingchange', () => changes.push(true));
+  document.body.appendChild(element);
+  await flushPromises();
+  return { element, toasts, changes };
+}
 
 /** The open change form, or null. */
 export function changeForm(element) {

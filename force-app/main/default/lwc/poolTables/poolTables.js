@@ -79,64 +79,27 @@ import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import { formatLabel } from 'c/switchyardService';
 
 const LABEL = {
-  POOL_NEXT,
-  POOL_NOBODY_NEXT,
   COLUMN_TODAY,
   COLUMN_OPEN,
   COLUMN_SKIPPED,
-  POOL_CHANGE,
-  POOL_CHANGE_MEMBER,
-  POOL_AWAY,
-  POOL_AWAY_MEMBER,
-  POOL_REMOVE,
-  POOL_REMOVE_MEMBER,
   POOL_ADD,
-  POOL_ADD_TO,
-  POOL_PAUSE,
-  POOL_RESUME,
-  POOL_PAUSE_NAMED,
-  POOL_RESUME_NAMED,
-  POOL_FORM_ADD,
-  POOL_FORM_CHANGE,
-  POOL_FORM_AWAY,
-  POOL_FORM_REMOVE,
-  POOL_FORM_PAUSE,
-  POOL_FORM_RESUME,
   POOL_FIELD_PERSON,
-  POOL_FIELD_WEIGHT,
-  POOL_FIELD_CAP_HOUR,
-  POOL_FIELD_CAP_DAY,
-  POOL_FIELD_MAX_OPEN,
   POOL_FIELD_PAUSED,
-  POOL_FIELD_FROM,
-  POOL_FIELD_TO,
   POOL_CAPS_HELP,
-  POOL_BACK,
   POOL_SAVE,
-  POOL_REMOVE_CONFIRM,
-  POOL_SAVED_TITLE,
-  POOL_UNCHANGED,
   POOL_SAVE_ERROR,
   POOL_PERSON_MISSING,
-  POOL_DATES_MISSING,
-  POOLS_NOTE,
   POOLS_ERROR,
   COLUMN_MEMBER,
   COLUMN_WEIGHT,
   COLUMN_CAPS,
   COLUMN_AWAY,
   COLUMN_ACTIONS,
-  CAP_HOUR,
-  CAP_DAY,
-  CAP_OPEN,
-  AWAY_SPAN,
   INACTIVE,
-  STRATEGY,
   PAUSED,
   LOADING,
   CATCH_UP,
   CATCH_UP_HELP,
-  CATCH_UP_MISSING,
 };
 
 /** The form's ids: one form is open at a time, so each is unique in the page. */
@@ -152,8 +115,7 @@ const IDS = {
   catchUpLeads: 'pool-catch-up-leads',
   catchUpDays: 'pool-catch-up-days',
   personMissing: 'pool-person-missing',
-  datesMissing: 'pool-dates-missing',
-  catchUpMissing: 'pool-catch-up-missing',
+  inputsMissing: 'pool-inputs-missing',
 };
 const SETTINGS = [
   ['weight', 'weight'],
@@ -161,63 +123,45 @@ const SETTINGS = [
   ['capDay', 'capPerDay'],
   ['maxOpen', 'maxOpenLoad'],
 ];
-/** The number inputs of each form that has them, in the form's order: the field, its label, what it takes. */
-const NUMBER_INPUTS = {
+/** An input of the pool form: its field (its class is `field-` and the field in kebab case), label and kind. */
+const input = (field, label, type, limits = {}) => ({
+  field,
+  label,
+  type,
+  className: `slds-input field-${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  ...limits,
+});
+const WHOLE = { min: '1', step: '1' };
+/** The inputs each kind of form has, in the form's order; its columns; and which problem marks them. */
+const INPUTS = {
   settings: [
-    {
-      field: 'weight',
-      label: POOL_FIELD_WEIGHT,
-      min: '0',
-      step: 'any',
-      className: 'slds-input field-weight',
-    },
-    {
-      field: 'capHour',
-      label: POOL_FIELD_CAP_HOUR,
-      min: '1',
-      step: '1',
-      className: 'slds-input field-cap-hour',
-    },
-    {
-      field: 'capDay',
-      label: POOL_FIELD_CAP_DAY,
-      min: '1',
-      step: '1',
-      className: 'slds-input field-cap-day',
-    },
-    {
-      field: 'maxOpen',
-      label: POOL_FIELD_MAX_OPEN,
-      min: '1',
-      step: '1',
-      className: 'slds-input field-max-open',
-    },
+    input('weight', POOL_FIELD_WEIGHT, 'number', { min: '0', step: 'any' }),
+    input('capHour', POOL_FIELD_CAP_HOUR, 'number', WHOLE),
+    input('capDay', POOL_FIELD_CAP_DAY, 'number', WHOLE),
+    input('maxOpen', POOL_FIELD_MAX_OPEN, 'number', WHOLE),
   ],
+  away: [input('from', POOL_FIELD_FROM, 'date'), input('to', POOL_FIELD_TO, 'date')],
   // The companion's limits (engine/distribution/pool.ts, CATCH_UP_MAX_LEADS and CATCH_UP_MAX_DAYS).
   catchUp: [
-    {
-      field: 'catchUpLeads',
-      label: FIELD_CATCH_UP_LEADS,
-      min: '1',
-      max: '50',
-      step: '1',
-      className: 'slds-input field-catch-up-leads',
-    },
-    {
-      field: 'catchUpDays',
-      label: FIELD_CATCH_UP_DAYS,
-      min: '1',
-      max: '14',
-      step: '1',
-      className: 'slds-input field-catch-up-days',
-    },
+    input('catchUpLeads', FIELD_CATCH_UP_LEADS, 'number', { ...WHOLE, max: '50' }),
+    input('catchUpDays', FIELD_CATCH_UP_DAYS, 'number', { ...WHOLE, max: '14' }),
   ],
 };
-const NUMBER_COLUMN = {
+const COLUMN = {
   settings: 'slds-col slds-size_1-of-2 slds-medium-size_1-of-4 slds-form-element',
+  away: 'slds-col slds-size_1-of-1 slds-medium-size_1-of-2 slds-form-element',
   catchUp: 'slds-col slds-size_1-of-2 slds-form-element',
 };
+/** The problem that marks a kind's inputs, and what the page says of it. */
+const PROBLEM = {
+  away: ['dates', POOL_DATES_MISSING],
+  catchUp: ['catchUp', CATCH_UP_MISSING],
+};
 const text = (value) => (value === null || value === undefined ? '' : String(value));
+/** A button that opens the form in `mode`: its words, its class, and its full name (title, label, focus). */
+function action(mode, label, className, title) {
+  return { mode, label, className: `slds-button slds-button_neutral ${className}`, title };
+}
 /** "Ava Patel, Ben Carter, Ava Patel…", or that nobody can take a lead. */
 function line(people) {
   return people && people.length ? people.map((p) => p.name || p.userId).join(', ') : NEXT_NOBODY;
@@ -285,13 +229,18 @@ export default class PoolTables extends LightningElement {
         next: pool.next
           ? formatLabel(POOL_NEXT, names.get(pool.next) || pool.next)
           : formatLabel(POOL_NOBODY_NEXT, pool.nextReason || ''),
-        pauseLabel: pool.paused ? POOL_RESUME : POOL_PAUSE,
-        pauseTitle: formatLabel(pool.paused ? POOL_RESUME_NAMED : POOL_PAUSE_NAMED, pool.name),
-        pauseMode: pool.paused ? 'resume' : 'pause',
         catchUp: pool.catchUp
           ? formatLabel(CATCH_UP_ON, pool.catchUp.leads, pool.catchUp.withinDays)
           : CATCH_UP_OFF,
-        catchUpTitle: formatLabel(CATCH_UP_NAMED, pool.name),
+        actions: [
+          action(
+            pool.paused ? 'resume' : 'pause',
+            pool.paused ? POOL_RESUME : POOL_PAUSE,
+            'pool-pause',
+            formatLabel(pool.paused ? POOL_RESUME_NAMED : POOL_PAUSE_NAMED, pool.name),
+          ),
+          action('catchUp', CATCH_UP, 'pool-catch-up-button', formatLabel(CATCH_UP_NAMED, pool.name)),
+        ],
         addTitle: formatLabel(POOL_ADD_TO, pool.name),
         members: pool.members.map((m) => {
           const name = m.name || m.userId;
@@ -314,9 +263,21 @@ export default class PoolTables extends LightningElement {
             today: text(m.turnsToday),
             open: text(m.openLeads),
             skipped: m.skipped || '',
-            changeTitle: formatLabel(POOL_CHANGE_MEMBER, name, pool.name),
-            awayTitle: formatLabel(POOL_AWAY_MEMBER, name, pool.name),
-            removeTitle: formatLabel(POOL_REMOVE_MEMBER, name, pool.name),
+            actions: [
+              action(
+                'change',
+                POOL_CHANGE,
+                'member-change',
+                formatLabel(POOL_CHANGE_MEMBER, name, pool.name),
+              ),
+              action('away', POOL_AWAY, 'member-away-button', formatLabel(POOL_AWAY_MEMBER, name, pool.name)),
+              action(
+                'remove',
+                POOL_REMOVE,
+                'member-remove',
+                formatLabel(POOL_REMOVE_MEMBER, name, pool.name),
+              ),
+            ],
           };
         }),
         formHere,
@@ -347,7 +308,6 @@ export default class PoolTables extends LightningElement {
       isAdd: mode === 'add',
       hasSettings: mode === 'add' || mode === 'change',
       isChange: mode === 'change',
-      isAway: mode === 'away',
       isCatchUp: mode === 'catchUp',
       backLabel: mode === 'away' && member && member.away && member.away.length ? POOL_BACK : null,
       saveLabel: saveLabels[mode] || POOL_SAVE,
@@ -361,39 +321,38 @@ export default class PoolTables extends LightningElement {
     return (this.form && this.form.fields) || {};
   }
 
-  /** The open form's number inputs with their ids, the form's values, and a missing pair marked. */
-  get numberInputs() {
+  /** The kind of inputs the open form has: settings (add, change), away or catchUp. */
+  get inputKind() {
     const mode = this.form && this.form.mode;
-    const kind = mode === 'add' || mode === 'change' ? 'settings' : mode;
+    return mode === 'add' || mode === 'change' ? 'settings' : mode;
+  }
+
+  /** What the open form's inputs lack, in words, or ''. */
+  get inputsMissing() {
+    const problem = PROBLEM[this.inputKind];
+    return problem && this.missing[problem[0]] ? problem[1] : '';
+  }
+
+  /** The open form's inputs with their ids and the form's values, marked when they lack something. */
+  get inputs() {
+    const kind = this.inputKind;
     const fields = this.fields;
-    const missing = kind === 'catchUp' && this.missing.catchUp;
-    return (NUMBER_INPUTS[kind] || []).map((input) => ({
-      ...input,
-      id: IDS[input.field],
-      value: fields[input.field],
-      colClass: missing ? `${NUMBER_COLUMN[kind]} slds-has-error` : NUMBER_COLUMN[kind],
-      describedBy: missing ? IDS.catchUpMissing : null,
+    const missing = Boolean(this.inputsMissing);
+    return (INPUTS[kind] || []).map((field) => ({
+      ...field,
+      id: IDS[field.field],
+      value: fields[field.field],
+      colClass: missing ? `${COLUMN[kind]} slds-has-error` : COLUMN[kind],
+      describedBy: missing ? IDS.inputsMissing : null,
     }));
   }
 
-  fieldClass(missing) {
-    return missing ? 'slds-form-element slds-has-error' : 'slds-form-element';
-  }
-
   get personClass() {
-    return this.fieldClass(this.missing.person);
-  }
-
-  get datesClass() {
-    return this.fieldClass(this.missing.dates);
+    return this.missing.person ? 'slds-form-element slds-has-error' : 'slds-form-element';
   }
 
   get personDescribedBy() {
     return this.missing.person ? IDS.personMissing : null;
-  }
-
-  get datesDescribedBy() {
-    return this.missing.dates ? IDS.datesMissing : null;
   }
 
   memberOf(poolName, userId) {

@@ -1,4 +1,3 @@
-import { createElement } from 'lwc';
 import PoolTables from 'c/poolTables';
 import getPools from '@salesforce/apex/SwitchyardController.getPools';
 import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
@@ -7,7 +6,15 @@ import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMe
 import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
 import setPoolCatchUp from '@salesforce/apex/SwitchyardController.setPoolCatchUp';
 import { flushPromises } from 'test-utils/flushPromises';
-import { $, $$, changeForm as form, formHeading as heading, text, type } from 'test-utils/changeForm';
+import {
+  $,
+  $$,
+  changeForm as form,
+  formHeading as heading,
+  mountChanging,
+  text,
+  type,
+} from 'test-utils/changeForm';
 
 const POOLS = require('./data/getPools.json');
 const CHANGED = require('./data/changePoolMember.json');
@@ -35,16 +42,7 @@ jest.mock('@salesforce/apex/SwitchyardController.setPoolCatchUp', () => ({ defau
 });
 
 const AVA = '005SY0000000001YAA';
-async function mount() {
-  const element = createElement('c-pool-tables', { is: PoolTables });
-  const toasts = [];
-  const changes = [];
-  element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
-  element.addEventListener('routingchange', () => changes.push(true));
-  document.body.appendChild(element);
-  await flushPromises();
-  return { element, toasts, changes };
-}
+const mount = () => mountChanging('c-pool-tables', PoolTables);
 
 describe('c-pool-tables', () => {
   beforeEach(() => {

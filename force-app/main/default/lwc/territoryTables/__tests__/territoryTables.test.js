@@ -1,10 +1,17 @@
-import { createElement } from 'lwc';
 import TerritoryTables from 'c/territoryTables';
 import getTerritories from '@salesforce/apex/SwitchyardController.getTerritories';
 import saveTerritoryRow from '@salesforce/apex/SwitchyardController.saveTerritoryRow';
 import removeTerritoryRow from '@salesforce/apex/SwitchyardController.removeTerritoryRow';
 import { flushPromises } from 'test-utils/flushPromises';
-import { $, $$, changeForm as form, formHeading as heading, text, type } from 'test-utils/changeForm';
+import {
+  $,
+  $$,
+  changeForm as form,
+  formHeading as heading,
+  mountChanging,
+  text,
+  type,
+} from 'test-utils/changeForm';
 
 const TERRITORIES = require('./data/getTerritories.json');
 const TERRITORIES_ERROR = require('./data/getTerritoriesError.json');
@@ -21,16 +28,7 @@ jest.mock('@salesforce/apex/SwitchyardController.removeTerritoryRow', () => ({ d
   virtual: true,
 });
 
-async function mount() {
-  const element = createElement('c-territory-tables', { is: TerritoryTables });
-  const toasts = [];
-  const changes = [];
-  element.addEventListener('lightning__showtoast', (event) => toasts.push(event.detail));
-  element.addEventListener('routingchange', () => changes.push(true));
-  document.body.appendChild(element);
-  await flushPromises();
-  return { element, toasts, changes };
-}
+const mount = () => mountChanging('c-territory-tables', TerritoryTables);
 
 describe('c-territory-tables', () => {
   afterEach(() => {
