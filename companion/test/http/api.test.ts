@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUserId } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
-import type { LeadRecord } from '../../src/engine/model.js';
+import type { AccountRecord, LeadRecord } from '../../src/engine/model.js';
+import { toId18 } from '../../src/engine/salesforce-id.js';
+import { upsertRecords } from '../../src/crm/local/local-records.js';
 import { startApi, type Json, type TestApi } from './api-fixture.js';
 
 let api: TestApi;
@@ -285,6 +287,49 @@ describe('reads', () => {
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(total);
     }
+  });
+
+  it('GET /v1/accounts/{id}/matched-leads: a lead whose company carries another number is not matched to the account by name', async () => {
+    // A new account in the org, as its change event tells the companion.
+    const account: AccountRecord = {
+      Id: toId18('001NUMBERS00054')!,
+      Name: 'Blue Harbor Studio 54',
+      BillingCountry: 'US',
+      Type: 'Prospect',
+    };
+    await upsertRecords(api.store.db, 'Account', [account]);
+    api.routing.applyChanges({ accounts: [account] });
+    // Two leads set on it (by hand, or by an earlier match), from free-mail addresses: only the name can match.
+    const [same, other] = await Promise.all(
+      ['Blue Harbor Studio 54', 'Blue Harbor Studio 55'].map((company, i) =>
+        api.org.insertLead({
+          fields: {
+            FirstName: 'Kim',
+            LastName: `Numbers${i}`,
+            Company: company,
+            Email: `kim.numbers${i}@gmail.com`,
+            Country: 'US',
+            Matched_Account__c: account.Id,
+          },
+        }),
+      ),
+    );
+    const res = await api.call('GET', `/v1/accounts/${account.Id}/matched-leads?sort=name`);
+    expect(res.status).toBe(200);
+    const shown = Object.fromEntries(
+      res.body.items.map((i: Json) => [i.id, { method: i.matchMethod, reason: i.matchReason }]),
+    );
+    expect(shown[same!.Id]).toEqual({
+      method: 'company-name',
+      reason: expect.stringContaining(
+        'company name "Blue Harbor Studio 54" matches account Blue Harbor Studio 54',
+      ),
+    });
+    // "Studio 55" is another company than "Studio 54", however alike the names.
+    expect(shown[other!.Id]).toEqual({
+      method: 'set-on-lead',
+      reason: 'Set on the lead; no automatic match points to this account now.',
+    });
   });
 
   it('searches an account’s matched leads with q and answers past the last page with none', async () => {

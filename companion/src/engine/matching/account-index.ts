@@ -5,6 +5,7 @@ import {
   isPlaceholderCompany,
   isPlaceholderTokens,
   companyNameTokens,
+  nameNumbers,
   normaliseTypedName,
   tokenSimilarity,
   typedWeight,
@@ -76,6 +77,12 @@ const SORTED_POOL = 64;
 const MAX_SCORED_NAMES = 400;
 /** Accounts sharing only a legal form or generic word with a name are looked at without a country up to this many. */
 const GENERIC_WALK_LIMIT = 50_000;
+/** In an account's `slotFacts`: its name carries a number (`nameNumbers`). */
+const NUMBERED = 1 << 24;
+
+/** The total weight of an account's name words, in quarters, from its `slotFacts`. */
+const quartersOf = (facts: number): number => (facts >>> 16) & 0xff;
+
 /** Slots stay below 2^27 (134 million accounts) so a bound and a slot pack into one safe integer. */
 const SLOT_RANGE = 2 ** 27;
 /** Typo neighbourhoods of this many recent query words are kept: names share most of their words. */
@@ -299,8 +306,9 @@ export class AccountIndex implements AccountLookup {
   private readonly slotById = new Map<string, number>();
   private readonly slotWords = new SparseRows();
   /**
-   * Per account, in one number so a lookup reads one place: its country number (low 16 bits) and the
-   * total weight of its name words in quarters (next 8 bits), to bound scores without reading the words.
+   * Per account, in one number so a lookup reads one place: its country number (low 16 bits), the
+   * total weight of its name words in quarters (next 8 bits), to bound scores without reading the words,
+   * and whether its name carries a number (`NUMBERED`).
    */
   private slotFacts = new Uint32Array(1024);
   private readonly countryCodes: Array<string | null> = [null];
@@ -313,6 +321,8 @@ export class AccountIndex implements AccountLookup {
 
   private readonly words: string[] = [];
   private wordKinds = new Uint8Array(1024);
+  /** Per dictionary word: 1 when it carries a number ("54", "studio54"; see `nameNumbers`). */
+  private wordNumbered = new Uint8Array(1024);
   private readonly wordIds = new Map<string, number>();
   private readonly postings = new SparseRows();
   /**
@@ -630,14 +640,14 @@ export class AccountIndex implements AccountLookup {
     // Each word's accounts lightest name first, so a lookup that needs only light names stops early.
     const byWeight = new Uint32Array(257);
     for (let slot = 0; slot < slots; slot += 1) {
-      const quarters = (this.slotFacts[slot] as number) >>> 16;
+      const quarters = quartersOf(this.slotFacts[slot] as number);
       byWeight[quarters + 1] = (byWeight[quarters + 1] as number) + 1;
     }
     for (let quarters = 0; quarters < 256; quarters += 1)
       byWeight[quarters + 1] = (byWeight[quarters + 1] as number) + (byWeight[quarters] as number);
     const order = new Uint32Array(slots);
     for (let slot = 0; slot < slots; slot += 1) {
-      const quarters = (this.slotFacts[slot] as number) >>> 16;
+      const quarters = quartersOf(this.slotFacts[slot] as number);
       order[byWeight[quarters] as number] = slot;
       byWeight[quarters] = (byWeight[quarters] as number) + 1;
     }
@@ -665,8 +675,12 @@ export class AccountIndex implements AccountLookup {
           const grown = new Uint8Array(this.wordKinds.length * 2);
           grown.set(this.wordKinds);
           this.wordKinds = grown;
+          const numbered = new Uint8Array(this.wordKinds.length);
+          numbered.set(this.wordNumbered);
+          this.wordNumbered = numbered;
         }
         this.wordKinds[id] = KINDS.indexOf(token.kind);
+        this.wordNumbered[id] = nameNumbers([token.text]) === '' ? 0 : 1;
         this.wordIds.set(token.text, id);
         this.typoKeys.add(id);
       }
@@ -681,9 +695,12 @@ export class AccountIndex implements AccountLookup {
       this.slotFacts = grown;
     }
     let quarters = 0;
-    for (const word of words)
+    let numbered = 0;
+    for (const word of words) {
       quarters += TOKEN_WEIGHTS[KINDS[this.wordKinds[word] as number] as TokenKind] * 4;
-    this.slotFacts[slot] = this.countryNumber(country) | (Math.min(255, quarters) << 16);
+      if (this.wordNumbered[word] === 1) numbered = NUMBERED;
+    }
+    this.slotFacts[slot] = (this.countryNumber(country) | (Math.min(255, quarters) << 16) | numbered) >>> 0;
   }
 
   /** Hashes of every two different name words (core) of an account. */
@@ -867,7 +884,14 @@ export class AccountIndex implements AccountLookup {
     }
     const marked = this.markNameWords(query);
     try {
-      this.searchNames(query, leadCountry, search, best, scoreSlot);
+      this.searchNames(
+        query,
+        nameNumbers(name.tokens.map((t) => t.text)),
+        leadCountry,
+        search,
+        best,
+        scoreSlot,
+      );
     } finally {
       for (const word of marked) {
         this.wordMasks[word] = 0;
@@ -897,9 +921,14 @@ export class AccountIndex implements AccountLookup {
     return marked;
   }
 
-  /** See `matchName`: finds, bounds and scores (through `scoreSlot`) the accounts named like `query`. */
+  /**
+   * See `matchName`: finds, bounds and scores (through `scoreSlot`) the accounts named like `query`
+   * whose names carry the same `numbers` (`nameNumbers`): one with other numbers, or a number where the
+   * query has none or none where it has one, is another company, never a candidate nor a rival.
+   */
   private searchNames(
     query: readonly QueryWord[],
+    numbers: string,
     leadCountry: number,
     { keep, floor }: NameSearch,
     best: readonly number[],
@@ -907,6 +936,8 @@ export class AccountIndex implements AccountLookup {
   ): void {
     const tracked = Math.min(query.length, TRACKED_WORDS);
     const bounds = new NameBounds(query, tracked);
+    // Whether an account's name carries numbers is in its facts; which ones, only asked when both do.
+    const numbered = numbers === '' ? 0 : NUMBERED;
     // Per name word: the name words in its reach, nearest first (then those with the fewest accounts),
     // read in that order; how alike the nearest legal form or generic word in reach is (never read).
     const near: number[][] = [];
@@ -936,6 +967,10 @@ export class AccountIndex implements AccountLookup {
     const slotOther = new Float64Array(tracked);
     /** The best an account can score, from the words it holds: which of the name's words each is near, and how near. */
     const slotBound = (slot: number): number => {
+      const facts = this.slotFacts[slot] as number;
+      // A name with other numbers is another company: below every floor.
+      if ((facts & NUMBERED) !== numbered || (numbered !== 0 && !this.carriesNumbers(slot, numbers)))
+        return -1;
       const values = this.slotWords.rowValues(slot);
       const end = this.slotWords.rowEnd(slot);
       slotCore.fill(0);
@@ -952,7 +987,6 @@ export class AccountIndex implements AccountLookup {
           if (similarity > (held[p] as number)) held[p] = similarity;
         }
       }
-      const facts = this.slotFacts[slot] as number;
       const country = facts & 0xffff;
       const factor =
         leadCountry === 0 || country === 0
@@ -961,7 +995,9 @@ export class AccountIndex implements AccountLookup {
             ? SAME_COUNTRY
             : OTHER_COUNTRY;
       return (
-        bounds.highest(slotCore, slotOther, (facts >>> 16) / 4) * factor + SAME_STATE_BONUS + SAME_CITY_BONUS
+        bounds.highest(slotCore, slotOther, quartersOf(facts) / 4) * factor +
+        SAME_STATE_BONUS +
+        SAME_CITY_BONUS
       );
     };
     let scoredCount = 0;
@@ -1052,11 +1088,11 @@ export class AccountIndex implements AccountLookup {
       for (let i = start; i < end; i += 1) {
         const slot = slots[i] as number;
         const facts = this.slotFacts[slot] as number;
-        if (facts >>> 16 > maxQuarters) {
+        if (quartersOf(facts) > maxQuarters) {
           if (sorted) return i;
           continue;
         }
-        if (this.marks[slot] !== 0) continue;
+        if (this.marks[slot] !== 0 || (facts & NUMBERED) !== numbered) continue;
         if (onlyCountry !== 0 && (facts & 0xffff) !== onlyCountry) continue;
         this.marks[slot] = 1;
         touched.push(slot);
@@ -1137,7 +1173,7 @@ export class AccountIndex implements AccountLookup {
         const sorted = this.postings.isPacked(nextWord);
         for (let at = this.postings.rowStart(nextWord); at < end;) {
           const most = heaviest();
-          const lightest = (this.slotFacts[postings[at] as number] as number) >>> 16;
+          const lightest = quartersOf(this.slotFacts[postings[at] as number] as number);
           if (sorted && lightest > most) break;
           const from = touched.length;
           at = walk(nextWord, at, 0, sorted ? lightest : most);
@@ -1183,6 +1219,18 @@ export class AccountIndex implements AccountLookup {
       slots.push(slot);
     });
     return slots;
+  }
+
+  /** Whether the account's name carries exactly these numbers (`nameNumbers`). */
+  private carriesNumbers(slot: number, numbers: string): boolean {
+    const values = this.slotWords.rowValues(slot);
+    const end = this.slotWords.rowEnd(slot);
+    const numbered: string[] = [];
+    for (let i = this.slotWords.rowStart(slot); i < end; i += 1) {
+      const word = values[i] as number;
+      if (this.wordNumbered[word] === 1) numbered.push(this.words[word] as string);
+    }
+    return nameNumbers(numbered) === numbers;
   }
 
   /** Cities and states repeat across accounts: normalised once each. */

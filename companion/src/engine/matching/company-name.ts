@@ -307,7 +307,51 @@ function replaceLegalPhrases(words: string[]): string[] {
   return out;
 }
 
-function toTokens(words: string[]): NameToken[] {
+/** A word of figures only ("54", "2020"): a number, which no other word is a typo of. */
+export function isNumberWord(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i += 1) if (!isDigit(word.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A number as its value is written: "054" → "54", "000" → "0". */
+function withoutLeadingZeros(figures: string): string {
+  let start = 0;
+  while (start < figures.length - 1 && figures.charCodeAt(start) === 48) start += 1;
+  return start === 0 ? figures : figures.slice(start);
+}
+
+/**
+ * The numbers a company name carries, by value and in order of value, space-separated ('' for none):
+ * its words of figures ("Studio 54", "Acme 2020 Ltd") and runs of two figures or more inside a word
+ * ("Studio54"). A lone figure inside a word is read as a slip of the keyboard ("Bernier 4roup"), not as
+ * a number. Names whose numbers differ are other companies, however alike their letters: "Studio 54" is
+ * not "Studio 55", nor "Studio", and "Acme 2020 Ltd" is not "Acme Ltd" (`AccountIndex` applies it).
+ */
+export function nameNumbers(words: Iterable<string>): string {
+  let numbers: string[] | null = null;
+  for (const word of words) {
+    if (isNumberWord(word)) {
+      (numbers ??= []).push(withoutLeadingZeros(word));
+      continue;
+    }
+    for (let i = 0; i < word.length; i += 1) {
+      if (!isDigit(word.charCodeAt(i))) continue;
+      let end = i + 1;
+      while (end < word.length && isDigit(word.charCodeAt(end))) end += 1;
+      if (end - i >= 2) (numbers ??= []).push(withoutLeadingZeros(word.slice(i, end)));
+      i = end;
+    }
+  }
+  if (numbers === null) return '';
+  return numbers.length === 1
+    ? (numbers[0] as string)
+    : numbers.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)).join(' ');
+}
+
+function toTokens(typed: string[]): NameToken[] {
+  // A number counts by its value: "Studio 054" is "Studio 54".
+  const words = typed.map((w) => (isNumberWord(w) ? withoutLeadingZeros(w) : w));
   const meaningful = words.filter((w) => !CONJUNCTIONS.has(w));
   const replaced = replaceLegalPhrases(meaningful);
   const withoutArticles = replaced.filter((w) => !ARTICLES.has(w));
@@ -539,6 +583,8 @@ export function bitCount(bits: number): number {
 /** 0..1 between two normalised words; 0 when they differ by more typos than their length allows. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
+  // Numbers are not typed near each other: 2020 and 2021 are two numbers.
+  if (isNumberWord(a) || isNumberWord(b)) return 0;
   const longest = Math.max(a.length, b.length);
   const max = allowedEdits(longest);
   if (max === 0 || Math.abs(a.length - b.length) > max) return 0;

@@ -46,11 +46,6 @@ function asName(key: string, company: string): { Id: string; Name: string } {
   return { Id: key, Name: company };
 }
 
-/** The numbers a company name carries ("Studio 54" → "54"): names whose numbers differ are other companies. */
-function numbersIn(name: string): string {
-  return (name.match(/\d+/g) ?? []).join(' ');
-}
-
 /**
  * Lead → lead: the other unconverted leads from the same company, so an unmatched lead can follow the
  * owner who already works its company. Found by the same company email domain (never a free-mail or
@@ -228,12 +223,10 @@ export class LeadIndex implements LeadLookup {
       { Company: lead.Company },
       { limit: 1, nearMisses: false, ...(alone ? { exclude: companyKey } : {}) },
     );
+    // Names with other numbers ("Wombat Works 2", "Wombat Works 0") are other companies to the matcher too.
     const best = found.outcome === 'matched' ? found.candidates[0] : undefined;
-    // A typo is in letters: "Wombat Works 2" and "Wombat Works 0" are two companies, however close.
     const answer =
-      best === undefined ||
-      best.account.Id === companyKey ||
-      numbersIn(best.account.Name ?? '') !== numbersIn(lead.Company ?? '')
+      best === undefined || best.account.Id === companyKey
         ? null
         : { key: best.account.Id, score: best.score };
     if (this.answers.size >= ANSWERS_KEPT) this.answers.clear();

@@ -20,7 +20,7 @@
  *   with two neighbours swapped, with a letter left out (one added) and with an unknown letter put in
  *   (one dropped): every key names its letters' places, so few words share one.
  */
-import { allowedEdits, bitCount, editDistance, letterBits } from './company-name.js';
+import { allowedEdits, bitCount, editDistance, isNumberWord, letterBits } from './company-name.js';
 import { GrowableU32, HashMultiMap } from './packed-postings.js';
 
 /** Words up to this long are filed with letters left out; longer ones by their halves. */
@@ -308,6 +308,7 @@ export class TypoKeys {
     const { seen, words, lookups } = this;
     const m = text.length;
     const textTag = tagOf(text);
+    const textIsNumber = isNumberWord(text);
     const counts = unitCounts;
     const used = usedUnits;
     for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = (counts[text.charCodeAt(i)] as number) + 1;
@@ -326,6 +327,8 @@ export class TypoKeys {
       if (seen[word] === lookups) continue;
       seen[word] = lookups;
       const other = words[word] as string;
+      // A number is no typo of another word, nor another word of it.
+      if ((textIsNumber || isNumberWord(other)) && other !== text) continue;
       let shared = 0;
       for (let i = 0; i < n; i += 1) {
         const unit = other.charCodeAt(i);

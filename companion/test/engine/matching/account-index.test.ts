@@ -431,3 +431,69 @@ describe('company aliases', () => {
     expect(index.match({ Company: 'Alphabet Inc.', Country: 'US' })).toEqual([]);
   });
 });
+
+describe('numbers in names', () => {
+  const numbered = (): AccountRecord[] => [
+    account({ Id: 'studio-2020', Name: 'Studio 2020 Productions', BillingCountry: 'US' }),
+    account({ Id: 'harbor-54', Name: 'Blue Harbor Studio 54', Website: 'bhs54.com', BillingCountry: 'US' }),
+    account({ Id: 'harbor-55', Name: 'Blue Harbor Studio 55', BillingCountry: 'US' }),
+    account({ Id: 'area-51', Name: 'Area 51 Research Labs', BillingCountry: 'US' }),
+    account({ Id: 'acme', Name: 'Acme Ltd', BillingCountry: 'GB' }),
+    account({ Id: 'globex-2020', Name: 'Globex 2020 Ltd', BillingCountry: 'GB' }),
+    account({ Id: 'bernier', Name: 'Bernier Group', BillingCountry: 'SP' }),
+  ];
+
+  it('takes a name with other numbers for another company, however alike the letters', () => {
+    const index = AccountIndex.build(numbered());
+    for (const company of ['Studio 2021 Productions', 'Area 52 Research Labs', 'Blue Harbor Studio 56']) {
+      const result = index.lookup({ Company: company, Country: 'US' });
+      expect(result.outcome, company).toBe('none');
+      expect(result.candidates, company).toEqual([]);
+    }
+  });
+
+  it('takes a name with a number for another company than the same name without one, either way round', () => {
+    const index = AccountIndex.build(numbered());
+    // "Acme 2020 Ltd" is not "Acme Ltd", nor "Globex Ltd" "Globex 2020 Ltd": a year in a name marks its own company.
+    expect(index.lookup({ Company: 'Acme 2020 Ltd', Country: 'GB' }).outcome).toBe('none');
+    expect(index.lookup({ Company: 'Globex Ltd', Country: 'GB' }).outcome).toBe('none');
+    expect(index.lookup({ Company: 'Blue Harbor Studio', Country: 'US' }).outcome).toBe('none');
+  });
+
+  it('finds the same number written with leading zeros, with typos in the letters, and never offers the other number as a rival', () => {
+    const index = AccountIndex.build(numbered());
+    const typed = index.lookup({ Company: 'Blue Harbr Studio 54', Country: 'US' });
+    expect(typed.outcome).toBe('matched');
+    expect(ids(typed.candidates)).toEqual(['harbor-54']);
+    const zeros = index.lookup({ Company: 'Blue Harbor Studio 054', Country: 'US' });
+    expect(ids(zeros.candidates)).toEqual(['harbor-54']);
+    // The same name, as far as the score goes.
+    const plain = index.lookup({ Company: 'Blue Harbor Studio 54', Country: 'US' });
+    expect(zeros.candidates[0]?.score).toBe(plain.candidates[0]?.score);
+    expect(ids(index.match({ Company: 'Studio 2020 Productions Inc', Country: 'US' }))).toEqual([
+      'studio-2020',
+    ]);
+    expect(ids(index.match({ Company: 'Globex 2020 Limited', Country: 'GB' }))).toEqual(['globex-2020']);
+  });
+
+  it('reads a lone figure inside a word as a slip of the keyboard, not as a number', () => {
+    const index = AccountIndex.build(numbered());
+    expect(ids(index.match({ Company: 'Bernier 4roup', Country: 'SP' }))).toEqual(['bernier']);
+  });
+
+  it('matches by email domain or website whatever numbers the company name carries', () => {
+    const index = AccountIndex.build(numbered());
+    const byEmail = index.lookup({ Company: 'Blue Harbor Studio 55', Email: 'kim@bhs54.com', Country: 'US' });
+    expect(byEmail.outcome).toBe('matched');
+    expect(byEmail.candidates.map((c) => [c.account.Id, c.method])).toEqual([['harbor-54', 'email-domain']]);
+    const byWebsite = index.lookup({ Company: 'Acme 2020 Ltd', Website: 'https://bhs54.com' });
+    expect(byWebsite.candidates.map((c) => [c.account.Id, c.method])).toEqual([['harbor-54', 'website']]);
+  });
+
+  it('keeps to the rule for accounts added after the build', () => {
+    const index = AccountIndex.build(numbered());
+    index.upsert(account({ Id: 'route-66', Name: 'Route 66 Diner Group', BillingCountry: 'US' }));
+    expect(index.lookup({ Company: 'Route 67 Diner Group', Country: 'US' }).outcome).toBe('none');
+    expect(ids(index.match({ Company: 'Route 66 Dinner Group', Country: 'US' }))).toEqual(['route-66']);
+  });
+});

@@ -106,6 +106,11 @@ describe('LeadIndex.sameCompany', () => {
     expect(
       index.sameCompany(lead({ Id: 'S54b', Company: 'Studio 54 Prodcutions' })).map((f) => f.lead.Id),
     ).toEqual(['S54']);
+    // The same number written with a leading zero is the same name; a name without the number is another.
+    expect(index.sameCompany(lead({ Id: 'S054', Company: 'Studio 054 Productions' }))).toEqual([
+      { lead: expect.objectContaining({ Id: 'S54' }), reason: expect.stringMatching(/^same company name/) },
+    ]);
+    expect(index.sameCompany(lead({ Id: 'S', Company: 'Studio Productions' }))).toEqual([]);
   });
 
   it('keeps the names it matches up to date one lead at a time', () => {

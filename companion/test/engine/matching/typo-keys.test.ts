@@ -41,6 +41,17 @@ describe('TypoKeys.neighbours', () => {
     expect(keys.neighbours('abcdefgh').get(0)).toBe(1);
   });
 
+  it('finds a number only as itself: other numbers and words are not its typos, nor it theirs', () => {
+    const words = ['2020', '2021', '202', '20201', 'a2020', 'studio54', 'studio55', 'studio'];
+    const keys = keysOf(words);
+    for (const text of ['2020', '2o20', 'studio54', '54'])
+      expect(sorted(keys.neighbours(text)), text).toEqual(sorted(scanned(words, text)));
+    expect(sorted(keys.neighbours('2020'))).toEqual([[0, 1]]);
+    expect(keys.neighbours('2o20').has(0)).toBe(false);
+    // Figures inside a word are compared as its letters are.
+    expect(keys.neighbours('studio54').get(6)).toBeCloseTo(0.875);
+  });
+
   it('finds exactly what a scan of the dictionary finds, for words of every length with up to three typos', () => {
     const next = mulberry32(17);
     const letters = 'abdeilnorstu';
