@@ -141,6 +141,7 @@ describe('npm run doctor', () => {
       PermissionsConvertLeads: false,
       PermissionsViewAllUsers: false,
       PermissionsViewSetup: false,
+      PermissionsSendCustomNotifications: false,
     });
     const leadViewAll = [...org.table('ObjectPermissions').values()].find(
       (o) => o['SobjectType'] === 'Lead',
@@ -151,7 +152,7 @@ describe('npm run doctor', () => {
     const lines: string[] = [];
     expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
     const out = lines.join('\n');
-    expect(out).toContain('✗ 8 problem(s)');
+    expect(out).toContain('✗ 9 problem(s)');
     expect(out).toContain('Account.BDR_Assigned__c: field missing');
     expect(out).toContain(
       `Lead Status "MQL" (working.flow.yaml › check) is not a value of the org's Lead Status picklist`,
@@ -160,6 +161,9 @@ describe('npm run doctor', () => {
     expect(out).toContain('lacks Convert Leads');
     expect(out).toContain('lacks View All Users');
     expect(out).toContain('lacks View Setup and Configuration');
+    expect(out).toContain(
+      "lacks Send Custom Notifications: the pickup clock's bell and mobile notifications",
+    );
     expect(out).toContain('lacks View All on Lead');
     expect(out).toContain('deployed at API version 58.0 but the companion calls version 63.0');
   });

@@ -169,6 +169,7 @@ export const SCHEMA: Record<string, { fields: string[]; readOnly: string[] }> = 
       'PermissionsModifyAllData',
       'PermissionsTransferAnyLead',
       'PermissionsViewSetup',
+      'PermissionsSendCustomNotifications',
     ],
     readOnly: [],
   },

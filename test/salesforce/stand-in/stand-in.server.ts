@@ -285,6 +285,7 @@ export class SalesforceStandIn {
         PermissionsViewAllUsers: true,
         PermissionsViewAllData: false,
         PermissionsViewSetup: true,
+        PermissionsSendCustomNotifications: true,
       },
       true,
     ).Id;

@@ -206,7 +206,8 @@ function checkPermissions(api: SalesforceApi, userId: string): Promise<string[]>
   return unlessRefused('Integration user permissions', async () => {
     const grants = await api.queryAll<Grant>(
       'SELECT PermissionSetId, PermissionSet.PermissionsApiEnabled, PermissionSet.PermissionsConvertLeads, ' +
-        'PermissionSet.PermissionsViewAllUsers, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsViewSetup ' +
+        'PermissionSet.PermissionsViewAllUsers, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsViewSetup, ' +
+        'PermissionSet.PermissionsSendCustomNotifications ' +
         `FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`,
     );
     const holds = (permission: string) => grants.some((g) => g.PermissionSet?.[permission] === true);
@@ -218,6 +219,12 @@ function checkPermissions(api: SalesforceApi, userId: string): Promise<string[]>
     if (!holds('PermissionsViewSetup'))
       problems.push(
         'The integration user lacks View Setup and Configuration: Switchyard cannot read field permissions (FieldPermissions) nor who holds its custom permissions, so it cannot work out what each person may read and do',
+      );
+    // Action Developer Guide, "Custom Notification Actions": orgs created in Winter '21 or later
+    // refuse a REST call sending one from a user without Send Custom Notifications.
+    if (!holds('PermissionsSendCustomNotifications'))
+      problems.push(
+        "The integration user lacks Send Custom Notifications: the pickup clock's bell and mobile notifications are refused (Switchyard_Admin gives it)",
       );
     if (!holds('PermissionsViewAllData')) {
       if (!holds('PermissionsViewAllUsers'))
