@@ -21,7 +21,13 @@ import {
 import { poolsCommand } from './pool-commands.js';
 import { territoriesCommand } from './territory-commands.js';
 import { flowsCommand, FLOWS_HELP } from './flows-commands.js';
-import { exportCommand, publishCommand, rollbackCommand, versionsCommand } from './version-commands.js';
+import {
+  backtestPublishCommand,
+  exportCommand,
+  publishCommand,
+  rollbackCommand,
+  versionsCommand,
+} from './version-commands.js';
 
 const HELP = `Switchyard's admin CLI: npx switchyard <command> [options] (or npm run cli -- <command>);
 <command> --help says more.
@@ -36,6 +42,8 @@ Commands:
   simulate <leadId>        where a lead would go now, with the live routing set or a candidate folder
   backtest --candidate <folder> (--days n | --ids file)
                            a candidate routing set against the live one over real leads, with the diff
+  backtest publish (<id> | --latest) --reason text [--dry-run]
+                           publish a backtest's candidate over the version it was backtested against
   reassign (--owner Id | --ids file | --pool name | --territory table --row n | --status … --country …)
            --reason text [--dry-run]
                            move leads (a rep's, a pool's, a territory row's, a filter's, a list)
@@ -127,6 +135,7 @@ async function main(args: string[]): Promise<number> {
     case 'simulate':
       return simulateCommand(rest, process.env);
     case 'backtest':
+      if (rest[0] === 'publish') return backtestPublishCommand(rest.slice(1), process.env);
       return backtestCommand(rest, process.env);
     case 'reassign':
       return reassignCommand(rest, process.env);

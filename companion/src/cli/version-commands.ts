@@ -41,6 +41,13 @@ over version n, the one it was edited from (export prints it); refused, naming t
 someone stored another version since. Routing uses it for its next decision, without a restart.`,
   rollback: `Usage: npm run cli -- rollback <version> --reason <text> [--base <n>] [--dry-run] [--json]
 Makes an earlier version's files live again, stored as a new version.`,
+  'backtest publish': `Usage: npm run cli -- backtest publish (<backtest id> | --latest) --reason <text> [--dry-run] [--json]
+Publishes the candidate of a backtest you ran (npm run cli -- backtest --candidate <folder>), as it was
+backtested: over the version it was compared with. Only the newest backtest keeps its candidate's files;
+--latest publishes that one and names it. Refused, naming the other version, when a version was stored
+since the backtest (its figures say nothing about publishing over that one), and with every problem as
+file:line:column: reason when the org no longer takes the candidate. --dry-run only prints what would
+change.`,
 };
 
 const options = {
@@ -53,6 +60,7 @@ const options = {
   limit: { type: 'string' },
   diff: { type: 'boolean' },
   file: { type: 'string' },
+  latest: { type: 'boolean' },
 } as const;
 
 function parse(command: string, args: string[]) {
@@ -66,10 +74,13 @@ function parse(command: string, args: string[]) {
   }
 }
 
-const wholeNumber = (flag: string, value: string | undefined): number | undefined => {
+const wholeNumber = (
+  flag: string,
+  value: string | undefined,
+  what = 'a version number',
+): number | undefined => {
   if (value === undefined) return undefined;
-  if (!/^[1-9]\d{0,9}$/.test(value))
-    throw new CliError(`${flag} must be a version number, not '${value}'.`, 2);
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new CliError(`${flag} must be ${what}, not '${value}'.`, 2);
   return Number(value);
 };
 
@@ -247,6 +258,55 @@ export async function rollbackCommand(args: string[], env: NodeJS.ProcessEnv): P
   ).json()) as VersionChange;
   console.log(
     values.json ? JSON.stringify(answer, null, 2) : describeChange(answer, `Version ${to} made live again`),
+  );
+  return 0;
+}
+
+/** `backtest publish`: the candidate of a kept backtest, by its id or the newest, over the version it was backtested against. */
+export async function backtestPublishCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const command = 'backtest publish';
+  const { values, positionals } = parse(command, args);
+  if (values.help) return help(command);
+  if (positionals.length > 1 || (positionals.length === 1) === Boolean(values.latest)) {
+    throw new CliError(
+      `Say which backtest to publish: its id, or --latest for the newest (the one that keeps its candidate's files).\n${VERSION_HELP[command]}`,
+      2,
+    );
+  }
+  const given =
+    positionals[0] === undefined
+      ? undefined
+      : wholeNumber(
+          'The backtest id',
+          positionals[0],
+          'the number the backtest was kept as (the admin page shows it; or give --latest)',
+        );
+  const reason = needReason(values.reason, command);
+  const c = connection(values, env);
+  let id = given;
+  if (id === undefined) {
+    const { backtest } = (await (await get(c, '/v1/backtests/latest')).json()) as {
+      backtest: { id: number; ranAt: string; author: { name: string }; liveVersion: number | null } | null;
+    };
+    if (!backtest) {
+      throw new CliError(
+        'No backtest has been run here yet: run npm run cli -- backtest --candidate <folder> first, then publish it.',
+      );
+    }
+    id = backtest.id;
+    if (!values.json) {
+      console.log(
+        `Backtest ${id}, run by ${backtest.author.name} at ${backtest.ranAt}${backtest.liveVersion === null ? '' : ` against version ${backtest.liveVersion}`}.`,
+      );
+    }
+  }
+  const answer = (await (
+    await post(c, `/v1/backtests/${id}/publish`, { reason, ...(values['dry-run'] ? { dryRun: true } : {}) })
+  ).json()) as VersionChange & { backtest: number };
+  console.log(
+    values.json
+      ? JSON.stringify(answer, null, 2)
+      : describeChange(answer, `The candidate of backtest ${id} published`),
   );
   return 0;
 }
