@@ -140,6 +140,8 @@ describe('choosing leads for a reassignment in a Salesforce org', () => {
     };
     expect((await h.crm.findLeads(filter)).sort()).toEqual(match.sort());
     expect(await h.crm.findLeads({ ...filter, states: ['Bavaria'] })).toEqual([match[0]]);
+    // Text compares without regard to case, as SOQL does.
+    expect(await h.crm.findLeads({ ...filter, statuses: ['mql'], states: ['BAVARIA'] })).toEqual([match[0]]);
     // An empty set lets no lead through, without asking the org (SOQL has no empty IN list).
     h.standIn.resetCounts();
     expect(await h.crm.findLeads({ ...filter, countries: [] })).toEqual([]);

@@ -311,6 +311,21 @@ describe('SOQL text and request size', () => {
     expect(err).toMatchObject({ errorCode: 'MALFORMED_QUERY' });
   });
 
+  it('compares text without regard to case (=, !=, IN, NOT IN), and Ids exactly', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const [web] = seedLeads(h.standIn, 1, rep, { LeadSource: 'Web' });
+    const [event] = seedLeads(h.standIn, 1, rep, { LeadSource: 'Event' });
+    const ids = async (soql: string) => (await query<{ Id: string }>(soql)).map((r) => r.Id).sort();
+    expect(await ids("SELECT Id FROM Lead WHERE LeadSource = 'WEB'")).toEqual([web]);
+    expect(await ids("SELECT Id FROM Lead WHERE LeadSource IN ('web', 'EVENT')")).toEqual(
+      [web, event].sort(),
+    );
+    expect(await ids("SELECT Id FROM Lead WHERE LeadSource NOT IN ('wEb')")).toEqual([event]);
+    expect(await ids("SELECT Id FROM Lead WHERE LeadSource != 'event'")).toEqual([web]);
+    expect(await ids(`SELECT Id FROM Lead WHERE OwnerId = '${rep.toLowerCase()}'`)).toEqual([]);
+  });
+
   it('refuses a request whose URI is over 16,384 bytes (414), as Salesforce does', async () => {
     h = await startHarness();
     const soql = `SELECT Id FROM Lead WHERE Company IN (${Array.from({ length: 800 }, (_, i) => `'Company ${i}'`).join(', ')})`;

@@ -564,7 +564,9 @@ export class Org {
       (r) =>
         (includeDeleted || !r['IsDeleted']) &&
         (!parentFilter || r[parentFilter.key] === parentFilter.id) &&
-        q.where.every((c) => (c.anyOf ?? [c]).some((o) => matches(this.value(q.from, r, o.field), o))),
+        q.where.every((c) =>
+          (c.anyOf ?? [c]).some((o) => matches(this.value(q.from, r, o.field), o, !isIdField(o.field))),
+        ),
     );
     for (const o of [...q.orderBy].reverse()) {
       rows = [...rows].sort((a, b) => {
@@ -815,15 +817,27 @@ function compare(a: unknown, b: unknown): number {
 const escapeRegExp = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const inSets = new WeakMap<Condition, Set<unknown>>();
+const caselessSets = new WeakMap<Condition, Set<unknown>>();
 
-function matches(value: unknown, c: Condition): boolean {
+/** An Id or a reference to one (the stand-in's describe calls every `…Id` field a reference). */
+const isIdField = (path: string): boolean => /(^|\.)(\w*Id)$/.test(path);
+
+/**
+ * Text compares without regard to case for every field but unique case-sensitive ones (SOQL and SOSL
+ * Reference, "Comparison Operators"); the stand-in has none of those, and keeps Ids exact.
+ */
+const folded = (value: unknown, caseless: boolean): unknown =>
+  caseless && typeof value === 'string' ? value.toLowerCase() : value;
+
+function matches(value: unknown, c: Condition, caseless = false): boolean {
   if (c.op === 'IN' || c.op === 'NOT IN') {
-    let set = inSets.get(c);
+    const key = caseless ? caselessSets : inSets;
+    let set = key.get(c);
     if (!set) {
-      set = new Set(c.value as Literal[]);
-      inSets.set(c, set);
+      set = new Set((c.value as Literal[]).map((v) => folded(v, caseless)));
+      key.set(c, set);
     }
-    return set.has(value) === (c.op === 'IN');
+    return set.has(folded(value, caseless)) === (c.op === 'IN');
   }
   if (c.op === 'LIKE') {
     if (typeof value !== 'string' || typeof c.value !== 'string') return false;
@@ -851,9 +865,9 @@ function matches(value: unknown, c: Condition): boolean {
       : value;
   switch (c.op) {
     case '=':
-      return eq(v, lit);
+      return eq(folded(v, caseless), folded(lit, caseless) as Literal);
     case '!=':
-      return !eq(v, lit);
+      return !eq(folded(v, caseless), folded(lit, caseless) as Literal);
     case '<':
       return v !== null && v !== undefined && compare(v, lit) < 0;
     case '<=':
