@@ -17,20 +17,37 @@ ${WHAT_IF_HELP.connection}`;
 const when = (iso: string | null | undefined) =>
   iso ? iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC') : '—';
 
-function runLine(run: JobStatus['runs'][number]): string {
+/** A job as GET /v1/jobs answers it: the people beside their Ids by name. */
+type NamedJob = Omit<JobStatus, 'runs' | 'pauseChange'> & {
+  pauseChange: (NonNullable<JobStatus['pauseChange']> & { changedByName: string | null }) | null;
+  runs: Array<JobStatus['runs'][number] & { startedByName: string | null }>;
+};
+
+/** "Ada Admin (005…)", or the Id alone when the companion knows no name for it. */
+const person = (id: string, name: string | null) => (name && name !== id ? `${name} (${id})` : id);
+
+function runLine(run: NamedJob['runs'][number]): string {
   const what = run.error
     ? `failed: ${run.error}`
     : run.finishedAt
       ? `${run.candidates} looked at, ${run.moved} moved, ${run.unchanged} unchanged, ${run.failed} failed, ${run.apiCalls} API calls`
       : 'still running';
-  return `    ${when(run.startedAt)}  ${run.dryRun ? 'dry run' : 'run'} by ${run.startedBy ?? 'the schedule'}: ${what}`;
+  return `    ${when(run.startedAt)}  ${run.dryRun ? 'dry run' : 'run'} by ${run.startedBy ? person(run.startedBy, run.startedByName) : 'the schedule'}: ${what}`;
 }
 
-function formatJobs(jobs: JobStatus[]): string {
+function pauseWords(job: NamedJob): string {
+  if (!job.paused) return '';
+  const change = job.pauseChange;
+  return change?.changedBy
+    ? `  (paused by ${person(change.changedBy, change.changedByName)} at ${when(change.changedAt)})`
+    : '  (paused)';
+}
+
+function formatJobs(jobs: NamedJob[]): string {
   return jobs
     .map((job) =>
       [
-        `${job.name}${job.paused ? '  (paused)' : ''}`,
+        `${job.name}${pauseWords(job)}`,
         `  ${job.description}`,
         `  schedule: ${job.cron} (UTC); next run: ${job.paused ? 'none while paused' : when(job.nextRunAt)}`,
         ...(job.runs.length > 0 ? ['  last runs:', ...job.runs.map(runLine)] : ['  no runs yet']),
@@ -54,7 +71,7 @@ export async function jobsCommand(args: string[], env: NodeJS.ProcessEnv): Promi
   const print = (json: unknown, text: string) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : text);
   if (action === 'list') {
-    const { items } = (await (await get(c, '/v1/jobs')).json()) as { items: JobStatus[] };
+    const { items } = (await (await get(c, '/v1/jobs')).json()) as { items: NamedJob[] };
     print(items, formatJobs(items));
     return 0;
   }
@@ -74,7 +91,7 @@ export async function jobsCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     );
     return 0;
   }
-  const status = (await (await post(c, path, {})).json()) as JobStatus;
+  const status = (await (await post(c, path, {})).json()) as NamedJob;
   print(status, formatJobs([status]));
   return 0;
 }

@@ -70,6 +70,7 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
         strategy: string;
         paused: boolean;
         next: string | null;
+        nextName: string | null;
         nextReason: string | null;
         members: Array<Record<string, unknown>>;
       }>;
@@ -81,7 +82,7 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     console.log(`Pools of version ${list.version}:`);
     for (const p of list.items) {
       console.log(
-        `${p.name} (${p.strategy})${p.paused ? ' — paused' : ''}: next ${p.next ?? `nobody (${p.nextReason ?? ''})`}`,
+        `${p.name} (${p.strategy})${p.paused ? ' — paused' : ''}: next ${p.next ? `${p.nextName ?? p.next} (${p.next})` : `nobody (${p.nextReason ?? ''})`}`,
       );
       for (const m of p.members) {
         const away = (m['away'] as Array<{ from: string; to: string }>).map((a) => `away ${a.from}…${a.to}`);

@@ -79,7 +79,7 @@ export async function slaCommand(args: string[], env: NodeJS.ProcessEnv): Promis
       ...(values.failed ? { status: 'failed' } : {}),
     });
     const answer = (await (await get(c, `/v1/sla/notifications?${query}`)).json()) as {
-      items: NotificationRow[];
+      items: Array<NotificationRow & { recipientName: string | null }>;
     };
     if (values.json) console.log(JSON.stringify(answer, null, 2));
     else if (answer.items.length === 0)
@@ -87,7 +87,7 @@ export async function slaCommand(args: string[], env: NodeJS.ProcessEnv): Promis
     else
       for (const n of answer.items)
         console.log(
-          `${n.createdAt}  ${n.status.padEnd(7)} ${n.channel} → ${n.recipientId}  ${n.kind}: ${n.message}` +
+          `${n.createdAt}  ${n.status.padEnd(7)} ${n.channel} → ${n.recipientName && n.recipientName !== n.recipientId ? `${n.recipientName} (${n.recipientId})` : n.recipientId}  ${n.kind}: ${n.message}` +
             (n.lastError ? `\n    last error (try ${n.attempts}): ${n.lastError}` : ''),
         );
     return 0;

@@ -1,5 +1,5 @@
 import type { OrgReadPort } from '../crm/org-read.port.js';
-import type { Decision, OwnerRef } from '../engine/decision.js';
+import type { Decision, Directory, OwnerRef } from '../engine/decision.js';
 import type { AccountRecord, LeadRecord, QueueRecord, UserRecord } from '../engine/model.js';
 import { KEY_PREFIX, toId18 } from '../engine/salesforce-id.js';
 import type { HistoryItem, RouteResult } from './app-context.js';
@@ -57,6 +57,15 @@ export class OwnerNames {
     // An owner the org does not know (deleted, or outside the demo) still shows its Id.
     return { id: key, name: key, kind: key.startsWith(KEY_PREFIX.queue) ? 'queue' : 'user' };
   }
+}
+
+/**
+ * The name of a user or queue as the routing snapshot knows it (no call to the org), for answers that
+ * name who did something or who is next; null for nobody, the Id itself for one the org no longer has.
+ */
+export function personName(directory: Directory, id: string | null | undefined): string | null {
+  if (!id) return null;
+  return directory.user(id)?.Name ?? directory.queue(id)?.Name ?? id;
 }
 
 export function ownerRef(ref: OwnerRef | null): OwnerView | null {

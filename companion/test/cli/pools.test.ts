@@ -36,6 +36,10 @@ describe('npm run cli -- pools', { timeout: 200_000 }, () => {
     );
     const list = await cli(['pools', 'list'], api.url);
     expect(list.stdout).toMatch(new RegExp(`${ava} {2}Ava Patel: weight 1, away 2026-12-10…2026-12-14`));
+    // Who is next, by name and Id, as the member lines name them.
+    const [, nextName, nextId] =
+      /\namer-sdr \(round-robin\): next (.+) \((005\w+)\)\n/.exec(list.stdout) ?? [];
+    expect(list.stdout).toContain(`  ${nextId}  ${nextName}: `);
     const history = await cli(['versions', '--diff', '--limit', '1'], api.url);
     expect(history.stdout).toContain('pool-change by ');
     expect(history.stdout).toContain(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/crm/local/demo-people.js';
+import { DEMO, DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
 import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { API_KEY, startApi, type TestApi } from '../http/api-fixture.js';
@@ -144,8 +144,20 @@ describe('npm run cli -- simulate / backtest', { timeout: 120_000 }, () => {
     expect(dry.stdout).toMatch(
       /^Dry run of weekly-status-queues for 2026-11-23: \d+ leads looked at, \d+ would move, .* Nothing was written\.\n$/,
     );
+    const admin = DEMO_USERS.find((u) => u.Id === DEMO.admin)!.Name;
     const after = await cli(['jobs', 'list'], env);
-    expect(after.stdout).toMatch(/2026-11-23 15:00 UTC {2}dry run by 005\w+: \d+ looked at, \d+ moved/);
+    expect(after.stdout).toMatch(
+      new RegExp(
+        `2026-11-23 15:00 UTC {2}dry run by ${admin} \\(${DEMO.admin}\\): \\d+ looked at, \\d+ moved`,
+      ),
+    );
+
+    const paused = await cli(['jobs', 'pause', 'weekly-status-queues'], env);
+    expect(paused.status, paused.stderr).toBe(0);
+    expect(paused.stdout).toContain(
+      `weekly-status-queues  (paused by ${admin} (${DEMO.admin}) at 2026-11-23 15:00 UTC)`,
+    );
+    expect((await cli(['jobs', 'resume', 'weekly-status-queues'], env)).status).toBe(0);
 
     const unknown = await cli(['jobs', 'run', 'hourly-nap'], env);
     expect(unknown.status).toBe(1);

@@ -148,6 +148,8 @@ describe('the SLA API', () => {
     const notes = await api.call('GET', '/v1/sla/notifications?status=pending&limit=10');
     expect(notes.status, notes.text).toBe(200);
     expect(notes.body.items.length).toBeGreaterThan(0);
+    for (const note of notes.body.items)
+      expect(note.recipientName).toBe(DEMO_USERS.find((u) => u.Id === note.recipientId)!.Name);
   });
 
   it('prints the report and the notifications for `npm run cli -- sla`', async () => {
@@ -157,10 +159,14 @@ describe('the SLA API', () => {
     try {
       expect(await slaCommand(['report', '--by', 'pool', '--weeks', '2'], env)).toBe(0);
       expect(await slaCommand(['notifications', '--failed'], env)).toBe(0);
+      expect(await slaCommand(['notifications', '--limit', '1'], env)).toBe(0);
     } finally {
       log.mockRestore();
     }
-    const [table, failed] = printed;
+    const [table, failed, note] = printed;
+    // The recipient by name, with the Id beside it.
+    const [, name, id] = / → (.+) \((005\w+)\) {2}/.exec(note!) ?? [];
+    expect(name, note).toBe(DEMO_USERS.find((u) => u.Id === id)?.Name);
     expect(table!.split('\n')[0]).toMatch(
       /^week\s+pool\s+leads\s+assign p50\s+p90\s+touched\s+touch p50\s+p90\s+breaches$/,
     );

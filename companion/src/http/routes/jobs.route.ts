@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { JOBS } from '../../jobs/scheduled-jobs.js';
+import { JOBS, type JobStatus } from '../../jobs/scheduled-jobs.js';
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, JobsPort } from '../app-context.js';
 import { ApiError, NotFoundError } from '../http.errors.js';
 import { parseRequest, strictBody } from '../validation.js';
+import { personName } from '../views.js';
 
 const jobParams = z.object({ job: z.string().max(100) });
 const runBody = strictBody({ dryRun: z.boolean({ error: 'must be true or false' }).optional() });
@@ -31,6 +32,16 @@ function jobNamed(name: string): string {
   return name;
 }
 
+/** A job as an admin reads it: who started each run and who paused it named, beside their Ids. */
+function named(deps: AppDeps, job: JobStatus) {
+  const name = (id: string | null) => personName(deps.routing.org.directory, id);
+  return {
+    ...job,
+    pauseChange: job.pauseChange && { ...job.pauseChange, changedByName: name(job.pauseChange.changedBy) },
+    runs: job.runs.map((run) => ({ ...run, startedByName: name(run.startedBy) })),
+  };
+}
+
 /**
  * /v1/jobs: the scheduled jobs an admin sees (schedule, next run, the newest runs with what each did),
  * runs now (for real or as a dry run) and pauses or resumes.
@@ -40,7 +51,7 @@ export function jobsRoute(deps: AppDeps): Router {
 
   router.get('/jobs', async (_req, res) => {
     assertAdmin(actorOf(res), 'Seeing the scheduled jobs');
-    res.json({ items: await jobsOf(deps).list() });
+    res.json({ items: (await jobsOf(deps).list()).map((job) => named(deps, job)) });
   });
 
   router.post('/jobs/:job/run', async (req, res) => {
@@ -61,7 +72,12 @@ export function jobsRoute(deps: AppDeps): Router {
       const job = jobNamed(params.job);
       const jobs = jobsOf(deps);
       await jobs.setPaused(job, paused, actorOf(res).id);
-      res.json((await jobs.list()).find((j) => j.name === job));
+      res.json(
+        named(
+          deps,
+          (await jobs.list()).find((j) => j.name === job)!,
+        ),
+      );
     });
   }
 

@@ -15,6 +15,7 @@ import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
 import { changeRefused, NotFoundError, ValidationError } from '../http.errors.js';
 import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
+import { personName } from '../views.js';
 import { reason, REASON_MAX } from './flow-versions.route.js';
 
 const count = (what: string) =>
@@ -134,6 +135,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         paused: pool.paused ?? false,
         catchUp: pool.catchUp ?? null,
         next: status.get(pool.name)?.next ?? null,
+        nextName: personName(directory, status.get(pool.name)?.next),
         nextReason: status.get(pool.name)?.reason ?? null,
         members: pool.members.map((m) => ({
           userId: m.userId,

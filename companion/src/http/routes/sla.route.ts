@@ -7,7 +7,7 @@ import { actorOf, assertAdmin, findLead } from '../access.js';
 import type { AppDeps, SlaPort } from '../app-context.js';
 import { ApiError } from '../http.errors.js';
 import { leadParams, parseRequest, queryEnum, queryInt, strictBody } from '../validation.js';
-import { OwnerNames } from '../views.js';
+import { OwnerNames, personName } from '../views.js';
 
 export const rejectBody = strictBody({
   reason: z
@@ -101,11 +101,15 @@ export function slaRoute(deps: AppDeps): Router {
       query: z.object({ status: queryEnum(NOTIFICATION_STATUSES), limit: queryInt(50, 1, 500) }),
     });
     assertAdmin(actorOf(res), 'The notification log');
+    const items = await clocks().notifications({
+      ...(query.status ? { status: query.status } : {}),
+      limit: query.limit,
+    });
     res.json({
-      items: await clocks().notifications({
-        ...(query.status ? { status: query.status } : {}),
-        limit: query.limit,
-      }),
+      items: items.map((n) => ({
+        ...n,
+        recipientName: personName(deps.routing.org.directory, n.recipientId),
+      })),
     });
   });
 
