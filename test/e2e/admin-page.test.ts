@@ -216,7 +216,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
-    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep, its catch-up after a preview; the pool says who is next and why others are passed over', async () => {
+    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep, its catch-up and a pause and resume each after a preview; the pool says who is next and why others are passed over', async () => {
       const page = await open(admin);
       const pool = page.locator('.pool[data-pool="amer-sdr"]');
       await eventually(() => pool.locator('.pool-member').count()).toBeGreaterThan(0);
@@ -266,12 +266,11 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.getByLabel('For turns missed in the last (days)').fill('5');
       await page.getByLabel('Why (kept in the history)').fill('Fair share after time off');
       await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
-      await eventually(() => page.locator('.pool-form .next-before').textContent()).toMatch(
-        /^The next leads now: \w+/,
+      // Nobody in amer-sdr is back from time off, so catch-up changes nobody's turn: said in words.
+      await eventually(() => page.locator('.pool-form .next-same').textContent()).toBe(
+        'No change to who gets the next 12 leads.',
       );
-      await expect(page.locator('.pool-form .next-after').textContent()).resolves.toMatch(
-        /^The next leads with the change: \w+/,
-      );
+      await expect(page.locator('.pool-form .next-before').count()).resolves.toBe(0);
       await expect(pool.locator('.pool-catch-up').textContent()).resolves.toContain('off');
       await screenshot(page, 'admin-pool-catch-up-preview', '.pool[data-pool="amer-sdr"]');
       expect(await seriousViolations(page)).toEqual([]);
@@ -281,6 +280,41 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       );
       await eventually(() => newest.locator('.version-why').textContent()).toBe(
         'amer-sdr gives back up to 2 missed turns of the last 5 days: Fair share after time off',
+      );
+
+      // Pause and resume: previewed first too; pausing leaves nobody to take the next leads.
+      await pool.getByRole('button', { name: 'Pause amer-sdr' }).click();
+      await page.getByLabel('Why (kept in the history)').fill('Team offsite');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      await eventually(() => page.locator('.pool-form .next-before').textContent()).toMatch(
+        /^The next leads now: \w+/,
+      );
+      await expect(page.locator('.pool-form .next-after').textContent()).resolves.toBe(
+        'The next leads with the change: nobody can take a lead now',
+      );
+      await expect(pool.locator('.pool-paused').count()).resolves.toBe(0);
+      await screenshot(page, 'admin-pool-pause-preview', '.pool[data-pool="amer-sdr"]');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator('.pool-form').getByRole('button', { name: 'Pause pool' }).click();
+      await eventually(() => pool.locator('.pool-paused').count()).toBe(1);
+      await expect(pool.locator('.pool-next').textContent()).resolves.toBe(
+        'Nobody can take a lead now: the pool is paused',
+      );
+
+      await pool.getByRole('button', { name: 'Resume amer-sdr' }).click();
+      await page.getByLabel('Why (kept in the history)').fill('Back from the offsite');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      await eventually(() => page.locator('.pool-form .next-after').textContent()).toMatch(
+        /^The next leads with the change: \w+/,
+      );
+      await expect(page.locator('.pool-form .next-before').textContent()).resolves.toBe(
+        'The next leads now: nobody can take a lead now',
+      );
+      await screenshot(page, 'admin-pool-resume-preview', '.pool[data-pool="amer-sdr"]');
+      await page.locator('.pool-form').getByRole('button', { name: 'Resume pool' }).click();
+      await eventually(() => pool.locator('.pool-paused').count()).toBe(0);
+      await eventually(() => newest.locator('.version-why').textContent()).toBe(
+        'amer-sdr resumed: Back from the offsite',
       );
       await page.close();
     });

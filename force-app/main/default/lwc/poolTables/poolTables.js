@@ -76,6 +76,8 @@ import POOL_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Pool_Confirm';
 import NEXT_BEFORE from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Before';
 import NEXT_AFTER from '@salesforce/label/c.Switchyard_Admin_Pool_Next_After';
 import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
+import NEXT_SAME from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same';
+import NEXT_SAME_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same_Nobody';
 import { formatLabel } from 'c/switchyardService';
 
 const LABEL = {
@@ -166,12 +168,35 @@ function action(mode, label, className, title) {
 function line(people) {
   return people && people.length ? people.map((p) => p.name || p.userId).join(', ') : NEXT_NOBODY;
 }
+/** The changes shown before they are stored: a dry run answers who gets the next leads now and with it. */
+const PREVIEWED = new Set(['pause', 'resume', 'catchUp']);
+/** A preview's lines: the next leads now and with the change, or one line when the change keeps them. */
+function previewLines(preview) {
+  if (!preview) {
+    return [];
+  }
+  const before = preview.before || [];
+  const after = preview.after || [];
+  if (before.length === after.length && before.every((p, i) => p.userId === after[i].userId)) {
+    return [
+      {
+        key: 'same',
+        className: 'next-same',
+        text: before.length ? formatLabel(NEXT_SAME, before.length) : NEXT_SAME_NOBODY,
+      },
+    ];
+  }
+  return [
+    { key: 'before', className: 'next-before', text: formatLabel(NEXT_BEFORE, line(before)) },
+    { key: 'after', className: 'next-after', text: formatLabel(NEXT_AFTER, line(after)) },
+  ];
+}
 
 /**
  * The live pools on the admin page, through the pools API: who is next (or why nobody is), each member's
  * weight, caps, out-of-office days, leads today, open leads and why they are passed over; add or remove
  * a rep, change a weight or a cap, mark someone out of office from a day to a day, pause or resume the
- * pool, set its catch-up (previewed first: who gets the next leads now and with it), each with a reason,
+ * pool or set its catch-up (each previewed first: who gets the next leads now and with it), each with a reason,
  * in the admin page's change form (`c-change-form`). The companion checks each change with the whole
  * routing set and stores it as a new version. Fires `routingchange` after a stored change, so the page
  * reloads its versions.
@@ -184,7 +209,7 @@ export default class PoolTables extends LightningElement {
   error;
   /**
    * The open form: { pool, mode (add, change, away, remove, pause, resume, catchUp), member, fields,
-   * preview (catch-up: the next assignments a dry run answered) }, or null.
+   * preview (pause, resume, catch-up: the next assignments a dry run answered) }, or null.
    */
   form = null;
   formError;
@@ -297,10 +322,11 @@ export default class PoolTables extends LightningElement {
       resume: formatLabel(POOL_FORM_RESUME, poolName),
       catchUp: formatLabel(POOL_FORM_CATCH_UP, poolName),
     };
+    // A previewed change's first button asks for the preview; the second stores what it showed.
     const saveLabels = {
       remove: POOL_REMOVE_CONFIRM,
-      pause: POOL_PAUSE,
-      resume: POOL_RESUME,
+      pause: preview ? POOL_PAUSE : POOL_PREVIEW,
+      resume: preview ? POOL_RESUME : POOL_PREVIEW,
       catchUp: preview ? POOL_CONFIRM : POOL_PREVIEW,
     };
     return {
@@ -311,9 +337,8 @@ export default class PoolTables extends LightningElement {
       isCatchUp: mode === 'catchUp',
       backLabel: mode === 'away' && member && member.away && member.away.length ? POOL_BACK : null,
       saveLabel: saveLabels[mode] || POOL_SAVE,
-      destructive: mode === 'remove' || mode === 'pause',
-      before: preview ? formatLabel(NEXT_BEFORE, line(preview.before)) : '',
-      after: preview ? formatLabel(NEXT_AFTER, line(preview.after)) : '',
+      destructive: mode === 'remove' || (mode === 'pause' && Boolean(preview)),
+      preview: previewLines(preview),
     };
   }
 
@@ -486,7 +511,9 @@ export default class PoolTables extends LightningElement {
             dryRun: !this.form.preview,
           });
       default:
-        return () => setPoolPaused({ poolName: pool, paused: mode === 'pause', reason });
+        // Pause and resume, like catch-up: a dry run first, then the change it previewed.
+        return () =>
+          setPoolPaused({ poolName: pool, paused: mode === 'pause', reason, dryRun: !this.form.preview });
     }
   }
 
@@ -507,7 +534,7 @@ export default class PoolTables extends LightningElement {
     this.formError = undefined;
     try {
       const answer = await call();
-      if (this.form.mode === 'catchUp' && !this.form.preview) {
+      if (PREVIEWED.has(this.form.mode) && !this.form.preview) {
         this.form = { ...this.form, preview: answer.nextAssignments || { before: [], after: [] } };
         return;
       }

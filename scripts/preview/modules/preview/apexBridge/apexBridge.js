@@ -155,6 +155,7 @@ const METHODS = {
     request('PATCH', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`, {
       paused: p.paused === true,
       reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
+      ...(p.dryRun === true ? { dryRun: true } : {}),
     }),
   setPoolCatchUp: (p) => {
     const none = (value) => value === undefined || value === null;

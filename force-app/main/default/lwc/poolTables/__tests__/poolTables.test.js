@@ -21,6 +21,9 @@ const CHANGED = require('./data/changePoolMember.json');
 const INACTIVE = require('./data/addPoolMemberInactive.json');
 const CATCH_UP_PREVIEW = require('./data/setPoolCatchUpDryRun.json');
 const CATCH_UP_STORED = require('./data/setPoolCatchUp.json');
+const CATCH_UP_PREVIEW_SAME = require('./data/setPoolCatchUpDryRunSame.json');
+const PAUSE_PREVIEW = require('./data/setPoolPausedDryRun.json');
+const RESUME_PREVIEW_NOBODY = require('./data/setPoolPausedDryRunNobody.json');
 
 jest.mock('@salesforce/apex/SwitchyardController.getPools', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -166,9 +169,8 @@ describe('c-pool-tables', () => {
     expect(changes).toHaveLength(0);
   });
 
-  it('removes a rep and pauses a pool, each with a reason', async () => {
+  it('removes a rep with a reason', async () => {
     removePoolMember.mockResolvedValue(CHANGED);
-    setPoolPaused.mockResolvedValue(CHANGED);
     const { element } = await mount();
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-remove`).click();
     await flushPromises();
@@ -181,13 +183,77 @@ describe('c-pool-tables', () => {
       userId: AVA,
       reason: 'Left the team',
     });
+  });
 
+  it('previews a pause with who gets the next leads now and with it, then pauses on the second click', async () => {
+    setPoolPaused.mockResolvedValueOnce(PAUSE_PREVIEW).mockResolvedValueOnce(CHANGED);
+    const { element, toasts, changes } = await mount();
     $(element, '.pool[data-pool="amer-sdr"] .pool-pause').click();
     await flushPromises();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    expect($(element, '.form-save').className).not.toContain('slds-button_destructive');
     type(element, '.field-reason', 'Reorg');
     $(element, '.form-save').click();
     await flushPromises();
-    expect(setPoolPaused).toHaveBeenCalledWith({ poolName: 'amer-sdr', paused: true, reason: 'Reorg' });
+    expect(setPoolPaused).toHaveBeenLastCalledWith({
+      poolName: 'amer-sdr',
+      paused: true,
+      reason: 'Reorg',
+      dryRun: true,
+    });
+    expect(text($(element, '.next-before'))).toBe('The next leads now: Chloe Kim, Ava Patel, Chloe Kim');
+    expect(text($(element, '.next-after'))).toBe(
+      'The next leads with the change: nobody can take a lead now',
+    );
+    expect(text($(element, '.form-save'))).toBe('Pause pool');
+    expect($(element, '.form-save').className).toContain('slds-button_destructive');
+    expect(toasts).toEqual([]);
+    expect(changes).toHaveLength(0);
+
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenLastCalledWith({
+      poolName: 'amer-sdr',
+      paused: true,
+      reason: 'Reorg',
+      dryRun: false,
+    });
+    expect(toasts[0]).toEqual(expect.objectContaining({ title: 'Pool changed' }));
+    expect(changes).toHaveLength(1);
+    expect(form(element)).toBeNull();
+  });
+
+  it('says in words when a change keeps who gets the next leads, instead of two equal lists', async () => {
+    setPoolCatchUp.mockResolvedValueOnce(CATCH_UP_PREVIEW_SAME);
+    setPoolPaused.mockResolvedValueOnce(RESUME_PREVIEW_NOBODY);
+    const { element } = await mount();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
+    await flushPromises();
+    type(element, '.field-catch-up-leads', '2');
+    type(element, '.field-catch-up-days', '5');
+    type(element, '.field-reason', 'Fair share');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(text($(element, '.next-same'))).toBe('No change to who gets the next 12 leads.');
+    expect($(element, '.next-before')).toBeNull();
+    expect($(element, '.next-after')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Confirm');
+
+    // A paused pool whose reps are all away: nobody gets a lead before the resume, nor after it.
+    $(element, '.pool[data-pool="hot-leads"] .pool-pause').click();
+    await flushPromises();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    type(element, '.field-reason', 'Back');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenLastCalledWith(
+      expect.objectContaining({ poolName: 'hot-leads', paused: false, dryRun: true }),
+    );
+    expect(text($(element, '.next-same'))).toBe(
+      'No change: nobody can take a lead now, nor with the change.',
+    );
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Resume pool');
   });
 
   it('shows each pool’s catch-up, off or with its numbers', async () => {
@@ -303,7 +369,7 @@ describe('c-pool-tables', () => {
     opener.click();
     await flushPromises();
     expect(heading(element)).toBe('Pause amer-sdr? It gives nobody a lead until resumed.');
-    expect(text($(element, '.form-save'))).toBe('Pause pool');
+    expect(text($(element, '.form-save'))).toBe('Preview');
     $(element, '.form-cancel').click();
     await flushPromises();
     expect(form(element)).toBeNull();
