@@ -203,7 +203,10 @@ export interface CustomNotification {
   targetId: string;
 }
 
-/** Sends custom notifications to people; throws when the org refuses one. Same adapters. */
+/**
+ * Sends custom notifications to people; throws when the org refuses one, with `retryable: false` on the
+ * error when trying again cannot help until someone changes the org. Same adapters.
+ */
 export interface CustomNotificationPort {
   sendCustomNotification(notification: CustomNotification): Promise<void>;
 }

@@ -8,7 +8,10 @@ import {
 } from '../store/notification.repository.js';
 import type { Store } from '../store/store.js';
 
-/** One way notifications reach people (a webhook, Slack, Salesforce's bell): throws when it could not. */
+/**
+ * One way notifications reach people (a webhook, Slack, Salesforce's bell): throws when it could not,
+ * with `retryable: false` on the error when trying again cannot help.
+ */
 export interface Notifier {
   channel: string;
   send(notification: NotificationRow, recipient: UserRecord | undefined): Promise<void>;
@@ -92,7 +95,8 @@ export interface Delivery {
 
 /**
  * Sends the queued notifications through their channel, on whichever instance claims them first; a
- * failed send is tried again with back-off and, after the last try, kept as failed with the error.
+ * failed send is tried again with back-off and, after the last try (or at once when the error says
+ * retrying cannot help), kept as failed with the error.
  */
 export class NotificationSender {
   constructor(private readonly options: NotificationSenderOptions) {}
@@ -112,7 +116,10 @@ export class NotificationSender {
         delivery.sent += 1;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const last = n.attempts >= maxAttempts || !notifier;
+        // A refusal that only a change in the org can lift (CustomNotificationPort) fails at once, so
+        // the failed list shows it and what to do while the clock still matters.
+        const refusedForGood = (error as { retryable?: unknown } | null)?.retryable === false;
+        const last = n.attempts >= maxAttempts || !notifier || refusedForGood;
         const retryAt = last
           ? null
           : new Date(now.getTime() + backoffMs * 2 ** (n.attempts - 1)).toISOString();

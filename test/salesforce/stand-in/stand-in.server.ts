@@ -10,6 +10,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { BulkQueryJobs, type BulkQueryOptions } from './bulk-query.js';
 import { FRESH_ORG_LEAD_STATUSES, Org, TOOLING_OBJECTS, type Rec } from './org.js';
+import { assignedPermissionSets } from './sharing.js';
 
 export type Endpoint =
   | 'token'
@@ -504,10 +505,24 @@ export class SalesforceStandIn {
         payload: [{ errorCode: 'JSON_PARSER_ERROR', message: 'The request must contain inputs.' }],
       };
     }
+    // Actions Developer Guide, "Custom Notification Actions"
+    // (https://developer.salesforce.com/docs/atlas.en-us.pushImplGuide.meta/pushImplGuide/actions_obj_custom_notification.htm):
+    // in orgs created in Winter '21 or later a REST call needs the Send Custom Notifications user
+    // permission. The page gives the rule, not the refusal's words: the stand-in answers each input in
+    // the action's shape (isSuccess false, errors) with words of its own, so the adapter must not read them.
+    const permitted = assignedPermissionSets(this.org, this.integrationUserId).some(
+      (s) => s['PermissionsSendCustomNotifications'] === true,
+    );
     const results = inputs.map((input) => {
       const errors: Array<{ statusCode: string; message: string; fields: string[] }> = [];
       const problem = (field: string, message: string) =>
         errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message, fields: [field] });
+      if (!permitted)
+        errors.push({
+          statusCode: 'INSUFFICIENT_ACCESS',
+          message: 'The running user lacks the permission to send custom notifications.',
+          fields: [],
+        });
       const type = typeof input['customNotifTypeId'] === 'string' ? input['customNotifTypeId'] : '';
       if (!this.org.get('CustomNotificationType', type))
         problem('customNotifTypeId', 'Invalid notification type Id.');

@@ -125,6 +125,11 @@ export class SalesforceApi {
     this.pauseMs = this.policy.limitPauseMs;
   }
 
+  /** The integration user the session belongs to ('' when the connection was made without a login). */
+  get userId(): string {
+    return this.auth?.userId ?? '';
+  }
+
   get apiVersion(): string {
     return this.conn.version;
   }

@@ -45,7 +45,12 @@ import {
   USER_FIELDS,
 } from './salesforce-fields.js';
 import { bulkQuery, type BulkQueryOptions } from './salesforce-bulk.js';
-import { SalesforceMalformedAnswerError, SalesforceTimeoutError } from './salesforce.errors.js';
+import {
+  SalesforceApiError,
+  SalesforceMalformedAnswerError,
+  SalesforceNotificationPermissionError,
+  SalesforceTimeoutError,
+} from './salesforce.errors.js';
 import { BASE_FIELDS, type FieldType } from '../../engine/flow/fields.js';
 
 /** A day as a SOQL date literal; anything but YYYY-MM-DD is refused rather than put into the query. */
@@ -168,6 +173,18 @@ interface ActionAnswer {
   actionName?: string;
   isSuccess?: boolean;
   errors?: Array<{ statusCode?: string; message: string }> | null;
+}
+
+/** The answers in a refused action call's body, or undefined when it holds none. */
+function readActionAnswer(body: string): ActionAnswer[] | undefined {
+  try {
+    const answer: unknown = JSON.parse(body);
+    return Array.isArray(answer) && answer.every((a) => typeof (a as ActionAnswer)?.isSuccess === 'boolean')
+      ? (answer as ActionAnswer[])
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface SaveResult {
@@ -735,31 +752,63 @@ export class SalesforceCrm implements CrmPort, ContactPort, CustomNotificationPo
    */
   async sendCustomNotification(notification: CustomNotification): Promise<void> {
     const customNotifTypeId = await this.notificationTypeId(notification.type);
-    const answer = await this.api.rest<ActionAnswer[]>(
-      'notification',
-      {
-        method: 'POST',
-        url: '/actions/standard/customNotificationAction',
-        body: JSON.stringify({
-          inputs: [
-            {
-              customNotifTypeId,
-              recipientIds: notification.recipientIds,
-              // The action's limits: a title of 250 characters, a body of 750.
-              title: notification.title.slice(0, 250),
-              body: notification.body.slice(0, 750),
-              targetId: notification.targetId,
-            },
-          ],
-        }),
-        headers: { 'content-type': 'application/json' },
-      },
-      false,
-    );
+    const answer = await this.api
+      .rest<ActionAnswer[]>(
+        'notification',
+        {
+          method: 'POST',
+          url: '/actions/standard/customNotificationAction',
+          body: JSON.stringify({
+            inputs: [
+              {
+                customNotifTypeId,
+                recipientIds: notification.recipientIds,
+                // The action's limits: a title of 250 characters, a body of 750.
+                title: notification.title.slice(0, 250),
+                body: notification.body.slice(0, 750),
+                targetId: notification.targetId,
+              },
+            ],
+          }),
+          headers: { 'content-type': 'application/json' },
+        },
+        false,
+      )
+      .catch((error: unknown) => {
+        // A refused input makes the request a 400 whose body is the action's answer.
+        if (error instanceof SalesforceApiError)
+          return readActionAnswer(error.detail) ?? Promise.reject(error);
+        throw error;
+      });
     const result = Array.isArray(answer) ? answer[0] : undefined;
     if (!result?.isSuccess) {
       const why = (result?.errors ?? []).map((e) => e.message).join('; ') || 'no answer for the notification';
+      // The guide documents the permission rule but not the words of the refusal, so the org is asked
+      // whether its user holds the permission rather than the words read.
+      if ((await this.lacksNotificationPermission()) === true)
+        throw new SalesforceNotificationPermissionError(why);
       throw new Error(`Salesforce did not send the notification: ${why}`);
+    }
+  }
+
+  /**
+   * Whether the integration user lacks Send Custom Notifications (Object Reference,
+   * "PermissionSetAssignment": a user holds a permission when any assigned set, the profile's included,
+   * grants it); undefined when that cannot be read (no user, or reading it was refused).
+   */
+  private async lacksNotificationPermission(): Promise<boolean | undefined> {
+    const userId = this.api.userId;
+    if (!userId) return undefined;
+    try {
+      const grants = await this.api.queryAll<{
+        PermissionSet: { PermissionsSendCustomNotifications?: boolean | null } | null;
+      }>(
+        'SELECT PermissionSet.PermissionsSendCustomNotifications FROM PermissionSetAssignment ' +
+          `WHERE AssigneeId = ${soqlString(userId)}`,
+      );
+      return !grants.some((g) => g.PermissionSet?.PermissionsSendCustomNotifications === true);
+    } catch {
+      return undefined;
     }
   }
 

@@ -41,9 +41,10 @@ export class SalesforceBudgetError extends SalesforceError {
 export class SalesforceApiError extends SalesforceError {
   constructor(
     readonly sfCode: string,
-    message: string,
+    /** Salesforce's own words (for a refused action, the answer's JSON). */
+    readonly detail: string,
   ) {
-    super('SF_API_ERROR', `Salesforce answered ${sfCode}: ${message}`);
+    super('SF_API_ERROR', `Salesforce answered ${sfCode}: ${detail}`);
   }
 }
 
@@ -93,6 +94,24 @@ export class SalesforceSetupError extends SalesforceError {
       `The org is missing what routing needs:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
         'Deploy the Switchyard package (npm run deploy -- --target-org <alias>) and give the integration ' +
         'user the Switchyard permission set, then run npm run doctor again.',
+    );
+  }
+}
+
+/**
+ * The org refused a custom notification because the integration user lacks Send Custom Notifications
+ * (Actions Developer Guide, "Custom Notification Actions": required for REST API calls in orgs created in
+ * Winter '21 or later). Trying again cannot help until the permission is granted.
+ */
+export class SalesforceNotificationPermissionError extends SalesforceError {
+  readonly retryable = false;
+  constructor(detail: string) {
+    super(
+      'SF_NOTIFICATION_PERMISSION',
+      `Salesforce refused the notification (${detail}): the integration user lacks the Send Custom ` +
+        'Notifications permission. Assign the Switchyard_Admin permission set to the integration user ' +
+        '(Setup → Users → the user → Permission Set Assignments), then check with npm run doctor; ' +
+        'notifications queued after that go out.',
     );
   }
 }
