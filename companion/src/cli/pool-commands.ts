@@ -9,18 +9,19 @@ import { call, CliError, connection, connectionOptions, get, post, WHAT_IF_HELP 
 export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
   pools list                                       the pools, their members and settings, who is next,
                                                    leads given (today too), open leads, who is passed over and why
-  pools add <pool> <userId> --reason text [--weight n] [--cap-hour n] [--cap-day n] [--max-load n]
-  pools remove <pool> <userId> --reason text
-  pools set <pool> <userId> --reason text [--weight n|none] [--cap-hour n|none] [--cap-day n|none]
+  pools add <pool> <user> --reason text [--weight n] [--cap-hour n] [--cap-day n] [--max-load n]
+  pools remove <pool> <user> --reason text
+  pools set <pool> <user> --reason text [--weight n|none] [--cap-hour n|none] [--cap-day n|none]
                                         [--max-load n|none] [--paused true|false]
-  pools away <pool> <userId> --from YYYY-MM-DD --to YYYY-MM-DD --reason text   out of office, days included
-  pools back <pool> <userId> --reason text          no longer out of office
+  pools away <pool> <user> --from YYYY-MM-DD --to YYYY-MM-DD --reason text   out of office, days included
+  pools back <pool> <user> --reason text          no longer out of office
   pools pause <pool> --reason text / pools resume <pool> --reason text
   pools catch-up <pool> --leads n --within-days n --reason text   a rep back from time off gets up to n
                                         of the turns they missed in the last n days (1–14); --off: none
 Each change is checked with the whole routing set and stored as its next version (npm run cli --
 versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only
-(pause, resume and catch-up also print who gets the next leads now and with the change).`;
+(pause, resume and catch-up also print who gets the next leads now and with the change).
+<user> is the person's username or email, as pools.yaml names people, or their user Id (005…).`;
 
 const options = {
   ...connectionOptions,
@@ -108,7 +109,7 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   if (!reason) throw new CliError(`Say why with --reason "…".\n${POOLS_HELP}`, 2);
   const dryRun = values['dry-run'] ? { dryRun: true } : {};
   const member = () => {
-    if (!userId) throw new CliError(`Name the member by user Id (005…).\n${POOLS_HELP}`, 2);
+    if (!userId) throw new CliError(`Name the member by username, email or user Id.\n${POOLS_HELP}`, 2);
     return `/v1/pools/${encodeURIComponent(pool)}/members/${encodeURIComponent(userId)}`;
   };
   const settings = () => {
@@ -133,9 +134,10 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   let res: Response;
   switch (sub) {
     case 'add':
-      if (!userId) throw new CliError(`Name the rep by user Id (005…).\n${POOLS_HELP}`, 2);
+      if (!userId) throw new CliError(`Name the rep by username, email or user Id.\n${POOLS_HELP}`, 2);
       res = await post(c, `/v1/pools/${encodeURIComponent(pool)}/members`, {
-        userId,
+        // A username or email has an @; an Id does not.
+        ...(userId.includes('@') ? { user: userId } : { userId }),
         ...settings(),
         reason,
         ...dryRun,

@@ -70,6 +70,18 @@ const commonErrors = {
 const notFound = { '404': errorResponse('No such record (NOT_FOUND).') };
 
 const pathParam = (name: string, schema: Schema) => ({ name, in: 'path', required: true, schema });
+/** A pool member in a path: a user Id, or the username or email pools.yaml names them by. */
+const memberRef: Schema = {
+  anyOf: [
+    sfId('005', 'user'),
+    {
+      type: 'string',
+      pattern: '@',
+      maxLength: 200,
+      description: 'A username or email, as pools.yaml names people.',
+    },
+  ],
+};
 const queryParam = (name: string, schema: Schema, description: string) => ({
   name,
   in: 'query',
@@ -710,7 +722,7 @@ export function openApiDocument(): Schema {
             '`away`: out of office from a day to a day, UTC, both included (null: back). One change a call, stored as ' +
             'the next version; routing uses it for its next decision.',
           {
-            parameters: [poolParam, pathParam('userId', sfId('005', 'user'))],
+            parameters: [poolParam, pathParam('userId', memberRef)],
             requestBody: strictJsonBody(
               true,
               {
@@ -733,7 +745,7 @@ export function openApiDocument(): Schema {
           {
             parameters: [
               poolParam,
-              pathParam('userId', sfId('005', 'user')),
+              pathParam('userId', memberRef),
               { ...queryParam('reason', reasonSchema, 'Why, kept with the version.'), required: true },
             ],
             responses: poolChangeResponses,

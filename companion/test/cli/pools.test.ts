@@ -45,6 +45,30 @@ describe('npm run cli -- pools', { timeout: 200_000 }, () => {
     expect(history.stdout).toContain(
       '+      - { user: ava.patel@switchyard-demo.example, away: [ { from: 2026-12-10, to: 2026-12-14 } ] }',
     );
+    // A person is named as pools.yaml names them, by username (or email), as well as by Id.
+    const back = await cli(
+      [
+        'pools',
+        'back',
+        'amer-sdr',
+        'ava.patel@switchyard-demo.example',
+        '--reason',
+        'home early',
+        '--dry-run',
+      ],
+      api.url,
+    );
+    expect(back.status, back.stderr).toBe(0);
+    expect(back.stdout).toContain(
+      '-      - { user: ava.patel@switchyard-demo.example, away: [ { from: 2026-12-10, to: 2026-12-14 } ] }',
+    );
+    const nobody = await cli(
+      ['pools', 'back', 'amer-sdr', 'ava.patal@switchyard-demo.example', '--reason', 'typo'],
+      api.url,
+    );
+    expect(nobody.status).toBe(1);
+    expect(nobody.stderr).toContain('No such person');
+
     const bad = await cli(['pools', 'set', 'amer-sdr', ava, '--cap-day', '0', '--reason', 'x'], api.url);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
 import type { PoolDefinition } from '../../engine/distribution/distribution.types.js';
@@ -30,6 +30,10 @@ const settings = {
 };
 const poolParams = z.object({ pool: z.string().regex(/^[\w.-]{1,100}$/, 'must be a pool name') });
 const memberParams = poolParams.extend({ userId: salesforceId(KEY_PREFIX.user) });
+/** A member named in the path by username or email, as pools.yaml names people (an Id has no @). */
+const namedMemberParams = poolParams.extend({ userId: z.string().max(200) });
+const memberParamsOf = (req: Request) =>
+  String(req.params['userId'] ?? '').includes('@') ? namedMemberParams : memberParams;
 
 const addBody = strictBody({
   userId: salesforceId(KEY_PREFIX.user).optional(),
@@ -94,6 +98,10 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
       );
     return directory.user(found.id)!;
   };
+
+  /** The member the path names: by user Id, or by username or email. */
+  const memberOf = (written: string): Promise<UserRecord> | UserRecord =>
+    written.includes('@') ? userNamed(written) : userOf(written);
 
   const apply = async (
     res: Response,
@@ -173,9 +181,9 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
   });
 
   router.patch('/pools/:pool/members/:userId', async (req, res) => {
-    const { params, body } = parseRequest(req, { params: memberParams, body: memberBody });
+    const { params, body } = parseRequest(req, { params: memberParamsOf(req), body: memberBody });
     assertAdmin(actorOf(res), 'Changing a pool');
-    const user = await userOf(params.userId);
+    const user = await memberOf(params.userId);
     const s = settingsOf(body);
     const changes: PoolChange[] = [];
     if (Object.keys(s).length > 0) changes.push({ kind: 'update', pool: params.pool, user, settings: s });
@@ -195,11 +203,11 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
 
   router.delete('/pools/:pool/members/:userId', async (req, res) => {
     const { params, query } = parseRequest(req, {
-      params: memberParams,
+      params: memberParamsOf(req),
       query: z.object({ reason: queryText(REASON_MAX).pipe(z.string().min(1, 'say why, in a few words')) }),
     });
     assertAdmin(actorOf(res), 'Changing a pool');
-    const user = await userOf(params.userId);
+    const user = await memberOf(params.userId);
     await apply(res, { kind: 'remove', pool: params.pool, user }, query.reason, false);
   });
 
