@@ -85,6 +85,12 @@ export default async function heldWriteBench(report: Report): Promise<void> {
       });
     }
     report({ name: `held_write.reroute.${label}_held_write.timed_out`, value: r.failures, unit: 'requests' });
+    // The load generator's own pauses count as latency: printed so a stall on its side is seen as such.
+    report({
+      name: `held_write.load_generator.${label}_held_write.gc_max`,
+      value: r.generatorGcMaxMs,
+      unit: 'ms',
+    });
   }
   const unexpected = (r: typeof free) =>
     [...r.statuses].filter(([s]) => s !== 200 && s !== 409).reduce((n, [, c]) => n + c, 0) + r.failures;
