@@ -54,12 +54,17 @@ export default async function heldWriteBench(report: Report): Promise<void> {
   await run((i) => leads[(2 * perRun + i) % leads.length]!);
   // Each measured run starts from a collected heap, so a full collection falling in one run and not
   // the other does not decide the comparison.
+  // The server's event-loop delay is read over each run, to tell its stalls from the load generator's.
   await companion.collectGarbage();
+  await companion.loopDelay();
   const free = await run((i) => leads[i % leads.length]!);
+  const freeLoop = await companion.loopDelay();
   await companion.collectGarbage();
   await companion.hold(held!);
+  await companion.loopDelay();
   // The held lead goes first, in the warm-up; every other request is another person's lead.
   const stalled = await run((i) => (i === 0 ? held! : leads[(perRun + i) % leads.length]!));
+  const stalledLoop = await companion.loopDelay();
   const stillHeld = await companion.releaseAll(held!);
 
   const p99Free = percentile(free.latencies, 99);
@@ -73,9 +78,9 @@ export default async function heldWriteBench(report: Report): Promise<void> {
     unit: 'ms',
   });
   report({ name: 'held_write.write_still_held_at_end', value: stillHeld ? 1 : 0, unit: 'bool', target: '1' });
-  for (const [label, r] of [
-    ['without', free],
-    ['with', stalled],
+  for (const [label, r, loop] of [
+    ['without', free, freeLoop],
+    ['with', stalled, stalledLoop],
   ] as const) {
     for (const [status, count] of [...r.statuses].sort()) {
       report({
@@ -85,6 +90,7 @@ export default async function heldWriteBench(report: Report): Promise<void> {
       });
     }
     report({ name: `held_write.reroute.${label}_held_write.timed_out`, value: r.failures, unit: 'requests' });
+    report({ name: `held_write.server.${label}_held_write.loop_delay_max`, value: loop.max, unit: 'ms' });
     // The load generator's own pauses count as latency: printed so a stall on its side is seen as such.
     report({
       name: `held_write.load_generator.${label}_held_write.gc_max`,
