@@ -45,6 +45,16 @@ describe('the embedded store in a data folder', () => {
     }
   }, 90_000);
 
+  it('does not fill each new segment of its write-ahead log with zeroes while a query waits', async () => {
+    const store = await openDatabase({ databaseUrl: null, dataDir: tempDir() });
+    try {
+      const { rows } = await store.executeSql('show wal_init_zero');
+      expect(rows).toEqual([{ wal_init_zero: 'off' }]);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
   it('rejects a schema name that could inject SQL', async () => {
     await expect(
       openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/x', dataDir: '' }, { schema: 'a"; drop' }),
