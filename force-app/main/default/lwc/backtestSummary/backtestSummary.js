@@ -1,5 +1,4 @@
 import { LightningElement, api } from 'lwc';
-import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getLastBacktest from '@salesforce/apex/SwitchyardController.getLastBacktest';
 import publishBacktest from '@salesforce/apex/SwitchyardController.publishBacktest';
 import TITLE from '@salesforce/label/c.Switchyard_Admin_Backtest_Title';
@@ -26,7 +25,6 @@ import COLUMN_OWNER from '@salesforce/label/c.Switchyard_Admin_Backtest_Column_O
 import COLUMN_LIVE from '@salesforce/label/c.Switchyard_Admin_Backtest_Column_Live';
 import COLUMN_CANDIDATE from '@salesforce/label/c.Switchyard_Admin_Backtest_Column_Candidate';
 import NO_MOVES from '@salesforce/label/c.Switchyard_Admin_Backtest_No_Moves';
-import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
 import PUBLISH from '@salesforce/label/c.Switchyard_Admin_Publish_Backtest';
 import PUBLISH_TITLE from '@salesforce/label/c.Switchyard_Admin_Publish_Title';
 import PUBLISH_EXPLAIN from '@salesforce/label/c.Switchyard_Admin_Publish_Explain';
@@ -40,6 +38,7 @@ import PUBLISH_DONE_TITLE from '@salesforce/label/c.Switchyard_Admin_Publish_Don
 import NOT_KEPT from '@salesforce/label/c.Switchyard_Admin_Publish_Not_Kept';
 import CANCEL from '@salesforce/label/c.Switchyard_Cancel';
 import { formatDateTime, formatLabel } from 'c/switchyardService';
+import { readInto, toastChange } from 'c/adminPanel';
 
 const LABEL = {
   TITLE,
@@ -66,7 +65,6 @@ const LABEL = {
   COLUMN_LIVE,
   COLUMN_CANDIDATE,
   NO_MOVES,
-  LOADING,
   PUBLISH,
   PUBLISH_TITLE,
   PUBLISH_REASON,
@@ -104,17 +102,8 @@ export default class BacktestSummary extends LightningElement {
 
   /** Reads it again (the page's Refresh). */
   @api
-  async refresh() {
-    try {
-      this.answer = await getLastBacktest();
-      this.error = undefined;
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
-  get loading() {
-    return !this.answer && !this.error;
+  refresh() {
+    return readInto(this, 'answer', getLastBacktest);
   }
 
   get backtest() {
@@ -215,13 +204,12 @@ export default class BacktestSummary extends LightningElement {
     try {
       const change = await publishBacktest({ backtestId: this.backtest.id, reason });
       this.confirming = false;
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: PUBLISH_DONE_TITLE,
-          message: change.published ? formatLabel(PUBLISH_DONE, change.version) : PUBLISH_UNCHANGED,
-          variant: change.published ? 'success' : 'info',
-        }),
-      );
+      toastChange(this, {
+        title: PUBLISH_DONE_TITLE,
+        answer: change,
+        stored: PUBLISH_DONE,
+        unchanged: PUBLISH_UNCHANGED,
+      });
       this.dispatchEvent(new CustomEvent('published', { detail: { version: change.version } }));
       await this.refresh();
     } catch (error) {

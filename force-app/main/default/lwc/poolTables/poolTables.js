@@ -1,5 +1,4 @@
 import { LightningElement, api } from 'lwc';
-import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getPools from '@salesforce/apex/SwitchyardController.getPools';
 import addPoolMember from '@salesforce/apex/SwitchyardController.addPoolMember';
 import changePoolMember from '@salesforce/apex/SwitchyardController.changePoolMember';
@@ -60,7 +59,6 @@ import AWAY_SPAN from '@salesforce/label/c.Switchyard_Admin_Away_Span';
 import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
 import STRATEGY from '@salesforce/label/c.Switchyard_Admin_Strategy';
 import PAUSED from '@salesforce/label/c.Switchyard_Admin_Paused';
-import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
 import SAVED from '@salesforce/label/c.Switchyard_Admin_Territory_Saved';
 import CATCH_UP_ON from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_On';
 import CATCH_UP_OFF from '@salesforce/label/c.Switchyard_Admin_Pool_Catch_Up_Off';
@@ -79,6 +77,7 @@ import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import NEXT_SAME from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same';
 import NEXT_SAME_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same_Nobody';
 import { formatLabel } from 'c/switchyardService';
+import { readInto, toastChange, versionNote } from 'c/adminPanel';
 
 const LABEL = {
   COLUMN_TODAY,
@@ -99,7 +98,6 @@ const LABEL = {
   COLUMN_ACTIONS,
   INACTIVE,
   PAUSED,
-  LOADING,
   CATCH_UP,
   CATCH_UP_HELP,
 };
@@ -222,21 +220,12 @@ export default class PoolTables extends LightningElement {
 
   /** Reads the pools again (the page's Refresh, a rollback). */
   @api
-  async refresh() {
-    try {
-      this.pools = await getPools();
-      this.error = undefined;
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
-  get loading() {
-    return !this.pools && !this.error;
+  refresh() {
+    return readInto(this, 'pools', getPools);
   }
 
   get note() {
-    return formatLabel(POOLS_NOTE, this.pools ? this.pools.version : '');
+    return versionNote(POOLS_NOTE, this.pools);
   }
 
   get poolRows() {
@@ -539,13 +528,7 @@ export default class PoolTables extends LightningElement {
         return;
       }
       this.form = null;
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: POOL_SAVED_TITLE,
-          message: answer.published ? formatLabel(SAVED, answer.version) : POOL_UNCHANGED,
-          variant: answer.published ? 'success' : 'info',
-        }),
-      );
+      toastChange(this, { title: POOL_SAVED_TITLE, answer, stored: SAVED, unchanged: POOL_UNCHANGED });
       await this.refresh();
       this.dispatchEvent(new CustomEvent('routingchange'));
     } catch (error) {

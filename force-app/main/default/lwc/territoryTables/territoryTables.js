@@ -1,5 +1,4 @@
 import { LightningElement, api } from 'lwc';
-import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getTerritories from '@salesforce/apex/SwitchyardController.getTerritories';
 import saveTerritoryRow from '@salesforce/apex/SwitchyardController.saveTerritoryRow';
 import removeTerritoryRow from '@salesforce/apex/SwitchyardController.removeTerritoryRow';
@@ -56,12 +55,11 @@ import UNCHANGED from '@salesforce/label/c.Switchyard_Admin_Territory_Unchanged'
 import REMOVED_TITLE from '@salesforce/label/c.Switchyard_Admin_Territory_Removed_Title';
 import COLUMN_ACTIONS from '@salesforce/label/c.Switchyard_Admin_Column_Actions';
 import INACTIVE from '@salesforce/label/c.Switchyard_Admin_Inactive';
-import LOADING from '@salesforce/label/c.Switchyard_Admin_Loading';
 import { formatLabel } from 'c/switchyardService';
+import { readInto, toastChange, versionNote } from 'c/adminPanel';
 
 const LABEL = {
   TABLE,
-  NOTE,
   ERROR,
   SAVE_ERROR,
   REMOVE_ERROR,
@@ -106,7 +104,6 @@ const LABEL = {
   REMOVED_TITLE,
   COLUMN_ACTIONS,
   INACTIVE,
-  LOADING,
 };
 
 const LISTS = [
@@ -226,21 +223,12 @@ export default class TerritoryTables extends LightningElement {
 
   /** Reads the tables again (the page's Refresh, a rollback). */
   @api
-  async refresh() {
-    try {
-      this.territories = await getTerritories();
-      this.error = undefined;
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
-  get loading() {
-    return !this.territories && !this.error;
+  refresh() {
+    return readInto(this, 'territories', getTerritories);
   }
 
   get note() {
-    return formatLabel(NOTE, this.territories ? this.territories.version : '');
+    return versionNote(NOTE, this.territories);
   }
 
   get tables() {
@@ -481,13 +469,7 @@ export default class TerritoryTables extends LightningElement {
     try {
       const answer = await action();
       onDone();
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title,
-          message: answer.published ? formatLabel(SAVED, answer.version) : UNCHANGED,
-          variant: answer.published ? 'success' : 'info',
-        }),
-      );
+      toastChange(this, { title, answer, stored: SAVED, unchanged: UNCHANGED });
       await this.refresh();
       this.dispatchEvent(new CustomEvent('routingchange'));
     } catch (error) {

@@ -3,6 +3,7 @@ import BacktestSummary from 'c/backtestSummary';
 import getLastBacktest from '@salesforce/apex/SwitchyardController.getLastBacktest';
 import publishBacktest from '@salesforce/apex/SwitchyardController.publishBacktest';
 import { flushPromises } from 'test-utils/flushPromises';
+import { inLoadState } from 'test-utils/loadState';
 
 const LAST = require('./data/getLastBacktest.json');
 const CURRENT = require('./data/getLastBacktestCurrent.json');
@@ -199,7 +200,8 @@ describe('c-backtest-summary', () => {
   it('says why it could not be loaded', async () => {
     getLastBacktest.mockRejectedValue({ body: { message: 'boom' } });
     const element = await mount();
-    expect($(element, 'c-error-panel').title).toBe('The last backtest could not be loaded');
+    expect(inLoadState(element, 'c-error-panel').title).toBe('The last backtest could not be loaded');
+    expect(inLoadState(element, 'lightning-spinner')).toBeNull();
   });
 
   it('is accessible', async () => {

@@ -6,6 +6,7 @@ import removePoolMember from '@salesforce/apex/SwitchyardController.removePoolMe
 import setPoolPaused from '@salesforce/apex/SwitchyardController.setPoolPaused';
 import setPoolCatchUp from '@salesforce/apex/SwitchyardController.setPoolCatchUp';
 import { flushPromises } from 'test-utils/flushPromises';
+import { inLoadState } from 'test-utils/loadState';
 import {
   $,
   $$,
@@ -46,6 +47,16 @@ jest.mock('@salesforce/apex/SwitchyardController.setPoolCatchUp', () => ({ defau
 
 const AVA = '005SY0000000001YAA';
 const mount = () => mountChanging('c-pool-tables', PoolTables);
+/** Opens amer-sdr's catch-up form, asks for 2 leads within 5 days with the reason, and asks for the preview. */
+async function previewCatchUp(element, reason) {
+  $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
+  await flushPromises();
+  type(element, '.field-catch-up-leads', '2');
+  type(element, '.field-catch-up-days', '5');
+  type(element, '.field-reason', reason);
+  $(element, '.form-save').click();
+  await flushPromises();
+}
 
 describe('c-pool-tables', () => {
   beforeEach(() => {
@@ -227,13 +238,7 @@ describe('c-pool-tables', () => {
     setPoolCatchUp.mockResolvedValueOnce(CATCH_UP_PREVIEW_SAME);
     setPoolPaused.mockResolvedValueOnce(RESUME_PREVIEW_NOBODY);
     const { element } = await mount();
-    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
-    await flushPromises();
-    type(element, '.field-catch-up-leads', '2');
-    type(element, '.field-catch-up-days', '5');
-    type(element, '.field-reason', 'Fair share');
-    $(element, '.form-save').click();
-    await flushPromises();
+    await previewCatchUp(element, 'Fair share');
     expect(text($(element, '.next-same'))).toBe('No change to who gets the next 12 leads.');
     expect($(element, '.next-before')).toBeNull();
     expect($(element, '.next-after')).toBeNull();
@@ -351,13 +356,7 @@ describe('c-pool-tables', () => {
   it('shows the companion’s refusal of a catch-up in the form, and no preview', async () => {
     setPoolCatchUp.mockRejectedValue(INACTIVE);
     const { element } = await mount();
-    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
-    await flushPromises();
-    type(element, '.field-catch-up-leads', '2');
-    type(element, '.field-catch-up-days', '5');
-    type(element, '.field-reason', 'Try');
-    $(element, '.form-save').click();
-    await flushPromises();
+    await previewCatchUp(element, 'Try');
     expect($(element, 'c-error-panel').errors).toEqual(INACTIVE);
     expect($(element, '.next-before')).toBeNull();
     expect(text($(element, '.form-save'))).toBe('Preview');
@@ -386,7 +385,8 @@ describe('c-pool-tables', () => {
   it('says why the pools could not be loaded', async () => {
     getPools.mockRejectedValue({ body: { message: 'boom' } });
     const { element } = await mount();
-    expect($(element, 'c-error-panel').title).toBe('The pools could not be loaded');
+    expect(inLoadState(element, 'c-error-panel').title).toBe('The pools could not be loaded');
+    expect(inLoadState(element, '.load-note')).toBeNull();
     expect($$(element, '.pool')).toEqual([]);
   });
 
@@ -396,13 +396,7 @@ describe('c-pool-tables', () => {
     $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
     await flushPromises();
     await expect(element).toBeAccessible();
-    $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
-    await flushPromises();
-    type(element, '.field-catch-up-leads', '2');
-    type(element, '.field-catch-up-days', '5');
-    type(element, '.field-reason', 'Fair share');
-    $(element, '.form-save').click();
-    await flushPromises();
+    await previewCatchUp(element, 'Fair share');
     await expect(element).toBeAccessible();
   });
 });

@@ -3,6 +3,7 @@ import getTerritories from '@salesforce/apex/SwitchyardController.getTerritories
 import saveTerritoryRow from '@salesforce/apex/SwitchyardController.saveTerritoryRow';
 import removeTerritoryRow from '@salesforce/apex/SwitchyardController.removeTerritoryRow';
 import { flushPromises } from 'test-utils/flushPromises';
+import { inLoadState } from 'test-utils/loadState';
 import {
   $,
   $$,
@@ -42,7 +43,7 @@ describe('c-territory-tables', () => {
     getTerritories.mockResolvedValue(TERRITORIES);
     const { element } = await mount();
     expect(text($(element, '.territory-name'))).toBe('Territory table sdr-regions');
-    expect(text($(element, '.territory-note'))).toContain('As live in version 7.');
+    expect(text(inLoadState(element, '.load-note'))).toContain('As live in version 7.');
     const rows = $$(element, '.territory-row');
     expect(rows.map((row) => text(row.querySelector('.territory-leads')))).toEqual([
       'Region AMER',
@@ -187,7 +188,7 @@ describe('c-territory-tables', () => {
   it('says why the tables could not be loaded', async () => {
     getTerritories.mockRejectedValue(TERRITORIES_ERROR);
     const { element } = await mount();
-    const panel = $(element, 'c-error-panel');
+    const panel = inLoadState(element, 'c-error-panel');
     expect(panel.title).toBe('The territories could not be loaded');
     expect($$(element, '.territory-row')).toEqual([]);
   });
