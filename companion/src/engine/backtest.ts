@@ -4,6 +4,7 @@ import type { MemberStats, PoolState } from './distribution/distribution.types.j
 import { selectFlow, type RoutingSet } from './flow/routing-set.js';
 import type { LeadRecord, Membership, Trigger } from './model.js';
 import { BatchLeads } from './matching/lead-index.js';
+import type { LeadLookup } from './matching/matching.types.js';
 import { routingContext, type OrgSnapshot } from './routing-context.js';
 
 /** One lead to decide twice: the trigger it is replayed with and the campaign membership it had. */
@@ -73,13 +74,17 @@ export interface BacktestInput {
 }
 
 /**
- * The account index, remembering its last answer: both sets decide the same lead one after the other
- * on the same snapshot, so the second asks exactly what the first did.
+ * The account index and the stored leads, each remembering its last answer: both sets decide the same
+ * lead one after the other on the same snapshot, so the second asks exactly what the first did.
  */
 class LastAnswer {
   private accountsKey: unknown[] = [];
   private accountsAnswer: ReturnType<RoutingContext['accounts']['lookup']> | undefined;
+  private leadsKey: { lead: LeadRecord | null; limit: number | undefined } = { lead: null, limit: undefined };
+  private leadsAnswer: ReturnType<LeadLookup['sameCompany']> = [];
   readonly accounts: RoutingContext['accounts'];
+  /** The stored leads (`org.leads`) as each set's batch reads them under its own decided leads. */
+  readonly leads: LeadLookup;
 
   constructor(org: OrgSnapshot) {
     const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -96,6 +101,16 @@ class LastAnswer {
       get: (id) => org.accounts.get(id),
       openOpportunities: (id) => org.accounts.openOpportunities(id),
     };
+    this.leads = {
+      sameCompany: (lead, options) => {
+        const asked = this.leadsKey;
+        if (asked.lead !== lead || asked.limit !== options?.limit) {
+          this.leadsAnswer = org.leads.sameCompany(lead, options);
+          this.leadsKey = { lead, limit: options?.limit };
+        }
+        return this.leadsAnswer;
+      },
+    };
   }
 }
 
@@ -105,17 +120,34 @@ class Replay {
   private readonly added = new Map<string, number>();
   /** Later leads see the earlier ones as this set decided them, as one routing batch does. */
   private readonly leads: BatchLeads;
+  /** The flow each trigger starts in: the set does not change during a backtest. */
+  private readonly flows = new Map<string, ReturnType<typeof selectFlow>>();
 
   constructor(
     private readonly set: RoutingSet,
     private readonly input: BacktestInput,
     private readonly lookups: LastAnswer,
   ) {
-    this.leads = new BatchLeads(input.org.leads);
+    this.leads = new BatchLeads(lookups.leads, input.org.leads);
+  }
+
+  /** `selectFlow`, once per kind of trigger (and job) a backtest replays with. */
+  private flowFor(trigger: Trigger): ReturnType<typeof selectFlow> {
+    // An SLA step's flow is the step's own, and which flows an update starts depends on the fields it
+    // changed: those are not remembered.
+    if (trigger.kind === 'sla' || trigger.changedFields !== undefined || trigger.previous !== undefined)
+      return selectFlow(this.set, trigger);
+    const key = `${trigger.kind}\u0000${trigger.job ?? ''}`;
+    let flow = this.flows.get(key);
+    if (flow === undefined) {
+      flow = selectFlow(this.set, trigger);
+      this.flows.set(key, flow);
+    }
+    return flow;
   }
 
   decide(c: BacktestCase): BacktestSide {
-    const flow = selectFlow(this.set, c.trigger);
+    const flow = this.flowFor(c.trigger);
     if (!flow) return errorSide(`No flow takes a ${c.trigger.kind} trigger`, c.lead);
     let decision: Decision;
     try {

@@ -267,8 +267,12 @@ export class BatchLeads implements LeadLookup {
   /** Leads decided in this batch: their stored copies in the base index are out of date. */
   private readonly replaced = new Set<string>();
 
-  constructor(private readonly base: LeadLookup) {
-    this.decided = base instanceof LeadIndex ? base.emptyLike() : new LeadIndex();
+  /** `stored`: the index `base` reads, when `base` stands in front of it (its aliases carry over). */
+  constructor(
+    private readonly base: LeadLookup,
+    stored: LeadLookup = base,
+  ) {
+    this.decided = stored instanceof LeadIndex ? stored.emptyLike() : new LeadIndex();
   }
 
   /** The lead was decided: later leads of the batch see it with the decision's updates. */
