@@ -391,9 +391,23 @@ export function isPlaceholderCompany(name: string | null | undefined): boolean {
 
 const isPlaceholderWords = (words: readonly string[]): boolean => PLACEHOLDER_NAMES.has(words.join(' '));
 
+/** Keys by name as typed: a lead's name is keyed again at each lookup and when its decision is filed (cleared when full). */
+const nameKeys = new Map<string, string | null>();
+const NAME_KEYS_KEPT = 10_000;
+
 /** The key of `normaliseCompanyName`, or null for placeholders and names without words. */
 export function companyNameKey(name: string | null | undefined): string | null {
   if (typeof name !== 'string') return null;
+  let key = nameKeys.get(name);
+  if (key === undefined) {
+    key = keyOf(name);
+    if (nameKeys.size >= NAME_KEYS_KEPT) nameKeys.clear();
+    nameKeys.set(name, key);
+  }
+  return key;
+}
+
+function keyOf(name: string): string | null {
   const words = rawTokens(name);
   if (isPlaceholderWords(words)) return null;
   const key = toNormalised(words).key;

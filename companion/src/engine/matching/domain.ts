@@ -52,15 +52,31 @@ export function isPersonalDomain(domain: string | null | undefined): boolean {
   return base !== null && personalDomains.has(base);
 }
 
+/** Answers of `companyEmailDomain` by what follows the @: a company's leads share it (cleared when full). */
+const companyDomains = new Map<string, string | null>();
+const COMPANY_DOMAINS_KEPT = 10_000;
+
 /** The registrable domain of an email address, unless it is personal: the only kind matching may use. */
 export function companyEmailDomain(email: string | null | undefined): string | null {
-  const domain = emailDomain(email);
+  if (typeof email !== 'string') return null;
+  const at = email.lastIndexOf('@');
+  if (at < 1) return null;
+  const typed = email.slice(at + 1);
+  let domain = companyDomains.get(typed);
+  if (domain === undefined) {
+    domain = companyDomainOf(typed);
+    if (companyDomains.size >= COMPANY_DOMAINS_KEPT) companyDomains.clear();
+    companyDomains.set(typed, domain);
+  }
+  return domain;
+}
+
+/** `companyEmailDomain` of the part of an address after its @. */
+function companyDomainOf(typed: string): string | null {
+  const domain = registrable(typed.replace(/[>\s].*$/, ''));
   if (domain === null || personalDomains.has(domain)) return null;
   // Some disposable services hand out subdomains of an ordinary domain: check the host as typed too.
-  const host = (email as string)
-    .slice((email as string).lastIndexOf('@') + 1)
-    .trim()
-    .toLowerCase();
+  const host = typed.trim().toLowerCase();
   return host !== domain && personalDomains.has(host) ? null : domain;
 }
 
