@@ -42,8 +42,9 @@ export function decide(flow: Flow, lead: LeadRecord, context: RoutingContext): D
   return new Run(flow, lead, context).run();
 }
 
-class Run {
-  private readonly now: number;
+/** One decision, read by its conditions as their `FieldReader` (no reader made per decision). */
+class Run implements FieldReader {
+  readonly now: number;
   private readonly path: PathStep[] = [];
   private readonly updates: Partial<LeadRecord> = {};
   private readonly poolStates = new Map<string, PoolState>();
@@ -61,7 +62,6 @@ class Run {
   private opportunities: OpportunityRecord[] = [];
   private sameCompany: Array<{ lead: LeadRecord; reason: string }> = [];
   private finalFlow: Flow;
-  private readonly reader: FieldReader;
   /** The node `step` is running, as the path names it. */
   private stepAt: Pick<PathStep, 'flow' | 'node' | 'type'> = { flow: '', node: '', type: 'end' };
 
@@ -75,19 +75,21 @@ class Run {
     const matched = lead.Matched_Account__c ? ctx.accounts.get(lead.Matched_Account__c) : undefined;
     this.account = matched;
     this.opportunities = matched ? ctx.accounts.openOpportunities(matched.Id) : [];
-    this.reader = {
-      now: this.now,
-      value: (scope, field) => this.value(scope, field),
-      values: (scope, field) => (scope === 'opportunity' ? this.opportunities.map((o) => o[field]) : []),
-      changed: (field) => {
-        const previous = ctx.trigger.previous;
-        const before = previous?.[field];
-        const touched = ctx.trigger.changedFields?.includes(field) ?? false;
-        const differs =
-          previous !== undefined && Object.hasOwn(previous, field) && !sameValue(before, lead[field]);
-        return { changed: touched || differs, before };
-      },
-    };
+  }
+
+  /** `FieldReader.values`: only the matched account's open opportunities are a list. */
+  values(scope: Scope, field: string): unknown[] {
+    return scope === 'opportunity' ? this.opportunities.map((o) => o[field]) : [];
+  }
+
+  /** `FieldReader.changed`: an update's trigger names the field, or its previous value differs. */
+  changed(field: string): { changed: boolean; before: unknown } {
+    const previous = this.ctx.trigger.previous;
+    const before = previous?.[field];
+    const touched = this.ctx.trigger.changedFields?.includes(field) ?? false;
+    const differs =
+      previous !== undefined && Object.hasOwn(previous, field) && !sameValue(before, this.lead[field]);
+    return { changed: touched || differs, before };
   }
 
   run(): Decision {
@@ -131,7 +133,7 @@ class Run {
         const traces: ConditionTrace[] = [];
         for (const [i, branch] of node.branches.entries()) {
           const before = traces.length;
-          if (evaluate(branch.when, this.reader, traces)) {
+          if (evaluate(branch.when, this, traces)) {
             const name = branch.label ?? `branch ${i + 1}`;
             this.record(
               `${label}${name}, because ${traces
@@ -381,7 +383,7 @@ class Run {
     return `set ${parts.join(', ')}`;
   }
 
-  private value(scope: Scope | string, field: string): unknown {
+  value(scope: Scope | string, field: string): unknown {
     switch (scope) {
       case 'lead':
         if (field === 'Name' && this.lead.Name === undefined) {

@@ -27,13 +27,17 @@ const DAY_MS = 86_400_000;
  * anything; so notEquals and notIn are true for it. List scopes ask "is there one that…".
  */
 export function evaluate(cond: ConditionDoc, reader: FieldReader, traces: ConditionTrace[]): boolean {
-  if (cond.all) return cond.all.every((c) => evaluate(c, reader, traces));
-  if (cond.any) return cond.any.some((c) => evaluate(c, reader, traces));
+  if (cond.all) {
+    for (const c of cond.all) if (!evaluate(c, reader, traces)) return false;
+    return true;
+  }
+  if (cond.any) {
+    for (const c of cond.any) if (evaluate(c, reader, traces)) return true;
+    return false;
+  }
   if (cond.not) return !evaluate(cond.not, reader, traces);
 
-  const path = cond.field ?? '';
-  const { scope, field } = splitField(path);
-  const op = cond.op ?? 'equals';
+  const { path, scope, field, op, list } = leafOf(cond);
   let result: boolean;
   let seen: string;
 
@@ -41,20 +45,55 @@ export function evaluate(cond: ConditionDoc, reader: FieldReader, traces: Condit
     const change = reader.changed(field);
     result = change.changed;
     seen = `${path} was ${show(change.before)}, is ${show(reader.value('lead', field))}`;
-  } else if (LIST_SCOPES.has(scope as Scope)) {
-    const values = reader.values(scope as Scope, field);
+  } else if (list) {
+    const values = reader.values(scope, field);
     result = values.some((v) => test(op, v, cond.value, reader.now));
     seen = values.length === 0 ? `no ${scope} to look at` : `${path} values ${values.map(show).join(', ')}`;
   } else {
-    const actual = reader.value(scope as Scope, field);
+    const actual = reader.value(scope, field);
     result = test(op, actual, cond.value, reader.now);
     seen = `${path} is ${show(actual)}`;
   }
-  traces.push({
-    text: `${seen}; ${describeTest(op, cond.value, reader.now)}: ${result ? 'yes' : 'no'}`,
-    result,
-  });
+  const words = op === 'daysAgo' ? describeTest(op, cond.value, reader.now) : leafWords(cond, op);
+  traces.push({ text: `${seen}; ${words}: ${result ? 'yes' : 'no'}`, result });
   return result;
+}
+
+/** A field test as every decision reads it: worked out once per condition of a loaded flow. */
+interface Leaf {
+  path: string;
+  scope: Scope;
+  field: string;
+  op: string;
+  /** A list scope: "is there one that…". */
+  list: boolean;
+  /** What the test asks, in words (not for daysAgo, whose words name the decision's day). */
+  words?: string;
+}
+
+const leaves = new WeakMap<ConditionDoc, Leaf>();
+
+function leafOf(cond: ConditionDoc): Leaf {
+  let leaf = leaves.get(cond);
+  if (leaf === undefined) {
+    const path = cond.field ?? '';
+    const { scope, field } = splitField(path);
+    leaf = {
+      path,
+      scope: scope as Scope,
+      field,
+      op: cond.op ?? 'equals',
+      list: LIST_SCOPES.has(scope as Scope),
+    };
+    leaves.set(cond, leaf);
+  }
+  return leaf;
+}
+
+function leafWords(cond: ConditionDoc, op: string): string {
+  const leaf = leafOf(cond);
+  leaf.words ??= describeTest(op, cond.value, 0);
+  return leaf.words;
 }
 
 function test(op: string, actual: unknown, expected: unknown, now: number): boolean {

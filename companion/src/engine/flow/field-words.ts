@@ -24,8 +24,22 @@ const SCOPE_WORDS: Record<string, string> = {
   trigger: '',
 };
 
+/** Labels by scope and field: a decision's path says them for every lead. */
+const labels = new Map<string, string>();
+
 /** "Impartner_Partner_Account__c" → "Partner account"; "LeadSource" → "Lead source". */
 export function fieldLabel(scope: string, field: string): string {
+  const key = `${scope}.${field}`;
+  let label = labels.get(key);
+  if (label === undefined) {
+    label = labelOf(scope, field);
+    // Scopes and fields are the catalog's, a few hundred at most; a flood of unknown ones is not kept.
+    if (labels.size < 10_000) labels.set(key, label);
+  }
+  return label;
+}
+
+function labelOf(scope: string, field: string): string {
   const words =
     FIELD_LABELS[field] ??
     field
