@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduledJob } from '../../companion/src/jobs/scheduled-jobs.js';
+import type { RoutingSet } from '../../companion/src/engine/flow/routing-set.js';
+import { chooseLeads } from '../../companion/src/routing/lead-choice.js';
 import { seedLeads, seedQueue, seedUser, startHarness, type Harness } from './salesforce.fixture.js';
 
 let h: Harness;
@@ -172,5 +174,40 @@ describe('choosing leads for a reassignment in a Salesforce org', () => {
     const queries = h.standIn.calls()['query'] ?? 0;
     expect(queries).toBeGreaterThan(2);
     expect(queries).toBeLessThan(10);
+  });
+
+  it('a state in the filter takes every spelling the org uses for it, code or name, and no other state', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const at = (State: string, Country: string) => seedLeads(h.standIn, 1, rep, { State, Country })[0]!;
+    const california = [at('CA', 'US'), at('California', 'USA'), at('california', 'United States')];
+    const ontario = [at('ON', 'CA'), at('Ontario', 'Canada')];
+    const washington = at('Washington', 'US');
+    const westernAustralia = at('Western Australia', 'AU');
+    at('Oregon', 'US');
+    at('Bavaria', 'DE');
+    seedLeads(h.standIn, 1, rep, { State: 'California', IsConverted: true });
+    const set: RoutingSet = {
+      flows: new Map(),
+      pools: new Map(),
+      territories: new Map(),
+      slas: new Map(),
+      aliases: [],
+      people: { refs: [], warnings: [] },
+    };
+    const chosen = async (states: string[]) => (await chooseLeads(h.crm, set, { filter: { states } })).ids;
+
+    expect(await chosen(['CA'])).toEqual([...california].sort());
+    expect(await chosen(['California', 'on'])).toEqual([...california, ...ontario].sort());
+    expect(await chosen(['Quebec'])).toEqual([]);
+    // 'WA' is Washington or Western Australia; each name is only its own state.
+    expect(await chosen(['WA'])).toEqual([washington, westernAustralia].sort());
+    expect(await chosen(['Washington'])).toEqual([washington]);
+    // Other states compare as SOQL does, without regard to case.
+    expect(await chosen(['BAVARIA'])).toHaveLength(1);
+    // One aggregate query for the org's spellings, one for the leads: State IN each spelling.
+    h.standIn.resetCounts();
+    await chosen(['CA']);
+    expect(h.standIn.calls()).toEqual({ query: 2 });
   });
 });

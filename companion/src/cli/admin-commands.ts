@@ -33,8 +33,9 @@ Which leads, one way:
   a filter, every criterion given must hold (lists: comma-separated, or the flag again):
   --status <s,…> --country <c,…> --state <s,…> --lead-source <s,…>
   --created-since <day|instant> --created-before <day|instant> [--owner <Id>]
-                                      countries as ISO codes or names (DE takes Germany too); text
-                                      compares without regard to case; a day is from its start, UTC
+                                      countries as ISO codes or names (DE takes Germany too), US,
+                                      Canadian and Australian states likewise (CA takes California);
+                                      text compares without regard to case; a day is from its start, UTC
 Moves them through the flows (trigger inactive-owner unless --trigger says otherwise), in batches of
 200; each lead's history says why. --dry-run prints where each would go against its owner today and
 writes nothing; the real run then does the same. A run that stopped resumes when started again with

@@ -180,6 +180,8 @@ export interface CrmPort {
   leadStatuses(): Promise<LeadStatusValue[]>;
   /** The countries of unconverted leads (as the Country field holds them), with how many, most first. */
   leadCountries(): Promise<Array<{ country: string; leads: number }>>;
+  /** The states of unconverted leads (as the State field holds them), with how many, most first. */
+  leadStates(): Promise<Array<{ state: string; leads: number }>>;
   userStats(userIds: string[]): Promise<Map<string, MemberStats>>;
   updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]>;
   convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]>;

@@ -1,5 +1,5 @@
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
-import { countryCode } from '../engine/distribution/countries.js';
+import { countryCode, sameState } from '../engine/distribution/countries.js';
 import { findTerritory, rowTakesCountry } from '../engine/distribution/territory.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
 import { WhatIfInputError } from './routing.errors.js';
@@ -14,7 +14,11 @@ export interface LeadsFilter {
   statuses?: string[];
   /** In one of these countries, each an ISO code or a name: it takes every spelling the org's leads use. */
   countries?: string[];
-  /** With one of these State values, as the leads hold them. */
+  /**
+   * In one of these states or provinces: a US state, Canadian province or Australian state by its
+   * code or name takes every spelling the org's leads use (CA: CA, California); others compare
+   * without regard to case, accents or punctuation.
+   */
   states?: string[];
   /** With one of these Lead Source values. */
   leadSources?: string[];
@@ -45,7 +49,10 @@ export interface ChosenLeads {
   chosen: string;
 }
 
-type ChoiceCrm = Pick<CrmPort, 'findLeads' | 'getLeadContexts' | 'leadCountries' | 'leadStatuses'>;
+type ChoiceCrm = Pick<
+  CrmPort,
+  'findLeads' | 'getLeadContexts' | 'leadCountries' | 'leadStates' | 'leadStatuses'
+>;
 
 /** The ways of choosing leads, of which a reassignment takes exactly one. */
 export const LEAD_CHOICES = ['ownerId', 'leadIds', 'pool', 'territory', 'filter'] as const;
@@ -201,7 +208,10 @@ async function filteredLeads(crm: ChoiceCrm, asked: LeadsFilter): Promise<Chosen
     words.push(`country ${list(asked.countries)}`);
   }
   if (asked.states !== undefined) {
-    filter.states = asked.states;
+    // As for countries: the org's leads may write a state several ways (CA, California); each is asked for.
+    filter.states = (await crm.leadStates())
+      .map((s) => s.state)
+      .filter((spelling) => asked.states!.some((state) => sameState(state, spelling)));
     words.push(`state ${list(asked.states)}`);
   }
   if (asked.leadSources !== undefined) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/crm/local/demo-people.js';
 import { countryCode, regionOf } from '../../src/engine/distribution/countries.js';
@@ -221,6 +222,46 @@ describe('choosing the leads of a reassignment by pool, territory or filter', ()
     // The filter narrows: the same without the dates takes more.
     const wider = await dryRun(api, { filter: { statuses: [status], countries: emea } });
     expect(wider.body.summary.leads).toBeGreaterThan(expected.length);
+  });
+
+  it('by filter: a state given by code or name takes every spelling the org uses for it', async () => {
+    // The demo org writes states as codes; some leads here are given the state written out, as
+    // hand-entered and imported leads often are.
+    const spell = async (from: string, to: string, n: number) => {
+      const { rows } = await sql<{ id: string }>`
+        update crm_records set data = jsonb_set(data, '{State}', to_jsonb(${to}::text))
+        where id in (
+          select id from crm_records
+          where object = 'Lead' and data->>'State' = ${from}
+            and coalesce((data->>'IsConverted')::boolean, false) = false
+          order by id limit ${n}
+        )
+        returning id
+      `.execute(api.store.db);
+      expect(rows).toHaveLength(n);
+    };
+    await spell('CA', 'California', 2);
+    await spell('ON', 'Ontario', 1);
+    const leads = await openLeads(api);
+    const withState = (...spellings: string[]) =>
+      leads.filter((l) => spellings.includes(l.State ?? '')).map((l) => l.Id);
+    const california = withState('CA', 'California');
+    expect(withState('CA').length).toBeGreaterThan(0);
+
+    const byCode = await dryRun(api, { filter: { states: ['ca'] } });
+    expect(byCode.status, byCode.text).toBe(200);
+    expect(byCode.body.chosen).toBe('the open leads with state ca');
+    expect(byCode.body.rows.map((r: Json) => r.leadId).sort()).toEqual(california.sort());
+
+    const byName = await dryRun(api, { filter: { states: ['California', 'ON'] } });
+    expect(byName.status, byName.text).toBe(200);
+    expect(byName.body.rows.map((r: Json) => r.leadId).sort()).toEqual(
+      [...california, ...withState('ON', 'Ontario')].sort(),
+    );
+    // A state no open lead is in takes none, whatever its spelling.
+    const none = await dryRun(api, { filter: { states: ['Wyoming'] } });
+    expect(none.status, none.text).toBe(200);
+    expect(none.body.summary.leads).toBe(0);
   });
 
   it('refuses a choice it cannot make, saying what to give instead, and moves nothing', async () => {

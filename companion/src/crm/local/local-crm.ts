@@ -255,6 +255,16 @@ export class LocalCrm implements CrmPort, CustomNotificationPort {
     return rows.map((r) => ({ country: r.country, leads: Number(r.leads) }));
   }
 
+  async leadStates(): Promise<Array<{ state: string; leads: number }>> {
+    const { rows } = await sql<{ state: string; leads: string }>`
+      select data->>'State' as state, count(*) as leads from crm_records
+      where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
+        and coalesce(data->>'State', '') <> ''
+      group by 1 order by 2 desc, 1
+    `.execute(this.db);
+    return rows.map((r) => ({ state: r.state, leads: Number(r.leads) }));
+  }
+
   /**
    * Open leads: unconverted leads owned in a status someone works (not `NOT_WORKED_STATUSES`, as in
    * Salesforce mode). Open opportunities: owned and not closed. Performance: converted / all leads owned.

@@ -419,6 +419,16 @@ export class SalesforceCrm implements CrmPort, ContactPort, CustomNotificationPo
       .sort((a, b) => b.leads - a.leads || a.country.localeCompare(b.country));
   }
 
+  async leadStates(): Promise<Array<{ state: string; leads: number }>> {
+    // SOQL and SOSL Reference, "GROUP BY": one row per distinct State, with COUNT(Id) under its alias.
+    const rows = await this.api.queryAll<Raw>(
+      'SELECT State, COUNT(Id) n FROM Lead WHERE IsConverted = false AND State != null GROUP BY State',
+    );
+    return rows
+      .map((r) => ({ state: String(r['State']), leads: Number(r['n']) }))
+      .sort((a, b) => b.leads - a.leads || a.state.localeCompare(b.state));
+  }
+
   async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {
     const stats = new Map<string, MemberStats>();
     for (const id of userIds) stats.set(id, { openLeads: 0, openOpportunities: 0, performance: 0 });

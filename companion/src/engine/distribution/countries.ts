@@ -238,3 +238,34 @@ export function stateKey(value: string, country: string | null): string {
   }
   return key;
 }
+
+let statesByCode: Map<string, string[]> | undefined;
+
+/**
+ * The states a value may name, each as `<country>:<postal code>` ('California' → US:ca; 'WA' → US:wa
+ * and AU:wa: Washington or Western Australia), for the US states, Canadian provinces and Australian
+ * states known here, as a code or written out; otherwise the normalised text alone ('Bayern' → bayern).
+ */
+function stateReadings(value: string): string[] {
+  const key = normalizeName(value);
+  if (!statesByCode) {
+    statesByCode = new Map();
+    for (const [country, list] of Object.entries(STATE_CODES)) {
+      for (const entry of list.split('|')) {
+        const code = entry.slice(0, entry.indexOf(' ')).toLowerCase();
+        statesByCode.set(code, [...(statesByCode.get(code) ?? []), `${country}:${code}`]);
+      }
+    }
+  }
+  const readings = [...STATE_BY_NAME]
+    .filter(([, byName]) => byName.has(key))
+    .map(([country, byName]) => `${country}:${byName.get(key)!}`);
+  readings.push(...(statesByCode.get(key) ?? []));
+  return readings.length > 0 ? readings : [key];
+}
+
+/** Whether two State values can name the same state ('CA' and 'California'; not 'Washington' and 'Western Australia'). */
+export function sameState(a: string, b: string): boolean {
+  const readings = stateReadings(a);
+  return stateReadings(b).some((r) => readings.includes(r));
+}

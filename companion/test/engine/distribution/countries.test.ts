@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryCode, regionOf, stateKey } from '../../../src/engine/distribution/countries.js';
+import { countryCode, regionOf, sameState, stateKey } from '../../../src/engine/distribution/countries.js';
 
 describe('countryCode', () => {
   it.each([
@@ -76,5 +76,28 @@ describe('stateKey', () => {
     expect(stateKey('Ontario', null)).toBe('on');
     expect(stateKey('Bavaria', 'DE')).toBe('bavaria');
     expect(stateKey('California', 'DE')).toBe('california');
+  });
+});
+
+describe('sameState', () => {
+  it('takes a US state, Canadian province or Australian state by code or name, in any case or accent', () => {
+    expect(sameState('CA', 'California')).toBe(true);
+    expect(sameState('california', 'CA')).toBe(true);
+    expect(sameState('Quebec', 'Québec')).toBe(true);
+    expect(sameState('QC', 'Quebec')).toBe(true);
+    expect(sameState('NSW', 'New South Wales')).toBe(true);
+    expect(sameState('CA', 'Ontario')).toBe(false);
+  });
+
+  it('lets a code shared by two countries name either, but a name only its own state', () => {
+    expect(sameState('WA', 'Washington')).toBe(true);
+    expect(sameState('WA', 'Western Australia')).toBe(true);
+    expect(sameState('Washington', 'Western Australia')).toBe(false);
+  });
+
+  it('compares other states as text, without case, accents or punctuation', () => {
+    expect(sameState('Bavaria', 'BAVARIA')).toBe(true);
+    expect(sameState('Île-de-France', 'ile de france')).toBe(true);
+    expect(sameState('Bavaria', 'Bayern')).toBe(false);
   });
 });
