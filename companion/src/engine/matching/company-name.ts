@@ -597,14 +597,14 @@ export function bitCount(bits: number): number {
 /** 0..1 between two normalised words; 0 when they differ by more typos than their length allows. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
-  // Numbers are not typed near each other: 2020 and 2021 are two numbers.
-  if (isNumberWord(a) || isNumberWord(b)) return 0;
   const longest = Math.max(a.length, b.length);
   const max = allowedEdits(longest);
   if (max === 0 || Math.abs(a.length - b.length) > max) return 0;
   // Each typo adds or removes at most two letters from the set of letters a word uses, so words whose
   // sets differ by more than twice the allowance are too far apart, without the full comparison.
   if (bitCount(letterBits(a) ^ letterBits(b)) > 2 * max) return 0;
+  // A number is no typo of another word, nor another word of it: 2020 and 2021 are two numbers.
+  if (isNumberWord(a) || isNumberWord(b)) return 0;
   const distance = editDistance(a, b, max);
   return distance > max ? 0 : 1 - distance / longest;
 }

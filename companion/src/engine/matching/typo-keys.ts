@@ -327,8 +327,6 @@ export class TypoKeys {
       if (seen[word] === lookups) continue;
       seen[word] = lookups;
       const other = words[word] as string;
-      // A number is no typo of another word, nor another word of it.
-      if ((textIsNumber || isNumberWord(other)) && other !== text) continue;
       let shared = 0;
       for (let i = 0; i < n; i += 1) {
         const unit = other.charCodeAt(i);
@@ -339,7 +337,9 @@ export class TypoKeys {
       for (let i = 0; i < n; i += 1) used[other.charCodeAt(i)] = 0;
       if (m + n - 2 * shared > 2 * edits) continue;
       const distance = editDistance(text, other, edits);
-      if (distance <= edits) result.set(word, 1 - distance / longest);
+      // A number is no typo of another word, nor another word of it (asked last: few words get here).
+      if (distance > edits || (distance > 0 && (textIsNumber || isNumberWord(other)))) continue;
+      result.set(word, 1 - distance / longest);
     }
     for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = 0;
     return result;
