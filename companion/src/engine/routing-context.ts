@@ -77,12 +77,21 @@ export function routingContext(
     accounts: org.accounts,
     leads: input.leads ?? org.leads,
     directory: org.directory,
+    // Methods, not arrow functions: made for every decision, and arrows are each given a name at run time.
     pools: {
-      definition: (name) => set.pools.get(name),
-      state: (name) => input.poolState?.(name),
+      definition(name) {
+        return set.pools.get(name);
+      },
+      state(name) {
+        return input.poolState?.(name);
+      },
       ...(input.stats ? { stats: input.stats } : {}),
     },
-    territories: (name) => set.territories.get(name),
-    flows: (name) => set.flows.get(name),
+    territories(name) {
+      return set.territories.get(name);
+    },
+    flows(name) {
+      return set.flows.get(name);
+    },
   };
 }

@@ -115,6 +115,17 @@ function moment(ms: number): Moment {
   return { ms, iso: new Date(ms).toISOString() };
 }
 
+/** The last clock made: a run of picks at one moment (a batch, a backtest's lead) shares it. */
+let lastClock: Clock | null = null;
+
+/** The moments a pick at `nowMs` compares stamps with; never changed by its users. */
+function clockAt(nowMs: number): Clock {
+  if (lastClock?.now.ms !== nowMs) {
+    lastClock = { now: moment(nowMs), hourAgo: moment(nowMs - HOUR_MS), dayAgo: moment(nowMs - DAY_MS) };
+  }
+  return lastClock;
+}
+
 /** The index of the first timestamp after `moment` in a list kept oldest first (binary search). */
 function firstAfter(recent: string[], { ms, iso }: Moment): number {
   let low = 0;
@@ -276,7 +287,20 @@ function turnOf(
   );
 }
 
-const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** Days as `dayOf` writes them, by day number: every pick works out two (cleared when full). */
+const dayNames = new Map<number, string>();
+
+/** The UTC day of a moment, 'YYYY-MM-DD'. */
+function dayOf(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size >= 10_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
+}
 
 /**
  * The pool's catch-up window at `nowMs`: the virtual time at the first pick on or after the window's
@@ -385,11 +409,7 @@ export function pickFromPool(
     return { userId: null, reason: 'the pool is paused', skipped: [], state: state ?? current };
   }
 
-  const clock: Clock = {
-    now: moment(nowMs),
-    hourAgo: moment(nowMs - HOUR_MS),
-    dayAgo: moment(nowMs - DAY_MS),
-  };
+  const clock = clockAt(nowMs);
   const skipped: PoolSkip[] = [];
   const candidates: Candidate[] = [];
   // Available members kept from this one lead: they hold their place in the queue.

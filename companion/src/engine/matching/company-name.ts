@@ -449,13 +449,25 @@ function slipOfBuiltin(word: string): string | undefined {
 
 const LETTERS_ONLY = /^\p{L}+$/u;
 
+/** A word known to the vocabulary or to the normaliser, as a test made once per vocabulary. */
+const knownTests = new WeakMap<Vocabulary, (word: string) => boolean>();
+
+function knownTo(vocabulary: Vocabulary): (word: string) => boolean {
+  let known = knownTests.get(vocabulary);
+  if (known === undefined) {
+    known = (word) => vocabulary.has(word) || isBuiltinWord(word);
+    knownTests.set(vocabulary, known);
+  }
+  return known;
+}
+
 /**
  * Repairs typing slips against known words: "Harb-er" → "harber", "an-d" → "and",
  * "FritschKunde" → "fritsch kunde", "JenkinsLud" → "jenkins lud". Only words that are not known
  * as typed are touched, and only into words that are known.
  */
 function repairWords(words: string[], vocabulary: Vocabulary): string[] {
-  const known = (w: string): boolean => vocabulary.has(w) || isBuiltinWord(w);
+  const known = knownTo(vocabulary);
   const joined: string[] = [];
   for (let i = 0; i < words.length; i += 1) {
     const word = words[i] as string;
