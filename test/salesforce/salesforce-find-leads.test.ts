@@ -210,4 +210,46 @@ describe('choosing leads for a reassignment in a Salesforce org', () => {
     await chosen(['CA']);
     expect(h.standIn.calls()).toEqual({ query: 2 });
   });
+
+  it('a territory row without country or region asks the org for the leads its state and employee band can take, not every open lead', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const at = (State: string, NumberOfEmployees: number | null) =>
+      seedLeads(h.standIn, 1, rep, { State, Country: 'US', NumberOfEmployees })[0]!;
+    const taken = [at('CA', 50), at('California', 500), at('ca', 120)];
+    at('CA', 49);
+    at('California', 501);
+    at('CA', null);
+    seedLeads(h.standIn, 450, rep, { State: 'NY', Country: 'US', NumberOfEmployees: 100 });
+    const set: RoutingSet = {
+      flows: new Map(),
+      pools: new Map(),
+      territories: new Map([
+        [
+          'mid-market',
+          {
+            name: 'mid-market',
+            rows: [
+              { state: ['California'], employees: { min: 50, max: 500 }, assign: { user: rep } },
+              { assign: { user: rep } },
+            ],
+          },
+        ],
+      ]),
+      slas: new Map(),
+      aliases: [],
+      people: { refs: [], warnings: [] },
+    };
+    h.standIn.resetCounts();
+    const chosen = await chooseLeads(h.crm, set, { territory: { table: 'mid-market', row: 1 } });
+    expect(chosen.ids).toEqual([...taken].sort());
+    // One aggregate query for the State spellings, one for the leads (State IN …, NumberOfEmployees
+    // between), and one read of those leads: not the 456 open leads read 200 at a time.
+    const queries = h.standIn.soqlLog.filter((q) => /FROM Lead\b/.test(q));
+    expect(queries.filter((q) => /GROUP BY State/.test(q))).toHaveLength(1);
+    expect(
+      queries.filter((q) => /NumberOfEmployees >= 50 AND NumberOfEmployees <= 500/.test(q)),
+    ).toHaveLength(1);
+    expect(queries.filter((q) => /WHERE Id IN/.test(q))).toHaveLength(1);
+  });
 });

@@ -77,6 +77,8 @@ export interface LeadFilter {
   states?: readonly string[];
   /** With one of these LeadSource values. */
   leadSources?: readonly string[];
+  /** With NumberOfEmployees within this band, both ends included; a lead with none is left out. */
+  employees?: { min?: number; max?: number };
   /** Owned by a person: a lead a queue owns is left out. */
   personOwned?: boolean;
   /**

@@ -1,6 +1,7 @@
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
 import { countryCode, sameState } from '../engine/distribution/countries.js';
 import { findTerritory, rowTakesCountry } from '../engine/distribution/territory.js';
+import type { TerritoryRow } from '../engine/distribution/distribution.types.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
 import { WhatIfInputError } from './routing.errors.js';
 import { describeRow } from './territory-changes.js';
@@ -117,8 +118,8 @@ async function poolLeads(crm: ChoiceCrm, set: RoutingSet, name: string): Promise
 
 /**
  * The open leads whose territory in the table is the row: of the rows that match a lead, the one
- * routing would pick (`findTerritory`). The org is asked for the leads in the countries the row can
- * take (one aggregate query says which Country values its leads use), then each is read and checked.
+ * routing would pick (`findTerritory`). The org is asked only for the leads the row's criteria can
+ * take (`rowFilter`), then each is read and checked.
  */
 async function territoryLeads(
   crm: ChoiceCrm,
@@ -138,14 +139,9 @@ async function territoryLeads(
     );
   }
   const chosen = `the open leads row ${asked.row} of territory table ${asked.table} takes (${describeRow(row)})`;
-  let filter: LeadFilter = {};
-  if (row.region?.length || row.country?.length) {
-    const countries = (await crm.leadCountries())
-      .map((c) => c.country)
-      .filter((c) => rowTakesCountry(row, c));
-    filter = { countries };
-  }
-  const candidates = filter.countries?.length === 0 ? [] : await crm.findLeads(filter);
+  const filter = await rowFilter(crm, row);
+  const none = [filter.countries, filter.states].some((values) => values?.length === 0);
+  const candidates = none ? [] : await crm.findLeads(filter);
   const ids: string[] = [];
   for (let i = 0; i < candidates.length; i += READ_CHUNK) {
     const read = await crm.getLeadContexts(candidates.slice(i, i + READ_CHUNK));
@@ -154,6 +150,29 @@ async function territoryLeads(
     }
   }
   return { ids, chosen };
+}
+
+/**
+ * What the org can be asked before a row's leads are read, each a criterion every lead the row takes
+ * meets: the countries and states of its leads the row can take (an aggregate query says which
+ * values its leads use, in every spelling) and the employee band. Postal codes (compared without
+ * spaces or dashes) and industries (without punctuation) are left to the check after reading.
+ */
+async function rowFilter(crm: ChoiceCrm, row: TerritoryRow): Promise<LeadFilter> {
+  const filter: LeadFilter = {};
+  if (row.region?.length || row.country?.length) {
+    filter.countries = (await crm.leadCountries())
+      .map((c) => c.country)
+      .filter((c) => rowTakesCountry(row, c));
+  }
+  if (row.state?.length) {
+    filter.states = (await crm.leadStates())
+      .map((s) => s.state)
+      .filter((spelling) => row.state!.some((state) => sameState(String(state), spelling)));
+  }
+  const { min, max } = row.employees ?? {};
+  if (min !== undefined || max !== undefined) filter.employees = { min, max };
+  return filter;
 }
 
 /** A day (its start, UTC) or an instant, as an ISO instant to the second; anything else is refused. */

@@ -264,6 +264,36 @@ describe('choosing the leads of a reassignment by pool, territory or filter', ()
     expect(none.body.summary.leads).toBe(0);
   });
 
+  it('by territory: a row without country or region takes the leads of its state and employee band', async () => {
+    const added = await api.call('POST', '/v1/territories/sdr-regions/rows', {
+      body: {
+        row: { state: ['California'], employees: { min: 100 }, assign: { pool: 'amer-sdr' } },
+        reason: 'Mid-market California on its own',
+      },
+    });
+    expect(added.status, added.text).toBe(201);
+    const rows = (await api.call('GET', '/v1/territories')).body.items.find(
+      (t: Json) => t.name === 'sdr-regions',
+    ).rows as Json[];
+    const row = rows.findIndex((r) => r.state?.includes('California')) + 1;
+    expect(row).toBeGreaterThan(0);
+    // The demo org writes states as codes; the row names the state, and takes either spelling.
+    const expected = (await openLeads(api))
+      .filter(
+        (l) =>
+          ['CA', 'California'].includes(l.State ?? '') &&
+          typeof l.NumberOfEmployees === 'number' &&
+          l.NumberOfEmployees >= 100,
+      )
+      .map((l) => l.Id)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+
+    const dry = await dryRun(api, { territory: { table: 'sdr-regions', row } });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body.rows.map((r: Json) => r.leadId).sort()).toEqual(expected);
+  });
+
   it('refuses a choice it cannot make, saying what to give instead, and moves nothing', async () => {
     const cases: Array<[Json, number, RegExp]> = [
       [

@@ -330,6 +330,9 @@ export class SalesforceStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The SOQL of each REST query since the last reset, in order. */
+  readonly soqlLog: string[] = [];
+
   /** Calls per endpoint since the last reset. */
   calls(): Record<string, number> {
     return Object.fromEntries(this.counts);
@@ -344,6 +347,7 @@ export class SalesforceStandIn {
 
   resetCounts(): void {
     this.counts.clear();
+    this.soqlLog.length = 0;
   }
 
   /** Every session token stops working, as when a session times out or an admin revokes it. */
@@ -428,6 +432,7 @@ export class SalesforceStandIn {
         };
       } else if (endpoint === 'query') {
         const all = rest.startsWith('/queryAll');
+        this.soqlLog.push(url.searchParams.get('q') ?? '');
         // The session is the integration user's: what depends on who asks is answered for it.
         const { rows, totalSize } = this.org.run(
           url.searchParams.get('q') ?? '',

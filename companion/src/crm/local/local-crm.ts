@@ -201,6 +201,12 @@ export class LocalCrm implements CrmPort, CustomNotificationPort {
     if (filter.countries) oneOf('Country', filter.countries);
     if (filter.states) oneOf('State', filter.states);
     if (filter.leadSources) oneOf('LeadSource', filter.leadSources);
+    const { min, max } = filter.employees ?? {};
+    if (min !== undefined || max !== undefined) {
+      where.push(sql`jsonb_typeof(data->'NumberOfEmployees') = 'number'`);
+      if (min !== undefined) where.push(sql`(data->>'NumberOfEmployees')::numeric >= ${min}`);
+      if (max !== undefined) where.push(sql`(data->>'NumberOfEmployees')::numeric <= ${max}`);
+    }
     if (filter.personOwned)
       where.push(sql`coalesce(data->>'OwnerId', '') not like ${KEY_PREFIX.queue + '%'}`);
     if (filter.createdSince !== undefined)

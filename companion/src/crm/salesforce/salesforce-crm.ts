@@ -95,6 +95,12 @@ const LEAD_FILTER_LISTS = [
   ['leadSources', 'LeadSource'],
 ] as const;
 
+/** A whole number as a SOQL literal; anything else (NaN, 1e21) is refused rather than put into the query. */
+function soqlInteger(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${n} is not a whole number a query can compare with.`);
+  return String(n);
+}
+
 function leadQuery(filter: LeadFilter): string {
   const where = ['IsConverted = false'];
   if (filter.ownerId !== undefined) where.push(`OwnerId = ${soqlString(filter.ownerId)}`);
@@ -102,6 +108,10 @@ function leadQuery(filter: LeadFilter): string {
     const values = filter[key];
     if (values) where.push(`${field} IN (${values.map(soqlString).join(', ')})`);
   }
+  // NumberOfEmployees is an integer field: a band's ends round inwards to the whole numbers it holds.
+  const { min, max } = filter.employees ?? {};
+  if (min !== undefined) where.push(`NumberOfEmployees >= ${soqlInteger(Math.ceil(min))}`);
+  if (max !== undefined) where.push(`NumberOfEmployees <= ${soqlInteger(Math.floor(max))}`);
   if (filter.createdSince !== undefined) where.push(`CreatedDate >= ${soqlDateTime(filter.createdSince)}`);
   if (filter.createdBefore !== undefined) where.push(`CreatedDate < ${soqlDateTime(filter.createdBefore)}`);
   if (filter.activelyWorkedByOtherBdr)
