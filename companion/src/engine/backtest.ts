@@ -90,7 +90,7 @@ class LastAnswer {
     const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     this.accounts = {
       lookup: (lead, options) => {
-        const key = [lead, options?.limit, options?.policy];
+        const key = [lead, options?.limit, options?.policy, options?.aliases];
         if (!this.accountsAnswer || !same(key, this.accountsKey)) {
           this.accountsAnswer = org.accounts.lookup(lead, options);
           this.accountsKey = key;
@@ -122,13 +122,16 @@ class Replay {
   private readonly leads: BatchLeads;
   /** The flow each trigger starts in: the set does not change during a backtest. */
   private readonly flows = new Map<string, ReturnType<typeof selectFlow>>();
+  /** The shared account answers, asked with this set's company aliases (its own when they differ from live). */
+  private readonly accounts: RoutingContext['accounts'];
 
   constructor(
     private readonly set: RoutingSet,
     private readonly input: BacktestInput,
-    private readonly lookups: LastAnswer,
+    lookups: LastAnswer,
   ) {
     this.leads = new BatchLeads(lookups.leads, input.org.leads);
+    this.accounts = input.org.accounts.withAliases(set.aliases, lookups.accounts);
   }
 
   /** `selectFlow`, once per kind of trigger (and job) a backtest replays with. */
@@ -159,7 +162,7 @@ class Replay {
           poolState: (name) => this.pools.get(name) ?? this.input.poolState(name),
           stats: (userId) => this.stats(userId),
         }),
-        accounts: this.lookups.accounts,
+        accounts: this.accounts,
         leads: this.leads,
       });
     } catch (error) {

@@ -74,7 +74,8 @@ export function routingContext(
     now: input.now,
     trigger: input.trigger,
     membership: input.membership ?? null,
-    accounts: org.accounts,
+    // A candidate set with other company aliases matches with its own (a simulation, a backtest).
+    accounts: org.accounts.withAliases(set.aliases),
     leads: input.leads ?? org.leads,
     directory: org.directory,
     // Methods, not arrow functions: made for every decision, and arrows are each given a name at run time.

@@ -26,10 +26,6 @@ export interface OrgChanges {
   queues?: QueueRecord[];
 }
 
-function sameAliases(a: AliasGroups, b: AliasGroups): boolean {
-  return a.length === b.length && a.every((group, i) => group.join('\0') === b[i]!.join('\0'));
-}
-
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const page of pages) for (const record of page) all.push(record);
@@ -105,15 +101,11 @@ export class LiveOrgSnapshot implements OrgSnapshot {
   directory: OrgSnapshot['directory'];
   /** The write-through of record changes to the store, one write per `apply`, in order. */
   private writes: Promise<void> = Promise.resolve();
-  /** The company aliases the match indexes use now (as given to `read` or `useAliases`). */
-  private aliases: AliasGroups;
 
   constructor(
     private readonly snapshot: OrgSnapshot,
     private readonly keeping?: SnapshotKeeping,
-    aliases: AliasGroups = [],
   ) {
-    this.aliases = aliases;
     for (const user of snapshot.directory.users()) this.users.set(user.Id, user);
     for (const queue of snapshot.directory.queues()) this.queues.set(queue.Id, queue);
     this.directory = snapshot.directory;
@@ -147,7 +139,6 @@ export class LiveOrgSnapshot implements OrgSnapshot {
     return new LiveOrgSnapshot(
       buildOrgSnapshot({ accounts, opportunities, leads, users, queues }, options),
       keeping,
-      options.aliases,
     );
   }
 
@@ -156,8 +147,7 @@ export class LiveOrgSnapshot implements OrgSnapshot {
    * next lookup on; nothing when the list is the one in use.
    */
   useAliases(aliases: AliasGroups): void {
-    if (sameAliases(aliases, this.aliases)) return;
-    this.aliases = aliases;
+    if (this.accounts.usesAliases(aliases)) return;
     this.accounts.useAliases(aliases);
     this.leads.useAliases(aliases);
   }

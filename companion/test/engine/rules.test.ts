@@ -398,7 +398,7 @@ describe('account matching: look-alikes and aliases', () => {
   it('without that alias, the full name does not match the acronym', () => {
     const org2 = withAccounts(['IBM']);
     const decision = routeScenario(
-      set,
+      { ...set, aliases: [] },
       org2,
       'blueprint-customer',
       byName('International Business Machines Corp.'),

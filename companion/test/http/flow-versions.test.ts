@@ -201,6 +201,23 @@ describe('company aliases are versioned with the routing set', () => {
     return { account: res.body.fieldUpdates.Matched_Account__c ?? null, path: JSON.stringify(res.body.path) };
   }
 
+  it('simulates and backtests a candidate with its own aliases, the live set with the live ones', async () => {
+    const candidate = withAliases((text) => `${text.trimEnd()}\n${NEW_GROUP}\n`);
+    const simulated = await api.call('POST', `/v1/leads/${cold.Id}/simulate`, { body: { candidate } });
+    expect(simulated.status, simulated.text).toBe(200);
+    expect(simulated.body.fieldUpdates.Matched_Account__c).toBe(cyberdyne);
+    expect((await coldMatch()).account).not.toBe(cyberdyne);
+
+    // A customer's other name: the candidate converts the lead into the customer account, live does not.
+    const customer = withAliases((text) => `${text.trimEnd()}\n  - [${cold.Company}, Acme Corporation]\n`);
+    const backtest = await api.call('POST', '/v1/backtests', {
+      body: { candidate: customer, leadIds: [cold.Id] },
+    });
+    expect(backtest.status, backtest.text).toBe(200);
+    const [row] = backtest.body.rows;
+    expect(row).toMatchObject({ leadId: cold.Id, live: { converts: false }, candidate: { converts: true } });
+  });
+
   it('publishes an alias: the next decision matches with it; a rollback takes it back; the history shows its diff', async () => {
     expect((await coldMatch()).account).not.toBe(cyberdyne);
 

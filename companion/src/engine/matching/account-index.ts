@@ -289,6 +289,13 @@ class NameBounds {
   }
 }
 
+/** Each alias list's lookup table, made once however many decisions use it. */
+const ALIAS_TABLES = new WeakMap<AliasGroups, CompanyAliases>();
+
+function sameGroups(a: AliasGroups, b: AliasGroups): boolean {
+  return a.length === b.length && a.every((group, i) => group.join('\0') === b[i]!.join('\0'));
+}
+
 /**
  * Lead → account matching over an in-memory snapshot, kept fresh one record at a time. Accounts are
  * found by registrable email domain, by website, and by company name through word postings with
@@ -300,6 +307,10 @@ export class AccountIndex implements AccountLookup {
   readonly acceptScore: number;
   private readonly policy: TieBreakPolicy;
   private aliases: CompanyAliases;
+  /** The groups `aliases` was made from, to tell a set with other aliases (`withAliases`). */
+  private aliasGroups: AliasGroups;
+  /** Another list found to hold the same groups as `aliasGroups`. */
+  private sameGroupsSeen: AliasGroups | null = null;
 
   private readonly accounts: Array<AccountRecord | undefined> = [];
   private readonly freeSlots: number[] = [];
@@ -362,7 +373,8 @@ export class AccountIndex implements AccountLookup {
   constructor(options: AccountIndexOptions = {}) {
     this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
     this.policy = options.policy ?? DEFAULT_TIE_BREAK_POLICY;
-    this.aliases = new CompanyAliases(options.aliases);
+    this.aliasGroups = options.aliases ?? [];
+    this.aliases = new CompanyAliases(this.aliasGroups);
     for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
   }
 
@@ -371,7 +383,35 @@ export class AccountIndex implements AccountLookup {
    * are read at lookup only, so nothing indexed changes: the next lookup uses them.
    */
   useAliases(groups: AliasGroups): void {
+    this.aliasGroups = groups;
+    this.sameGroupsSeen = null;
     this.aliases = new CompanyAliases(groups);
+  }
+
+  /** Whether the index matches with these alias groups (the same list, or one of the same groups). */
+  usesAliases(groups: AliasGroups): boolean {
+    if (groups === this.aliasGroups || groups === this.sameGroupsSeen) return true;
+    if (!sameGroups(groups, this.aliasGroups)) return false;
+    // A candidate's copy of the same list: asked again for each of its decisions.
+    this.sameGroupsSeen = groups;
+    return true;
+  }
+
+  /**
+   * The index as a routing set with these aliases matches through it (a candidate in a simulation or a
+   * backtest): `through` itself when they are the index's own, else `through` asked with them.
+   */
+  withAliases(groups: AliasGroups, through: AccountLookup = this): AccountLookup {
+    if (this.usesAliases(groups)) return through;
+    let table = ALIAS_TABLES.get(groups);
+    if (!table) ALIAS_TABLES.set(groups, (table = new CompanyAliases(groups)));
+    const aliases = table;
+    return {
+      lookup: (lead, options) => through.lookup(lead, { ...options, aliases }),
+      match: (lead, options) => through.match(lead, { ...options, aliases }),
+      get: (id) => through.get(id),
+      openOpportunities: (id) => through.openOpportunities(id),
+    };
   }
 
   /** Builds the index from a snapshot of accounts (and, in the options, their open opportunities). */
@@ -487,7 +527,7 @@ export class AccountIndex implements AccountLookup {
         : Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     const search: NameSearch = { keep: limit + 2, excluded, floor };
     const ranked = this.matchName(lead, search);
-    for (const alias of this.aliases.alternatives(company)) {
+    for (const alias of (options.aliases ?? this.aliases).alternatives(company)) {
       for (const found of this.matchName({ ...lead, Company: alias }, search)) {
         const { candidate } = found;
         const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;

@@ -47,6 +47,11 @@ export interface MatchOptions {
    * name to accept then lists no closest names. Default true.
    */
   nearMisses?: boolean;
+  /**
+   * Company aliases to match with instead of the index's own (a candidate routing set's, in a
+   * simulation or a backtest); see `AccountIndex.withAliases`.
+   */
+  aliases?: { alternatives(name: string): readonly string[] };
 }
 
 /** The read side of the account index that decisions use. Pure, synchronous, in memory. */
