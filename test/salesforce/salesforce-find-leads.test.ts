@@ -252,4 +252,40 @@ describe('choosing leads for a reassignment in a Salesforce org', () => {
     ).toHaveLength(1);
     expect(queries.filter((q) => /WHERE Id IN/.test(q))).toHaveLength(1);
   });
+
+  it('a territory row of industries asks the org for the leads in the spellings of those industries', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const [first, second] = [
+      seedLeads(h.standIn, 1, rep, { Industry: 'Banking & Finance' })[0]!,
+      seedLeads(h.standIn, 1, rep, { Industry: 'banking and finance' })[0]!,
+    ];
+    seedLeads(h.standIn, 250, rep, { Industry: 'Technology' });
+    seedLeads(h.standIn, 1, rep, { Industry: null });
+    const set: RoutingSet = {
+      flows: new Map(),
+      pools: new Map(),
+      territories: new Map([
+        [
+          'verticals',
+          {
+            name: 'verticals',
+            rows: [{ industry: ['Banking and Finance'], assign: { user: rep } }, { assign: { user: rep } }],
+          },
+        ],
+      ]),
+      slas: new Map(),
+      aliases: [],
+      people: { refs: [], warnings: [] },
+    };
+    h.standIn.resetCounts();
+    const chosen = await chooseLeads(h.crm, set, { territory: { table: 'verticals', row: 1 } });
+    expect(chosen.ids).toEqual([first, second].sort());
+    const queries = h.standIn.soqlLog.filter((q) => /FROM Lead\b/.test(q));
+    expect(queries.filter((q) => /GROUP BY Industry/.test(q))).toHaveLength(1);
+    expect(
+      queries.filter((q) => /Industry IN \('Banking & Finance', 'banking and finance'\)/.test(q)),
+    ).toHaveLength(1);
+    expect(queries.filter((q) => /WHERE Id IN/.test(q))).toHaveLength(1);
+  });
 });

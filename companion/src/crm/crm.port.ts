@@ -61,6 +61,9 @@ export type WriteResult =
  * state what they look for this way (a clean-up job's candidates, a leaver's leads, the leads a
  * crash left unrouted) and each adapter turns it into its own query.
  */
+/** The Lead fields whose values the org is asked for (`CrmPort.leadValues`). */
+export type LeadValueField = 'Country' | 'State' | 'Industry';
+
 export interface LeadFilter {
   /** Owned by this user or queue. */
   ownerId?: string;
@@ -77,6 +80,8 @@ export interface LeadFilter {
   states?: readonly string[];
   /** With one of these LeadSource values. */
   leadSources?: readonly string[];
+  /** With one of these Industry values. */
+  industries?: readonly string[];
   /** With NumberOfEmployees within this band, both ends included; a lead with none is left out. */
   employees?: { min?: number; max?: number };
   /** Owned by a person: a lead a queue owns is left out. */
@@ -180,10 +185,11 @@ export interface CrmPort {
   listQueues(): Promise<QueueRecord[]>;
   /** The Lead Status picklist in its order, marking the values a converted lead takes. */
   leadStatuses(): Promise<LeadStatusValue[]>;
-  /** The countries of unconverted leads (as the Country field holds them), with how many, most first. */
-  leadCountries(): Promise<Array<{ country: string; leads: number }>>;
-  /** The states of unconverted leads (as the State field holds them), with how many, most first. */
-  leadStates(): Promise<Array<{ state: string; leads: number }>>;
+  /**
+   * The values a field of unconverted leads holds (as the field holds them: every spelling the org
+   * uses), with how many leads hold each, most first; blank values are left out.
+   */
+  leadValues(field: LeadValueField): Promise<Array<{ value: string; leads: number }>>;
   userStats(userIds: string[]): Promise<Map<string, MemberStats>>;
   updateLeads(updates: LeadUpdate[]): Promise<WriteResult[]>;
   convertLeads(conversions: LeadConversion[]): Promise<WriteResult[]>;

@@ -1,5 +1,5 @@
 import type { CrmPort, LeadFilter } from '../crm/crm.port.js';
-import { countryCode, sameState } from '../engine/distribution/countries.js';
+import { countryCode, normalizeName, sameState } from '../engine/distribution/countries.js';
 import { findTerritory, rowTakesCountry } from '../engine/distribution/territory.js';
 import type { TerritoryRow } from '../engine/distribution/distribution.types.js';
 import type { RoutingSet } from '../engine/flow/routing-set.js';
@@ -50,10 +50,7 @@ export interface ChosenLeads {
   chosen: string;
 }
 
-type ChoiceCrm = Pick<
-  CrmPort,
-  'findLeads' | 'getLeadContexts' | 'leadCountries' | 'leadStates' | 'leadStatuses'
->;
+type ChoiceCrm = Pick<CrmPort, 'findLeads' | 'getLeadContexts' | 'leadValues' | 'leadStatuses'>;
 
 /** The ways of choosing leads, of which a reassignment takes exactly one. */
 export const LEAD_CHOICES = ['ownerId', 'leadIds', 'pool', 'territory', 'filter'] as const;
@@ -140,7 +137,7 @@ async function territoryLeads(
   }
   const chosen = `the open leads row ${asked.row} of territory table ${asked.table} takes (${describeRow(row)})`;
   const filter = await rowFilter(crm, row);
-  const none = [filter.countries, filter.states].some((values) => values?.length === 0);
+  const none = [filter.countries, filter.states, filter.industries].some((values) => values?.length === 0);
   const candidates = none ? [] : await crm.findLeads(filter);
   const ids: string[] = [];
   for (let i = 0; i < candidates.length; i += READ_CHUNK) {
@@ -154,21 +151,27 @@ async function territoryLeads(
 
 /**
  * What the org can be asked before a row's leads are read, each a criterion every lead the row takes
- * meets: the countries and states of its leads the row can take (an aggregate query says which
- * values its leads use, in every spelling) and the employee band. Postal codes (compared without
- * spaces or dashes) and industries (without punctuation) are left to the check after reading.
+ * meets: the countries, states and industries of its leads the row can take (an aggregate query
+ * says which values its leads use, in every spelling) and the employee band. Postal codes (prefixes
+ * compared without spaces or dashes) are left to the check after reading.
  */
 async function rowFilter(crm: ChoiceCrm, row: TerritoryRow): Promise<LeadFilter> {
   const filter: LeadFilter = {};
   if (row.region?.length || row.country?.length) {
-    filter.countries = (await crm.leadCountries())
-      .map((c) => c.country)
+    filter.countries = (await crm.leadValues('Country'))
+      .map((c) => c.value)
       .filter((c) => rowTakesCountry(row, c));
   }
   if (row.state?.length) {
-    filter.states = (await crm.leadStates())
-      .map((s) => s.state)
+    filter.states = (await crm.leadValues('State'))
+      .map((s) => s.value)
       .filter((spelling) => row.state!.some((state) => sameState(String(state), spelling)));
+  }
+  if (row.industry?.length) {
+    const industries = new Set(row.industry.map((i) => normalizeName(String(i))));
+    filter.industries = (await crm.leadValues('Industry'))
+      .map((i) => i.value)
+      .filter((spelling) => industries.has(normalizeName(spelling)));
   }
   const { min, max } = row.employees ?? {};
   if (min !== undefined || max !== undefined) filter.employees = { min, max };
@@ -221,15 +224,15 @@ async function filteredLeads(crm: ChoiceCrm, asked: LeadsFilter): Promise<Chosen
       return code;
     });
     // The org's leads may spell a country several ways (DE, Germany): each is asked for.
-    filter.countries = (await crm.leadCountries())
-      .map((c) => c.country)
+    filter.countries = (await crm.leadValues('Country'))
+      .map((c) => c.value)
       .filter((c) => codes.includes(countryCode(c) ?? ''));
     words.push(`country ${list(asked.countries)}`);
   }
   if (asked.states !== undefined) {
     // As for countries: the org's leads may write a state several ways (CA, California); each is asked for.
-    filter.states = (await crm.leadStates())
-      .map((s) => s.state)
+    filter.states = (await crm.leadValues('State'))
+      .map((s) => s.value)
       .filter((spelling) => asked.states!.some((state) => sameState(state, spelling)));
     words.push(`state ${list(asked.states)}`);
   }

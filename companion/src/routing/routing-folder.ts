@@ -55,7 +55,7 @@ export async function writeRoutingFolder(
     crm.listUsers(),
     crm.listQueues(),
     crm.leadStatuses(),
-    crm.leadCountries(),
+    crm.leadValues('Country').then((values) => values.map(({ value, leads }) => ({ country: value, leads }))),
   ]);
   const org: OrgPeopleRead = { users, queues, statuses, countries };
   const leaveOut = new Set(options.leaveOut ?? []);

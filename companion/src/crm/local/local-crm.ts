@@ -26,6 +26,7 @@ import type {
   LeadStatusValue,
   LeadConversion,
   LeadFilter,
+  LeadValueField,
   LeadUpdate,
   RecordChanges,
   WriteResult,
@@ -201,6 +202,7 @@ export class LocalCrm implements CrmPort, CustomNotificationPort {
     if (filter.countries) oneOf('Country', filter.countries);
     if (filter.states) oneOf('State', filter.states);
     if (filter.leadSources) oneOf('LeadSource', filter.leadSources);
+    if (filter.industries) oneOf('Industry', filter.industries);
     const { min, max } = filter.employees ?? {};
     if (min !== undefined || max !== undefined) {
       where.push(sql`jsonb_typeof(data->'NumberOfEmployees') = 'number'`);
@@ -251,24 +253,14 @@ export class LocalCrm implements CrmPort, CustomNotificationPort {
     }));
   }
 
-  async leadCountries(): Promise<Array<{ country: string; leads: number }>> {
-    const { rows } = await sql<{ country: string; leads: string }>`
-      select data->>'Country' as country, count(*) as leads from crm_records
+  async leadValues(field: LeadValueField): Promise<Array<{ value: string; leads: number }>> {
+    const { rows } = await sql<{ value: string; leads: string }>`
+      select data->>${field} as value, count(*) as leads from crm_records
       where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
-        and coalesce(data->>'Country', '') <> ''
+        and coalesce(data->>${field}, '') <> ''
       group by 1 order by 2 desc, 1
     `.execute(this.db);
-    return rows.map((r) => ({ country: r.country, leads: Number(r.leads) }));
-  }
-
-  async leadStates(): Promise<Array<{ state: string; leads: number }>> {
-    const { rows } = await sql<{ state: string; leads: string }>`
-      select data->>'State' as state, count(*) as leads from crm_records
-      where object = 'Lead' and coalesce((data->>'IsConverted')::boolean, false) = false
-        and coalesce(data->>'State', '') <> ''
-      group by 1 order by 2 desc, 1
-    `.execute(this.db);
-    return rows.map((r) => ({ state: r.state, leads: Number(r.leads) }));
+    return rows.map((r) => ({ value: r.value, leads: Number(r.leads) }));
   }
 
   /**

@@ -10,6 +10,7 @@ import type {
   LeadStatusValue,
   LeadConversion,
   LeadFilter,
+  LeadValueField,
   LeadUpdate,
   RecordChanges,
   WriteResult,
@@ -93,6 +94,7 @@ const LEAD_FILTER_LISTS = [
   ['countries', 'Country'],
   ['states', 'State'],
   ['leadSources', 'LeadSource'],
+  ['industries', 'Industry'],
 ] as const;
 
 /** A whole number as a SOQL literal; anything else (NaN, 1e21) is refused rather than put into the query. */
@@ -419,24 +421,14 @@ export class SalesforceCrm implements CrmPort, ContactPort, CustomNotificationPo
     return rows.map((r) => ({ status: String(r['ApiName']), converted: r['IsConverted'] === true }));
   }
 
-  /** One aggregate query (SOQL and SOSL Reference, "GROUP BY"); blank countries are left out. */
-  async leadCountries(): Promise<Array<{ country: string; leads: number }>> {
+  /** One aggregate query (SOQL and SOSL Reference, "GROUP BY": a row per value, COUNT(Id) under its alias). */
+  async leadValues(field: LeadValueField): Promise<Array<{ value: string; leads: number }>> {
     const rows = await this.api.queryAll<Raw>(
-      'SELECT Country, COUNT(Id) n FROM Lead WHERE IsConverted = false AND Country != null GROUP BY Country',
+      `SELECT ${field}, COUNT(Id) n FROM Lead WHERE IsConverted = false AND ${field} != null GROUP BY ${field}`,
     );
     return rows
-      .map((r) => ({ country: String(r['Country']), leads: Number(r['n']) }))
-      .sort((a, b) => b.leads - a.leads || a.country.localeCompare(b.country));
-  }
-
-  async leadStates(): Promise<Array<{ state: string; leads: number }>> {
-    // SOQL and SOSL Reference, "GROUP BY": one row per distinct State, with COUNT(Id) under its alias.
-    const rows = await this.api.queryAll<Raw>(
-      'SELECT State, COUNT(Id) n FROM Lead WHERE IsConverted = false AND State != null GROUP BY State',
-    );
-    return rows
-      .map((r) => ({ state: String(r['State']), leads: Number(r['n']) }))
-      .sort((a, b) => b.leads - a.leads || a.state.localeCompare(b.state));
+      .map((r) => ({ value: String(r[field]), leads: Number(r['n']) }))
+      .sort((a, b) => b.leads - a.leads || a.value.localeCompare(b.value));
   }
 
   async userStats(userIds: string[]): Promise<Map<string, MemberStats>> {
