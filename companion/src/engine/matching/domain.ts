@@ -25,14 +25,6 @@ function registrable(host: string): string | null {
   return domain === null || domain === '' ? null : domain;
 }
 
-/** `jane@mail.acme.co.uk` → `acme.co.uk`; null when the address has no usable domain. */
-export function emailDomain(email: string | null | undefined): string | null {
-  if (typeof email !== 'string') return null;
-  const at = email.lastIndexOf('@');
-  if (at < 1) return null;
-  return registrable(email.slice(at + 1).replace(/[>\s].*$/, ''));
-}
-
 /** `https://www.acme.com.au/contact` or `acme.com.au` → `acme.com.au`; null when it is no web address. */
 export function websiteDomain(website: string | null | undefined): string | null {
   if (typeof website !== 'string') return null;

@@ -2,24 +2,23 @@ import { describe, expect, it } from 'vitest';
 import {
   companyEmailDomain,
   companyWebsiteDomain,
-  emailDomain,
   isPersonalDomain,
   websiteDomain,
 } from '../../../src/engine/matching/domain.js';
 
 describe('registrable domains', () => {
   it('reduces an email address to the domain the company registered, across multi-part suffixes', () => {
-    expect(emailDomain('jane@acme.co.uk')).toBe('acme.co.uk');
-    expect(emailDomain('Jane.Doe@Mail.Sales.ACME.co.uk')).toBe('acme.co.uk');
-    expect(emailDomain('bob@shop.example.com.au')).toBe('example.com.au');
-    expect(emailDomain('ops@acme.com')).toBe('acme.com');
+    expect(companyEmailDomain('jane@acme.co.uk')).toBe('acme.co.uk');
+    expect(companyEmailDomain('Jane.Doe@Mail.Sales.ACME.co.uk')).toBe('acme.co.uk');
+    expect(companyEmailDomain('bob@shop.example.com.au')).toBe('example.com.au');
+    expect(companyEmailDomain('ops@acme.com')).toBe('acme.com');
   });
 
   it('gives no domain for text that is not an address', () => {
-    expect(emailDomain('no-at-sign')).toBeNull();
-    expect(emailDomain('@acme.com')).toBeNull();
-    expect(emailDomain('x@localhost')).toBeNull();
-    expect(emailDomain(null)).toBeNull();
+    expect(companyEmailDomain('no-at-sign')).toBeNull();
+    expect(companyEmailDomain('@acme.com')).toBeNull();
+    expect(companyEmailDomain('x@localhost')).toBeNull();
+    expect(companyEmailDomain(null)).toBeNull();
   });
 
   it('reads websites with or without scheme, www, port, path and query', () => {
