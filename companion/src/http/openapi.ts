@@ -812,7 +812,8 @@ export function openApiDocument(): Schema {
           'Admins only. Moves leads chosen one way — the open leads of a user or queue (`ownerId`), the `leadIds` given, ' +
             'the open leads of the members of a `pool`, the open leads a `territory` table row takes now (`{ table, row }`, ' +
             'rows counted from 1 as `GET /v1/territories` lists them), or the open leads a `filter` lets through (every ' +
-            'criterion given must hold; `countries` are ISO codes or names and take every spelling the org uses; text ' +
+            'criterion given must hold; `countries` are ISO codes or names and take every spelling the org uses, and so ' +
+            'do `states` of the US, Canada and Australia (CA takes California); text ' +
             'compares without regard to case; dates are days (UTC) or instants) — through the flows ' +
             '(trigger `inactive-owner` unless `trigger` says otherwise: as if their owner had left), in batches of 200, ' +
             "each lead's history saying why with `reason`. `dryRun` answers where each would go against its owner today " +
