@@ -20,7 +20,7 @@
  *   with two neighbours swapped, with a letter left out (one added) and with an unknown letter put in
  *   (one dropped): every key names its letters' places, so few words share one.
  */
-import { allowedEdits, bitCount, editDistance, isNumberWord, letterBits } from './company-name.js';
+import { allowedEdits, bitCount, editDistance, isNumberWord } from './company-name.js';
 import { GrowableU32, HashMultiMap } from './packed-postings.js';
 
 /** Words up to this long are filed with letters left out; longer ones by their halves. */
@@ -190,14 +190,28 @@ function forEachTypoKey(word: string, visit: (hash: number) => void): void {
   forEachHalfKey(ENDING, swapped, cut, n, cut, visit);
 }
 
-/** Letters of a word's tag (`tagOf`): its letter set's a–z bits; its length above them (63: that or more). */
+/**
+ * Letters of a word's tag (`tagOf`): 26 bits, one for each of its letters a–z counted with repeats (the
+ * k-th "e" of a word has a bit of its own, shared with other letters' repeats); its length above them
+ * (63: that or more). A typo adds or removes at most two letters of a word's letters counted so, so two
+ * words within reach differ in at most twice the allowance of these bits: most words a key finds are
+ * passed over without reading them (reading a word from the heap is what a long word's lookup costs).
+ */
 const TAG_LETTERS = 0x03ffffff;
 const TAG_LENGTH_SHIFT = 26;
 const TAG_LONG = 63;
 
 /** What a key's entry carries beside the word, to pass it over without reading the word. */
 function tagOf(word: string): number {
-  return ((letterBits(word) & TAG_LETTERS) | (Math.min(word.length, TAG_LONG) << TAG_LENGTH_SHIFT)) >>> 0;
+  let letters = 0;
+  for (let i = 0; i < word.length; i += 1) {
+    const c = word.charCodeAt(i);
+    if (c < 97 || c > 122) continue;
+    let repeats = 0;
+    for (let j = 0; j < i; j += 1) if (word.charCodeAt(j) === c) repeats += 1;
+    letters |= 1 << ((c - 97 + 11 * repeats) % 26);
+  }
+  return (letters | (Math.min(word.length, TAG_LONG) << TAG_LENGTH_SHIFT)) >>> 0;
 }
 
 /** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
