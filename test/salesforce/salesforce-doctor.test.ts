@@ -264,7 +264,7 @@ nodes:
     expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => ready.push(l))).toBe(0);
     expect(ready).toContainEqual(
       expect.stringMatching(
-        /^ {2}✓ the live routing version 1 \(first-start by Switchyard at \S+: "first start"\) names 1 people and queues, all in the org$/,
+        /^ {2}✓ the live routing version 1 \(first-start by Switchyard at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: "first start"\) names 1 people and queues, all in the org$/,
       ),
     );
 
@@ -285,7 +285,7 @@ nodes:
       /- routing set: version 2: pools\.yaml:4:\d+ pools\[0\]\.members\[0\]\.user: no user with username or email 'nobody@acme\.example' in this org/,
     );
     expect(out).toMatch(
-      /- routing set: 1 problem\(s\) above in the live routing version 2 \(publish by Switchyard at \S+: "a new rep"\): fix the org, or export the live set .* --base 2/,
+      /- routing set: 1 problem\(s\) above in the live routing version 2 \(publish by Switchyard at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: "a new rep"\): fix the org, or export the live set .* --base 2/,
     );
     expect(out).not.toContain(dir);
   }, 180_000);

@@ -6,7 +6,12 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FileChange, VersionChange, VersionInfo } from '../routing/routing-versions.js';
+import {
+  whenStored,
+  type FileChange,
+  type VersionChange,
+  type VersionInfo,
+} from '../routing/routing-versions.js';
 import { EXPORT_FORMAT } from '../http/routes/flow-versions.route.js';
 import {
   CliError,
@@ -279,7 +284,7 @@ export async function backtestPublishCommand(args: string[], env: NodeJS.Process
       : wholeNumber(
           'The backtest id',
           positionals[0],
-          'the number the backtest was kept as (the admin page shows it; or give --latest)',
+          'the number the backtest was kept as (GET /v1/backtests/latest answers it as backtest.id; or give --latest, which names it)',
         );
   const reason = needReason(values.reason, command);
   const c = connection(values, env);
@@ -296,7 +301,7 @@ export async function backtestPublishCommand(args: string[], env: NodeJS.Process
     id = backtest.id;
     if (!values.json) {
       console.log(
-        `Backtest ${id}, run by ${backtest.author.name} at ${backtest.ranAt}${backtest.liveVersion === null ? '' : ` against version ${backtest.liveVersion}`}.`,
+        `Backtest ${id}, run by ${backtest.author.name} at ${whenStored(backtest.ranAt)}${backtest.liveVersion === null ? '' : ` against version ${backtest.liveVersion}`}.`,
       );
     }
   }

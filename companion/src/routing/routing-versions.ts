@@ -42,13 +42,16 @@ export interface VersionChange {
   changes: FileChange[];
 }
 
-/** Someone stored a version after the one a change started from: it would be undone without a word. */
-/** When a version was stored, as a person reads it in a message: `2026-12-07 00:38 UTC`. */
-function whenStored(iso: string): string {
+/**
+ * An instant as a person reads it in a message (when a version was stored, when a backtest ran):
+ * `2026-12-07 00:38 UTC`, not an ISO timestamp with milliseconds.
+ */
+export function whenStored(iso: string): string {
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? iso : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** Someone stored a version after the one a change started from: it would be undone without a word. */
 export class VersionConflictError extends RoutingError {
   readonly action: string;
   constructor(

@@ -57,7 +57,9 @@ describe('npm run cli -- backtest publish', { timeout: 120_000 }, () => {
     expect(dry.stderr).toBe('');
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(
-      new RegExp(`^Backtest ${id}, run by Zoe Park at \\S+ against version ${before.version}\\.\n`),
+      new RegExp(
+        `^Backtest ${id}, run by Zoe Park at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC against version ${before.version}\\.\n`,
+      ),
     );
     expect(dry.stdout).toContain(
       `Dry run: against version ${before.version}, the live one, this would change:\n  reroute.flow.yaml changed (+1 −0)`,

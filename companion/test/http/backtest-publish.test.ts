@@ -97,7 +97,9 @@ describe('publishing a backtested candidate (the admin page publishes what it sh
     const res = await publish(older, { reason: 'The first one' });
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain(`Backtest ${older} no longer holds its candidate's files`);
-    expect(res.body.error.message).toContain(`(backtest ${newer}, run by`);
+    expect(res.body.error.message).toMatch(
+      new RegExp(`\\(backtest ${newer}, run by .+ at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\)\\.`),
+    );
     expect((await api.call('GET', '/v1/backtests/latest')).body.backtest).toMatchObject({
       id: newer,
       candidateKept: true,

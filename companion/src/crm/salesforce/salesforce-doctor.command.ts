@@ -9,6 +9,7 @@ import {
   routingSetFromFiles,
   SHIPPED_FLOWS_DIR,
 } from '../../routing/flow-files.js';
+import { whenStored } from '../../routing/routing-versions.js';
 import { openDatabase } from '../../store/open-database.js';
 import { readVersion, type RoutingFiles } from '../../store/routing-version.repository.js';
 import { CHANGE_OBJECTS } from './salesforce-changes.js';
@@ -129,7 +130,7 @@ async function routingSource(config: Config, problems: string[]): Promise<Routin
     const v = live;
     return {
       files: v.files,
-      name: `the live routing version ${v.version} (${v.action} by ${v.author.name} at ${v.createdAt}: "${v.reason}")`,
+      name: `the live routing version ${v.version} (${v.action} by ${v.author.name} at ${whenStored(v.createdAt)}: "${v.reason}")`,
       where: (issue) => ({ ...issue, file: `version ${v.version}: ${issue.file}` }),
       fix: `fix the org, or export the live set (npm run cli -- export --folder <folder>), correct it and publish it with --base ${v.version}`,
     };

@@ -4,6 +4,7 @@ import { FlowInvalidError } from '../../engine/flow/flow-loader.js';
 import { formatIssue } from '../../engine/flow/yaml-source.js';
 import {
   VersionConflictError,
+  whenStored,
   type RoutingFiles,
   type StoredVersion,
 } from '../../routing/routing-versions.js';
@@ -205,7 +206,9 @@ export function flowVersionsRoute(deps: AppDeps & { versions: RoutingVersionsPor
       const newest = await deps.routing.backtestRun();
       throw new NotFoundError(
         `Backtest ${id} no longer holds its candidate's files: only the newest backtest keeps them` +
-          (newest ? ` (backtest ${newest.id}, run by ${newest.author.name} at ${newest.ranAt}).` : '.'),
+          (newest
+            ? ` (backtest ${newest.id}, run by ${newest.author.name} at ${whenStored(newest.ranAt)}).`
+            : '.'),
         'Publish the newest backtest, or run the backtest of your candidate again and publish that one.',
       );
     }
