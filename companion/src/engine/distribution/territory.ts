@@ -54,12 +54,9 @@ interface LeadKeys {
 /** The criteria a row matched, in words, or null when any criterion fails. */
 function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): string[] | null {
   const matched: string[] = [];
-  if (hasValues(row.region)) {
-    if (!keys.region || !row.region.some((r) => regionKey(r) === keys.region)) return null;
-    matched.push(`region ${keys.region} (country ${lead.Country})`);
-  }
+  if (!takesCountryKeys(row, keys)) return null;
+  if (hasValues(row.region)) matched.push(`region ${keys.region} (country ${lead.Country})`);
   if (hasValues(row.country)) {
-    if (!keys.country || !row.country.some((c) => countryOf(c) === keys.country)) return null;
     matched.push(
       `country ${lead.Country}${keys.countryCode && keys.countryCode !== lead.Country ? ` (${keys.countryCode})` : ''}`,
     );
@@ -96,10 +93,21 @@ function matchRow(row: TerritoryRow, lead: TerritoryLead, keys: LeadKeys): strin
  * either takes every country): what a search for the leads a row takes can ask the org before reading them.
  */
 export function rowTakesCountry(row: TerritoryRow, country: string): boolean {
-  const keys = {
-    region: regionOf(countryCode(country)),
-    country: country.trim() ? countryOf(country) : null,
+  return takesCountryKeys(row, countryKeys(country));
+}
+
+/** What the region and country criteria compare of a Country value. */
+function countryKeys(country: unknown): Pick<LeadKeys, 'region' | 'country' | 'countryCode'> {
+  const code = countryCode(text(country));
+  return {
+    region: regionOf(code),
+    country: text(country).trim() ? countryOf(country) : null,
+    countryCode: code,
   };
+}
+
+/** Whether the row's region and country criteria (a row may have neither) take these keys. */
+function takesCountryKeys(row: TerritoryRow, keys: Pick<LeadKeys, 'region' | 'country'>): boolean {
   if (hasValues(row.region) && (!keys.region || !row.region.some((r) => regionKey(r) === keys.region)))
     return false;
   return (
@@ -121,12 +129,10 @@ function specificity(row: TerritoryRow, matched: string[]): number {
  * `row` in the hit is the 0-based index; the reason counts rows from 1, as people do.
  */
 export function findTerritory(table: TerritoryTable, lead: TerritoryLead): TerritoryHit | null {
-  const code = countryCode(text(lead.Country));
+  const country = countryKeys(lead.Country);
   const keys: LeadKeys = {
-    region: regionOf(code),
-    country: text(lead.Country).trim() ? countryOf(lead.Country) : null,
-    countryCode: code,
-    state: text(lead.State).trim() ? stateKey(text(lead.State), code) : null,
+    ...country,
+    state: text(lead.State).trim() ? stateKey(text(lead.State), country.countryCode) : null,
     postal: postalKey(lead.PostalCode) || null,
   };
   let best: { index: number; matched: string[]; rank: number } | null = null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   findTerritory,
+  rowTakesCountry,
   rowsOverlapping,
   validateTerritoryTable,
 } from '../../../src/engine/distribution/territory.js';
@@ -294,5 +295,34 @@ describe('rowsOverlapping', () => {
     // Region and industry against region and state: EMEA and AMER never meet.
     expect(rowsOverlapping(places, 0)).toEqual([3]);
     expect(rowsOverlapping(places, 2)).toEqual([]);
+  });
+});
+
+describe('rowTakesCountry', () => {
+  it('takes a Country value exactly when a row of only those criteria would take the lead', () => {
+    const rows: TerritoryRow[] = [
+      { region: ['EMEA'], assign: { pool: 'emea' } },
+      { country: ['DE', 'Austria'], assign: { pool: 'dach' } },
+      { region: ['EMEA'], country: ['FR'], assign: { pool: 'france' } },
+      { region: ['AMER'], country: ['FR'], assign: { pool: 'nowhere' } },
+      { state: ['CA'], assign: { pool: 'any-country' } },
+    ];
+    const countries = ['Germany', 'DE', 'austria', 'FR', 'France', 'United States', 'Narnia', ' '];
+    const taken = rows.map((row) => countries.filter((country) => rowTakesCountry(row, country)));
+    expect(taken).toEqual([
+      ['Germany', 'DE', 'austria', 'FR', 'France'],
+      ['Germany', 'DE', 'austria'],
+      ['FR', 'France'],
+      [],
+      countries,
+    ]);
+    // The same rule routing uses: a row holding only the row's region and country criteria.
+    for (const row of rows) {
+      const only: TerritoryRow = { ...row, state: undefined, assign: row.assign };
+      for (const country of countries) {
+        const hit = findTerritory({ name: 't', rows: [only] }, lead({ Country: country }));
+        expect(rowTakesCountry(row, country), `${JSON.stringify(row)} ${country}`).toBe(hit !== null);
+      }
+    }
   });
 });
