@@ -12,11 +12,8 @@ export interface WalCheckpointerOptions {
   /** A count bumped each time the connection is used; unchanged means nothing was written. */
   uses: () => number;
   /** Told when a look or a checkpoint failed; the next look tries again. */
-  onError?: (error: unknown) => void;
-  checkEveryMs?: number;
+  onError: (error: unknown) => void;
 }
-
-export type WalLook = 'quiet' | 'below' | 'waiting-for-idle' | 'checkpointed';
 
 /**
  * Keeps the embedded store's write-ahead log bounded. PostgreSQL's checkpointer starts a checkpoint
@@ -43,7 +40,7 @@ export type WalLook = 'quiet' | 'below' | 'waiting-for-idle' | 'checkpointed';
  */
 export class WalCheckpointer {
   private timer: NodeJS.Timeout | null = null;
-  private looking: Promise<WalLook> | null = null;
+  private looking: Promise<void> | null = null;
   private limits: { idle: number; force: number } | null = null;
   private usesSeen = -1;
   private due = false;
@@ -52,7 +49,7 @@ export class WalCheckpointer {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.checkEveryMs ?? CHECK_EVERY_MS);
+    this.timer = setInterval(() => void this.tick(), CHECK_EVERY_MS);
     this.timer.unref();
   }
 
@@ -64,24 +61,21 @@ export class WalCheckpointer {
   }
 
   /** One look now: checkpoints if the log written since the last checkpoint calls for it. */
-  async look(): Promise<WalLook> {
+  private async look(): Promise<void> {
     const { query, isIdle, uses } = this.options;
     // Nothing ran since the last look and nothing was due then: the log cannot have grown.
-    if (uses() === this.usesSeen && !this.due) return 'quiet';
+    if (uses() === this.usesSeen && !this.due) return;
     this.limits ??= await readLimits(query);
     const { rows } = await query(
       'select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::bigint as written from pg_control_checkpoint()',
     );
     const written = Number(rows[0]!.written);
     this.due = written >= this.limits.idle;
-    let outcome: WalLook = this.due ? 'waiting-for-idle' : 'below';
     if (written >= this.limits.force || (this.due && isIdle())) {
       await query('checkpoint');
       this.due = false;
-      outcome = 'checkpointed';
     }
     this.usesSeen = uses();
-    return outcome;
   }
 
   private async tick(): Promise<void> {
@@ -90,7 +84,7 @@ export class WalCheckpointer {
     try {
       await this.looking;
     } catch (error) {
-      this.options.onError?.(error);
+      this.options.onError(error);
     } finally {
       this.looking = null;
     }
