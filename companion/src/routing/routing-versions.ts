@@ -148,12 +148,28 @@ async function adoptFolderAliases(
   store: StoreSession,
   live: StoredVersion,
   folder: RoutingFolder,
+  load: (files: SourceFile[]) => RoutingSet,
 ): Promise<StoredVersion> {
   if (!folder.aliases || live.files[ALIASES_FILE] !== undefined) return live;
   if ((await listVersions(store.db, 1, undefined, ALIASES_FILE)).length > 0) return live;
   const text = await loading(folder.origin, folder.aliases);
   if (text === undefined) return live;
   const files = { ...live.files, [ALIASES_FILE]: text };
+  // A file that does not load is never stored: once live, no later start would read the folder's again.
+  try {
+    load(filesOf(files));
+  } catch (error) {
+    if (!(error instanceof FlowInvalidError)) throw error;
+    const own = error.issues.filter((issue) => issue.file === ALIASES_FILE);
+    if (own.length > 0) {
+      throw new RoutingSetInvalidError(
+        folder.origin,
+        own,
+        `Correct ${ALIASES_FILE} in the routing folder (or remove it) and start again: company aliases are now versioned with the routing set, and this file becomes their first version once it loads.`,
+      );
+    }
+    // The live version's own problems are told by the start's load below, as without the aliases.
+  }
   // False when another instance adopting them at the same moment stored its version first: that one is live.
   await insertVersion(store.db, {
     version: live.version + 1,
@@ -208,7 +224,7 @@ export class RoutingVersions {
       noteStored(store, live.version);
       if (stored) return { version: live, set, firstStart: true };
     }
-    live = await adoptFolderAliases(store, live, folder);
+    live = await adoptFolderAliases(store, live, folder, load);
     const version = live;
     noteStored(store, version.version);
     const set = await loading(

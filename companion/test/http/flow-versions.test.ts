@@ -280,7 +280,6 @@ describe('a store from before aliases were versioned', () => {
       // Version 1 as an older Switchyard stored it: without the aliases, which it read from the folder.
       expect(companion.versions.versionInUse).toBe(1);
       expect(companion.routing.routingSet.aliases).toEqual([]);
-      writeFileSync(path.join(folder, 'aliases.yaml'), `aliases:\n${NEW_GROUP}\n`);
       const restart = () =>
         startVersionedRouting({
           routingDir: folder,
@@ -289,6 +288,14 @@ describe('a store from before aliases were versioned', () => {
           store: companion.store,
           clock: () => new Date(MONDAY),
         });
+
+      // A malformed file is refused, naming it, and nothing is stored: the folder's is read again next start.
+      writeFileSync(path.join(folder, 'aliases.yaml'), `aliases:\n  - [${cold.Company}]\n`);
+      await expect(restart()).rejects.toThrow(
+        /aliases\.yaml:\d+:\d+ aliases\[0\]: give each group as a list of two or more company names[\s\S]*Correct aliases\.yaml in the routing folder/,
+      );
+      expect((await companion.versions.live()).version).toBe(1);
+      writeFileSync(path.join(folder, 'aliases.yaml'), `aliases:\n${NEW_GROUP}\n`);
 
       const upgraded = await restart();
       expect(upgraded.versions.versionInUse).toBe(2);
