@@ -100,16 +100,22 @@ it("a held Salesforce write does not hold up other people's re-routes, and is ap
 it("while a write is held, another person's re-route does the same work as without it: no store query or CRM call more", async () => {
   const [warm, before, slow, during] = leads.slice(3) as [LeadRecord, LeadRecord, LeadRecord, LeadRecord];
   const storeCalls = vi.spyOn(PGlite.prototype, 'execProtocolRawStream');
+  // The store's own look at its write-ahead log (once a second, store/wal-checkpointer.ts) may fall
+  // inside a re-route; it is no part of one. Its queries are the only ones naming checkpoints.
+  const routingCalls = () =>
+    storeCalls.mock.calls.filter(
+      ([message]) => !/checkpoint|max_wal_size/.test(Buffer.from(message).toString()),
+    ).length;
   /** One re-route, and what it cost: store round trips (the snapshot's write-through included) and CRM calls. */
   const work = async (lead: LeadRecord, user: string) => {
     await api.routing.org.kept();
-    const [store, crm] = [storeCalls.mock.calls.length, crmCalls.length];
+    const [store, crm] = [routingCalls(), crmCalls.length];
     const res = await reroute(lead.Id, user);
     await api.routing.org.kept();
     return {
       status: res.status,
       answer: res.body.status,
-      storeCalls: storeCalls.mock.calls.length - store,
+      storeCalls: routingCalls() - store,
       crmCalls: crmCalls.slice(crm),
     };
   };
