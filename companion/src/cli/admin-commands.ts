@@ -20,8 +20,9 @@ where it would go and every step of the path with its conditions. Nothing is sto
 Replays real leads (created in the last n days, or the Ids in the file, one per line) through the live
 routing set and the candidate folder, and prints how many would change owner, from whom to whom, by
 path, the load per owner and pool, leads left with no owner and conversions gained or lost.
---csv writes one row per lead. Nothing is written to the org; the run is kept, so the admin page shows
-it and npm run cli -- backtest publish (<id> | --latest) --reason <text> publishes its candidate.`,
+--csv writes one row per lead. Nothing is written to the org; the run is kept, under the id it prints,
+so the admin page shows it and npm run cli -- backtest publish <id> --reason <text> publishes its
+candidate.`,
   reassign: `Usage: npm run cli -- reassign <which leads> --reason <text>
                                    [--trigger <kind>] [--dry-run] [--run-id <id>] [--json]
 Which leads, one way:
@@ -245,7 +246,7 @@ export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): P
     ...(leadIds ? { leadIds } : {}),
     ...(values.trigger ? { trigger: values.trigger } : {}),
   };
-  const result = await streamResult<BacktestResult>(
+  const result = await streamResult<BacktestResult & { backtestId: number }>(
     await post(c, '/v1/backtests', body, 'application/x-ndjson'),
   );
   if (values.csv) await writeFile(values.csv, backtestCsv(result.rows));
@@ -260,8 +261,9 @@ export async function backtestCommand(args: string[], env: NodeJS.ProcessEnv): P
     );
   }
   if (values.csv) console.log(`\nOne row per lead: ${values.csv}`);
+  // By its id: --latest would publish whichever backtest is newest by then, perhaps another admin's.
   console.log(
-    '\nTo publish this candidate as it was backtested: npm run cli -- backtest publish --latest --reason "…" (--dry-run first says what changes).',
+    `\nKept as backtest ${result.backtestId}. To publish this candidate as it was backtested: npm run cli -- backtest publish ${result.backtestId} --reason "…" (--dry-run first says what changes).`,
   );
   return 0;
 }

@@ -494,7 +494,9 @@ export function openApiDocument(): Schema {
             'routing set and the candidate, from the same pool state, and answers with a summary (owners changed, from ' +
             'whom to whom, by path, load per owner and pool, leads left with no owner, conversions gained and lost) and ' +
             'one row per lead. Accept: text/csv answers the rows as CSV; Accept: application/x-ndjson streams progress ' +
-            'lines and then the result. Nothing is stored, no pool turn is taken and nothing is written to Salesforce.',
+            "lines and then the result. The run is kept (its summary and the candidate's files, as `backtestId` in the JSON " +
+            'result) so the admin page shows it and POST /v1/backtests/{backtestId}/publish publishes it; no pool turn is ' +
+            'taken and nothing is written to Salesforce.',
           {
             requestBody: strictJsonBody(
               true,

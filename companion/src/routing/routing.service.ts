@@ -381,7 +381,7 @@ export class RoutingService {
 
   /**
    * Keeps a backtest's summary with who ran it and over which live version, so the admin page shows it,
-   * and the candidate's files, so the page can publish exactly what was backtested.
+   * and the candidate's files, so the page can publish exactly what was backtested; answers the run's id.
    */
   keepBacktest(
     result: BacktestResult,
@@ -390,7 +390,7 @@ export class RoutingService {
       liveVersion: number | null;
       candidate: Record<string, string>;
     },
-  ): Promise<void> {
+  ): Promise<number> {
     return insertBacktestRun(this.store.db, {
       ranAt: result.ranAt,
       author: run.author,

@@ -22,13 +22,14 @@ export interface StoredBacktest<Summary = unknown, Scope = unknown> {
 
 /**
  * Keeps a backtest's summary (the newest KEPT are kept) and its candidate's files, which only the
- * newest run keeps: a candidate is published from the last backtest, and a set may be 2 MB.
+ * newest run keeps: a candidate is published from the last backtest, and a set may be 2 MB. Answers
+ * the run's id, by which it is published.
  */
 export async function insertBacktestRun(
   db: Kysely<Database>,
   run: Omit<StoredBacktest, 'id'>,
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+): Promise<number> {
+  return db.transaction().execute(async (tx) => {
     const { id } = await tx
       .insertInto('backtest_runs')
       .values({
@@ -58,6 +59,7 @@ export async function insertBacktestRun(
       .limit(1)
       .executeTakeFirst();
     if (oldest) await tx.deleteFrom('backtest_runs').where('id', '<=', oldest.id).execute();
+    return id;
   });
 }
 

@@ -43,10 +43,16 @@ describe('npm run cli -- backtest publish', { timeout: 120_000 }, () => {
     const run = await cli(['backtest', '--candidate', folder, '--ids', path.join(dir, 'ids.txt')]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(
-      'To publish this candidate as it was backtested: npm run cli -- backtest publish --latest',
-    );
-    return (await api.call('GET', '/v1/backtests/latest')).body.backtest.id as number;
+    // The command it prints names this run by its id, not whichever run is newest when it is typed.
+    const printed =
+      /Kept as backtest (\d+)\. To publish this candidate as it was backtested: npm run cli -- backtest publish (\d+) --reason/.exec(
+        run.stdout,
+      );
+    expect(printed, run.stdout).not.toBeNull();
+    expect(printed![2]).toBe(printed![1]);
+    const id = Number(printed![1]);
+    expect((await api.call('GET', '/v1/backtests/latest')).body.backtest.id).toBe(id);
+    return id;
   };
 
   it('publishes the newest backtest dry, then for real, over the version it was backtested against', async () => {

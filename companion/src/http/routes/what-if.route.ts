@@ -119,12 +119,13 @@ export function whatIfRoute(deps: AppDeps): Router {
     // Kept (the summary, who, against which live version) so the admin page shows it before a publish.
     const backtest = async (onProgress?: (p: { done: number; total: number }) => void) => {
       const result = await deps.routing.backtest(candidate, scope, onProgress);
-      await deps.routing.keepBacktest(result, {
+      const backtestId = await deps.routing.keepBacktest(result, {
         author: { id: actor.id, name: actor.name },
         liveVersion: deps.versions?.versionInUse ?? null,
         candidate: Object.fromEntries(body.candidate.map((f) => [f.name, f.text])),
       });
-      return result;
+      // The id the run is kept as, so its candidate is published by it (not by whichever run is newest then).
+      return { ...result, backtestId };
     };
     if (wantsProgress(req)) {
       // Progress lines while it runs, then the result: a long backtest shows how far it is.
