@@ -361,14 +361,7 @@ export class AccountIndex implements AccountLookup {
   /** Query word → its typo neighbourhood in the dictionary, caught up with words added since when read. */
   private readonly similarCache = new Map<string, Neighbourhood>();
   /** The dictionary as typed names are repaired against it. */
-  private readonly vocabulary: Vocabulary = {
-    has: (word) => this.wordIds.has(word),
-    near: (word) => {
-      let best = 0;
-      for (const similarity of this.similarWords(word).values()) best = Math.max(best, similarity);
-      return best;
-    },
-  };
+  private readonly vocabulary: Vocabulary;
 
   constructor(options: AccountIndexOptions = {}) {
     this.acceptScore = options.acceptScore ?? DEFAULT_ACCEPT_SCORE;
@@ -376,6 +369,22 @@ export class AccountIndex implements AccountLookup {
     this.aliasGroups = options.aliases ?? [];
     this.aliases = new CompanyAliases(this.aliasGroups);
     for (const opportunity of options.opportunities ?? []) this.upsertOpportunity(opportunity);
+    const words = this.words;
+    this.vocabulary = {
+      has: (word) => this.wordIds.has(word),
+      near: (word) => {
+        let best = 0;
+        const similar = this.similarCache.has(word)
+          ? this.similarWords(word)
+          : this.typoKeys.neighbours(word);
+        for (const similarity of similar.values()) best = Math.max(best, similarity);
+        return best;
+      },
+      // Words are only ever added (a renamed or removed account's stay): the answers change with the count.
+      get size() {
+        return words.length;
+      },
+    };
   }
 
   /**

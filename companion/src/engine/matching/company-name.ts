@@ -420,6 +420,11 @@ export interface Vocabulary {
   has(word: string): boolean;
   /** Similarity (0..1) of the word to the closest known word; 0 when none is close. */
   near(word: string): number;
+  /**
+   * How many words are known, when the vocabulary only ever grows: its answers stay the same while
+   * this does, so the repair of a word is remembered until it changes (none kept without it).
+   */
+  readonly size?: number;
 }
 
 const NEAR_ENOUGH = 0.75;
@@ -461,6 +466,12 @@ function knownTo(vocabulary: Vocabulary): (word: string) => boolean {
   return known;
 }
 
+/** Repairs of long words (see `repairWords`) remembered at most, per vocabulary. */
+const REPAIRS_KEPT = 10_000;
+
+/** Per vocabulary with a `size`, the repairs of long words made while it had that many words. */
+const repairsOf = new WeakMap<Vocabulary, { size: number; repairs: Map<string, readonly string[]> }>();
+
 /**
  * Repairs typing slips against known words: "Harb-er" → "harber", "an-d" → "and",
  * "FritschKunde" → "fritsch kunde", "JenkinsLud" → "jenkins lud". Only words that are not known
@@ -486,29 +497,58 @@ function repairWords(words: string[], vocabulary: Vocabulary): string[] {
     joined.push(word);
   }
   const out: string[] = [];
+  const size = vocabulary.size;
+  let kept = size === undefined ? undefined : repairsOf.get(vocabulary);
+  if (size !== undefined && kept?.size !== size) {
+    // New words may repair a word otherwise: what was remembered with fewer is forgotten.
+    kept = { size, repairs: new Map() };
+    repairsOf.set(vocabulary, kept);
+  }
   for (const typed of joined) {
-    const word = known(typed) ? typed : (slipOfBuiltin(typed) ?? typed);
-    if (word.length < 6 || known(word) || vocabulary.near(word) >= NEAR_ENOUGH) {
-      out.push(word);
+    const remembered = kept?.repairs.get(typed);
+    if (remembered !== undefined) {
+      out.push(...remembered);
       continue;
     }
-    let split: [string, string] | null = null;
-    for (let k = word.length - 2; k >= 3 && split === null; k -= 1) {
-      const head = word.slice(0, k);
-      const tail = word.slice(k);
-      const headExact = known(head);
-      const headNear = !headExact && head.length >= 4 && vocabulary.near(head) >= NEAR_ENOUGH;
-      if (!headExact && !headNear) continue;
-      // A misspelt head needs a real name word after it, not a scrap that happens to spell a legal form.
-      const tailWord = tail.length >= 4 && (vocabulary.has(tail) || vocabulary.near(tail) >= NEAR_ENOUGH);
-      const tailScrap = known(tail) || (tail.length >= 3 && nearBuiltin(tail));
-      const tailExact = tail.length >= 3 && known(tail);
-      if (tailWord || (headExact && tailScrap) || tailExact) split = [head, tail];
+    const pieces = repairWord(typed, vocabulary, known);
+    out.push(...pieces);
+    // Only long words are worth remembering: a short one is looked at without a split.
+    if (kept !== undefined && typed.length >= 6) {
+      if (kept.repairs.size >= REPAIRS_KEPT) kept.repairs.clear();
+      kept.repairs.set(typed, pieces);
     }
-    if (split === null) out.push(word);
-    else out.push(split[0], split[1]);
   }
   return out;
+}
+
+/** One typed word repaired: as it is, its builtin word ("Lmited" → "limited"), or split in two known words. */
+function repairWord(
+  typed: string,
+  vocabulary: Vocabulary,
+  known: (word: string) => boolean,
+): readonly string[] {
+  const word = known(typed) ? typed : (slipOfBuiltin(typed) ?? typed);
+  if (word.length < 6 || known(word) || vocabulary.near(word) >= NEAR_ENOUGH) return [word];
+  let split: [string, string] | null = null;
+  for (let k = word.length - 2; k >= 3 && split === null; k -= 1) {
+    const head = word.slice(0, k);
+    const tail = word.slice(k);
+    const headExact = known(head);
+    // A misspelt head needs a name word after it (4 letters or more, or a known one; see below): before
+    // a shorter tail it is not asked for.
+    const headNear =
+      !headExact &&
+      head.length >= 4 &&
+      (tail.length >= 4 || (tail.length === 3 && known(tail))) &&
+      vocabulary.near(head) >= NEAR_ENOUGH;
+    if (!headExact && !headNear) continue;
+    // A misspelt head needs a real name word after it, not a scrap that happens to spell a legal form.
+    const tailWord = tail.length >= 4 && (vocabulary.has(tail) || vocabulary.near(tail) >= NEAR_ENOUGH);
+    const tailScrap = known(tail) || (tail.length >= 3 && nearBuiltin(tail));
+    const tailExact = tail.length >= 3 && known(tail);
+    if (tailWord || (headExact && tailScrap) || tailExact) split = [head, tail];
+  }
+  return split ?? [word];
 }
 
 /** Normalises a name as typed by a person, repairing slips against the words of `vocabulary`. */

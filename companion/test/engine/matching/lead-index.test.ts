@@ -136,4 +136,18 @@ describe('LeadIndex.sameCompany', () => {
     index.remove('L2');
     expect(index.sameCompany(typo)).toEqual([]);
   });
+
+  it('splits a name typed as one word once a lead brings the words it splits into', () => {
+    const index = LeadIndex.build([
+      lead({ Id: 'L1', Email: 'a@gmail.com', Company: 'Fritsch' }),
+      lead({ Id: 'L2', Email: 'b@gmail.com', Company: 'Brandtmeier Logistik' }),
+    ]);
+    const typed = lead({ Id: 'probe', Email: 'p@gmail.com', Company: 'Fritschkunde' });
+    expect(index.sameCompany(typed)).toEqual([]);
+    // "kunde" is new: the word is repaired afresh, not as it was before the lead came.
+    index.upsert(lead({ Id: 'L3', Email: 'c@gmail.com', Company: 'Fritsch Kunde' }));
+    expect(index.sameCompany(typed)).toEqual([
+      { lead: expect.objectContaining({ Id: 'L3' }), reason: expect.stringContaining('"Fritsch Kunde"') },
+    ]);
+  });
 });
