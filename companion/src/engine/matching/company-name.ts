@@ -167,6 +167,12 @@ const SPACE = 32;
 const SEPARATORS = new Set([SPACE, 44, 59, 58, 45, 47, 40, 41]); // space , ; : - / ( )
 
 /** `rawTokens` for lower-case printable ASCII, in one pass per rule group and without regular expressions. */
+/** Files the token read so far (if any) and starts the next: a function of its own, made once, not per name. */
+function endToken(tokens: string[], current: string): string {
+  if (current !== '') tokens.push(current);
+  return '';
+}
+
 function asciiTokens(text: string): string[] {
   const codes: number[] = [];
   for (let i = 0; i < text.length; i += 1) {
@@ -192,10 +198,6 @@ function asciiTokens(text: string): string[] {
   }
   const tokens: string[] = [];
   let current = '';
-  const end = (): void => {
-    if (current !== '') tokens.push(current);
-    current = '';
-  };
   for (let i = 0; i < joined.length; i += 1) {
     const c = joined[i] as number;
     if (isLetter(c)) current += String.fromCharCode(c);
@@ -208,12 +210,12 @@ function asciiTokens(text: string): string[] {
         isLetter(joined[i - 2]) &&
         isLetter(joined[last + 1]) &&
         isLetter(joined[last + 2]);
-      if (between) end();
+      if (between) current = endToken(tokens, current);
       else for (let k = i; k <= last; k += 1) current += String.fromCharCode(joined[k] as number);
       i = last;
-    } else if (SEPARATORS.has(c)) end();
+    } else if (SEPARATORS.has(c)) current = endToken(tokens, current);
   }
-  end();
+  endToken(tokens, current);
   return tokens;
 }
 

@@ -239,6 +239,9 @@ export class TypoKeys {
   /** Each filed word's tag, by its id. */
   private readonly tags = new GrowableU32();
 
+  /** Collects the words filed under a key into `found`: made once, not at each lookup. */
+  private readonly find = (hash: number): void => this.byKey.collect(hash, this.found, this.foundTags);
+
   constructor(private readonly words: readonly string[]) {}
 
   /** Files a word under its keys. */
@@ -287,7 +290,7 @@ export class TypoKeys {
       }
       return this.compared(text);
     }
-    const find = (hash: number): void => this.byKey.collect(hash, this.found, this.foundTags);
+    const find = this.find;
     // Words of up to 7 letters: up to two letters left out (three from a word of 8 to 10 letters).
     if (m <= KEYED_LENGTH + 3) {
       const most = m <= KEYED_LENGTH ? filedDeletions(m) : 3;
