@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { leadStatusesUsed } from '../../companion/src/engine/lead-statuses-used.js';
 import {
@@ -11,6 +12,7 @@ import {
 import { runDoctor } from '../../companion/src/crm/salesforce/salesforce-doctor.command.js';
 import { seedAcmeOrg } from './acme-org.fixture.js';
 import { openDatabase } from '../../companion/src/store/open-database.js';
+import { MIGRATIONS } from '../../companion/src/store/migrations.js';
 import { insertVersion } from '../../companion/src/store/routing-version.repository.js';
 import { REQUIRED_SCHEMA } from '../../companion/src/crm/salesforce/salesforce-fields.js';
 import { createSalesforceCrm } from '../../companion/src/crm/salesforce/salesforce.factory.js';
@@ -288,6 +290,72 @@ nodes:
       /- routing set: 1 problem\(s\) above in the live routing version 2 \(publish by Switchyard at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: "a new rep"\): fix the org, or export the live set .* --base 2/,
     );
     expect(out).not.toContain(dir);
+  }, 180_000);
+
+  it('leaves an empty database empty: no tables created, the routing folder checked instead', async () => {
+    h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
+    // An embedded database with no tables, as a fresh PostgreSQL database is.
+    mkdirSync(dataDir, { recursive: true });
+    const empty = new PGlite(path.join(dataDir, 'pgdata'));
+    await empty.waitReady;
+    await empty.close();
+    const lines: string[] = [];
+    expect(
+      await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l)),
+      lines.join('\n'),
+    ).toBe(0);
+    expect(lines).toContain(
+      `  ✓ the routing folder ${dir} (the store has no tables yet: the first start creates them and stores the folder as version 1) names 1 people and queues, all in the org`,
+    );
+    const after = new PGlite(path.join(dataDir, 'pgdata'));
+    try {
+      const { rows } = await after.query<{ n: number }>(
+        `select count(*)::int as n from pg_tables where schemaname = 'public'`,
+      );
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      await after.close();
+    }
+  }, 180_000);
+
+  it('refuses a store migrated by a newer Switchyard, says what to do, and leaves it as it is', async () => {
+    h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
+    const opened = await openDatabase({ databaseUrl: null, dataDir });
+    await opened.executeSql(
+      `insert into kysely_migration (name, timestamp) values ('9999_from_the_future', '2030-01-01')`,
+    );
+    await opened.close();
+    const lines: string[] = [];
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
+    const last = Object.keys(MIGRATIONS).sort().at(-1)!;
+    expect(lines).toContain(
+      `    - The live routing version was not read, so the routing set was not checked, and the store was left as it is: The database's tables are newer than this checkout's (its last migration is 9999_from_the_future, this checkout knows up to ${last}): run this from the checkout the companion runs, or update this checkout.`,
+    );
+    const reopened = await openDatabase({ databaseUrl: null, dataDir }, { migrate: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(reopened).toMatchObject({ code: 'STORE_NOT_MIGRATED', state: 'newer' });
+  }, 180_000);
+
+  it('refuses a store older than this checkout without upgrading it', async () => {
+    h = await startHarness();
+    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
+    const last = Object.keys(MIGRATIONS).sort().at(-1)!;
+    const opened = await openDatabase({ databaseUrl: null, dataDir });
+    // As if the last migration had not shipped yet when the companion last started.
+    await opened.executeSql(`delete from kysely_migration where name = $1`, [last]);
+    await opened.close();
+    const lines: string[] = [];
+    expect(await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l))).toBe(1);
+    expect(lines.join('\n')).toContain(
+      `The database's tables are older than this checkout's (its last migration is ${Object.keys(MIGRATIONS).sort().at(-2)!}, this checkout's ${last}): start the companion from this checkout`,
+    );
+    const reopened = await openDatabase({ databaseUrl: null, dataDir }, { migrate: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(reopened).toMatchObject({ code: 'STORE_NOT_MIGRATED', state: 'older' });
   }, 180_000);
 
   it('prints what to fix in the org', async () => {

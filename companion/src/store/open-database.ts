@@ -10,7 +10,7 @@ import { PgliteConnection } from './pglite-connection.js';
 import { PreparedStatementPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { Store, type SqlResult } from './store.js';
-import { StoreError, StoreOpenError } from './store.errors.js';
+import { StoreError, StoreNotMigratedError, StoreOpenError } from './store.errors.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** A data folder of this name keeps the embedded store in memory: for tests and throwaway runs. */
@@ -24,6 +24,12 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** PostgreSQL only: connections in the pool. Default 10. */
   maxConnections?: number;
+  /**
+   * False: leave the tables as they are (a diagnostic such as `npm run doctor` must change nothing);
+   * a store whose tables are missing, older or newer than this checkout's migrations is refused with
+   * StoreNotMigratedError. Default true: bring them up to date.
+   */
+  migrate?: boolean;
 }
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -47,7 +53,8 @@ export async function openDatabase(
     ? await openPostgres(config.databaseUrl, options)
     : await openPglite(config.dataDir);
   try {
-    await migrate(store, options.schema);
+    if (options.migrate === false) await assertMigrated(store);
+    else await migrate(store, options.schema);
   } catch (err) {
     await store.close();
     throw err;
@@ -63,6 +70,24 @@ async function migrate(store: Store, schema: string | undefined): Promise<void> 
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw new StoreOpenError('the database: its tables could not be brought up to date', error);
+}
+
+/** Refuses a store whose applied migrations are not exactly this checkout's, changing nothing. */
+async function assertMigrated(store: Store): Promise<void> {
+  const known = Object.keys(MIGRATIONS).sort();
+  const { rows: found } = await store.executeSql(
+    `select to_regclass('kysely_migration') is not null as "exists"`,
+  );
+  const applied = found[0]?.['exists']
+    ? (await store.executeSql('select name from kysely_migration order by name')).rows.map((r) =>
+        String(r['name']),
+      )
+    : [];
+  const newer = applied.filter((name) => !known.includes(name));
+  const missing = known.filter((name) => !applied.includes(name));
+  if (applied.length === 0) throw new StoreNotMigratedError('empty', known.at(-1)!, null);
+  if (newer.length > 0) throw new StoreNotMigratedError('newer', known.at(-1)!, newer.at(-1)!);
+  if (missing.length > 0) throw new StoreNotMigratedError('older', known.at(-1)!, applied.at(-1)!);
 }
 
 /**

@@ -25,3 +25,23 @@ export class StoreOpenError extends StoreError {
     super('STORE_UNAVAILABLE', `Could not open ${what}: ${reason}`, { cause });
   }
 }
+
+/** The store's tables are not this checkout's: none yet, or migrated by an older or newer Switchyard. */
+export class StoreNotMigratedError extends StoreError {
+  constructor(
+    readonly state: 'empty' | 'older' | 'newer',
+    /** This checkout's last migration. */
+    readonly expected: string,
+    /** The store's last migration; null when it has none. */
+    readonly found: string | null,
+  ) {
+    super(
+      'STORE_NOT_MIGRATED',
+      state === 'empty'
+        ? 'The database holds no Switchyard tables yet: the first start of the companion creates them.'
+        : state === 'older'
+          ? `The database's tables are older than this checkout's (its last migration is ${found}, this checkout's ${expected}): start the companion from this checkout to bring them up to date, or run this from the checkout the companion runs.`
+          : `The database's tables are newer than this checkout's (its last migration is ${found}, this checkout knows up to ${expected}): run this from the checkout the companion runs, or update this checkout.`,
+    );
+  }
+}

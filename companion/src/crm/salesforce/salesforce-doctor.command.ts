@@ -11,6 +11,7 @@ import {
 } from '../../routing/flow-files.js';
 import { whenStored } from '../../routing/routing-versions.js';
 import { openDatabase } from '../../store/open-database.js';
+import { StoreNotMigratedError } from '../../store/store.errors.js';
 import { readVersion, type RoutingFiles } from '../../store/routing-version.repository.js';
 import { CHANGE_OBJECTS } from './salesforce-changes.js';
 import { checkOrg, checkOrgSetup } from './salesforce-doctor.js';
@@ -111,19 +112,30 @@ async function routingSource(config: Config, problems: string[]): Promise<Routin
   const dir = config.routingDir ?? SHIPPED_FLOWS_DIR;
   const embeddedMissing = config.databaseUrl === null && !existsSync(config.dataDir);
   let live = null;
+  let empty = false;
   if (!embeddedMissing) {
     try {
-      const store = await openDatabase(config);
+      // Never migrate: a doctor run from a newer checkout must not upgrade the companion's tables.
+      const store = await openDatabase(config, { migrate: false });
       try {
         live = await readVersion(store.db);
       } finally {
         await store.close();
       }
     } catch (err) {
-      problems.push(
-        `The live routing version could not be read from the store (${(err as Error).message}), so the routing set was not checked: run the doctor with the companion's DATABASE_URL or SWITCHYARD_DATA_DIR, and, for the embedded store, while the companion is stopped`,
-      );
-      return null;
+      if (err instanceof StoreNotMigratedError && err.state === 'empty') {
+        empty = true;
+      } else if (err instanceof StoreNotMigratedError) {
+        problems.push(
+          `The live routing version was not read, so the routing set was not checked, and the store was left as it is: ${err.message}`,
+        );
+        return null;
+      } else {
+        problems.push(
+          `The live routing version could not be read from the store (${(err as Error).message}), so the routing set was not checked: run the doctor with the companion's DATABASE_URL or SWITCHYARD_DATA_DIR, and, for the embedded store, while the companion is stopped`,
+        );
+        return null;
+      }
     }
   }
   if (live) {
@@ -138,7 +150,9 @@ async function routingSource(config: Config, problems: string[]): Promise<Routin
   try {
     return {
       files: await readRoutingFiles(dir),
-      name: `the routing folder ${dir} (the store holds no version yet: the first start stores it as version 1)`,
+      name: empty
+        ? `the routing folder ${dir} (the store has no tables yet: the first start creates them and stores the folder as version 1)`
+        : `the routing folder ${dir} (the store holds no version yet: the first start stores it as version 1)`,
       where: (issue) => inFolder(dir, issue),
       fix: `fix them in ${dir}, or write a folder from this org with npm run cli -- init-routing --out <folder> and set SWITCHYARD_ROUTING_DIR to it`,
     };
