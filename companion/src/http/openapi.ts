@@ -222,6 +222,12 @@ const territoryChangeBody = (extra: Record<string, Schema>) =>
     ['row', 'reason'],
   );
 
+/** How a pool change confirmed after its dry run is kept to the version the preview was computed on. */
+const POOL_BASE_VERSION =
+  '`dryRun` answers what would change and stores nothing; its `previous` is the version it was computed on: send ' +
+  'it as `baseVersion` with the confirmation, and a version someone else stored since is refused (409 ' +
+  'VERSION_CONFLICT, naming it) instead of being changed without the preview showing it.';
+
 /** Who gets a pool's next leads, now and with a change to the pool. */
 const nextAssignmentsSchema: Schema = (() => {
   const line: Schema = {
@@ -645,7 +651,8 @@ export function openApiDocument(): Schema {
             '`catchUp`: what a rep back from time off gets for the turns they missed, up to `leads` of the last ' +
             '`withinDays` days (null: none, they rejoin level with everyone). The answer ' +
             `(\`nextAssignments\`) says who gets the next ${POOL_LINE_LENGTH} leads now and with the change. One change a call, stored as the ` +
-            'next version of the routing set, with who, when, why and the diff; routing uses it for its next decision.',
+            'next version of the routing set, with who, when, why and the diff; routing uses it for its next decision. ' +
+            POOL_BASE_VERSION,
           {
             parameters: [poolParam],
             requestBody: strictJsonBody(
@@ -662,6 +669,7 @@ export function openApiDocument(): Schema {
                   },
                 }),
                 reason: reasonSchema,
+                baseVersion: versionSchema,
                 dryRun: boolBody,
               },
               ['reason'],
@@ -694,7 +702,8 @@ export function openApiDocument(): Schema {
         post: v1(
           'Add a rep to a pool',
           'Admins only. The person (`userId`, or `user`: username or email) must be active; weight and caps are checked with the whole set (a cap below one is ' +
-            'refused with its pools.yaml line). Stored as the next version; routing uses it for its next decision.',
+            'refused with its pools.yaml line). Stored as the next version; routing uses it for its next decision. ' +
+            POOL_BASE_VERSION,
           {
             parameters: [poolParam],
             requestBody: strictJsonBody(
@@ -709,6 +718,7 @@ export function openApiDocument(): Schema {
                 },
                 ...memberSettingsSchema,
                 reason: reasonSchema,
+                baseVersion: versionSchema,
                 dryRun: boolBody,
               },
               ['reason'],
@@ -722,7 +732,8 @@ export function openApiDocument(): Schema {
           "Change a member's settings, or mark them out of office",
           'Admins only. Either settings (weight, capPerHour, capPerDay, maxOpenLoad: null takes one away; paused) or ' +
             '`away`: out of office from a day to a day, UTC, both included (null: back). One change a call, stored as ' +
-            'the next version; routing uses it for its next decision.',
+            'the next version; routing uses it for its next decision. ' +
+            POOL_BASE_VERSION,
           {
             parameters: [poolParam, pathParam('userId', memberRef)],
             requestBody: strictJsonBody(
@@ -734,6 +745,7 @@ export function openApiDocument(): Schema {
                   additionalProperties: false,
                 }),
                 reason: reasonSchema,
+                baseVersion: versionSchema,
                 dryRun: boolBody,
               },
               ['reason'],

@@ -267,4 +267,38 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     expect(off.body.summary).toBe('amer-sdr gives back no missed turns');
     expect((await next()).owner?.id).toBe(ava);
   });
+
+  it('a pool change confirmed after its preview is refused when someone else stored a version in between', async () => {
+    const pause = (body: Json) =>
+      api.call('PATCH', '/v1/pools/amer-sdr', { body: { paused: true, reason: 'team offsite', ...body } });
+    const preview = await pause({ dryRun: true });
+    expect(preview.status).toBe(200);
+    const shown = preview.body.previous as number;
+    expect(preview.body.version).toBe(shown);
+
+    // Another admin changes the pool between the preview and the confirmation.
+    const other = await api.call('PATCH', `/v1/pools/amer-sdr/members/${ben}`, {
+      body: { weight: 3, reason: 'Ben covers more' },
+    });
+    expect(other.status).toBe(201);
+    expect(other.body.version).toBe(shown + 1);
+
+    const confirm = await pause({ baseVersion: shown });
+    expect(confirm.status).toBe(409);
+    expect(confirm.body.error.code).toBe('VERSION_CONFLICT');
+    expect(confirm.body.error.message).toContain(`Version ${shown + 1} of the routing set (pool-change by`);
+    expect(confirm.body.error.message).toContain(
+      `was stored after version ${shown}, which your change started from`,
+    );
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.paused).toBeFalsy();
+
+    // Previewed again on the version now live, the confirmation is stored.
+    const again = await pause({ dryRun: true });
+    expect(again.body.previous).toBe(shown + 1);
+    const stored = await pause({ baseVersion: shown + 1 });
+    expect(stored.status).toBe(201);
+    expect(stored.body.version).toBe(shown + 2);
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.paused).toBe(true);
+    expect((await pause({ paused: false, reason: 'back' })).status).toBe(201);
+  });
 });

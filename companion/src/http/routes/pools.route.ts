@@ -16,7 +16,7 @@ import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
 import { changeRefused, NotFoundError, ValidationError } from '../http.errors.js';
 import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
 import { personName } from '../views.js';
-import { reason, REASON_MAX } from './flow-versions.route.js';
+import { reason, REASON_MAX, versionNumber } from './flow-versions.route.js';
 
 const count = (what: string) =>
   z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
@@ -41,12 +41,14 @@ const addBody = strictBody({
   user: z.string({ error: 'must be a username or email' }).trim().min(1).max(200).optional(),
   ...settings,
   reason,
+  baseVersion: versionNumber.optional(),
   dryRun: z.boolean().optional(),
 });
 const memberBody = strictBody({
   ...settings,
   away: strictBody({ from: day, to: day }).nullable().optional(),
   reason,
+  baseVersion: versionNumber.optional(),
   dryRun: z.boolean().optional(),
 });
 const poolBody = strictBody({
@@ -55,6 +57,7 @@ const poolBody = strictBody({
     .nullable()
     .optional(),
   reason,
+  baseVersion: versionNumber.optional(),
   dryRun: z.boolean().optional(),
 });
 /** How many of the next assignments a pool change shows before and after. */
@@ -103,21 +106,25 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
   const memberOf = (written: string): Promise<UserRecord> | UserRecord =>
     written.includes('@') ? userNamed(written) : userOf(written);
 
+  /**
+   * Stores the change as the next version; with `baseVersion` (the `previous` its dry run answered),
+   * refused with VERSION_CONFLICT when someone stored another version since the preview.
+   */
   const apply = async (
     res: Response,
     change: PoolChange,
-    why: string,
-    dryRun: boolean | undefined,
+    body: { reason: string; baseVersion?: number | undefined; dryRun?: boolean | undefined },
     extra: Record<string, unknown> = {},
   ) => {
     const actor = actorOf(res);
     try {
       const answer = await versions.change({
         author: { id: actor.id, name: actor.name },
-        reason: `${describePoolChange(change)}: ${why}`,
+        reason: `${describePoolChange(change)}: ${body.reason}`,
         action: 'pool-change',
         edit: (files) => ({ ...files, 'pools.yaml': editPools(files['pools.yaml'] ?? '', change) }),
-        ...(dryRun ? { dryRun: true } : {}),
+        ...(body.baseVersion !== undefined ? { baseVersion: body.baseVersion } : {}),
+        ...(body.dryRun ? { dryRun: true } : {}),
       });
       res
         .status(answer.published ? 201 : 200)
@@ -172,12 +179,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         { field: 'body', message: 'give the person as userId or as user, not both' },
       ]);
     const user = body.userId !== undefined ? await userOf(body.userId) : userNamed(body.user!);
-    await apply(
-      res,
-      { kind: 'add', pool: params.pool, user, settings: settingsOf(body) },
-      body.reason,
-      body.dryRun,
-    );
+    await apply(res, { kind: 'add', pool: params.pool, user, settings: settingsOf(body) }, body);
   });
 
   router.patch('/pools/:pool/members/:userId', async (req, res) => {
@@ -198,7 +200,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         },
       ]);
     }
-    await apply(res, changes[0]!, body.reason, body.dryRun);
+    await apply(res, changes[0]!, body);
   });
 
   router.delete('/pools/:pool/members/:userId', async (req, res) => {
@@ -208,7 +210,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
     });
     assertAdmin(actorOf(res), 'Changing a pool');
     const user = await memberOf(params.userId);
-    await apply(res, { kind: 'remove', pool: params.pool, user }, query.reason, false);
+    await apply(res, { kind: 'remove', pool: params.pool, user }, { reason: query.reason });
   });
 
   /**
@@ -240,7 +242,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
       body.paused !== undefined
         ? { kind: body.paused ? 'pause' : 'resume', pool: params.pool }
         : { kind: 'catch-up', pool: params.pool, catchUp: body.catchUp ?? null };
-    await apply(res, change, body.reason, body.dryRun, {
+    await apply(res, change, body, {
       nextAssignments: await nextAssignments(change),
     });
   });
