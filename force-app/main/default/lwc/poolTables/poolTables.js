@@ -497,13 +497,20 @@ export default class PoolTables extends LightningElement {
             leads: catchUpLeads === '' ? null : Number(catchUpLeads),
             withinDays: catchUpDays === '' ? null : Number(catchUpDays),
             reason,
-            dryRun: !this.form.preview,
+            ...this.previewed(),
           });
       default:
         // Pause and resume, like catch-up: a dry run first, then the change it previewed.
-        return () =>
-          setPoolPaused({ poolName: pool, paused: mode === 'pause', reason, dryRun: !this.form.preview });
+        return () => setPoolPaused({ poolName: pool, paused: mode === 'pause', reason, ...this.previewed() });
     }
+  }
+
+  /**
+   * A dry run before the preview; with it, the change on the version the preview was computed on, so one
+   * stored by someone else in between is refused (VERSION_CONFLICT) instead of changed unseen.
+   */
+  previewed() {
+    return this.form.preview ? { dryRun: false, baseVersion: this.form.baseVersion } : { dryRun: true };
   }
 
   handleSave() {
@@ -524,7 +531,11 @@ export default class PoolTables extends LightningElement {
     try {
       const answer = await call();
       if (PREVIEWED.has(this.form.mode) && !this.form.preview) {
-        this.form = { ...this.form, preview: answer.nextAssignments || { before: [], after: [] } };
+        this.form = {
+          ...this.form,
+          preview: answer.nextAssignments || { before: [], after: [] },
+          baseVersion: answer.previous,
+        };
         return;
       }
       this.form = null;

@@ -156,6 +156,7 @@ const METHODS = {
       paused: p.paused === true,
       reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
       ...(p.dryRun === true ? { dryRun: true } : {}),
+      ...(Number.isInteger(p.baseVersion) ? { baseVersion: p.baseVersion } : {}),
     }),
   setPoolCatchUp: (p) => {
     const none = (value) => value === undefined || value === null;
@@ -171,6 +172,7 @@ const METHODS = {
       catchUp: none(p.leads) ? null : { leads: p.leads, withinDays: p.withinDays },
       reason: reasonOf(p.reason, 'A catch-up change needs a reason.'),
       ...(p.dryRun === true ? { dryRun: true } : {}),
+      ...(Number.isInteger(p.baseVersion) ? { baseVersion: p.baseVersion } : {}),
     });
   },
   getTerritories: () => request('GET', '/v1/territories'),

@@ -228,6 +228,8 @@ describe('c-pool-tables', () => {
       paused: true,
       reason: 'Reorg',
       dryRun: false,
+      // The version the preview was computed on: a change stored by someone else since is refused.
+      baseVersion: 4,
     });
     expect(toasts[0]).toEqual(expect.objectContaining({ title: 'Pool changed' }));
     expect(changes).toHaveLength(1);
@@ -306,7 +308,7 @@ describe('c-pool-tables', () => {
     $(element, '.form-save').click();
     await flushPromises();
     expect(setPoolCatchUp).toHaveBeenLastCalledWith(
-      expect.objectContaining({ leads: 2, withinDays: 5, dryRun: false }),
+      expect.objectContaining({ leads: 2, withinDays: 5, dryRun: false, baseVersion: 4 }),
     );
     expect(toasts[0]).toEqual(
       expect.objectContaining({
