@@ -103,6 +103,15 @@ async function assertMigrated(store: Store): Promise<void> {
  * 16 MB written in one go every few thousand re-routes, a stall of every request in flight (30-40 ms
  * measured under load, 2 ms without). PGlite already runs without fsync (`-F`), so allocating the space
  * ahead buys no safety here: with wal_init_zero off only the segment's last byte is written.
+ *
+ * full_page_writes is off for the same reason. It logs the whole 8 kB page at its first change after
+ * each checkpoint, so that replay can mend a page the operating system wrote only in part when it
+ * crashed ("Write Ahead Log" settings, full_page_writes: "might lead to … silent data corruption, after
+ * a system failure"). Without fsync a system failure can lose or tear data either way; what the
+ * companion does survive, a killed process, never tears a page (each page is one write call into the
+ * page cache, which outlives the process), and the crash tests kill it mid-batch. Measured: 20,000
+ * random updates with a checkpoint every 16 MB wrote 168 MB of log with it and 8 MB without, for 31 %
+ * less CPU; fewer checkpoints follow, each shorter.
  */
 const PGLITE_START = [
   ...PGlite.defaultStartParams,
@@ -112,6 +121,8 @@ const PGLITE_START = [
   'min_wal_size=32MB',
   '-c',
   'wal_init_zero=off',
+  '-c',
+  'full_page_writes=off',
 ];
 
 async function openPglite(dataDir: string): Promise<Store> {

@@ -55,6 +55,27 @@ describe('the embedded store in a data folder', () => {
     }
   }, 90_000);
 
+  it('logs a changed row, not its whole page, after a checkpoint (full_page_writes off)', async () => {
+    const store = await openDatabase({ databaseUrl: null, dataDir: tempDir() });
+    try {
+      await store.executeSql(
+        `create table wal_probe (id int primary key, v text);
+         insert into wal_probe select g, repeat('x', 200) from generate_series(1, 20000) g;
+         checkpoint`,
+      );
+      const before = await store.executeSql(`select pg_current_wal_lsn()::text as lsn`);
+      const lsn = (before.rows[0] as { lsn: string }).lsn;
+      // One row in each of 600 pages: with whole pages logged this is at least 600 x 8 kB.
+      await store.executeSql(`update wal_probe set v = repeat('y', 200) where id % 32 = 0`);
+      const { rows } = await store.executeSql(
+        `select pg_wal_lsn_diff(pg_current_wal_lsn(), '${lsn}')::float8 as bytes`,
+      );
+      expect((rows[0] as { bytes: number }).bytes).toBeLessThan(1_000_000);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
   it('rejects a schema name that could inject SQL', async () => {
     await expect(
       openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/x', dataDir: '' }, { schema: 'a"; drop' }),
