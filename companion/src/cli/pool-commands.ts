@@ -20,7 +20,9 @@ export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
                                         of the turns they missed in the last n days (1–14); --off: none
 Each change is checked with the whole routing set and stored as its next version (npm run cli --
 versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only
-(pause, resume and catch-up also print who gets the next leads now and with the change).
+(pause, resume and catch-up also print who gets the next leads now and with the change) and the
+version it was computed on: confirm with --base n, which refuses the change when someone stored
+another version since.
 <user> is the person's username or email, as pools.yaml names people, or their user Id (005…).`;
 
 const options = {
@@ -37,6 +39,7 @@ const options = {
   'within-days': { type: 'string' },
   off: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 /** A number flag; 'none' takes the setting away. */
@@ -46,6 +49,17 @@ function setting(flag: string, value: string | undefined): number | null | undef
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n))
     throw new CliError(`--${flag} must be a number or none, not '${value}'.`, 2);
+  return n;
+}
+
+export function whole(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min)
+    throw new CliError(
+      `--${flag} must be a whole number${min > 0 ? ` from ${min}` : ''}, not '${value}'.`,
+      2,
+    );
   return n;
 }
 
@@ -107,7 +121,11 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   if (!pool) throw new CliError(`Name the pool.\n${POOLS_HELP}`, 2);
   const reason = values.reason?.trim();
   if (!reason) throw new CliError(`Say why with --reason "…".\n${POOLS_HELP}`, 2);
-  const dryRun = values['dry-run'] ? { dryRun: true } : {};
+  const base = whole('base', values.base, 1);
+  const flags = {
+    ...(values['dry-run'] ? { dryRun: true } : {}),
+    ...(base !== undefined ? { baseVersion: base } : {}),
+  };
   const member = () => {
     if (!userId) throw new CliError(`Name the member by username, email or user Id.\n${POOLS_HELP}`, 2);
     return `/v1/pools/${encodeURIComponent(pool)}/members/${encodeURIComponent(userId)}`;
@@ -140,14 +158,14 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
         ...(userId.includes('@') ? { user: userId } : { userId }),
         ...settings(),
         reason,
-        ...dryRun,
+        ...flags,
       });
       break;
     case 'remove':
       res = await call(c, 'DELETE', `${member()}?reason=${encodeURIComponent(reason)}`, 'application/json');
       break;
     case 'set':
-      res = await call(c, 'PATCH', member(), 'application/json', { ...settings(), reason, ...dryRun });
+      res = await call(c, 'PATCH', member(), 'application/json', { ...settings(), reason, ...flags });
       break;
     case 'away':
       if (!values.from || !values.to)
@@ -155,18 +173,18 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       res = await call(c, 'PATCH', member(), 'application/json', {
         away: { from: values.from, to: values.to },
         reason,
-        ...dryRun,
+        ...flags,
       });
       break;
     case 'back':
-      res = await call(c, 'PATCH', member(), 'application/json', { away: null, reason, ...dryRun });
+      res = await call(c, 'PATCH', member(), 'application/json', { away: null, reason, ...flags });
       break;
     case 'pause':
     case 'resume':
       res = await call(c, 'PATCH', `/v1/pools/${encodeURIComponent(pool)}`, 'application/json', {
         paused: sub === 'pause',
         reason,
-        ...dryRun,
+        ...flags,
       });
       break;
     case 'catch-up': {
@@ -181,7 +199,7 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       res = await call(c, 'PATCH', `/v1/pools/${encodeURIComponent(pool)}`, 'application/json', {
         catchUp,
         reason,
-        ...dryRun,
+        ...flags,
       });
       break;
     }
@@ -206,7 +224,7 @@ export async function printChange(res: Response, json: boolean | undefined): Pro
       ? `${answer.summary}: stored as version ${answer.version}; routing uses it from its next decision.`
       : answer.changes.length === 0
         ? `${answer.summary}: nothing changes.`
-        : `Dry run: ${answer.summary} would change:`,
+        : `Dry run: ${answer.summary} would change version ${answer.previous} (confirm with --base ${answer.previous}):`,
   );
   for (const change of answer.changes) console.log(change.diff.replace(/^/gm, '  '));
   if (answer.nextAssignments) {

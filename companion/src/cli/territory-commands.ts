@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { call, CliError, connection, connectionOptions, get, post, WHAT_IF_HELP } from './admin-commands.js';
-import { printChange } from './pool-commands.js';
+import { printChange, whole } from './pool-commands.js';
 
 export const TERRITORIES_HELP = `Usage: npm run cli -- territories <subcommand> …
   territories list                                   the tables, each row numbered from 1, in words
@@ -41,17 +41,6 @@ interface ListedRow {
   row: number;
   words: string;
   target: { kind: string; written: string; name: string | null; active?: boolean };
-}
-
-function whole(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min)
-    throw new CliError(
-      `--${flag} must be a whole number${min > 0 ? ` from ${min}` : ''}, not '${value}'.`,
-      2,
-    );
-  return n;
 }
 
 const list = (value: string | undefined) =>

@@ -93,14 +93,52 @@ describe('npm run cli -- pools', { timeout: 200_000 }, () => {
       api.url,
     );
     expect(preview.status, preview.stderr).toBe(0);
+    const shown = /would change version (\d+) \(confirm with --base \1\):/.exec(preview.stdout);
+    expect(shown, preview.stdout).not.toBeNull();
     expect(preview.stdout).toContain(
-      'Dry run: amer-sdr gives back up to 3 missed turns of the last 7 days would change:',
+      `Dry run: amer-sdr gives back up to 3 missed turns of the last 7 days would change version ${shown![1]} (confirm with --base ${shown![1]}):`,
     );
     expect(preview.stdout).toContain('+    catchUp: { leads: 3, withinDays: 7 }');
     expect(preview.stdout).toMatch(/^The next leads now: +Ava Patel, Ben Carter, Yara Haddad, /m);
     expect(preview.stdout).toMatch(/^The next leads with it: +Ava Patel, Ben Carter, Yara Haddad, /m);
+    // Someone else changes the pool after the preview: the confirmation on the previewed version is refused.
+    const other = await cli(
+      ['pools', 'set', 'amer-sdr', ava, '--weight', '2', '--reason', 'covers more'],
+      api.url,
+    );
+    expect(other.status, other.stderr).toBe(0);
+    const stale = await cli(
+      [
+        'pools',
+        'catch-up',
+        'amer-sdr',
+        '--leads',
+        '3',
+        '--within-days',
+        '7',
+        '--reason',
+        'PTO',
+        '--base',
+        shown![1]!,
+      ],
+      api.url,
+    );
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain(`was stored after version ${shown![1]}, which your change started from`);
     const stored = await cli(
-      ['pools', 'catch-up', 'amer-sdr', '--leads', '3', '--within-days', '7', '--reason', 'PTO'],
+      [
+        'pools',
+        'catch-up',
+        'amer-sdr',
+        '--leads',
+        '3',
+        '--within-days',
+        '7',
+        '--reason',
+        'PTO',
+        '--base',
+        String(Number(shown![1]) + 1),
+      ],
       api.url,
     );
     expect(stored.stdout).toContain(
