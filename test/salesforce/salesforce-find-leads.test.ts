@@ -288,4 +288,30 @@ describe('choosing leads for a reassignment in a Salesforce org', () => {
     ).toHaveLength(1);
     expect(queries.filter((q) => /WHERE Id IN/.test(q))).toHaveLength(1);
   });
+
+  it('a filter by lead source takes the values the open leads have, and refuses one they do not', async () => {
+    h = await startHarness();
+    const rep = seedUser(h.standIn, 'Rep');
+    const web = seedLeads(h.standIn, 2, rep, { LeadSource: 'Web' });
+    seedLeads(h.standIn, 1, rep, { LeadSource: 'Partner Referral' });
+    seedLeads(h.standIn, 1, rep, { LeadSource: 'Trade Show', IsConverted: true });
+    const set: RoutingSet = {
+      flows: new Map(),
+      pools: new Map(),
+      territories: new Map(),
+      slas: new Map(),
+      aliases: [],
+      people: { refs: [], warnings: [] },
+    };
+    const chosen = (leadSources: string[]) => chooseLeads(h.crm, set, { filter: { leadSources } });
+    h.standIn.resetCounts();
+    expect((await chosen(['web'])).ids).toEqual([...web].sort());
+    const queries = h.standIn.soqlLog.filter((q) => /FROM Lead\b/.test(q));
+    expect(queries.filter((q) => /GROUP BY LeadSource/.test(q))).toHaveLength(1);
+    expect(queries.filter((q) => /LeadSource IN \('Web'\)/.test(q))).toHaveLength(1);
+    // Trade Show is only on a converted lead: no open lead has it.
+    await expect(chosen(['Webb', 'Trade Show'])).rejects.toThrow(
+      "No open lead has lead source 'Webb', 'Trade Show': the open leads have Web, Partner Referral.",
+    );
+  });
 });

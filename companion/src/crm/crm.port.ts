@@ -62,7 +62,7 @@ export type WriteResult =
  * crash left unrouted) and each adapter turns it into its own query.
  */
 /** The Lead fields whose values the org is asked for (`CrmPort.leadValues`). */
-export type LeadValueField = 'Country' | 'State' | 'Industry';
+export type LeadValueField = 'Country' | 'State' | 'Industry' | 'LeadSource';
 
 export interface LeadFilter {
   /** Owned by this user or queue. */

@@ -237,8 +237,23 @@ async function filteredLeads(crm: ChoiceCrm, asked: LeadsFilter): Promise<Chosen
     words.push(`state ${list(asked.states)}`);
   }
   if (asked.leadSources !== undefined) {
-    filter.leadSources = asked.leadSources;
-    words.push(`lead source ${list(asked.leadSources)}`);
+    // Checked against the values the org's open leads have, so a misspelling is told, not a choice of
+    // no leads; matched without regard to case, as SOQL compares picklist values (SOQL and SOSL
+    // Reference, "Comparison Operators": "=" is case-insensitive), and asked for as the org spells them.
+    const used = (await crm.leadValues('LeadSource')).map((v) => v.value);
+    const byKey = new Map(used.map((s) => [s.toLowerCase(), s]));
+    const unknown = asked.leadSources.filter((s) => !byKey.has(s.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new WhatIfInputError(
+        `No open lead has lead source ${unknown.map((s) => `'${s}'`).join(', ')}: ${
+          used.length > 0
+            ? `the open leads have ${list(used)}.`
+            : 'no open lead has a lead source, so filter by something else.'
+        }`,
+      );
+    }
+    filter.leadSources = asked.leadSources.map((s) => byKey.get(s.toLowerCase())!);
+    words.push(`lead source ${list(filter.leadSources)}`);
   }
   if (asked.createdSince !== undefined) {
     filter.createdSince = instantOf(asked.createdSince, 'createdSince');

@@ -224,6 +224,38 @@ describe('choosing the leads of a reassignment by pool, territory or filter', ()
     expect(wider.body.summary.leads).toBeGreaterThan(expected.length);
   });
 
+  it('by filter: a lead source is matched in any case; one no open lead has is refused, naming those they have', async () => {
+    const leads = await openLeads(api);
+    const sources = [...new Set(leads.map((l) => l.LeadSource).filter((v): v is string => !!v))];
+    expect(sources.length).toBeGreaterThan(1);
+    const source = sources[0]!;
+    const dry = await dryRun(api, { filter: { leadSources: [source.toLowerCase()] } });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body.chosen).toBe(`the open leads with lead source ${source}`);
+    expect(dry.body.rows.map((r: Json) => r.leadId).sort()).toEqual(
+      leads
+        .filter((l) => l.LeadSource === source)
+        .map((l) => l.Id)
+        .sort(),
+    );
+
+    for (const dry of [true, false]) {
+      const typo = await api.call('POST', '/v1/reassignments', {
+        body: {
+          filter: { leadSources: [`${source}x`] },
+          reason: 'x',
+          ...(dry ? { dryRun: true } : { runId: 'misspelled-source' }),
+        },
+      });
+      expect(typo.status).toBe(400);
+      expect(typo.body.error.code).toBe('VALIDATION_FAILED');
+      expect(typo.body.error.message).toMatch(
+        new RegExp(`^No open lead has lead source '${source}x': the open leads have `),
+      );
+      for (const s of sources) expect(typo.body.error.message).toContain(s);
+    }
+  });
+
   it('by filter: a state given by code or name takes every spelling the org uses for it', async () => {
     // The demo org writes states as codes; some leads here are given the state written out, as
     // hand-entered and imported leads often are.
