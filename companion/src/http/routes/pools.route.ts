@@ -154,7 +154,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         nextReason: status.get(pool.name)?.reason ?? null,
         members: pool.members.map((m) => ({
           userId: m.userId,
-          name: directory.user(m.userId)?.Name ?? null,
+          name: personName(directory, m.userId),
           active: directory.user(m.userId)?.IsActive ?? false,
           weight: m.weight ?? 1,
           capPerHour: m.capPerHour ?? null,
@@ -225,7 +225,7 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         ? { ...live, catchUp: change.catchUp ?? undefined }
         : { ...live, paused: change.kind === 'pause' };
     const named = (line: string[]) =>
-      line.map((userId) => ({ userId, name: deps.routing.org.directory.user(userId)?.Name ?? null }));
+      line.map((userId) => ({ userId, name: personName(deps.routing.org.directory, userId) }));
     const [before, after] = await deps.routing.poolLines([live, changed], POOL_LINE_LENGTH);
     return { before: named(before!), after: named(after!) };
   };
