@@ -76,7 +76,7 @@ import NEXT_AFTER from '@salesforce/label/c.Switchyard_Admin_Pool_Next_After';
 import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import NEXT_SAME from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same';
 import NEXT_SAME_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same_Nobody';
-import { formatLabel } from 'c/switchyardService';
+import { formatLabel, toProblem } from 'c/switchyardService';
 import { readInto, toastChange, versionNote } from 'c/adminPanel';
 
 const LABEL = {
@@ -544,6 +544,10 @@ export default class PoolTables extends LightningElement {
       this.dispatchEvent(new CustomEvent('routingchange'));
     } catch (error) {
       this.formError = error;
+      if (this.form && this.form.preview && toProblem(error).code === 'VERSION_CONFLICT') {
+        // Someone stored a version after the preview: the next click previews the live one again.
+        this.form = { ...this.form, preview: null, baseVersion: undefined };
+      }
     } finally {
       this.busy = false;
     }

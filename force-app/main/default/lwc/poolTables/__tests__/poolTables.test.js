@@ -355,6 +355,53 @@ describe('c-pool-tables', () => {
     });
   });
 
+  it('refuses a pause confirmed after someone else changed the routing set, and previews it again', async () => {
+    const CONFLICT = {
+      status: 409,
+      body: {
+        message: JSON.stringify({
+          code: 'VERSION_CONFLICT',
+          message:
+            'Version 5 of the routing set (pool-change by Ada Admin at 2026-11-23 09:00 UTC: "covers more") was stored after version 4, which your change started from; publishing would undo it.',
+          action:
+            'Export the live set (npm run cli -- export --folder <folder>), make your change there, and publish it with --base 5.',
+          status: 409,
+        }),
+        exceptionType: 'System.AuraHandledException',
+      },
+    };
+    setPoolPaused
+      .mockResolvedValueOnce(PAUSE_PREVIEW)
+      .mockRejectedValueOnce(CONFLICT)
+      .mockResolvedValueOnce({ ...PAUSE_PREVIEW, version: 5, previous: 5 })
+      .mockResolvedValueOnce(CHANGED);
+    const { element, changes } = await mount();
+    $(element, '.pool[data-pool="amer-sdr"] .pool-pause').click();
+    await flushPromises();
+    type(element, '.field-reason', 'Reorg');
+    $(element, '.form-save').click();
+    await flushPromises();
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenLastCalledWith(
+      expect.objectContaining({ dryRun: false, baseVersion: 4 }),
+    );
+    expect($(element, 'c-error-panel').errors).toEqual(CONFLICT);
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    expect(changes).toHaveLength(0);
+
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenLastCalledWith(expect.objectContaining({ dryRun: true }));
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(setPoolPaused).toHaveBeenLastCalledWith(
+      expect.objectContaining({ dryRun: false, baseVersion: 5 }),
+    );
+    expect(changes).toHaveLength(1);
+  });
+
   it('shows the companion’s refusal of a catch-up in the form, and no preview', async () => {
     setPoolCatchUp.mockRejectedValue(INACTIVE);
     const { element } = await mount();
