@@ -57,12 +57,17 @@ export class VersionConflictError extends RoutingError {
   constructor(
     readonly base: number,
     readonly live: VersionInfo,
+    /** What was asked: a pool or territory change is previewed again, a set is exported and edited again. */
+    asked: RoutingVersionAction = 'publish',
   ) {
+    const tableChange = asked === 'pool-change' || asked === 'territory-change';
     super(
       'VERSION_CONFLICT',
-      `Version ${live.version} of the routing set (${live.action} by ${live.author.name} at ${whenStored(live.createdAt)}: "${live.reason}"; ${describeChanges(live.changes)}) was stored after version ${base}, which your change started from; publishing would undo it.`,
+      `Version ${live.version} of the routing set (${live.action} by ${live.author.name} at ${whenStored(live.createdAt)}: "${live.reason}"; ${describeChanges(live.changes)}) was stored after version ${base}, which your change started from; ${tableChange ? 'saving' : 'publishing'} would undo it.`,
     );
-    this.action = `Export the live set (npm run cli -- export --folder <folder>), make your change there, and publish it with --base ${live.version}.`;
+    this.action = tableChange
+      ? `Look at your change again against version ${live.version} (preview it again, or send --base ${live.version}), then confirm it.`
+      : `Export the live set (npm run cli -- export --folder <folder>), make your change there, and publish it with --base ${live.version}.`;
   }
 }
 
@@ -331,7 +336,7 @@ export class RoutingVersions {
       const live = await this.live();
       if (p.baseVersion !== undefined && p.baseVersion !== live.version) {
         if (p.baseVersion > live.version) throw new VersionNotFoundError(p.baseVersion);
-        throw new VersionConflictError(p.baseVersion, live);
+        throw new VersionConflictError(p.baseVersion, live, p.action);
       }
       const files = p.files(live.files);
       const set = this.options.load(filesOf(files));
@@ -356,8 +361,9 @@ export class RoutingVersions {
         return { ...answer, version, published: true };
       }
       // Someone stored a version between our read and our write.
-      if (p.baseVersion !== undefined) throw new VersionConflictError(p.baseVersion, await this.live());
-      if (attempt >= RETRIES) throw new VersionConflictError(live.version, await this.live());
+      if (p.baseVersion !== undefined)
+        throw new VersionConflictError(p.baseVersion, await this.live(), p.action);
+      if (attempt >= RETRIES) throw new VersionConflictError(live.version, await this.live(), p.action);
     }
   }
 }

@@ -288,7 +288,10 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     expect(confirm.body.error.code).toBe('VERSION_CONFLICT');
     expect(confirm.body.error.message).toContain(`Version ${shown + 1} of the routing set (pool-change by`);
     expect(confirm.body.error.message).toContain(
-      `was stored after version ${shown}, which your change started from`,
+      `was stored after version ${shown}, which your change started from; saving would undo it`,
+    );
+    expect(confirm.body.error.action).toBe(
+      `Look at your change again against version ${shown + 1} (preview it again, or send --base ${shown + 1}), then confirm it.`,
     );
     expect(api.routing.routingSet.pools.get('amer-sdr')!.paused).toBeFalsy();
 
