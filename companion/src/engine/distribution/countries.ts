@@ -1,3 +1,5 @@
+import { remembered } from '../remembered.js';
+
 /**
  * Country names and codes as people type them into lead forms, reduced to ISO 3166-1 alpha-2, and
  * the sales region each country belongs to. English names come from Intl.DisplayNames (ICU data,
@@ -116,23 +118,6 @@ const ALPHA3 =
   'NLD:NL BEL:BE LUX:LU CHE:CH AUT:AT SWE:SE NOR:NO DNK:DK FIN:FI ISL:IS IRL:IE PRT:PT POL:PL CZE:CZ ' +
   'HUN:HU ROU:RO GRC:GR TUR:TR ISR:IL ARE:AE SAU:SA QAT:QA EGY:EG ZAF:ZA NGA:NG KEN:KE SGP:SG MYS:MY ' +
   'IDN:ID THA:TH VNM:VN PHL:PH KOR:KR TWN:TW HKG:HK ARG:AR CHL:CL COL:CO PER:PE UKR:UA RUS:RU';
-
-/**
- * Remembers a string function's results: territory lookups normalise the same few country, state
- * and industry names for every row and every lead. Bounded so odd input cannot grow it for ever.
- */
-function remembered(fn: (value: string) => string): (value: string) => string {
-  const seen = new Map<string, string>();
-  return (value) => {
-    let result = seen.get(value);
-    if (result === undefined) {
-      result = fn(value);
-      if (seen.size >= 10_000) seen.clear();
-      seen.set(value, result);
-    }
-    return result;
-  };
-}
 
 /** Lower case, no accents, no dots, '&' as 'and', single spaces, no leading 'the'. */
 export const normalizeName = remembered((value) =>

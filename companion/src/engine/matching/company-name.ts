@@ -1,4 +1,5 @@
 import { LEGAL_FORMS } from './legal-forms.js';
+import { remembered } from '../remembered.js';
 
 /**
  * Company names as people type them: "ACME Ltd.", "Acme Limited", "Acme & Sons", "Sons Acme and",
@@ -393,20 +394,12 @@ export function isPlaceholderCompany(name: string | null | undefined): boolean {
 
 const isPlaceholderWords = (words: readonly string[]): boolean => PLACEHOLDER_NAMES.has(words.join(' '));
 
-/** Keys by name as typed: a lead's name is keyed again at each lookup and when its decision is filed (cleared when full). */
-const nameKeys = new Map<string, string | null>();
-const NAME_KEYS_KEPT = 10_000;
+/** Keys by name as typed: a lead's name is keyed again at each lookup and when its decision is filed. */
+const rememberedKey = remembered(keyOf);
 
 /** The key of `normaliseCompanyName`, or null for placeholders and names without words. */
 export function companyNameKey(name: string | null | undefined): string | null {
-  if (typeof name !== 'string') return null;
-  let key = nameKeys.get(name);
-  if (key === undefined) {
-    key = keyOf(name);
-    if (nameKeys.size >= NAME_KEYS_KEPT) nameKeys.clear();
-    nameKeys.set(name, key);
-  }
-  return key;
+  return typeof name === 'string' ? rememberedKey(name) : null;
 }
 
 function keyOf(name: string): string | null {

@@ -1,6 +1,7 @@
 import { getDomain } from 'tldts';
 import freeMailDomains from 'email-providers/all.json' with { type: 'json' };
 import disposableDomains from 'disposable-email-domains-js/dist/dict/disposable_email_blocklist.json' with { type: 'json' };
+import { remembered } from '../remembered.js';
 
 /**
  * Registrable domains (the part a company buys, per the Public Suffix List) and the personal
@@ -44,23 +45,14 @@ export function isPersonalDomain(domain: string | null | undefined): boolean {
   return base !== null && personalDomains.has(base);
 }
 
-/** Answers of `companyEmailDomain` by what follows the @: a company's leads share it (cleared when full). */
-const companyDomains = new Map<string, string | null>();
-const COMPANY_DOMAINS_KEPT = 10_000;
+/** Answers of `companyEmailDomain` by what follows the @: a company's leads share it. */
+const rememberedDomain = remembered(companyDomainOf);
 
 /** The registrable domain of an email address, unless it is personal: the only kind matching may use. */
 export function companyEmailDomain(email: string | null | undefined): string | null {
   if (typeof email !== 'string') return null;
   const at = email.lastIndexOf('@');
-  if (at < 1) return null;
-  const typed = email.slice(at + 1);
-  let domain = companyDomains.get(typed);
-  if (domain === undefined) {
-    domain = companyDomainOf(typed);
-    if (companyDomains.size >= COMPANY_DOMAINS_KEPT) companyDomains.clear();
-    companyDomains.set(typed, domain);
-  }
-  return domain;
+  return at < 1 ? null : rememberedDomain(email.slice(at + 1));
 }
 
 /** `companyEmailDomain` of the part of an address after its @. */
