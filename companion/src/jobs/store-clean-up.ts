@@ -1,4 +1,5 @@
 import type { Retention } from '../config.js';
+import { PeriodicTask } from '../periodic-task.js';
 import type { Clock } from '../routing/routing.service.js';
 import { purgeExpired, reclaimSpace, type Purged } from '../store/store-maintenance.js';
 import type { Store } from '../store/store.js';
@@ -17,22 +18,24 @@ export interface StoreCleanUpOptions {
  * retention, then gives the space back (see reclaimSpace). Runs a pass at start and then hourly.
  */
 export class StoreCleanUp {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<Purged> | null = null;
+  private readonly passes: PeriodicTask;
 
-  constructor(private readonly options: StoreCleanUpOptions) {}
-
-  start(): void {
-    if (this.timer) return;
-    void this.pass();
-    this.timer = setInterval(() => void this.pass(), this.options.intervalMs ?? 3_600_000);
-    this.timer.unref();
+  constructor(private readonly options: StoreCleanUpOptions) {
+    this.passes = new PeriodicTask({
+      everyMs: options.intervalMs ?? 3_600_000,
+      pass: () => this.runOnce(),
+      passAtStart: true,
+      onError: options.onError,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => null);
+  start(): void {
+    this.passes.start();
+  }
+
+  /** Stops; resolves once a pass under way has finished. */
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass now; returns what it deleted. */
@@ -41,17 +44,5 @@ export class StoreCleanUp {
     const purged = await purgeExpired(store, clock(), retention);
     await reclaimSpace(store);
     return purged;
-  }
-
-  private async pass(): Promise<void> {
-    if (this.running) return;
-    this.running = this.runOnce();
-    try {
-      await this.running;
-    } catch (error) {
-      this.options.onError?.(error);
-    } finally {
-      this.running = null;
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { PeriodicTask } from '../periodic-task.js';
 import type { RoutingService } from './routing.service.js';
 
 export interface OutboxWorkerOptions {
@@ -12,25 +13,27 @@ export interface OutboxWorkerOptions {
  * retried. Runs a pass at start and then every few seconds; every instance may run one.
  */
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly passes: PeriodicTask;
 
   constructor(
     private readonly service: RoutingService,
-    private readonly options: OutboxWorkerOptions = {},
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    void this.pass();
-    this.timer = setInterval(() => void this.pass(), this.options.intervalMs ?? 5000);
-    this.timer.unref();
+    options: OutboxWorkerOptions = {},
+  ) {
+    this.passes = new PeriodicTask({
+      everyMs: options.intervalMs ?? 5000,
+      pass: () => this.runOnce(),
+      passAtStart: true,
+      onError: options.onError,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => 0);
+  start(): void {
+    this.passes.start();
+  }
+
+  /** Stops; resolves once a pass under way has finished. */
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** Applies everything due now; returns how many effects it handled. */
@@ -39,17 +42,5 @@ export class OutboxWorker {
     for (let n = await this.service.applyPending(); n > 0; n = await this.service.applyPending())
       handled += n;
     return handled;
-  }
-
-  private async pass(): Promise<void> {
-    if (this.running) return;
-    this.running = this.runOnce();
-    try {
-      await this.running;
-    } catch (error) {
-      this.options.onError?.(error);
-    } finally {
-      this.running = null;
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { clearInterval, setInterval } from 'node:timers';
+import { PeriodicTask } from '../periodic-task.js';
 import type { SqlResult } from './store.js';
 
 /** How often, in ms, the log written since the last checkpoint is measured (one small query). */
@@ -39,25 +39,26 @@ export interface WalCheckpointerOptions {
  * were written; companion/test/store/wal-checkpointer.test.ts).
  */
 export class WalCheckpointer {
-  private timer: NodeJS.Timeout | null = null;
-  private looking: Promise<void> | null = null;
+  private readonly looks: PeriodicTask;
   private limits: { idle: number; force: number } | null = null;
   private usesSeen = -1;
   private due = false;
 
-  constructor(private readonly options: WalCheckpointerOptions) {}
+  constructor(private readonly options: WalCheckpointerOptions) {
+    this.looks = new PeriodicTask({
+      everyMs: CHECK_EVERY_MS,
+      pass: () => this.look(),
+      onError: options.onError,
+    });
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), CHECK_EVERY_MS);
-    this.timer.unref();
+    this.looks.start();
   }
 
   /** Stops looking; resolves once a look under way has finished, so the store can close after. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.looking?.catch(() => null);
+  stop(): Promise<void> {
+    return this.looks.stop();
   }
 
   /** One look now: checkpoints if the log written since the last checkpoint calls for it. */
@@ -76,18 +77,6 @@ export class WalCheckpointer {
       this.due = false;
     }
     this.usesSeen = uses();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.looking) return;
-    this.looking = this.look();
-    try {
-      await this.looking;
-    } catch (error) {
-      this.options.onError(error);
-    } finally {
-      this.looking = null;
-    }
   }
 }
 
