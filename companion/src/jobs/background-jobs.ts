@@ -150,7 +150,7 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     changeEvents,
     slaClocks,
     async stop() {
-      inactiveOwners.stop();
+      await inactiveOwners.stop();
       await leadChangeTrigger?.stop();
       await outbox.stop();
       await storeCleanUp.stop();

@@ -1,5 +1,6 @@
 import type { CrmPort } from '../crm/crm.port.js';
 import type { UserRecord } from '../engine/model.js';
+import { PeriodicTask } from '../periodic-task.js';
 import type { Clock, RouteManyResult, RoutingService } from '../routing/routing.service.js';
 
 export interface InactiveOwnerSweepOptions {
@@ -18,24 +19,25 @@ export interface InactiveOwnerSweepOptions {
  * and day, so instances sweeping at once route each lead once.
  */
 export class InactiveOwnerSweep {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly sweeps: PeriodicTask;
   private readonly clock: Clock;
 
   constructor(private readonly options: InactiveOwnerSweepOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.sweeps = new PeriodicTask({
+      everyMs: options.intervalMs ?? 60_000,
+      pass: () => this.runOnce(),
+      onError: options.onError,
+    });
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.runOnce().catch((error: unknown) => this.options.onError?.(error));
-    }, this.options.intervalMs ?? 60_000);
-    this.timer.unref();
+    this.sweeps.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  /** Stops; resolves once a sweep under way has finished. */
+  stop(): Promise<void> {
+    return this.sweeps.stop();
   }
 
   /** One sweep: returns the results of routing the leads of users found deactivated. */
