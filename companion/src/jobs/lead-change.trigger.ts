@@ -1,6 +1,7 @@
 import type { CrmPort, LeadChange, LeadChangeSource } from '../crm/crm.port.js';
 import { selectFlow } from '../engine/flow/routing-set.js';
 import type { Trigger } from '../engine/model.js';
+import { PeriodicTask } from '../periodic-task.js';
 import type { Clock, RouteRequest, RoutingService } from '../routing/routing.service.js';
 
 /** Where the trigger keeps how far back the catch-up must look (the store's replay positions). */
@@ -49,8 +50,7 @@ export class LeadChangeTrigger {
   private unsubscribe: (() => void) | null = null;
   private queue: RouteRequest[] = [];
   private draining: Promise<void> | null = null;
-  private catchingUp: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly catchUps: PeriodicTask;
   private failuresInARow = 0;
   /** Ends a back-off wait early, when stopping. */
   private wake: (() => void) | null = null;
@@ -58,29 +58,33 @@ export class LeadChangeTrigger {
 
   constructor(private readonly options: LeadChangeTriggerOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.catchUps = new PeriodicTask({
+      everyMs: options.catchUpIntervalMs ?? 60_000,
+      pass: () => this.catchUp(),
+      passAtStart: true,
+      onError: options.onError,
+    });
   }
 
   /** Listens to the feed and starts the catch-up at once and then periodically. */
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.options.feed.subscribe((change) => this.onChange(change));
-    this.runCatchUp();
-    this.timer = setInterval(() => this.runCatchUp(), this.options.catchUpIntervalMs ?? 60_000);
-    this.timer.unref();
+    this.catchUps.start();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    const catchUpsStopped = this.catchUps.stop();
     this.wake?.();
+    await catchUpsStopped;
     await this.idle();
   }
 
   /** Resolves once every change told so far has been routed and no catch-up is running. */
   async idle(): Promise<void> {
-    while (this.draining || this.catchingUp) await (this.draining ?? this.catchingUp);
+    while (this.draining || this.catchUps.busy) await (this.draining ?? this.catchUps.idle());
   }
 
   /** The trigger a change stands for, or null when no flow would route it. */
@@ -116,14 +120,6 @@ export class LeadChangeTrigger {
     const next = new Date(began.getTime() - CATCH_UP_OVERLAP_MS).toISOString();
     if (next > stored) await this.options.resume.set(CREATED_RESUME_POINT, next);
     return leadIds.length;
-  }
-
-  private runCatchUp(): void {
-    if (this.catchingUp) return;
-    this.catchingUp = this.catchUp()
-      .then(() => undefined)
-      .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => (this.catchingUp = null));
   }
 
   private onChange(change: LeadChange): void {

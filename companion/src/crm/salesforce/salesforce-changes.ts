@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import avro from 'avsc';
 import type { ChangeEvent, ChangeObject } from '../crm.port.js';
+import { PeriodicTask } from '../../periodic-task.js';
 import type { SalesforceApi } from './salesforce-api.js';
 import { chunk } from './salesforce-api.js';
 import type { JwtBearerAuth } from './salesforce-auth.js';
@@ -247,9 +248,9 @@ export class SalesforceChangeFeed {
   private readonly schemas = new Map<string, avro.Type>();
   private readonly chains = new Map<string, Promise<void>>();
   private failures = 0;
-  private pollTimer: NodeJS.Timeout | null = null;
+  /** Polling's passes, while the Pub/Sub API cannot be used. */
+  private readonly polls: PeriodicTask;
   private retryTimer: NodeJS.Timeout | null = null;
-  private polling: Promise<number> | null = null;
   private readonly seen = new Map<string, Map<string, string>>();
   /** Per object: records polling reported as created, with their CreatedDate, within the overlap. */
   private readonly createdSeen = new Map<string, Map<string, string>>();
@@ -259,6 +260,14 @@ export class SalesforceChangeFeed {
   constructor(private readonly options: ChangeFeedOptions) {
     this.objects = options.objects ?? CHANGE_OBJECTS;
     this.batchSize = Math.min(100, options.batchSize ?? 100);
+    this.polls = new PeriodicTask({
+      everyMs: () => this.pollEveryMs(),
+      passAtStart: true,
+      pass: async () => {
+        if (this.mode === 'polling') await this.pollOnce();
+      },
+      onError: (err) => this.report(err),
+    });
   }
 
   /** Subscribes through the Pub/Sub API, or polls when it is unavailable. */
@@ -280,12 +289,12 @@ export class SalesforceChangeFeed {
 
   async stop(): Promise<void> {
     this.mode = 'stopped';
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    const pollsStopped = this.polls.stop();
     if (this.retryTimer) clearInterval(this.retryTimer);
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
-    this.pollTimer = this.retryTimer = this.keepAliveTimer = null;
+    this.retryTimer = this.keepAliveTimer = null;
     this.closeStreams();
-    await Promise.all([...this.chains.values(), this.polling]);
+    await Promise.all([...this.chains.values(), pollsStopped]);
   }
 
   /** One polling pass over every object; returns how many changed records it reported. */
@@ -607,20 +616,7 @@ export class SalesforceChangeFeed {
 
   private startPolling(): void {
     this.mode = 'polling';
-    const tick = () => {
-      if (this.polling || this.mode !== 'polling') return;
-      this.polling = this.pollOnce()
-        .catch((err: unknown) => {
-          this.report(err);
-          return 0;
-        })
-        .finally(() => {
-          this.polling = null;
-        });
-    };
-    tick();
-    this.pollTimer = setInterval(tick, this.pollEveryMs());
-    this.pollTimer.unref();
+    this.polls.start();
     if (this.options.pubSub) {
       this.retryTimer = setInterval(() => void this.retryPubSub(), this.options.pubSubRetryMs ?? 300_000);
       this.retryTimer.unref();
@@ -652,10 +648,10 @@ export class SalesforceChangeFeed {
       this.closeStreams();
       return false;
     }
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    const pollsStopped = this.polls.stop();
     if (this.retryTimer) clearInterval(this.retryTimer);
-    this.pollTimer = this.retryTimer = null;
-    await this.polling;
+    this.retryTimer = null;
+    await pollsStopped;
     this.failures = 0;
     this.mode = 'pubsub';
     return true;
