@@ -7,6 +7,7 @@
  *   routing  the use cases; jobs start them; neither knows a transport
  *   http     the API and the preview
  *   main.ts, cli/   the composition roots: the only modules that pick an adapter (the CLI routes the demo org)
+ *   config.ts, periodic-task.ts   outside the layers: the settings, and the one background timer loop
  */
 const ADAPTERS = '^companion/src/crm/(local|salesforce)/';
 const ROOTS = '^companion/src/(main[.]ts$|cli/)';
