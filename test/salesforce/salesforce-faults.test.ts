@@ -113,6 +113,19 @@ describe('Salesforce adapter: sessions', () => {
     expect((err as Error).message).toContain('certificate');
   });
 
+  it('asks for a token again when the login host closed the connection before answering', async () => {
+    bare = await SalesforceStandIn.start();
+    bare.faults.resets.push('token');
+    const crm = await createSalesforceCrm({
+      loginUrl: bare.url,
+      clientId: bare.clientId,
+      username: bare.username,
+      privateKey: bare.privateKeyPem,
+    });
+    expect(crm.auth.orgId).not.toBe('');
+    expect(bare.calls()['token']).toBe(2);
+  });
+
   it('is refused when the key does not match the connected app certificate', async () => {
     bare = await SalesforceStandIn.start();
     const { generateKeyPairSync } = await import('node:crypto');

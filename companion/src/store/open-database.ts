@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
@@ -125,6 +125,19 @@ const PGLITE_START = [
   'full_page_writes=off',
 ];
 
+/** The embedded database's own folder inside the companion's data folder. */
+function pgliteDir(dataDir: string): string {
+  return path.join(dataDir, 'pgdata');
+}
+
+/**
+ * True when the data folder holds an embedded database, i.e. a companion has started there. Opening a
+ * folder without one creates it, so a command that only reads (the doctor) asks this first.
+ */
+export function embeddedStoreExists(dataDir: string): boolean {
+  return dataDir !== IN_MEMORY && existsSync(pgliteDir(dataDir));
+}
+
 async function openPglite(dataDir: string): Promise<Store> {
   let lock: LockFile | null = null;
   let pglite: PGlite;
@@ -135,7 +148,7 @@ async function openPglite(dataDir: string): Promise<Store> {
       mkdirSync(dataDir, { recursive: true });
       lock = new LockFile(path.join(dataDir, 'switchyard.lock'));
       lock.acquire();
-      pglite = new PGlite(path.join(dataDir, 'pgdata'), { startParams: PGLITE_START });
+      pglite = new PGlite(pgliteDir(dataDir), { startParams: PGLITE_START });
     }
     await pglite.waitReady;
   } catch (err) {

@@ -750,6 +750,7 @@ export class SalesforceStandIn {
 
   private token(res: ServerResponse, body: string): void {
     this.count('token');
+    if (this.takeReset('token')) return void res.socket?.destroy();
     const params = new URLSearchParams(body);
     const refuse = (error: string, description: string) =>
       this.json(res, 400, { error, error_description: description });

@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import { CallMeter, type ApiCallCounts } from '../call-meter.js';
 import type { JwtBearerAuth } from './salesforce-auth.js';
 import {
+  isConnectionClosed,
   SalesforceApiError,
   SalesforceAuthError,
   SalesforceBudgetError,
@@ -88,15 +89,6 @@ const isTimeout = (err: unknown): boolean => {
     e?.name === 'TimeoutError' ||
     /Request Timeout|aborted/i.test(e?.message ?? '')
   );
-};
-
-/**
- * The connection closed before an answer came: most often a kept-alive connection the server closed
- * as the request went out. Nothing was answered, so only an idempotent call may be sent again.
- */
-const isConnectionReset = (err: unknown): boolean => {
-  const e = err as RestError & { code?: string };
-  return e?.code === 'ECONNRESET' || /ECONNRESET|socket hang up/i.test(e?.message ?? '');
 };
 
 class CallTimeout extends Error {}
@@ -213,7 +205,7 @@ export class SalesforceApi {
           if (attempt < attempts) continue;
           throw new SalesforceTimeoutError(kind, this.policy.timeoutMs);
         }
-        if (isConnectionReset(err) && attempt < attempts) continue;
+        if (isConnectionClosed(err) && attempt < attempts) continue;
         throw this.translate(err);
       }
     }

@@ -1,7 +1,7 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { SalesforceSettings } from '../../config.js';
-import { SalesforceAuthError } from './salesforce.errors.js';
+import { isConnectionClosed, SalesforceAuthError } from './salesforce.errors.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -55,6 +55,20 @@ interface TokenResponse {
 type RefreshCallback = (err: Error | null | undefined, accessToken?: string, res?: never) => unknown;
 
 /**
+ * A token request, sent once more with a new assertion when the connection closed before Salesforce
+ * answered (a kept-alive connection the login host had closed). Asking for a token again changes
+ * nothing in the org, and an assertion is good for one request only, so each try signs its own.
+ */
+async function sentAgainIfClosed<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    if (!isConnectionClosed(err)) throw err;
+    return request();
+  }
+}
+
+/**
  * The OAuth 2.0 JWT bearer flow. There is no refresh token in this flow, so the connection's
  * `refreshFn` signs a fresh assertion. It does so once per failure: if the new token is refused
  * as well, the next refresh fails with `SalesforceAuthError` instead of looping.
@@ -101,7 +115,9 @@ export class JwtBearerAuth {
       },
     });
     try {
-      const info = await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion: this.assertion() });
+      const info = await sentAgainIfClosed(() =>
+        conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion: this.assertion() }),
+      );
       this.tokensIssued++;
       this.orgId = info.organizationId;
       this.userId = info.id;
@@ -114,10 +130,9 @@ export class JwtBearerAuth {
   /** A new token now, for callers outside jsforce (the Pub/Sub API) that were told the session is invalid. */
   async renew(conn: Connection): Promise<void> {
     try {
-      const res = (await conn.oauth2.requestToken({
-        grant_type: JWT_BEARER_GRANT,
-        assertion: this.assertion(),
-      })) as unknown as TokenResponse;
+      const res = (await sentAgainIfClosed(() =>
+        conn.oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: this.assertion() }),
+      )) as unknown as TokenResponse;
       this.tokensIssued++;
       conn.accessToken = res.access_token;
     } catch (err) {
@@ -137,10 +152,9 @@ export class JwtBearerAuth {
     }
     this.refreshedSinceLastSuccess = true;
     try {
-      const res = (await conn.oauth2.requestToken({
-        grant_type: JWT_BEARER_GRANT,
-        assertion: this.assertion(),
-      })) as unknown as TokenResponse;
+      const res = (await sentAgainIfClosed(() =>
+        conn.oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: this.assertion() }),
+      )) as unknown as TokenResponse;
       this.tokensIssued++;
       if (res.instance_url) conn.instanceUrl = res.instance_url;
       callback(null, res.access_token, res as never);

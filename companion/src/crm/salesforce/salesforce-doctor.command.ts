@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { FlowInvalidError, type Flow, type FlowIssue } from '../../engine/flow/flow-loader.js';
 import { leadStatusesUsed } from '../../engine/lead-statuses-used.js';
@@ -10,7 +9,7 @@ import {
   SHIPPED_FLOWS_DIR,
 } from '../../routing/flow-files.js';
 import { whenStored } from '../../routing/routing-versions.js';
-import { openDatabase } from '../../store/open-database.js';
+import { embeddedStoreExists, openDatabase } from '../../store/open-database.js';
 import { StoreNotMigratedError } from '../../store/store.errors.js';
 import { readVersion, type RoutingFiles } from '../../store/routing-version.repository.js';
 import { CHANGE_OBJECTS } from './salesforce-changes.js';
@@ -110,7 +109,7 @@ interface RoutingSource {
  */
 async function routingSource(config: Config, problems: string[]): Promise<RoutingSource | null> {
   const dir = config.routingDir ?? SHIPPED_FLOWS_DIR;
-  const embeddedMissing = config.databaseUrl === null && !existsSync(config.dataDir);
+  const embeddedMissing = config.databaseUrl === null && !embeddedStoreExists(config.dataDir);
   let live = null;
   let empty = false;
   if (!embeddedMissing) {

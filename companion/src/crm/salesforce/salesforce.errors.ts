@@ -1,5 +1,19 @@
 import { CodedError } from '../../engine/coded-error.js';
 
+/**
+ * The connection closed before an answer came: most often a kept-alive connection the server closed as
+ * the request went out, seen as ECONNRESET or "socket hang up" when reading and EPIPE when writing.
+ * Nothing was answered, so only a call that is safe to repeat may be sent again.
+ */
+export function isConnectionClosed(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return (
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'EPIPE' ||
+    /ECONNRESET|EPIPE|socket hang up/i.test(e?.message ?? '')
+  );
+}
+
 /** Errors the Salesforce adapter raises; each `code` is stable and each message says what to do next. */
 export class SalesforceError extends CodedError {}
 
