@@ -64,6 +64,12 @@ export const queryText = (max: number) =>
     .optional()
     .transform((v) => v?.trim() ?? '');
 
+/** true or false in a query string (a DELETE's `dryRun`); absent is false. */
+export const queryBoolean = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .optional()
+  .transform((value) => value === 'true');
+
 export const queryEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional();
 

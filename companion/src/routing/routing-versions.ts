@@ -292,17 +292,18 @@ export class RoutingVersions {
   /**
    * Stores the live files as `edit` changes them (a pool member's weight, a rep out of office, a
    * territory row). With `baseVersion`, refused when another version was stored since (a change by
-   * row number means the rows the admin saw).
+   * row number means the rows the admin saw). Answers with the set the change makes, loaded to check
+   * it (stored or not: a dry run's too), so a caller shows its effect from the change as made once.
    */
-  change(request: {
+  async change(request: {
     author: Author;
     reason: string;
     action: 'pool-change' | 'territory-change';
     edit: (live: RoutingFiles) => RoutingFiles;
     baseVersion?: number;
     dryRun?: boolean;
-  }): Promise<VersionChange> {
-    return this.propose({ ...request, files: request.edit });
+  }): Promise<{ answer: VersionChange; changed: RoutingSet }> {
+    return this.proposeWithSet({ ...request, files: request.edit });
   }
 
   /**
@@ -332,6 +333,11 @@ export class RoutingVersions {
   }
 
   private async propose(p: Proposal): Promise<VersionChange> {
+    return (await this.proposeWithSet(p)).answer;
+  }
+
+  /** The change asked, stored unless a dry run or the same files, with the set its files make. */
+  private async proposeWithSet(p: Proposal): Promise<{ answer: VersionChange; changed: RoutingSet }> {
     for (let attempt = 0; ; attempt++) {
       const live = await this.live();
       if (p.baseVersion !== undefined && p.baseVersion !== live.version) {
@@ -342,7 +348,8 @@ export class RoutingVersions {
       const set = this.options.load(filesOf(files));
       const changes = changesBetween(live.files, files);
       const answer = { previous: live.version, changes };
-      if (p.dryRun || changes.length === 0) return { ...answer, version: live.version, published: false };
+      if (p.dryRun || changes.length === 0)
+        return { answer: { ...answer, version: live.version, published: false }, changed: set };
       const version = live.version + 1;
       const stored = await insertVersion(this.options.store.db, {
         version,
@@ -358,7 +365,7 @@ export class RoutingVersions {
         noteStored(this.options.store, version);
         this.inUse = version;
         await this.options.use(set);
-        return { ...answer, version, published: true };
+        return { answer: { ...answer, version, published: true }, changed: set };
       }
       // Someone stored a version between our read and our write.
       if (p.baseVersion !== undefined)

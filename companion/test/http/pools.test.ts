@@ -304,4 +304,91 @@ describe('pools as data: changes a manager makes, live on the next decision', ()
     expect(api.routing.routingSet.pools.get('amer-sdr')!.paused).toBe(true);
     expect((await pause({ paused: false, reason: 'back' })).status).toBe(201);
   });
+
+  it('answers who gets the next leads now and with every member change: an added rep, a weight, a removed rep, one away and back', async () => {
+    // Everyone at weight 1 (Ben's 3 from the test above taken away), and all three available reps on
+    // the same turn: pass 11 strides, the pool's virtual time 10. Chloe (out of office) and Diego
+    // (inactive) are passed over throughout.
+    const even = await api.call('PATCH', `/v1/pools/amer-sdr/members/${ben}`, {
+      body: { weight: null, reason: 'back to even' },
+    });
+    expect(even.status, JSON.stringify(even.body)).toBe(201);
+    const stride = STRIDE_UNIT;
+    const { version } = (await readPools(api.store.db, ['amer-sdr'])).get('amer-sdr')!;
+    const level = { pass: 11 * stride, assignedTotal: 10, recent: [] };
+    const state = {
+      pool: 'amer-sdr',
+      version,
+      virtualTime: 10 * stride,
+      members: { [ava]: level, [ben]: level, [yara]: level },
+    };
+    await updatePoolRows(poolJson(new Map([['amer-sdr', { state, version, rowVersion: '' }]]))).execute(
+      api.store.db,
+    );
+    const names = (res: Json, line: 'before' | 'after') =>
+      (res.body.nextAssignments[line] as Json[]).map((n) => n.name as string);
+    const times = (n: number, ...people: string[]) => Array.from({ length: n }, () => people).flat();
+    const [A, B, Y] = ['Ava Patel', 'Ben Carter', 'Yara Haddad'];
+    const member = (id: string, body: Json) =>
+      api.call('PATCH', `/v1/pools/amer-sdr/members/${id}`, { body: { reason: 'plan', ...body } });
+    const remove = (id: string, query: string) =>
+      api.call('DELETE', `/v1/pools/amer-sdr/members/${id}?reason=left%20the%20team${query}`);
+
+    // A joiner waits one turn like someone just given a lead: pass 10 + 1, after the others in list order.
+    const add = await api.call('POST', '/v1/pools/amer-sdr/members', {
+      body: { user: 'emma.schulz@switchyard-demo.example', reason: 'covering', dryRun: true },
+    });
+    expect(add.status, JSON.stringify(add.body)).toBe(200);
+    expect(names(add, 'before')).toEqual(times(4, A, B, Y));
+    expect(names(add, 'after')).toEqual(times(3, A, B, Y, 'Emma Schulz'));
+
+    // Weight 2 halves Ben's stride: two turns to everyone else's one, from the same start.
+    const weight = await member(ben, { weight: 2, dryRun: true });
+    expect(weight.status).toBe(200);
+    expect(names(weight, 'after')).toEqual(times(3, A, B, Y, B));
+
+    const removed = await remove(ben, '&dryRun=true');
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body.summary).toBe('Ben Carter removed from amer-sdr');
+    expect(names(removed, 'before')).toEqual(times(4, A, B, Y));
+    expect(names(removed, 'after')).toEqual(times(6, A, Y));
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).toContain(ben);
+
+    // Out of office today (MONDAY, 2026-11-23): passed over like a removed rep, keeping his turn.
+    const away = await member(ben, { away: { from: '2026-11-23', to: '2026-11-23' }, dryRun: true });
+    expect(names(away, 'after')).toEqual(times(6, A, Y));
+    const storedAway = await member(ben, {
+      away: { from: '2026-11-23', to: '2026-11-23' },
+      baseVersion: away.body.previous,
+    });
+    expect(storedAway.status).toBe(201);
+    expect(names(storedAway, 'after')).toEqual(times(6, A, Y));
+
+    // Back: he takes his turn again where he left it.
+    const back = await member(ben, { away: null, dryRun: true });
+    expect(names(back, 'before')).toEqual(times(6, A, Y));
+    expect(names(back, 'after')).toEqual(times(4, A, B, Y));
+
+    // A change that changes nothing says so: no diff, the same line.
+    const same = await member(ava, { paused: false, dryRun: true });
+    expect(same.status).toBe(200);
+    expect(same.body.changes).toEqual([]);
+    expect(names(same, 'after')).toEqual(names(same, 'before'));
+
+    // The DELETE takes dryRun and baseVersion in its query, checked as the other changes check them.
+    const bad = await remove(ben, '&dryRun=yes&baseVersion=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([
+      { field: 'baseVersion', message: 'must be a whole number from 1 to 2000000000' },
+      { field: 'dryRun', message: 'must be true or false' },
+    ]);
+    const stale = await remove(ben, `&baseVersion=${away.body.previous}`);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('VERSION_CONFLICT');
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).toContain(ben);
+    const gone = await remove(ben, `&baseVersion=${storedAway.body.version}`);
+    expect(gone.status, JSON.stringify(gone.body)).toBe(201);
+    expect(names(gone, 'after')).toEqual(times(6, A, Y));
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).not.toContain(ben);
+  });
 });

@@ -19,7 +19,7 @@ export const VERSION_PATHS = ['/v1/flows/publish', '/v1/flows/import'];
 /** What an export says it is, so an import knows the file. */
 export const EXPORT_FORMAT = 'switchyard-routing-set';
 /** The highest version number the API takes. */
-const MAX_VERSION = 2_000_000_000;
+export const MAX_VERSION = 2_000_000_000;
 export const REASON_MAX = 1000;
 
 /** Why a change is made, kept with its version. */

@@ -14,9 +14,9 @@ import {
 import { actorOf, assertAdmin } from '../access.js';
 import type { AppDeps, RoutingVersionsPort } from '../app-context.js';
 import { changeRefused, NotFoundError, ValidationError } from '../http.errors.js';
-import { parseRequest, queryText, salesforceId, strictBody } from '../validation.js';
+import { parseRequest, queryBoolean, queryInt, queryText, salesforceId, strictBody } from '../validation.js';
 import { personName } from '../views.js';
-import { reason, REASON_MAX, versionNumber } from './flow-versions.route.js';
+import { MAX_VERSION, reason, REASON_MAX, versionNumber } from './flow-versions.route.js';
 
 const count = (what: string) =>
   z.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`);
@@ -107,18 +107,32 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
     written.includes('@') ? userNamed(written) : userOf(written);
 
   /**
-   * Stores the change as the next version; with `baseVersion` (the `previous` its dry run answered),
-   * refused with VERSION_CONFLICT when someone stored another version since the preview.
+   * Who gets the pool's next leads now and with the change, from its stored state: `now` as routing
+   * has the pool, `changed` as the changed set has it (the change's effect is the edit of pools.yaml
+   * alone, loaded as the set is checked).
+   */
+  const nextAssignments = async (now: PoolDefinition | undefined, changed: PoolDefinition) => {
+    const named = (line: string[]) =>
+      line.map((userId) => ({ userId, name: personName(deps.routing.org.directory, userId) }));
+    const lines = await deps.routing.poolLines(now ? [now, changed] : [changed], POOL_LINE_LENGTH);
+    return { before: named(now ? lines[0]! : []), after: named(lines.at(-1)!) };
+  };
+
+  /**
+   * Stores the change as the next version, answering who gets the pool's next leads now and with it;
+   * with `dryRun`, only answers. With `baseVersion` (the `previous` its dry run answered), refused with
+   * VERSION_CONFLICT when someone stored another version since the preview.
    */
   const apply = async (
     res: Response,
     change: PoolChange,
     body: { reason: string; baseVersion?: number | undefined; dryRun?: boolean | undefined },
-    extra: Record<string, unknown> = {},
   ) => {
     const actor = actorOf(res);
+    // Read before a stored change replaces it.
+    const now = deps.routing.routingSet.pools.get(change.pool);
     try {
-      const answer = await versions.change({
+      const { answer, changed } = await versions.change({
         author: { id: actor.id, name: actor.name },
         reason: `${describePoolChange(change)}: ${body.reason}`,
         action: 'pool-change',
@@ -126,9 +140,13 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         ...(body.baseVersion !== undefined ? { baseVersion: body.baseVersion } : {}),
         ...(body.dryRun ? { dryRun: true } : {}),
       });
-      res
-        .status(answer.published ? 201 : 200)
-        .json({ ...answer, summary: describePoolChange(change), ...extra });
+      // editPools found the pool, so the changed set has it.
+      const pool = changed.pools.get(change.pool)!;
+      res.status(answer.published ? 201 : 200).json({
+        ...answer,
+        summary: describePoolChange(change),
+        nextAssignments: await nextAssignments(now, pool),
+      });
     } catch (error) {
       if (!(error instanceof FlowInvalidError)) throw error;
       throw changeRefused(error.issues, 'Correct the setting and try again.');
@@ -206,29 +224,25 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
   router.delete('/pools/:pool/members/:userId', async (req, res) => {
     const { params, query } = parseRequest(req, {
       params: memberParamsOf(req),
-      query: z.object({ reason: queryText(REASON_MAX).pipe(z.string().min(1, 'say why, in a few words')) }),
+      query: z.object({
+        reason: queryText(REASON_MAX).pipe(z.string().min(1, 'say why, in a few words')),
+        // As the other pool changes take them in the body; a DELETE has none.
+        baseVersion: queryInt(0, 1, MAX_VERSION),
+        dryRun: queryBoolean,
+      }),
     });
     assertAdmin(actorOf(res), 'Changing a pool');
     const user = await memberOf(params.userId);
-    await apply(res, { kind: 'remove', pool: params.pool, user }, { reason: query.reason });
+    await apply(
+      res,
+      { kind: 'remove', pool: params.pool, user },
+      {
+        reason: query.reason,
+        ...(query.baseVersion > 0 ? { baseVersion: query.baseVersion } : {}),
+        dryRun: query.dryRun,
+      },
+    );
   });
-
-  /**
-   * Who gets the pool's next leads now and with the change, from its stored state; undefined without
-   * the pool (the change then answers 404).
-   */
-  const nextAssignments = async (change: PoolChange & { kind: 'pause' | 'resume' | 'catch-up' }) => {
-    const live = deps.routing.routingSet.pools.get(change.pool);
-    if (!live) return undefined;
-    const changed: PoolDefinition =
-      change.kind === 'catch-up'
-        ? { ...live, catchUp: change.catchUp ?? undefined }
-        : { ...live, paused: change.kind === 'pause' };
-    const named = (line: string[]) =>
-      line.map((userId) => ({ userId, name: personName(deps.routing.org.directory, userId) }));
-    const [before, after] = await deps.routing.poolLines([live, changed], POOL_LINE_LENGTH);
-    return { before: named(before!), after: named(after!) };
-  };
 
   router.patch('/pools/:pool', async (req, res) => {
     const { params, body } = parseRequest(req, { params: poolParams, body: poolBody });
@@ -238,13 +252,11 @@ export function poolsRoute(deps: AppDeps & { versions: RoutingVersionsPort }): R
         { field: 'body', message: 'give either paused or catchUp, one change at a time' },
       ]);
     }
-    const change: PoolChange & { kind: 'pause' | 'resume' | 'catch-up' } =
+    const change: PoolChange =
       body.paused !== undefined
         ? { kind: body.paused ? 'pause' : 'resume', pool: params.pool }
         : { kind: 'catch-up', pool: params.pool, catchUp: body.catchUp ?? null };
-    await apply(res, change, body, {
-      nextAssignments: await nextAssignments(change),
-    });
+    await apply(res, change, body);
   });
 
   return router;

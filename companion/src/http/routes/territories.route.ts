@@ -97,7 +97,7 @@ export function territoriesRoute(deps: AppDeps & { versions: RoutingVersionsPort
   ) => {
     const actor = actorOf(res);
     try {
-      const answer = await versions.change({
+      const { answer } = await versions.change({
         author: { id: actor.id, name: actor.name },
         reason: `${describeTerritoryChange(change)}: ${body.reason}`,
         action: 'territory-change',
