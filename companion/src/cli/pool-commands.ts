@@ -19,8 +19,8 @@ export const POOLS_HELP = `Usage: npm run cli -- pools <subcommand> …
   pools catch-up <pool> --leads n --within-days n --reason text   a rep back from time off gets up to n
                                         of the turns they missed in the last n days (1–14); --off: none
 Each change is checked with the whole routing set and stored as its next version (npm run cli --
-versions --diff shows it); routing uses it for its next decision. --dry-run prints the diff only
-(pause, resume and catch-up also print who gets the next leads now and with the change) and the
+versions --diff shows it); routing uses it for its next decision, and who gets the pool's next
+leads now and with the change is printed. --dry-run prints the diff and those leads only, and the
 version it was computed on: confirm with --base n, which refuses the change when someone stored
 another version since.
 <user> is the person's username or email, as pools.yaml names people, or their user Id (005…).`;
@@ -161,9 +161,14 @@ export async function poolsCommand(args: string[], env: NodeJS.ProcessEnv): Prom
         ...flags,
       });
       break;
-    case 'remove':
-      res = await call(c, 'DELETE', `${member()}?reason=${encodeURIComponent(reason)}`, 'application/json');
+    case 'remove': {
+      // A DELETE has no body: the dry run and the base version go in the query, as the reason does.
+      const query = new URLSearchParams({ reason });
+      if (flags.dryRun) query.set('dryRun', 'true');
+      if (flags.baseVersion !== undefined) query.set('baseVersion', String(flags.baseVersion));
+      res = await call(c, 'DELETE', `${member()}?${query.toString()}`, 'application/json');
       break;
+    }
     case 'set':
       res = await call(c, 'PATCH', member(), 'application/json', { ...settings(), reason, ...flags });
       break;

@@ -177,14 +177,14 @@ const memberSettingsSchema: Record<string, Schema> = {
   maxOpenLoad: wholeOrNull,
   paused: boolBody,
 };
-/** What a pool change answers: the version change and the change in words. */
-const poolChangeResponses = {
-  ...versionChangeResponses,
-  '200': json(
-    { allOf: [ref('VersionChange'), obj({ summary: str })] },
-    'Nothing stored: a dry run, or a change that changes nothing.',
-  ),
-  '201': json({ allOf: [ref('VersionChange'), obj({ summary: str })] }, 'Stored as the new live version.'),
+/** What a pool or territory change answers: the version change, the change in words, and `extra`. */
+const tableChangeResponses = (extra: Record<string, Schema> = {}) => {
+  const answer: Schema = { allOf: [ref('VersionChange'), obj({ summary: str, ...extra })] };
+  return {
+    ...versionChangeResponses,
+    '200': json(answer, 'Nothing stored: a dry run, or a change that changes nothing.'),
+    '201': json(answer, 'Stored as the new live version.'),
+  };
 };
 
 const tableParam = pathParam('table', { type: 'string', pattern: '^[\\w.-]{1,100}$' });
@@ -222,8 +222,12 @@ const territoryChangeBody = (extra: Record<string, Schema>) =>
     ['row', 'reason'],
   );
 
-/** How a pool change confirmed after its dry run is kept to the version the preview was computed on. */
+/**
+ * What every pool change answers, and how one confirmed after its dry run is kept to the version the
+ * preview was computed on.
+ */
 const POOL_BASE_VERSION =
+  `The answer (\`nextAssignments\`) says who gets the pool's next ${POOL_LINE_LENGTH} leads now and with the change. ` +
   '`dryRun` answers what would change and stores nothing; its `previous` is the version it was computed on: send ' +
   'it as `baseVersion` with the confirmation, and a version someone else stored since is refused (409 ' +
   'VERSION_CONFLICT, naming it) instead of being changed without the preview showing it.';
@@ -236,6 +240,10 @@ const nextAssignmentsSchema: Schema = (() => {
   };
   return obj({ before: line, after: line });
 })();
+
+/** What a pool change answers: with the version change, who gets the pool's next leads now and with it. */
+const poolChangeResponses = tableChangeResponses({ nextAssignments: nextAssignmentsSchema });
+const territoryChangeResponses = tableChangeResponses();
 
 const accountIdParam = pathParam('accountId', sfId('001', 'account'));
 const jobParam = pathParam('job', { enum: JOBS.map((j) => j.name) });
@@ -649,8 +657,7 @@ export function openApiDocument(): Schema {
           'Pause or resume a pool, or set its catch-up',
           'Admins only. Either `paused` (a paused pool gives nobody a lead; an assignment tries its next target) or ' +
             '`catchUp`: what a rep back from time off gets for the turns they missed, up to `leads` of the last ' +
-            '`withinDays` days (null: none, they rejoin level with everyone). The answer ' +
-            `(\`nextAssignments\`) says who gets the next ${POOL_LINE_LENGTH} leads now and with the change. One change a call, stored as the ` +
+            '`withinDays` days (null: none, they rejoin level with everyone). One change a call, stored as the ' +
             'next version of the routing set, with who, when, why and the diff; routing uses it for its next decision. ' +
             POOL_BASE_VERSION,
           {
@@ -674,27 +681,7 @@ export function openApiDocument(): Schema {
               },
               ['reason'],
             ),
-            responses: {
-              ...poolChangeResponses,
-              '200': json(
-                {
-                  allOf: [
-                    ref('VersionChange'),
-                    obj({ summary: str, nextAssignments: nextAssignmentsSchema }),
-                  ],
-                },
-                'Nothing stored: a dry run, or a change that changes nothing.',
-              ),
-              '201': json(
-                {
-                  allOf: [
-                    ref('VersionChange'),
-                    obj({ summary: str, nextAssignments: nextAssignmentsSchema }),
-                  ],
-                },
-                'Stored as the new live version.',
-              ),
-            },
+            responses: poolChangeResponses,
           },
         ),
       },
@@ -755,12 +742,20 @@ export function openApiDocument(): Schema {
         ),
         delete: v1(
           'Remove a rep from a pool',
-          'Admins only. Stored as the next version of the routing set.',
+          'Admins only. Stored as the next version of the routing set; `dryRun` and `baseVersion` are in the query, ' +
+            'as a DELETE has no body. ' +
+            POOL_BASE_VERSION,
           {
             parameters: [
               poolParam,
               pathParam('userId', memberRef),
               { ...queryParam('reason', reasonSchema, 'Why, kept with the version.'), required: true },
+              queryParam('dryRun', boolBody, 'true: answer what would change, store nothing.'),
+              queryParam(
+                'baseVersion',
+                versionSchema,
+                "The dry run's `previous` (409 when another version was stored since).",
+              ),
             ],
             responses: poolChangeResponses,
           },
@@ -791,7 +786,7 @@ export function openApiDocument(): Schema {
           {
             parameters: [tableParam],
             requestBody: territoryChangeBody({ at: { type: 'integer', minimum: 1, maximum: 10_000 } }),
-            responses: poolChangeResponses,
+            responses: territoryChangeResponses,
           },
         ),
       },
@@ -803,7 +798,7 @@ export function openApiDocument(): Schema {
           {
             parameters: [tableParam, rowParam],
             requestBody: territoryChangeBody({}),
-            responses: poolChangeResponses,
+            responses: territoryChangeResponses,
           },
         ),
         delete: v1('Remove a territory row', 'Admins only. Stored as the next version of the routing set.', {
@@ -817,7 +812,7 @@ export function openApiDocument(): Schema {
               'The live version the rows were read from (409 when another was stored since).',
             ),
           ],
-          responses: poolChangeResponses,
+          responses: territoryChangeResponses,
         }),
       },
       '/v1/reassignments': {

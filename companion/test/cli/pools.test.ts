@@ -6,6 +6,7 @@ import { runCli } from './run-cli.js';
 const cli = (args: string[], url: string) => runCli(args, { SWITCHYARD_URL: url });
 
 const ava = demoUserId(1);
+const yara = demoUserId(26);
 
 describe('npm run cli -- pools', { timeout: 200_000 }, () => {
   let api: TestApi;
@@ -152,5 +153,37 @@ describe('npm run cli -- pools', { timeout: 200_000 }, () => {
     const missing = await cli(['pools', 'catch-up', 'amer-sdr', '--leads', '3', '--reason', 'x'], api.url);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('Give --leads and --within-days as numbers, or --off.');
+  });
+
+  it('removes a rep after a dry run that prints who gets the next leads now and without them, confirmed with --base', async () => {
+    const remove = (...extra: string[]) =>
+      cli(
+        ['pools', 'remove', 'amer-sdr', 'yara.haddad@switchyard-demo.example', '--reason', 'left', ...extra],
+        api.url,
+      );
+    const preview = await remove('--dry-run');
+    expect(preview.status, preview.stderr).toBe(0);
+    const shown =
+      /^Dry run: Yara Haddad removed from amer-sdr would change version (\d+) \(confirm with --base \1\):/m.exec(
+        preview.stdout,
+      );
+    expect(shown, preview.stdout).not.toBeNull();
+    expect(preview.stdout).toContain('-      - { user: yara.haddad@switchyard-demo.example }');
+    const now = /^The next leads now: +(.+)$/m.exec(preview.stdout)![1]!;
+    const without = /^The next leads with it: +(.+)$/m.exec(preview.stdout)![1]!;
+    expect(now).toContain('Yara Haddad');
+    expect(without).not.toContain('Yara Haddad');
+    expect(without).toMatch(/^(Ava Patel|Ben Carter), /);
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).toContain(yara);
+
+    const stored = await remove('--base', shown![1]!);
+    expect(stored.status, stored.stderr).toBe(0);
+    expect(stored.stdout).toContain(
+      `Yara Haddad removed from amer-sdr: stored as version ${Number(shown![1]) + 1}`,
+    );
+    expect(api.routing.routingSet.pools.get('amer-sdr')!.members.map((m) => m.userId)).not.toContain(yara);
+    const stale = await remove('--base', shown![1]!);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain(`was stored after version ${shown![1]}, which your change started from`);
   });
 });

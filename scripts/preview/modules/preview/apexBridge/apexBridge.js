@@ -50,6 +50,19 @@ function reasonOf(reason, missing) {
   return text;
 }
 
+/**
+ * As Apex's previewed: a pool change's body as a preview (dryRun) or the confirmation of one (baseVersion),
+ * said by these parameters alone, whatever the settings or change map held.
+ */
+function previewed(body, p) {
+  const out = { ...body };
+  delete out.dryRun;
+  delete out.baseVersion;
+  if (p.dryRun === true) out.dryRun = true;
+  if (Number.isInteger(p.baseVersion)) out.baseVersion = p.baseVersion;
+  return out;
+}
+
 function requireName(value, pattern, what) {
   if (!pattern.test(String(value))) {
     throw apexError({
@@ -132,32 +145,41 @@ const METHODS = {
         status: 400,
       });
     }
-    return request('POST', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members`, {
-      ...(p.settings || {}),
-      user: person,
-      reason: reasonOf(p.reason, 'Adding a rep needs a reason.'),
-    });
+    return request(
+      'POST',
+      `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members`,
+      previewed(
+        { ...(p.settings || {}), user: person, reason: reasonOf(p.reason, 'Adding a rep needs a reason.') },
+        p,
+      ),
+    );
   },
   changePoolMember: (p) =>
     request(
       'PATCH',
       `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members/${requireId(p.userId, '005', 'member')}`,
-      { ...(p.change || {}), reason: reasonOf(p.reason, 'A pool change needs a reason.') },
+      previewed({ ...(p.change || {}), reason: reasonOf(p.reason, 'A pool change needs a reason.') }, p),
     ),
+  // A DELETE has no body: the dry run and the base version go in the query, as Apex sends them.
   removePoolMember: (p) =>
     request(
       'DELETE',
       `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}/members/${requireId(p.userId, '005', 'member')}?${query(
-        { reason: reasonOf(p.reason, 'Removing a rep needs a reason.') },
+        previewed({ reason: reasonOf(p.reason, 'Removing a rep needs a reason.') }, p),
       )}`,
     ),
   setPoolPaused: (p) =>
-    request('PATCH', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`, {
-      paused: p.paused === true,
-      reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
-      ...(p.dryRun === true ? { dryRun: true } : {}),
-      ...(Number.isInteger(p.baseVersion) ? { baseVersion: p.baseVersion } : {}),
-    }),
+    request(
+      'PATCH',
+      `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`,
+      previewed(
+        {
+          paused: p.paused === true,
+          reason: reasonOf(p.reason, 'Pausing or resuming a pool needs a reason.'),
+        },
+        p,
+      ),
+    ),
   setPoolCatchUp: (p) => {
     const none = (value) => value === undefined || value === null;
     if (none(p.leads) !== none(p.withinDays)) {
@@ -168,12 +190,17 @@ const METHODS = {
         status: 400,
       });
     }
-    return request('PATCH', `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`, {
-      catchUp: none(p.leads) ? null : { leads: p.leads, withinDays: p.withinDays },
-      reason: reasonOf(p.reason, 'A catch-up change needs a reason.'),
-      ...(p.dryRun === true ? { dryRun: true } : {}),
-      ...(Number.isInteger(p.baseVersion) ? { baseVersion: p.baseVersion } : {}),
-    });
+    return request(
+      'PATCH',
+      `/v1/pools/${requireName(p.poolName, TABLE_NAME, 'pool')}`,
+      previewed(
+        {
+          catchUp: none(p.leads) ? null : { leads: p.leads, withinDays: p.withinDays },
+          reason: reasonOf(p.reason, 'A catch-up change needs a reason.'),
+        },
+        p,
+      ),
+    );
   },
   getTerritories: () => request('GET', '/v1/territories'),
   getLastBacktest: () => request('GET', '/v1/backtests/latest'),
