@@ -76,6 +76,7 @@ import NEXT_AFTER from '@salesforce/label/c.Switchyard_Admin_Pool_Next_After';
 import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import NEXT_SAME from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same';
 import NEXT_SAME_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same_Nobody';
+import NOTHING_TO_SAVE from '@salesforce/label/c.Switchyard_Admin_Pool_Nothing_To_Save';
 import { formatLabel, toProblem } from 'c/switchyardService';
 import { readInto, toastChange, versionNote } from 'c/adminPanel';
 
@@ -166,10 +167,24 @@ function action(mode, label, className, title) {
 function line(people) {
   return people && people.length ? people.map((p) => p.name || p.userId).join(', ') : NEXT_NOBODY;
 }
-/** The changes shown before they are stored: a dry run answers who gets the next leads now and with it. */
-const PREVIEWED = new Set(['pause', 'resume', 'catchUp']);
-/** A preview's lines: the next leads now and with the change, or one line when the change keeps them. */
-function previewLines(preview) {
+/** What the second button does once a change is previewed: it stores what the preview showed. */
+const CONFIRM_LABELS = {
+  add: POOL_SAVE,
+  change: POOL_SAVE,
+  away: POOL_SAVE,
+  remove: POOL_REMOVE_CONFIRM,
+  pause: POOL_PAUSE,
+  resume: POOL_RESUME,
+  catchUp: POOL_CONFIRM,
+};
+/**
+ * A preview's lines: the next leads now and with the change, or one line when the change keeps them;
+ * one line too when the change would leave the pool as it is (nothing to save).
+ */
+function previewLines(preview, unchanged) {
+  if (unchanged) {
+    return [{ key: 'unchanged', className: 'next-unchanged', text: NOTHING_TO_SAVE }];
+  }
   if (!preview) {
     return [];
   }
@@ -193,8 +208,8 @@ function previewLines(preview) {
 /**
  * The live pools on the admin page, through the pools API: who is next (or why nobody is), each member's
  * weight, caps, out-of-office days, leads today, open leads and why they are passed over; add or remove
- * a rep, change a weight or a cap, mark someone out of office from a day to a day, pause or resume the
- * pool or set its catch-up (each previewed first: who gets the next leads now and with it), each with a reason,
+ * a rep, change a weight or a cap, mark someone out of office from a day to a day (or back), pause or resume
+ * the pool or set its catch-up (each previewed first: who gets the next leads now and with it), each with a reason,
  * in the admin page's change form (`c-change-form`). The companion checks each change with the whole
  * routing set and stores it as a new version. Fires `routingchange` after a stored change, so the page
  * reloads its versions.
@@ -207,7 +222,8 @@ export default class PoolTables extends LightningElement {
   error;
   /**
    * The open form: { pool, mode (add, change, away, remove, pause, resume, catchUp), member, fields,
-   * preview (pause, resume, catch-up: the next assignments a dry run answered) }, or null.
+   * preview (the next assignments a dry run answered), baseVersion (the version it was computed on),
+   * previewedBack (away: the preview is of back now), unchanged (the change leaves the pool as it is) }, or null.
    */
   form = null;
   formError;
@@ -301,7 +317,7 @@ export default class PoolTables extends LightningElement {
   }
 
   formView(poolName) {
-    const { mode, member, preview } = this.form;
+    const { mode, member, preview, previewedBack, unchanged } = this.form;
     const headings = {
       add: formatLabel(POOL_FORM_ADD, poolName),
       change: formatLabel(POOL_FORM_CHANGE, member && member.name, poolName),
@@ -311,23 +327,23 @@ export default class PoolTables extends LightningElement {
       resume: formatLabel(POOL_FORM_RESUME, poolName),
       catchUp: formatLabel(POOL_FORM_CATCH_UP, poolName),
     };
-    // A previewed change's first button asks for the preview; the second stores what it showed.
-    const saveLabels = {
-      remove: POOL_REMOVE_CONFIRM,
-      pause: preview ? POOL_PAUSE : POOL_PREVIEW,
-      resume: preview ? POOL_RESUME : POOL_PREVIEW,
-      catchUp: preview ? POOL_CONFIRM : POOL_PREVIEW,
-    };
+    // Each change's first button asks for the preview; the second stores what it showed (back now, when that
+    // was previewed: the only button left beside Cancel).
+    let saveLabel = POOL_PREVIEW;
+    if (preview) {
+      saveLabel = previewedBack ? POOL_BACK : CONFIRM_LABELS[mode];
+    }
+    const canGoBack = mode === 'away' && !preview && member && member.away && member.away.length;
     return {
       heading: headings[mode],
       isAdd: mode === 'add',
       hasSettings: mode === 'add' || mode === 'change',
       isChange: mode === 'change',
       isCatchUp: mode === 'catchUp',
-      backLabel: mode === 'away' && member && member.away && member.away.length ? POOL_BACK : null,
-      saveLabel: saveLabels[mode] || POOL_SAVE,
-      destructive: mode === 'remove' || (mode === 'pause' && Boolean(preview)),
-      preview: previewLines(preview),
+      backLabel: canGoBack ? POOL_BACK : null,
+      saveLabel,
+      destructive: (mode === 'remove' || mode === 'pause') && Boolean(preview),
+      preview: previewLines(preview, unchanged),
     };
   }
 
@@ -402,7 +418,13 @@ export default class PoolTables extends LightningElement {
     const name = event.target.dataset.field;
     const value = event.target.type === 'checkbox' ? event.target.checked : event.target.value;
     // A preview shows the setting it was asked for: another setting needs another preview.
-    this.form = { ...this.form, fields: { ...this.form.fields, [name]: value }, preview: null };
+    this.form = {
+      ...this.form,
+      fields: { ...this.form.fields, [name]: value },
+      preview: null,
+      previewedBack: false,
+      unchanged: false,
+    };
   }
 
   handleReason(event) {
@@ -433,7 +455,10 @@ export default class PoolTables extends LightningElement {
     return settings;
   }
 
-  /** The call the open form makes, or null when a field it needs is empty (then marked). */
+  /**
+   * The call the open form makes, a dry run before the preview, or null when a field it needs is empty
+   * (then marked).
+   */
   request(back) {
     const { pool, mode, member, fields } = this.form;
     const reason = String(fields.reason || '').trim();
@@ -461,6 +486,7 @@ export default class PoolTables extends LightningElement {
             person: fields.person.trim(),
             settings: this.settingsOf(fields),
             reason,
+            ...this.previewed(),
           });
       case 'change': {
         // Only what the admin changed, so the version's reason says just that.
@@ -475,9 +501,11 @@ export default class PoolTables extends LightningElement {
           change.paused = Boolean(fields.paused);
         }
         if (Object.keys(change).length === 0) {
-          return () => Promise.resolve({ published: false });
+          // Nothing edited: said without asking the companion.
+          return () => Promise.resolve({ published: false, changes: [] });
         }
-        return () => changePoolMember({ poolName: pool, userId: member.userId, change, reason });
+        return () =>
+          changePoolMember({ poolName: pool, userId: member.userId, change, reason, ...this.previewed() });
       }
       case 'away':
         return () =>
@@ -486,11 +514,11 @@ export default class PoolTables extends LightningElement {
             userId: member.userId,
             change: { away: back ? null : { from: fields.from, to: fields.to } },
             reason,
+            ...this.previewed(),
           });
       case 'remove':
-        return () => removePoolMember({ poolName: pool, userId: member.userId, reason });
+        return () => removePoolMember({ poolName: pool, userId: member.userId, reason, ...this.previewed() });
       case 'catchUp':
-        // Without a preview yet, a dry run: the companion answers who gets the next leads now and with it.
         return () =>
           setPoolCatchUp({
             poolName: pool,
@@ -500,7 +528,6 @@ export default class PoolTables extends LightningElement {
             ...this.previewed(),
           });
       default:
-        // Pause and resume, like catch-up: a dry run first, then the change it previewed.
         return () => setPoolPaused({ poolName: pool, paused: mode === 'pause', reason, ...this.previewed() });
     }
   }
@@ -522,7 +549,10 @@ export default class PoolTables extends LightningElement {
   }
 
   async submit(back) {
-    const call = this.request(back);
+    // After a preview the one button left stores what it showed: out of office, or back now.
+    const previewing = !this.form.preview;
+    const asBack = previewing ? back : Boolean(this.form.previewedBack);
+    const call = this.request(asBack);
     if (!call) {
       return;
     }
@@ -530,11 +560,14 @@ export default class PoolTables extends LightningElement {
     this.formError = undefined;
     try {
       const answer = await call();
-      if (PREVIEWED.has(this.form.mode) && !this.form.preview) {
+      if (previewing) {
+        const unchanged = Boolean(answer.changes) && answer.changes.length === 0;
         this.form = {
           ...this.form,
-          preview: answer.nextAssignments || { before: [], after: [] },
+          preview: unchanged ? null : answer.nextAssignments || { before: [], after: [] },
           baseVersion: answer.previous,
+          previewedBack: asBack,
+          unchanged,
         };
         return;
       }
@@ -546,7 +579,7 @@ export default class PoolTables extends LightningElement {
       this.formError = error;
       if (this.form && this.form.preview && toProblem(error).code === 'VERSION_CONFLICT') {
         // Someone stored a version after the preview: the next click previews the live one again.
-        this.form = { ...this.form, preview: null, baseVersion: undefined };
+        this.form = { ...this.form, preview: null, baseVersion: undefined, previewedBack: false };
       }
     } finally {
       this.busy = false;

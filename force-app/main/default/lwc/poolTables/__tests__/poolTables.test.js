@@ -25,6 +25,27 @@ const CATCH_UP_STORED = require('./data/setPoolCatchUp.json');
 const CATCH_UP_PREVIEW_SAME = require('./data/setPoolCatchUpDryRunSame.json');
 const PAUSE_PREVIEW = require('./data/setPoolPausedDryRun.json');
 const RESUME_PREVIEW_NOBODY = require('./data/setPoolPausedDryRunNobody.json');
+const ADD_PREVIEW = require('./data/addPoolMemberDryRun.json');
+const CHANGE_PREVIEW = require('./data/changePoolMemberDryRun.json');
+const CHANGE_PREVIEW_UNCHANGED = require('./data/changePoolMemberDryRunUnchanged.json');
+const AWAY_PREVIEW = require('./data/changePoolMemberAwayDryRun.json');
+const BACK_PREVIEW = require('./data/changePoolMemberBackDryRun.json');
+const REMOVE_PREVIEW = require('./data/removePoolMemberDryRun.json');
+/** The companion's refusal of a change confirmed after someone else stored version 5 over the previewed 4. */
+const CONFLICT = {
+  status: 409,
+  body: {
+    message: JSON.stringify({
+      code: 'VERSION_CONFLICT',
+      message:
+        'Version 5 of the routing set (pool-change by Ada Admin at 2026-11-23 09:00 UTC: "covers more") was stored after version 4, which your change started from; saving would undo it.',
+      action:
+        'Look at your change again against version 5 (preview it again, or send --base 5), then confirm it.',
+      status: 409,
+    }),
+    exceptionType: 'System.AuraHandledException',
+  },
+};
 
 jest.mock('@salesforce/apex/SwitchyardController.getPools', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -47,6 +68,110 @@ jest.mock('@salesforce/apex/SwitchyardController.setPoolCatchUp', () => ({ defau
 
 const AVA = '005SY0000000001YAA';
 const mount = () => mountChanging('c-pool-tables', PoolTables);
+const avaButton = (which) => `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .${which}`;
+
+/**
+ * Each member change, previewed like a pause: how the form is opened and filled, the Apex call it makes
+ * (then a dry run, then on the previewed version), the preview it shows, and the button that stores it.
+ */
+const MEMBER_CHANGES = [
+  {
+    name: 'an added rep',
+    apex: () => addPoolMember,
+    preview: ADD_PREVIEW,
+    opener: '.pool[data-pool="amer-sdr"] .pool-add',
+    heading: 'New rep for amer-sdr',
+    fill: (element) => {
+      type(element, '.field-person', ' emma.schulz@switchyard-demo.example ');
+      type(element, '.field-weight', '2');
+    },
+    call: {
+      poolName: 'amer-sdr',
+      person: 'emma.schulz@switchyard-demo.example',
+      settings: { weight: 2 },
+      reason: 'Covering',
+    },
+    before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
+    after: 'The next leads with the change: Emma Schulz, Chloe Kim, Emma Schulz, Ava Patel',
+    confirm: 'Save',
+  },
+  {
+    name: 'a weight',
+    apex: () => changePoolMember,
+    preview: CHANGE_PREVIEW,
+    opener: avaButton('member-change'),
+    heading: 'Ava Patel in amer-sdr',
+    // Only what the admin changed is sent, so the version's reason says just that.
+    fill: (element) => type(element, '.field-weight', '3'),
+    call: { poolName: 'amer-sdr', userId: AVA, change: { weight: 3 }, reason: 'Covering' },
+    before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
+    after: 'The next leads with the change: Ava Patel, Chloe Kim, Ava Patel, Ava Patel',
+    confirm: 'Save',
+  },
+  {
+    name: 'a rep out of office',
+    apex: () => changePoolMember,
+    preview: AWAY_PREVIEW,
+    opener: avaButton('member-away-button'),
+    heading: 'Ava Patel out of office in amer-sdr',
+    fill: (element) => {
+      type(element, '.field-from', '2026-12-20');
+      type(element, '.field-to', '2026-12-24');
+    },
+    call: {
+      poolName: 'amer-sdr',
+      userId: AVA,
+      change: { away: { from: '2026-12-20', to: '2026-12-24' } },
+      reason: 'Covering',
+    },
+    before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
+    after: 'The next leads with the change: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
+    confirm: 'Save',
+  },
+  {
+    name: 'a rep back now',
+    apex: () => changePoolMember,
+    preview: BACK_PREVIEW,
+    opener: avaButton('member-away-button'),
+    heading: 'Ava Patel out of office in amer-sdr',
+    fill: () => {},
+    // Back now previews back; the one button left beside Cancel then stores it.
+    button: '.form-back',
+    call: { poolName: 'amer-sdr', userId: AVA, change: { away: null }, reason: 'Covering' },
+    before: 'The next leads now: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
+    after: 'The next leads with the change: Ava Patel, Chloe Kim, Ava Patel, Chloe Kim',
+    confirm: 'Back now',
+  },
+  {
+    name: 'a removed rep',
+    apex: () => removePoolMember,
+    preview: REMOVE_PREVIEW,
+    opener: avaButton('member-remove'),
+    heading: 'Remove Ava Patel from amer-sdr?',
+    fill: () => {},
+    call: { poolName: 'amer-sdr', userId: AVA, reason: 'Covering' },
+    before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
+    after: 'The next leads with the change: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
+    confirm: 'Remove rep',
+    destructive: true,
+  },
+];
+
+/** Opens the change's form, fills it with the reason "Covering", and asks for its preview. */
+async function previewMemberChange(element, change) {
+  $(element, change.opener).click();
+  await flushPromises();
+  expect(heading(element)).toBe(change.heading);
+  change.fill(element);
+  type(element, '.field-reason', ' Covering ');
+  const button = $(element, change.button || '.form-save');
+  if (!change.button) {
+    expect(text(button)).toBe('Preview');
+    expect(button.className).not.toContain('slds-button_destructive');
+  }
+  button.click();
+  await flushPromises();
+}
 /** Opens amer-sdr's catch-up form, asks for 2 leads within 5 days with the reason, and asks for the preview. */
 async function previewCatchUp(element, reason) {
   $(element, '.pool[data-pool="amer-sdr"] .pool-catch-up-button').click();
@@ -92,40 +217,82 @@ describe('c-pool-tables', () => {
     expect(text(hot.querySelector('.pool-pause'))).toBe('Resume pool');
   });
 
-  it('changes only what the admin changed, with the reason, says so and tells the page', async () => {
-    changePoolMember.mockResolvedValue(CHANGED);
-    const { element, toasts, changes } = await mount();
-    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
-    await flushPromises();
-    expect(heading(element)).toBe('Ava Patel in amer-sdr');
-    expect($(element, '.field-weight').value).toBe('2');
-    expect($(element, '.field-cap-day').value).toBe('40');
-    type(element, '.field-weight', '3');
-    type(element, '.field-reason', ' Senior now ');
-    $(element, '.form-save').click();
-    await flushPromises();
-    expect(changePoolMember).toHaveBeenCalledWith({
-      poolName: 'amer-sdr',
-      userId: AVA,
-      change: { weight: 3 },
-      reason: 'Senior now',
-    });
-    expect(toasts[0]).toEqual(
-      expect.objectContaining({
-        title: 'Pool changed',
-        message: 'Version 3 is live; the next lead routed uses it.',
-      }),
-    );
-    expect(changes).toHaveLength(1);
-    expect(getPools).toHaveBeenCalledTimes(2);
-  });
+  it.each(MEMBER_CHANGES)(
+    'previews $name with who gets the next leads now and with it, then stores it on the previewed version',
+    async (change) => {
+      const apex = change.apex();
+      apex.mockResolvedValueOnce(change.preview).mockResolvedValueOnce(CHANGED);
+      const { element, toasts, changes } = await mount();
+      await previewMemberChange(element, change);
+      expect(apex).toHaveBeenCalledTimes(1);
+      expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: true });
+      expect(text($(element, '.next-before'))).toBe(change.before);
+      expect(text($(element, '.next-after'))).toBe(change.after);
+      expect($(element, '.next-assignments').getAttribute('role')).toBe('status');
+      expect(text($(element, '.form-save'))).toBe(change.confirm);
+      expect($(element, '.form-save').className.includes('slds-button_destructive')).toBe(
+        Boolean(change.destructive),
+      );
+      // After the preview, one button stores it: no Back now beside a previewed out-of-office, nor the reverse.
+      expect($(element, '.form-back')).toBeNull();
+      expect(toasts).toEqual([]);
+      expect(changes).toHaveLength(0);
 
-  it('marks a rep out of office from a day to a day, and back now', async () => {
-    changePoolMember.mockResolvedValue(CHANGED);
+      $(element, '.form-save').click();
+      await flushPromises();
+      expect(apex).toHaveBeenCalledTimes(2);
+      // The change the preview showed, on the version it was computed on: one stored since is refused.
+      expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: false, baseVersion: 4 });
+      expect(toasts[0]).toEqual(
+        expect.objectContaining({
+          title: 'Pool changed',
+          message: 'Version 3 is live; the next lead routed uses it.',
+        }),
+      );
+      expect(changes).toHaveLength(1);
+      expect(getPools).toHaveBeenCalledTimes(2);
+      expect(form(element)).toBeNull();
+    },
+  );
+
+  it.each(MEMBER_CHANGES)(
+    'previews $name again when someone else stored a version after its preview, then stores it on that one',
+    async (change) => {
+      const apex = change.apex();
+      apex
+        .mockResolvedValueOnce(change.preview)
+        .mockRejectedValueOnce(CONFLICT)
+        .mockResolvedValueOnce({ ...change.preview, version: 5, previous: 5 })
+        .mockResolvedValueOnce(CHANGED);
+      const { element, changes } = await mount();
+      await previewMemberChange(element, change);
+      $(element, '.form-save').click();
+      await flushPromises();
+      expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: false, baseVersion: 4 });
+      expect($(element, 'c-error-panel').errors).toEqual(CONFLICT);
+      expect($(element, '.next-before')).toBeNull();
+      expect(changes).toHaveLength(0);
+      expect(form(element)).not.toBeNull();
+
+      // The form is as before the preview: its first button previews the change on the live version.
+      $(element, change.button || '.form-save').click();
+      await flushPromises();
+      expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: true });
+      expect(text($(element, '.next-after'))).toBe(change.after);
+      $(element, '.form-save').click();
+      await flushPromises();
+      expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: false, baseVersion: 5 });
+      expect(apex).toHaveBeenCalledTimes(4);
+      expect(changes).toHaveLength(1);
+    },
+  );
+
+  it('previews again after a field changes, and asks for the days before previewing out of office', async () => {
+    changePoolMember.mockResolvedValue(AWAY_PREVIEW);
     const { element } = await mount();
-    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-away-button`).click();
+    $(element, avaButton('member-away-button')).click();
     await flushPromises();
-    expect(heading(element)).toBe('Ava Patel out of office in amer-sdr');
+    expect(text($(element, '.form-back'))).toBe('Back now');
     type(element, '.field-reason', 'Vacation');
     $(element, '.form-save').click();
     await flushPromises();
@@ -138,16 +305,50 @@ describe('c-pool-tables', () => {
     type(element, '.field-to', '2026-12-24');
     $(element, '.form-save').click();
     await flushPromises();
-    expect(changePoolMember.mock.calls[0][0].change).toEqual({
-      away: { from: '2026-12-20', to: '2026-12-24' },
-    });
+    expect(text($(element, '.form-save'))).toBe('Save');
+    type(element, '.field-to', '2026-12-26');
+    await flushPromises();
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    expect(text($(element, '.form-back'))).toBe('Back now');
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(changePoolMember).toHaveBeenLastCalledWith(
+      expect.objectContaining({ change: { away: { from: '2026-12-20', to: '2026-12-26' } }, dryRun: true }),
+    );
+    expect(changePoolMember).toHaveBeenCalledTimes(2);
+  });
 
-    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-away-button`).click();
+  it('says so when a change leaves the pool as it is, with nothing to save', async () => {
+    changePoolMember.mockResolvedValue(CHANGE_PREVIEW_UNCHANGED);
+    const { element, toasts } = await mount();
+    $(element, avaButton('member-change')).click();
     await flushPromises();
-    type(element, '.field-reason', 'Came back early');
-    $(element, '.form-back').click();
+    type(element, '.field-reason', 'Check');
+    // Nothing edited: said without a call.
+    $(element, '.form-save').click();
     await flushPromises();
-    expect(changePoolMember.mock.calls[1][0].change).toEqual({ away: null });
+    expect(changePoolMember).not.toHaveBeenCalled();
+    expect(text($(element, '.next-unchanged'))).toBe(
+      'This leaves the pool as it is: there is nothing to save.',
+    );
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    // Written differently, the same cap: the companion's dry run finds no difference in the pool.
+    type(element, '.field-cap-day', '40.0');
+    await flushPromises();
+    expect($(element, '.next-unchanged')).toBeNull();
+    $(element, '.form-save').click();
+    await flushPromises();
+    expect(changePoolMember).toHaveBeenLastCalledWith(
+      expect.objectContaining({ change: { capPerDay: 40 }, dryRun: true }),
+    );
+    expect(text($(element, '.next-unchanged'))).toBe(
+      'This leaves the pool as it is: there is nothing to save.',
+    );
+    expect(text($(element, '.form-save'))).toBe('Preview');
+    expect(toasts).toEqual([]);
+    expect(form(element)).not.toBeNull();
   });
 
   it('adds a rep by username; shows the companion’s refusal in the form', async () => {
@@ -173,27 +374,14 @@ describe('c-pool-tables', () => {
       person: 'diego.ramos@switchyard-demo.example',
       settings: { capPerDay: 30 },
       reason: 'Covering',
+      dryRun: true,
     });
     const panel = $(element, 'c-error-panel');
     expect(panel.title).toBe('The pool was not changed');
     expect(panel.errors).toEqual(INACTIVE);
+    expect($(element, '.next-before')).toBeNull();
+    expect(text($(element, '.form-save'))).toBe('Preview');
     expect(changes).toHaveLength(0);
-  });
-
-  it('removes a rep with a reason', async () => {
-    removePoolMember.mockResolvedValue(CHANGED);
-    const { element } = await mount();
-    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-remove`).click();
-    await flushPromises();
-    expect(heading(element)).toBe('Remove Ava Patel from amer-sdr?');
-    type(element, '.field-reason', 'Left the team');
-    $(element, '.form-save').click();
-    await flushPromises();
-    expect(removePoolMember).toHaveBeenCalledWith({
-      poolName: 'amer-sdr',
-      userId: AVA,
-      reason: 'Left the team',
-    });
   });
 
   it('previews a pause with who gets the next leads now and with it, then pauses on the second click', async () => {
@@ -356,20 +544,6 @@ describe('c-pool-tables', () => {
   });
 
   it('refuses a pause confirmed after someone else changed the routing set, and previews it again', async () => {
-    const CONFLICT = {
-      status: 409,
-      body: {
-        message: JSON.stringify({
-          code: 'VERSION_CONFLICT',
-          message:
-            'Version 5 of the routing set (pool-change by Ada Admin at 2026-11-23 09:00 UTC: "covers more") was stored after version 4, which your change started from; publishing would undo it.',
-          action:
-            'Export the live set (npm run cli -- export --folder <folder>), make your change there, and publish it with --base 5.',
-          status: 409,
-        }),
-        exceptionType: 'System.AuraHandledException',
-      },
-    };
     setPoolPaused
       .mockResolvedValueOnce(PAUSE_PREVIEW)
       .mockRejectedValueOnce(CONFLICT)
@@ -439,13 +613,19 @@ describe('c-pool-tables', () => {
     expect($$(element, '.pool')).toEqual([]);
   });
 
-  it('is accessible with a form open, and with a catch-up preview', async () => {
+  it('is accessible with a form open, and with a catch-up and a remove preview', async () => {
     setPoolCatchUp.mockResolvedValue(CATCH_UP_PREVIEW);
+    removePoolMember.mockResolvedValue(REMOVE_PREVIEW);
     const { element } = await mount();
-    $(element, `.pool[data-pool="amer-sdr"] .pool-member[data-user="${AVA}"] .member-change`).click();
+    $(element, avaButton('member-change')).click();
     await flushPromises();
     await expect(element).toBeAccessible();
     await previewCatchUp(element, 'Fair share');
+    await expect(element).toBeAccessible();
+    await previewMemberChange(
+      element,
+      MEMBER_CHANGES.find((c) => c.name === 'a removed rep'),
+    );
     await expect(element).toBeAccessible();
   });
 });
