@@ -216,7 +216,7 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.close();
     });
 
-    it('changes a pool from the page: a rep out of office, a weight, a refused inactive rep, its catch-up and a pause and resume each after a preview; the pool says who is next and why others are passed over', async () => {
+    it('changes a pool from the page, each change after a preview of who gets the next leads: a rep out of office, a weight, a refused inactive rep, an added and a removed rep looked at, its catch-up and a pause and resume; the pool says who is next and why others are passed over', async () => {
       const page = await open(admin);
       const pool = page.locator('.pool[data-pool="amer-sdr"]');
       await eventually(() => pool.locator('.pool-member').count()).toBeGreaterThan(0);
@@ -230,13 +230,28 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await page.getByLabel('Last day out').fill('2026-12-24');
       await page.getByLabel('Why (kept in the history)').fill('Holidays');
       await screenshot(page, 'admin-pool-away', '.pool[data-pool="amer-sdr"]');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      // The days are after today (the companion's clock is MONDAY, 2026-11-23): nobody's turn moves.
+      await eventually(() => page.locator('.pool-form .next-same').textContent()).toBe(
+        'No change to who gets the next 12 leads.',
+      );
       await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
       const ava = pool.locator('.pool-member', { hasText: 'Ava Patel' });
       await eventually(() => ava.locator('.member-away').textContent()).toBe('2026-12-20 to 2026-12-24');
 
+      // A weight: previewed (Ava gets more of the next leads), then saved on the version previewed.
       await pool.getByRole('button', { name: 'Change Ava Patel in amer-sdr' }).click();
       await page.getByLabel('Weight').fill('3');
       await page.getByLabel('Why (kept in the history)').fill('Senior rep');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      const avas = (line: string | null) =>
+        (line ?? '').split(', ').filter((n) => n.endsWith('Ava Patel')).length;
+      const before = avas(await page.locator('.pool-form .next-before').textContent());
+      const after = avas(await page.locator('.pool-form .next-after').textContent());
+      expect(before).toBeGreaterThan(0);
+      expect(after).toBeGreaterThan(before);
+      await expect(ava.locator('.member-weight').textContent()).resolves.toBe('1');
+      await screenshot(page, 'admin-pool-change-preview', '.pool[data-pool="amer-sdr"]');
       await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
       await eventually(() => ava.locator('.member-weight').textContent()).toBe('3');
       const newest = page.locator('.version-row').first();
@@ -248,13 +263,35 @@ describe.skipIf(browserMissing && process.env.CI !== 'true')(
       await pool.getByRole('button', { name: 'Add a rep to amer-sdr' }).click();
       await page.getByLabel('Username or email').fill('diego.ramos@switchyard-demo.example');
       await page.getByLabel('Why (kept in the history)').fill('Covering');
-      await page.locator('.pool-form').getByRole('button', { name: 'Save' }).click();
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
       await eventually(() => page.locator('.pool-form c-error-panel').textContent()).toContain(
         'Diego Ramos is inactive in the org, so routing would pass them over.',
       );
       await screenshot(page, 'admin-pool-refused', '.pool[data-pool="amer-sdr"]');
       expect(await seriousViolations(page)).toEqual([]);
+      // Someone active instead: the preview names them among the next leads; Cancel stores nothing.
+      await page.getByLabel('Username or email').fill('emma.schulz@switchyard-demo.example');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      await eventually(() => page.locator('.pool-form .next-after').textContent()).toContain('Emma Schulz');
+      await expect(page.locator('.pool-form .next-before').textContent()).resolves.not.toContain(
+        'Emma Schulz',
+      );
+      await screenshot(page, 'admin-pool-add-preview', '.pool[data-pool="amer-sdr"]');
+      expect(await seriousViolations(page)).toEqual([]);
       await page.locator('.pool-form').getByRole('button', { name: 'Cancel' }).click();
+      // A removal: previewed as the next leads without the rep, in a destructive button only then.
+      await pool.getByRole('button', { name: 'Remove Ben Carter from amer-sdr' }).click();
+      await page.getByLabel('Why (kept in the history)').fill('Moves to EMEA');
+      await page.locator('.pool-form').getByRole('button', { name: 'Preview' }).click();
+      await eventually(() => page.locator('.pool-form .next-before').textContent()).toContain('Ben Carter');
+      await expect(page.locator('.pool-form .next-after').textContent()).resolves.not.toContain('Ben Carter');
+      await expect(
+        page.locator('.pool-form').getByRole('button', { name: 'Remove rep' }).count(),
+      ).resolves.toBe(1);
+      await screenshot(page, 'admin-pool-remove-preview', '.pool[data-pool="amer-sdr"]');
+      await page.locator('.pool-form').getByRole('button', { name: 'Cancel' }).click();
+      await expect(pool.locator('.pool-member', { hasText: 'Ben Carter' }).count()).resolves.toBe(1);
+      await expect(pool.locator('.pool-member', { hasText: 'Emma Schulz' }).count()).resolves.toBe(0);
       await screenshot(page, 'admin-pools', '.pool-tables');
 
       // Catch-up: previewed first (who gets the next leads now and with it), stored on Confirm.
