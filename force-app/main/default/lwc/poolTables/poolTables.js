@@ -73,6 +73,7 @@ import POOL_PREVIEW from '@salesforce/label/c.Switchyard_Admin_Pool_Preview';
 import POOL_CONFIRM from '@salesforce/label/c.Switchyard_Admin_Pool_Confirm';
 import NEXT_BEFORE from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Before';
 import NEXT_AFTER from '@salesforce/label/c.Switchyard_Admin_Pool_Next_After';
+import NEXT_SHARES from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Shares';
 import NEXT_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Nobody';
 import NEXT_SAME from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same';
 import NEXT_SAME_NOBODY from '@salesforce/label/c.Switchyard_Admin_Pool_Next_Same_Nobody';
@@ -167,6 +168,30 @@ function action(mode, label, className, title) {
 function line(people) {
   return people && people.length ? people.map((p) => p.name || p.userId).join(', ') : NEXT_NOBODY;
 }
+/**
+ * "Emma Schulz 0 → 2, Ava Patel 8 → 6": how many of the next leads each person gets now and with the
+ * change, for those the change moves, the largest move first (then the order they first come up in);
+ * '' when everyone keeps their share and only the order changes.
+ */
+function shares(before, after) {
+  const people = new Map();
+  const tally = (next, side) => {
+    for (const person of next) {
+      const counted = people.get(person.userId) || { name: person.name || person.userId, n: [0, 0] };
+      counted.n[side] += 1;
+      people.set(person.userId, counted);
+    }
+  };
+  tally(before, 0);
+  tally(after, 1);
+  const moved = [...people.values()].filter((p) => p.n[0] !== p.n[1]);
+  const size = (p) => Math.abs(p.n[1] - p.n[0]);
+  return moved
+    .map((p, order) => ({ ...p, order }))
+    .sort((a, b) => size(b) - size(a) || a.order - b.order)
+    .map((p) => `${p.name} ${p.n[0]} → ${p.n[1]}`)
+    .join(', ');
+}
 /** What the second button does once a change is previewed: it stores what the preview showed. */
 const CONFIRM_LABELS = {
   add: POOL_SAVE,
@@ -199,10 +224,21 @@ function previewLines(preview, unchanged) {
       },
     ];
   }
-  return [
+  const lines = [
     { key: 'before', className: 'next-before', text: formatLabel(NEXT_BEFORE, line(before)) },
     { key: 'after', className: 'next-after', text: formatLabel(NEXT_AFTER, line(after)) },
   ];
+  // Two lists of a dozen names are hard to compare by eye: who gains and who loses, counted. Only when
+  // someone can take a lead both now and with the change (a paused pool's line says nobody can).
+  const moved = before.length && after.length === before.length ? shares(before, after) : '';
+  if (moved) {
+    lines.push({
+      key: 'shares',
+      className: 'next-shares',
+      text: formatLabel(NEXT_SHARES, before.length, moved),
+    });
+  }
+  return lines;
 }
 
 /**

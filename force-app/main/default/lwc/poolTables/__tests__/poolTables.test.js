@@ -93,6 +93,7 @@ const MEMBER_CHANGES = [
     },
     before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
     after: 'The next leads with the change: Emma Schulz, Chloe Kim, Emma Schulz, Ava Patel',
+    shares: 'Of the next 4 leads, now → with the change: Emma Schulz 0 → 2, Chloe Kim 2 → 1, Ava Patel 2 → 1',
     confirm: 'Save',
   },
   {
@@ -106,6 +107,7 @@ const MEMBER_CHANGES = [
     call: { poolName: 'amer-sdr', userId: AVA, change: { weight: 3 }, reason: 'Covering' },
     before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
     after: 'The next leads with the change: Ava Patel, Chloe Kim, Ava Patel, Ava Patel',
+    shares: 'Of the next 4 leads, now → with the change: Chloe Kim 2 → 1, Ava Patel 2 → 3',
     confirm: 'Save',
   },
   {
@@ -126,6 +128,7 @@ const MEMBER_CHANGES = [
     },
     before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
     after: 'The next leads with the change: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
+    shares: 'Of the next 4 leads, now → with the change: Chloe Kim 2 → 4, Ava Patel 2 → 0',
     confirm: 'Save',
   },
   {
@@ -140,6 +143,7 @@ const MEMBER_CHANGES = [
     call: { poolName: 'amer-sdr', userId: AVA, change: { away: null }, reason: 'Covering' },
     before: 'The next leads now: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
     after: 'The next leads with the change: Ava Patel, Chloe Kim, Ava Patel, Chloe Kim',
+    shares: 'Of the next 4 leads, now → with the change: Chloe Kim 4 → 2, Ava Patel 0 → 2',
     confirm: 'Back now',
   },
   {
@@ -152,6 +156,7 @@ const MEMBER_CHANGES = [
     call: { poolName: 'amer-sdr', userId: AVA, reason: 'Covering' },
     before: 'The next leads now: Chloe Kim, Ava Patel, Chloe Kim, Ava Patel',
     after: 'The next leads with the change: Chloe Kim, Chloe Kim, Chloe Kim, Chloe Kim',
+    shares: 'Of the next 4 leads, now → with the change: Chloe Kim 2 → 4, Ava Patel 2 → 0',
     confirm: 'Remove rep',
     destructive: true,
   },
@@ -228,6 +233,7 @@ describe('c-pool-tables', () => {
       expect(apex).toHaveBeenLastCalledWith({ ...change.call, dryRun: true });
       expect(text($(element, '.next-before'))).toBe(change.before);
       expect(text($(element, '.next-after'))).toBe(change.after);
+      expect(text($(element, '.next-shares'))).toBe(change.shares);
       expect($(element, '.next-assignments').getAttribute('role')).toBe('status');
       expect(text($(element, '.form-save'))).toBe(change.confirm);
       expect($(element, '.form-save').className.includes('slds-button_destructive')).toBe(
@@ -384,6 +390,23 @@ describe('c-pool-tables', () => {
     expect(changes).toHaveLength(0);
   });
 
+  it('counts no shares when the change only reorders the next leads', async () => {
+    const weight = MEMBER_CHANGES[1];
+    const before = CHANGE_PREVIEW.nextAssignments.before;
+    // Chloe, Ava, Chloe, Ava with the change Ava, Chloe, Ava, Chloe: the same two each, in another order.
+    const reordered = {
+      ...CHANGE_PREVIEW,
+      nextAssignments: { before, after: [before[1], before[0], before[1], before[0]] },
+    };
+    changePoolMember.mockResolvedValueOnce(reordered);
+    const { element } = await mount();
+    await previewMemberChange(element, weight);
+    expect(text($(element, '.next-after'))).toBe(
+      'The next leads with the change: Ava Patel, Chloe Kim, Ava Patel, Chloe Kim',
+    );
+    expect($(element, '.next-shares')).toBeNull();
+  });
+
   it('previews a pause with who gets the next leads now and with it, then pauses on the second click', async () => {
     setPoolPaused.mockResolvedValueOnce(PAUSE_PREVIEW).mockResolvedValueOnce(CHANGED);
     const { element, toasts, changes } = await mount();
@@ -404,6 +427,8 @@ describe('c-pool-tables', () => {
     expect(text($(element, '.next-after'))).toBe(
       'The next leads with the change: nobody can take a lead now',
     );
+    // Nobody to count with the change: the line above says it all.
+    expect($(element, '.next-shares')).toBeNull();
     expect(text($(element, '.form-save'))).toBe('Pause pool');
     expect($(element, '.form-save').className).toContain('slds-button_destructive');
     expect(toasts).toEqual([]);
