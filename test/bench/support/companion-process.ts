@@ -37,6 +37,8 @@ export interface LoopDelay {
   max: number;
   /** CPU time the server process spent since the last call, in ms (all its threads). */
   cpuMs: number;
+  /** Of that, the CPU time of the thread whose event loop admits and answers requests, in ms. */
+  mainThreadCpuMs: number;
 }
 
 export interface CompanionProcess extends Ready {
@@ -113,6 +115,7 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let cpu = process.cpuUsage();
+  let mainCpu = process.threadCpuUsage();
   process.on('message', (message: Ask) => {
     if (message === 'gc') {
       globalThis.gc?.();
@@ -131,11 +134,14 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
       return;
     }
     const spent = process.cpuUsage(cpu);
+    const mainSpent = process.threadCpuUsage(mainCpu);
     cpu = process.cpuUsage();
+    mainCpu = process.threadCpuUsage();
     process.send!({
       p99: delay.percentile(99) / 1e6,
       max: delay.max / 1e6,
       cpuMs: (spent.user + spent.system) / 1000,
+      mainThreadCpuMs: (mainSpent.user + mainSpent.system) / 1000,
     } satisfies LoopDelay);
     delay.reset();
   });
