@@ -6,8 +6,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const TURN_MS = 5;
 
 /**
- * The process's one event loop, shared by its long synchronous work: the embedded store's calls
- * (PGlite runs in this thread) and routing's decisions of a batch. `take()` resolves at once while
+ * The process's one event loop, shared by its long synchronous work: routing's decisions of a batch
+ * (the embedded store runs in a thread of its own, store/pglite-thread.ts). `take()` resolves at once while
  * the current turn of the loop has been held for less than TURN_MS, and after the next turn
  * otherwise, in which the network is read (requests are admitted or refused) and timers run.
  * Callers await it between units of work (a store call, one lead's decision), so no chain of them

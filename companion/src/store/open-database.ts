@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { LockFile } from './lock-file.js';
 import { MIGRATIONS } from './migrations.js';
-import { PgliteConnection } from './pglite-connection.js';
+import { PgliteConnection, type PgliteStatements } from './pglite-connection.js';
+import { PgliteThread } from './pglite-thread.js';
 import { PreparedStatementPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { Store, type SqlResult } from './store.js';
@@ -37,7 +37,8 @@ const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRAT
 /**
  * Opens the companion's database and brings its tables up to date: PostgreSQL when `databaseUrl`
  * is set, otherwise the embedded PGlite store in `dataDir` (held with a lock file so no second
- * process opens it; `memory://` keeps it in memory).
+ * process opens it; `memory://` keeps it in memory), run in a worker thread of its own
+ * (PgliteThread) so its work never holds the event loop that serves requests.
  */
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
@@ -97,11 +98,12 @@ async function assertMigrated(store: Store): Promise<void> {
  * 1 GB by default: a laptop's data folder, and a checkpoint that holds every request for a fraction
  * of a second, not seconds); min_wal_size is what a checkpoint keeps to reuse at least.
  *
- * Each new 16 MB segment of the log is created while a query waits for its commit, in the one thread
- * every request shares; by default PostgreSQL first fills it with zeroes, so the space is allocated
- * before it is needed (PostgreSQL documentation, "Write Ahead Log" settings, wal_init_zero). That is
- * 16 MB written in one go every few thousand re-routes, a stall of every request in flight (30-40 ms
- * measured under load, 2 ms without). PGlite already runs without fsync (`-F`), so allocating the space
+ * Each new 16 MB segment of the log is created while a query waits for its commit, on the one
+ * connection every query shares; by default PostgreSQL first fills it with zeroes, so the space is
+ * allocated before it is needed (PostgreSQL documentation, "Write Ahead Log" settings, wal_init_zero).
+ * That is 16 MB written in one go every few thousand re-routes, a stall of every query in flight
+ * (30-40 ms measured under load, 2 ms without; measured when PGlite still ran on the main thread,
+ * where it stalled every request too). PGlite already runs without fsync (`-F`), so allocating the space
  * ahead buys no safety here: with wal_init_zero off only the segment's last byte is written.
  *
  * full_page_writes is off for the same reason. It logs the whole 8 kB page at its first change after
@@ -114,7 +116,6 @@ async function assertMigrated(store: Store): Promise<void> {
  * less CPU; fewer checkpoints follow, each shorter.
  */
 const PGLITE_START = [
-  ...PGlite.defaultStartParams,
   '-c',
   'max_wal_size=64MB',
   '-c',
@@ -140,28 +141,35 @@ export function embeddedStoreExists(dataDir: string): boolean {
 
 async function openPglite(dataDir: string): Promise<Store> {
   let lock: LockFile | null = null;
-  let pglite: PGlite;
+  let thread: PgliteThread;
   try {
-    if (dataDir === IN_MEMORY) {
-      pglite = new PGlite({ startParams: PGLITE_START });
-    } else {
+    if (dataDir !== IN_MEMORY) {
       mkdirSync(dataDir, { recursive: true });
       lock = new LockFile(path.join(dataDir, 'switchyard.lock'));
       lock.acquire();
-      pglite = new PGlite(pgliteDir(dataDir), { startParams: PGLITE_START });
     }
-    await pglite.waitReady;
+    thread = await PgliteThread.start({
+      dataDir: dataDir === IN_MEMORY ? null : pgliteDir(dataDir),
+      startParams: PGLITE_START,
+    });
   } catch (err) {
     lock?.release();
     if (err instanceof StoreError) throw err;
     throw new StoreOpenError(`the embedded database in ${dataDir}`, err);
   }
-  // One connection: PGlite is a single session, so the pool must never hand it to two clients.
+  // One client at a time: PGlite is a single session, so the pool must never hand it to two. Each
+  // client the pool makes gets a connection of its own to the session, as it would a socket.
+  const statements: PgliteStatements = { parsedStatements: {}, submittedNamedStatements: {} };
+  class PgliteClient extends pg.Client {
+    constructor(config: pg.ClientConfig) {
+      super({ ...config, connection: new PgliteConnection(thread, statements) } as pg.ClientConfig);
+    }
+  }
   const pool = new pg.Pool({
-    connection: new PgliteConnection(pglite),
+    Client: PgliteClient as unknown as pg.PoolConfig['Client'],
     max: 1,
     idleTimeoutMillis: 0,
-  } as pg.PoolConfig);
+  });
   let uses = 0;
   pool.on('acquire', () => {
     uses += 1;
@@ -185,7 +193,7 @@ async function openPglite(dataDir: string): Promise<Store> {
       try {
         await checkpointer.stop();
         await db.destroy();
-        await pglite.close();
+        await thread.close();
       } finally {
         lock?.release();
       }

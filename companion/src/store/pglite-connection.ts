@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
-import { loopShare } from './loop-share.js';
+import type { PgliteThread } from './pglite-thread.js';
 
 /**
  * The connection node-postgres (`pg`) talks to when the store is the embedded PGlite: PGlite in
@@ -18,23 +17,26 @@ import { loopShare } from './loop-share.js';
  * packet, and PGlite gets them in one call, which it runs message by message like a server reading
  * its socket.
  *
- * PGlite runs each call synchronously, and its promises resolve without giving the event loop back:
- * a chain of queries (a routing batch, its writes) would hold every socket of the process until it
- * ends. So each call first takes its share of the loop (`loopShare`): once the turn has been held
- * long enough, the next call waits one turn, in which the network is read and timers run.
+ * PGlite runs in a worker thread of its own (`PgliteThread`): a call's bytes are posted there and its
+ * reply's bytes come back as a message of the event loop, so a chain of queries (a routing batch, its
+ * writes) gives the loop a turn between each two, in which requests are read, as a socket's would.
  */
+/** The prepared statements' names of the one PGlite session, as pg keeps them on a connection. */
+export type PgliteStatements = Pick<PgliteConnection, 'parsedStatements' | 'submittedNamedStatements'>;
+
 export class PgliteConnection extends EventEmitter {
   /** Read by pg's Client.end(), which skips connection.end() without it. */
   _connecting = false;
-  /** pg keeps its prepared statements' names here, per connection (the PGlite session). */
-  parsedStatements: Record<string, string> = {};
-  submittedNamedStatements: Record<string, string> = {};
+  /** pg keeps its prepared statements' names here; they live as long as the PGlite session. */
+  readonly parsedStatements: Record<string, string>;
+  readonly submittedNamedStatements: Record<string, string>;
 
+  /** Settles once the last call posted has been answered and its reply read (or its failure told). */
   private queue: Promise<void>;
   private pending: Uint8Array[] = [];
   private corked = false;
   private emitRaw = false;
-  private parser = new Parser();
+  private readonly parser = new Parser();
 
   /** What pg touches of a socket: it corks around the messages of one query, and destroys it to end. */
   readonly stream = {
@@ -48,9 +50,18 @@ export class PgliteConnection extends EventEmitter {
     destroy: () => this.end(),
   };
 
-  constructor(private readonly pglite: PGlite) {
+  /**
+   * One per pg client, as a socket would be; `statements` is the one session's, shared by them all,
+   * so a statement one client prepared is not prepared again by the next.
+   */
+  constructor(
+    private readonly thread: PgliteThread,
+    statements: PgliteStatements,
+  ) {
     super();
-    this.queue = pglite.waitReady;
+    this.parsedStatements = statements.parsedStatements;
+    this.submittedNamedStatements = statements.submittedNamedStatements;
+    this.queue = thread.ready.catch(() => undefined);
     this.on('newListener', (event) => {
       if (event === 'message') this.emitRaw = true;
     });
@@ -58,7 +69,14 @@ export class PgliteConnection extends EventEmitter {
 
   async connect(): Promise<void> {
     this._connecting = true;
-    await this.pglite.waitReady;
+    try {
+      await this.thread.ready;
+      // A client is refused at once, holding nothing, once the thread has stopped.
+      this.thread.assertServing();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
     process.nextTick(() => this.emit('readyForQuery'));
   }
 
@@ -114,18 +132,15 @@ export class PgliteConnection extends EventEmitter {
     this.send(serialize.copyFail(message));
   }
 
-  /** Like a socket closing; the PGlite instance belongs to the store and stays open. */
+  /**
+   * Like a socket closing, once the calls already posted are answered; the PGlite thread belongs to
+   * the store and stays open. The pool's next client gets a connection of its own, so this one's
+   * 'end', coming later, reaches only the client that ended.
+   */
   end(): void {
     this.queue = this.queue.then(() => {
       this.emit('end');
     });
-    // The pool reuses this connection for its next client: the ended client's listeners must go,
-    // and so must any half-read reply.
-    for (const event of this.eventNames()) {
-      if (event !== 'newListener') this.removeAllListeners(event);
-    }
-    this.emitRaw = false;
-    this.parser = new Parser();
   }
 
   private send(message: Uint8Array): void {
@@ -133,25 +148,34 @@ export class PgliteConnection extends EventEmitter {
     if (!this.corked) this.flushPending();
   }
 
-  /** One PGlite call for everything written since the last; calls run one after another, in order. */
+  /**
+   * One PGlite call for everything written since the last. The thread runs calls one after another
+   * and answers them in the order they were posted, so replies are read in that order too.
+   */
   private flushPending(): void {
     if (this.pending.length === 0) return;
     const message = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
-    this.queue = this.queue
-      .then(async () => {
-        await loopShare.take();
-        // The raw reply, uncopied and unparsed by PGlite; read once PGlite has returned, so no
-        // handler of pg's runs inside PGlite's call.
-        const chunks: Buffer[] = [];
-        await this.pglite.execProtocolRawStream(message, {
-          onRawData: (bytes) => chunks.push(Buffer.from(bytes)),
-        });
-        for (const chunk of chunks) this.parser.parse(chunk, (msg) => this.receive(msg));
+    this.queue = this.thread
+      .exec(message)
+      .then((reply) => {
+        const bytes = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
+        this.parser.parse(bytes, (msg) => this.receive(msg));
       })
-      .catch((err: unknown) => {
-        this.emit('error', err);
-      });
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  /**
+   * As a socket's error: pg's client fails every query it has sent or queued with `err` (a
+   * StoreError saying why), then emits it again on itself, where nothing may listen (a client the
+   * pool has handed out); that re-emit throwing is no news to anyone.
+   */
+  private fail(err: unknown): void {
+    try {
+      this.emit('error', err);
+    } catch {
+      // Told already: the queries waiting on this connection were failed with `err`.
+    }
   }
 
   private receive(msg: BackendMessage): void {

@@ -26,8 +26,9 @@ export interface WalCheckpointerOptions {
  *
  * So this does the checkpointer's job from outside, once a second: it measures the log written
  * since the last checkpoint's redo point (pg_control_checkpoint, which also sees the clean-up job's
- * CHECKPOINT). A CHECKPOINT holds the one connection every request shares (about 170 ms after 64 MB
- * of updates spread over a 100 MB table, measured under load; 75 ms after 16 MB), so it runs when it costs no one anything where it can:
+ * CHECKPOINT). A CHECKPOINT holds the one connection every query shares (about 170 ms after 64 MB
+ * of updates spread over a 100 MB table, measured under load; 75 ms after 16 MB), though not the event
+ * loop (PGlite runs in its own thread), so it runs when it costs no one anything where it can:
  * - from half of max_wal_size, as soon as a look finds the connection idle (between bursts);
  * - at max_wal_size, at the next free moment whatever is waiting: between two transactions,
  *   never inside one (the pool hands the connection out whole). The log must stay bounded under

@@ -1,9 +1,9 @@
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { CrmPort } from '../../src/crm/crm.port.js';
 import { DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import type { LeadRecord } from '../../src/engine/model.js';
+import { PgliteThread } from '../../src/store/pglite-thread.js';
 import { HeldWrites } from '../../../test/support/held-writes.js';
 import { startApi, type TestApi } from './api-fixture.js';
 
@@ -99,7 +99,7 @@ it("a held Salesforce write does not hold up other people's re-routes, and is ap
 
 it("while a write is held, another person's re-route does the same work as without it: no store query or CRM call more", async () => {
   const [warm, before, slow, during] = leads.slice(3) as [LeadRecord, LeadRecord, LeadRecord, LeadRecord];
-  const storeCalls = vi.spyOn(PGlite.prototype, 'execProtocolRawStream');
+  const storeCalls = vi.spyOn(PgliteThread.prototype, 'exec');
   // The store's own look at its write-ahead log (once a second, store/wal-checkpointer.ts) may fall
   // inside a re-route; it is no part of one. Its queries are the only ones naming checkpoints.
   const routingCalls = () =>

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LockFile } from '../../src/store/lock-file.js';
 import { openDatabase } from '../../src/store/open-database.js';
 
@@ -74,6 +76,56 @@ describe('the embedded store in a data folder', () => {
     } finally {
       await store.close();
     }
+  }, 90_000);
+
+  it('runs its queries in a thread of its own: the event loop keeps turning while one works', async () => {
+    const store = await openDatabase({ databaseUrl: null, dataDir: tempDir() });
+    try {
+      let working = true;
+      let turns = 0;
+      const query = store
+        .executeSql('select count(*)::int as n from generate_series(1, 3000000)')
+        .finally(() => (working = false));
+      while (working) {
+        await nextTurn();
+        turns += 1;
+      }
+      expect((await query).rows).toEqual([{ n: 3_000_000 }]);
+      // On the event loop's own thread the query would take every turn until it ends: none, or
+      // the one store calls used to yield before they started.
+      expect(turns).toBeGreaterThan(10);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
+  it('fails the queries waiting on a stopped store thread, and every one after, with a StoreError; still closes', async () => {
+    const dataDir = tempDir();
+    const store = await openDatabase({ databaseUrl: null, dataDir });
+    // The thread stops (as on a crash of PGlite's WebAssembly) as a query is posted to it.
+    const postMessage = Worker.prototype.postMessage;
+    const post = vi.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (
+      this: Worker,
+      ...args
+    ) {
+      void this.terminate();
+      postMessage.apply(this, args);
+    });
+    try {
+      const waiting = store.executeSql('select 1');
+      await expect(waiting).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringMatching(/thread stopped.*Restart the companion/s),
+      });
+      await expect(store.replayIds.get('/data/LeadChangeEvent')).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+      });
+      await expect(store.executeSql('select 1')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      post.mockRestore();
+      await store.close();
+    }
+    expect(existsSync(path.join(dataDir, 'switchyard.lock'))).toBe(false);
   }, 90_000);
 
   it('rejects a schema name that could inject SQL', async () => {
