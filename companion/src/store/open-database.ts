@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { LockFile } from './lock-file.js';
@@ -92,6 +92,13 @@ async function assertMigrated(store: Store): Promise<void> {
 }
 
 /**
+ * Every session plans a prepared statement once, generically (see createKysely). Set where the session
+ * starts (PGlite's start parameters, PostgreSQL's start-up options), not by a query on each new
+ * connection: a connection whose first query failed would never be given back to its pool.
+ */
+const PLAN_GENERIC = 'plan_cache_mode=force_generic_plan';
+
+/**
  * PGlite runs PostgreSQL as a single session (`--single`), without the checkpointer: nothing
  * checkpoints on its own, and max_wal_size is not acted on (seen here: 530 MB of log and no
  * checkpoint). WalCheckpointer checkpoints when max_wal_size of log has been written (64 MB here,
@@ -124,6 +131,8 @@ const PGLITE_START = [
   'wal_init_zero=off',
   '-c',
   'full_page_writes=off',
+  '-c',
+  PLAN_GENERIC,
 ];
 
 /** The embedded database's own folder inside the companion's data folder. */
@@ -205,7 +214,10 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // Settings of the session, sent with the connection's start-up message (libpq's `options`).
+    options: [`-c ${PLAN_GENERIC}`, ...(options.schema ? [`-c search_path=${options.schema}`] : [])].join(
+      ' ',
+    ),
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -227,8 +239,8 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
 
 /**
  * The query builder over either backend's pool: statements run again and again are prepared once
- * per connection (see PreparedStatementPool), and each connection plans them once, generically,
- * instead of again on every run. Planning costs more than running most of routing's statements
+ * per connection (see PreparedStatementPool), and each connection plans them once, generically
+ * (PLAN_GENERIC), instead of again on every run. Planning costs more than running most of routing's statements
  * (on PGlite several times more: it asks the file system for the size of every table and index),
  * and PostgreSQL's default keeps re-planning statements whose parameters are arrays. A generic
  * plan cannot use a partial index whose condition is a parameter, so such conditions are written
@@ -238,9 +250,6 @@ function createKysely(pool: pg.Pool): Kysely<Database> {
   return new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: new PreparedStatementPool(pool),
-      onCreateConnection: async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw('set plan_cache_mode = force_generic_plan'));
-      },
     }),
   });
 }
