@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Decision } from '../engine/decision.js';
 import type { Trigger } from '../engine/model.js';
+import { atomic } from './atomic.js';
 import {
   insertOutboxRows,
   markAppliedRows,
@@ -153,33 +154,48 @@ export async function storeDecisions<E extends OutboxEffect>(
   return { effects: inserted, pools: saved };
 }
 
-const setStatusRows = (updates: StatusUpdate[]) => sql`
-  update decisions set status = u.status, status_detail = u.detail, updated_at = clock_timestamp()
-  from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(id uuid, status text, detail text)
-  where decisions.id = u.id
+/**
+ * One decision's status, found by its id alone. The store plans a statement once per connection (a
+ * generic plan, see open-database.ts), often while the table is still small (a new store): a plan
+ * made then for several ids, or for a join on a list of rows, reads every decision (a sequential
+ * scan), at a cost that grows with each decision stored until the next VACUUM. Only the primary key
+ * by one value is always found through its index.
+ */
+const setStatusRow = ({ id, status, detail }: StatusUpdate) => sql`
+  update decisions set status = ${status}, status_detail = ${detail}, updated_at = clock_timestamp()
+  where id = ${id}::uuid
 `;
 
+/** Sets the decisions' statuses, all or none. */
 export async function setStatuses(db: Kysely<Database>, updates: StatusUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  await setStatusRows(updates).execute(db);
+  await inOne(db, updates.map(setStatusRow));
 }
 
 /**
- * Marks outbox rows applied and sets their decisions' statuses, in one statement: what routing
- * records after applying a batch it has just committed.
+ * Marks outbox rows applied and sets their decisions' statuses, all or none: what routing records
+ * after applying a batch it has just committed. For a batch of one decision (the common case), one
+ * statement.
  */
 export async function recordOutcomes(
   db: Kysely<Database>,
   appliedIds: string[],
   statuses: StatusUpdate[],
 ): Promise<void> {
-  if (appliedIds.length === 0) {
-    await setStatuses(db, statuses);
-    return;
+  const statements = statuses.map(setStatusRow);
+  if (appliedIds.length > 0) {
+    const marked = markAppliedRows(appliedIds);
+    statements[0] = statements[0] ? sql`with applied as (${marked} returning 1) ${statements[0]}` : marked;
   }
-  await sql`with applied as (${markAppliedRows(appliedIds)} returning 1) ${setStatusRows(statuses)}`.execute(
-    db,
-  );
+  await inOne(db, statements);
+}
+
+/** Runs the statements in one transaction; a single statement needs none of its own. */
+async function inOne(db: Kysely<Database>, statements: Array<RawBuilder<unknown>>): Promise<void> {
+  if (statements.length === 1) await statements[0]!.execute(db);
+  else if (statements.length > 1)
+    await atomic(db, async (tx) => {
+      for (const statement of statements) await statement.execute(tx);
+    });
 }
 
 const RECORD_COLUMNS = [
