@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { atomic } from './atomic.js';
 import type { Database } from './schema.js';
 import { toJson } from './sql-values.js';
@@ -10,7 +10,7 @@ import { toJson } from './sql-values.js';
  * of reading the whole object again).
  */
 
-/** Rows per insert statement: well under PostgreSQL's 65,535 parameters. */
+/** Records per statement. */
 const CHUNK = 1000;
 /** Rows per select when loading. */
 const LOAD_PAGE = 10_000;
@@ -61,24 +61,34 @@ export async function loadKept<T extends Identified>(
   return { readAt: new Date(mark.last_modstamp), records };
 }
 
-async function write(tx: Kysely<Database>, { object, records, removedIds }: KeptChange): Promise<void> {
+/** Writes one chunk of records of an object, replacing those kept by Id: one JSON parameter, one statement text whatever the count. */
+const upsertRows = (object: string, records: Identified[]) => sql`
+  insert into org_snapshot_records (object, id, data)
+  select ${object}, r->>'Id', r from jsonb_array_elements(${toJson(records)}::jsonb) as r
+  on conflict (object, id) do update set data = excluded.data
+`;
+
+const deleteRows = (object: string, ids: string[]) => sql`
+  delete from org_snapshot_records where object = ${object} and id = any(${ids}::text[])
+`;
+
+/**
+ * The statements that write a change, its records (the last of each Id) and then the drop of removed
+ * Ids, each made as it is run: a chunk at a time, since a million records as JSON at once would double
+ * what a whole read holds.
+ */
+function* writes({ object, records, removedIds }: KeptChange): Generator<RawBuilder<unknown>> {
   const latest = new Map<string, Identified>();
   for (const record of records) latest.set(record.Id, record);
   const unique = [...latest.values()];
-  // Rows made a chunk at a time: a million records as JSON at once would double what a whole read holds.
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    await tx
-      .insertInto('org_snapshot_records')
-      .values(unique.slice(i, i + CHUNK).map((r) => ({ object, id: r.Id, data: toJson(r) })))
-      .onConflict((oc) => oc.columns(['object', 'id']).doUpdateSet({ data: (eb) => eb.ref('excluded.data') }))
-      .execute();
-  }
-  for (let i = 0; i < removedIds.length; i += CHUNK)
-    await tx
-      .deleteFrom('org_snapshot_records')
-      .where('object', '=', object)
-      .where('id', 'in', removedIds.slice(i, i + CHUNK))
-      .execute();
+  for (let i = 0; i < unique.length; i += CHUNK) yield upsertRows(object, unique.slice(i, i + CHUNK));
+  for (let i = 0; i < removedIds.length; i += CHUNK) yield deleteRows(object, removedIds.slice(i, i + CHUNK));
+}
+
+/** Whether `writes` makes a single statement of the change, which then needs no transaction of its own. */
+function oneStatement({ records, removedIds }: KeptChange): boolean {
+  if (removedIds.length === 0) return records.length > 0 && records.length <= CHUNK;
+  return records.length === 0 && removedIds.length <= CHUNK;
 }
 
 async function mark(tx: Kysely<Database>, object: string, readAt: Date): Promise<void> {
@@ -104,7 +114,7 @@ export async function replaceKept(
 ): Promise<void> {
   await atomic(db, async (tx) => {
     await tx.deleteFrom('org_snapshot_records').where('object', '=', object).execute();
-    await write(tx, { object, records, removedIds: [] });
+    for (const statement of writes({ object, records, removedIds: [] })) await statement.execute(tx);
     await mark(tx, object, readAt);
   });
 }
@@ -117,9 +127,15 @@ export async function replaceKept(
 export async function saveKept(db: Kysely<Database>, changes: KeptChange[], readAt?: Date): Promise<void> {
   const some = changes.filter((c) => c.records.length > 0 || c.removedIds.length > 0 || readAt);
   if (some.length === 0) return;
+  // What routing writes through after a re-route (one lead) is one statement: no transaction.
+  const [only] = some;
+  if (!readAt && some.length === 1 && oneStatement(only!)) {
+    for (const statement of writes(only!)) await statement.execute(db);
+    return;
+  }
   await atomic(db, async (tx) => {
     for (const change of some) {
-      await write(tx, change);
+      for (const statement of writes(change)) await statement.execute(tx);
       if (readAt) await mark(tx, change.object, readAt);
     }
   });
