@@ -124,10 +124,14 @@ export class EffectApplier {
     fresh: boolean,
   ): Promise<Map<string, Applied>> {
     const { store } = this.options;
-    const appliedIds = rows.filter((r) => outcomes.get(r.id)?.ok).map((r) => r.id);
+    const appliedRows = rows.filter((r) => outcomes.get(r.id)?.ok);
     // Right after deciding, the statuses follow from this attempt alone, so the rows are marked
     // applied together with them below; the worker reads the rows' statuses back, after marking.
-    if (!fresh) await markApplied(store.db, appliedIds);
+    if (!fresh)
+      await markApplied(
+        store.db,
+        appliedRows.map((r) => r.id),
+      );
     for (const r of rows) {
       const outcome = outcomes.get(r.id);
       if (!outcome || outcome.ok) continue;
@@ -174,7 +178,7 @@ export class EffectApplier {
             : null,
       });
     }
-    await recordOutcomes(store.db, fresh ? appliedIds : [], statuses);
+    await recordOutcomes(store.db, fresh ? appliedRows : [], statuses);
     return applied;
   }
 

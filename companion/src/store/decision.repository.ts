@@ -4,7 +4,7 @@ import type { Trigger } from '../engine/model.js';
 import { atomic } from './atomic.js';
 import {
   insertOutboxRows,
-  markAppliedRows,
+  markDecisionApplied,
   outboxJson,
   type OutboxEffect,
   type OutboxRow,
@@ -173,19 +173,23 @@ export async function setStatuses(db: Kysely<Database>, updates: StatusUpdate[])
 
 /**
  * Marks outbox rows applied and sets their decisions' statuses, all or none: what routing records
- * after applying a batch it has just committed. For a batch of one decision (the common case), one
- * statement.
+ * after applying a batch it has just committed. One statement per decision: for a batch of one (the
+ * common case), one statement.
  */
 export async function recordOutcomes(
   db: Kysely<Database>,
-  appliedIds: string[],
+  applied: Array<{ id: string; decisionId: string }>,
   statuses: StatusUpdate[],
 ): Promise<void> {
-  const statements = statuses.map(setStatusRow);
-  if (appliedIds.length > 0) {
-    const marked = markAppliedRows(appliedIds);
-    statements[0] = statements[0] ? sql`with applied as (${marked} returning 1) ${statements[0]}` : marked;
-  }
+  const rowsOf = new Map<string, string[]>();
+  for (const { id, decisionId } of applied) rowsOf.set(decisionId, [...(rowsOf.get(decisionId) ?? []), id]);
+  const statements = statuses.map((update) => {
+    const ids = rowsOf.get(update.id);
+    rowsOf.delete(update.id);
+    if (!ids) return setStatusRow(update);
+    return sql`with applied as (${markDecisionApplied(update.id, ids)} returning 1) ${setStatusRow(update)}`;
+  });
+  for (const [decisionId, ids] of rowsOf) statements.push(markDecisionApplied(decisionId, ids));
   await inOne(db, statements);
 }
 

@@ -143,17 +143,28 @@ export async function claimDue<E extends OutboxEffect>(
   });
 }
 
-/** Marks pending rows applied, the ids as one array parameter; a statement part for `recordOutcomes`. */
-export const markAppliedRows = (ids: string[]) => sql`
-  update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
-    applied_at = now(), updated_at = now()
-  where id = any(${ids}::bigint[]) and status = 'pending'
-`;
-
+/** Marks pending rows applied, the ids as one array parameter. */
 export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await markAppliedRows(ids).execute(db);
+  await sql`
+    update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+      applied_at = now(), updated_at = now()
+    where id = any(${ids}::bigint[]) and status = 'pending'
+  `.execute(db);
 }
+
+/**
+ * Marks pending rows of one decision applied; a statement part for `recordOutcomes`, right after the
+ * rows were written. Found through the decision's index, whatever the table's size when the statement
+ * was planned (once per connection, generically): the status is a parameter, so the plan cannot take
+ * the partial index of pending rows instead, which holds every row ever pending until VACUUM and would
+ * be read whole for a list of ids.
+ */
+export const markDecisionApplied = (decisionId: string, ids: string[]) => sql`
+  update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+    applied_at = now(), updated_at = now()
+  where decision_id = ${decisionId}::uuid and id = any(${ids}::bigint[]) and status = ${'pending'}
+`;
 
 export interface MarkFailedOptions {
   /** After this many failed attempts a retryable error fails the row for good. Default 8. */
