@@ -360,6 +360,11 @@ export class AccountIndex implements AccountLookup {
   private readonly placeCache = new Map<string, string | null>();
   /** Query word → its typo neighbourhood in the dictionary, caught up with words added since when read. */
   private readonly similarCache = new Map<string, Neighbourhood>();
+  /**
+   * Neighbourhoods the repair of the name being looked up found (kept out of `similarCache`: most are
+   * of pieces tried and dropped), so a word the repair kept is not looked up again to search with it.
+   */
+  private readonly repairNeighbours = new Map<string, ReadonlyMap<number, number>>();
   /** The dictionary as typed names are repaired against it. */
   private readonly vocabulary: Vocabulary;
 
@@ -374,9 +379,12 @@ export class AccountIndex implements AccountLookup {
       has: (word) => this.wordIds.has(word),
       near: (word) => {
         let best = 0;
-        const similar = this.similarCache.has(word)
-          ? this.similarWords(word)
-          : this.typoKeys.neighbours(word);
+        let similar: ReadonlyMap<number, number>;
+        if (this.similarCache.has(word)) similar = this.similarWords(word);
+        else {
+          similar = this.typoKeys.neighbours(word);
+          this.repairNeighbours.set(word, similar);
+        }
         for (const similarity of similar.values()) best = Math.max(best, similarity);
         return best;
       },
@@ -831,6 +839,7 @@ export class AccountIndex implements AccountLookup {
    */
   private matchName(lead: LeadForMatching, search: NameSearch): ScoredName[] {
     const { keep, excluded, floor } = search;
+    this.repairNeighbours.clear();
     const name = normaliseTypedName(lead.Company, this.vocabulary);
     if (name.tokens.length === 0) return [];
     const leadCountryCode = normaliseCountry(lead.Country);
@@ -1321,7 +1330,7 @@ export class AccountIndex implements AccountLookup {
       }
       similar = grown ?? kept.similar;
     } else {
-      similar = this.typoKeys.neighbours(text);
+      similar = this.repairNeighbours.get(text) ?? this.typoKeys.neighbours(text);
       if (kept === undefined && this.similarCache.size >= SIMILAR_CACHE_SIZE) this.similarCache.clear();
     }
     this.similarCache.set(text, { words: known, similar });

@@ -98,7 +98,9 @@ function forEachTypedHalfKey(
   const length = to - from;
   const fits = (half: number): boolean => half >= least && half <= most;
   if (fits(length)) {
-    visit(halfKey(seed, text, from, to, AS_IS, -1));
+    // A dictionary half filed as it is is filed with each letter unknown too (a swapped word's, with all
+    // but one): the keys with a letter unknown find it, and as it is would only find it again.
+    if (length < 2) visit(halfKey(seed, text, from, to, AS_IS, -1));
     for (let i = from; i < to; i += 1) {
       visit(halfKey(seed, text, from, to, UNKNOWN_AT, i));
       if (i + 1 < to && text.charCodeAt(i) !== text.charCodeAt(i + 1))
@@ -214,6 +216,13 @@ function tagOf(word: string): number {
   return (letters | (Math.min(word.length, TAG_LONG) << TAG_LENGTH_SHIFT)) >>> 0;
 }
 
+/**
+ * Each filed word's UTF-16 units, `PACKED_UNITS` a word at its id (zeros after a shorter word; a longer
+ * one is read from its string): what a key finds is counted letter by letter from one run of memory,
+ * not through the dictionary's array to the string and its characters.
+ */
+const PACKED_UNITS = 16;
+
 /** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
 const unitCounts = new Uint16Array(0x10000);
 const usedUnits = new Uint16Array(0x10000);
@@ -238,6 +247,8 @@ export class TypoKeys {
   private readonly foundTags = new GrowableU32(4096);
   /** Each filed word's tag, by its id. */
   private readonly tags = new GrowableU32();
+  /** Each filed word's units, by its id (`PACKED_UNITS`). */
+  private units = new Uint16Array(1024 * PACKED_UNITS);
 
   /** Collects the words filed under a key into `found`: made once, not at each lookup. */
   private readonly find = (hash: number): void => this.byKey.collect(hash, this.found, this.foundTags);
@@ -247,7 +258,15 @@ export class TypoKeys {
   /** Files a word under its keys. */
   add(word: number): void {
     while (this.tags.length < word) this.tags.push(0);
-    this.tags.push(tagOf(this.words[word] as string));
+    const text = this.words[word] as string;
+    this.tags.push(tagOf(text));
+    if (this.units.length < (word + 1) * PACKED_UNITS) {
+      const grown = new Uint16Array(Math.max(this.units.length * 2, (word + 1) * PACKED_UNITS));
+      grown.set(this.units);
+      this.units = grown;
+    }
+    if (text.length <= PACKED_UNITS)
+      for (let i = 0; i < text.length; i += 1) this.units[word * PACKED_UNITS + i] = text.charCodeAt(i);
     // A small dictionary is compared whole: its words are filed only once it outgrows that, all at once.
     if (this.tags.length <= SCANNED_WORDS) return;
     if (this.tags.length === SCANNED_WORDS + 1) {
@@ -322,7 +341,7 @@ export class TypoKeys {
       this.seen.fill(0);
       this.lookups = 1;
     }
-    const { seen, words, lookups } = this;
+    const { seen, words, lookups, units } = this;
     const m = text.length;
     const textTag = tagOf(text);
     const textIsNumber = isNumberWord(text);
@@ -343,16 +362,28 @@ export class TypoKeys {
       if (bitCount((textTag ^ tag) & TAG_LETTERS) > 2 * edits) continue;
       if (seen[word] === lookups) continue;
       seen[word] = lookups;
-      const other = words[word] as string;
       let shared = 0;
-      for (let i = 0; i < n; i += 1) {
-        const unit = other.charCodeAt(i);
-        const taken = used[unit] as number;
-        if (taken < (counts[unit] as number)) shared += 1;
-        used[unit] = taken + 1;
+      if (n <= PACKED_UNITS) {
+        const start = word * PACKED_UNITS;
+        for (let i = start; i < start + n; i += 1) {
+          const unit = units[i] as number;
+          const taken = used[unit] as number;
+          if (taken < (counts[unit] as number)) shared += 1;
+          used[unit] = taken + 1;
+        }
+        for (let i = start; i < start + n; i += 1) used[units[i] as number] = 0;
+      } else {
+        const long = words[word] as string;
+        for (let i = 0; i < n; i += 1) {
+          const unit = long.charCodeAt(i);
+          const taken = used[unit] as number;
+          if (taken < (counts[unit] as number)) shared += 1;
+          used[unit] = taken + 1;
+        }
+        for (let i = 0; i < n; i += 1) used[long.charCodeAt(i)] = 0;
       }
-      for (let i = 0; i < n; i += 1) used[other.charCodeAt(i)] = 0;
       if (m + n - 2 * shared > 2 * edits) continue;
+      const other = words[word] as string;
       const distance = editDistance(text, other, edits);
       // A number is no typo of another word, nor another word of it (asked last: few words get here).
       if (distance > edits || (distance > 0 && (textIsNumber || isNumberWord(other)))) continue;
