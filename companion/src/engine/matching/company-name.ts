@@ -162,7 +162,7 @@ function rawTokens(name: string): string[] {
 }
 
 const isLetter = (c: number | undefined): boolean => c !== undefined && c >= 97 && c <= 122;
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+export const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 const isAlnum = (c: number | undefined): boolean => isLetter(c) || isDigit(c);
 const SPACE = 32;
 const SEPARATORS = new Set([SPACE, 44, 59, 58, 45, 47, 40, 41]); // space , ; : - / ( )
@@ -555,6 +555,9 @@ export function normaliseTypedName(name: string | null | undefined, vocabulary: 
 /** Per UTF-16 unit, the places it holds in the word being compared (all 0 between uses). */
 const placeMasks = new Int32Array(0x10000);
 
+/** `b` of `editDistance` as UTF-16 units, for the comparison that reads them from an array. */
+let comparedUnits = new Uint16Array(64);
+
 /**
  * Optimal string alignment distance (typos incl. swapped neighbours), or `max + 1` once it exceeds `max`.
  * Words of up to 31 letters take one column of the distance table at a time as bits (Hyyrö's
@@ -567,6 +570,27 @@ export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(la - lb) > max) return max + 1;
   if (la === 0 || lb === 0) return Math.max(la, lb);
   if (la > 31) return slowEditDistance(a, b, max);
+  if (comparedUnits.length < lb) comparedUnits = new Uint16Array(lb * 2);
+  for (let j = 0; j < lb; j += 1) comparedUnits[j] = b.charCodeAt(j);
+  return unitsEditDistance(a, comparedUnits, 0, lb, max);
+}
+
+/**
+ * `editDistance` of `a` and the word held as UTF-16 units in `units[from, to)` (a dictionary's words
+ * packed in one array are compared where they lie, without reading their strings).
+ */
+export function unitsEditDistance(
+  a: string,
+  units: Uint16Array,
+  from: number,
+  to: number,
+  max: number,
+): number {
+  const la = a.length;
+  const lb = to - from;
+  if (Math.abs(la - lb) > max) return max + 1;
+  if (la === 0 || lb === 0) return Math.max(la, lb);
+  if (la > 31) return slowEditDistance(a, String.fromCharCode(...units.subarray(from, to)), max);
   for (let i = 0; i < la; i += 1) {
     const unit = a.charCodeAt(i);
     placeMasks[unit] = (placeMasks[unit] as number) | (1 << i);
@@ -579,7 +603,7 @@ export function editDistance(a: string, b: string, max: number): number {
   let previousMatches = 0;
   let distance = la;
   for (let j = 0; j < lb; j += 1) {
-    const matches = placeMasks[b.charCodeAt(j)] as number;
+    const matches = placeMasks[units[from + j] as number] as number;
     const swapped = ((~diagonal & matches) << 1) & previousMatches;
     diagonal = (((matches & plus) + plus) ^ plus) | matches | minus | swapped;
     const horizontalPlus = minus | ~(diagonal | plus);

@@ -20,7 +20,14 @@
  *   with two neighbours swapped, with a letter left out (one added) and with an unknown letter put in
  *   (one dropped): every key names its letters' places, so few words share one.
  */
-import { allowedEdits, bitCount, editDistance, isNumberWord } from './company-name.js';
+import {
+  allowedEdits,
+  bitCount,
+  editDistance,
+  isDigit,
+  isNumberWord,
+  unitsEditDistance,
+} from './company-name.js';
 import { GrowableU32, HashMultiMap } from './packed-postings.js';
 
 /** Words up to this long are filed with letters left out; longer ones by their halves. */
@@ -223,6 +230,12 @@ function tagOf(word: string): number {
  */
 const PACKED_UNITS = 16;
 
+/** `isNumberWord` of a word packed in `units[from, to)`. */
+function unitsAreFigures(units: Uint16Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) if (!isDigit(units[i] as number)) return false;
+  return to > from;
+}
+
 /** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
 const unitCounts = new Uint16Array(0x10000);
 const usedUnits = new Uint16Array(0x10000);
@@ -239,8 +252,11 @@ export class TypoKeys {
     words: new GrowableU32(),
     tags: new GrowableU32(),
   };
-  /** Per word, the lookup that last compared it: each is compared once per lookup. */
-  private seen = new Uint32Array(1024);
+  /**
+   * Per word, the lookup that last compared it (counted modulo 255: a byte a word, so few reads leave
+   * the processor's cache): each is compared once per lookup.
+   */
+  private seen = new Uint8Array(1024);
   private lookups = 0;
   /** The words filed under a lookup's keys (repeats included), and their tags. */
   private readonly found = new GrowableU32(4096);
@@ -335,8 +351,8 @@ export class TypoKeys {
   /** The words found within typo reach of `text`, each compared once (what `tokenSimilarity` does, its checks first). */
   private compared(text: string): Map<number, number> {
     const result = new Map<number, number>();
-    if (this.seen.length < this.words.length) this.seen = new Uint32Array(this.words.length * 2);
-    this.lookups = (this.lookups + 1) >>> 0;
+    if (this.seen.length < this.words.length) this.seen = new Uint8Array(this.words.length * 2);
+    this.lookups = (this.lookups + 1) & 0xff;
     if (this.lookups === 0) {
       this.seen.fill(0);
       this.lookups = 1;
@@ -363,8 +379,9 @@ export class TypoKeys {
       if (seen[word] === lookups) continue;
       seen[word] = lookups;
       let shared = 0;
-      if (n <= PACKED_UNITS) {
-        const start = word * PACKED_UNITS;
+      const packed = n <= PACKED_UNITS;
+      const start = word * PACKED_UNITS;
+      if (packed) {
         for (let i = start; i < start + n; i += 1) {
           const unit = units[i] as number;
           const taken = used[unit] as number;
@@ -383,10 +400,17 @@ export class TypoKeys {
         for (let i = 0; i < n; i += 1) used[long.charCodeAt(i)] = 0;
       }
       if (m + n - 2 * shared > 2 * edits) continue;
-      const other = words[word] as string;
-      const distance = editDistance(text, other, edits);
+      const distance = packed
+        ? unitsEditDistance(text, units, start, start + n, edits)
+        : editDistance(text, words[word] as string, edits);
       // A number is no typo of another word, nor another word of it (asked last: few words get here).
-      if (distance > edits || (distance > 0 && (textIsNumber || isNumberWord(other)))) continue;
+      if (distance > edits) continue;
+      if (
+        distance > 0 &&
+        (textIsNumber ||
+          (packed ? unitsAreFigures(units, start, start + n) : isNumberWord(words[word] as string)))
+      )
+        continue;
       result.set(word, 1 - distance / longest);
     }
     for (let i = 0; i < m; i += 1) counts[text.charCodeAt(i)] = 0;
