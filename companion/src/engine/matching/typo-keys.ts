@@ -236,6 +236,21 @@ function unitsAreFigures(units: Uint16Array, from: number, to: number): boolean 
   return to > from;
 }
 
+/**
+ * A second count of a word's letters, each unit with its repeats on 32 bits placed otherwise than in
+ * its tag: a word whose letters the tag cannot tell apart is mostly told apart by these.
+ */
+function spreadOf(word: string): number {
+  let units = 0;
+  for (let i = 0; i < word.length; i += 1) {
+    const c = word.charCodeAt(i);
+    let repeats = 0;
+    for (let j = 0; j < i; j += 1) if (word.charCodeAt(j) === c) repeats += 1;
+    units |= 1 << ((c * 19 + repeats * 5 + 3) & 31);
+  }
+  return units;
+}
+
 /** Scratch for comparing letter counts, by UTF-16 unit: the typed word's, and a dictionary word's so far (all 0 between uses). */
 const unitCounts = new Uint16Array(0x10000);
 const usedUnits = new Uint16Array(0x10000);
@@ -263,6 +278,8 @@ export class TypoKeys {
   private readonly foundTags = new GrowableU32(4096);
   /** Each filed word's tag, by its id. */
   private readonly tags = new GrowableU32();
+  /** Each filed word's `spreadOf`, by its id. */
+  private readonly spreads = new GrowableU32();
   /** Each filed word's units, by its id (`PACKED_UNITS`). */
   private units = new Uint16Array(1024 * PACKED_UNITS);
 
@@ -273,9 +290,13 @@ export class TypoKeys {
 
   /** Files a word under its keys. */
   add(word: number): void {
-    while (this.tags.length < word) this.tags.push(0);
+    while (this.tags.length < word) {
+      this.tags.push(0);
+      this.spreads.push(0);
+    }
     const text = this.words[word] as string;
     this.tags.push(tagOf(text));
+    this.spreads.push(spreadOf(text));
     if (this.units.length < (word + 1) * PACKED_UNITS) {
       const grown = new Uint16Array(Math.max(this.units.length * 2, (word + 1) * PACKED_UNITS));
       grown.set(this.units);
@@ -360,6 +381,8 @@ export class TypoKeys {
     const { seen, words, lookups, units } = this;
     const m = text.length;
     const textTag = tagOf(text);
+    const textSpread = spreadOf(text);
+    const spreads = this.spreads.data;
     const textIsNumber = isNumberWord(text);
     const counts = unitCounts;
     const used = usedUnits;
@@ -376,6 +399,7 @@ export class TypoKeys {
       if (n - m > edits || m - n > edits) continue;
       // Each typo changes at most two letters of the set a word uses, and of the letters counted with repeats.
       if (bitCount((textTag ^ tag) & TAG_LETTERS) > 2 * edits) continue;
+      if (bitCount(textSpread ^ (spreads[word] as number)) > 2 * edits) continue;
       if (seen[word] === lookups) continue;
       seen[word] = lookups;
       let shared = 0;
