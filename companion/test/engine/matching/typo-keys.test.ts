@@ -88,4 +88,34 @@ describe('TypoKeys.neighbours', () => {
     // The comparison covered many pairs, not only each query's own word.
     expect(pairs).toBeGreaterThan(1200);
   });
+
+  it('finds the same for words longer than the letters it keeps packed, and for letters beyond a–z', () => {
+    const next = mulberry32(23);
+    const letters = 'aeilnorsßøçž';
+    const words = new Set<string>();
+    while (words.size < 2500) {
+      let word = '';
+      for (let length = 12 + Math.floor(next() * 10); word.length < length;)
+        word += letters.charAt(Math.floor(next() * letters.length));
+      words.add(word);
+    }
+    const list = [...words];
+    const keys = keysOf(list);
+    // Words found of up to 16 letters (kept packed) and longer (read from their strings).
+    let packed = 0;
+    let long = 0;
+    for (let query = 0; query < 300; query += 1) {
+      const word = list[Math.floor(next() * list.length)] as string;
+      const at = Math.floor(next() * (word.length - 1));
+      // A letter changed, and two neighbours swapped.
+      const text = word.slice(0, at) + word.charAt(at + 1) + word.charAt(at) + word.slice(at + 2, -1) + 'ž';
+      const expected = scanned(list, text);
+      for (const id of expected.keys())
+        if ((list[id] as string).length > 16) long += 1;
+        else packed += 1;
+      expect(sorted(keys.neighbours(text)), text).toEqual(sorted(expected));
+    }
+    expect(packed).toBeGreaterThan(50);
+    expect(long).toBeGreaterThan(50);
+  });
 });
