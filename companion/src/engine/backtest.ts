@@ -1,10 +1,23 @@
 import { decide } from './decide.js';
-import type { Decision, OwnerRef, RoutingContext } from './decision.js';
-import type { MemberStats, PoolState } from './distribution/distribution.types.js';
+import type { Decision, OwnerRef, PoolSource, RoutingContext } from './decision.js';
+import type {
+  MemberStats,
+  PoolDefinition,
+  PoolState,
+  TerritoryTable,
+} from './distribution/distribution.types.js';
+import type { Flow } from './flow/flow-loader.js';
 import { selectFlow, type RoutingSet } from './flow/routing-set.js';
-import type { LeadRecord, Membership, Trigger } from './model.js';
+import type { AccountRecord, LeadRecord, Membership, OpportunityRecord, Trigger } from './model.js';
 import { BatchLeads } from './matching/lead-index.js';
-import type { LeadLookup } from './matching/matching.types.js';
+import type {
+  AccountCandidate,
+  AccountLookup,
+  AccountMatch,
+  LeadForMatching,
+  LeadLookup,
+  MatchOptions,
+} from './matching/matching.types.js';
 import { routingContext, type OrgSnapshot } from './routing-context.js';
 
 /** One lead to decide twice: the trigger it is replayed with and the campaign membership it had. */
@@ -75,11 +88,17 @@ export interface BacktestInput {
 
 /**
  * The account index and the stored leads, each remembering its last answer: both sets decide the same
- * lead one after the other on the same snapshot, so the second asks exactly what the first did.
+ * lead one after the other on the same snapshot, so the second asks what the first did. A candidate
+ * with other company aliases asks the account index with its own, and is still given the live set's
+ * answer when they name the same other names for the lead's company (all a lookup reads of them).
  */
 class LastAnswer {
-  private accountsKey: unknown[] = [];
-  private accountsAnswer: ReturnType<RoutingContext['accounts']['lookup']> | undefined;
+  private accountsAsked: {
+    lead: LeadForMatching;
+    options: MatchOptions | undefined;
+    names: readonly string[];
+  } | null = null;
+  private accountsAnswer: AccountMatch | undefined;
   private leadsKey: { lead: LeadRecord | null; limit: number | undefined } = { lead: null, limit: undefined };
   private leadsAnswer: ReturnType<LeadLookup['sameCompany']> = [];
   readonly accounts: RoutingContext['accounts'];
@@ -87,13 +106,19 @@ class LastAnswer {
   readonly leads: LeadLookup;
 
   constructor(org: OrgSnapshot) {
-    const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     this.accounts = {
       lookup: (lead, options) => {
-        const key = [lead, options?.limit, options?.policy, options?.aliases];
-        if (!this.accountsAnswer || !same(key, this.accountsKey)) {
+        const names = org.accounts.alternatives(lead.Company ?? '', options);
+        const asked = this.accountsAsked;
+        if (
+          this.accountsAnswer === undefined ||
+          asked === null ||
+          asked.lead !== lead ||
+          !sameLookup(asked.options, options) ||
+          !sameList(asked.names, names)
+        ) {
           this.accountsAnswer = org.accounts.lookup(lead, options);
-          this.accountsKey = key;
+          this.accountsAsked = { lead, options, names };
         }
         return this.accountsAnswer;
       },
@@ -114,6 +139,239 @@ class LastAnswer {
   }
 }
 
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+/** Whether two lookups' options ask the same, their aliases aside (`LastAnswer` compares the names they give). */
+function sameLookup(a: MatchOptions = {}, b: MatchOptions = {}): boolean {
+  const differs = (x: MatchOptions, y: MatchOptions) => {
+    for (const key in x) {
+      if (key === 'aliases' || key === 'policy') continue;
+      if (x[key as keyof MatchOptions] !== y[key as keyof MatchOptions]) return true;
+    }
+    return false;
+  };
+  if (differs(a, b) || differs(b, a)) return false;
+  const p = a.policy;
+  const q = b.policy;
+  return (
+    p === q ||
+    (p !== undefined && q !== undefined && sameList(p.typeOrder, q.typeOrder) && sameList(p.then, q.then))
+  );
+}
+
+/**
+ * One thing a decision read from the parts of its context that may differ between two sets: a pool,
+ * its state and a member's load, a territory table, another flow, an account or same-company answer.
+ */
+type Read =
+  | { kind: 'lookup' | 'match'; lead: LeadForMatching; options: MatchOptions | undefined; answer: unknown }
+  | { kind: 'sameCompany'; lead: LeadRecord; options: { limit?: number } | undefined; answer: unknown }
+  | { kind: 'definition' | 'state' | 'stats' | 'territories' | 'flows'; name: string; answer: unknown };
+
+/** The same question asked of another context. */
+function askAgain(ctx: RoutingContext, read: Read): unknown {
+  switch (read.kind) {
+    case 'lookup':
+      return ctx.accounts.lookup(read.lead, read.options);
+    case 'match':
+      return ctx.accounts.match(read.lead, read.options);
+    case 'sameCompany':
+      return ctx.leads.sameCompany(read.lead, read.options);
+    case 'definition':
+      return ctx.pools.definition(read.name);
+    case 'state':
+      return ctx.pools.state(read.name);
+    case 'stats':
+      return ctx.pools.stats?.(read.name);
+    case 'territories':
+      return ctx.territories(read.name);
+    case 'flows':
+      return ctx.flows?.(read.name);
+  }
+}
+
+/**
+ * A decision's context that notes in `reads` what the decision read of the parts that may differ
+ * between sets. Made for each decision, so a class (arrow functions would each be named at run time).
+ * Its `pools.stats` is always there: the backtest's contexts always have one.
+ */
+class Recorder implements RoutingContext, AccountLookup, LeadLookup, PoolSource {
+  readonly reads: Read[] = [];
+  readonly now: string;
+  readonly trigger: Trigger;
+  readonly membership: Membership | null;
+  readonly directory: RoutingContext['directory'];
+  readonly tieBreak: RoutingContext['tieBreak'];
+  readonly accounts: AccountLookup = this;
+  readonly leads: LeadLookup = this;
+  readonly pools: PoolSource = this;
+
+  constructor(private readonly ctx: RoutingContext) {
+    this.now = ctx.now;
+    this.trigger = ctx.trigger;
+    this.membership = ctx.membership ?? null;
+    this.directory = ctx.directory;
+    this.tieBreak = ctx.tieBreak;
+  }
+
+  private kept<T>(read: Read & { answer: T }): T {
+    this.reads.push(read);
+    return read.answer;
+  }
+
+  // The account answers the sets share (`LastAnswer`): by Id they are the same index's.
+  lookup(lead: LeadForMatching, options?: MatchOptions): AccountMatch {
+    return this.kept({ kind: 'lookup', lead, options, answer: this.ctx.accounts.lookup(lead, options) });
+  }
+  match(lead: LeadForMatching, options?: MatchOptions): AccountCandidate[] {
+    return this.kept({ kind: 'match', lead, options, answer: this.ctx.accounts.match(lead, options) });
+  }
+  get(accountId: string): AccountRecord | undefined {
+    return this.ctx.accounts.get(accountId);
+  }
+  openOpportunities(accountId: string): OpportunityRecord[] {
+    return this.ctx.accounts.openOpportunities(accountId);
+  }
+  sameCompany(lead: LeadRecord, options?: { limit?: number }): Array<{ lead: LeadRecord; reason: string }> {
+    return this.kept({
+      kind: 'sameCompany',
+      lead,
+      options,
+      answer: this.ctx.leads.sameCompany(lead, options),
+    });
+  }
+  definition(name: string): PoolDefinition | undefined {
+    return this.kept({ kind: 'definition', name, answer: this.ctx.pools.definition(name) });
+  }
+  state(name: string): PoolState | undefined {
+    return this.kept({ kind: 'state', name, answer: this.ctx.pools.state(name) });
+  }
+  stats(userId: string): MemberStats | undefined {
+    return this.kept({ kind: 'stats', name: userId, answer: this.ctx.pools.stats?.(userId) });
+  }
+  territories(name: string): TerritoryTable | undefined {
+    return this.kept({ kind: 'territories', name, answer: this.ctx.territories(name) });
+  }
+  flows(name: string): Flow | undefined {
+    return this.kept({ kind: 'flows', name, answer: this.ctx.flows?.(name) });
+  }
+}
+
+/** A decision one set made, with what it read, for the other set to take when its context answers alike. */
+interface Made {
+  flow: Flow;
+  /** The context it was decided in, without the recorder. */
+  context: RoutingContext;
+  decision: Decision;
+  reads: Read[];
+}
+
+/**
+ * Plain data (what flows, pools, territory tables, pool states and records are) alike throughout;
+ * anything else is alike only when it is the same object. A key holding undefined differs from no key.
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameData(x, b[i]));
+  if (
+    Array.isArray(b) ||
+    Object.getPrototypeOf(a) !== Object.prototype ||
+    Object.getPrototypeOf(b) !== Object.prototype
+  )
+    return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (x !== y && (!Object.hasOwn(b, key) || !sameData(x, y))) return false;
+    if (y === undefined && !Object.hasOwn(b, key)) return false;
+  }
+  return true;
+}
+
+/**
+ * When the candidate may take the live set's decision instead of deciding the lead again: it starts in
+ * a flow alike in all but its nodes, every node the decision passed is alike, and everything it read
+ * that may differ between the sets reads alike in the candidate's context. `decide` is pure (the same
+ * flow, lead and context give the same decision) and the rest of the context (the lead, the trigger,
+ * the moment, the people, the accounts by Id) is the same objects for both, so the candidate would
+ * decide exactly the same. The sets' own parts are compared once per pair.
+ */
+class Alike {
+  private readonly known = new Map<unknown, Map<unknown, boolean>>();
+
+  /** `sameData`, remembered: for the sets' parts, which do not change during a backtest. */
+  private once(a: unknown, b: unknown, compare: (a: unknown, b: unknown) => boolean = sameData): boolean {
+    if (a === b) return true;
+    let row = this.known.get(a);
+    if (row === undefined) this.known.set(a, (row = new Map()));
+    let same = row.get(b);
+    if (same === undefined) row.set(b, (same = compare(a, b)));
+    return same;
+  }
+
+  /** Flows alike in everything but their nodes (which are compared one by one as decisions pass them). */
+  private flows(a: Flow | undefined, b: Flow | undefined): boolean {
+    if (a === undefined || b === undefined) return a === b;
+    return this.once(a, b, sameFlowHead);
+  }
+
+  private same(read: Read, again: unknown): boolean {
+    switch (read.kind) {
+      // One answer object for both sets, when the candidate's aliases give the same (`LastAnswer`).
+      case 'lookup':
+      case 'match':
+        return read.answer === again;
+      case 'definition':
+      case 'territories':
+        return this.once(read.answer, again);
+      case 'flows':
+        return this.flows(read.answer as Flow | undefined, again as Flow | undefined);
+      case 'sameCompany':
+      case 'state':
+      case 'stats':
+        return sameData(read.answer, again);
+    }
+  }
+
+  takes(made: Made, flow: Flow, ctx: RoutingContext): boolean {
+    const before = made.context;
+    if (
+      ctx.now !== before.now ||
+      ctx.trigger !== before.trigger ||
+      (ctx.membership ?? null) !== (before.membership ?? null) ||
+      ctx.directory !== before.directory ||
+      !sameData(ctx.tieBreak, before.tieBreak) ||
+      !this.flows(made.flow, flow)
+    )
+      return false;
+    const flows = new Map<string, [Flow, Flow]>([[flow.flow, [made.flow, flow]]]);
+    for (const read of made.reads) {
+      const again = askAgain(ctx, read);
+      if (!this.same(read, again)) return false;
+      if (read.kind === 'flows' && again !== undefined)
+        flows.set(read.name, [read.answer as Flow, again as Flow]);
+    }
+    // Every node a decision runs adds one step to its path.
+    for (const step of made.decision.path) {
+      const pair = flows.get(step.flow);
+      if (pair === undefined || !this.once(pair[0].nodes[step.node], pair[1].nodes[step.node])) return false;
+    }
+    return true;
+  }
+}
+
+function sameFlowHead(a: unknown, b: unknown): boolean {
+  const { nodes: _a, ...headA } = a as Flow;
+  const { nodes: _b, ...headB } = b as Flow;
+  return sameData(headA, headB);
+}
+
 /** One routing set's running state over a backtest: its pool turns and the load it has added. */
 class Replay {
   private readonly pools = new Map<string, PoolState>();
@@ -124,11 +382,15 @@ class Replay {
   private readonly flows = new Map<string, ReturnType<typeof selectFlow>>();
   /** The shared account answers, asked with this set's company aliases (its own when they differ from live). */
   private readonly accounts: RoutingContext['accounts'];
+  /** The last lead's decision and what it read, when another set may take it (`recording`). */
+  made: Made | null = null;
 
   constructor(
     private readonly set: RoutingSet,
     private readonly input: BacktestInput,
     lookups: LastAnswer,
+    /** Keep each decision with what it read (`made`), for another set to take. */
+    private readonly recording = false,
   ) {
     this.leads = new BatchLeads(lookups.leads, input.org.leads);
     this.accounts = input.org.accounts.withAliases(set.aliases, lookups.accounts);
@@ -149,24 +411,36 @@ class Replay {
     return flow;
   }
 
-  decide(c: BacktestCase): BacktestSide {
+  private context(c: BacktestCase): RoutingContext {
+    return {
+      ...routingContext(this.set, this.input.org, {
+        now: c.now,
+        trigger: c.trigger,
+        membership: c.membership,
+        poolState: (name) => this.pools.get(name) ?? this.input.poolState(name),
+        stats: (userId) => this.stats(userId),
+      }),
+      accounts: this.accounts,
+      leads: this.leads,
+    };
+  }
+
+  /** Decides the lead, or takes `other`'s decision of it when `alike` finds this set would decide the same. */
+  decide(c: BacktestCase, other: { made: Made | null; alike: Alike } | null = null): BacktestSide {
+    this.made = null;
     const flow = this.flowFor(c.trigger);
     if (!flow) return errorSide(`No flow takes a ${c.trigger.kind} trigger`, c.lead);
+    const ctx = this.context(c);
     let decision: Decision;
-    try {
-      decision = decide(flow, c.lead, {
-        ...routingContext(this.set, this.input.org, {
-          now: c.now,
-          trigger: c.trigger,
-          membership: c.membership,
-          poolState: (name) => this.pools.get(name) ?? this.input.poolState(name),
-          stats: (userId) => this.stats(userId),
-        }),
-        accounts: this.accounts,
-        leads: this.leads,
-      });
-    } catch (error) {
-      return errorSide(error instanceof Error ? error.message : String(error), c.lead);
+    if (other?.made && other.alike.takes(other.made, flow, ctx)) decision = other.made.decision;
+    else {
+      const recorder = this.recording ? new Recorder(ctx) : null;
+      try {
+        decision = decide(flow, c.lead, recorder ?? ctx);
+      } catch (error) {
+        return errorSide(error instanceof Error ? error.message : String(error), c.lead);
+      }
+      if (recorder) this.made = { flow, context: ctx, decision, reads: recorder.reads };
     }
     this.leads.record(c.lead, decision);
     // Each pick adds to the member's open load until the next read, as routing counts it.
@@ -231,11 +505,12 @@ function ownerLabel(owner: OwnerRef | null): string {
 export class Backtest {
   private readonly live: Replay | null;
   private readonly candidate: Replay;
+  private readonly alike = new Alike();
   readonly rows: BacktestRow[] = [];
 
   constructor(private readonly input: BacktestInput) {
     const lookups = new LastAnswer(input.org);
-    this.live = input.live === 'as-is' ? null : new Replay(input.live, input, lookups);
+    this.live = input.live === 'as-is' ? null : new Replay(input.live, input, lookups, true);
     this.candidate = new Replay(input.candidate, input, lookups);
   }
 
@@ -256,7 +531,10 @@ export class Backtest {
 
   add(c: BacktestCase): BacktestRow {
     const live = this.live ? this.live.decide(c) : this.asIs(c.lead);
-    const candidate = this.candidate.decide(c);
+    const candidate = this.candidate.decide(
+      c,
+      this.live ? { made: this.live.made, alike: this.alike } : null,
+    );
     const row: BacktestRow = {
       leadId: c.lead.Id,
       lead: leadName(c.lead),

@@ -510,6 +510,14 @@ export class AccountIndex implements AccountLookup {
     return [...(this.opportunities.get(accountId)?.values() ?? [])];
   }
 
+  /**
+   * The other names `lookup` also tries for the company, with the options' aliases or else the index's
+   * own: all a lookup reads of the aliases, so two lookups given the same names answer alike.
+   */
+  alternatives(company: string, options: MatchOptions = {}): readonly string[] {
+    return (options.aliases ?? this.aliases).alternatives(company);
+  }
+
   /** The candidates of a `matched` lookup: accepted ones, best first, equally good ones ordered by the policy. */
   match(lead: LeadForMatching, options: MatchOptions = {}): AccountCandidate[] {
     const result = this.lookup(lead, options);
@@ -544,7 +552,7 @@ export class AccountIndex implements AccountLookup {
         : Math.min(NEAR_SCORE, this.acceptScore - MATCH_MARGIN);
     const search: NameSearch = { keep: limit + 2, excluded, floor };
     const ranked = this.matchName(lead, search);
-    for (const alias of (options.aliases ?? this.aliases).alternatives(company)) {
+    for (const alias of this.alternatives(company, options)) {
       for (const found of this.matchName({ ...lead, Company: alias }, search)) {
         const { candidate } = found;
         const reason = `"${company}" is also known as "${alias}" (company aliases); ${candidate.reason}`;
