@@ -173,11 +173,21 @@ export async function runBacktest(
   const now = deps.now.toISOString();
   const contexts = [];
   const missing: string[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const chunk = [...new Set(ids.slice(i, i + CHUNK))];
-    const read = await deps.crm.getLeadContexts(chunk);
+  const page = (from: number) => {
+    const chunk = [...new Set(ids.slice(from, from + CHUNK))];
+    const read = deps.crm.getLeadContexts(chunk);
+    // Asked for ahead, it may fail before it is awaited: the failure is thrown there, not left unhandled.
+    read.catch(() => undefined);
+    return { chunk, read };
+  };
+  for (let i = 0, next = ids.length > 0 ? page(0) : null; next !== null; i += CHUNK) {
+    const { chunk, read } = next;
+    // The next page is asked for before this one is taken apart: a store in a thread of its own (or a
+    // remote org) reads it meanwhile.
+    next = i + CHUNK < ids.length ? page(i + CHUNK) : null;
+    const found = await read;
     for (const id of chunk) {
-      const context = read.get(id);
+      const context = found.get(id);
       if (context && !context.lead.IsConverted) contexts.push(context);
       else missing.push(id);
     }
