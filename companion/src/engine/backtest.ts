@@ -144,15 +144,17 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 /** Whether two lookups' options ask the same, their aliases aside (`LastAnswer` compares the names they give). */
+/** Whether `x` asks anything `y` does not, its aliases and tie-break policy aside. */
+function asksOtherwise(x: MatchOptions, y: MatchOptions): boolean {
+  for (const key in x) {
+    if (key === 'aliases' || key === 'policy') continue;
+    if (x[key as keyof MatchOptions] !== y[key as keyof MatchOptions]) return true;
+  }
+  return false;
+}
+
 function sameLookup(a: MatchOptions = {}, b: MatchOptions = {}): boolean {
-  const differs = (x: MatchOptions, y: MatchOptions) => {
-    for (const key in x) {
-      if (key === 'aliases' || key === 'policy') continue;
-      if (x[key as keyof MatchOptions] !== y[key as keyof MatchOptions]) return true;
-    }
-    return false;
-  };
-  if (differs(a, b) || differs(b, a)) return false;
+  if (asksOtherwise(a, b) || asksOtherwise(b, a)) return false;
   const p = a.policy;
   const q = b.policy;
   return (
@@ -412,18 +414,21 @@ class Replay {
   }
 
   private context(c: BacktestCase): RoutingContext {
-    return {
-      ...routingContext(this.set, this.input.org, {
-        now: c.now,
-        trigger: c.trigger,
-        membership: c.membership,
-        poolState: (name) => this.pools.get(name) ?? this.input.poolState(name),
-        stats: (userId) => this.stats(userId),
-      }),
+    return routingContext(this.set, this.input.org, {
+      now: c.now,
+      trigger: c.trigger,
+      membership: c.membership,
+      poolState: this.poolState,
+      stats: this.statsOf,
       accounts: this.accounts,
       leads: this.leads,
-    };
+    });
   }
+
+  // Made once, not for every decision.
+  private readonly poolState = (name: string): PoolState | undefined =>
+    this.pools.get(name) ?? this.input.poolState(name);
+  private readonly statsOf = (userId: string): MemberStats | undefined => this.stats(userId);
 
   /** Decides the lead, or takes `other`'s decision of it when `alike` finds this set would decide the same. */
   decide(c: BacktestCase, other: { made: Made | null; alike: Alike } | null = null): BacktestSide {

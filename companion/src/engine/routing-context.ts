@@ -3,7 +3,7 @@ import type { MemberStats, PoolState } from './distribution/distribution.types.j
 import type { RoutingSet } from './flow/routing-set.js';
 import { AccountIndex, type AccountIndexOptions } from './matching/account-index.js';
 import { LeadIndex } from './matching/lead-index.js';
-import type { LeadLookup } from './matching/matching.types.js';
+import type { AccountLookup, LeadLookup } from './matching/matching.types.js';
 import type {
   AccountRecord,
   LeadRecord,
@@ -68,6 +68,11 @@ export function routingContext(
     stats?: (userId: string) => MemberStats | undefined;
     /** The leads as a batch of decisions sees them (see `BatchLeads`); the snapshot's otherwise. */
     leads?: LeadLookup;
+    /**
+     * The accounts as the caller matches them with the set's aliases (a backtest's shared answers);
+     * the snapshot's with them otherwise.
+     */
+    accounts?: AccountLookup;
   },
 ): RoutingContext {
   return {
@@ -75,7 +80,7 @@ export function routingContext(
     trigger: input.trigger,
     membership: input.membership ?? null,
     // A candidate set with other company aliases matches with its own (a simulation, a backtest).
-    accounts: org.accounts.withAliases(set.aliases),
+    accounts: input.accounts ?? org.accounts.withAliases(set.aliases),
     leads: input.leads ?? org.leads,
     directory: org.directory,
     // Methods, not arrow functions: made for every decision, and arrows are each given a name at run time.
