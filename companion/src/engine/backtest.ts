@@ -368,9 +368,10 @@ class Alike {
   }
 }
 
+/** Flows alike but for their nodes and the file each was read from (which no decision reads). */
 function sameFlowHead(a: unknown, b: unknown): boolean {
-  const { nodes: _a, ...headA } = a as Flow;
-  const { nodes: _b, ...headB } = b as Flow;
+  const { nodes: _a, file: _fa, ...headA } = a as Flow;
+  const { nodes: _b, file: _fb, ...headB } = b as Flow;
   return sameData(headA, headB);
 }
 
