@@ -4,10 +4,8 @@
  * against the live one, every lead decided twice, end to end through the routing service — reading the
  * leads and their campaign memberships from the embedded store, deciding, and building the summary.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
+import { readRoutingFiles, SHIPPED_FLOWS_DIR } from '../../companion/src/routing/flow-files.js';
 import { startLocalCompanion } from '../support/local-companion.js';
 import type { Report } from './run.js';
 
@@ -19,21 +17,11 @@ export default async function (report: Report): Promise<void> {
     keepLogs: false,
   });
   try {
-    const names = (await readdir(SHIPPED_FLOWS_DIR)).filter(
-      (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml',
-    );
-    const files = await Promise.all(
-      names.map(async (name) => {
-        const text = await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8');
-        return {
-          file: name,
-          text: text.replace(
-            /(\n {2}region-pool:\n(?: {4}.*\n)*? {4}to:\n) {6}- territory: sdr-regions\n/,
-            '$1',
-          ),
-        };
-      }),
-    );
+    // The whole shipped set (flows, pools, territories, SLAs, aliases), its region node changed.
+    const files = Object.entries(await readRoutingFiles(SHIPPED_FLOWS_DIR)).map(([file, text]) => ({
+      file,
+      text: text.replace(/(\n {2}region-pool:\n(?: {4}.*\n)*? {4}to:\n) {6}- territory: sdr-regions\n/, '$1'),
+    }));
     const candidate = companion.routing.candidateSet(files);
     // One warm-up run, then the measured one.
     await companion.routing.backtest(candidate, { days: 3660 });

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DEMO, DEMO_USERS, demoQueueId, demoUserId } from '../../src/crm/local/demo-people.js';
-import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
+import { readRoutingFiles, SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { DEMO_SCENARIO, scenario } from '../../src/crm/local/demo-scenarios.js';
 import { API_KEY, startApi, type Json, type TestApi } from './api-fixture.js';
 import { schemaProblems } from './schema-check.js';
@@ -329,11 +327,10 @@ describe('GET /v1/openapi.json', () => {
       body: {},
     });
     // The shipped routing set: a candidate to backtest against itself, and files to publish or import dry.
-    const shipped = await Promise.all(
-      (await readdir(SHIPPED_FLOWS_DIR))
-        .filter((n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml')
-        .map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
-    );
+    const shipped = Object.entries(await readRoutingFiles(SHIPPED_FLOWS_DIR)).map(([name, text]) => ({
+      name,
+      text,
+    }));
     // A kept backtest of the shipped set against itself, to publish dry (documented before POST /v1/backtests,
     // whose run here would take the newest's place and its files).
     await api.call('POST', '/v1/backtests', {

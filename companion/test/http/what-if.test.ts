@@ -1,20 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_USERS } from '../../src/crm/local/demo-people.js';
 import { scenario } from '../../src/crm/local/demo-scenarios.js';
-import { SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
+import { readRoutingFiles, SHIPPED_FLOWS_DIR } from '../../src/routing/flow-files.js';
 import { startApi, type Json, type TestApi } from './api-fixture.js';
 
 /** The shipped routing set as the API takes it: each file by its bare name. */
 async function shippedFiles(): Promise<Array<{ name: string; text: string }>> {
-  const names = (await readdir(SHIPPED_FLOWS_DIR)).filter(
-    (n) => n.endsWith('.flow.yaml') || n === 'pools.yaml' || n === 'territories.yaml',
-  );
-  return Promise.all(
-    names.map(async (name) => ({ name, text: await readFile(join(SHIPPED_FLOWS_DIR, name), 'utf8') })),
-  );
+  return Object.entries(await readRoutingFiles(SHIPPED_FLOWS_DIR)).map(([name, text]) => ({ name, text }));
 }
 
 /**
