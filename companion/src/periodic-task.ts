@@ -13,7 +13,7 @@ export interface PeriodicTaskOptions {
 
 /**
  * Runs a pass every so often in the background, one at a time: the outbox worker, the store
- * clean-up, the embedded store's WAL checkpointer, the inactive-owner sweep, route-on-change's
+ * clean-up, the embedded store's upkeep (checkpoints, ANALYZE), the inactive-owner sweep, route-on-change's
  * catch-up and the Salesforce change feed's polling. It lives beside config.ts, outside the layers,
  * so that store/, routing/, jobs/ and crm/ may each use it. The timer does not keep the process
  * alive, and it is node:timers' own, so a test's fake timers never stall the store's passes.

@@ -6,12 +6,12 @@ import type { Config } from '../config.js';
 import { LockFile } from './lock-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { PgliteConnection, type PgliteStatements } from './pglite-connection.js';
+import { PgliteUpkeep } from './pglite-upkeep.js';
 import { PgliteThread } from './pglite-thread.js';
 import { PreparedStatementPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { Store, type SqlResult } from './store.js';
 import { StoreError, StoreNotMigratedError, StoreOpenError } from './store.errors.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** A data folder of this name keeps the embedded store in memory: for tests and throwaway runs. */
 export const IN_MEMORY = 'memory://';
@@ -101,7 +101,7 @@ const PLAN_GENERIC = 'plan_cache_mode=force_generic_plan';
 /**
  * PGlite runs PostgreSQL as a single session (`--single`), without the checkpointer: nothing
  * checkpoints on its own, and max_wal_size is not acted on (seen here: 530 MB of log and no
- * checkpoint). WalCheckpointer checkpoints when max_wal_size of log has been written (64 MB here,
+ * checkpoint). PgliteUpkeep checkpoints when max_wal_size of log has been written (64 MB here,
  * 1 GB by default: a laptop's data folder, and a checkpoint that holds every request for a fraction
  * of a second, not seconds); min_wal_size is what a checkpoint keeps to reuse at least.
  *
@@ -121,6 +121,15 @@ const PLAN_GENERIC = 'plan_cache_mode=force_generic_plan';
  * page cache, which outlives the process), and the crash tests kill it mid-batch. Measured: 20,000
  * random updates with a checkpoint every 16 MB wrote 168 MB of log with it and 8 MB without, for 31 %
  * less CPU; fewer checkpoints follow, each shorter.
+ *
+ * default_statistics_target is 10, not 100. PgliteUpkeep analyzes a table each time a tenth of it has
+ * changed, in the store's thread, where every query waits for it; an ANALYZE samples 300 rows per unit
+ * of the target (analyze.c, std_typanalyze), whatever the table's size. At 100, 50,000 decisions took
+ * 300 ms of CPU (30,000 rows read from 23,000 pages, and sorted for each column); at 10, 26–28 ms, and
+ * 100–120 ms for every table of the store with the demo org (test/bench/store.bench.ts). The store's
+ * statements find rows by key, by lead, by time and by status, columns of simple distributions, for
+ * which "a lower limit might be sufficient" (PostgreSQL documentation, "Statistics Used by the
+ * Planner"); what ANALYZE is for here is each table's size, and plans made again as it grows.
  */
 const PGLITE_START = [
   '-c',
@@ -131,6 +140,8 @@ const PGLITE_START = [
   'wal_init_zero=off',
   '-c',
   'full_page_writes=off',
+  '-c',
+  'default_statistics_target=10',
   '-c',
   PLAN_GENERIC,
 ];
@@ -183,16 +194,16 @@ async function openPglite(dataDir: string): Promise<Store> {
   pool.on('acquire', () => {
     uses += 1;
   });
-  const checkpointer = new WalCheckpointer({
+  const upkeep = new PgliteUpkeep({
     query: (text) => pool.query(text) as Promise<SqlResult>,
     isIdle: () => pool.waitingCount === 0 && pool.idleCount === pool.totalCount,
     uses: () => uses,
     onError: (error) =>
       process.emitWarning(
-        `The embedded store could not checkpoint its write-ahead log (${String(error)}); it tries again in a second.`,
+        `The embedded store could not checkpoint its write-ahead log or analyze its tables (${String(error)}); it tries again in a second.`,
       ),
   });
-  checkpointer.start();
+  upkeep.start();
   const db = createKysely(pool);
   return new Store(
     db,
@@ -200,7 +211,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     (text, values) => pool.query(text, values) as Promise<SqlResult>,
     async () => {
       try {
-        await checkpointer.stop();
+        await upkeep.stop();
         await db.destroy();
         await thread.close();
       } finally {
@@ -244,7 +255,9 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
  * (on PGlite several times more: it asks the file system for the size of every table and index),
  * and PostgreSQL's default keeps re-planning statements whose parameters are arrays. A generic
  * plan cannot use a partial index whose condition is a parameter, so such conditions are written
- * as literals (e.g. object = 'Lead', status = 'pending').
+ * as literals (e.g. object = 'Lead', status = 'pending'). A plan is made from the table's statistics
+ * at its first run and kept until they change: autovacuum's ANALYZE changes them as tables grow on
+ * PostgreSQL, PgliteUpkeep's on the embedded store.
  */
 function createKysely(pool: pg.Pool): Kysely<Database> {
   return new Kysely<Database>({

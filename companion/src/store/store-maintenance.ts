@@ -50,7 +50,7 @@ export async function purgeExpired(store: Store, now: Date, retention: Retention
  * Gives the space of deleted and updated rows back for reuse. PostgreSQL's autovacuum does this
  * itself; the embedded PGlite has no background workers, so it is asked here: VACUUM makes dead
  * rows' space reusable (and truncates empty pages at a table's end), CHECKPOINT lets the write-ahead
- * log be recycled (between passes, WalCheckpointer keeps it bounded).
+ * log be recycled (between passes, PgliteUpkeep keeps it bounded).
  */
 export async function reclaimSpace(store: Store): Promise<void> {
   if (store.backend !== 'pglite') return;

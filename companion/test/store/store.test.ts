@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import PgBoss from 'pg-boss';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '../../src/engine/decision.js';
 import type { PoolDefinition, PoolState } from '../../src/engine/distribution/distribution.types.js';
 import {
@@ -174,6 +174,51 @@ describe.each(backends)('store on $name', (backend) => {
           await own.close();
         }
       },
+    );
+
+    // A new embedded store: the start-up clean-up vacuums empty tables, so the statistics say "no rows",
+    // and a statement first run then is planned (once, generically) as a read of the whole table.
+    // PGlite has no autovacuum to analyze the table as it grows; the store does (store/pglite-upkeep.ts).
+    it.runIf(backend.name === 'pglite')(
+      "a lead's history, first read on a new store, is soon read through its index again once thousands of decisions are stored",
+      async () => {
+        const own = await backend.open();
+        try {
+          await new StoreCleanUp({
+            store: own,
+            retention: { decisionDays: 365, outboxDays: 7, requestKeyDays: 7 },
+          }).runOnce();
+          const lead = newLeadId();
+          await insertDecisions(own.db, [row(lead)]);
+          // Run twice, the store prepares the statement, planned on a table it was told is empty.
+          await decisionsOfLead(own.db, lead, 5);
+          await decisionsOfLead(own.db, lead, 5);
+          await insertDecisions(
+            own.db,
+            Array.from({ length: 3000 }, () => row(newLeadId(), { status: 'applied' })),
+          );
+          /** Decisions read so far, by whole-table reads and through indexes. */
+          const decisionsRead = async () => {
+            await sql`select pg_stat_force_next_flush()`.execute(own.db);
+            const { rows } = await sql<{ n: string }>`
+              select (seq_tup_read + coalesce(idx_tup_fetch, 0))::text as n
+              from pg_stat_user_tables where relname = 'decisions'
+            `.execute(own.db);
+            return Number(rows[0]!.n);
+          };
+          await vi.waitFor(
+            async () => {
+              const before = await decisionsRead();
+              expect(await decisionsOfLead(own.db, lead, 5)).toHaveLength(1);
+              expect((await decisionsRead()) - before, 'decisions read by one lookup').toBeLessThan(10);
+            },
+            { timeout: 15_000, interval: 250 },
+          );
+        } finally {
+          await own.close();
+        }
+      },
+      60_000,
     );
 
     it('finds decisions by id and records why a status changed', async () => {

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/open-database.js';
+import { analyzeWhereDue } from '../../src/store/pglite-upkeep.js';
 import type { Store } from '../../src/store/store.js';
 
 const MB = 1024 * 1024;
@@ -102,4 +104,43 @@ describe('the embedded store write-ahead log', () => {
     }
     expect(written / MB).toBeLessThan(1);
   }, 120_000);
+});
+
+describe("the embedded store's table statistics", () => {
+  it("analyzes a table once its rows changed since the last ANALYZE exceed 50 + 10 % of its rows, autovacuum's rule", async () => {
+    // A PGlite of its own, with no upkeep running beside the test's calls.
+    const pglite = new PGlite();
+    const query = async (text: string) => ({
+      rows: (await pglite.query(text)).rows as Record<string, unknown>[],
+    });
+    // Changes reach the counts at most once a second; here, before each look.
+    const look = async () => {
+      await query('select pg_stat_force_next_flush()');
+      return analyzeWhereDue(query);
+    };
+    const analyzedRows = async () =>
+      (await query(`select reltuples from pg_class where relname = 'stats_probe'`)).rows[0]!.reltuples;
+    try {
+      await query('create table stats_probe (id integer primary key, body text)');
+      // As the start-up clean-up leaves a new store: vacuumed empty, so the table has no rows.
+      await query('vacuum stats_probe');
+      await query(`insert into stats_probe select g, 'a' from generate_series(1, 50) g`);
+      expect(await look()).toEqual([]);
+      await query(`insert into stats_probe values (51, 'a')`);
+      expect(await look()).toEqual(['public.stats_probe']);
+      expect(await analyzedRows()).toBe(51);
+      expect(await look()).toEqual([]);
+
+      // 51 rows: more than 55.1 changes are due, updates and deletes as well as inserts.
+      await query(`update stats_probe set body = 'b' where id <= 40`);
+      await query(`delete from stats_probe where id > 40 and id <= 45`);
+      await query(`insert into stats_probe select g, 'a' from generate_series(100, 109) g`);
+      expect(await look()).toEqual([]);
+      await query(`delete from stats_probe where id = 100`);
+      expect(await look()).toEqual(['public.stats_probe']);
+      expect(await analyzedRows()).toBe(55);
+    } finally {
+      await pglite.close();
+    }
+  });
 });
