@@ -51,9 +51,16 @@ export async function purgeExpired(store: Store, now: Date, retention: Retention
  * itself; the embedded PGlite has no background workers, so it is asked here: VACUUM makes dead
  * rows' space reusable (and truncates empty pages at a table's end), CHECKPOINT lets the write-ahead
  * log be recycled (between passes, PgliteUpkeep keeps it bounded).
+ *
+ * The VACUUM analyzes too. Between passes PgliteUpkeep analyzes a table once enough of it changed,
+ * counting the changes in PostgreSQL's statistics, which PGlite does not keep across a restart: what
+ * changed before the companion stopped would not count. The clean-up's first pass, at start, leaves
+ * every table's statistics as it finds the table. An ANALYZE reads a sample of 3,000 rows a table
+ * (default_statistics_target, open-database.ts): 100–120 ms of the store thread's CPU a pass for
+ * every table at 50,000 decisions with the demo org (test/bench/store.bench.ts prints it).
  */
 export async function reclaimSpace(store: Store): Promise<void> {
   if (store.backend !== 'pglite') return;
-  await sql`vacuum`.execute(store.db);
+  await sql`vacuum (analyze)`.execute(store.db);
   await sql`checkpoint`.execute(store.db);
 }
