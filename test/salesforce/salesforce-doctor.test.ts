@@ -335,22 +335,6 @@ nodes:
     expect(readdirSync(dataDir)).toEqual([]);
   }, 180_000);
 
-  it('leaves a data folder that holds no database as it is: nothing created in it', async () => {
-    h = await startHarness();
-    const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
-    // The folder the companion is told to use, made before its first start.
-    mkdirSync(dataDir, { recursive: true });
-    const lines: string[] = [];
-    expect(
-      await runDoctor({ ...env(h), SWITCHYARD_ROUTING_DIR: dir }, (l) => lines.push(l)),
-      lines.join('\n'),
-    ).toBe(0);
-    expect(lines).toContain(
-      `  ✓ the routing folder ${dir} (the store holds no version yet: the first start stores it as version 1) names 1 people and queues, all in the org`,
-    );
-    expect(readdirSync(dataDir)).toEqual([]);
-  }, 180_000);
-
   it('refuses a store migrated by a newer Switchyard, says what to do, and leaves it as it is', async () => {
     h = await startHarness();
     const dir = routingFolder(h, { reads: 'Open - Not Contacted', writes: 'Working - Contacted' });
