@@ -9,7 +9,7 @@ import { storeDecisions, type DecisionInsert, type StoredDecision } from '../sto
 import { claimKeys, releaseKeys, repointKey } from '../store/idempotency.repository.js';
 import type { Effect, EffectRow } from './effect.js';
 import { lockPools, type KnownPool, type LockedPool } from '../store/pool.repository.js';
-import { loopShare } from '../store/loop-share.js';
+import { loopShare } from './loop-share.js';
 
 /** A request decided and committed, with its outbox rows, waiting for them to be applied. */
 export interface Decided {

@@ -6,13 +6,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const TURN_MS = 5;
 
 /**
- * The process's one event loop, shared by its long synchronous work: routing's decisions of a batch
- * (the embedded store runs in a thread of its own, store/pglite-thread.ts). `take()` resolves at once while
- * the current turn of the loop has been held for less than TURN_MS, and after the next turn
+ * The process's one event loop, shared with its long synchronous work: routing's decisions of a batch
+ * (the embedded store runs in a thread of its own, store/pglite-thread.ts). `take()` resolves at once
+ * while the current turn of the loop has been held for less than TURN_MS, and after the next turn
  * otherwise, in which the network is read (requests are admitted or refused) and timers run.
- * Callers await it between units of work (a store call, one lead's decision), so no chain of them
- * holds every socket of the process until it ends. The real timers are used, so a test's fake
- * timers never stall the store.
+ * Routing awaits it before each lead's decision, so no batch holds every socket of the process until
+ * it ends. The real timers are used, so a test's fake timers never stall a batch.
  */
 class LoopShare {
   /** When the work in the current turn of the loop began; null when none has. */
