@@ -143,14 +143,16 @@ export async function claimDue<E extends OutboxEffect>(
   });
 }
 
+/** What marking a pending row applied sets, for both ways of finding the rows below. */
+const SET_APPLIED = sql`
+  set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
+    applied_at = now(), updated_at = now()
+`;
+
 /** Marks pending rows applied, the ids as one array parameter. */
 export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`
-    update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
-      applied_at = now(), updated_at = now()
-    where id = any(${ids}::bigint[]) and status = 'pending'
-  `.execute(db);
+  await sql`update outbox ${SET_APPLIED} where id = any(${ids}::bigint[]) and status = 'pending'`.execute(db);
 }
 
 /**
@@ -161,8 +163,7 @@ export async function markApplied(db: Kysely<Database>, ids: string[]): Promise<
  * be read whole for a list of ids.
  */
 export const markDecisionApplied = (decisionId: string, ids: string[]) => sql`
-  update outbox set status = 'applied', attempts = attempts + 1, last_error = null, locked_until = null,
-    applied_at = now(), updated_at = now()
+  update outbox ${SET_APPLIED}
   where decision_id = ${decisionId}::uuid and id = any(${ids}::bigint[]) and status = ${'pending'}
 `;
 
